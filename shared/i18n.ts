@@ -1,0 +1,112 @@
+/**
+ * The one table of Chinese labels: enumerations, statuses, tab names. English keys are the code's
+ * words; the Chinese labels are what staff type and read.
+ */
+
+export const CATEGORY_LABELS = {
+  partyBuilding: '党建共商',
+  practicalMatters: '实事共办',
+  civility: '文明共创',
+  problemSolving: '难题共解',
+  jointActivities: '活动共搞',
+  organization: '组织保障',
+  other: '其他',
+} as const;
+export type Category = keyof typeof CATEGORY_LABELS;
+/** Categories in the order of the spec (the order of the by-category table). */
+export const CATEGORIES = Object.keys(CATEGORY_LABELS) as Category[];
+
+export const PARTNER_TYPE_LABELS = {
+  agency: '机关',
+  enterprise: '企业',
+  school: '学校',
+  village: '村社',
+  socialOrg: '社会组织',
+  other: '其他',
+} as const;
+export type PartnerType = keyof typeof PARTNER_TYPE_LABELS;
+
+export const PARTNER_STATE_LABELS = { active: '在册', inactive: '退出' } as const;
+export type PartnerState = keyof typeof PARTNER_STATE_LABELS;
+
+export const METRIC_LABELS = {
+  count: '次数',
+  participants: '参与人数',
+  beneficiaries: '受益人数',
+  hours: '服务时长',
+  funds: '投入资金',
+  milestone: '里程碑',
+} as const;
+export type Metric = keyof typeof METRIC_LABELS;
+
+export const RECURRENCE_LABELS = {
+  none: '无',
+  monthly: '每月',
+  quarterly: '每季度',
+  halfYearly: '每半年',
+  yearly: '每年',
+} as const;
+export type Recurrence = keyof typeof RECURRENCE_LABELS;
+
+/** A measure's status as typed in the sheet (empty = automatic). */
+export const MEASURE_STATE_LABELS = { auto: '进行中', done: '已完成', cancelled: '已取消' } as const;
+export type MeasureState = keyof typeof MEASURE_STATE_LABELS;
+
+export const ACTIVITY_STATUS_LABELS = { done: '已完成', planned: '计划中', cancelled: '已取消' } as const;
+export type ActivityStatus = keyof typeof ACTIVITY_STATUS_LABELS;
+
+export const DIGEST_FREQUENCY_LABELS = { weekly: '每周', monthly: '每月' } as const;
+export type DigestFrequency = keyof typeof DIGEST_FREQUENCY_LABELS;
+
+/** A measure's computed status (§4), in the order the tables show them. */
+export const STATUS_LABELS = {
+  done: '已完成',
+  overdue: '已逾期',
+  behind: '进度滞后',
+  onTrack: '正常推进',
+  notStarted: '未开始',
+  cancelled: '已取消',
+} as const;
+export type MeasureStatus = keyof typeof STATUS_LABELS;
+export const MEASURE_STATUSES = Object.keys(STATUS_LABELS) as MeasureStatus[];
+
+/** Short forms staff type for enumerations (§3 Normalisation), mapped to the English key. */
+export const ENUM_SHORT_FORMS = {
+  measureState: { 完成: 'done', 取消: 'cancelled', 进行中: 'auto' },
+  activityStatus: { 完成: 'done', 取消: 'cancelled', 计划: 'planned' },
+  recurrence: {
+    每季: 'quarterly',
+    季度: 'quarterly',
+    每月: 'monthly',
+    月度: 'monthly',
+    半年: 'halfYearly',
+    每年: 'yearly',
+    年度: 'yearly',
+    一次性: 'none',
+  },
+  partnerType: { 机关单位: 'agency', 事业单位: 'agency', 公司: 'enterprise', 村: 'village', 社区: 'village', 其它: 'other' },
+  metric: { 人数: 'participants', 小时: 'hours', 时长: 'hours', 资金: 'funds', 元: 'funds' },
+  category: { 其它: 'other' },
+  partnerState: {},
+  digestFrequency: {},
+} as const;
+
+export const TAB_LABELS = {
+  settings: { zh: '设置', en: 'Settings' },
+  partners: { zh: '共建单位', en: 'Partners' },
+  plan: { zh: '计划', en: 'Plan' },
+  activities: { zh: '活动', en: 'Activities' },
+} as const;
+
+/** The generated tabs of §6: Chinese name first, English second. */
+export const GENERATED_TAB_LABELS = {
+  overview: { zh: '汇总', en: 'Overview' },
+  byCategory: { zh: '按类别', en: 'By category' },
+  byPartner: { zh: '按单位', en: 'By partner' },
+  byMonth: { zh: '按月', en: 'By month' },
+  attention: { zh: '关注事项', en: 'Attention' },
+  validation: { zh: '校验', en: 'Validation' },
+} as const;
+export type GeneratedTab = keyof typeof GENERATED_TAB_LABELS;
+
+export const SEVERITY_LABELS = { error: '错误', warning: '警告' } as const;

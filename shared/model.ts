@@ -1,0 +1,102 @@
+/**
+ * The typed records validation yields and everything downstream consumes (statistics, summary
+ * tabs, emails, the record store). Dates are calendar dates `YYYY-MM-DD`.
+ */
+import * as z from 'zod';
+import {
+  ACTIVITY_STATUS_LABELS,
+  CATEGORY_LABELS,
+  DIGEST_FREQUENCY_LABELS,
+  MEASURE_STATE_LABELS,
+  METRIC_LABELS,
+  PARTNER_TYPE_LABELS,
+  RECURRENCE_LABELS,
+} from './i18n';
+
+const keysOf = <T extends Record<string, string>>(labels: T) =>
+  z.enum(Object.keys(labels) as [keyof T & string, ...(keyof T & string)[]]);
+
+/** A calendar date as `YYYY-MM-DD`. */
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+export type IsoDate = string;
+
+export const Partner = z.object({
+  partnerId: z.string(),
+  name: z.string(),
+  type: keysOf(PARTNER_TYPE_LABELS),
+  contact: z.string().optional(),
+  phone: z.string().optional(),
+  emails: z.array(z.string()),
+  pairedOn: IsoDate.optional(),
+  active: z.boolean(),
+  row: z.number().int(),
+});
+export type Partner = z.infer<typeof Partner>;
+
+export const Measure = z.object({
+  measureId: z.string(),
+  category: keysOf(CATEGORY_LABELS),
+  title: z.string(),
+  owner: z.string().optional(),
+  ownerEmail: z.string().optional(),
+  /** Resolved partner IDs. */
+  partners: z.array(z.string()),
+  metric: keysOf(METRIC_LABELS),
+  target: z.number(),
+  recurrence: keysOf(RECURRENCE_LABELS),
+  /** As typed; absent means 1 Jan / 31 Dec of the plan year (§4). */
+  start: IsoDate.optional(),
+  due: IsoDate.optional(),
+  state: keysOf(MEASURE_STATE_LABELS),
+  doneOn: IsoDate.optional(),
+  notes: z.string().optional(),
+  row: z.number().int(),
+});
+export type Measure = z.infer<typeof Measure>;
+
+export const Activity = z.object({
+  /** Absent until the system assigns one. */
+  activityId: z.string().optional(),
+  date: IsoDate,
+  measureId: z.string(),
+  /** Resolved partner IDs. */
+  partners: z.array(z.string()),
+  title: z.string(),
+  location: z.string().optional(),
+  participants: z.number().optional(),
+  beneficiaries: z.number().optional(),
+  hours: z.number().optional(),
+  funds: z.number().optional(),
+  status: keysOf(ACTIVITY_STATUS_LABELS),
+  recorder: z.string().optional(),
+  evidence: z.string().optional(),
+  notes: z.string().optional(),
+  row: z.number().int(),
+});
+export type Activity = z.infer<typeof Activity>;
+
+export const Settings = z.object({
+  community: z.string().optional(),
+  year: z.number().int(),
+  timezone: z.string(),
+  leaderEmails: z.array(z.string()),
+  editors: z.array(z.string()),
+  senderName: z.string().optional(),
+  digestFrequency: keysOf(DIGEST_FREQUENCY_LABELS),
+  staleDays: z.number(),
+  reminderDays: z.number(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+/** The accepted rows of a workbook: what statistics and summaries are computed from. */
+export const PlanModel = z.object({
+  settings: Settings,
+  partners: z.array(Partner),
+  measures: z.array(Measure),
+  activities: z.array(Activity),
+});
+export type PlanModel = z.infer<typeof PlanModel>;
+
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+export const DEFAULT_STALE_DAYS = 30;
+export const DEFAULT_REMINDER_DAYS = 7;
