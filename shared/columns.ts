@@ -30,7 +30,7 @@ export type ColumnKind =
   | { type: 'phone' }
   | { type: 'url' }
   | { type: 'date' }
-  | { type: 'number' }
+  | { type: 'number'; positive?: boolean }
   | { type: 'integer' }
   | { type: 'enum'; of: EnumKind };
 
@@ -43,6 +43,8 @@ export interface ColumnDef {
   required?: boolean;
   /** The column must exist (`missing_column`). */
   requiredColumn?: boolean;
+  /** Its rule depends on another cell of the row (a milestone's target is ignored). */
+  dependsOnRow?: boolean;
 }
 
 /** The longest text a title may hold; any other cell may hold up to MAX_CELL_LENGTH. */
@@ -55,7 +57,14 @@ const text: ColumnKind = { type: 'text' };
 
 export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
   partners: [
-    { field: 'partnerId', zh: '单位编号', en: 'ID', kind: { type: 'id' }, required: true, requiredColumn: true },
+    {
+      field: 'partnerId',
+      zh: '单位编号',
+      en: 'ID',
+      kind: { type: 'id' },
+      required: true,
+      requiredColumn: true,
+    },
     { field: 'name', zh: '单位名称', en: 'Name', kind: text, required: true, requiredColumn: true },
     { field: 'type', zh: '单位类型', en: 'Type', kind: { type: 'enum', of: 'partnerType' } },
     { field: 'contact', zh: '联系人', en: 'Contact', kind: text },
@@ -79,7 +88,13 @@ export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
     { field: 'ownerEmail', zh: '责任人邮箱', en: 'Owner email', kind: { type: 'email' } },
     { field: 'partners', zh: '共建单位', en: 'Partners', kind: { type: 'list' } },
     { field: 'metric', zh: '计量方式', en: 'Metric', kind: { type: 'enum', of: 'metric' } },
-    { field: 'target', zh: '目标值', en: 'Target', kind: { type: 'number' } },
+    {
+      field: 'target',
+      zh: '目标值',
+      en: 'Target',
+      kind: { type: 'number', positive: true },
+      dependsOnRow: true,
+    },
     { field: 'recurrence', zh: '周期', en: 'Recurrence', kind: { type: 'enum', of: 'recurrence' } },
     { field: 'start', zh: '开始日期', en: 'Start', kind: { type: 'date' } },
     { field: 'due', zh: '截止日期', en: 'Due', kind: { type: 'date' } },
@@ -90,7 +105,14 @@ export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
   activities: [
     { field: 'activityId', zh: '记录编号', en: 'ID', kind: { type: 'id' } },
     { field: 'date', zh: '日期', en: 'Date', kind: { type: 'date' }, required: true, requiredColumn: true },
-    { field: 'measureId', zh: '关联事项', en: 'Measure', kind: { type: 'id' }, required: true, requiredColumn: true },
+    {
+      field: 'measureId',
+      zh: '关联事项',
+      en: 'Measure',
+      kind: { type: 'id' },
+      required: true,
+      requiredColumn: true,
+    },
     { field: 'partners', zh: '共建单位', en: 'Partners', kind: { type: 'list' } },
     { field: 'title', zh: '活动名称', en: 'Title', kind: title, required: true, requiredColumn: true },
     { field: 'location', zh: '地点', en: 'Location', kind: text },
@@ -144,7 +166,9 @@ export function columnNames(column: { zh: string; en: string; field: string }): 
 /** Which data tab a tab name is, or undefined when it is none of them. */
 export function recogniseTab(name: string): TabKey | undefined {
   const key = headerKey(name);
-  return TAB_KEYS.find((tab) => headerKey(TAB_LABELS[tab].zh) === key || headerKey(TAB_LABELS[tab].en) === key);
+  return TAB_KEYS.find(
+    (tab) => headerKey(TAB_LABELS[tab].zh) === key || headerKey(TAB_LABELS[tab].en) === key,
+  );
 }
 
 /** Where each known column stands in a header row (first match wins); unknown columns are ignored. */

@@ -1,0 +1,169 @@
+/**
+ * Cell normalisation (§3): every raw cell passes through here before validation. Each parser
+ * returns the value, `undefined` for an empty cell, or `INVALID` when the text cannot be read.
+ */
+import type { EnumKind } from './columns';
+import { dayFromParts, dayFromSerial, isoOf } from './dates';
+import {
+  ACTIVITY_STATUS_LABELS,
+  CATEGORY_LABELS,
+  DIGEST_FREQUENCY_LABELS,
+  ENUM_SHORT_FORMS,
+  MEASURE_STATE_LABELS,
+  METRIC_LABELS,
+  PARTNER_STATE_LABELS,
+  PARTNER_TYPE_LABELS,
+  RECURRENCE_LABELS,
+} from './i18n';
+import type { IsoDate } from './model';
+import type { CellValue } from './workbook';
+
+export const INVALID = Symbol('invalid');
+export type Parsed<T> = T | undefined | typeof INVALID;
+
+/** Unicode NFKC, whitespace collapsed and trimmed; an empty result is absent. */
+export function normalizeText(text: string): string | undefined {
+  // Plain ASCII without runs of spaces needs no work: the common case in large sheets.
+  const normal = /^[\x21-\x7e]*(?: [\x21-\x7e]+)*$/.test(text)
+    ? text
+    : text.normalize('NFKC').replace(/\s+/g, ' ').trim();
+  return normal === '' ? undefined : normal;
+}
+
+/** A cell as text: numbers in their shortest decimal form, date cells as `YYYY-MM-DD`. */
+export function cellText(cell: CellValue | undefined): string | undefined {
+  if (cell === null || cell === undefined) return undefined;
+  if (typeof cell === 'string') return normalizeText(cell);
+  if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : undefined;
+  if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
+  return Number.isNaN(cell.getTime()) ? undefined : cell.toISOString().slice(0, 10);
+}
+
+/** True when the cell holds nothing once normalised. */
+export function isEmptyCell(cell: CellValue | undefined): boolean {
+  return cellText(cell) === undefined;
+}
+
+const NUMBER_TEXT = /^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[+-]?\.\d+$/;
+
+/** A number: numeric cells as they come; text like `1200`, `1,200`, `1200.5`, `１２００`. */
+export function parseNumber(cell: CellValue | undefined): Parsed<number> {
+  if (cell === null || cell === undefined) return undefined;
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : INVALID;
+  if (typeof cell !== 'string') return INVALID;
+  const text = normalizeText(cell);
+  if (text === undefined) return undefined;
+  return NUMBER_TEXT.test(text) ? Number(text.replace(/,/g, '')) : INVALID;
+}
+
+const MAX_SERIAL = 2_958_465; // 9999-12-31
+const YMD = /^(\d{4}) ?[-/.] ?(\d{1,2}) ?[-/.] ?(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
+const YMD_CHINESE = /^(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日?$/;
+const SERIAL_TEXT = /^\d+(?:\.\d+)?$/;
+
+/** A calendar date from a date cell, a spreadsheet serial, or text such as `2026/3/5`, `2026年3月5日`. */
+export function parseDate(cell: CellValue | undefined): Parsed<IsoDate> {
+  if (cell === null || cell === undefined) return undefined;
+  if (cell instanceof Date) {
+    if (Number.isNaN(cell.getTime())) return INVALID;
+    return cell.toISOString().slice(0, 10);
+  }
+  if (typeof cell === 'number') return fromSerial(cell);
+  if (typeof cell !== 'string') return INVALID;
+  const text = normalizeText(cell);
+  if (text === undefined) return undefined;
+  const m = YMD.exec(text) ?? YMD_CHINESE.exec(text);
+  if (m) {
+    const day = dayFromParts(Number(m[1]), Number(m[2]), Number(m[3]));
+    return day === undefined ? INVALID : isoOf(day);
+  }
+  return SERIAL_TEXT.test(text) ? fromSerial(Number(text)) : INVALID;
+}
+
+function fromSerial(serial: number): Parsed<IsoDate> {
+  return Number.isFinite(serial) && serial >= 1 && serial <= MAX_SERIAL
+    ? isoOf(dayFromSerial(serial))
+    : INVALID;
+}
+
+/** An ID: text compared after normalisation; a numeric cell becomes its shortest decimal text. */
+export function parseId(cell: CellValue | undefined): string | undefined {
+  return cellText(cell);
+}
+
+const LIST_SEPARATORS = /[,，、;；\r\n]+/;
+
+/** A list: split on `,` `，` `、` `;` `；` and line breaks before whitespace is collapsed. */
+export function parseList(cell: CellValue | undefined): string[] {
+  if (typeof cell !== 'string') {
+    const text = cellText(cell);
+    return text === undefined ? [] : [text];
+  }
+  const items: string[] = [];
+  for (const part of cell.split(LIST_SEPARATORS)) {
+    const item = normalizeText(part);
+    if (item !== undefined) items.push(item);
+  }
+  return items;
+}
+
+/** True when raw text holds a list separator (which an ID must not). */
+export function hasListSeparator(cell: CellValue | undefined): boolean {
+  return typeof cell === 'string' && LIST_SEPARATORS.test(cell.trim());
+}
+
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;.]+$/;
+/** A plausible email address (one `@`, a dotted domain, no spaces). */
+export function isEmail(text: string): boolean {
+  return EMAIL.test(text) && !text.includes('..');
+}
+
+const PHONE = /^[\d\s\-+()]*\d[\d\s\-+()]*$/;
+/** Digits, spaces, `-`, `+` and parentheses, with at least one digit. */
+export function isPhone(text: string): boolean {
+  return PHONE.test(text);
+}
+
+const URL_TEXT = /^https?:\/\/[^\s/?#]+[^\s]*$/i;
+/** An http(s) URL (checked by shape: Apps Script has no URL class). */
+export function isHttpUrl(text: string): boolean {
+  return URL_TEXT.test(text);
+}
+
+const ENUM_LABELS: Record<EnumKind, Record<string, string>> = {
+  category: CATEGORY_LABELS,
+  partnerType: PARTNER_TYPE_LABELS,
+  partnerState: PARTNER_STATE_LABELS,
+  metric: METRIC_LABELS,
+  recurrence: RECURRENCE_LABELS,
+  measureState: MEASURE_STATE_LABELS,
+  activityStatus: ACTIVITY_STATUS_LABELS,
+  digestFrequency: DIGEST_FREQUENCY_LABELS,
+};
+
+/** For each enumeration: every accepted spelling (label, key, short form) → its key. */
+const ENUM_LOOKUP = Object.fromEntries(
+  (Object.keys(ENUM_LABELS) as EnumKind[]).map((kind) => {
+    const lookup = new Map<string, string>();
+    const add = (spelling: string, key: string) => lookup.set(spelling.normalize('NFKC').toLowerCase(), key);
+    for (const [key, label] of Object.entries(ENUM_LABELS[kind])) {
+      add(key, key);
+      add(label, key);
+    }
+    for (const [form, key] of Object.entries(ENUM_SHORT_FORMS[kind])) add(form, key);
+    return [kind, lookup];
+  }),
+) as Record<EnumKind, Map<string, string>>;
+
+/** An enumeration value: Chinese label, English key (any case) or a short form → the key. */
+export function parseEnum(kind: EnumKind, cell: CellValue | undefined): Parsed<string> {
+  const text = cellText(cell);
+  if (text === undefined) return undefined;
+  return ENUM_LOOKUP[kind].get(text.toLowerCase()) ?? INVALID;
+}
+
+/** The labels and keys of an enumeration, for messages and dropdowns. */
+export function enumOptions(kind: EnumKind): { zh: string[]; en: string[] } {
+  const labels = ENUM_LABELS[kind];
+  return { zh: Object.values(labels), en: Object.keys(labels) };
+}

@@ -1,0 +1,572 @@
+/**
+ * Validation of a whole workbook (§3): recognises the tabs, normalises every cell, checks each
+ * row and the references between tabs, and returns the accepted rows as a typed PlanModel with
+ * every issue. No row is dropped silently: each data row is accepted or rejected with an issue.
+ */
+import {
+  COLUMNS,
+  type ColumnDef,
+  headerKey,
+  locateColumns,
+  MAX_CELL_LENGTH,
+  MAX_ID_LENGTH,
+  type RecordTabKey,
+  recogniseTab,
+  SETTING_KEYS,
+  SETTINGS_COLUMNS,
+  type SettingKey,
+  TAB_KEYS,
+  type TabKey,
+} from './columns';
+import { dayOf } from './dates';
+import { UnusableInputError } from './errors';
+import { TAB_LABELS } from './i18n';
+import { type Issue, type IssueCode, type IssueParams, makeIssue } from './issues';
+import {
+  type Activity,
+  DEFAULT_REMINDER_DAYS,
+  DEFAULT_STALE_DAYS,
+  DEFAULT_TIMEZONE,
+  type IsoDate,
+  type Measure,
+  type Partner,
+  type PlanModel,
+  type Settings,
+} from './model';
+import {
+  cellText,
+  enumOptions,
+  hasListSeparator,
+  INVALID,
+  isEmail,
+  isEmptyCell,
+  isHttpUrl,
+  isPhone,
+  parseDate,
+  parseEnum,
+  parseList,
+  parseNumber,
+} from './normalize';
+import type { CellValue, RawTab, RawWorkbook } from './workbook';
+
+export interface ValidateOptions {
+  /** The as-of date `YYYY-MM-DD` (future_done, and the year when the settings have none). */
+  asOf: IsoDate;
+  /** The Google Sheet requires a plan year (`required`); the CLI falls back with a warning. */
+  requireYear?: boolean;
+}
+
+export interface TabCounts {
+  rows: number;
+  accepted: number;
+  rejected: number;
+}
+
+/** Where a recognised tab came from: its name and header as written. */
+export interface TabSource {
+  name: string;
+  header: string[];
+}
+
+export interface ValidationResult {
+  model: PlanModel;
+  issues: Issue[];
+  tabs: Record<RecordTabKey, TabCounts>;
+  sources: Partial<Record<TabKey, TabSource>>;
+}
+
+/** Picks the four data tabs out of a workbook; unusable when none is there or one is there twice. */
+export function recogniseTabs(workbook: RawWorkbook): Partial<Record<TabKey, RawTab>> {
+  const found: Partial<Record<TabKey, RawTab>> = {};
+  for (const tab of workbook.tabs) {
+    const key = recogniseTab(tab.name);
+    if (key === undefined) continue;
+    const earlier = found[key];
+    if (earlier) {
+      throw new UnusableInputError(
+        'duplicate_tab',
+        `「${earlier.name}」和「${tab.name}」都是${TAB_LABELS[key].zh}表，无法确定使用哪一个`,
+        `Both "${earlier.name}" and "${tab.name}" are the ${TAB_LABELS[key].en} tab; cannot tell which to use`,
+      );
+    }
+    found[key] = tab;
+  }
+  if (Object.keys(found).length === 0) {
+    throw new UnusableInputError(
+      'no_tabs',
+      '没有找到可识别的工作表（设置、共建单位、计划、活动）',
+      'No recognisable tab found (Settings, Partners, Plan, Activities)',
+    );
+  }
+  return found;
+}
+
+/** Validates a workbook; throws UnusableInputError only when no data tab can be recognised. */
+export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions): ValidationResult {
+  const tabs = recogniseTabs(workbook);
+  const issues: Issue[] = [];
+  const sources: Partial<Record<TabKey, TabSource>> = {};
+  for (const key of TAB_KEYS) {
+    const tab = tabs[key];
+    if (tab) {
+      sources[key] = { name: tab.name, header: tab.header.map((cell) => cellText(cell) ?? '') };
+    } else {
+      issues.push(makeIssue(key, 1, '', '', 'missing_tab', { tab: TAB_LABELS[key].zh }));
+    }
+  }
+  const settings = readSettings(tabs.settings, options, issues);
+  const partnerRows = readRecordTab('partners', tabs.partners, issues);
+  const partners = checkPartners(partnerRows);
+  const resolver = partnerResolver(partners);
+  const planRows = readRecordTab('plan', tabs.plan, issues);
+  const measures = checkMeasures(planRows, settings.year, resolver);
+  const activityRows = readRecordTab('activities', tabs.activities, issues);
+  const activities = checkActivities(activityRows, measures, resolver, settings.year, options.asOf);
+
+  const counts = {} as Record<RecordTabKey, TabCounts>;
+  for (const [key, rows] of [
+    ['partners', partnerRows],
+    ['plan', planRows],
+    ['activities', activityRows],
+  ] as const) {
+    const rejected = rows.filter((row) => row.rejected).length;
+    counts[key] = { rows: rows.length, accepted: rows.length - rejected, rejected };
+    for (const row of rows) issues.push(...row.issues);
+  }
+  return { model: { settings, partners, measures, activities }, issues, tabs: counts, sources };
+}
+
+/** One data row on its way through validation: normalised values and what was found wrong. */
+class RowCheck {
+  readonly values: Record<string, unknown> = {};
+  readonly issues: Issue[] = [];
+  /** Cells whose rule depends on another cell of the row; the tab's own check reads them. */
+  readonly deferred = new Map<string, [ColumnDef, CellValue | undefined]>();
+  rejected = false;
+  constructor(
+    readonly tab: RecordTabKey,
+    readonly row: number,
+    readonly headers: ReadonlyMap<string, string>,
+  ) {}
+
+  report(field: string, code: IssueCode, params: IssueParams = {}): void {
+    const issue = makeIssue(this.tab, this.row, this.headers.get(field) ?? '', field, code, params);
+    if (issue.severity === 'error') this.rejected = true;
+    this.issues.push(issue);
+  }
+
+  text(field: string): string | undefined {
+    return this.values[field] as string | undefined;
+  }
+  number(field: string): number | undefined {
+    return this.values[field] as number | undefined;
+  }
+  /** Reads a deferred cell now that the rest of the row is known. */
+  readDeferred(field: string): void {
+    const entry = this.deferred.get(field);
+    if (entry) readCell(this, entry[0], entry[1]);
+  }
+  list(field: string): string[] {
+    return (this.values[field] as string[] | undefined) ?? [];
+  }
+}
+
+/** Reads the rows of a record tab, normalising and checking each cell on its own. */
+function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Issue[]): RowCheck[] {
+  if (!tab) return [];
+  const located = locateColumns(tabKey, tab.header);
+  const headers = new Map<string, string>();
+  const present: [ColumnDef, number][] = [];
+  for (const column of COLUMNS[tabKey]) {
+    const index = located.get(column.field);
+    if (index === undefined) continue;
+    headers.set(column.field, cellText(tab.header[index]) ?? column.zh);
+    present.push([column, index]);
+  }
+  const missing = COLUMNS[tabKey].filter((column) => column.requiredColumn && !located.has(column.field));
+  const tabLabel = TAB_LABELS[tabKey].zh;
+  for (const column of missing) {
+    headers.set(column.field, column.zh);
+    issues.push(makeIssue(tabKey, 1, column.zh, column.field, 'missing_column', { tab: tabLabel }));
+  }
+
+  const rows: RowCheck[] = [];
+  for (const raw of tab.rows) {
+    if (present.every(([, index]) => isEmptyCell(raw.cells[index]))) continue;
+    const check = new RowCheck(tabKey, raw.row, headers);
+    rows.push(check);
+    if (missing.length > 0) {
+      for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
+      continue;
+    }
+    for (const [column, index] of present) {
+      if (column.dependsOnRow) check.deferred.set(column.field, [column, raw.cells[index]]);
+      else readCell(check, column, raw.cells[index]);
+    }
+  }
+  return rows;
+}
+
+/** Normalises one cell into `check.values[field]`, reporting what is wrong with it alone. */
+function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefined): void {
+  const { field, kind } = column;
+  const text = cellText(cell);
+  if (text !== undefined && [...text].length > MAX_CELL_LENGTH) {
+    check.report(field, 'too_long', { limit: MAX_CELL_LENGTH, length: [...text].length });
+    return;
+  }
+  if (text === undefined) {
+    if (column.required) check.report(field, 'required');
+    if (kind.type === 'list' || kind.type === 'emails') check.values[field] = [];
+    return;
+  }
+  switch (kind.type) {
+    case 'id':
+      if ([...text].length > MAX_ID_LENGTH || hasListSeparator(cell)) {
+        check.report(field, 'invalid_id', { value: text, limit: MAX_ID_LENGTH });
+      }
+      check.values[field] = text;
+      return;
+    case 'text': {
+      const length = [...text].length;
+      if (kind.max !== undefined && length > kind.max) {
+        check.report(field, 'too_long', { limit: kind.max, length });
+      }
+      if (/^[=+\-@]/.test(text)) check.report(field, 'formula_like');
+      check.values[field] = text;
+      return;
+    }
+    case 'list':
+      check.values[field] = parseList(cell);
+      return;
+    case 'emails': {
+      const emails = parseList(cell);
+      for (const email of emails) if (!isEmail(email)) check.report(field, 'invalid_email', { value: email });
+      check.values[field] = emails;
+      return;
+    }
+    case 'email':
+      if (!isEmail(text)) check.report(field, 'invalid_email', { value: text });
+      check.values[field] = text;
+      return;
+    case 'phone':
+      if (!isPhone(text)) check.report(field, 'invalid_phone', { value: text });
+      check.values[field] = text;
+      return;
+    case 'url':
+      if (!isHttpUrl(text)) check.report(field, 'invalid_url', { value: text });
+      check.values[field] = text;
+      return;
+    case 'date': {
+      const date = parseDate(cell);
+      if (date === INVALID) check.report(field, 'invalid_date', { value: text });
+      else check.values[field] = date;
+      return;
+    }
+    case 'number':
+    case 'integer': {
+      const value = parseNumber(cell);
+      if (value === INVALID || value === undefined) check.report(field, 'invalid_number', { value: text });
+      else if (kind.type === 'number' && kind.positive && value <= 0)
+        check.report(field, 'invalid_number', { value: text });
+      else if (kind.type === 'integer' && !Number.isInteger(value))
+        check.report(field, 'not_integer', { value: text });
+      else if (value < 0) check.report(field, 'negative_number', { value: text });
+      else check.values[field] = value;
+      return;
+    }
+    case 'enum': {
+      const value = parseEnum(kind.of, cell);
+      if (value === INVALID) {
+        const options = enumOptions(kind.of);
+        check.report(field, 'invalid_enum', {
+          value: text,
+          options: options.zh.join('、'),
+          optionsEn: options.en.join(', '),
+        });
+      } else {
+        check.values[field] = value;
+      }
+      return;
+    }
+  }
+}
+
+/** Flags IDs already used by an earlier row of the same tab (accepted or not). */
+function checkUniqueIds(rows: RowCheck[], field: string): void {
+  const seen = new Map<string, number>();
+  for (const check of rows) {
+    const id = check.text(field);
+    if (id === undefined) continue;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, check.row);
+    else check.report(field, 'duplicate_id', { value: id, row: first });
+  }
+}
+
+function checkPartners(rows: RowCheck[]): Partner[] {
+  checkUniqueIds(rows, 'partnerId');
+  const names = new Map<string, number>();
+  const partners: Partner[] = [];
+  for (const check of rows) {
+    const name = check.text('name');
+    if (name !== undefined) {
+      const first = names.get(name);
+      if (first === undefined) names.set(name, check.row);
+      else check.report('name', 'duplicate_name', { value: name, row: first });
+    }
+    const emails = check.list('emails');
+    if (emails.length === 0 && !check.issues.some((issue) => issue.field === 'emails')) {
+      check.report('emails', 'no_email', { value: name ?? check.text('partnerId') ?? '' });
+    }
+    if (check.rejected) continue;
+    partners.push({
+      partnerId: check.text('partnerId') as string,
+      name: name as string,
+      type: (check.text('type') ?? 'other') as Partner['type'],
+      ...optional('contact', check.text('contact')),
+      ...optional('phone', check.text('phone')),
+      emails,
+      ...optional('pairedOn', check.text('pairedOn')),
+      active: check.text('active') !== 'inactive',
+      row: check.row,
+    });
+  }
+  return partners;
+}
+
+/** Resolves a partner reference (an accepted partner's ID, else its exact name) to its ID. */
+type PartnerResolver = (reference: string) => string | undefined;
+
+function partnerResolver(partners: Partner[]): PartnerResolver {
+  const byId = new Map(partners.map((p) => [p.partnerId, p.partnerId]));
+  const byName = new Map(partners.map((p) => [p.name, p.partnerId]));
+  return (reference) => byId.get(reference) ?? byName.get(reference);
+}
+
+function resolvePartners(check: RowCheck, resolve: PartnerResolver): string[] {
+  const ids: string[] = [];
+  for (const reference of check.list('partners')) {
+    const id = resolve(reference);
+    if (id === undefined) check.report('partners', 'unknown_partner', { value: reference });
+    else if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver): Measure[] {
+  checkUniqueIds(rows, 'measureId');
+  const measures: Measure[] = [];
+  for (const check of rows) {
+    const partners = resolvePartners(check, resolve);
+    const metric = (check.text('metric') ?? 'count') as Measure['metric'];
+    const recurrence = (check.text('recurrence') ?? 'none') as Measure['recurrence'];
+    // A milestone's target is always 1: whatever was typed there is ignored, not checked.
+    if (metric !== 'milestone') check.readDeferred('target');
+    if (metric === 'milestone' && recurrence !== 'none') {
+      check.report('recurrence', 'invalid_recurrence', { value: check.text('recurrence') ?? recurrence });
+    }
+    const start = check.text('start');
+    const due = check.text('due');
+    const effectiveStart = start ?? `${year}-01-01`;
+    const effectiveDue = due ?? `${year}-12-31`;
+    const unreadable = check.issues.some((i) => i.code === 'invalid_date');
+    if (!unreadable && dayOf(effectiveDue) < dayOf(effectiveStart)) {
+      check.report(due === undefined ? 'start' : 'due', 'date_range', {
+        start: effectiveStart,
+        due: effectiveDue,
+      });
+    }
+    if (check.rejected) continue;
+    measures.push({
+      measureId: check.text('measureId') as string,
+      category: check.text('category') as Measure['category'],
+      title: check.text('title') as string,
+      ...optional('owner', check.text('owner')),
+      ...optional('ownerEmail', check.text('ownerEmail')),
+      partners,
+      metric,
+      target: metric === 'milestone' ? 1 : (check.number('target') ?? 1),
+      recurrence,
+      ...optional('start', start),
+      ...optional('due', due),
+      state: (check.text('status') ?? 'auto') as Measure['state'],
+      ...optional('doneOn', check.text('doneOn')),
+      ...optional('notes', check.text('notes')),
+      row: check.row,
+    });
+  }
+  return measures;
+}
+
+function checkActivities(
+  rows: RowCheck[],
+  measures: Measure[],
+  resolve: PartnerResolver,
+  year: number,
+  asOf: IsoDate,
+): Activity[] {
+  checkUniqueIds(rows, 'activityId');
+  const measureIds = new Set(measures.map((m) => m.measureId));
+  const seen = new Map<string, number>();
+  const activities: Activity[] = [];
+  for (const check of rows) {
+    const date = check.text('date');
+    const measureId = check.text('measureId');
+    const title = check.text('title');
+    if (measureId !== undefined && !measureIds.has(measureId)) {
+      check.report('measureId', 'unknown_measure', { value: measureId });
+    }
+    const partners = resolvePartners(check, resolve);
+    const status = (check.text('status') ?? 'done') as Activity['status'];
+    if (date !== undefined) {
+      if (status === 'done' && date > asOf) check.report('date', 'future_done', { value: date, asOf });
+      if (Number(date.slice(0, 4)) !== year) check.report('date', 'outside_plan_year', { value: date, year });
+      if (measureId !== undefined && title !== undefined) {
+        const key = `${date}\u0000${measureId}\u0000${title}`;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, check.row);
+        else check.report('title', 'duplicate_activity', { row: first });
+      }
+    }
+    const hours = check.number('hours');
+    const participants = check.number('participants');
+    if (hours !== undefined && hours > 24 * Math.max(participants ?? 0, 1)) {
+      check.report('hours', 'implausible_hours', { value: String(hours) });
+    }
+    if (check.rejected) continue;
+    activities.push({
+      ...optional('activityId', check.text('activityId')),
+      date: date as string,
+      measureId: measureId as string,
+      partners,
+      title: title as string,
+      ...optional('location', check.text('location')),
+      ...optional('participants', participants),
+      ...optional('beneficiaries', check.number('beneficiaries')),
+      ...optional('hours', hours),
+      ...optional('funds', check.number('funds')),
+      status,
+      ...optional('recorder', check.text('recorder')),
+      ...optional('evidence', check.text('evidence')),
+      ...optional('notes', check.text('notes')),
+      row: check.row,
+    });
+  }
+  return activities;
+}
+
+/** `{key: value}` when the value is present, `{}` otherwise (exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Reads the settings tab (key/value rows); bad values are reported and replaced by defaults. */
+function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues: Issue[]): Settings {
+  const raw = new Map<SettingKey, { row: number; cell: CellValue; column: string }>();
+  if (tab) {
+    const headerKeys = tab.header.map(headerKey);
+    const find = (names: { zh: string; en: string }, fallback: number) => {
+      const index = headerKeys.findIndex((k) => k === headerKey(names.zh) || k === headerKey(names.en));
+      return index >= 0 ? index : fallback;
+    };
+    const keyIndex = find(SETTINGS_COLUMNS.key, 0);
+    const valueIndex = find(SETTINGS_COLUMNS.value, keyIndex === 0 ? 1 : 0);
+    const valueColumn = cellText(tab.header[valueIndex]) ?? SETTINGS_COLUMNS.value.zh;
+    // A sheet typed without a header row starts with a setting in row 1: keep it.
+    const rows = settingKeyOf(tab.header[keyIndex]) ? [{ row: 1, cells: tab.header }, ...tab.rows] : tab.rows;
+    for (const { row, cells } of rows) {
+      const key = settingKeyOf(cells[keyIndex]);
+      const cell = cells[valueIndex] ?? null;
+      if (key && !raw.has(key) && !isEmptyCell(cell)) raw.set(key, { row, cell, column: valueColumn });
+    }
+  }
+  const report = (key: SettingKey, code: IssueCode, params: IssueParams = {}) => {
+    const at = raw.get(key);
+    issues.push(
+      makeIssue('settings', at?.row ?? 1, at?.column ?? SETTINGS_COLUMNS.value.zh, key, code, params),
+    );
+  };
+  const text = (key: SettingKey) => cellText(raw.get(key)?.cell ?? null);
+  const whole = (key: SettingKey, fallback: number, min: number, max: number): number => {
+    const at = raw.get(key);
+    if (!at) return fallback;
+    const value = parseNumber(at.cell);
+    const shown = cellText(at.cell) ?? '';
+    if (value === INVALID || value === undefined) report(key, 'invalid_number', { value: shown });
+    else if (!Number.isInteger(value)) report(key, 'not_integer', { value: shown });
+    else if (value < 0) report(key, 'negative_number', { value: shown });
+    else if (value < min || value > max) report(key, 'invalid_number', { value: shown });
+    else return value;
+    return fallback;
+  };
+  const emails = (key: SettingKey): string[] => {
+    const list = parseList(raw.get(key)?.cell ?? null);
+    const bad = list.filter((email) => !isEmail(email));
+    for (const email of bad) report(key, 'invalid_email', { value: email });
+    return list.filter(isEmail);
+  };
+
+  const asOfYear = Number(options.asOf.slice(0, 4));
+  let year = whole('year', Number.NaN, 1900, 2999);
+  if (Number.isNaN(year)) {
+    if (!raw.has('year')) {
+      report('year', options.requireYear ? 'required' : 'missing_year', { year: asOfYear });
+    }
+    year = asOfYear;
+  }
+  let timezone = text('timezone') ?? DEFAULT_TIMEZONE;
+  if (!isTimeZone(timezone)) {
+    report('timezone', 'invalid_enum', {
+      value: timezone,
+      options: 'Asia/Shanghai 等 IANA 时区',
+      optionsEn: 'an IANA zone',
+    });
+    timezone = DEFAULT_TIMEZONE;
+  }
+  let digestFrequency: Settings['digestFrequency'] = 'monthly';
+  const frequencyAt = raw.get('digestFrequency');
+  if (frequencyAt) {
+    const value = parseEnum('digestFrequency', frequencyAt.cell);
+    if (value === INVALID || value === undefined) {
+      const options = enumOptions('digestFrequency');
+      report('digestFrequency', 'invalid_enum', {
+        value: text('digestFrequency') ?? '',
+        options: options.zh.join('、'),
+        optionsEn: options.en.join(', '),
+      });
+    } else {
+      digestFrequency = value as Settings['digestFrequency'];
+    }
+  }
+  const community = text('community');
+  const senderName = text('senderName') ?? community;
+  return {
+    ...optional('community', community),
+    year,
+    timezone,
+    leaderEmails: emails('leaderEmails'),
+    editors: emails('editors'),
+    ...optional('senderName', senderName),
+    digestFrequency,
+    staleDays: whole('staleDays', DEFAULT_STALE_DAYS, 0, 36_500),
+    reminderDays: whole('reminderDays', DEFAULT_REMINDER_DAYS, 0, 36_500),
+  };
+}
+
+function settingKeyOf(cell: CellValue | undefined): SettingKey | undefined {
+  const key = headerKey(cellText(cell ?? null) ?? '');
+  if (key === '') return undefined;
+  return SETTING_KEYS.find(
+    (s) => headerKey(s.zh) === key || headerKey(s.en) === key || s.field.toLowerCase() === key,
+  )?.field;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
