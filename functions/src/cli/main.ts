@@ -1,0 +1,9 @@
+/** Entry point of `gongjian`: the composition root of the CLI (real streams, real clock). */
+import { runCli } from './run';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+  now: () => new Date(),
+  debug: Boolean(process.env.GONGJIAN_DEBUG),
+});

@@ -1,0 +1,37 @@
+/**
+ * Opens whatever the user pointed at as a workbook: an .xlsx file or a folder of CSV files.
+ */
+import { stat } from 'node:fs/promises';
+import { UnusableInputError } from '../../../shared/errors';
+import type { RawWorkbook } from '../../../shared/workbook';
+import { accessError } from './common';
+import { readCsvFolder } from './csv';
+import { readXlsx } from './xlsx';
+
+export type { WriteTab } from './common';
+export { readCsvFolder, writeCsvFolder } from './csv';
+export { readXlsx, writeXlsx } from './xlsx';
+
+/** Reads an .xlsx workbook or a folder of CSV files (one per tab); anything else is unusable. */
+export async function readWorkbook(path: string): Promise<RawWorkbook> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (error) {
+    throw accessError(error, path);
+  }
+  if (isDirectory) return readCsvFolder(path);
+  if (/\.xlsx$/i.test(path)) return readXlsx(path);
+  if (/\.csv$/i.test(path)) {
+    throw new UnusableInputError(
+      'unreadable',
+      `请提供存放 CSV 文件的文件夹（每个工作表一个文件，如 计划.csv），而不是单个 CSV 文件：${path}`,
+      `Expected a folder of CSV files (one per tab, e.g. plan.csv), not a single CSV file: ${path}`,
+    );
+  }
+  throw new UnusableInputError(
+    'unreadable',
+    `不支持的文件类型，请提供 .xlsx 工作簿或存放 CSV 文件的文件夹：${path}`,
+    `Unsupported file type; give an .xlsx workbook or a folder of CSV files: ${path}`,
+  );
+}
