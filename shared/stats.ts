@@ -3,8 +3,8 @@
  * as-of date is an argument. Sums run in sheet order so results match to the last bit.
  */
 import { dayFromParts, dayOf, isoOf, partsOf } from './dates';
-import { CATEGORIES, CATEGORY_LABELS, MEASURE_STATUSES, type MeasureStatus } from './i18n';
-import type { Activity, IsoDate, Measure, PlanModel } from './model';
+import { CATEGORIES, CATEGORY_LABELS, type Category, MEASURE_STATUSES, type MeasureStatus } from './i18n';
+import type { IsoDate, Measure, PlanModel } from './model';
 import type {
   CategoryStats,
   MeasureStats,
@@ -15,10 +15,19 @@ import type {
   Totals,
 } from './stats-types';
 
-/** An activity of A_D with its day number, computed once. */
+/**
+ * An activity of A_D reduced to what the statistics read, every field always present: one object
+ * shape for all, which keeps the hot loops fast (activities read from a sheet have many shapes).
+ */
 interface Counted {
-  activity: Activity;
+  measureId: string;
   day: number;
+  date: IsoDate;
+  partners: readonly string[];
+  participants: number;
+  beneficiaries: number;
+  hours: number;
+  funds: number;
 }
 
 /** A recurring measure's calendar period, clipped to the measure's [start, due]. */
@@ -35,11 +44,25 @@ export function computeStats(model: PlanModel, asOf: IsoDate): Stats {
 
   const counted: Counted[] = [];
   const byMeasure = new Map<string, Counted[]>();
+  const days = new Map<IsoDate, number>();
   for (const activity of model.activities) {
     if (activity.status !== 'done') continue;
-    const day = dayOf(activity.date);
+    let day = days.get(activity.date);
+    if (day === undefined) {
+      day = dayOf(activity.date);
+      days.set(activity.date, day);
+    }
     if (day > today) continue;
-    const entry = { activity, day };
+    const entry: Counted = {
+      measureId: activity.measureId,
+      day,
+      date: activity.date,
+      partners: activity.partners,
+      participants: activity.participants ?? 0,
+      beneficiaries: activity.beneficiaries ?? 0,
+      hours: activity.hours ?? 0,
+      funds: activity.funds ?? 0,
+    };
     counted.push(entry);
     const list = byMeasure.get(activity.measureId);
     if (list) list.push(entry);
@@ -50,20 +73,36 @@ export function computeStats(model: PlanModel, asOf: IsoDate): Stats {
     measureStats(measure, byMeasure.get(measure.measureId) ?? [], year, today),
   );
 
-  const plan = rollUp(measures, counted);
+  // Category totals in one pass, in sheet order like the plan's.
+  const categoryOf = new Map(model.measures.map((m) => [m.measureId, m.category]));
+  const categoryTotals = new Map<Category, Totals>();
+  for (const entry of counted) {
+    const category = categoryOf.get(entry.measureId);
+    if (category === undefined) continue;
+    let totals = categoryTotals.get(category);
+    if (!totals) {
+      totals = emptyTotals();
+      categoryTotals.set(category, totals);
+    }
+    addActivity(totals, entry);
+  }
   const categories: CategoryStats[] = [];
   for (const category of CATEGORIES) {
     const own = measures.filter((m) => m.category === category);
     if (own.length === 0) continue;
-    const ids = new Set(own.map((m) => m.measureId));
-    const activities = counted.filter((c) => ids.has(c.activity.measureId));
-    categories.push({ category, label: CATEGORY_LABELS[category], ...rollUp(own, activities) });
+    categories.push({
+      category,
+      label: CATEGORY_LABELS[category],
+      ...rollUp(own, categoryTotals.get(category) ?? emptyTotals()),
+    });
   }
 
+  const planTotals = emptyTotals();
+  for (const entry of counted) addActivity(planTotals, entry);
   return {
     asOf,
     year,
-    plan,
+    plan: rollUp(measures, planTotals),
     categories,
     measures,
     partners: partnerStats(model, measures, counted, today),
@@ -72,9 +111,20 @@ export function computeStats(model: PlanModel, asOf: IsoDate): Stats {
 }
 
 /** What one activity adds to a measure of the given metric. */
-function contribution(activity: Activity, metric: Measure['metric']): number {
-  if (metric === 'count' || metric === 'milestone') return 1;
-  return activity[metric] ?? 0;
+function contribution(activity: Counted, metric: Measure['metric']): number {
+  switch (metric) {
+    case 'count':
+    case 'milestone':
+      return 1;
+    case 'participants':
+      return activity.participants;
+    case 'beneficiaries':
+      return activity.beneficiaries;
+    case 'hours':
+      return activity.hours;
+    case 'funds':
+      return activity.funds;
+  }
 }
 
 function measureStats(measure: Measure, activities: Counted[], year: number, today: number): MeasureStats {
@@ -89,8 +139,8 @@ function measureStats(measure: Measure, activities: Counted[], year: number, tod
   if (measure.recurrence !== 'none' && measure.metric !== 'milestone') {
     const periods = periodsOf(measure.recurrence, start, due);
     const sums = new Array<number>(periods.length).fill(0);
-    for (const { activity, day } of activities) {
-      const index = periods.findIndex((p) => day >= p.first && day <= p.last);
+    for (const activity of activities) {
+      const index = periods.findIndex((p) => activity.day >= p.first && activity.day <= p.last);
       if (index >= 0) sums[index] = (sums[index] ?? 0) + contribution(activity, measure.metric);
     }
     let met = 0;
@@ -112,7 +162,7 @@ function measureStats(measure: Measure, activities: Counted[], year: number, tod
       target = 1;
     } else {
       achieved = 0;
-      for (const { activity } of activities) achieved += contribution(activity, measure.metric);
+      for (const activity of activities) achieved += contribution(activity, measure.metric);
       target = measure.target;
     }
     progress = achieved / target;
@@ -206,16 +256,16 @@ function emptyTotals(): Totals {
   return { activities: 0, participants: 0, beneficiaries: 0, hours: 0, funds: 0 };
 }
 
-function addActivity(totals: Totals, activity: Activity): void {
+function addActivity(totals: Totals, activity: Counted): void {
   totals.activities += 1;
-  totals.participants += activity.participants ?? 0;
-  totals.beneficiaries += activity.beneficiaries ?? 0;
-  totals.hours += activity.hours ?? 0;
-  totals.funds += activity.funds ?? 0;
+  totals.participants += activity.participants;
+  totals.beneficiaries += activity.beneficiaries;
+  totals.hours += activity.hours;
+  totals.funds += activity.funds;
 }
 
 /** Counts per status, completion rate, average progress and totals (plan or one category). */
-function rollUp(measures: MeasureStats[], activities: Counted[]): RollUp {
+function rollUp(measures: MeasureStats[], totals: Totals): RollUp {
   const byStatus = Object.fromEntries(MEASURE_STATUSES.map((s) => [s, 0])) as Record<MeasureStatus, number>;
   let progressSum = 0;
   for (const m of measures) {
@@ -223,8 +273,6 @@ function rollUp(measures: MeasureStats[], activities: Counted[]): RollUp {
     if (m.status !== 'cancelled') progressSum += m.status === 'done' ? 1 : Math.min(m.progress, 1);
   }
   const live = measures.length - byStatus.cancelled;
-  const totals = emptyTotals();
-  for (const { activity } of activities) addActivity(totals, activity);
   return {
     measures: measures.length,
     ...byStatus,
@@ -242,12 +290,12 @@ function partnerStats(
 ): PartnerStats[] {
   const totals = new Map<string, Totals & { last: number | null }>();
   for (const partner of model.partners) totals.set(partner.partnerId, { ...emptyTotals(), last: null });
-  for (const { activity, day } of counted) {
+  for (const activity of counted) {
     for (const id of activity.partners) {
       const entry = totals.get(id);
       if (!entry) continue;
       addActivity(entry, activity);
-      if (entry.last === null || day > entry.last) entry.last = day;
+      if (entry.last === null || activity.day > entry.last) entry.last = activity.day;
     }
   }
   const statusById = new Map(measures.map((m) => [m.measureId, m.status]));
@@ -279,7 +327,7 @@ function monthStats(counted: Counted[], year: number): MonthStats[] {
     month: `${year}-${String(i + 1).padStart(2, '0')}`,
     ...emptyTotals(),
   }));
-  for (const { activity } of counted) {
+  for (const activity of counted) {
     if (Number(activity.date.slice(0, 4)) !== year) continue;
     const month = months[Number(activity.date.slice(5, 7)) - 1];
     if (month) addActivity(month, activity);

@@ -324,10 +324,10 @@ function checkPartners(rows: RowCheck[]): Partner[] {
       partnerId: check.text('partnerId') as string,
       name: name as string,
       type: (check.text('type') ?? 'other') as Partner['type'],
-      ...optional('contact', check.text('contact')),
-      ...optional('phone', check.text('phone')),
+      contact: check.text('contact'),
+      phone: check.text('phone'),
       emails,
-      ...optional('pairedOn', check.text('pairedOn')),
+      pairedOn: check.text('pairedOn'),
       active: check.text('active') !== 'inactive',
       row: check.row,
     });
@@ -382,17 +382,17 @@ function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver)
       measureId: check.text('measureId') as string,
       category: check.text('category') as Measure['category'],
       title: check.text('title') as string,
-      ...optional('owner', check.text('owner')),
-      ...optional('ownerEmail', check.text('ownerEmail')),
+      owner: check.text('owner'),
+      ownerEmail: check.text('ownerEmail'),
       partners,
       metric,
       target: metric === 'milestone' ? 1 : (check.number('target') ?? 1),
       recurrence,
-      ...optional('start', start),
-      ...optional('due', due),
+      start: start,
+      due: due,
       state: (check.text('status') ?? 'auto') as Measure['state'],
-      ...optional('doneOn', check.text('doneOn')),
-      ...optional('notes', check.text('notes')),
+      doneOn: check.text('doneOn'),
+      notes: check.text('notes'),
       row: check.row,
     });
   }
@@ -436,29 +436,24 @@ function checkActivities(
     }
     if (check.rejected) continue;
     activities.push({
-      ...optional('activityId', check.text('activityId')),
+      activityId: check.text('activityId'),
       date: date as string,
       measureId: measureId as string,
       partners,
       title: title as string,
-      ...optional('location', check.text('location')),
-      ...optional('participants', participants),
-      ...optional('beneficiaries', check.number('beneficiaries')),
-      ...optional('hours', hours),
-      ...optional('funds', check.number('funds')),
+      location: check.text('location'),
+      participants: participants,
+      beneficiaries: check.number('beneficiaries'),
+      hours: hours,
+      funds: check.number('funds'),
       status,
-      ...optional('recorder', check.text('recorder')),
-      ...optional('evidence', check.text('evidence')),
-      ...optional('notes', check.text('notes')),
+      recorder: check.text('recorder'),
+      evidence: check.text('evidence'),
+      notes: check.text('notes'),
       row: check.row,
     });
   }
   return activities;
-}
-
-/** `{key: value}` when the value is present, `{}` otherwise (exactOptionalPropertyTypes). */
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /** Reads the settings tab (key/value rows); bad values are reported and replaced by defaults. */
@@ -542,12 +537,12 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
   const community = text('community');
   const senderName = text('senderName') ?? community;
   return {
-    ...optional('community', community),
+    community: community,
     year,
     timezone,
     leaderEmails: emails('leaderEmails'),
     editors: emails('editors'),
-    ...optional('senderName', senderName),
+    senderName: senderName,
     digestFrequency,
     staleDays: whole('staleDays', DEFAULT_STALE_DAYS, 0, 36_500),
     reminderDays: whole('reminderDays', DEFAULT_REMINDER_DAYS, 0, 36_500),
