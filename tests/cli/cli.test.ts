@@ -37,8 +37,12 @@ describe('gongjian init + validate on the sample', () => {
   });
 
   it('reads the CSV folder it wrote exactly like the .xlsx', () => {
-    const xlsx = json<ValidateJson>(gongjian(['validate', at('sample.xlsx'), '--as-of', '2026-12-31', '--json']));
-    const csv = json<ValidateJson>(gongjian(['validate', at('sample-csv'), '--as-of', '2026-12-31', '--json']));
+    const xlsx = json<ValidateJson>(
+      gongjian(['validate', at('sample.xlsx'), '--as-of', '2026-12-31', '--json']),
+    );
+    const csv = json<ValidateJson>(
+      gongjian(['validate', at('sample-csv'), '--as-of', '2026-12-31', '--json']),
+    );
     expect(csv.tabs).toEqual(xlsx.tabs);
     expect(found(csv)).toEqual(found(xlsx));
     const xlsxStats = gongjian(['stats', at('sample.xlsx'), '--as-of', '2026-09-30', '--json']).stdout;
@@ -66,7 +70,15 @@ describe('gongjian init + validate on the sample', () => {
     }>(run);
     expect(stats.asOf).toBe('2026-06-30');
     expect(stats.year).toBe(2026);
-    expect(Object.keys(stats)).toEqual(['asOf', 'year', 'plan', 'categories', 'measures', 'partners', 'months']);
+    expect(Object.keys(stats)).toEqual([
+      'asOf',
+      'year',
+      'plan',
+      'categories',
+      'measures',
+      'partners',
+      'months',
+    ]);
     const sum = (key: string) => stats.categories.reduce((total, c) => total + (c[key] ?? 0), 0);
     for (const key of ['measures', 'activities', 'participants', 'hours', 'funds']) {
       expect(sum(key)).toBeCloseTo(stats.plan[key] ?? Number.NaN, 9);
@@ -81,7 +93,8 @@ describe('gongjian init + validate on the sample', () => {
   it('stats prints aligned tables with Chinese labels', () => {
     const run = gongjian(['stats', at('sample.xlsx'), '--as-of', '2026-06-30']);
     expect(run.code).toBe(0);
-    for (const heading of ['【按类别】', '【事项进度】', '【共建单位】', '【按月】']) expect(run.stdout).toContain(heading);
+    for (const heading of ['【按类别】', '【事项进度】', '【共建单位】', '【按月】'])
+      expect(run.stdout).toContain(heading);
     expect(run.stdout).toMatch(/完成率 \d+\.\d%/);
   });
 
@@ -140,13 +153,30 @@ describe('a workbook edited by hand the way a new user would', () => {
   it('computes the statistics worked out by hand', () => {
     const stats = json<{
       plan: Record<string, number>;
-      measures: { measureId: string; achieved: number; target: number; status: string; missedPeriods: string[] }[];
+      measures: {
+        measureId: string;
+        achieved: number;
+        target: number;
+        status: string;
+        missedPeriods: string[];
+      }[];
       partners: { partnerId: string; activities: number; hours: number; lastActivity: string }[];
     }>(gongjian(['stats', path, '--as-of', '2026-06-30', '--json']));
     // 1.10: quarterly, Q1 met (5 Mar), Q2 (ends 30 Jun = as-of) still open → 1 of 4 met, none missed.
-    expect(stats.measures[0]).toMatchObject({ measureId: '1.10', achieved: 1, target: 4, status: 'onTrack', missedPeriods: [] });
+    expect(stats.measures[0]).toMatchObject({
+      measureId: '1.10',
+      achieved: 1,
+      target: 4,
+      status: 'onTrack',
+      missedPeriods: [],
+    });
     // 1.1: hours 30 + 12.5 of 100; expected 181/365 ≈ 0.496 → 0.425 ≥ 0.396 → on track.
-    expect(stats.measures[1]).toMatchObject({ measureId: '1.1', achieved: 42.5, target: 100, status: 'onTrack' });
+    expect(stats.measures[1]).toMatchObject({
+      measureId: '1.1',
+      achieved: 42.5,
+      target: 100,
+      status: 'onTrack',
+    });
     expect(stats.plan.participants).toBe(27);
     expect(stats.partners).toEqual([
       expect.objectContaining({ partnerId: 'S1', activities: 2, hours: 30, lastActivity: '2026-04-02' }),
@@ -162,7 +192,10 @@ describe('CSV folders as Excel on Chinese Windows saves them', () => {
     const write = (name: string, text: string) => writeFileSync(join(dir, name), iconv.encode(text, 'gbk'));
     write('共建单位.csv', '单位编号,单位名称,邮箱\r\nP01,区住建局,zj@example.cn\r\n');
     write('计划.csv', '编号,类别,事项,共建单位\r\n1,实事共办,老年活动室加层,区住建局\r\n');
-    write('活动.csv', '日期,关联事项,活动名称,参与人数\r\n2026年5月6日,1,现场踏勘,8\r\n2026-05-07,2,方案论证,3\r\n');
+    write(
+      '活动.csv',
+      '日期,关联事项,活动名称,参与人数\r\n2026年5月6日,1,现场踏勘,8\r\n2026-05-07,2,方案论证,3\r\n',
+    );
     const run = gongjian(['validate', dir, '--as-of', '2026-06-30', '--json']);
     expect(run.code).toBe(1);
     const result = json<ValidateJson>(run);

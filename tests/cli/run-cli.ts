@@ -12,7 +12,11 @@ export interface CliRun {
 
 /** `gongjian ...args` in a working directory. */
 export function gongjian(args: string[], cwd?: string): CliRun {
-  const run = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC' },
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 

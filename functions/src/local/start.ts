@@ -37,4 +37,6 @@ async function start(workbookPath: string): Promise<number> {
   return 0;
 }
 
-process.exitCode = await start(resolve(process.argv[2] ?? 'local/plan.xlsx')).catch((error) => reportError(error, ctx));
+process.exitCode = await start(resolve(process.argv[2] ?? 'local/plan.xlsx')).catch((error) =>
+  reportError(error, ctx),
+);
