@@ -3,7 +3,7 @@
  * as-of date is an argument. Sums run in sheet order so results match to the last bit.
  */
 import { dayFromParts, dayOf, isoOf, partsOf } from './dates';
-import { CATEGORIES, CATEGORY_LABELS, type Category, MEASURE_STATUSES, type MeasureStatus } from './i18n';
+import { CATEGORIES, CATEGORY_LABELS, MEASURE_STATUSES, type MeasureStatus } from './i18n';
 import type { IsoDate, Measure, PlanModel } from './model';
 import type {
   CategoryStats,
@@ -16,19 +16,22 @@ import type {
 } from './stats-types';
 
 /**
- * An activity of A_D reduced to what the statistics read, every field always present: one object
- * shape for all, which keeps the hot loops fast (activities read from a sheet have many shapes).
+ * The activities of A_D as columns (typed arrays, in sheet order): the hot loops then read numbers,
+ * not objects of the many shapes rows read from a sheet have, and allocate nothing per activity.
  */
 interface Counted {
-  measureId: string;
-  day: number;
-  date: IsoDate;
-  partners: readonly string[];
-  participants: number;
-  beneficiaries: number;
-  hours: number;
-  funds: number;
+  count: number;
+  day: Int32Array;
+  /** Index into model.measures, -1 when the measure is not in the plan. */
+  measure: Int32Array;
+  /** Index of the month in the plan year (0–11), -1 outside it. */
+  month: Int8Array;
+  /** participants, beneficiaries, hours, funds: four numbers per activity. */
+  sums: Float64Array;
+  partners: (readonly string[])[];
 }
+
+const SUMS = 4;
 
 /** A recurring measure's calendar period, clipped to the measure's [start, due]. */
 interface Period {
@@ -41,68 +44,38 @@ interface Period {
 export function computeStats(model: PlanModel, asOf: IsoDate): Stats {
   const today = dayOf(asOf);
   const year = model.settings.year;
+  const counted = countedActivities(model, today, year);
 
-  const counted: Counted[] = [];
-  const byMeasure = new Map<string, Counted[]>();
-  const days = new Map<IsoDate, number>();
-  for (const activity of model.activities) {
-    if (activity.status !== 'done') continue;
-    let day = days.get(activity.date);
-    if (day === undefined) {
-      day = dayOf(activity.date);
-      days.set(activity.date, day);
-    }
-    if (day > today) continue;
-    const entry: Counted = {
-      measureId: activity.measureId,
-      day,
-      date: activity.date,
-      partners: activity.partners,
-      participants: activity.participants ?? 0,
-      beneficiaries: activity.beneficiaries ?? 0,
-      hours: activity.hours ?? 0,
-      funds: activity.funds ?? 0,
-    };
-    counted.push(entry);
-    const list = byMeasure.get(activity.measureId);
-    if (list) list.push(entry);
-    else byMeasure.set(activity.measureId, [entry]);
-  }
-
-  const measures = model.measures.map((measure) =>
-    measureStats(measure, byMeasure.get(measure.measureId) ?? [], year, today),
+  const perMeasure: number[][] = model.measures.map(() => []);
+  for (let i = 0; i < counted.count; i++) perMeasure[counted.measure[i] as number]?.push(i);
+  const measures = model.measures.map((measure, m) =>
+    measureStats(measure, counted, perMeasure[m] ?? [], year, today),
   );
 
-  // Category totals in one pass, in sheet order like the plan's.
-  const categoryOf = new Map(model.measures.map((m) => [m.measureId, m.category]));
-  const categoryTotals = new Map<Category, Totals>();
-  for (const entry of counted) {
-    const category = categoryOf.get(entry.measureId);
-    if (category === undefined) continue;
-    let totals = categoryTotals.get(category);
-    if (!totals) {
-      totals = emptyTotals();
-      categoryTotals.set(category, totals);
-    }
-    addActivity(totals, entry);
+  // Plan and category totals in one pass, in sheet order.
+  const categoryOfMeasure = model.measures.map((m) => CATEGORIES.indexOf(m.category));
+  const planTotals = new Float64Array(SUMS + 1);
+  const categoryTotals = CATEGORIES.map(() => new Float64Array(SUMS + 1));
+  for (let i = 0; i < counted.count; i++) {
+    addInto(planTotals, counted, i);
+    const category = categoryOfMeasure[counted.measure[i] as number];
+    if (category !== undefined) addInto(categoryTotals[category] as Float64Array, counted, i);
   }
   const categories: CategoryStats[] = [];
-  for (const category of CATEGORIES) {
+  CATEGORIES.forEach((category, c) => {
     const own = measures.filter((m) => m.category === category);
-    if (own.length === 0) continue;
+    if (own.length === 0) return;
     categories.push({
       category,
       label: CATEGORY_LABELS[category],
-      ...rollUp(own, categoryTotals.get(category) ?? emptyTotals()),
+      ...rollUp(own, totalsOf(categoryTotals[c] as Float64Array)),
     });
-  }
+  });
 
-  const planTotals = emptyTotals();
-  for (const entry of counted) addActivity(planTotals, entry);
   return {
     asOf,
     year,
-    plan: rollUp(measures, planTotals),
+    plan: rollUp(measures, totalsOf(planTotals)),
     categories,
     measures,
     partners: partnerStats(model, measures, counted, today),
@@ -110,24 +83,79 @@ export function computeStats(model: PlanModel, asOf: IsoDate): Stats {
   };
 }
 
-/** What one activity adds to a measure of the given metric. */
-function contribution(activity: Counted, metric: Measure['metric']): number {
-  switch (metric) {
-    case 'count':
-    case 'milestone':
-      return 1;
-    case 'participants':
-      return activity.participants;
-    case 'beneficiaries':
-      return activity.beneficiaries;
-    case 'hours':
-      return activity.hours;
-    case 'funds':
-      return activity.funds;
+/** A_D: accepted activities with status done dated on or before the as-of day, as columns. */
+function countedActivities(model: PlanModel, today: number, year: number): Counted {
+  const n = model.activities.length;
+  const measureIndex = new Map(model.measures.map((m, i) => [m.measureId, i]));
+  const counted: Counted = {
+    count: 0,
+    day: new Int32Array(n),
+    measure: new Int32Array(n),
+    month: new Int8Array(n),
+    sums: new Float64Array(n * SUMS),
+    partners: [],
+  };
+  // A year of activities has a few hundred distinct dates: parse each once.
+  const dates = new Map<IsoDate, { day: number; month: number }>();
+  for (const activity of model.activities) {
+    if (activity.status !== 'done') continue;
+    let date = dates.get(activity.date);
+    if (date === undefined) {
+      const inYear = Number(activity.date.slice(0, 4)) === year;
+      date = { day: dayOf(activity.date), month: inYear ? Number(activity.date.slice(5, 7)) - 1 : -1 };
+      dates.set(activity.date, date);
+    }
+    if (date.day > today) continue;
+    const i = counted.count++;
+    counted.day[i] = date.day;
+    counted.measure[i] = measureIndex.get(activity.measureId) ?? -1;
+    counted.month[i] = date.month;
+    counted.sums[i * SUMS] = activity.participants ?? 0;
+    counted.sums[i * SUMS + 1] = activity.beneficiaries ?? 0;
+    counted.sums[i * SUMS + 2] = activity.hours ?? 0;
+    counted.sums[i * SUMS + 3] = activity.funds ?? 0;
+    counted.partners.push(activity.partners);
   }
+  return counted;
 }
 
-function measureStats(measure: Measure, activities: Counted[], year: number, today: number): MeasureStats {
+/** Adds activity i to a running total: [activities, participants, beneficiaries, hours, funds]. */
+function addInto(total: Float64Array, counted: Counted, i: number): void {
+  total[0] = (total[0] as number) + 1;
+  for (let k = 0; k < SUMS; k++)
+    total[k + 1] = (total[k + 1] as number) + (counted.sums[i * SUMS + k] as number);
+}
+
+function totalsOf(total: Float64Array): Totals {
+  return {
+    activities: total[0] as number,
+    participants: total[1] as number,
+    beneficiaries: total[2] as number,
+    hours: total[3] as number,
+    funds: total[4] as number,
+  };
+}
+
+const METRIC_SUM: Partial<Record<Measure['metric'], number>> = {
+  participants: 0,
+  beneficiaries: 1,
+  hours: 2,
+  funds: 3,
+};
+
+/** What activity i adds to a measure of the given metric (count and milestone: 1). */
+function contribution(counted: Counted, i: number, metric: Measure['metric']): number {
+  const k = METRIC_SUM[metric];
+  return k === undefined ? 1 : (counted.sums[i * SUMS + k] as number);
+}
+
+function measureStats(
+  measure: Measure,
+  counted: Counted,
+  activities: number[],
+  year: number,
+  today: number,
+): MeasureStats {
   const start = dayOf(measure.start ?? `${year}-01-01`);
   const due = dayOf(measure.due ?? `${year}-12-31`);
   let achieved: number;
@@ -139,9 +167,10 @@ function measureStats(measure: Measure, activities: Counted[], year: number, tod
   if (measure.recurrence !== 'none' && measure.metric !== 'milestone') {
     const periods = periodsOf(measure.recurrence, start, due);
     const sums = new Array<number>(periods.length).fill(0);
-    for (const activity of activities) {
-      const index = periods.findIndex((p) => activity.day >= p.first && activity.day <= p.last);
-      if (index >= 0) sums[index] = (sums[index] ?? 0) + contribution(activity, measure.metric);
+    for (const i of activities) {
+      const day = counted.day[i] as number;
+      const index = periods.findIndex((p) => day >= p.first && day <= p.last);
+      if (index >= 0) sums[index] = (sums[index] ?? 0) + contribution(counted, i, measure.metric);
     }
     let met = 0;
     let elapsed = 0;
@@ -162,7 +191,7 @@ function measureStats(measure: Measure, activities: Counted[], year: number, tod
       target = 1;
     } else {
       achieved = 0;
-      for (const activity of activities) achieved += contribution(activity, measure.metric);
+      for (const i of activities) achieved += contribution(counted, i, measure.metric);
       target = measure.target;
     }
     progress = achieved / target;
@@ -252,18 +281,6 @@ function periodLabel(recurrence: keyof typeof MONTHS_PER_PERIOD, year: number, m
   }
 }
 
-function emptyTotals(): Totals {
-  return { activities: 0, participants: 0, beneficiaries: 0, hours: 0, funds: 0 };
-}
-
-function addActivity(totals: Totals, activity: Counted): void {
-  totals.activities += 1;
-  totals.participants += activity.participants;
-  totals.beneficiaries += activity.beneficiaries;
-  totals.hours += activity.hours;
-  totals.funds += activity.funds;
-}
-
 /** Counts per status, completion rate, average progress and totals (plan or one category). */
 function rollUp(measures: MeasureStats[], totals: Totals): RollUp {
   const byStatus = Object.fromEntries(MEASURE_STATUSES.map((s) => [s, 0])) as Record<MeasureStatus, number>;
@@ -285,23 +302,25 @@ function rollUp(measures: MeasureStats[], totals: Totals): RollUp {
 function partnerStats(
   model: PlanModel,
   measures: MeasureStats[],
-  counted: Counted[],
+  counted: Counted,
   today: number,
 ): PartnerStats[] {
-  const totals = new Map<string, Totals & { last: number | null }>();
-  for (const partner of model.partners) totals.set(partner.partnerId, { ...emptyTotals(), last: null });
-  for (const activity of counted) {
-    for (const id of activity.partners) {
-      const entry = totals.get(id);
-      if (!entry) continue;
-      addActivity(entry, activity);
-      if (entry.last === null || activity.day > entry.last) entry.last = activity.day;
+  const partnerIndex = new Map(model.partners.map((p, i) => [p.partnerId, i]));
+  const totals = model.partners.map(() => new Float64Array(SUMS + 1));
+  const last = new Int32Array(model.partners.length).fill(-2_147_483_648);
+  for (let i = 0; i < counted.count; i++) {
+    for (const id of counted.partners[i] ?? []) {
+      const p = partnerIndex.get(id);
+      if (p === undefined) continue;
+      addInto(totals[p] as Float64Array, counted, i);
+      if ((counted.day[i] as number) > (last[p] as number)) last[p] = counted.day[i] as number;
     }
   }
   const statusById = new Map(measures.map((m) => [m.measureId, m.status]));
-  return model.partners.map((partner) => {
-    const { last, ...sums } = totals.get(partner.partnerId) as Totals & { last: number | null };
-    const daysSince = last === null ? null : today - last;
+  return model.partners.map((partner, p) => {
+    const seen = (totals[p] as Float64Array)[0] !== 0;
+    const lastDay = last[p] as number;
+    const daysSince = seen ? today - lastDay : null;
     let shared = 0;
     let done = 0;
     for (const measure of model.measures) {
@@ -312,8 +331,8 @@ function partnerStats(
     }
     return {
       partnerId: partner.partnerId,
-      ...sums,
-      lastActivity: last === null ? null : isoOf(last),
+      ...totalsOf(totals[p] as Float64Array),
+      lastActivity: seen ? isoOf(lastDay) : null,
       daysSinceLastActivity: daysSince,
       stale: partner.active && (daysSince === null || daysSince > model.settings.staleDays),
       measures: shared,
@@ -322,15 +341,14 @@ function partnerStats(
   });
 }
 
-function monthStats(counted: Counted[], year: number): MonthStats[] {
-  const months = Array.from({ length: 12 }, (_, i) => ({
-    month: `${year}-${String(i + 1).padStart(2, '0')}`,
-    ...emptyTotals(),
-  }));
-  for (const activity of counted) {
-    if (Number(activity.date.slice(0, 4)) !== year) continue;
-    const month = months[Number(activity.date.slice(5, 7)) - 1];
-    if (month) addActivity(month, activity);
+function monthStats(counted: Counted, year: number): MonthStats[] {
+  const totals = Array.from({ length: 12 }, () => new Float64Array(SUMS + 1));
+  for (let i = 0; i < counted.count; i++) {
+    const month = counted.month[i] as number;
+    if (month >= 0) addInto(totals[month] as Float64Array, counted, i);
   }
-  return months;
+  return totals.map((total, m) => ({
+    month: `${year}-${String(m + 1).padStart(2, '0')}`,
+    ...totalsOf(total),
+  }));
 }
