@@ -10,6 +10,7 @@ import { computeStats } from '../../../shared/stats';
 import type { Stats } from '../../../shared/stats-types';
 import { type ValidationResult, validateWorkbook } from '../../../shared/validate';
 import type { RawWorkbook } from '../../../shared/workbook';
+import { onePassBaseline } from './baseline';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
 
@@ -31,6 +32,8 @@ const TARGETS = {
   validationRowsPerSecond: 100_000,
   statsMs: 100,
   formulaRatio: 20,
+  /** "Within a few times" the bare one-pass figure (ENGINEERING.md). */
+  baselineRatio: 10,
 } as const;
 
 interface Options {
@@ -146,6 +149,17 @@ function timeStats(
   return { stats, runs: times };
 }
 
+/** The bare one-pass aggregation timed like computeStats, after one warm-up run. */
+function timeBaseline(prepared: Prepared, asOf: string, runs: number): number {
+  progress(`timing the bare one-pass aggregation: 1 warm-up + ${runs} timed runs…`);
+  onePassBaseline(prepared.result.model, asOf);
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++)
+    times.push(timed(() => onePassBaseline(prepared.result.model, asOf)).ms);
+  progress(`  median ${ms(median(times))}`);
+  return median(times);
+}
+
 // ── reporting ────────────────────────────────────────────────────────────────────────────────
 
 interface Row {
@@ -236,6 +250,7 @@ function main(): void {
   const rowsPerSecond = large.dataRows / (bestValidation / 1000);
   const mainStats = timeStats(large, asOf, options.statsRuns, 'main');
   const statsMedian = median(mainStats.runs);
+  const baselineMedian = timeBaseline(large, asOf, options.statsRuns);
 
   // Formula size: a separate, smaller workbook (HyperFormula is far too slow at the main size).
   let formula:
@@ -295,6 +310,17 @@ function main(): void {
       value: ms(statsMedian),
       target: `≤ ${TARGETS.statsMs} ms`,
       pass: statsMedian <= TARGETS.statsMs,
+    },
+    {
+      metric: `bare one-pass aggregation, same data (median of ${options.statsRuns})`,
+      value: ms(baselineMedian),
+      target: '',
+    },
+    {
+      metric: 'statistics / bare one-pass aggregation',
+      value: `${(statsMedian / baselineMedian).toFixed(1)}×`,
+      target: `≤ ${TARGETS.baselineRatio}×`,
+      pass: statsMedian / baselineMedian <= TARGETS.baselineRatio,
     },
   ];
   if (formula) {
