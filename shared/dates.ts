@@ -12,17 +12,21 @@ const SERIAL_EPOCH = -25_569;
 export function dayFromParts(year: number, month: number, day: number): number | undefined {
   if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return undefined;
   if (year < 1 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31) return undefined;
-  const ms = Date.UTC(year, month - 1, day);
+  const ms = utcMs(year, month, day);
   const date = new Date(ms);
   if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) return undefined;
   return ms / MS_PER_DAY;
 }
 
+/** Date.UTC without its quirk of reading years 0–99 as 1900–1999. */
+function utcMs(year: number, month: number, day: number): number {
+  const ms = Date.UTC(year, month - 1, day);
+  return year >= 100 ? ms : new Date(ms).setUTCFullYear(year);
+}
+
 /** The day number of an ISO date `YYYY-MM-DD` (assumed well-formed). */
 export function dayOf(iso: IsoDate): number {
-  return (
-    Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / MS_PER_DAY
-  );
+  return utcMs(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10))) / MS_PER_DAY;
 }
 
 /** The ISO text `YYYY-MM-DD` of a day number. */

@@ -24,7 +24,7 @@ export type Parsed<T> = T | undefined | typeof INVALID;
 /** Unicode NFKC, whitespace collapsed and trimmed; an empty result is absent. */
 export function normalizeText(text: string): string | undefined {
   // Plain ASCII without runs of spaces needs no work: the common case in large sheets.
-  const normal = /^[\x21-\x7e]*(?: [\x21-\x7e]+)*$/.test(text)
+  const normal = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/.test(text)
     ? text
     : text.normalize('NFKC').replace(/\s+/g, ' ').trim();
   return normal === '' ? undefined : normal;
@@ -36,7 +36,14 @@ export function cellText(cell: CellValue | undefined): string | undefined {
   if (typeof cell === 'string') return normalizeText(cell);
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : undefined;
   if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
-  return Number.isNaN(cell.getTime()) ? undefined : cell.toISOString().slice(0, 10);
+  return dateCellText(cell);
+}
+
+/** A date cell's calendar date, or undefined for an invalid Date or a year outside 1–9999. */
+function dateCellText(cell: Date): IsoDate | undefined {
+  const year = cell.getUTCFullYear();
+  if (Number.isNaN(year) || year < 1 || year > 9999) return undefined;
+  return isoOf(dayFromParts(year, cell.getUTCMonth() + 1, cell.getUTCDate()) as number);
 }
 
 /** True when the cell holds nothing once normalised. */
@@ -64,10 +71,7 @@ const SERIAL_TEXT = /^\d+(?:\.\d+)?$/;
 /** A calendar date from a date cell, a spreadsheet serial, or text such as `2026/3/5`, `2026年3月5日`. */
 export function parseDate(cell: CellValue | undefined): Parsed<IsoDate> {
   if (cell === null || cell === undefined) return undefined;
-  if (cell instanceof Date) {
-    if (Number.isNaN(cell.getTime())) return INVALID;
-    return cell.toISOString().slice(0, 10);
-  }
+  if (cell instanceof Date) return dateCellText(cell) ?? INVALID;
   if (typeof cell === 'number') return fromSerial(cell);
   if (typeof cell !== 'string') return INVALID;
   const text = normalizeText(cell);

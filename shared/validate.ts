@@ -109,7 +109,7 @@ export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions
   for (const key of TAB_KEYS) {
     const tab = tabs[key];
     if (tab) {
-      sources[key] = { name: tab.name, header: tab.header.map((cell) => cellText(cell) ?? '') };
+      sources[key] = { name: tab.name, header: tab.header.map((cell) => headerAsWritten(cell) ?? '') };
     } else {
       issues.push(makeIssue(key, 1, '', '', 'missing_tab', { tab: TAB_LABELS[key].zh }));
     }
@@ -136,13 +136,24 @@ export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions
   return { model: { settings, partners, measures, activities }, issues, tabs: counts, sources };
 }
 
+/** A header cell as the sheet shows it (issues name columns as written), or undefined when empty. */
+function headerAsWritten(cell: CellValue | undefined): string | undefined {
+  if (typeof cell !== 'string') return cellText(cell);
+  const text = cell.trim();
+  return text === '' ? undefined : text;
+}
+
 /** One data row on its way through validation: normalised values and what was found wrong. */
 class RowCheck {
   readonly values: Record<string, unknown> = {};
   readonly issues: Issue[] = [];
   /** Cells whose rule depends on another cell of the row; the tab's own check reads them. */
   readonly deferred = new Map<string, [ColumnDef, CellValue | undefined]>();
+  /** Each non-empty cell's normalised text, for messages that quote what was typed. */
+  readonly typed = new Map<string, string>();
   rejected = false;
+  /** Rejected before its cells were read (a required column is missing): no further checks. */
+  unread = false;
   constructor(
     readonly tab: RecordTabKey,
     readonly row: number,
@@ -180,7 +191,7 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
   for (const column of COLUMNS[tabKey]) {
     const index = located.get(column.field);
     if (index === undefined) continue;
-    headers.set(column.field, cellText(tab.header[index]) ?? column.zh);
+    headers.set(column.field, headerAsWritten(tab.header[index]) ?? column.zh);
     present.push([column, index]);
   }
   const missing = COLUMNS[tabKey].filter((column) => column.requiredColumn && !located.has(column.field));
@@ -197,6 +208,7 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
     rows.push(check);
     if (missing.length > 0) {
       for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
+      check.unread = true;
       continue;
     }
     for (const [column, index] of present) {
@@ -215,6 +227,7 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
     check.report(field, 'too_long', { limit: MAX_CELL_LENGTH, length: [...text].length });
     return;
   }
+  if (text !== undefined) check.typed.set(field, text);
   if (text === undefined) {
     if (column.required) check.report(field, 'required');
     if (kind.type === 'list' || kind.type === 'emails') check.values[field] = [];
@@ -309,6 +322,7 @@ function checkPartners(rows: RowCheck[]): Partner[] {
   const names = new Map<string, number>();
   const partners: Partner[] = [];
   for (const check of rows) {
+    if (check.unread) continue;
     const name = check.text('name');
     if (name !== undefined) {
       const first = names.get(name);
@@ -358,13 +372,16 @@ function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver)
   checkUniqueIds(rows, 'measureId');
   const measures: Measure[] = [];
   for (const check of rows) {
+    if (check.unread) continue;
     const partners = resolvePartners(check, resolve);
     const metric = (check.text('metric') ?? 'count') as Measure['metric'];
     const recurrence = (check.text('recurrence') ?? 'none') as Measure['recurrence'];
     // A milestone's target is always 1: whatever was typed there is ignored, not checked.
     if (metric !== 'milestone') check.readDeferred('target');
     if (metric === 'milestone' && recurrence !== 'none') {
-      check.report('recurrence', 'invalid_recurrence', { value: check.text('recurrence') ?? recurrence });
+      check.report('recurrence', 'invalid_recurrence', {
+        value: check.typed.get('recurrence') ?? recurrence,
+      });
     }
     const start = check.text('start');
     const due = check.text('due');
@@ -411,6 +428,7 @@ function checkActivities(
   const seen = new Map<string, number>();
   const activities: Activity[] = [];
   for (const check of rows) {
+    if (check.unread) continue;
     const date = check.text('date');
     const measureId = check.text('measureId');
     const title = check.text('title');
@@ -467,7 +485,7 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
     };
     const keyIndex = find(SETTINGS_COLUMNS.key, 0);
     const valueIndex = find(SETTINGS_COLUMNS.value, keyIndex === 0 ? 1 : 0);
-    const valueColumn = cellText(tab.header[valueIndex]) ?? SETTINGS_COLUMNS.value.zh;
+    const valueColumn = headerAsWritten(tab.header[valueIndex]) ?? SETTINGS_COLUMNS.value.zh;
     // A sheet typed without a header row starts with a setting in row 1: keep it.
     const rows = settingKeyOf(tab.header[keyIndex]) ? [{ row: 1, cells: tab.header }, ...tab.rows] : tab.rows;
     for (const { row, cells } of rows) {
