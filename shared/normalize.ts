@@ -3,7 +3,7 @@
  * returns the value, `undefined` for an empty cell, or `INVALID` when the text cannot be read.
  */
 import type { EnumKind } from './columns';
-import { dayFromParts, dayFromSerial, isoOf } from './dates';
+import { dayFromParts, dayFromSerial, isoFromParts, isoOf } from './dates';
 import {
   ACTIVITY_STATUS_LABELS,
   CATEGORY_LABELS,
@@ -43,7 +43,7 @@ export function cellText(cell: CellValue | undefined): string | undefined {
 function dateCellText(cell: Date): IsoDate | undefined {
   const year = cell.getUTCFullYear();
   if (Number.isNaN(year) || year < 1 || year > 9999) return undefined;
-  return isoOf(dayFromParts(year, cell.getUTCMonth() + 1, cell.getUTCDate()) as number);
+  return isoFromParts(year, cell.getUTCMonth() + 1, cell.getUTCDate());
 }
 
 /** True when the cell holds nothing once normalised. */
@@ -78,8 +78,8 @@ export function parseDate(cell: CellValue | undefined): Parsed<IsoDate> {
   if (text === undefined) return undefined;
   const m = YMD.exec(text) ?? YMD_CHINESE.exec(text);
   if (m) {
-    const day = dayFromParts(Number(m[1]), Number(m[2]), Number(m[3]));
-    return day === undefined ? INVALID : isoOf(day);
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    return dayFromParts(year, month, day) === undefined ? INVALID : isoFromParts(year, month, day);
   }
   return SERIAL_TEXT.test(text) ? fromSerial(Number(text)) : INVALID;
 }

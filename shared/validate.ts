@@ -149,8 +149,6 @@ class RowCheck {
   readonly issues: Issue[] = [];
   /** Cells whose rule depends on another cell of the row; the tab's own check reads them. */
   readonly deferred = new Map<string, [ColumnDef, CellValue | undefined]>();
-  /** Each non-empty cell's normalised text, for messages that quote what was typed. */
-  readonly typed = new Map<string, string>();
   rejected = false;
   /** Rejected before its cells were read (a required column is missing): no further checks. */
   unread = false;
@@ -158,7 +156,15 @@ class RowCheck {
     readonly tab: RecordTabKey,
     readonly row: number,
     readonly headers: ReadonlyMap<string, string>,
+    readonly cells: readonly CellValue[],
+    readonly columnIndex: ReadonlyMap<string, number>,
   ) {}
+
+  /** A cell's normalised text as typed, for messages that quote it. */
+  typed(field: string): string | undefined {
+    const index = this.columnIndex.get(field);
+    return index === undefined ? undefined : cellText(this.cells[index]);
+  }
 
   report(field: string, code: IssueCode, params: IssueParams = {}): void {
     const issue = makeIssue(this.tab, this.row, this.headers.get(field) ?? '', field, code, params);
@@ -204,7 +210,7 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
   const rows: RowCheck[] = [];
   for (const raw of tab.rows) {
     if (present.every(([, index]) => isEmptyCell(raw.cells[index]))) continue;
-    const check = new RowCheck(tabKey, raw.row, headers);
+    const check = new RowCheck(tabKey, raw.row, headers, raw.cells, located);
     rows.push(check);
     if (missing.length > 0) {
       for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
@@ -223,11 +229,11 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
 function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefined): void {
   const { field, kind } = column;
   const text = cellText(cell);
-  if (text !== undefined && [...text].length > MAX_CELL_LENGTH) {
+  // UTF-16 length bounds the count of characters: count them only when it could matter.
+  if (text !== undefined && text.length > MAX_CELL_LENGTH && [...text].length > MAX_CELL_LENGTH) {
     check.report(field, 'too_long', { limit: MAX_CELL_LENGTH, length: [...text].length });
     return;
   }
-  if (text !== undefined) check.typed.set(field, text);
   if (text === undefined) {
     if (column.required) check.report(field, 'required');
     if (kind.type === 'list' || kind.type === 'emails') check.values[field] = [];
@@ -235,13 +241,13 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
   }
   switch (kind.type) {
     case 'id':
-      if ([...text].length > MAX_ID_LENGTH || hasListSeparator(cell)) {
+      if ((text.length > MAX_ID_LENGTH && [...text].length > MAX_ID_LENGTH) || hasListSeparator(cell)) {
         check.report(field, 'invalid_id', { value: text, limit: MAX_ID_LENGTH });
       }
       check.values[field] = text;
       return;
     case 'text': {
-      const length = [...text].length;
+      const length = kind.max !== undefined && text.length > kind.max ? [...text].length : 0;
       if (kind.max !== undefined && length > kind.max) {
         check.report(field, 'too_long', { limit: kind.max, length });
       }
@@ -380,7 +386,7 @@ function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver)
     if (metric !== 'milestone') check.readDeferred('target');
     if (metric === 'milestone' && recurrence !== 'none') {
       check.report('recurrence', 'invalid_recurrence', {
-        value: check.typed.get('recurrence') ?? recurrence,
+        value: check.typed('recurrence') ?? recurrence,
       });
     }
     const start = check.text('start');
