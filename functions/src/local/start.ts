@@ -1,42 +1,156 @@
 /**
- * `npm start`: the main job on the embedded default. Until the local stack (Firestore emulator,
- * functions, triggers) exists, it writes the sample workbook to local/plan.xlsx on first run and
- * prints its validation and statistics.
+ * `npm start [-- --once] [-- PATH]`: the local stack on the embedded default. Writes the sample
+ * plan to local/plan.xlsx on first run, starts the Firestore emulator, the functions and the
+ * trigger bridge, syncs the workbook through the HTTP API as the add-on would, writes back the
+ * assigned IDs and issue marks (the triggers write the generated tabs), prints a summary, then
+ * watches the workbook and syncs again on every save. `--once` does one pass and exits.
  */
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { computeStats } from '../../../shared/stats';
+import { createHash } from 'node:crypto';
+import { existsSync, watch } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { RECORD_TABS } from '../../../shared/columns';
+import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS, TAB_LABELS } from '../../../shared/i18n';
 import { writeSample } from '../cli/commands/init';
-import { statsReport } from '../cli/commands/stats';
-import { validationReport } from '../cli/commands/validate';
-import { todayIn } from '../cli/context';
-import { loadPlan } from '../cli/load';
 import { reportError } from '../cli/run';
+import { amount, percent, renderTable } from '../cli/table';
+import { todayIn } from '../validateToday';
+import { readXlsx } from '../workbook';
+import { startLocalStack } from './stack';
+import { type LocalSyncOutcome, syncLocalWorkbook } from './syncWorkbook';
 
-const ctx = {
-  out: (text: string) => process.stdout.write(`${text}\n`),
-  err: (text: string) => process.stderr.write(`${text}\n`),
-  now: () => new Date(),
-  debug: Boolean(process.env.GONGJIAN_DEBUG),
-};
+const PLAN_ID = 'local';
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const err = (text: string) => process.stderr.write(`${text}\n`);
+const ctx = { out, err, now: () => new Date(), debug: Boolean(process.env.GONGJIAN_DEBUG) };
 
-/** Writes the sample on first run, then prints the workbook's validation and statistics. */
-async function start(workbookPath: string): Promise<number> {
-  if (!existsSync(workbookPath)) {
-    await mkdir(dirname(workbookPath), { recursive: true });
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { once: { type: 'boolean' }, verbose: { type: 'boolean' } },
+  });
+  const path = resolve(positionals[0] ?? 'local/plan.xlsx');
+  const started = Date.now();
+  const step = (label: string) => out(`… ${label}（${((Date.now() - started) / 1000).toFixed(1)} s）`);
+
+  if (!existsSync(path)) {
+    await mkdir(dirname(path), { recursive: true });
     const today = todayIn(ctx.now());
-    const year = Number(today.slice(0, 4));
-    await writeSample(workbookPath, year, today);
-    ctx.out(`首次运行：已写入示例工作簿 ${workbookPath}（${year}年）`);
+    await writeSample(path, Number(today.slice(0, 4)), today);
+    out(`首次运行：已写入示例工作簿 ${path}`);
   }
-  const { result, asOf } = await loadPlan(workbookPath, undefined, ctx);
-  ctx.out(validationReport(result, workbookPath, asOf));
-  ctx.out('');
-  ctx.out(statsReport(result, computeStats(result.model, asOf)));
-  return 0;
+  const stack = await startLocalStack({
+    workbookPath: path,
+    progress: step,
+    ...(values.verbose ? { log: err } : {}),
+  });
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= stack.stop();
+    return stopping;
+  };
+  process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
+
+  try {
+    step(`同步 ${basename(path)} / syncing`);
+    let fingerprint = await dataFingerprint(path);
+    printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), started);
+    if (values.once) return 0;
+
+    out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
+    out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
+    await watchWorkbook(path, async () => {
+      const next = await dataFingerprint(path).catch(() => undefined);
+      if (next === undefined || next === fingerprint) return; // our own write-back, or a half-saved file
+      fingerprint = next;
+      const t0 = Date.now();
+      try {
+        printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), t0);
+        fingerprint = await dataFingerprint(path);
+      } catch (error) {
+        reportError(error, ctx);
+      }
+    });
+    return 0;
+  } finally {
+    await shutdown();
+  }
 }
 
-process.exitCode = await start(resolve(process.argv[2] ?? 'local/plan.xlsx')).catch((error) =>
-  reportError(error, ctx),
-);
+/** A hash of the data tabs' cells: saves that change only generated tabs or marks are not edits. */
+async function dataFingerprint(path: string): Promise<string> {
+  await readFile(path); // fails fast while the file is being replaced
+  const workbook = await readXlsx(path);
+  const hash = createHash('sha256');
+  for (const tab of workbook.tabs) {
+    if (Object.values(GENERATED_TAB_LABELS).some((label) => label.zh === tab.name || label.en === tab.name))
+      continue;
+    hash.update(JSON.stringify([tab.name, tab.header, tab.rows]));
+  }
+  return hash.digest('hex');
+}
+
+/** Calls onChange (serialised, debounced) whenever the file is saved; resolves when the process is stopped. */
+function watchWorkbook(path: string, onChange: () => Promise<void>): Promise<void> {
+  return new Promise(() => {
+    let timer: NodeJS.Timeout | undefined;
+    let running = Promise.resolve();
+    // Editors save by replacing the file, so watch its folder rather than the file itself.
+    watch(dirname(path), (_event, name) => {
+      if (name !== basename(path)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        running = running.then(onChange);
+      }, 500);
+    });
+  });
+}
+
+function printSummary(path: string, outcome: LocalSyncOutcome, since: number): void {
+  const { result, stats } = outcome;
+  const plan = stats.stats.plan;
+  const errors = result.issues.filter((issue) => issue.severity === 'error').length;
+  out('');
+  out(
+    `同步完成（${((Date.now() - since) / 1000).toFixed(1)} s）· 统计日期 ${stats.asOf} · 版本 ${result.version}`,
+  );
+  out(
+    renderTable(
+      ['工作表', '数据行', '通过', '未通过'],
+      RECORD_TABS.map((tab) => [
+        TAB_LABELS[tab].zh,
+        result.tabs[tab].rows,
+        result.tabs[tab].accepted,
+        result.tabs[tab].rejected,
+      ]),
+    ),
+  );
+  out(
+    `记录写入：新增 ${result.writes.created} · 更新 ${result.writes.updated} · 删除 ${result.writes.deleted}` +
+      ` · 新分配编号 ${result.assignedIds.length} · 统计重算 ${outcome.recomputations} 次`,
+  );
+  out(
+    `校验：${SEVERITY_LABELS.error} ${errors} 条，${SEVERITY_LABELS.warning} ${result.issues.length - errors} 条`,
+  );
+  out(
+    `事项 ${plan.measures} 项：${Object.entries(STATUS_LABELS)
+      .map(([status, label]) => `${label} ${plan[status as keyof typeof STATUS_LABELS]}`)
+      .join(' · ')}`,
+  );
+  out(
+    `完成率 ${percent(plan.completionRate)} · 平均进度 ${percent(plan.averageProgress)} · 活动 ${plan.activities} 次 · ` +
+      `参与 ${amount(plan.participants)} 人次 · 服务 ${amount(plan.hours)} 小时 · 投入 ${amount(plan.funds)} 元`,
+  );
+  for (const skipped of outcome.skippedIds) {
+    err(`未写入编号 ${skipped.activityId}（第 ${skipped.row} 行：${skipped.reason}）`);
+  }
+  out(
+    `已写回 ${path}：编号、校验标记，以及 ${Object.values(GENERATED_TAB_LABELS)
+      .map((l) => l.zh)
+      .join('、')} 各表`,
+  );
+}
+
+process.exitCode = await main().catch((error: unknown) => reportError(error, ctx));

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import type { IsoDate } from '../../../../shared/model';
 import { samplePlanTitle, sampleWorkbook } from '../../../../shared/sample';
 import type { RawWorkbook } from '../../../../shared/workbook';
+import { todayIn } from '../../validateToday';
 import { type WriteTab, writeCsvFolder, writeXlsx } from '../../workbook';
-import { type CliContext, todayIn } from '../context';
+import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 
 export interface InitArgs {

@@ -1,0 +1,119 @@
+/**
+ * The local stack: everything the deployed system runs, on this machine and on 127.0.0.1 only —
+ * the Cloud Firestore emulator (a Java child process), the `api` function served by
+ * functions-framework, and the deployed Firestore triggers fed by the emulator through the
+ * trigger bridge. Used by `npm start`, the end-to-end tests and the benchmark.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { parseConfig } from '../config';
+import { buildRuntime, installRuntime, type Runtime } from '../runtime';
+import { onActivityWritten } from '../triggers/onActivityWritten';
+import { onMeasureWritten } from '../triggers/onMeasureWritten';
+import { onPartnerWritten } from '../triggers/onPartnerWritten';
+import { onPlanWritten } from '../triggers/onPlanWritten';
+import { startTriggerBridge, type TriggerBridge, triggerSpecOf } from './bridge';
+import { type FirestoreEmulator, startFirestoreEmulator } from './emulator';
+
+/** The deployed triggers, by the names they are registered under. */
+export const TRIGGERS = { onPartnerWritten, onMeasureWritten, onActivityWritten, onPlanWritten };
+
+export interface LocalStackOptions {
+  projectId?: string;
+  /** The .xlsx the triggers write generated tabs into. */
+  workbookPath?: string;
+  /** Progress lines ("starting the emulator…"). */
+  progress?: (line: string) => void;
+  /** Log lines of the functions and the emulator (quiet by default). */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  /** The development token this run made up: `Authorization: Bearer <devToken>`. */
+  readonly devToken: string;
+  readonly devEmail: string;
+  readonly runtime: Runtime;
+  readonly emulator: FirestoreEmulator;
+  readonly bridge: TriggerBridge;
+  stop(): Promise<void>;
+}
+
+const DEV_EMAIL = 'developer@gongjian.local';
+
+/** Starts the emulator, the trigger bridge and the API; stop() ends all of them. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const projectId = options.projectId ?? 'demo-gongjian';
+  const progress = options.progress ?? (() => {});
+  const log = options.log ?? (() => {});
+  // Stopped in this order: no new requests; no new events, while the handlers still running finish
+  // against a live emulator; the emulator; then the Firestore client.
+  const parts: { server?: Server; emulator?: FirestoreEmulator; bridge?: TriggerBridge; runtime?: Runtime } =
+    {};
+  const stop = async () => {
+    const { server, emulator, bridge, runtime } = parts;
+    if (server) await closeServer(server);
+    await bridge?.stop().catch(() => {});
+    await emulator?.stop().catch(() => {});
+    await runtime?.store.db.terminate().catch(() => {});
+    installRuntime(undefined);
+    for (const key of Object.keys(parts)) delete parts[key as keyof typeof parts];
+  };
+  try {
+    // firebase-functions reads the project from the environment, as on Cloud Functions.
+    process.env.GCLOUD_PROJECT ??= projectId;
+    progress('启动触发器桥接 / trigger bridge');
+    const bridge = await startTriggerBridge({ projectId, triggers: TRIGGERS, log });
+    parts.bridge = bridge;
+
+    progress('启动 Firestore 模拟器 / Firestore emulator');
+    const emulator = await startFirestoreEmulator({ projectId, functionsEmulator: bridge.hostPort, log });
+    parts.emulator = emulator;
+    for (const [name, fn] of Object.entries(TRIGGERS))
+      await emulator.registerTrigger(name, triggerSpecOf(fn));
+
+    progress('启动云函数 / functions');
+    const devToken = randomBytes(24).toString('base64url');
+    const config = parseConfig({
+      GONGJIAN_ENV: 'development',
+      GONGJIAN_PROJECT: projectId,
+      FIRESTORE_EMULATOR_HOST: emulator.host,
+      GONGJIAN_DEV_TOKEN: devToken,
+      GONGJIAN_DEV_EMAIL: DEV_EMAIL,
+      GONGJIAN_ADMINS: DEV_EMAIL,
+      GONGJIAN_LOCAL_WORKBOOK: options.workbookPath,
+    });
+    const runtime = buildRuntime(config, log);
+    installRuntime(runtime);
+    parts.runtime = runtime;
+
+    http('api', (req, res) => runtime.api(req, res));
+    const server = getTestServer('api');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    parts.server = server;
+    const { port } = server.address() as AddressInfo;
+
+    return {
+      apiUrl: `http://127.0.0.1:${port}`,
+      devToken,
+      devEmail: DEV_EMAIL,
+      runtime,
+      emulator,
+      bridge,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

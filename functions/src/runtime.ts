@@ -1,0 +1,79 @@
+/**
+ * The composition root of the deployed (and functions-framework-served) functions: config parsed
+ * once, Firestore and the adapters built once, on the first invocation rather than at import, so
+ * a cold start that only loads the module does no I/O. Function declarations are module-level by
+ * nature (firebase-functions), hence this one memoised root; everything below it takes its
+ * dependencies as arguments.
+ */
+import { getApps, initializeApp } from 'firebase-admin/app';
+import { getFirestore } from 'firebase-admin/firestore';
+import { type Config, parseConfig, redactConfig } from './config';
+import { type ApiDeps, createApi } from './http/api';
+import { createIdentityVerifier } from './http/auth';
+import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
+import { PlanStore } from './store/planStore';
+import { updateXlsx } from './workbook/xlsxPort';
+
+export interface Runtime {
+  config: Config;
+  store: PlanStore;
+  api: ReturnType<typeof createApi>;
+  refresh: RefreshDeps;
+}
+
+let built: Runtime | undefined;
+
+/** The runtime of this process, built on first use. */
+export function runtime(): Runtime {
+  built ??= buildRuntime(parseConfig(process.env));
+  return built;
+}
+
+/** Makes a runtime built elsewhere (the local stack, tests) the one the functions use. */
+export function installRuntime(installed: Runtime | undefined): void {
+  built = installed;
+}
+
+/** Builds every adapter from a parsed config (also used by the local stack and tests). */
+export function buildRuntime(config: Config, log: (message: string) => void = console.log): Runtime {
+  log(`共建助手 functions 启动：${JSON.stringify(redactConfig(config))}`);
+  // One firebase-admin app per project (the local stack and tests may build several runtimes).
+  const appName = `gongjian-${config.projectId}`;
+  const app =
+    getApps().find((a) => a.name === appName) ?? initializeApp({ projectId: config.projectId }, appName);
+  const db = getFirestore(app);
+  db.settings({
+    // Records carry absent optional fields as undefined; Firestore leaves them out.
+    ignoreUndefinedProperties: true,
+    // The emulator by settings rather than the environment variable: no credentials are looked
+    // up (ssl: false makes the client send the emulator's admin token).
+    // universeDomain spares a probe of the cloud metadata server that does not exist here.
+    ...(config.firestoreEmulatorHost
+      ? { host: config.firestoreEmulatorHost, ssl: false, universeDomain: 'googleapis.com' }
+      : {}),
+  });
+  const store = new PlanStore(db);
+  const now = () => new Date();
+  const verifier = createIdentityVerifier({
+    audiences: config.audiences,
+    devEmail: config.devEmail,
+    ...(config.devToken ? { devToken: config.devToken } : {}),
+  });
+  const writeGeneratedTabs: GeneratedTabsWriter = async (location, tables) => {
+    if (location.kind === 'xlsx') await updateXlsx(location.path, { generated: tables });
+    // UNFINISHED: the Google Sheets adapter (open issue "Google Sheets") writes kind 'sheets'.
+    else log(`尚未实现：生成表写入 Google 表格 ${location.spreadsheetId}`);
+  };
+  const apiDeps: ApiDeps = {
+    store,
+    verifyIdentity: (header) => verifier.verify(header),
+    admins: config.admins,
+    maxBodyBytes: config.maxBodyBytes,
+    now,
+    log,
+    ...(config.environment === 'development' && config.localWorkbook
+      ? { localWorkbook: config.localWorkbook }
+      : {}),
+  };
+  return { config, store, api: createApi(apiDeps), refresh: { store, now, writeGeneratedTabs, log } };
+}
