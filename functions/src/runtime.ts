@@ -12,7 +12,6 @@ import { type ApiDeps, createApi } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
-import { updateXlsx } from './workbook/xlsxPort';
 
 export interface Runtime {
   config: Config;
@@ -60,7 +59,11 @@ export function buildRuntime(config: Config, log: (message: string) => void = co
     ...(config.devToken ? { devToken: config.devToken } : {}),
   });
   const writeGeneratedTabs: GeneratedTabsWriter = async (location, tables) => {
-    if (location.kind === 'xlsx') await updateXlsx(location.path, { generated: tables });
+    // Loaded on use: exceljs is heavy and only the local stack writes .xlsx (cold starts).
+    if (location.kind === 'xlsx') {
+      const { updateXlsx } = await import('./workbook/xlsxPort');
+      await updateXlsx(location.path, { generated: tables });
+    }
     // UNFINISHED: the Google Sheets adapter (open issue "Google Sheets") writes kind 'sheets'.
     else log(`尚未实现：生成表写入 Google 表格 ${location.spreadsheetId}`);
   };

@@ -3,7 +3,7 @@
  * calendar date in the plan's time zone, which is only known once the settings are read.
  */
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import { DEFAULT_TIMEZONE, type IsoDate } from '../../shared/model';
 import { type ValidateOptions, type ValidationResult, validateWorkbook } from '../../shared/validate';
 import type { RawWorkbook } from '../../shared/workbook';

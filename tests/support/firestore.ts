@@ -100,10 +100,11 @@ export function useFirestoreEmulator(
   };
 
   afterAll(async () => {
-    // Close the gRPC channels before the emulator goes, so no client retries against a dead port.
+    // Handlers still running finish against a live emulator; then the gRPC channels close before
+    // the emulator goes, so no client retries against a dead port.
+    await bridge?.stop();
     if (app) await deleteApp(app);
     await emulator?.stop();
-    await bridge?.stop();
   }, 30_000);
 
   return {

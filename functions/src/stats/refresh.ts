@@ -10,7 +10,8 @@
  *   state                      `computed`: the requested count the last recomputation covered
  *
  * An event increments a counter, then tries to claim the lease. Failing that (someone is on it) it
- * returns. The holder drains: read `requested`, recompute from the stored records, record it as
+ * returns. The holder drains: wait until `requested` settles (a quarter second without a new
+ * request, two seconds at most), recompute from the stored records, record it as
  * computed, delete the lease, then read `requested` again: if it moved, someone's request may have
  * found the lease still held, so the holder claims again and goes round. Every increment is thus
  * seen either by a holder's second read or by its own event's claim. A burst of 1,000 writes costs
@@ -29,6 +30,10 @@ import { todayIn } from '../validateToday';
 
 /** How long a recomputation may hold the lease before another may take over. */
 export const LEASE_MS = 120_000;
+/** A burst is over when no request came for this long… */
+const QUIET_MS = 250;
+/** …or, at the latest, this long after the holder started waiting: statistics never lag further. */
+const MAX_SETTLE_MS = 2_000;
 const REQUEST_SHARDS = 16;
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
@@ -109,11 +114,30 @@ function isAlreadyExists(error: unknown): boolean {
   );
 }
 
+/**
+ * Waits for the requests to settle before recomputing: writes come in bursts (a sync, a paste of
+ * many rows), and recomputing in the middle of one only to go round again is wasted work.
+ */
+async function settledRequests(db: Firestore, planId: string): Promise<number> {
+  const started = Date.now();
+  let seen = (await statsRefreshState(db, planId)).requested;
+  let changed = Date.now();
+  while (Date.now() - started < MAX_SETTLE_MS && Date.now() - changed < QUIET_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = (await statsRefreshState(db, planId)).requested;
+    if (now !== seen) {
+      seen = now;
+      changed = Date.now();
+    }
+  }
+  return seen;
+}
+
 async function drain(planId: string, owner: string, deps: RefreshDeps): Promise<void> {
   const { db } = deps.store;
   const refresh = refreshCollection(db, planId);
   for (;;) {
-    const target = (await statsRefreshState(db, planId)).requested;
+    const target = await settledRequests(db, planId);
     await recomputeStats(planId, deps);
     await refresh
       .doc('state')
