@@ -65,6 +65,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     // firebase-functions reads the project from the environment, as on Cloud Functions.
     process.env.GCLOUD_PROJECT ??= projectId;
+    process.env.FIREBASE_CONFIG ??= JSON.stringify({ projectId });
     progress('启动触发器桥接 / trigger bridge');
     const bridge = await startTriggerBridge({ projectId, triggers: TRIGGERS, log });
     parts.bridge = bridge;
@@ -72,8 +73,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     progress('启动 Firestore 模拟器 / Firestore emulator');
     const emulator = await startFirestoreEmulator({ projectId, functionsEmulator: bridge.hostPort, log });
     parts.emulator = emulator;
-    for (const [name, fn] of Object.entries(TRIGGERS))
+    for (const [name, fn] of Object.entries(TRIGGERS)) {
       await emulator.registerTrigger(name, triggerSpecOf(fn));
+    }
+    progress(`Firestore 模拟器就绪 / emulator ready: ${emulator.host} (pid ${emulator.pid})`);
 
     progress('启动云函数 / functions');
     const devToken = randomBytes(24).toString('base64url');

@@ -1,0 +1,119 @@
+/**
+ * `npm start -- --once` end to end, as a person runs it: the real bundled entry point, the real
+ * emulator, the workbook written back. Then nothing may be left running.
+ */
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeXlsx } from '../../functions/src/workbook';
+import { GENERATED_TAB_LABELS } from '../../shared/i18n';
+import { sampleWorkbook } from '../../shared/sample';
+import { tempFolder } from '../workbook/helpers';
+
+const START = resolve(import.meta.dirname, '../../functions/dist/start.js');
+const folder = tempFolder();
+afterAll(() => folder.remove());
+
+function startOnce(path: string) {
+  const run = spawnSync(process.execPath, [START, '--once', path], { encoding: 'utf8', timeout: 120_000 });
+  const pid = /pid (\d+)/.exec(run.stdout)?.[1];
+  return {
+    code: run.status,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    emulatorPid: pid ? Number(pid) : undefined,
+  };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sheet(path: string, name: string): Promise<ExcelJS.Worksheet> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(path);
+  const found = workbook.getWorksheet(name);
+  if (!found) throw new Error(`no sheet ${name} in ${path}`);
+  return found;
+}
+
+describe('npm start -- --once', () => {
+  it('writes the sample on first run, syncs it, writes everything back and leaves no process behind', async () => {
+    const path = join(folder.dir, 'sample', 'plan.xlsx');
+    const run = startOnce(path);
+    expect(run.stderr).not.toMatch(/内部错误|Internal error/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('首次运行');
+    expect(run.stdout).toMatch(/同步完成/);
+    expect(run.stdout).toMatch(/共建单位\s+11\s+11\s+0/);
+    expect(run.emulatorPid).toBeDefined();
+    expect(isRunning(run.emulatorPid as number)).toBe(false);
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    for (const label of Object.values(GENERATED_TAB_LABELS)) {
+      expect(workbook.getWorksheet(label.zh), label.zh).toBeDefined();
+    }
+    // Every activity row that was accepted now has an ID in the sheet.
+    const activities = await sheet(path, '活动');
+    const idColumn = activities.getRow(1).values as unknown[];
+    const idIndex = idColumn.indexOf('记录编号');
+    let withId = 0;
+    activities.eachRow((row, n) => {
+      if (n > 1 && String(row.getCell(idIndex).value ?? '') !== '') withId += 1;
+    });
+    expect(withId).toBe(116); // 120 rows, 4 rejected by deliberate mistakes
+    const overview = await sheet(path, '汇总');
+    expect(overview.getCell('A1').value).toBe('指标');
+
+    // A second run on the now-synced workbook assigns nothing new.
+    const again = startOnce(path);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/新分配编号 0/);
+  }, 240_000);
+
+  it('handles a workbook full of mistakes: exit 0, every issue marked and listed', async () => {
+    const path = join(folder.dir, 'mistakes.xlsx');
+    const sample = sampleWorkbook(2026);
+    const tabs = sample.tabs.map((tab) => {
+      const header = tab.header.map((cell) => String(cell ?? ''));
+      const rows = tab.rows.map((row) => [...row.cells]);
+      if (tab.name === '活动') {
+        const date = header.indexOf('日期');
+        const measure = header.indexOf('关联事项');
+        rows.forEach((cells, i) => {
+          if (i % 2 === 0) cells[date] = '三月五日';
+          if (i % 3 === 0) cells[measure] = '99';
+        });
+      }
+      if (tab.name === '计划') {
+        const category = header.indexOf('类别');
+        rows.forEach((cells, i) => {
+          if (i % 4 === 0) cells[category] = '杂项';
+        });
+      }
+      return { name: tab.name, header, rows };
+    });
+    await writeXlsx(path, tabs);
+
+    const run = startOnce(path);
+    expect(run.stderr).not.toMatch(/内部错误|Internal error/);
+    expect(run.code).toBe(0);
+    const errors = Number(/错误 (\d+) 条/.exec(run.stdout)?.[1]);
+    expect(errors).toBeGreaterThan(60);
+    expect(run.emulatorPid).toBeDefined();
+    expect(isRunning(run.emulatorPid as number)).toBe(false);
+
+    const validation = await sheet(path, '校验');
+    expect(validation.rowCount - 1).toBeGreaterThanOrEqual(errors);
+    const activities = await sheet(path, '活动');
+    const note = activities.getCell('B2').note;
+    expect(JSON.stringify(note)).toContain('日期无法识别：三月五日');
+  }, 240_000);
+});
