@@ -12,6 +12,7 @@ import { type ValidationResult, validateWorkbook } from '../../../shared/validat
 import type { RawWorkbook } from '../../../shared/workbook';
 import { onePassBaseline } from './baseline';
 import { type FormulaRun, runFormulaComparison } from './formulas';
+import { type FunctionsBench, runFunctionsBench } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -23,6 +24,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --seed N           generator seed (default ${DEFAULT_GENERATE_OPTIONS.seed})
   --as-of DATE       as-of date (default 2026-10-15)
   --stats-runs N     timed runs of computeStats (default 15)
+  --no-functions     skip the functions part (Firestore emulator: re-sync writes, bursts, latency, cold start)
   -h, --help         this text`;
 
 const DEFAULT_FORMULA_ROWS = 10_000;
@@ -44,11 +46,13 @@ interface Options {
   seed: number;
   asOf: string;
   statsRuns: number;
+  functions: boolean;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
   const { values } = parseArgs({
     args: argv,
+    allowNegative: true,
     options: {
       activities: { type: 'string' },
       'formula-rows': { type: 'string' },
@@ -57,6 +61,7 @@ function parseOptions(argv: string[]): Options | undefined {
       seed: { type: 'string' },
       'as-of': { type: 'string' },
       'stats-runs': { type: 'string' },
+      functions: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +83,7 @@ function parseOptions(argv: string[]): Options | undefined {
     seed: count('seed', values.seed, DEFAULT_GENERATE_OPTIONS.seed),
     asOf,
     statsRuns: count('stats-runs', values['stats-runs'], 15, 1),
+    functions: values.functions !== false,
   };
 }
 
@@ -213,7 +219,7 @@ function commandLine(argv: string[]): string {
 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────
 
-function main(): void {
+async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   let options: Options | undefined;
   try {
@@ -364,6 +370,7 @@ function main(): void {
       },
     );
   }
+  if (options.functions) rows.push(...functionRows(await runFunctionsBench(progress)));
   printTable(rows);
 
   if (formula && formula.run.disagreements.length > 0) {
@@ -389,4 +396,37 @@ function main(): void {
     console.log('WARNING: the generated workbook had rejected rows: the generator or validation is off.');
 }
 
-main();
+/** The functions part's rows: re-sync writes, burst recomputations, latency, cold start. */
+function functionRows(f: FunctionsBench): Row[] {
+  const sorted = [...f.latencyMs].sort((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  return [
+    {
+      metric: `re-sync of an unchanged ${int(f.resyncRows)}-row workbook: record writes (first sync ${int(f.firstSyncWrites)})`,
+      value: int(f.resyncWrites),
+      target: '0',
+      pass: f.resyncWrites === 0,
+    },
+    {
+      metric: `statistics recomputations for a burst of ${int(f.burstWrites)} record writes`,
+      value: int(f.burstRecomputations),
+      target: `≤ ${int(Math.ceil((20 * f.burstWrites) / 1000))}`,
+      pass: f.burstRecomputations <= Math.ceil((20 * f.burstWrites) / 1000),
+    },
+    { metric: 'burst: sync + fresh statistics', value: ms(f.burstMs), target: '' },
+    {
+      metric: `last write → fresh statistics, p50 / p95 of ${f.latencyMs.length} one-row edits`,
+      value: `${ms(at(0.5))} / ${ms(at(0.95))}`,
+      target: '',
+    },
+    {
+      metric: `cold start: import the functions bundle (node alone ${ms(f.coldStart.bareMs)}, median of ${f.coldStart.runs})`,
+      value: ms(f.coldStart.differenceMs),
+      target: `≤ ${f.coldStart.targetMs} ms`,
+      pass: f.coldStart.withinTarget,
+    },
+  ];
+}
+
+await main();

@@ -5,8 +5,6 @@
  */
 import { onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { REGION } from '../region';
-import { runtime } from '../runtime';
-import { requestStatsRefresh } from '../stats/refresh';
 
 export const onPlanWritten = onDocumentWritten(
   { document: 'plans/{planId}', region: REGION },
@@ -14,6 +12,11 @@ export const onPlanWritten = onDocumentWritten(
     const before = event.data?.before.get('version') as number | undefined;
     const after = event.data?.after.get('version') as number | undefined;
     if (after === undefined || before === after) return;
+    // Imported on use: a cold start only pays for the declaration.
+    const [{ runtime }, { requestStatsRefresh }] = await Promise.all([
+      import('../runtime'),
+      import('../stats/refresh'),
+    ]);
     await requestStatsRefresh(event.params.planId, event.id, runtime().refresh);
   },
 );
