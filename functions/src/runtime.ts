@@ -5,7 +5,7 @@
  * nature (firebase-functions), hence this one memoised root; everything below it takes its
  * dependencies as arguments.
  */
-import { getApps, initializeApp } from 'firebase-admin/app';
+import { initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi } from './http/api';
@@ -21,6 +21,7 @@ export interface Runtime {
 }
 
 let built: Runtime | undefined;
+let builds = 0;
 
 /** The runtime of this process, built on first use. */
 export function runtime(): Runtime {
@@ -36,10 +37,9 @@ export function installRuntime(installed: Runtime | undefined): void {
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
 export function buildRuntime(config: Config, log: (message: string) => void = console.log): Runtime {
   log(`共建助手 functions 启动：${JSON.stringify(redactConfig(config))}`);
-  // One firebase-admin app per project (the local stack and tests may build several runtimes).
-  const appName = `gongjian-${config.projectId}`;
-  const app =
-    getApps().find((a) => a.name === appName) ?? initializeApp({ projectId: config.projectId }, appName);
+  // A firebase-admin app of its own: a Firestore client takes settings only once, and the local
+  // stack and tests may build a runtime again after stopping one.
+  const app = initializeApp({ projectId: config.projectId }, `gongjian-${config.projectId}-${++builds}`);
   const db = getFirestore(app);
   db.settings({
     // Records carry absent optional fields as undefined; Firestore leaves them out.

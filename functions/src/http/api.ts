@@ -57,7 +57,8 @@ export class ApiError extends Error {
   }
 }
 
-const PLAN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
+const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
 const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats)\/?$/;
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -31,6 +31,8 @@ export interface SyncOptions {
 
 export interface SyncResult {
   asOf: IsoDate;
+  /** False for validate-only requests and for workbooks whose settings are in error. */
+  applied: boolean;
   tabs: Record<RecordTabKey, TabCounts>;
   issues: Issue[];
   assignedIds: AssignedId[];
@@ -50,8 +52,11 @@ export async function syncPlan(
   const { result, asOf } = validateAsOf(workbook, undefined, options.now, { requireYear: true });
   const { model } = result;
   const { ids, assigned } = assignActivityIds(model.activities);
-  const base = { asOf, tabs: result.tabs, issues: result.issues, assignedIds: assigned };
-  if (!store) return { ...base, writes: NO_WRITES, version: options.existing?.version ?? 0 };
+  // A settings error (no plan year, say) would skew every statistic: keep the store as it was.
+  const applied =
+    store !== undefined && !result.issues.some((i) => i.tab === 'settings' && i.severity === 'error');
+  const base = { asOf, tabs: result.tabs, issues: result.issues, assignedIds: assigned, applied };
+  if (!store || !applied) return { ...base, writes: NO_WRITES, version: options.existing?.version ?? 0 };
 
   const records: Record<RecordCollection, RecordDoc[]> = {
     partners: model.partners.map((p) => recordDoc(p.partnerId, p)),
