@@ -7,7 +7,7 @@
 //
 // The output folder is emptied first, except node_modules (someone may have installed there).
 
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,14 @@ const deployPackage = {
   dependencies,
 };
 await writeFile(join(outdir, 'package.json'), `${JSON.stringify(deployPackage, null, 2)}\n`);
+
+// Firebase loads `.env`, `.env.<project>` from the functions source folder: the project's own
+// (uncommitted) functions/.env* files travel with the bundle. Examples stay behind.
+const functionsDir = join(root, 'functions');
+for (const name of await readdir(functionsDir)) {
+  if (name.startsWith('.env') && !name.endsWith('.example'))
+    await copyFile(join(functionsDir, name), join(outdir, name));
+}
 
 const bytes = (await stat(join(outdir, 'index.js'))).size;
 console.log(
