@@ -5,7 +5,7 @@
  * nature (firebase-functions), hence this one memoised root; everything below it takes its
  * dependencies as arguments.
  */
-import { initializeApp } from 'firebase-admin/app';
+import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi } from './http/api';
@@ -18,6 +18,8 @@ export interface Runtime {
   store: PlanStore;
   api: ReturnType<typeof createApi>;
   refresh: RefreshDeps;
+  /** Closes the Firestore client and the firebase-admin app (local stack, tests). */
+  close(): Promise<void>;
 }
 
 let built: Runtime | undefined;
@@ -78,5 +80,14 @@ export function buildRuntime(config: Config, log: (message: string) => void = co
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
-  return { config, store, api: createApi(apiDeps), refresh: { store, now, writeGeneratedTabs, log } };
+  return {
+    config,
+    store,
+    api: createApi(apiDeps),
+    refresh: { store, now, writeGeneratedTabs, log },
+    close: async () => {
+      await db.terminate();
+      await deleteApp(app);
+    },
+  };
 }

@@ -13,7 +13,6 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { deleteApp, getApp } from 'firebase-admin/app';
 import type { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Config, ConfigError, parseConfig } from '../../functions/src/config';
@@ -297,10 +296,7 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
-  if (runtime) {
-    await runtime.store.db.terminate();
-    await deleteApp(getApp(`gongjian-${handle.projectId}`));
-  }
+  await runtime?.close();
 });
 
 const base = (which: keyof NonNullable<typeof urls> = 'main') => {
@@ -1143,8 +1139,8 @@ describe('composition root', () => {
       await second.store.db.collection('probe').doc('x').set({ ok: true });
       expect((await first.store.db.collection('probe').doc('x').get()).get('ok')).toBe(true);
     } finally {
-      await first.store.db.terminate();
-      await second.store.db.terminate();
+      await first.close();
+      await second.close();
     }
   });
 });

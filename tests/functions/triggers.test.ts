@@ -51,7 +51,7 @@ beforeAll(() => {
 afterAll(async () => {
   await fs.bridge.idle();
   installRuntime(undefined);
-  await runtime.store.db.terminate();
+  await runtime.close();
 });
 
 async function sync(planId: string, workbook: RawWorkbook) {

@@ -58,7 +58,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (server) await closeServer(server);
     await bridge?.stop().catch(() => {});
     await emulator?.stop().catch(() => {});
-    await runtime?.store.db.terminate().catch(() => {});
+    await runtime?.close().catch(() => {});
     installRuntime(undefined);
     for (const key of Object.keys(parts)) delete parts[key as keyof typeof parts];
   };
