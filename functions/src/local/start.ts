@@ -10,11 +10,11 @@ import { existsSync, watch } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RECORD_TABS } from '../../../shared/columns';
-import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS, TAB_LABELS } from '../../../shared/i18n';
+import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../../../shared/i18n';
 import { writeSample } from '../cli/commands/init';
+import { tabCountsTable } from '../cli/commands/validate';
 import { reportError } from '../cli/run';
-import { amount, percent, renderTable } from '../cli/table';
+import { amount, percent } from '../cli/table';
 import { todayIn } from '../validateToday';
 import { readXlsx } from '../workbook';
 import { startLocalStack } from './stack';
@@ -116,17 +116,7 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
   out(
     `同步完成（${((Date.now() - since) / 1000).toFixed(1)} s）· 统计日期 ${stats.asOf} · 版本 ${result.version}`,
   );
-  out(
-    renderTable(
-      ['工作表', '数据行', '通过', '未通过'],
-      RECORD_TABS.map((tab) => [
-        TAB_LABELS[tab].zh,
-        result.tabs[tab].rows,
-        result.tabs[tab].accepted,
-        result.tabs[tab].rejected,
-      ]),
-    ),
-  );
+  out(tabCountsTable(result.tabs));
   out(
     `记录写入：新增 ${result.writes.created} · 更新 ${result.writes.updated} · 删除 ${result.writes.deleted}` +
       ` · 新分配编号 ${result.assignedIds.length} · 统计重算 ${outcome.recomputations} 次`,

@@ -59,8 +59,8 @@ function sheetTab(sheet: ExcelJS.Worksheet): RawTab {
   return shapeTab(sheet.name, header, rows);
 }
 
-/** Reads every worksheet of an .xlsx file, in workbook order, as raw cells. */
-export async function readXlsx(path: string): Promise<RawWorkbook> {
+/** Opens an .xlsx file with exceljs; a missing, unreadable or corrupt file is unusable input. */
+export async function loadExcelWorkbook(path: string): Promise<ExcelJS.Workbook> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -76,6 +76,12 @@ export async function readXlsx(path: string): Promise<RawWorkbook> {
   }
   // Any zip loads without error; a real workbook has at least one worksheet.
   if (workbook.worksheets.length === 0) throw corruptXlsx(path);
+  return workbook;
+}
+
+/** Reads every worksheet of an .xlsx file, in workbook order, as raw cells. */
+export async function readXlsx(path: string): Promise<RawWorkbook> {
+  const workbook = await loadExcelWorkbook(path);
   return { tabs: workbook.worksheets.map(sheetTab) };
 }
 

@@ -28,12 +28,11 @@
  *   change here assigns a fresh object, never mutating, so no other cell changes with it.
  */
 import { randomUUID } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import stringWidth from 'string-width';
 import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
-import { UnusableInputError } from '../../../shared/errors';
 import {
   GENERATED_TAB_LABELS,
   type GeneratedTab,
@@ -45,6 +44,7 @@ import { cellText } from '../../../shared/normalize';
 import { percentCells } from '../../../shared/summary';
 import type { CellValue, Table } from '../../../shared/workbook';
 import { accessError } from './common';
+import { loadExcelWorkbook } from './xlsx';
 
 /** What one sync writes back into the workbook; every part is optional. */
 export interface WorkbookUpdate {
@@ -134,31 +134,14 @@ async function fingerprint(path: string): Promise<string> {
   return `${info.ino}:${info.size}:${info.mtimeMs}`;
 }
 
-function corruptXlsx(path: string): UnusableInputError {
-  return new UnusableInputError(
-    'corrupt_xlsx',
-    `不是有效的 .xlsx 工作簿（文件可能已损坏，或是改了扩展名的其他文件）：${path}`,
-    `Not a valid .xlsx workbook (the file may be corrupt, or another kind of file renamed to .xlsx): ${path}`,
-  );
-}
-
 async function loadWorkbook(path: string): Promise<{ workbook: ExcelJS.Workbook; version: string }> {
-  let bytes: Buffer;
   let version: string;
   try {
     version = await fingerprint(path);
-    bytes = await readFile(path);
   } catch (error) {
     throw accessError(error, path);
   }
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
-  } catch {
-    throw corruptXlsx(path);
-  }
-  if (workbook.worksheets.length === 0) throw corruptXlsx(path);
-  return { workbook, version };
+  return { workbook: await loadExcelWorkbook(path), version };
 }
 
 /** Thrown inside an attempt when the file changed between our read and our write. */

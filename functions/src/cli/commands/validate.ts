@@ -1,7 +1,7 @@
 /** `gongjian validate PATH [--as-of DATE] [--json]`: exit 0 clean, 1 rows rejected, 2 unusable. */
-import { RECORD_TABS, TAB_KEYS } from '../../../../shared/columns';
+import { RECORD_TABS, type RecordTabKey, TAB_KEYS } from '../../../../shared/columns';
 import { SEVERITY_LABELS, TAB_LABELS } from '../../../../shared/i18n';
-import type { ValidationResult } from '../../../../shared/validate';
+import type { TabCounts, ValidationResult } from '../../../../shared/validate';
 import type { CliContext } from '../context';
 import { loadPlan } from '../load';
 import { renderTable } from '../table';
@@ -23,20 +23,18 @@ export async function validateCommand(args: ValidateArgs, ctx: CliContext): Prom
   return result.issues.some((issue) => issue.severity === 'error') ? 1 : 0;
 }
 
+/** Rows, accepted and rejected per record tab, as an aligned table. */
+export function tabCountsTable(tabs: Record<RecordTabKey, TabCounts>): string {
+  return renderTable(
+    ['工作表', '数据行', '通过', '未通过'],
+    RECORD_TABS.map((tab) => [TAB_LABELS[tab].zh, tabs[tab].rows, tabs[tab].accepted, tabs[tab].rejected]),
+  );
+}
+
 /** The human report: counts per tab, then the issues grouped by tab. */
 export function validationReport(result: ValidationResult, path: string, asOf: string): string {
   const lines = [`校验 ${path} · 统计日期 ${asOf} · 计划年度 ${result.model.settings.year}`, ''];
-  lines.push(
-    renderTable(
-      ['工作表', '数据行', '通过', '未通过'],
-      RECORD_TABS.map((tab) => [
-        TAB_LABELS[tab].zh,
-        result.tabs[tab].rows,
-        result.tabs[tab].accepted,
-        result.tabs[tab].rejected,
-      ]),
-    ),
-  );
+  lines.push(tabCountsTable(result.tabs));
   const errors = result.issues.filter((issue) => issue.severity === 'error').length;
   const warnings = result.issues.length - errors;
   lines.push('');
