@@ -245,7 +245,8 @@ function byMonthTable(stats: Stats): Table {
 
 type AttentionKind = 'overdue' | 'behind' | 'dueSoon' | 'stale';
 
-const ATTENTION_LABELS: Record<AttentionKind, string> = {
+/** The 类型 cell of each kind of row in the attention tab. */
+export const ATTENTION_LABELS: Record<AttentionKind, string> = {
   overdue: STATUS_LABELS.overdue,
   behind: STATUS_LABELS.behind,
   dueSoon: '即将到期',
@@ -265,7 +266,8 @@ function percentText(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 
-function attentionTable(result: ValidationResult, stats: Stats): Table {
+/** The 关注事项 tab: overdue, behind and due-soon measures, then stale partners (emails reuse it). */
+export function attentionTable(result: Pick<ValidationResult, 'model'>, stats: Stats): Table {
   const { settings } = result.model;
   const today = dayOf(stats.asOf);
   const statsById = new Map<string, MeasureStats>(stats.measures.map((m) => [m.measureId, m]));

@@ -1,0 +1,264 @@
+/**
+ * The layout of every email: a body is a list of plain-text blocks (paragraphs, label–value facts,
+ * tables) rendered twice, as a small inline-styled HTML document and as aligned plain text, so both
+ * parts always say the same thing. Blocks hold text only; the HTML renderer passes every string
+ * through `escapeHtml` and never puts one into an attribute, so nothing from a sheet can become
+ * markup. Pure: no I/O, no clock.
+ */
+
+/** How a cell is coloured in HTML (the plain text ignores it). */
+export type Tone = 'danger' | 'warn' | 'ok' | 'muted';
+
+/** A table cell: text, optionally coloured. */
+export type BlockCell = string | { text: string; tone: Tone };
+
+/** One block of an email body. */
+export type Block =
+  | { type: 'heading'; text: string }
+  | { type: 'paragraph'; text: string }
+  | { type: 'facts'; rows: [label: string, value: BlockCell][] }
+  | {
+      type: 'table';
+      header: string[];
+      rows: BlockCell[][];
+      /** Indexes of right-aligned (numeric) columns. */
+      numeric?: number[];
+      /** Indexes of columns that must not wrap (dates, IDs). */
+      nowrap?: number[];
+      /** A last row in bold (合计). */
+      footer?: BlockCell[];
+      /** What is said instead of an empty table. */
+      empty: string;
+    };
+
+/** A whole email body: a title line, the blocks, a closing line. */
+export interface Layout {
+  title: string;
+  blocks: Block[];
+  footer: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attributes: & < > " '. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
+}
+
+/**
+ * One line of text: every run of whitespace or control characters (CR, LF, tab, U+2028, NUL…)
+ * becomes one space, ends trimmed. Subjects and addresses go through it, so a value typed as
+ * "name\r\nBcc: x" cannot start a mail header.
+ */
+export function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  return text.replace(/[\s\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+}
+
+/** Plain addr-spec shape: one @, no whitespace, no list or angle-bracket punctuation. */
+const ADDRESS = /^[^\s@,;:<>()[\]"\\]+@[^\s@,;:<>()[\]"\\]+$/;
+
+/**
+ * Recipient addresses fit for a mail header: each made one line, anything that is not a bare
+ * address dropped (a space left inside one could read as a group or display name), duplicates
+ * (case-insensitive) and the addresses of `exclude` removed.
+ */
+export function cleanAddresses(addresses: readonly string[], exclude: readonly string[] = []): string[] {
+  const seen = new Set(exclude.map((address) => oneLine(address).toLowerCase()));
+  const clean: string[] = [];
+  for (const raw of addresses) {
+    const address = oneLine(raw);
+    const key = address.toLowerCase();
+    if (!ADDRESS.test(address) || seen.has(key)) continue;
+    seen.add(key);
+    clean.push(address);
+  }
+  return clean;
+}
+
+/** The text of a cell. */
+function cellText(cell: BlockCell): string {
+  return oneLine(typeof cell === 'string' ? cell : cell.text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+const FONT =
+  "-apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC',Helvetica,Arial,sans-serif";
+const TONE_COLOURS: Record<Tone, string> = {
+  danger: '#c62828',
+  warn: '#b26a00',
+  ok: '#2e7d32',
+  muted: '#6b7280',
+};
+const CELL = 'padding:6px 4px;border-bottom:1px solid #e5e7eb;vertical-align:top;';
+const HEAD_CELL = `${CELL}background:#f3f4f6;color:#374151;font-weight:bold;`;
+
+/** How a column lays out: numbers right-aligned and unbroken, dates unbroken, text wrapping. */
+type ColumnKind = 'numeric' | 'nowrap' | 'text';
+
+function columnKinds(block: Extract<Block, { type: 'table' }>): ColumnKind[] {
+  return block.header.map((_, i) =>
+    block.numeric?.includes(i) ? 'numeric' : block.nowrap?.includes(i) ? 'nowrap' : 'text',
+  );
+}
+
+const COLUMN_STYLES: Record<ColumnKind, string> = {
+  numeric: 'text-align:right;white-space:nowrap;',
+  nowrap: 'text-align:left;white-space:nowrap;',
+  text: 'text-align:left;word-break:break-word;',
+};
+
+function htmlCell(cell: BlockCell, tag: 'td' | 'th', kind: ColumnKind, bold = false): string {
+  // Headers always wrap: a narrow screen breaks 服务时长 between characters rather than overflow.
+  let style =
+    tag === 'th'
+      ? HEAD_CELL + (kind === 'numeric' ? 'text-align:right;' : 'text-align:left;')
+      : CELL + COLUMN_STYLES[kind];
+  if (typeof cell !== 'string') style += `color:${TONE_COLOURS[cell.tone]};`;
+  if (bold) style += 'font-weight:bold;';
+  return `<${tag} style="${style}">${escapeHtml(cellText(cell))}</${tag}>`;
+}
+
+function htmlBlock(block: Block): string {
+  switch (block.type) {
+    case 'heading':
+      return `<h2 style="margin:24px 0 8px;font-size:16px;line-height:1.4;color:#b71c1c;border-left:4px solid #b71c1c;padding-left:8px;">${escapeHtml(oneLine(block.text))}</h2>`;
+    case 'paragraph':
+      return `<p style="margin:0 0 12px;font-size:15px;line-height:1.7;color:#1f2937;">${escapeHtml(oneLine(block.text))}</p>`;
+    case 'facts': {
+      const rows = block.rows
+        .map(
+          ([label, value]) =>
+            `<tr><th style="${CELL}text-align:left;white-space:nowrap;color:#6b7280;font-weight:normal;width:30%;">${escapeHtml(label)}</th>${htmlCell(value, 'td', 'text')}</tr>`,
+        )
+        .join('');
+      return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:14px;line-height:1.5;color:#1f2937;">${rows}</table>`;
+    }
+    case 'table': {
+      if (block.rows.length === 0) {
+        return `<p style="margin:0 0 12px;font-size:14px;line-height:1.6;color:#6b7280;">${escapeHtml(block.empty)}</p>`;
+      }
+      const kinds = columnKinds(block);
+      const kind = (i: number): ColumnKind => kinds[i] ?? 'text';
+      const head = block.header.map((text, i) => htmlCell(text, 'th', kind(i))).join('');
+      const body = block.rows
+        .map((row) => `<tr>${row.map((cell, i) => htmlCell(cell, 'td', kind(i))).join('')}</tr>`)
+        .join('');
+      const foot = block.footer
+        ? `<tr>${block.footer.map((cell, i) => htmlCell(cell, 'td', kind(i), true)).join('')}</tr>`
+        : '';
+      return `<table width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:14px;line-height:1.5;color:#1f2937;"><thead><tr>${head}</tr></thead><tbody>${body}${foot}</tbody></table>`;
+    }
+  }
+}
+
+/** A complete small HTML document: one centred column at most 640px wide, inline styles only. */
+export function renderHtml(layout: Layout, subject: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="zh-CN">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(subject)}</title>`,
+    '</head>',
+    `<body style="margin:0;padding:0;background:#f4f5f7;font-family:${FONT};">`,
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;background:#f4f5f7;">',
+    '<tr><td align="center" style="padding:16px 8px;">',
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:640px;background:#ffffff;border-collapse:collapse;font-family:${FONT};">`,
+    `<tr><td style="padding:18px 16px;background:#b71c1c;color:#ffffff;font-size:18px;line-height:1.4;font-weight:bold;">${escapeHtml(oneLine(layout.title))}</td></tr>`,
+    `<tr><td style="padding:16px 16px 8px;">${layout.blocks.map(htmlBlock).join('\n')}</td></tr>`,
+    `<tr><td style="padding:12px 16px 18px;font-size:12px;line-height:1.6;color:#6b7280;border-top:1px solid #e5e7eb;">${escapeHtml(layout.footer)}</td></tr>`,
+    '</table>',
+    '</td></tr>',
+    '</table>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain text
+
+/** Columns a character takes in a monospaced font: East Asian wide and fullwidth characters 2. */
+function charWidth(code: number): number {
+  if (code < 0x1100) return 1;
+  if (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0x303e) ||
+    (code >= 0x3041 && code <= 0x33ff) ||
+    (code >= 0x3400 && code <= 0x4dbf) ||
+    (code >= 0x4e00 && code <= 0x9fff) ||
+    (code >= 0xa000 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1f64f) ||
+    (code >= 0x1f900 && code <= 0x1f9ff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+/** Display width of a one-line text in a monospaced font. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of text) width += charWidth(char.codePointAt(0) as number);
+  return width;
+}
+
+function pad(text: string, width: number, right: boolean): string {
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return right ? fill + text : text + fill;
+}
+
+function textBlock(block: Block): string[] {
+  switch (block.type) {
+    case 'heading':
+      return ['', oneLine(block.text), '-'.repeat(Math.min(displayWidth(oneLine(block.text)), 60))];
+    case 'paragraph':
+      return [oneLine(block.text), ''];
+    case 'facts': {
+      const width = Math.max(...block.rows.map(([label]) => displayWidth(label))) + 2;
+      return block.rows.map(([label, value]) => `${pad(`${label}：`, width, false)} ${cellText(value)}`);
+    }
+    case 'table': {
+      if (block.rows.length === 0) return [block.empty];
+      const numeric = new Set(block.numeric ?? []);
+      const rows = [block.header, ...block.rows, ...(block.footer ? [block.footer] : [])].map((row) =>
+        row.map(cellText),
+      );
+      const widths = block.header.map((_, i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
+      return rows.map((row) =>
+        row
+          .map((cell, i) =>
+            i === row.length - 1 && !numeric.has(i) ? cell : pad(cell, widths[i] ?? 0, numeric.has(i)),
+          )
+          .join('  ')
+          .trimEnd(),
+      );
+    }
+  }
+}
+
+/** The plain-text part: the same blocks as aligned lines (wide characters count two columns). */
+export function renderText(layout: Layout): string {
+  const title = oneLine(layout.title);
+  const lines = [title, '='.repeat(Math.min(displayWidth(title), 60)), ''];
+  for (const block of layout.blocks) lines.push(...textBlock(block));
+  lines.push('', '--', layout.footer, '');
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n');
+}
