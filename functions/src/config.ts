@@ -28,6 +28,8 @@ export interface Config {
   readonly outboxDir?: string;
   /** The .xlsx the local stack writes generated tabs into. */
   readonly localWorkbook?: string;
+  /** Where the Sheets API is (a fake in tests); unset means Google's. */
+  readonly sheetsRootUrl?: string;
 }
 
 export interface ConfigProblem {
@@ -181,6 +183,14 @@ const VARIABLES = {
       .optional(),
     expected: { zh: '目录路径', en: 'a directory path' },
   }),
+  sheetsRootUrl: variable({
+    names: ['GONGJIAN_SHEETS_ROOT_URL'],
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+\/?$/)
+      .optional(),
+    expected: { zh: 'http(s)://主机[:端口]/ 形式的地址', en: 'a URL like http(s)://host[:port]/' },
+  }),
   localWorkbook: variable({
     names: ['GONGJIAN_LOCAL_WORKBOOK'],
     schema: z
@@ -276,6 +286,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     ...(v.mailFrom !== undefined && { mailFrom: v.mailFrom }),
     ...(v.outboxDir !== undefined && { outboxDir: v.outboxDir }),
     ...(v.localWorkbook !== undefined && { localWorkbook: v.localWorkbook }),
+    ...(v.sheetsRootUrl !== undefined && { sheetsRootUrl: v.sheetsRootUrl }),
   };
 }
 

@@ -12,6 +12,7 @@ import { type ApiDeps, createApi } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
+import type { SheetsAuth, SheetsWorkbook } from './workbook/sheets';
 
 export interface Runtime {
   config: Config;
@@ -36,8 +37,18 @@ export function installRuntime(installed: Runtime | undefined): void {
   built = installed;
 }
 
+/** What a runtime may be given instead of building it (tests; the deployed runtime takes none). */
+export interface RuntimeOverrides {
+  /** Credentials for the Sheets API; by default the service account's. */
+  sheetsAuth?: SheetsAuth;
+}
+
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
-export function buildRuntime(config: Config, log: (message: string) => void = console.log): Runtime {
+export function buildRuntime(
+  config: Config,
+  log: (message: string) => void = console.log,
+  overrides: RuntimeOverrides = {},
+): Runtime {
   log(`共建助手 functions 启动：${JSON.stringify(redactConfig(config))}`);
   // A firebase-admin app of its own: a Firestore client takes settings only once, and the local
   // stack and tests may build a runtime again after stopping one.
@@ -60,14 +71,30 @@ export function buildRuntime(config: Config, log: (message: string) => void = co
     devEmail: config.devEmail,
     ...(config.devToken ? { devToken: config.devToken } : {}),
   });
+  // One Sheets client per spreadsheet, so its update queue and the service account's token are kept.
+  const sheetsWorkbooks = new Map<string, Promise<SheetsWorkbook>>();
+  const openSheet = (spreadsheetId: string) => {
+    let opened = sheetsWorkbooks.get(spreadsheetId);
+    if (!opened) {
+      opened = import('./workbook/sheets').then(({ createSheetsWorkbook, serviceAccountAuth }) =>
+        createSheetsWorkbook({
+          spreadsheetId,
+          auth: overrides.sheetsAuth ?? serviceAccountAuth(),
+          ...(config.sheetsRootUrl ? { rootUrl: config.sheetsRootUrl } : {}),
+        }),
+      );
+      sheetsWorkbooks.set(spreadsheetId, opened);
+    }
+    return opened;
+  };
+  // The adapters are loaded on use: exceljs and googleapis are heavy (cold starts).
   const writeGeneratedTabs: GeneratedTabsWriter = async (location, tables) => {
-    // Loaded on use: exceljs is heavy and only the local stack writes .xlsx (cold starts).
     if (location.kind === 'xlsx') {
       const { updateXlsx } = await import('./workbook/xlsxPort');
       await updateXlsx(location.path, { generated: tables });
+    } else {
+      await (await openSheet(location.spreadsheetId)).update({ generated: tables });
     }
-    // UNFINISHED: the Google Sheets adapter (open issue "Google Sheets") writes kind 'sheets'.
-    else log(`尚未实现：生成表写入 Google 表格 ${location.spreadsheetId}`);
   };
   const apiDeps: ApiDeps = {
     store,

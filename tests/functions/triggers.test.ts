@@ -3,6 +3,7 @@
  * follow every sync, bursts are coalesced, and redelivered or reordered events change nothing.
  */
 import type { CloudEvent } from 'firebase-functions/v2';
+import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config';
 import { TRIGGERS } from '../../functions/src/local/stack';
@@ -13,6 +14,13 @@ import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';
 import type { RawWorkbook } from '../../shared/workbook';
+import {
+  type FakeSheets,
+  seedSpreadsheet,
+  sheetNamed,
+  sheetValues,
+  startFakeSheets,
+} from '../support/fake-sheets';
 import { eventually, useFirestoreEmulator } from '../support/firestore';
 
 const NOW = new Date('2026-06-30T04:00:00Z'); // 12:00 in Asia/Shanghai
@@ -32,16 +40,23 @@ const fs = useFirestoreEmulator('triggers', {
   triggers: { ...TRIGGERS, onActivityWritten: recordingActivityTrigger },
 });
 let runtime: Runtime;
+let sheets: FakeSheets;
+const SHEETS_TOKEN = 'ya29.triggers-test';
 
-beforeAll(() => {
+beforeAll(async () => {
   process.env.GCLOUD_PROJECT ??= fs.projectId;
+  sheets = await startFakeSheets({ token: SHEETS_TOKEN });
+  const sheetsAuth = new OAuth2Client();
+  sheetsAuth.setCredentials({ access_token: SHEETS_TOKEN });
   runtime = buildRuntime(
     parseConfig({
       GONGJIAN_ENV: 'development',
       GONGJIAN_PROJECT: fs.projectId,
       FIRESTORE_EMULATOR_HOST: fs.host,
+      GONGJIAN_SHEETS_ROOT_URL: sheets.rootUrl,
     }),
     () => {},
+    { sheetsAuth },
   );
   // The triggers read the clock through the runtime: pin it so stats are reproducible.
   runtime.refresh.now = () => NOW;
@@ -52,11 +67,17 @@ afterAll(async () => {
   await fs.bridge.idle();
   installRuntime(undefined);
   await runtime.close();
+  await sheets.stop();
 });
 
-async function sync(planId: string, workbook: RawWorkbook) {
+async function sync(planId: string, workbook: RawWorkbook, spreadsheetId?: string) {
   const existing = await runtime.store.getPlan(planId);
-  return syncPlan(workbook, { planId, caller: 'owner@example.cn', now: NOW, existing }, runtime.store);
+  const location = spreadsheetId ? { workbookLocation: { kind: 'sheets' as const, spreadsheetId } } : {};
+  return syncPlan(
+    workbook,
+    { planId, caller: 'owner@example.cn', now: NOW, existing, ...location },
+    runtime.store,
+  );
 }
 
 /** Waits until the plan's statistics cover its current version and no refresh is pending. */
@@ -132,6 +153,24 @@ describe('statistics follow the records', () => {
     expect(state.recomputations).toBeLessThanOrEqual(20);
     expect(stats.stats).toEqual(fromScratch(workbook));
   }, 120_000);
+});
+
+describe('the generated tabs', () => {
+  it('are written into the plan’s Google Sheet by the trigger, through the Sheets API', async () => {
+    const workbook = sampleWorkbook(2026);
+    const spreadsheetId = 'sheet-0123456789abcdefghij';
+    seedSpreadsheet(sheets, spreadsheetId, workbook);
+    await sync('sheet', workbook, spreadsheetId);
+    const { stats } = await freshStats('sheet');
+    const spreadsheet = sheets.spreadsheets.get(spreadsheetId);
+    if (!spreadsheet) throw new Error('no spreadsheet');
+    const overview = sheetValues(sheetNamed(spreadsheet, '汇总'));
+    expect(overview[0]?.slice(0, 2)).toEqual(['指标', '数值']);
+    expect(overview.find((row) => row[0] === '事项总数')?.[1]).toBe(stats.stats.plan.measures);
+    const byMonth = sheetValues(sheetNamed(spreadsheet, '按月'));
+    expect(byMonth.length).toBeGreaterThanOrEqual(13);
+    expect(sheetValues(sheetNamed(spreadsheet, '校验')).length).toBeGreaterThan(1);
+  }, 60_000);
 });
 
 describe('redelivered and out-of-order events', () => {

@@ -8,14 +8,9 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENERATED_TAB_ORDER, ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
 import { readXlsx, writeXlsx } from '../../functions/src/workbook/xlsx';
-import {
-  applyUpdate,
-  GENERATED_TAB_ORDER,
-  ISSUE_FILL_ARGB,
-  ISSUE_NOTE_MARKER,
-  updateXlsx,
-} from '../../functions/src/workbook/xlsxPort';
+import { applyUpdate, updateXlsx } from '../../functions/src/workbook/xlsxPort';
 import { locateColumns, recogniseTab } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';

@@ -12,7 +12,8 @@ import { statsRefreshState } from '../stats/refresh';
 import type { StatsDoc } from '../store/planStore';
 import type { SyncResult } from '../sync/syncPlan';
 import { readXlsx } from '../workbook';
-import { type SkippedId, updateXlsx } from '../workbook/xlsxPort';
+import type { SkippedId } from '../workbook/port';
+import { updateXlsx } from '../workbook/xlsxPort';
 import type { LocalStack } from './stack';
 
 export interface LocalSyncOutcome {

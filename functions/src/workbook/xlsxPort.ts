@@ -33,76 +33,25 @@ import { basename, dirname, join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import stringWidth from 'string-width';
 import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
-import {
-  GENERATED_TAB_LABELS,
-  type GeneratedTab,
-  SEVERITY_LABELS,
-  STATUS_LABELS,
-} from '../../../shared/i18n';
+import { GENERATED_TAB_LABELS, type GeneratedTab, SEVERITY_LABELS } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
 import { cellText } from '../../../shared/normalize';
 import { percentCells } from '../../../shared/summary';
 import type { CellValue, Table } from '../../../shared/workbook';
 import { accessError } from './common';
+import {
+  GENERATED_TAB_ORDER,
+  ID_HEADER,
+  ISSUE_FILL_ARGB,
+  ISSUE_NOTE_MARKER,
+  isQuantity,
+  type SkippedId,
+  STATUS_FILLS,
+  thousandsFormat,
+  type WorkbookUpdate,
+  type WorkbookUpdateResult,
+} from './port';
 import { loadExcelWorkbook } from './xlsx';
-
-/** What one sync writes back into the workbook; every part is optional. */
-export interface WorkbookUpdate {
-  /** Generated tabs to rewrite whole (§6). */
-  generated?: Partial<Record<GeneratedTab, Table>>;
-  /** IDs the system assigned to activity rows that had none (sheet row numbers). */
-  activityIds?: { row: number; activityId: string }[];
-  /** The complete current issue list: marks from the previous run are replaced by these. */
-  issues?: Issue[];
-}
-
-/** Why an assigned ID was not written. */
-export type SkippedIdReason =
-  /** The cell already holds a different ID: staff typed it, and it is never overwritten. */
-  | 'occupied'
-  /** The row holds nothing in its recognised columns any more (rows moved since the read). */
-  | 'empty_row'
-  /** The workbook has no activities tab. */
-  | 'no_tab'
-  /** Not a data row number, or an empty ID. */
-  | 'invalid';
-
-export interface SkippedId {
-  row: number;
-  activityId: string;
-  reason: SkippedIdReason;
-  /** The ID found in the cell, for `occupied`. */
-  existing?: string;
-}
-
-export interface XlsxUpdateResult {
-  /** Assigned IDs left unwritten; the caller logs them (they still hold in the record store). */
-  skippedIds: SkippedId[];
-  /** Issues that name no cell of the workbook (row 1, no column, unknown tab or column). */
-  unmarkedIssues: Issue[];
-}
-
-/** The generated tabs in the order they are added to a workbook. */
-export const GENERATED_TAB_ORDER: readonly GeneratedTab[] = [
-  'overview',
-  'byCategory',
-  'byPartner',
-  'byMonth',
-  'attention',
-  'validation',
-];
-
-/** Every note this adapter writes starts with this, so the next run can tell its notes apart. */
-export const ISSUE_NOTE_MARKER = '【共建助手】';
-
-/**
- * The fills of marked cells. Unusual tints on purpose: a cell carrying exactly one of them is
- * taken as marked by us and cleared, so they must not be colours staff pick from the palette.
- */
-export const ISSUE_FILL_ARGB: Record<Severity, string> = { error: 'FFFFDCDC', warning: 'FFFFF4C2' };
-
-/** The header of an activities tab that lacks an ID column gets this one. */
-const ID_HEADER = '记录编号';
 
 // ---------------------------------------------------------------------------------------------
 // File access: one update at a time per path, read–modify–write, atomic replace.
@@ -182,7 +131,7 @@ async function replaceFile(path: string, bytes: Buffer, version: string): Promis
  * Calls for the same path run one after another; user rows are never deleted or reordered and no
  * user cell is touched but the ID cells and the marked cells named by the update.
  */
-export function updateXlsx(path: string, update: WorkbookUpdate): Promise<XlsxUpdateResult> {
+export function updateXlsx(path: string, update: WorkbookUpdate): Promise<WorkbookUpdateResult> {
   return serialised(path, async () => {
     for (let attempt = 1; ; attempt++) {
       const { workbook, version } = await loadWorkbook(path);
@@ -200,7 +149,7 @@ export function updateXlsx(path: string, update: WorkbookUpdate): Promise<XlsxUp
 }
 
 /** The changes of one update, made in memory. Exported for tests. */
-export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate): XlsxUpdateResult {
+export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate): WorkbookUpdateResult {
   for (const sheet of workbook.worksheets) compactDataValidations(sheet);
   dropDanglingNames(workbook);
   if (update.generated) writeGeneratedTabs(workbook, update.generated);
@@ -386,18 +335,6 @@ function solid(argb: string): ExcelJS.FillPattern {
   return { type: 'pattern', pattern: 'solid', fgColor: { argb } };
 }
 
-const RED = 'FFFFC7CE';
-const ORANGE = 'FFFFE0B2';
-const YELLOW = 'FFFFEB9C';
-const GREY = 'FFE7E6E6';
-
-/** Status-like columns of the generated tabs (by header) and the fill of each value. */
-const STATUS_FILLS: Record<string, Record<string, string>> = {
-  类型: { [STATUS_LABELS.overdue]: RED, [STATUS_LABELS.behind]: ORANGE, 即将到期: YELLOW, 失联单位: GREY },
-  级别: { [SEVERITY_LABELS.error]: RED, [SEVERITY_LABELS.warning]: YELLOW },
-  失联: { 是: RED },
-};
-
 /**
  * Replaces or adds each given generated tab. A tab found under its Chinese or English name is
  * rebuilt in its place under the name it had; a new one goes after the generated tabs before it
@@ -447,16 +384,6 @@ function insertionIndex(order: readonly ExcelJS.Worksheet[], tab: GeneratedTab):
     if (recogniseTab(sheet.name) !== undefined) lastData = i;
   });
   return lastData >= 0 ? lastData + 1 : order.length;
-}
-
-/** Whether a number is a quantity (thousands separators) rather than a year or row number. */
-function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[]): boolean {
-  if (tab === 'validation') return false; // its numbers are sheet row numbers
-  return !(tab === 'overview' && cells[0] === '计划年度');
-}
-
-function thousandsFormat(value: number): string {
-  return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
 }
 
 /** How wide a cell shows, in Excel's units (about one Latin digit; CJK characters count two). */

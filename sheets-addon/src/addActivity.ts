@@ -1,0 +1,168 @@
+/**
+ * 新增活动记录: the sidebar form's data (accepted measures and partners, today) and the row it
+ * sends, validated with the whole workbook exactly as the row would stand in the sheet before it
+ * is appended. A row with an error is not written; warnings are written and marked.
+ */
+import * as z from 'zod';
+import { COLUMNS, type ColumnDef, locateColumns } from '../../shared/columns';
+import { dayFromParts, serialOf } from '../../shared/dates';
+import { ACTIVITY_STATUS_LABELS } from '../../shared/i18n';
+import { INVALID, parseNumber } from '../../shared/normalize';
+import { AddonError, MESSAGES } from './errors';
+import { withDocumentLock } from './lock';
+import { cellIssues, refreshMarks } from './marks';
+import { type ApiCell, type ApiTab, DATE_FORMAT, readWorkbook, TEXT_FORMAT } from './sheetIo';
+import { todayIn, validateTabs } from './validation';
+
+/** What the add-activity sidebar offers. */
+export interface SidebarData {
+  today: string;
+  measures: { id: string; title: string }[];
+  partners: { id: string; name: string }[];
+  statuses: string[];
+  recorder: string;
+}
+
+/** The accepted measures and partners (what an activity may name) and today's date. */
+export function sidebarData(spreadsheet: GoogleAppsScript.Spreadsheet): SidebarData {
+  const read = readWorkbook(spreadsheet);
+  const timeZone = spreadsheet.getSpreadsheetTimeZone();
+  let measures: SidebarData['measures'] = [];
+  let partners: SidebarData['partners'] = [];
+  let today = todayIn(timeZone);
+  if (read.tabs.length > 0) {
+    const { result, asOf } = validateTabs(read.tabs, timeZone);
+    measures = result.model.measures.map((m) => ({ id: m.measureId, title: m.title }));
+    partners = result.model.partners.map((p) => ({ id: p.partnerId, name: p.name }));
+    today = asOf;
+  }
+  let recorder = '';
+  try {
+    recorder = Session.getActiveUser().getEmail();
+  } catch {
+    // Consumer accounts may not reveal the email; the field just starts empty.
+  }
+  return { today, measures, partners, statuses: Object.values(ACTIVITY_STATUS_LABELS), recorder };
+}
+
+const Value = z.union([z.string(), z.number(), z.null()]).optional();
+
+/** The form as the sidebar sends it: every field optional, validation says what is missing. */
+export const ActivityForm = z.object({
+  date: Value,
+  measureId: Value,
+  partners: z.array(z.string()).optional(),
+  title: Value,
+  location: Value,
+  participants: Value,
+  beneficiaries: Value,
+  hours: Value,
+  funds: Value,
+  status: Value,
+  recorder: Value,
+  evidence: Value,
+  notes: Value,
+});
+export type ActivityForm = z.infer<typeof ActivityForm>;
+
+export type AddActivityResult =
+  | { ok: true; row: number; warnings: string[]; notSaved: string[] }
+  | { ok: false; errors: { field: string; column: string; message: string }[] };
+
+/** A date picker's `YYYY-MM-DD` as a spreadsheet serial; anything else as typed. */
+function dateCell(value: string): ApiCell {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const day = m ? dayFromParts(Number(m[1]), Number(m[2]), Number(m[3])) : undefined;
+  return day === undefined ? value : serialOf(day);
+}
+
+function formCell(column: ColumnDef, form: ActivityForm): ApiCell {
+  if (column.field === 'partners') {
+    const list = (form.partners ?? []).map((id) => id.trim()).filter((id) => id !== '');
+    return list.length === 0 ? null : list.join('、');
+  }
+  const value = form[column.field as Exclude<keyof ActivityForm, 'partners'>];
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'number') return value;
+  const text = value.trim();
+  if (text === '') return null;
+  if (column.kind.type === 'date') return dateCell(text);
+  return text;
+}
+
+/** The value written to the sheet: numbers as numbers, text that looks like a formula kept as text. */
+function sheetValue(column: ColumnDef, cell: ApiCell): unknown {
+  if (cell === null) return '';
+  if ((column.kind.type === 'number' || column.kind.type === 'integer') && typeof cell === 'string') {
+    const number = parseNumber(cell);
+    return number === INVALID || number === undefined ? cell : number;
+  }
+  // A leading apostrophe makes Sheets store `=…`, `+…`, `-…`, `@…` as text, never as a formula.
+  if (typeof cell === 'string' && /^[=+\-@]/.test(cell)) return `'${cell}`;
+  return cell;
+}
+
+/** Validates the form as the next row of 活动 and appends it when it has no error. */
+export function appendActivity(spreadsheet: GoogleAppsScript.Spreadsheet, input: unknown): AddActivityResult {
+  const parsed = ActivityForm.safeParse(input);
+  if (!parsed.success) throw new AddonError('invalid_form', '表单内容无法识别，请关闭侧边栏后重新打开。');
+  const form = parsed.data;
+  return withDocumentLock(() => {
+    const read = readWorkbook(spreadsheet);
+    const handle = read.handles.activities;
+    if (!handle) throw new AddonError('not_initialised', MESSAGES.notInitialised);
+    const { sheet, tab } = handle;
+    const located = locateColumns('activities', tab.header);
+    const row = Math.max(sheet.getLastRow(), 1) + 1;
+    const width = Math.max(tab.header.length, 1);
+    const cells: ApiCell[] = Array.from({ length: width }, () => null);
+    const notSaved: string[] = [];
+    for (const column of COLUMNS.activities) {
+      const cell = formCell(column, form);
+      const index = located.get(column.field);
+      if (index === undefined) {
+        if (cell !== null) notSaved.push(column.zh);
+      } else {
+        cells[index] = cell;
+      }
+    }
+    const candidate: ApiTab = { ...tab, rows: [...tab.rows, { row, cells }] };
+    const tabs = read.tabs.map((t) => (t === tab ? candidate : t));
+    const { result } = validateTabs(tabs, spreadsheet.getSpreadsheetTimeZone());
+    const own = result.issues.filter((issue) => issue.tab === 'activities' && issue.row === row);
+    const missingColumns = result.issues.filter(
+      (issue) => issue.tab === 'activities' && issue.code === 'missing_column' && issue.row === 1,
+    );
+    const errors = new Map<string, { field: string; column: string; message: string }>();
+    for (const issue of [...missingColumns, ...own]) {
+      if (issue.severity === 'error' && !errors.has(issue.message)) {
+        errors.set(issue.message, { field: issue.field, column: issue.column, message: issue.message });
+      }
+    }
+    if (errors.size > 0) return { ok: false, errors: [...errors.values()] };
+
+    if (row > sheet.getMaxRows()) sheet.insertRowsAfter(sheet.getMaxRows(), 1);
+    for (const column of COLUMNS.activities) {
+      const index = located.get(column.field);
+      if (index === undefined || cells[index] === null) continue;
+      const format =
+        column.kind.type === 'date'
+          ? DATE_FORMAT
+          : column.kind.type === 'id' || column.kind.type === 'list'
+            ? TEXT_FORMAT
+            : undefined;
+      if (format) sheet.getRange(row, index + 1).setNumberFormat(format);
+    }
+    const values = cells.map((cell, index) => {
+      const column = COLUMNS.activities.find((c) => located.get(c.field) === index);
+      return column ? sheetValue(column, cell) : '';
+    });
+    sheet.getRange(row, 1, 1, width).setValues([values]);
+    refreshMarks(
+      { key: 'activities', sheet, tab: candidate },
+      [row],
+      cellIssues(own, 'activities', tab.header),
+    );
+    return { ok: true, row, warnings: own.map((issue) => issue.message), notSaved };
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * The add-on's client of the HTTP API (functions/src/http/api.ts):
+ * `POST {apiUrl}/v1/plans/{planId}/sync|validate` with the caller's Google ID token. HTTP errors
+ * come back as responses (muteHttpExceptions), so every failure is mapped here to one Chinese
+ * sentence: the server's own message where it sent one, else one by status.
+ */
+import * as z from 'zod';
+import { AddonError, fetchFailure, hostOf, MESSAGES } from './errors';
+import type { AddonSettings } from './settings';
+import type { ApiTab } from './sheetIo';
+
+export interface SyncRequest {
+  tabs: ApiTab[];
+  spreadsheetId: string;
+}
+
+const Counts = z.object({ rows: z.number(), accepted: z.number(), rejected: z.number() });
+const ResponseIssue = z.object({
+  tab: z.enum(['settings', 'partners', 'plan', 'activities']),
+  row: z.number(),
+  column: z.string(),
+  field: z.string(),
+  code: z.string(),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  messageEn: z.string(),
+});
+
+/** The 200 answer of sync and validate. */
+export const SyncResponse = z.object({
+  planId: z.string(),
+  asOf: z.string(),
+  applied: z.boolean(),
+  tabs: z.object({ partners: Counts, plan: Counts, activities: Counts }),
+  issues: z.array(ResponseIssue),
+  assignedIds: z.array(z.object({ row: z.number().int(), activityId: z.string() })),
+  writes: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+  version: z.number(),
+});
+export type SyncResponse = z.infer<typeof SyncResponse>;
+
+const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), messageEn: z.string().optional() }),
+});
+
+/** The caller's OpenID Connect ID token (needs the openid and userinfo.email scopes). */
+export function identityToken(): string {
+  const token = ScriptApp.getIdentityToken();
+  if (!token) throw new AddonError('no_token', MESSAGES.noToken);
+  return token;
+}
+
+/** The endpoint of an action for a plan. */
+export function endpoint(settings: AddonSettings, action: 'sync' | 'validate'): string {
+  return `${settings.apiUrl}/v1/plans/${encodeURIComponent(settings.planId)}/${action}`;
+}
+
+/** Sends the workbook; returns the parsed answer or throws an AddonError with a Chinese sentence. */
+export function postWorkbook(
+  settings: AddonSettings,
+  action: 'sync' | 'validate',
+  body: SyncRequest,
+  token: string,
+): SyncResponse {
+  const url = endpoint(settings, action);
+  let response: GoogleAppsScript.HttpResponse;
+  try {
+    response = UrlFetchApp.fetch(url, {
+      method: 'post',
+      contentType: 'application/json',
+      payload: JSON.stringify(body),
+      headers: { Authorization: `Bearer ${token}` },
+      muteHttpExceptions: true,
+      followRedirects: false,
+    });
+  } catch (error) {
+    throw fetchFailure(error, url);
+  }
+  const status = response.getResponseCode();
+  const json = parseJson(response.getContentText());
+  if (status === 200) {
+    const parsed = SyncResponse.safeParse(json);
+    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    return parsed.data;
+  }
+  throw refusal(status, ErrorBody.safeParse(json).data?.error.message, url);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sentence for a non-200 answer: the server's Chinese message with what to do about it. */
+export function refusal(status: number, serverMessage: string | undefined, url: string): AddonError {
+  const said = serverMessage ? `服务器答复：${serverMessage.replace(/[。.\s]+$/, '')}。` : '';
+  switch (true) {
+    case status === 401:
+      return new AddonError(
+        'refused',
+        `身份验证未通过，服务器拒绝了你的身份令牌。${said}请重新打开表格后再试；如仍失败，请管理员确认服务器已接受本加载项的 OAuth 客户端 ID。`,
+      );
+    case status === 403:
+      return new AddonError(
+        'refused',
+        `没有同步该计划的权限。${said}请计划负责人把你的邮箱加入「设置」表的「编辑人员」并由其同步一次，然后再试。`,
+      );
+    case status === 404:
+      return new AddonError(
+        'refused',
+        `${serverMessage ?? '找不到这个共建计划或接口'}：请检查设置中的 API 地址和计划编号（新计划须由管理员首次同步创建）。`,
+      );
+    case status === 413:
+      return new AddonError(
+        'refused',
+        `表格内容过大，服务器拒绝接收。${said}请删除多余的空行或把往年的活动移到另一个表格。`,
+      );
+    case status === 400:
+      return new AddonError('refused', `服务器无法处理这次请求（状态 ${status}）。${said}`.trim());
+    case status === 429:
+      return new AddonError('refused', '服务器正忙（请求过于频繁），请稍等一分钟再试。');
+    case status >= 500:
+      return new AddonError('refused', `服务器暂时出错（状态 ${status}），请稍后重试。${said}`.trim());
+    case status >= 300 && status < 400:
+      return new AddonError(
+        'refused',
+        `服务器（${hostOf(url)}）要求跳转（状态 ${status}），请确认设置中的 API 地址填写完整、正确。`,
+      );
+    default:
+      return new AddonError('refused', `服务器拒绝了请求（状态 ${status}）。${said}`.trim());
+  }
+}

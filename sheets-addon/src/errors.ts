@@ -1,0 +1,138 @@
+/**
+ * What can go wrong in the add-on, as one Chinese sentence for staff. Errors are raised as
+ * AddonError (or come from Apps Script as plain Errors with English, sometimes localised, text)
+ * and turned into a sentence at one boundary: `describeFailure`, called by main.ts.
+ */
+import { UnusableInputError } from '../../shared/errors';
+
+export type AddonErrorCode =
+  | 'not_configured'
+  | 'no_document'
+  | 'lock_busy'
+  | 'no_token'
+  | 'network'
+  | 'not_authorized'
+  | 'quota_urlfetch'
+  | 'quota_time'
+  | 'quota'
+  | 'refused'
+  | 'bad_response'
+  | 'not_initialised'
+  | 'invalid_form';
+
+/** A failure the add-on understands, with the sentence staff read. */
+export class AddonError extends Error {
+  override readonly name = 'AddonError';
+  constructor(
+    readonly code: AddonErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MESSAGES = {
+  notConfigured: '请先在「扩展程序 → 共建助手 → 设置」中填写 API 地址和计划编号。',
+  noDocument: '无法访问当前表格的文档属性，请在表格中重新打开共建助手。',
+  lockBusy: '另一位同事正在同步或写入本表，请稍后再试。',
+  noToken:
+    '无法取得你的身份令牌。请关闭并重新打开表格，在授权提示中允许共建助手（需要 openid 和邮箱权限）后再试。',
+  notAuthorized: '共建助手尚未获得访问网络的授权。请在菜单中重新运行一次并允许授权后再试。',
+  quotaUrlFetch: '今天 Apps Script 的网络请求次数已达上限（UrlFetch 配额），请明天再试，或联系管理员。',
+  quotaTime: '运行时间超过 Apps Script 的上限（6 分钟），操作未完成。请稍后重试；表格很大时请联系管理员。',
+  quota: 'Apps Script 服务调用过于频繁，已达配额上限，请稍等几分钟再试。',
+  badResponse: '服务器的回复无法识别，请确认设置中的 API 地址指向共建助手服务。',
+  notInitialised: '没有找到「活动」工作表，请先运行「共建助手 → 初始化表格」。',
+} as const;
+
+/** The host of an http(s) address, for messages (Apps Script has no URL class). */
+export function hostOf(url: string): string {
+  return /^https?:\/\/([^/?#]+)/i.exec(url)?.[1] ?? url;
+}
+
+/**
+ * The message of anything thrown. Not `instanceof Error`: an exception from an Apps Script
+ * service need not be an Error of the script's own realm.
+ */
+export function messageOf(error: unknown): string {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'message' in error &&
+    typeof error.message === 'string'
+  ) {
+    return error.message;
+  }
+  return String(error);
+}
+
+/** Network failures as UrlFetchApp reports them (English, or the user's language). */
+const NETWORK = [
+  /Address unavailable/i,
+  /DNS error/i,
+  /Timeout/i,
+  /timed out/i,
+  /Connection (?:reset|refused|closed)/i,
+  /unreachable/i,
+  /SSL/i,
+  /Bad request: https?:/i,
+  /Invalid argument: https?:/i,
+  /地址不可用|无法访问|连接超时|DNS 错误/,
+];
+
+/** Maps an exception thrown by UrlFetchApp.fetch to an AddonError. */
+export function fetchFailure(error: unknown, url: string): AddonError {
+  const message = messageOf(error);
+  const quota = quotaFailure(message);
+  if (quota) return quota;
+  if (/permission to call UrlFetchApp|required permissions|没有.*权限/i.test(message)) {
+    return new AddonError('not_authorized', MESSAGES.notAuthorized);
+  }
+  const host = hostOf(url);
+  if (/allowlist|whitelist|允许列表|许可名单/i.test(message)) {
+    return new AddonError(
+      'not_authorized',
+      `API 地址（${host}）不在加载项允许访问的网址列表中：请管理员把它加入 appsscript.json 的 urlFetchWhitelist 后重新发布，或检查设置中的 API 地址。`,
+    );
+  }
+  if (NETWORK.some((pattern) => pattern.test(message))) {
+    return new AddonError(
+      'network',
+      `无法连接到共建助手服务器（${host}）：请检查网络，以及设置中的 API 地址是否正确，然后重试。`,
+    );
+  }
+  // muteHttpExceptions is on, so anything else fetch throws is still a transport failure.
+  return new AddonError('network', `连接共建助手服务器（${host}）失败：${message}`);
+}
+
+/** Apps Script quota and time-limit errors, or undefined when the message is none of them. */
+export function quotaFailure(message: string): AddonError | undefined {
+  if (
+    /Service invoked too many times.*urlfetch|UrlFetch.*(?:quota|limit)|Bandwidth quota exceeded/i.test(
+      message,
+    )
+  ) {
+    return new AddonError('quota_urlfetch', MESSAGES.quotaUrlFetch);
+  }
+  if (/Exceeded maximum execution time|超出.*执行时间|超过.*执行时间/i.test(message)) {
+    return new AddonError('quota_time', MESSAGES.quotaTime);
+  }
+  if (
+    /Service invoked too many times|too many simultaneous invocations|调用次数过多|Limit Exceeded/i.test(
+      message,
+    )
+  ) {
+    return new AddonError('quota', MESSAGES.quota);
+  }
+  return undefined;
+}
+
+/** The one sentence staff see for any failure. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof AddonError) return error.message;
+  if (error instanceof UnusableInputError) return error.messageZh;
+  const message = messageOf(error);
+  const quota = quotaFailure(message);
+  if (quota) return quota.message;
+  return `共建助手出错了：${message}`;
+}

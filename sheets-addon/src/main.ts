@@ -1,0 +1,167 @@
+/**
+ * The add-on's composition root and its only entry points. Every export becomes a top-level
+ * function of the Apps Script project (scripts/build-addon.mjs writes one declaration per export),
+ * which is what menus, simple triggers and google.script.run can call. Nothing runs at load time.
+ *
+ * Failures are turned into one Chinese sentence here and nowhere else: menu actions show it in a
+ * message box, sidebar calls rethrow it for the page's failure handler, onEdit logs it.
+ */
+import { recogniseTab } from '../../shared/columns';
+import {
+  type ActivityForm,
+  type AddActivityResult,
+  appendActivity,
+  type SidebarData,
+  sidebarData,
+} from './addActivity';
+import { describeFailure } from './errors';
+import { initialiseSpreadsheet } from './initSheets';
+import { dataRows } from './marks';
+import { buildMenu } from './menu';
+import {
+  parseSettingsForm,
+  requireSettings,
+  type SettingsFormResult,
+  storedSettings,
+  storeSettings,
+} from './settings';
+import { readWorkbook } from './sheetIo';
+import { syncSpreadsheet, syncSummary } from './sync';
+import { alert, showDialog, showIssues, showSidebar } from './ui';
+import { countLines, issueCountLine, markIssues, validateTabs } from './validation';
+
+/** Runs a menu action; a failure becomes a message box in Chinese. */
+function fromMenu(action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    alert(describeFailure(error));
+  }
+}
+
+/** Runs a call from a sidebar; a failure reaches the page's failure handler as a Chinese sentence. */
+function fromSidebar<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    throw new Error(describeFailure(error));
+  }
+}
+
+/** Simple trigger: adds the menu. Safe in AuthMode.NONE (no properties, no cells). */
+export function onOpen(_e?: GoogleAppsScript.OpenEvent): void {
+  buildMenu(SpreadsheetApp.getUi());
+}
+
+/** Runs when the add-on is installed from the Marketplace: the menu at once, without reopening. */
+export function onInstall(e?: GoogleAppsScript.OpenEvent): void {
+  onOpen(e);
+}
+
+/**
+ * Simple trigger: validates the edited rows at once (a pasted block included) and refreshes their
+ * marks. The whole workbook is validated, since a row's validity depends on the other tabs (its
+ * measure, its partners, duplicates), but only the edited rows are marked; an edit of the header
+ * row refreshes the whole tab.
+ */
+export function onEdit(e: GoogleAppsScript.EditEvent): void {
+  try {
+    const range = e.range;
+    const sheet = range.getSheet();
+    const key = recogniseTab(sheet.getName());
+    if (key === undefined) return;
+    const spreadsheet = e.source ?? SpreadsheetApp.getActive();
+    const read = readWorkbook(spreadsheet);
+    const handle = read.handles[key];
+    if (!handle || handle.sheet.getSheetId() !== sheet.getSheetId()) return;
+    const { result } = validateTabs(read.tabs, spreadsheet.getSpreadsheetTimeZone());
+    const first = range.getRow();
+    const last = range.getLastRow();
+    const rows = first <= 1 ? dataRows(sheet) : Array.from({ length: last - first + 1 }, (_, i) => first + i);
+    markIssues(read, result.issues, { [key]: rows });
+  } catch (error) {
+    // A simple trigger has no UI to report to; the next 校验本表 shows the problem.
+    console.error(`共建助手 onEdit：${describeFailure(error)}`);
+  }
+}
+
+/** Menu 初始化表格. */
+export function initSheets(): void {
+  fromMenu(() => {
+    const spreadsheet = SpreadsheetApp.getActive();
+    const result = initialiseSpreadsheet(spreadsheet);
+    const lines = ['表格已初始化：表头、冻结首行、下拉列表和格式均已设置。'];
+    if (result.created.length > 0) lines.push(`新建工作表：${result.created.join('、')}。`);
+    if (result.columnsAdded.length > 0) lines.push(`补充的列：${result.columnsAdded.join('、')}。`);
+    lines.push('请在「设置」表填写社区名称和计划年度，再录入共建单位、计划和活动。');
+    alert(lines.join('\n'));
+  });
+}
+
+/** Menu 校验本表: validates every data tab, marks the cells, lists the issues in the sidebar. */
+export function validateSheet(): void {
+  fromMenu(() => {
+    const spreadsheet = SpreadsheetApp.getActive();
+    const read = readWorkbook(spreadsheet);
+    const { result, asOf } = validateTabs(read.tabs, spreadsheet.getSpreadsheetTimeZone());
+    markIssues(read, result.issues);
+    showIssues(spreadsheet, read, result.issues, '校验结果', [
+      `校验日期：${asOf}`,
+      ...countLines(result.tabs),
+      issueCountLine(result.issues),
+    ]);
+  });
+}
+
+/** Menu 同步到云端. */
+export function syncToCloud(): void {
+  fromMenu(() => {
+    const settings = requireSettings();
+    const spreadsheet = SpreadsheetApp.getActive();
+    spreadsheet.toast('正在同步到云端……', '共建助手', 10);
+    const outcome = syncSpreadsheet(spreadsheet, settings);
+    const issues = outcome.response.issues;
+    showIssues(spreadsheet, outcome.read, issues, '同步结果', [
+      ...syncSummary(outcome),
+      ...countLines(outcome.response.tabs),
+      issueCountLine(issues),
+    ]);
+  });
+}
+
+/** Menu 新增活动记录: the form in the sidebar. */
+export function showAddActivity(): void {
+  fromMenu(() => showSidebar('AddActivity', '新增活动记录', sidebarData(SpreadsheetApp.getActive())));
+}
+
+/** From the form: validates and appends one activity row. */
+export function addActivity(form: ActivityForm): AddActivityResult {
+  return fromSidebar(() => appendActivity(SpreadsheetApp.getActive(), form));
+}
+
+/** From the form: the measures and partners it offers, fresh. */
+export function getSidebarData(): SidebarData {
+  return fromSidebar(() => sidebarData(SpreadsheetApp.getActive()));
+}
+
+/** Menu 设置: the API address and plan ID. */
+export function showSettings(): void {
+  fromMenu(() => showDialog('Settings', '共建助手设置', storedSettings()));
+}
+
+/** From the settings dialog: stores valid settings, or says what is wrong with each field. */
+export function saveSettings(form: unknown): SettingsFormResult {
+  return fromSidebar(() => {
+    const result = parseSettingsForm(form);
+    if (result.ok) storeSettings(result.settings);
+    return result;
+  });
+}
+
+/** From the issues sidebar: selects the cell an issue points at. */
+export function goToCell(sheetName: string, a1: string): void {
+  fromSidebar(() => {
+    const sheet = SpreadsheetApp.getActive().getSheetByName(String(sheetName));
+    if (sheet && /^[A-Z]{1,3}\d{1,7}$/.test(String(a1))) sheet.getRange(String(a1)).activate();
+  });
+}

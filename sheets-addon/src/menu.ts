@@ -1,0 +1,23 @@
+/**
+ * The 共建助手 menu. Built with createAddonMenu() from a fixed list, so onOpen works in
+ * AuthMode.NONE (before the add-on is enabled in a document): it reads no property and no cell.
+ */
+
+/** Menu captions and the global functions they call (main.ts exports each of them). */
+export const MENU_ITEMS = [
+  { caption: '初始化表格', functionName: 'initSheets' },
+  { caption: '校验本表', functionName: 'validateSheet' },
+  { caption: '同步到云端', functionName: 'syncToCloud' },
+  null,
+  { caption: '新增活动记录', functionName: 'showAddActivity' },
+  { caption: '设置', functionName: 'showSettings' },
+] as const;
+
+/** Adds the add-on menu (Extensions → 共建助手). */
+export function buildMenu(ui: GoogleAppsScript.Ui): void {
+  let menu = ui.createAddonMenu();
+  for (const item of MENU_ITEMS) {
+    menu = item === null ? menu.addSeparator() : menu.addItem(item.caption, item.functionName);
+  }
+  menu.addToUi();
+}

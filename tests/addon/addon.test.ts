@@ -1,0 +1,753 @@
+/**
+ * The Apps Script add-on as Apps Script runs it: scripts/build-addon.mjs builds the bundle into a
+ * fresh folder, and dist/Code.js is run in a bare vm context holding only fake Apps Script
+ * services, a console and the standard JavaScript globals — no URL, setTimeout, fetch, process,
+ * Buffer or TextEncoder, which Apps Script does not have either — once with code generation from
+ * strings allowed and once with it disallowed (zod must fall back to its interpreter).
+ *
+ * Dates in the fixtures are 1 January of the current year in the spreadsheet's time zone, so
+ * validation "as of today" never finds them in the future.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import vm from 'node:vm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
+import { COLUMNS } from '../../shared/columns';
+import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
+import { type FakeHtmlOutput, FakeServices, type FakeSheet, fakeJwt } from './fakes';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MENU_FUNCTIONS = ['initSheets', 'validateSheet', 'syncToCloud', 'showAddActivity', 'showSettings'];
+const GLOBALS = [
+  'onOpen',
+  'onInstall',
+  'onEdit',
+  ...MENU_FUNCTIONS,
+  'addActivity',
+  'saveSettings',
+  'getSidebarData',
+  'goToCell',
+];
+// The marks the server's workbook adapters write: the add-on must make and clear the same ones.
+const css = (argb: string) => `#${argb.slice(2).toLowerCase()}`;
+const ERROR_COLOR = css(ISSUE_FILL_ARGB.error);
+const WARNING_COLOR = css(ISSUE_FILL_ARGB.warning);
+const MARK = ISSUE_NOTE_MARKER;
+const API_URL = 'https://api.example.cn/gongjian';
+const PLAN_ID = 'xx-2026';
+
+let outdir: string;
+let code: string;
+
+beforeAll(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'gongjian-addon-'));
+  execFileSync(process.execPath, ['scripts/build-addon.mjs', '--outdir', outdir], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
+  code = readFileSync(join(outdir, 'Code.js'), 'utf8');
+});
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+/** The current year in Asia/Shanghai, as the add-on's "today" sees it. */
+const YEAR = Number(
+  new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()),
+);
+/** Midnight of a calendar date in Asia/Shanghai: what getValues returns for a date cell there. */
+const dateCell = (month: number, day: number) =>
+  new Date(`${YEAR}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T00:00:00+08:00`);
+/** The spreadsheet serial of a calendar date. */
+const serial = (month: number, day: number) =>
+  (Date.UTC(YEAR, month - 1, day) - Date.UTC(1899, 11, 30)) / 86_400_000;
+
+interface Addon {
+  services: FakeServices;
+  context: vm.Context;
+  call<T = unknown>(name: string, ...args: unknown[]): T;
+  sheet(name: string): FakeSheet;
+  lastSidebar(): FakeHtmlOutput;
+  lastAlert(): string;
+}
+
+function load(allowStrings: boolean, options: { identityToken?: string | null } = {}): Addon {
+  const services = new FakeServices({ htmlDir: outdir, ...options });
+  const context = vm.createContext(services.globals(), {
+    codeGeneration: { strings: allowStrings, wasm: false },
+  });
+  vm.runInContext(code, context, { filename: 'Code.js' });
+  return {
+    services,
+    context,
+    call: <T>(name: string, ...args: unknown[]) => (context[name] as (...a: unknown[]) => T)(...args),
+    sheet: (name) => services.spreadsheet.sheet(name),
+    lastSidebar: () => {
+      const output = services.sidebars.at(-1);
+      if (!output) throw new Error('no sidebar shown');
+      return output;
+    },
+    lastAlert: () => services.alerts.at(-1)?.prompt ?? '',
+  };
+}
+
+/** Column (1-based) of a header in a record tab as initSheets writes it. */
+const col = (tab: 'partners' | 'plan' | 'activities', zh: string) =>
+  COLUMNS[tab].findIndex((column) => column.zh === zh) + 1;
+
+/** A row in the header order initSheets writes, from {header: value}. */
+function rowOf(tab: 'partners' | 'plan' | 'activities', values: Record<string, unknown>): unknown[] {
+  return COLUMNS[tab].map((column) => values[column.zh] ?? '');
+}
+
+/** Initialises the spreadsheet and fills a small valid plan. */
+function seed(addon: Addon): void {
+  addon.call('initSheets');
+  addon.sheet('设置').fill(3, [['计划年度', YEAR]]);
+  addon.sheet('设置').fill(2, [['社区名称', 'xx社区']]);
+  addon.sheet('共建单位').fill(2, [
+    rowOf('partners', { 单位编号: 'P01', 单位名称: '第一中学', 单位类型: '学校', 邮箱: 'p01@example.cn' }),
+    rowOf('partners', {
+      单位编号: 'P02',
+      单位名称: '街道办事处',
+      单位类型: '机关',
+      邮箱: 'p02@example.cn',
+    }),
+  ]);
+  addon.sheet('计划').fill(2, [
+    rowOf('plan', {
+      编号: '1.1',
+      类别: '党建共商',
+      事项: '成立共建领导小组',
+      计量方式: '里程碑',
+      共建单位: 'P02',
+    }),
+    rowOf('plan', {
+      编号: '4.1',
+      类别: '实事共办',
+      事项: '老旧小区安防改造',
+      目标值: 3,
+      共建单位: 'P01、P02',
+    }),
+  ]);
+  addon.sheet('活动').fill(2, [
+    rowOf('activities', {
+      日期: dateCell(1, 1),
+      关联事项: '4.1',
+      共建单位: 'P01',
+      活动名称: '入户走访',
+      参与人数: 10,
+    }),
+    rowOf('activities', {
+      日期: dateCell(1, 1),
+      关联事项: '1.1',
+      共建单位: 'P02',
+      活动名称: '领导小组会议',
+      参与人数: 8,
+    }),
+    rowOf('activities', {
+      记录编号: 'A-OLD-1',
+      日期: dateCell(1, 1),
+      关联事项: '4.1',
+      活动名称: '安防设施检查',
+      服务时长: 4,
+    }),
+  ]);
+}
+
+function marked(sheet: FakeSheet): string[] {
+  const cells: string[] = [];
+  for (let r = 1; r <= sheet.getLastRow(); r++) {
+    for (let c = 1; c <= sheet.getLastColumn(); c++) {
+      if (sheet.note(r, c).includes(MARK) || [ERROR_COLOR, WARNING_COLOR].includes(sheet.background(r, c))) {
+        cells.push(`${r},${c}`);
+      }
+    }
+  }
+  return cells;
+}
+
+describe('the bundle', () => {
+  it('is one script of top-level function declarations over an IIFE, with no Node built-in', () => {
+    for (const name of GLOBALS) expect(code).toMatch(new RegExp(`^function ${name}\\(`, 'm'));
+    expect(code).toMatch(/^var Gongjian = \(\(\) => \{/m);
+    expect(code).not.toMatch(/\brequire\(/);
+    expect(code).not.toMatch(/\bprocess\.env\b|\bsetTimeout\(|\bTextEncoder\b|\bBuffer\./);
+  });
+
+  it('ships the manifest and the pages clasp pushes', () => {
+    expect(readdirSync(outdir).sort()).toEqual([
+      'AddActivity.html',
+      'Code.js',
+      'Issues.html',
+      'Settings.html',
+      'appsscript.json',
+    ]);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'appsscript.json'), 'utf8'));
+    expect(manifest).toMatchObject({ timeZone: 'Asia/Shanghai', runtimeVersion: 'V8' });
+    expect(manifest.oauthScopes).toEqual([
+      'https://www.googleapis.com/auth/spreadsheets.currentonly',
+      'https://www.googleapis.com/auth/script.container.ui',
+      'https://www.googleapis.com/auth/script.external_request',
+      'openid',
+      'https://www.googleapis.com/auth/userinfo.email',
+    ]);
+  });
+
+  it('builds its pages without innerHTML or unescaped scriptlets', () => {
+    for (const page of ['AddActivity', 'Issues', 'Settings']) {
+      const html = readFileSync(join(outdir, `${page}.html`), 'utf8');
+      expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+      expect(html).not.toMatch(/<\?!=|<\?(?!=)/);
+    }
+  });
+});
+
+describe.each([
+  ['allowed', true],
+  ['disallowed', false],
+])('the add-on in a bare context, code generation from strings %s', (_label, allowStrings) => {
+  let addon: Addon;
+  beforeEach(() => {
+    addon = load(allowStrings);
+  });
+
+  it('has none of the Node globals Apps Script lacks, and every entry point as a global function', () => {
+    const missing = vm.runInContext(
+      "['URL', 'setTimeout', 'fetch', 'process', 'Buffer', 'TextEncoder', 'TextDecoder', 'require'].filter((n) => typeof globalThis[n] !== 'undefined')",
+      addon.context,
+    );
+    expect(missing).toEqual([]);
+    for (const name of GLOBALS) {
+      expect(typeof addon.context[name], name).toBe('function');
+      expect(Object.getOwnPropertyDescriptor(addon.context, name), name).toBeDefined();
+    }
+  });
+
+  it('onOpen in AuthMode.NONE builds the menu and touches neither properties nor cells', () => {
+    addon.call('onOpen', { authMode: 'NONE' });
+    expect(addon.services.log).toEqual(['SpreadsheetApp.getUi', 'Ui.createAddonMenu']);
+    const [menu] = addon.services.menus;
+    expect(menu?.added).toBe(true);
+    const items = menu?.items.filter((item) => item !== 'separator') ?? [];
+    expect(items.map((item) => item.caption)).toEqual([
+      '初始化表格',
+      '校验本表',
+      '同步到云端',
+      '新增活动记录',
+      '设置',
+    ]);
+    expect(items.map((item) => item.functionName)).toEqual(MENU_FUNCTIONS);
+    for (const { functionName } of items) expect(typeof addon.context[functionName]).toBe('function');
+    addon.call('onInstall', { authMode: 'FULL' });
+    expect(addon.services.menus).toHaveLength(2);
+  });
+
+  it('initSheets creates the four tabs with headers, frozen rows, formats, dropdowns and protected generated tabs', () => {
+    addon.call('initSheets');
+    const names = addon.services.spreadsheet.sheets.map((s) => s.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        '设置',
+        '共建单位',
+        '计划',
+        '活动',
+        ...Object.values(GENERATED_TAB_LABELS).map((l) => l.zh),
+      ]),
+    );
+    for (const tab of ['partners', 'plan', 'activities'] as const) {
+      const sheet = addon.sheet({ partners: '共建单位', plan: '计划', activities: '活动' }[tab]);
+      expect(sheet.row(1)).toEqual(COLUMNS[tab].map((column) => column.zh));
+      expect(sheet.getFrozenRows()).toBe(1);
+    }
+    const settings = addon.sheet('设置');
+    expect(settings.row(1)).toEqual(['项目', '值']);
+    expect(settings.getFrozenRows()).toBe(1);
+    expect(settings.value(3, 1)).toBe('计划年度');
+    expect(settings.value(3, 2)).toBe(YEAR);
+
+    const plan = addon.sheet('计划');
+    expect(plan.validation(2, col('plan', '类别'))).toMatchObject({
+      criteria: 'VALUE_IN_LIST',
+      values: Object.values(CATEGORY_LABELS),
+      showDropdown: true,
+      allowInvalid: true,
+    });
+    expect(plan.validation(500, col('plan', '周期'))?.values).toEqual([
+      '无',
+      '每月',
+      '每季度',
+      '每半年',
+      '每年',
+    ]);
+    expect(plan.validation(2, col('plan', '共建单位'))).toMatchObject({
+      criteria: 'VALUE_IN_RANGE',
+      range: { sheet: '共建单位', row: 2, column: col('partners', '单位编号') },
+    });
+    expect(plan.validation(1, col('plan', '类别'))).toBeUndefined();
+    const activities = addon.sheet('活动');
+    expect(activities.validation(2, col('activities', '关联事项'))).toMatchObject({
+      criteria: 'VALUE_IN_RANGE',
+      range: { sheet: '计划', row: 2, column: col('plan', '编号') },
+    });
+    expect(activities.validation(2, col('activities', '状态'))?.values).toEqual([
+      '已完成',
+      '计划中',
+      '已取消',
+    ]);
+    expect(addon.sheet('共建单位').validation(9, col('partners', '单位类型'))?.values).toContain('社会组织');
+    expect(activities.numberFormat(2, col('activities', '日期'))).toBe('yyyy-mm-dd');
+    expect(activities.numberFormat(2, col('activities', '记录编号'))).toBe('@');
+    expect(plan.numberFormat(2, col('plan', '编号'))).toBe('@');
+
+    for (const { zh } of Object.values(GENERATED_TAB_LABELS)) {
+      const sheet = addon.sheet(zh);
+      expect(sheet.protections).toHaveLength(1);
+      expect(sheet.protections[0]?.warningOnly).toBe(true);
+      // The text the server's Sheets adapter gives its own protection, so its rewrite replaces this one.
+      expect(sheet.protections[0]?.description).toBe(`${MARK}自动生成的表，每次同步时整表重写，请勿手动修改`);
+      expect(sheet.getFrozenRows()).toBe(1);
+    }
+    expect(addon.lastAlert()).toContain('表格已初始化');
+
+    // Again: nothing is duplicated, and existing data stays where it is.
+    plan.fill(2, [rowOf('plan', { 编号: '1.1', 类别: '党建共商', 事项: '成立领导小组' })]);
+    addon.call('initSheets');
+    expect(addon.services.spreadsheet.sheets.map((s) => s.name)).toEqual(names);
+    expect(addon.sheet('汇总').protections).toHaveLength(1);
+    expect(plan.value(2, 1)).toBe('1.1');
+  });
+
+  it('initSheets appends the required columns an existing tab lacks, after its last column', () => {
+    const sheet = addon.services.spreadsheet.addSheet('活动');
+    sheet.fill(1, [
+      ['日期', '活动名称', '自定义列'],
+      [dateCell(1, 1), '入户走访', '保留'],
+    ]);
+    addon.call('initSheets');
+    expect(sheet.row(1)).toEqual(['日期', '活动名称', '自定义列', '记录编号', '关联事项']);
+    expect(sheet.row(2)).toEqual([dateCell(1, 1), '入户走访', '保留', '', '']);
+    expect(addon.lastAlert()).toContain('活动：关联事项');
+  });
+
+  it('validateSheet marks an invalid cell in Chinese, lists it with a link, and clears only its own mark once fixed', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const date = col('activities', '日期');
+    const title = col('activities', '活动名称');
+    activities.setValue(3, date, `${YEAR}-13-01`);
+    activities.notes.set('3,2', '用户原有的备注');
+    activities.notes.set('2,5', '用户自己的备注');
+    activities.backgrounds.set('4,5', '#00ff00');
+
+    addon.call('validateSheet');
+    expect(addon.services.alerts).toEqual([
+      expect.objectContaining({ prompt: expect.stringContaining('表格已初始化') }),
+    ]);
+    expect(activities.background(3, date)).toBe(ERROR_COLOR);
+    expect(activities.note(3, date)).toBe(
+      `用户原有的备注\n\n${MARK}校验结果\n错误：日期无法识别：${YEAR}-13-01`,
+    );
+    expect(marked(activities)).toEqual([`3,${date}`]);
+    for (const name of ['设置', '共建单位', '计划']) expect(marked(addon.sheet(name)), name).toEqual([]);
+
+    const sidebar = addon.lastSidebar();
+    expect(sidebar.title).toBe('校验结果');
+    const payload = sidebar.payload<{
+      summary: string[];
+      items: { reference: string; href: string; message: string }[];
+    }>();
+    expect(payload.summary).toContain('活动：3 行，通过 2 行，未通过 1 行');
+    expect(payload.items).toEqual([
+      expect.objectContaining({
+        reference: '活动!B3',
+        message: `日期无法识别：${YEAR}-13-01`,
+        href: `${addon.services.spreadsheet.getUrl()}#gid=${activities.sheetId}&range=B3`,
+      }),
+    ]);
+
+    activities.setValue(3, date, `${YEAR}-01-01`);
+    addon.call('validateSheet');
+    expect(activities.background(3, date)).toBe('#ffffff');
+    expect(activities.note(3, date)).toBe('用户原有的备注');
+    expect(activities.note(2, title)).toBe('用户自己的备注');
+    expect(activities.background(4, title)).toBe('#00ff00');
+    expect(marked(activities)).toEqual([]);
+    expect(addon.lastSidebar().payload<{ items: unknown[] }>().items).toEqual([]);
+    expect(addon.lastSidebar().getContent()).toContain('全部通过校验');
+
+    // The sidebar's links select the cell.
+    addon.call('goToCell', '活动', 'B3');
+    expect(addon.services.spreadsheet.activeRange).toEqual({ sheet: '活动', row: 3, column: 2 });
+  });
+
+  it("clears a mark a sync left on a cell that is now valid, keeping the user's part of the note", () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const place = col('activities', '地点');
+    activities.notes.set(`2,${place}`, `用户备注\n\n${MARK}校验结果（下次同步时自动更新）\n错误：旧的问题`);
+    activities.backgrounds.set(`2,${place}`, ERROR_COLOR);
+    addon.call('validateSheet');
+    expect(activities.note(2, place)).toBe('用户备注');
+    expect(activities.background(2, place)).toBe('#ffffff');
+  });
+
+  it('a warning is marked in its own colour and keeps a colour the user chose', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const hours = col('activities', '服务时长');
+    activities.setValue(2, hours, 500);
+    activities.backgrounds.set(`2,${hours}`, '#00ff00');
+    const evidence = col('activities', '佐证链接');
+    activities.setValue(3, evidence, 'ftp://example.cn/x');
+    addon.call('validateSheet');
+    expect(activities.background(2, hours)).toBe('#00ff00');
+    expect(activities.note(2, hours)).toContain(`${MARK}校验结果\n警告：服务时长 500 小时超过`);
+    expect(activities.background(3, evidence)).toBe(WARNING_COLOR);
+  });
+
+  it('onEdit validates a pasted multi-row block at once, marking every row of it and nothing else', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const measure = col('activities', '关联事项');
+    activities.setValue(3, col('activities', '日期'), 'not a date'); // outside the edit: left alone
+    activities.fill(5, [
+      rowOf('activities', { 日期: dateCell(1, 1), 关联事项: '9.9', 活动名称: '粘贴一' }),
+      rowOf('activities', { 日期: dateCell(1, 1), 关联事项: '9.9', 活动名称: '粘贴二' }),
+      rowOf('activities', { 日期: dateCell(1, 1), 关联事项: '9.9', 活动名称: '粘贴三' }),
+    ]);
+    const range = activities.getRange(5, 1, 3, COLUMNS.activities.length);
+    addon.call('onEdit', { authMode: 'LIMITED', range, source: addon.services.spreadsheet });
+    expect(marked(activities)).toEqual([`5,${measure}`, `6,${measure}`, `7,${measure}`]);
+    for (const row of [5, 6, 7]) {
+      expect(activities.note(row, measure)).toBe(
+        `${MARK}校验结果\n错误：找不到关联事项「9.9」（须为计划表中通过校验的事项编号）`,
+      );
+    }
+    expect(addon.services.errors).toEqual([]);
+
+    for (const row of [5, 6, 7]) activities.setValue(row, measure, '4.1');
+    addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(5, measure, 3, 1) });
+    expect(marked(activities)).toEqual([]);
+
+    // An edit of the header row re-marks the whole tab.
+    addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(1, 1, 1, 3) });
+    expect(marked(activities)).toEqual([`3,${col('activities', '日期')}`]);
+
+    // Edits elsewhere are ignored quietly.
+    addon.call('onEdit', { authMode: 'LIMITED', range: addon.sheet('汇总').getRange(2, 1) });
+    expect(addon.services.errors).toEqual([]);
+  });
+
+  it('syncToCloud sends the four tabs with serial dates and the identity token under the lock, then writes the IDs back', () => {
+    seed(addon);
+    expect(addon.call('saveSettings', { apiUrl: `${API_URL}/`, planId: PLAN_ID })).toEqual({
+      ok: true,
+      settings: { apiUrl: API_URL, planId: PLAN_ID },
+    });
+    addon.services.respond = () => ({
+      status: 200,
+      body: {
+        planId: PLAN_ID,
+        asOf: `${YEAR}-01-02`,
+        applied: true,
+        tabs: {
+          partners: { rows: 2, accepted: 2, rejected: 0 },
+          plan: { rows: 2, accepted: 2, rejected: 0 },
+          activities: { rows: 3, accepted: 3, rejected: 0 },
+        },
+        issues: [
+          {
+            tab: 'activities',
+            row: 2,
+            column: '活动名称',
+            field: 'title',
+            code: 'duplicate_activity',
+            severity: 'warning',
+            message: '与第9行的活动重复（日期、关联事项和活动名称都相同）',
+            messageEn: 'Same date, measure and title as row 9',
+          },
+        ],
+        assignedIds: [
+          { row: 2, activityId: 'A0123456789' },
+          { row: 3, activityId: 'A9876543210' },
+        ],
+        writes: { created: 7, updated: 0, deleted: 0 },
+        version: 1,
+      },
+    });
+
+    addon.call('syncToCloud');
+    expect(addon.services.alerts.slice(1)).toEqual([]);
+    expect(addon.services.requests).toHaveLength(1);
+    const [request] = addon.services.requests;
+    expect(request?.url).toBe(`${API_URL}/v1/plans/${PLAN_ID}/sync`);
+    expect(request?.lockHeld).toBe(true);
+    expect(request?.params).toMatchObject({
+      method: 'post',
+      contentType: 'application/json',
+      muteHttpExceptions: true,
+      headers: { Authorization: `Bearer ${fakeJwt()}` },
+    });
+    const body = JSON.parse(request?.params.payload ?? '{}');
+    expect(body.spreadsheetId).toBe(addon.services.spreadsheet.id);
+    expect(body.tabs.map((t: { name: string }) => t.name)).toEqual(['设置', '共建单位', '计划', '活动']);
+    const activitiesTab = body.tabs[3];
+    expect(activitiesTab.header).toEqual(COLUMNS.activities.map((column) => column.zh));
+    expect(activitiesTab.rows.map((r: { row: number }) => r.row)).toEqual([2, 3, 4]);
+    expect(activitiesTab.rows[0].cells[col('activities', '日期') - 1]).toBe(serial(1, 1));
+    expect(activitiesTab.rows[0].cells[col('activities', '记录编号') - 1]).toBeNull();
+    expect(activitiesTab.rows[2].cells[0]).toBe('A-OLD-1');
+    expect(body.tabs[0].rows).toContainEqual({ row: 3, cells: ['计划年度', YEAR] });
+    expect(JSON.stringify(body)).not.toMatch(/"\d{4}-\d{2}-\d{2}T/);
+
+    const activities = addon.sheet('活动');
+    const id = col('activities', '记录编号');
+    expect([activities.value(2, id), activities.value(3, id), activities.value(4, id)]).toEqual([
+      'A0123456789',
+      'A9876543210',
+      'A-OLD-1',
+    ]);
+    expect(activities.numberFormat(2, id)).toBe('@');
+    expect(addon.services.lockHeld).toBe(false);
+    expect(activities.background(2, col('activities', '活动名称'))).toBe(WARNING_COLOR);
+    const sidebar = addon.lastSidebar();
+    expect(sidebar.title).toBe('同步结果');
+    const { summary } = sidebar.payload<{ summary: string[] }>();
+    expect(summary).toContain(`同步完成：统计日期 ${YEAR}-01-02，云端版本 1。`);
+    expect(summary).toContain('已写回 2 个记录编号。');
+  });
+
+  it('sync skips IDs of rows changed while the server worked, and counts IDs the server wrote itself', () => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    const activities = addon.sheet('活动');
+    activities.fill(5, [rowOf('activities', { 日期: dateCell(1, 1), 关联事项: '4.1', 活动名称: '第五行' })]);
+    addon.services.respond = () => {
+      activities.setValue(3, col('activities', '活动名称'), '会议（已改名）');
+      activities.setValue(5, col('activities', '记录编号'), 'A3'); // the server's Sheets adapter was first
+      return {
+        status: 200,
+        body: {
+          planId: PLAN_ID,
+          asOf: `${YEAR}-01-02`,
+          applied: true,
+          tabs: {
+            partners: { rows: 2, accepted: 2, rejected: 0 },
+            plan: { rows: 2, accepted: 2, rejected: 0 },
+            activities: { rows: 3, accepted: 3, rejected: 0 },
+          },
+          issues: [],
+          assignedIds: [
+            { row: 2, activityId: 'A1' },
+            { row: 3, activityId: 'A2' },
+            { row: 5, activityId: 'A3' },
+          ],
+          writes: { created: 2, updated: 0, deleted: 0 },
+          version: 2,
+        },
+      };
+    };
+    addon.call('syncToCloud');
+    expect([activities.value(2, 1), activities.value(3, 1), activities.value(5, 1)]).toEqual([
+      'A1',
+      '',
+      'A3',
+    ]);
+    const { summary } = addon.lastSidebar().payload<{ summary: string[] }>();
+    expect(summary).toContain('已写回 2 个记录编号。');
+    expect(summary).toContain('有 1 行在同步期间被修改，未写回记录编号；请再同步一次。');
+  });
+
+  it('a refused token (401) shows the Chinese refusal and writes nothing', () => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.services.respond = () => ({
+      status: 401,
+      body: {
+        error: { code: 'invalid_token', message: '身份令牌无效', messageEn: 'Invalid identity token' },
+      },
+    });
+    addon.call('syncToCloud');
+    expect(addon.lastAlert()).toContain('身份验证未通过');
+    expect(addon.lastAlert()).toContain('服务器答复：身份令牌无效。');
+    expect(addon.sheet('活动').value(2, 1)).toBe('');
+    expect(addon.services.lockHeld).toBe(false);
+    expect(addon.services.sidebars).toEqual([]);
+  });
+
+  it.each([
+    [
+      403,
+      { error: { code: 'not_editor', message: '你不是该计划的负责人或编辑者，无权执行此操作' } },
+      '编辑人员',
+    ],
+    [
+      404,
+      { error: { code: 'unknown_plan', message: '找不到这个共建计划' } },
+      '找不到这个共建计划：请检查设置',
+    ],
+    [413, { error: { code: 'body_too_large', message: '请求内容过大' } }, '表格内容过大'],
+    [502, '<html>Bad Gateway</html>', '服务器暂时出错（状态 502）'],
+    [200, { unexpected: true }, '服务器的回复无法识别'],
+  ])('status %d is explained in Chinese', (status, body, expected) => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.services.respond = () => ({ status, body });
+    addon.call('syncToCloud');
+    expect(addon.lastAlert()).toContain(expected);
+  });
+
+  it.each([
+    ['Exception: Service invoked too many times for one day: urlfetch.', 'UrlFetch 配额'],
+    ['Exceeded maximum execution time', '6 分钟'],
+    [
+      'Exception: Address unavailable: https://api.example.cn/gongjian/v1/plans/xx-2026/sync',
+      '无法连接到共建助手服务器（api.example.cn）',
+    ],
+    ['Exception: DNS error: https://api.example.cn', '请检查网络'],
+    ['Exception: The URL https://api.example.cn/gongjian is not allowlisted', 'urlFetchWhitelist'],
+    [
+      'Exception: Something unexpected',
+      '连接共建助手服务器（api.example.cn）失败：Exception: Something unexpected',
+    ],
+  ])('a fetch failure "%s" is explained in Chinese', (message, expected) => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.services.respond = () => {
+      throw new Error(message);
+    };
+    addon.call('syncToCloud');
+    expect(addon.lastAlert()).toContain(expected);
+    expect(addon.services.lockHeld).toBe(false);
+  });
+
+  it('sync asks for the settings first, and refuses without an identity token or when another sync holds the lock', () => {
+    seed(addon);
+    addon.call('syncToCloud');
+    expect(addon.lastAlert()).toContain('请先在「扩展程序 → 共建助手 → 设置」中填写');
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.services.lockBusy = true;
+    addon.call('syncToCloud');
+    expect(addon.lastAlert()).toContain('另一位同事正在同步');
+    addon.services.lockBusy = false;
+    addon.services.identityToken = null;
+    addon.call('syncToCloud');
+    expect(addon.lastAlert()).toContain('无法取得你的身份令牌');
+    expect(addon.services.requests).toEqual([]);
+  });
+
+  it('saveSettings refuses what is not an https address or a plan ID, and showSettings shows what is stored', () => {
+    expect(addon.call('saveSettings', { apiUrl: 'http://api.example.cn', planId: 'bad id' })).toEqual({
+      ok: false,
+      errors: { apiUrl: expect.stringContaining('https://'), planId: expect.stringContaining('字母') },
+    });
+    expect(addon.services.properties.size).toBe(0);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.call('showSettings');
+    const [dialog] = addon.services.dialogs;
+    expect(dialog?.title).toBe('共建助手设置');
+    expect(dialog?.output.payload()).toEqual({ apiUrl: API_URL, planId: PLAN_ID });
+  });
+
+  it('the add-activity form offers accepted measures and partners, escaped', () => {
+    seed(addon);
+    addon.sheet('共建单位').fill(4, [
+      rowOf('partners', {
+        单位编号: 'P03',
+        单位名称: '<img src=x onerror=alert(1)>',
+        邮箱: 'p03@example.cn',
+      }),
+    ]);
+    addon.call('showAddActivity');
+    const sidebar = addon.lastSidebar();
+    expect(sidebar.title).toBe('新增活动记录');
+    expect(sidebar.getContent()).not.toContain('<img src=x');
+    const data = sidebar.payload<{
+      measures: { id: string }[];
+      partners: { name: string }[];
+      today: string;
+    }>();
+    expect(data.measures.map((m) => m.id)).toEqual(['1.1', '4.1']);
+    expect(data.partners.map((p) => p.name)).toContain('<img src=x onerror=alert(1)>');
+    expect(data.today).toMatch(new RegExp(`^${YEAR}-\\d{2}-\\d{2}$`));
+  });
+
+  it('addActivity validates the row before appending it: errors refuse it, a valid row is written with a serial date', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const refused = addon.call<{ ok: boolean; errors: { message: string }[] }>('addActivity', {
+      date: `${YEAR}-01-01`,
+      measureId: '9.9',
+      partners: ['P01'],
+      title: '',
+      participants: '-3',
+    });
+    expect(refused.ok).toBe(false);
+    expect(refused.errors.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        '「活动名称」不能为空',
+        '找不到关联事项「9.9」（须为计划表中通过校验的事项编号）',
+        '「参与人数」不能为负数：-3',
+      ]),
+    );
+    expect(activities.getLastRow()).toBe(4);
+    activities.maxRows = 4; // a full sheet: the row is added, as appendRow would
+
+    const added = addon.call<{ ok: boolean; row: number; warnings: string[] }>('addActivity', {
+      date: `${YEAR}-01-01`,
+      measureId: '4.1',
+      partners: ['P01', 'P02'],
+      title: '=安防培训',
+      location: '社区活动室',
+      participants: '25',
+      hours: '2.5',
+      funds: '1,200',
+      status: '已完成',
+      recorder: '王五',
+    });
+    expect(added).toMatchObject({ ok: true, row: 5 });
+    expect(added.warnings).toEqual(['「活动名称」以 = + - @ 开头，将按文本保存，不会作为公式']);
+    expect(activities.value(5, col('activities', '日期'))).toBe(serial(1, 1));
+    expect(activities.numberFormat(5, col('activities', '日期'))).toBe('yyyy-mm-dd');
+    expect(activities.value(5, col('activities', '共建单位'))).toBe('P01、P02');
+    expect(activities.value(5, col('activities', '活动名称'))).toBe('=安防培训');
+    expect(activities.value(5, col('activities', '参与人数'))).toBe(25);
+    expect(activities.value(5, col('activities', '投入资金'))).toBe(1200);
+    expect(activities.value(5, col('activities', '记录编号'))).toBe('');
+    expect(activities.background(5, col('activities', '活动名称'))).toBe(WARNING_COLOR);
+    expect(addon.services.lockHeld).toBe(false);
+  });
+
+  it('addActivity refuses a row the tab cannot hold: a required column is missing', () => {
+    const sheet = addon.services.spreadsheet.addSheet('活动');
+    sheet.fill(1, [['日期', '活动名称']]);
+    const result = addon.call<{ ok: boolean; errors: { message: string }[] }>('addActivity', {
+      date: `${YEAR}-01-01`,
+      measureId: '4.1',
+      title: '入户走访',
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: 'measureId',
+          column: '关联事项',
+          message: '「活动」表缺少必需的列「关联事项」，该表所有行未被接受',
+        },
+      ],
+    });
+    expect(sheet.getLastRow()).toBe(1);
+  });
+
+  it('getSidebarData and addActivity report failures to the page in Chinese', () => {
+    expect(() => addon.call('addActivity', { date: `${YEAR}-01-01` })).toThrow(
+      '没有找到「活动」工作表，请先运行「共建助手 → 初始化表格」。',
+    );
+    expect(() => addon.call('addActivity', 'not a form')).toThrow('表单内容无法识别');
+  });
+});

@@ -1,0 +1,673 @@
+/**
+ * Fake Apps Script services for the add-on tests: exactly the members sheets-addon/src/gas.d.ts
+ * declares, behaving as Apps Script documents them (empty cells read as '', the default
+ * background as '#ffffff', a range outside the sheet throws, a leading apostrophe makes text),
+ * with the state kept where the tests can look: sheet grids with notes, backgrounds, number
+ * formats, data validations, frozen rows and protections; menus, alerts and sidebars; document
+ * properties; the lock; every request sent through UrlFetchApp.
+ *
+ * The fakes live in the test's realm and are handed to the bundle's vm context as globals, so
+ * Dates and Errors they make are foreign to the script — as robust code must tolerate.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Key = `${number},${number}`;
+const key = (row: number, column: number): Key => `${row},${column}`;
+
+/** A rectangle-wide setting (format, validation, weight): the last one covering a cell wins. */
+interface Area<T> {
+  row: number;
+  column: number;
+  numRows: number;
+  numColumns: number;
+  value: T;
+}
+
+function covering<T>(areas: readonly Area<T>[], row: number, column: number): T | undefined {
+  for (let i = areas.length - 1; i >= 0; i--) {
+    const a = areas[i] as Area<T>;
+    if (row >= a.row && row < a.row + a.numRows && column >= a.column && column < a.column + a.numColumns) {
+      return a.value;
+    }
+  }
+  return undefined;
+}
+
+/** A data validation rule as built by the fake builder. */
+export interface FakeRule {
+  criteria: 'VALUE_IN_LIST' | 'VALUE_IN_RANGE';
+  values?: string[];
+  range?: { sheet: string; row: number; column: number; numRows: number; numColumns: number };
+  showDropdown: boolean;
+  allowInvalid: boolean;
+  helpText: string;
+}
+
+export class FakeProtection {
+  description = '';
+  warningOnly = false;
+  setDescription(description: string): this {
+    this.description = description;
+    return this;
+  }
+  getDescription(): string {
+    return this.description;
+  }
+  setWarningOnly(warningOnly: boolean): this {
+    this.warningOnly = warningOnly;
+    return this;
+  }
+}
+
+export class FakeRange {
+  constructor(
+    readonly sheet: FakeSheet,
+    readonly row: number,
+    readonly column: number,
+    readonly numRows: number,
+    readonly numColumns: number,
+  ) {
+    if (row < 1 || column < 1 || numRows < 1 || numColumns < 1) {
+      throw new Error('Exception: The starting row and column of the range must be at least 1.');
+    }
+    if (row + numRows - 1 > sheet.maxRows || column + numColumns - 1 > sheet.maxColumns) {
+      throw new Error('Exception: The coordinates of the range are outside the dimensions of the sheet.');
+    }
+  }
+
+  private grid<T>(read: (row: number, column: number) => T): T[][] {
+    return Array.from({ length: this.numRows }, (_, r) =>
+      Array.from({ length: this.numColumns }, (_, c) => read(this.row + r, this.column + c)),
+    );
+  }
+
+  private write<T>(
+    values: T[][],
+    what: string,
+    store: (row: number, column: number, value: T) => void,
+  ): this {
+    if (values.length !== this.numRows || values.some((row) => row.length !== this.numColumns)) {
+      throw new Error(
+        `Exception: The number of rows or columns in the ${what} does not match the range (${this.numRows}×${this.numColumns}).`,
+      );
+    }
+    values.forEach((row, r) => {
+      row.forEach((value, c) => {
+        store(this.row + r, this.column + c, value);
+      });
+    });
+    return this;
+  }
+
+  getValues(): unknown[][] {
+    this.sheet.log('Range.getValues');
+    return this.grid((r, c) => this.sheet.value(r, c));
+  }
+  setValues(values: unknown[][]): this {
+    this.sheet.log('Range.setValues');
+    return this.write(values, 'data', (r, c, v) => this.sheet.setValue(r, c, v));
+  }
+  getNotes(): string[][] {
+    return this.grid((r, c) => this.sheet.notes.get(key(r, c)) ?? '');
+  }
+  setNotes(notes: (string | null)[][]): this {
+    this.sheet.log('Range.setNotes');
+    return this.write(notes, 'notes', (r, c, note) => {
+      if (note === null || note === '') this.sheet.notes.delete(key(r, c));
+      else this.sheet.notes.set(key(r, c), String(note));
+    });
+  }
+  getBackgrounds(): string[][] {
+    return this.grid((r, c) => this.sheet.background(r, c));
+  }
+  setBackgrounds(colors: (string | null)[][]): this {
+    this.sheet.log('Range.setBackgrounds');
+    return this.write(colors, 'colors', (r, c, color) => {
+      if (color === null || color.toLowerCase() === '#ffffff') this.sheet.backgrounds.delete(key(r, c));
+      else this.sheet.backgrounds.set(key(r, c), color.toLowerCase());
+    });
+  }
+  setNumberFormat(format: string): this {
+    this.sheet.formats.push(this.area(format));
+    return this;
+  }
+  setDataValidation(rule: FakeRule | null): this {
+    this.sheet.validations.push(this.area(rule));
+    return this;
+  }
+  setFontWeight(weight: string | null): this {
+    this.sheet.weights.push(this.area(weight));
+    return this;
+  }
+  getRow(): number {
+    return this.row;
+  }
+  getLastRow(): number {
+    return this.row + this.numRows - 1;
+  }
+  getColumn(): number {
+    return this.column;
+  }
+  getNumRows(): number {
+    return this.numRows;
+  }
+  getNumColumns(): number {
+    return this.numColumns;
+  }
+  getSheet(): FakeSheet {
+    return this.sheet;
+  }
+  activate(): this {
+    this.sheet.spreadsheet.activeRange = { sheet: this.sheet.name, row: this.row, column: this.column };
+    return this;
+  }
+  private area<T>(value: T): Area<T> {
+    return { row: this.row, column: this.column, numRows: this.numRows, numColumns: this.numColumns, value };
+  }
+}
+
+export class FakeSheet {
+  readonly values = new Map<Key, unknown>();
+  readonly notes = new Map<Key, string>();
+  readonly backgrounds = new Map<Key, string>();
+  readonly formats: Area<string>[] = [];
+  readonly validations: Area<FakeRule | null>[] = [];
+  readonly weights: Area<string | null>[] = [];
+  readonly protections: FakeProtection[] = [];
+  frozenRows = 0;
+  maxRows = 1000;
+  maxColumns = 26;
+
+  constructor(
+    readonly spreadsheet: FakeSpreadsheet,
+    public name: string,
+    readonly sheetId: number,
+  ) {}
+
+  log(call: string): void {
+    this.spreadsheet.services.log.push(`${call} ${this.name}`);
+  }
+
+  // --- the test's own access -------------------------------------------------------------
+  value(row: number, column: number): unknown {
+    return this.values.get(key(row, column)) ?? '';
+  }
+  /** Stores a value as Sheets would: '' and null clear, a leading apostrophe forces text. */
+  setValue(row: number, column: number, value: unknown): void {
+    if (value === null || value === undefined || value === '') {
+      this.values.delete(key(row, column));
+      return;
+    }
+    this.values.set(
+      key(row, column),
+      typeof value === 'string' && value.startsWith("'") ? value.slice(1) : value,
+    );
+  }
+  /** Writes rows of values from a starting row, growing the sheet as typing would. */
+  fill(startRow: number, rows: unknown[][]): void {
+    rows.forEach((cells, r) => {
+      cells.forEach((cell, c) => {
+        this.setValue(startRow + r, c + 1, cell);
+      });
+    });
+    this.maxRows = Math.max(this.maxRows, startRow + rows.length - 1);
+  }
+  row(row: number): unknown[] {
+    return Array.from({ length: this.getLastColumn() }, (_, c) => this.value(row, c + 1));
+  }
+  note(row: number, column: number): string {
+    return this.notes.get(key(row, column)) ?? '';
+  }
+  background(row: number, column: number): string {
+    return this.backgrounds.get(key(row, column)) ?? '#ffffff';
+  }
+  numberFormat(row: number, column: number): string | undefined {
+    return covering(this.formats, row, column);
+  }
+  validation(row: number, column: number): FakeRule | null | undefined {
+    return covering(this.validations, row, column);
+  }
+
+  // --- Apps Script's Sheet ---------------------------------------------------------------
+  getName(): string {
+    return this.name;
+  }
+  getSheetId(): number {
+    return this.sheetId;
+  }
+  getRange(rowOrA1: number | string, column?: number, numRows = 1, numColumns = 1): FakeRange {
+    if (typeof rowOrA1 === 'string') {
+      const m = /^([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?$/.exec(rowOrA1);
+      if (!m) throw new Error(`Exception: Range not found: ${rowOrA1}`);
+      const c1 = columnNumber(m[1] as string);
+      const r1 = Number(m[2]);
+      const c2 = m[3] ? columnNumber(m[3]) : c1;
+      const r2 = m[4] ? Number(m[4]) : r1;
+      return new FakeRange(this, r1, c1, r2 - r1 + 1, c2 - c1 + 1);
+    }
+    return new FakeRange(this, rowOrA1, column ?? 1, numRows, numColumns);
+  }
+  getDataRange(): FakeRange {
+    return new FakeRange(this, 1, 1, Math.max(this.getLastRow(), 1), Math.max(this.getLastColumn(), 1));
+  }
+  getLastRow(): number {
+    let last = 0;
+    for (const k of this.values.keys()) last = Math.max(last, Number(k.split(',')[0]));
+    return last;
+  }
+  getLastColumn(): number {
+    let last = 0;
+    for (const k of this.values.keys()) last = Math.max(last, Number(k.split(',')[1]));
+    return last;
+  }
+  getMaxRows(): number {
+    return this.maxRows;
+  }
+  getMaxColumns(): number {
+    return this.maxColumns;
+  }
+  insertColumnsAfter(after: number, howMany: number): this {
+    if (after !== this.maxColumns) throw new Error('fake: only appending columns is supported');
+    this.maxColumns += howMany;
+    return this;
+  }
+  insertRowsAfter(after: number, howMany: number): this {
+    if (after !== this.maxRows) throw new Error('fake: only appending rows is supported');
+    this.maxRows += howMany;
+    return this;
+  }
+  setFrozenRows(rows: number): void {
+    this.frozenRows = rows;
+  }
+  getFrozenRows(): number {
+    return this.frozenRows;
+  }
+  protect(): FakeProtection {
+    const protection = new FakeProtection();
+    this.protections.push(protection);
+    return protection;
+  }
+  getProtections(type: string): FakeProtection[] {
+    return type === 'SHEET' ? [...this.protections] : [];
+  }
+}
+
+function columnNumber(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
+  return n;
+}
+
+export class FakeSpreadsheet {
+  readonly sheets: FakeSheet[] = [];
+  readonly toasts: string[] = [];
+  activeRange: { sheet: string; row: number; column: number } | undefined;
+  private nextSheetId = 0;
+  readonly id = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd';
+
+  constructor(
+    readonly services: FakeServices,
+    readonly timeZone: string,
+  ) {}
+
+  /** A sheet by name (for tests; throws when absent). */
+  sheet(name: string): FakeSheet {
+    const sheet = this.sheets.find((s) => s.name === name);
+    if (!sheet) throw new Error(`no sheet named ${name}`);
+    return sheet;
+  }
+  addSheet(name: string): FakeSheet {
+    if (this.sheets.some((s) => s.name === name)) {
+      throw new Error(
+        `Exception: A sheet with the name "${name}" already exists. Please enter another name.`,
+      );
+    }
+    const sheet = new FakeSheet(this, name, this.nextSheetId === 0 ? 0 : 100_000 + this.nextSheetId * 7);
+    this.nextSheetId += 1;
+    this.sheets.push(sheet);
+    return sheet;
+  }
+
+  getId(): string {
+    return this.id;
+  }
+  getUrl(): string {
+    return `https://docs.google.com/spreadsheets/d/${this.id}/edit`;
+  }
+  getSheets(): FakeSheet[] {
+    this.services.log.push('Spreadsheet.getSheets');
+    return [...this.sheets];
+  }
+  getSheetByName(name: string): FakeSheet | null {
+    return this.sheets.find((s) => s.name === name) ?? null;
+  }
+  insertSheet(name: string): FakeSheet {
+    this.services.log.push(`Spreadsheet.insertSheet ${name}`);
+    return this.addSheet(name);
+  }
+  getSpreadsheetTimeZone(): string {
+    return this.timeZone;
+  }
+  toast(message: string): void {
+    this.toasts.push(message);
+  }
+}
+
+export class FakeHtmlOutput {
+  title = '';
+  width: number | undefined;
+  height: number | undefined;
+  constructor(
+    readonly file: string,
+    readonly content: string,
+  ) {}
+  setTitle(title: string): this {
+    this.title = title;
+    return this;
+  }
+  setWidth(width: number): this {
+    this.width = width;
+    return this;
+  }
+  setHeight(height: number): this {
+    this.height = height;
+    return this;
+  }
+  getContent(): string {
+    return this.content;
+  }
+  /** The JSON the page reads from its data-payload attribute, decoded as a browser would. */
+  payload<T = unknown>(): T {
+    const m = /data-payload="([^"]*)"/.exec(this.content);
+    if (!m) throw new Error(`${this.file}: no data-payload attribute`);
+    const text = (m[1] as string)
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+    return JSON.parse(text) as T;
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** HtmlService templates: only printing scriptlets `<?= name ?>`, escaped as Apps Script does. */
+class FakeTemplate {
+  [variable: string]: unknown;
+  constructor(file: string, source: string) {
+    Object.defineProperty(this, 'evaluate', {
+      enumerable: false,
+      value: () => {
+        if (/<\?(?!=)/.test(source) || /<\?=\s*!|<\?!=/.test(source)) {
+          throw new Error(`${file}: only escaped printing scriptlets <?= … ?> are expected`);
+        }
+        const content = source.replace(/<\?=\s*([A-Za-z_$][\w$]*)\s*\?>/g, (_, name: string) => {
+          if (!(name in this)) throw new Error(`ReferenceError: "${name}" is not defined (${file}).`);
+          return escapeHtml(String(this[name]));
+        });
+        return new FakeHtmlOutput(file, content);
+      },
+    });
+  }
+}
+
+export interface FetchRequest {
+  url: string;
+  params: {
+    method?: string;
+    contentType?: string;
+    payload?: string;
+    headers?: Record<string, string>;
+    muteHttpExceptions?: boolean;
+    followRedirects?: boolean;
+  };
+  lockHeld: boolean;
+}
+
+export interface CannedResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface FakeOptions {
+  /** Where the built HTML pages are (the dist folder). */
+  htmlDir: string;
+  timeZone?: string;
+  identityToken?: string | null;
+  email?: string;
+}
+
+/** Formats a Date the way Utilities.formatDate does, for the patterns the add-on uses. */
+function formatDate(date: Date, timeZone: string, pattern: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(date.getTime()))
+      .map((part) => [part.type, part.value]),
+  );
+  return pattern.replace(/yyyy|MM|dd|HH|mm|ss/g, (token) => {
+    const value = {
+      yyyy: parts.year,
+      MM: parts.month,
+      dd: parts.day,
+      HH: parts.hour,
+      mm: parts.minute,
+      ss: parts.second,
+    }[token];
+    if (value === undefined) throw new Error(`fake formatDate: no ${token}`);
+    return value;
+  });
+}
+
+/** Every fake service and the state behind them. */
+export class FakeServices {
+  readonly log: string[] = [];
+  readonly spreadsheet: FakeSpreadsheet;
+  readonly properties = new Map<string, string>();
+  readonly menus: { items: ({ caption: string; functionName: string } | 'separator')[]; added: boolean }[] =
+    [];
+  readonly alerts: { title: string; prompt: string }[] = [];
+  readonly sidebars: FakeHtmlOutput[] = [];
+  readonly dialogs: { output: FakeHtmlOutput; title: string }[] = [];
+  readonly requests: FetchRequest[] = [];
+  readonly errors: string[] = [];
+  lockHeld = false;
+  /** Someone else holds the document lock: tryLock fails. */
+  lockBusy = false;
+  identityToken: string | null;
+  /** Answers a request, or throws as UrlFetchApp does for transport failures. */
+  respond: (request: FetchRequest) => CannedResponse = () => ({ status: 500, body: {} });
+
+  constructor(readonly options: FakeOptions) {
+    this.spreadsheet = new FakeSpreadsheet(this, options.timeZone ?? 'Asia/Shanghai');
+    this.spreadsheet.addSheet('工作表1');
+    this.identityToken = options.identityToken === undefined ? fakeJwt(options.email) : options.identityToken;
+  }
+
+  /** The globals of the script's context: the services, and a console that keeps errors. */
+  globals(): Record<string, unknown> {
+    const services = this;
+    const ui = {
+      ButtonSet: { OK: 'OK', OK_CANCEL: 'OK_CANCEL' },
+      createAddonMenu() {
+        services.log.push('Ui.createAddonMenu');
+        const menu = { items: [] as FakeServices['menus'][number]['items'], added: false };
+        services.menus.push(menu);
+        const api = {
+          addItem(caption: string, functionName: string) {
+            menu.items.push({ caption, functionName });
+            return api;
+          },
+          addSeparator() {
+            menu.items.push('separator');
+            return api;
+          },
+          addToUi() {
+            menu.added = true;
+          },
+        };
+        return api;
+      },
+      alert(title: string, prompt: string) {
+        services.alerts.push({ title, prompt });
+        return 'OK';
+      },
+      showSidebar(output: FakeHtmlOutput) {
+        services.sidebars.push(output);
+      },
+      showModalDialog(output: FakeHtmlOutput, title: string) {
+        services.dialogs.push({ output, title });
+      },
+    };
+    return {
+      SpreadsheetApp: {
+        ProtectionType: { SHEET: 'SHEET', RANGE: 'RANGE' },
+        getActive() {
+          services.log.push('SpreadsheetApp.getActive');
+          return services.spreadsheet;
+        },
+        getUi() {
+          services.log.push('SpreadsheetApp.getUi');
+          return ui;
+        },
+        newDataValidation() {
+          const rule: Partial<FakeRule> = { showDropdown: false, allowInvalid: true, helpText: '' };
+          const builder = {
+            requireValueInList(values: string[], showDropdown = true) {
+              Object.assign(rule, { criteria: 'VALUE_IN_LIST', values: [...values], showDropdown });
+              return builder;
+            },
+            requireValueInRange(range: FakeRange, showDropdown = true) {
+              Object.assign(rule, {
+                criteria: 'VALUE_IN_RANGE',
+                range: {
+                  sheet: range.sheet.name,
+                  row: range.row,
+                  column: range.column,
+                  numRows: range.numRows,
+                  numColumns: range.numColumns,
+                },
+                showDropdown,
+              });
+              return builder;
+            },
+            setAllowInvalid(allow: boolean) {
+              rule.allowInvalid = allow;
+              return builder;
+            },
+            setHelpText(text: string) {
+              rule.helpText = text;
+              return builder;
+            },
+            build() {
+              if (!rule.criteria) throw new Error('Exception: no criteria');
+              return { ...rule } as FakeRule;
+            },
+          };
+          return builder;
+        },
+      },
+      HtmlService: {
+        createTemplateFromFile(file: string) {
+          services.log.push(`HtmlService.createTemplateFromFile ${file}`);
+          let source: string;
+          try {
+            source = readFileSync(join(services.options.htmlDir, `${file}.html`), 'utf8');
+          } catch {
+            throw new Error(`Exception: No HTML file named ${file} was found.`);
+          }
+          return new FakeTemplate(file, source);
+        },
+      },
+      PropertiesService: {
+        getDocumentProperties() {
+          services.log.push('PropertiesService.getDocumentProperties');
+          return {
+            getProperty: (name: string) => services.properties.get(name) ?? null,
+            setProperties(values: Record<string, string>) {
+              for (const [name, value] of Object.entries(values))
+                services.properties.set(name, String(value));
+              return this;
+            },
+          };
+        },
+      },
+      LockService: {
+        getDocumentLock() {
+          services.log.push('LockService.getDocumentLock');
+          let mine = false;
+          return {
+            tryLock(_ms: number) {
+              if (services.lockBusy || services.lockHeld) return false;
+              services.lockHeld = true;
+              mine = true;
+              return true;
+            },
+            releaseLock() {
+              if (mine) services.lockHeld = false;
+              mine = false;
+            },
+          };
+        },
+      },
+      UrlFetchApp: {
+        fetch(url: string, params: FetchRequest['params']) {
+          const request: FetchRequest = { url, params: { ...params }, lockHeld: services.lockHeld };
+          services.requests.push(request);
+          const { status, body } = services.respond(request);
+          const text = typeof body === 'string' ? body : JSON.stringify(body);
+          if (status >= 400 && !params.muteHttpExceptions) {
+            throw new Error(
+              `Exception: Request failed for ${url} returned code ${status}. Truncated server response: ${text}`,
+            );
+          }
+          return { getResponseCode: () => status, getContentText: () => text };
+        },
+      },
+      ScriptApp: {
+        AuthMode: { NONE: 'NONE', LIMITED: 'LIMITED', FULL: 'FULL', CUSTOM_FUNCTION: 'CUSTOM_FUNCTION' },
+        getIdentityToken() {
+          services.log.push('ScriptApp.getIdentityToken');
+          return services.identityToken;
+        },
+      },
+      Utilities: { formatDate },
+      Session: {
+        getActiveUser() {
+          return { getEmail: () => services.options.email ?? 'staff@example.cn' };
+        },
+      },
+      console: {
+        log() {},
+        info() {},
+        warn() {},
+        error(...args: unknown[]) {
+          services.errors.push(args.map(String).join(' '));
+        },
+      },
+    };
+  }
+}
+
+/** An unsigned JWT shaped like Apps Script's identity token (the server is faked too). */
+export function fakeJwt(email = 'staff@example.cn'): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'RS256', kid: 'fake' })}.${part({ iss: 'https://accounts.google.com', aud: 'fake-client.apps.googleusercontent.com', email, email_verified: true })}.c2lnbmF0dXJl`;
+}
