@@ -1,6 +1,9 @@
 /** Every deployed function, re-exported; each is declared in its own file. */
 export { api } from './http/apiFunction';
+export { sendEmails } from './schedules/sendEmails';
+export { sweepMail } from './schedules/sweepMail';
 export { onActivityWritten } from './triggers/onActivityWritten';
+export { onMailWritten } from './triggers/onMailWritten';
 export { onMeasureWritten } from './triggers/onMeasureWritten';
 export { onPartnerWritten } from './triggers/onPartnerWritten';
 export { onPlanWritten } from './triggers/onPlanWritten';

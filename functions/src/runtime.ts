@@ -10,6 +10,8 @@ import { getFirestore } from 'firebase-admin/firestore';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi } from './http/api';
 import { createIdentityVerifier } from './http/auth';
+import type { MailDeps } from './mail/deps';
+import { transportFromConfig } from './mail/transport';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
 import type { SheetsAuth, SheetsWorkbook } from './workbook/sheets';
@@ -19,7 +21,9 @@ export interface Runtime {
   store: PlanStore;
   api: ReturnType<typeof createApi>;
   refresh: RefreshDeps;
-  /** Closes the Firestore client and the firebase-admin app (local stack, tests). */
+  /** Our mail sender; absent in production without SMTP_URL, where the Trigger Email extension delivers. */
+  mail?: MailDeps;
+  /** Closes the Firestore client, the mail transport and the firebase-admin app (local stack, tests). */
   close(): Promise<void>;
 }
 
@@ -107,12 +111,15 @@ export function buildRuntime(
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
+  const transport = transportFromConfig(config);
   return {
     config,
     store,
     api: createApi(apiDeps),
     refresh: { store, now, writeGeneratedTabs, log },
+    ...(transport ? { mail: { transport, now, log } } : {}),
     close: async () => {
+      await transport?.close();
       await db.terminate();
       await deleteApp(app);
     },

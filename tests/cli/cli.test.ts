@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_MISTAKES } from '../../shared/sample';
 import { tempFolder } from '../workbook/helpers';
@@ -103,6 +104,35 @@ describe('gongjian init + validate on the sample', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('已存在');
     expect(gongjian(['init', at('sample.xlsx'), '--force', '--year', '2026']).code).toBe(0);
+  });
+});
+
+describe('gongjian digest', () => {
+  it('renders the digests of the 1st of the month as .eml and .html, sending nothing', async () => {
+    const out = at('digest-out');
+    const run = gongjian(['digest', at('sample.xlsx'), '--as-of', '2026-07-01', '--out', out]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/应发邮件 10 封（共建单位摘要 9，领导摘要 1）/);
+    const files = readdirSync(out);
+    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(10);
+    expect(files.filter((f) => f.endsWith('.html'))).toHaveLength(10);
+    const eml = files.find((f) => f.startsWith('leaderSummary') && f.endsWith('.eml')) ?? '';
+    const parsed = await simpleParser(readFileSync(join(out, eml)));
+    expect(parsed.subject).toBe('【xx社区】2026年6月共建工作月报（领导摘要）');
+    expect(parsed.html).toContain('<!doctype html>');
+  });
+
+  it('renders nothing on an ordinary day but the reminders due', () => {
+    const run = gongjian(['digest', at('sample.xlsx'), '--as-of', '2026-07-02', '--out', at('digest-none')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/摘要/);
+  });
+
+  it('needs --out', () => {
+    const run = gongjian(['digest', at('sample.xlsx'), '--as-of', '2026-07-01']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--out');
   });
 });
 

@@ -3,6 +3,7 @@
  * emulator, the workbook written back. Then nothing may be left running.
  */
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,13 @@ describe('npm start -- --once', () => {
     expect(withId).toBe(116); // 120 rows, 4 rejected by deliberate mistakes
     const overview = await sheet(path, '汇总');
     expect(overview.getCell('A1').value).toBe('指标');
+
+    // The sample's emails wait in the outbox beside the workbook: digests, the overdue notice.
+    const outbox = readdirSync(join(folder.dir, 'sample', 'outbox'));
+    expect(outbox.some((f) => f.startsWith('leaderSummary') && f.endsWith('.eml'))).toBe(true);
+    expect(outbox.some((f) => f.startsWith('partnerDigest') && f.endsWith('.html'))).toBe(true);
+    expect(outbox.some((f) => f.startsWith('overdue') && f.endsWith('.eml'))).toBe(true);
+    expect(run.stdout).toMatch(/邮件：新放入队列 \d+ 封，已投递 \d+ 封/);
 
     // A second run on the now-synced workbook assigns nothing new.
     const again = startOnce(path);

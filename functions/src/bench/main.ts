@@ -14,6 +14,7 @@ import { onePassBaseline } from './baseline';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
+import { type MailBench, runMailBench } from './mailBench';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -370,7 +371,10 @@ async function main(): Promise<void> {
       },
     );
   }
-  if (options.functions) rows.push(...functionRows(await runFunctionsBench(progress)));
+  if (options.functions) {
+    rows.push(...functionRows(await runFunctionsBench(progress)));
+    rows.push(...mailRows(await runMailBench({ messages: 500, progress })));
+  }
   printTable(rows);
 
   if (formula && formula.run.disagreements.length > 0) {
@@ -394,6 +398,25 @@ async function main(): Promise<void> {
   }
   if (rejected)
     console.log('WARNING: the generated workbook had rejected rows: the generator or validation is off.');
+}
+
+/** The mail part's rows: 500 digests through the queue and the sender to a local SMTP server. */
+function mailRows(m: MailBench): Row[] {
+  return [
+    {
+      metric: `mail: ${int(m.messages)} partner digests (${(m.messageBytes / 1024).toFixed(1)} KB each) queued and delivered over a pooled SMTP connection`,
+      value: `${m.messagesPerSecond.toFixed(0)} msg/s`,
+      target: '≥ 50 msg/s',
+      pass: m.messagesPerSecond >= 50,
+    },
+    { metric: 'mail: queue + delivery time', value: `${ms(m.enqueueMs)} + ${ms(m.deliverMs)}`, target: '' },
+    {
+      metric: 'mail: duplicates / missing at the server (and after queuing everything again)',
+      value: `${int(m.duplicates)} / ${int(m.missing)} (${int(m.requeuedDuplicates)} refused)`,
+      target: '0 / 0',
+      pass: m.duplicates === 0 && m.missing === 0,
+    },
+  ];
 }
 
 /** The functions part's rows: re-sync writes, burst recomputations, latency, cold start. */

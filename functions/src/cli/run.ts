@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UnusableInputError } from '../../../shared/errors';
+import { digestCommand } from './commands/digest';
 import { initCommand } from './commands/init';
 import { statsCommand } from './commands/stats';
 import { validateCommand } from './commands/validate';
@@ -14,6 +15,7 @@ const USAGE = `用法 / Usage:
   gongjian validate PATH [--as-of YYYY-MM-DD] [--json]   校验工作簿 / validate the workbook
   gongjian stats PATH [--as-of YYYY-MM-DD] [--json]      完成情况统计 / completion statistics
   gongjian init PATH [--year YYYY] [--force]             写入示例工作簿 / write the sample workbook
+  gongjian digest PATH --as-of YYYY-MM-DD --out DIR      生成当天应发的邮件（不发送）/ render that day's emails
 
 PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
 PATH is an .xlsx workbook or a folder of CSV files, one per tab (计划.csv or plan.csv, ...).
@@ -65,6 +67,10 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
       return validateCommand({ path, asOf: parseAsOf(values['as-of']), json: values.json === true }, ctx);
     case 'stats':
       return statsCommand({ path, asOf: parseAsOf(values['as-of']), json: values.json === true }, ctx);
+    case 'digest': {
+      if (values.out === undefined) throw new UsageError('缺少 --out 目录', '--out DIR is missing');
+      return digestCommand({ path, asOf: parseAsOf(values['as-of']), out: values.out }, ctx);
+    }
     case 'init':
       return initCommand({ path, year: parseYear(values.year), force: values.force === true }, ctx);
     default:
@@ -82,6 +88,7 @@ function parseOptions(args: string[]) {
         json: { type: 'boolean' },
         year: { type: 'string' },
         force: { type: 'boolean' },
+        out: { type: 'string' },
       },
     });
   } catch (error) {

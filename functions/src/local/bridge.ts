@@ -201,7 +201,11 @@ type RawEvent = CloudEvent<unknown> & Record<string, unknown>;
 function cloudEventFrom(req: IncomingMessage, body: Buffer): RawEvent | undefined {
   const attributes: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith('ce-') && typeof value === 'string') attributes[name.slice(3)] = value;
+    // The emulator sends raw UTF-8 in header values (a Chinese document ID); Node reads headers as
+    // Latin-1, so undo that, or the trigger's params and paths come out garbled.
+    if (name.startsWith('ce-') && typeof value === 'string') {
+      attributes[name.slice(3)] = Buffer.from(value, 'latin1').toString('utf8');
+    }
   }
   const { specversion, id, source, type, time } = attributes;
   if (specversion !== '1.0' || !id || !source || !type) return undefined;

@@ -7,11 +7,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { parseConfig } from '../config';
 import { buildRuntime, installRuntime, type Runtime } from '../runtime';
 import { onActivityWritten } from '../triggers/onActivityWritten';
+import { onMailWritten } from '../triggers/onMailWritten';
 import { onMeasureWritten } from '../triggers/onMeasureWritten';
 import { onPartnerWritten } from '../triggers/onPartnerWritten';
 import { onPlanWritten } from '../triggers/onPlanWritten';
@@ -19,12 +21,20 @@ import { startTriggerBridge, type TriggerBridge, triggerSpecOf } from './bridge'
 import { type FirestoreEmulator, startFirestoreEmulator } from './emulator';
 
 /** The deployed triggers, by the names they are registered under. */
-export const TRIGGERS = { onPartnerWritten, onMeasureWritten, onActivityWritten, onPlanWritten };
+export const TRIGGERS = {
+  onPartnerWritten,
+  onMeasureWritten,
+  onActivityWritten,
+  onPlanWritten,
+  onMailWritten,
+};
 
 export interface LocalStackOptions {
   projectId?: string;
   /** The .xlsx the triggers write generated tabs into. */
   workbookPath?: string;
+  /** Where mail goes when SMTP_URL is not set (default: outbox/ beside the workbook). */
+  outboxDir?: string;
   /** Progress lines ("starting the emulator…"). */
   progress?: (line: string) => void;
   /** Log lines of the functions and the emulator (quiet by default). */
@@ -88,6 +98,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       GONGJIAN_DEV_EMAIL: DEV_EMAIL,
       GONGJIAN_ADMINS: DEV_EMAIL,
       GONGJIAN_LOCAL_WORKBOOK: options.workbookPath,
+      GONGJIAN_OUTBOX_DIR:
+        options.outboxDir ??
+        (options.workbookPath ? join(dirname(options.workbookPath), 'outbox') : undefined),
+      // A real mail server, if the person running the stack wants one.
+      SMTP_URL: process.env.SMTP_URL,
+      MAIL_FROM: process.env.MAIL_FROM,
     });
     const runtime = buildRuntime(config, log);
     installRuntime(runtime);

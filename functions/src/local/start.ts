@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, watch } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../../../shared/i18n';
 import { writeSample } from '../cli/commands/init';
@@ -17,6 +17,7 @@ import { reportError } from '../cli/run';
 import { amount, percent } from '../cli/table';
 import { todayIn } from '../validateToday';
 import { readXlsx } from '../workbook';
+import { type LocalMailOutcome, sendLocalMail } from './mail';
 import { startLocalStack } from './stack';
 import { type LocalSyncOutcome, syncLocalWorkbook } from './syncWorkbook';
 
@@ -57,6 +58,11 @@ async function main(): Promise<number> {
     step(`同步 ${basename(path)} / syncing`);
     let fingerprint = await dataFingerprint(path);
     printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), started);
+    step('邮件 / mail');
+    printMail(
+      await sendLocalMail(stack, PLAN_ID),
+      stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
+    );
     if (values.once) return 0;
 
     out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
@@ -68,6 +74,10 @@ async function main(): Promise<number> {
       const t0 = Date.now();
       try {
         printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), t0);
+        printMail(
+          await sendLocalMail(stack, PLAN_ID),
+          stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
+        );
         fingerprint = await dataFingerprint(path);
       } catch (error) {
         reportError(error, ctx);
@@ -77,6 +87,17 @@ async function main(): Promise<number> {
   } finally {
     await shutdown();
   }
+}
+
+function outbox(path: string): string {
+  return join(dirname(path), 'outbox');
+}
+
+function printMail(outcome: LocalMailOutcome, where: string): void {
+  out(
+    `邮件：新放入队列 ${outcome.queued} 封，已投递 ${outcome.delivered} 封（${where}）` +
+      (outcome.failed > 0 ? `，${outcome.failed} 封未能投递` : ''),
+  );
 }
 
 /** A hash of the data tabs' cells: saves that change only generated tabs or marks are not edits. */

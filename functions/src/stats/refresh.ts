@@ -25,6 +25,7 @@ import type { GeneratedTab } from '../../../shared/i18n';
 import { computeStats } from '../../../shared/stats';
 import { summaryTables } from '../../../shared/summary';
 import type { Table } from '../../../shared/workbook';
+import { queuePlannedEmails } from '../mail/planned';
 import { type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 import { todayIn } from '../validateToday';
 
@@ -163,6 +164,11 @@ export async function recomputeStats(planId: string, deps: RefreshDeps): Promise
     stats,
   });
   deps.log?.(`统计已更新 plan=${planId} version=${plan.version} asOf=${asOf}`);
+  // A measure that has just fallen overdue gets its notice now, not at the next daily round; the
+  // key (plan · measure · due) keeps it to one notice per due date.
+  if (stats.measures.some((m) => m.status === 'overdue')) {
+    await queuePlannedEmails(deps.store, plan, model, stats, ['overdue'], deps.now());
+  }
   if (plan.workbook && deps.writeGeneratedTabs) {
     const tables = summaryTables({ model, issues, ...planSources(plan) }, stats);
     await deps.writeGeneratedTabs(plan.workbook, tables);

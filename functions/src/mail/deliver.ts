@@ -1,0 +1,325 @@
+/**
+ * functions/src/mail/README — delivering the mail queue
+ *
+ * A mail document (queue.ts) moves through the states of the Trigger Email extension, plus RETRY:
+ *
+ *   PENDING ─claim─▶ PROCESSING ─250─────────────────────────▶ SUCCESS  (delivery.info)
+ *                    (lease)    ─5xx, or attempts used up────▶ ERROR    (delivery.error)
+ *                               ─4xx, connection failure─────▶ RETRY    (nextAttemptTime)
+ *   RETRY, once nextAttemptTime ≤ now ─claim─▶ PROCESSING      backoff: min(2^attempts × 30 s, 1 h)
+ *   PROCESSING whose lease expired    ─claim─▶ PROCESSING      (the attempt died; taken over)
+ *
+ * Who moves it: the trigger onMailWritten on every write whose new state is PENDING (so queuing a
+ * mail sends it, and resetting a document to PENDING by hand sends it again) or RETRY without a
+ * time (the extension's way to ask for a resend), and the schedule sweepMail every five minutes
+ * for retries that are due, leases that expired, and PENDING mail whose trigger never ran (Eventarc
+ * does not retry a failed delivery unless told to).
+ *
+ * Claiming without transactions: the claimer reads the document, and only if it is PENDING, a due
+ * RETRY or a PROCESSING whose lease expired does it write PROCESSING (attempts + 1, a lease) with
+ * an update conditioned on the `updateTime` it read. Of any number of concurrent claimers —
+ * redelivered trigger events, two sweeps, a trigger and a sweep — exactly one write meets that
+ * precondition; the others fail with FAILED_PRECONDITION and leave. The outcome (SUCCESS, RETRY,
+ * ERROR) is written with the claim's own `writeTime` as the precondition, so an attempt that has
+ * been taken over cannot overwrite its successor's record. SUCCESS and ERROR are final: nothing
+ * here sends such a document, nor one whose lease someone else holds.
+ *
+ * The guarantee: at-least-once. Exactly-once is impossible with SMTP: the server's 250 reply to
+ * the end of DATA is the only receipt there is, the server keeps the message whether or not that
+ * reply reaches us, and no command asks a server afterwards whether a message arrived — so "the
+ * server took it" and "we recorded that it did" can never be one atomic step, and whichever is
+ * done first, a crash between the two loses the other. We record after sending. If the process
+ * dies (or is frozen, or stopped at its timeout) after the server accepted the message but before
+ * SUCCESS is written, the document stays PROCESSING until its lease (60 s) expires; the next sweep
+ * takes it over and sends it again. The same happens when the connection drops after the server
+ * queued the message but before its 250 arrived: a temporary failure, retried. Either way the
+ * second copy carries the same Message-ID (derived from the idempotency key, queue.ts), so
+ * receivers and people can recognise it as the same message. Recording first would turn the same
+ * crash into a lost email, which is worse for a reminder. The window is one Firestore write wide,
+ * and the lease is longer than nodemailer's timeouts (transport.ts), so an attempt that is slow but
+ * alive is not taken over; if one ever is, its late outcome is refused by the precondition.
+ * Everything else — the same key queued twice, trigger redelivery, concurrent or repeated sweeps —
+ * sends nothing twice: the key's create() and the precondition on the claim see to that.
+ */
+import { type DocumentReference, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { MailDeps } from './deps';
+import { MAIL_COLLECTION } from './queue';
+import { classifySmtpError, describeSmtpError, type SendInfo } from './transport';
+import { type Delivery, parseMail, type StoredMail } from './types';
+
+export const DEFAULT_LEASE_MS = 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+/** A PENDING mail this old has missed its trigger; younger ones are left to the trigger. */
+export const PENDING_GRACE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** Milliseconds to wait after failed attempt number `attempt` (1, 2, …): 1 min, 2 min, 4 min, … 1 h. */
+export function defaultBackoff(attempt: number): number {
+  return Math.min(2 ** attempt * 30_000, HOUR_MS);
+}
+
+/**
+ * What one processMail call did. `sent`, `retry` and `error` mean it made an attempt; the rest
+ * mean it left the document alone: `done` (SUCCESS/ERROR already), `held` (someone's lease is
+ * live), `not-due` (a RETRY whose time has not come), `lost-claim` (a concurrent claimer won),
+ * `superseded` (our attempt was taken over before we could record it), `missing`.
+ */
+export type ProcessOutcome =
+  | 'sent'
+  | 'retry'
+  | 'error'
+  | 'done'
+  | 'held'
+  | 'not-due'
+  | 'lost-claim'
+  | 'superseded'
+  | 'missing';
+
+type Claimability = { claim: true } | { claim: false; outcome: ProcessOutcome };
+
+function claimability(delivery: Delivery | undefined, now: Date): Claimability {
+  switch (delivery?.state) {
+    case undefined:
+    case 'PENDING':
+      return { claim: true };
+    case 'RETRY':
+      return delivery.nextAttemptTime === null || delivery.nextAttemptTime.toMillis() <= now.getTime()
+        ? { claim: true }
+        : { claim: false, outcome: 'not-due' };
+    case 'PROCESSING':
+      return delivery.leaseExpireTime === null || delivery.leaseExpireTime.toMillis() < now.getTime()
+        ? { claim: true }
+        : { claim: false, outcome: 'held' };
+    case 'SUCCESS':
+    case 'ERROR':
+      return { claim: false, outcome: 'done' };
+  }
+}
+
+function emptyDelivery(): Delivery {
+  return {
+    state: 'PENDING',
+    attempts: 0,
+    startTime: null,
+    endTime: null,
+    leaseExpireTime: null,
+    nextAttemptTime: null,
+    error: null,
+    info: null,
+  };
+}
+
+/** Claims one mail document if it is due, sends it, and records the outcome. */
+export async function processMail(db: Firestore, docId: string, deps: MailDeps): Promise<ProcessOutcome> {
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const backoff = deps.backoff ?? defaultBackoff;
+  const ref = db.collection(MAIL_COLLECTION).doc(docId);
+
+  const snapshot = await ref.get();
+  if (!snapshot.exists || snapshot.updateTime === undefined) return 'missing';
+  const read = { lastUpdateTime: snapshot.updateTime };
+  const parsed = parseMail(snapshot.data());
+  const now = deps.now();
+
+  if (!parsed.ok) {
+    // Nothing to send, and it will not get better by retrying; leave a final state saying why.
+    const state: unknown = snapshot.get('delivery.state');
+    if (state === 'SUCCESS' || state === 'ERROR') return 'done';
+    const failed = { ...emptyDelivery(), state: 'ERROR' as const, endTime: ts(now), error: parsed.error };
+    return (await conditionalUpdate(ref, { delivery: failed }, read)) ? 'error' : 'lost-claim';
+  }
+
+  const { mail } = parsed;
+  const previous = mail.delivery ?? emptyDelivery();
+  const due = claimability(mail.delivery, now);
+  if (!due.claim) return due.outcome;
+
+  if (previous.state === 'PROCESSING' && previous.attempts >= maxAttempts) {
+    // The last allowed attempt died holding its lease. It may well have gone out (see the top of
+    // this file); either way the attempts are used up.
+    const failed: Delivery = {
+      ...previous,
+      state: 'ERROR',
+      endTime: ts(now),
+      leaseExpireTime: null,
+      error: `Lease expired during attempt ${previous.attempts} of ${maxAttempts}; delivery unknown`,
+    };
+    return (await conditionalUpdate(ref, { delivery: failed }, read)) ? 'error' : 'lost-claim';
+  }
+
+  const claimed: Delivery = {
+    ...previous,
+    state: 'PROCESSING',
+    attempts: previous.attempts + 1,
+    startTime: ts(now),
+    endTime: null,
+    leaseExpireTime: ts(new Date(now.getTime() + leaseMs)),
+    nextAttemptTime: null,
+  };
+  const claim = await conditionalUpdate(ref, { delivery: claimed }, read);
+  if (!claim) return 'lost-claim';
+  if (previous.state === 'PROCESSING') {
+    deps.log?.(`邮件 ${docId}：租约已过期，接管第 ${claimed.attempts} 次投递 / lease expired, taking over`);
+  }
+
+  const outcome = await attempt(docId, mail, deps);
+  const finished = deps.now();
+  let recorded: Delivery;
+  let result: ProcessOutcome;
+  if (outcome.ok) {
+    recorded = {
+      ...claimed,
+      state: 'SUCCESS',
+      endTime: ts(finished),
+      leaseExpireTime: null,
+      error: null,
+      info: outcome.info,
+    };
+    result = 'sent';
+  } else if (outcome.failure === 'temporary' && claimed.attempts < maxAttempts) {
+    recorded = {
+      ...claimed,
+      state: 'RETRY',
+      leaseExpireTime: null,
+      nextAttemptTime: ts(new Date(finished.getTime() + backoff(claimed.attempts))),
+      error: outcome.error,
+    };
+    result = 'retry';
+  } else {
+    recorded = {
+      ...claimed,
+      state: 'ERROR',
+      endTime: ts(finished),
+      leaseExpireTime: null,
+      error: outcome.error,
+    };
+    result = 'error';
+  }
+  if (!(await conditionalUpdate(ref, { delivery: recorded }, { lastUpdateTime: claim }))) {
+    deps.log?.(`邮件 ${docId}：本次投递（${result}）已被接管，结果未记录 / attempt was taken over`);
+    return 'superseded';
+  }
+  if (result !== 'sent') deps.log?.(`邮件 ${docId}：${recorded.state} ${recorded.error ?? ''}`);
+  return result;
+}
+
+type AttemptOutcome =
+  | { ok: true; info: SendInfo }
+  | { ok: false; failure: 'temporary' | 'permanent'; error: string };
+
+async function attempt(docId: string, mail: StoredMail, deps: MailDeps): Promise<AttemptOutcome> {
+  try {
+    const info = await deps.transport.send({
+      id: docId,
+      to: mail.to,
+      cc: mail.cc,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+      senderName: mail.senderName,
+    });
+    return { ok: true, info };
+  } catch (error) {
+    return { ok: false, failure: classifySmtpError(error), error: describeSmtpError(error) };
+  }
+}
+
+/** The update's write time, or undefined when the document changed since `precondition`. */
+async function conditionalUpdate(
+  ref: DocumentReference,
+  data: { delivery: Delivery },
+  precondition: { lastUpdateTime: Timestamp },
+): Promise<Timestamp | undefined> {
+  try {
+    const written = await ref.update(data, precondition);
+    return written.writeTime;
+  } catch (error) {
+    if (isFailedPrecondition(error)) return undefined;
+    throw error;
+  }
+}
+
+function isFailedPrecondition(error: unknown): boolean {
+  // gRPC status 9 FAILED_PRECONDITION (the document changed); 5 NOT_FOUND (it was deleted).
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 9 || code === 5;
+}
+
+function ts(date: Date): Timestamp {
+  return Timestamp.fromDate(date);
+}
+
+export interface SweepOptions {
+  /** Documents per kind (expired lease, due retry, stale PENDING) per sweep. */
+  limit?: number;
+  /** Mails processed at the same time: a few, like concurrent trigger invocations. */
+  concurrency?: number;
+}
+
+export interface SweepResult {
+  found: number;
+  outcomes: Partial<Record<ProcessOutcome, number>>;
+}
+
+/**
+ * Finds mail that needs the sender and no trigger will bring — expired leases, due retries,
+ * PENDING mail older than a minute — and processes each. Safe to run concurrently with itself
+ * and with the trigger: every document is claimed as in processMail.
+ */
+export async function sweepMail(
+  db: Firestore,
+  deps: MailDeps,
+  options: SweepOptions = {},
+): Promise<SweepResult> {
+  const limit = options.limit ?? 100;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const now = ts(deps.now());
+  const stale = ts(new Date(deps.now().getTime() - PENDING_GRACE_MS));
+  const mail = db.collection(MAIL_COLLECTION);
+  // Each query is an equality on delivery.state plus a range on one time field: the composite
+  // indexes in firestore.indexes.json.
+  const snapshots = await Promise.all([
+    mail
+      .where('delivery.state', '==', 'PROCESSING')
+      .where('delivery.leaseExpireTime', '<', now)
+      .orderBy('delivery.leaseExpireTime')
+      .limit(limit)
+      .select()
+      .get(),
+    mail
+      .where('delivery.state', '==', 'RETRY')
+      .where('delivery.nextAttemptTime', '<=', now)
+      .orderBy('delivery.nextAttemptTime')
+      .limit(limit)
+      .select()
+      .get(),
+    mail
+      .where('delivery.state', '==', 'PENDING')
+      .where('gongjian.createdAt', '<=', stale)
+      .orderBy('gongjian.createdAt')
+      .limit(limit)
+      .select()
+      .get(),
+  ]);
+  const ids = [...new Set(snapshots.flatMap((snapshot) => snapshot.docs.map((doc) => doc.id)))];
+  const outcomes: Partial<Record<ProcessOutcome, number>> = {};
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let id = ids[next++]; id !== undefined; id = ids[next++]) {
+      // One document's Firestore error must not keep the others waiting for the next sweep.
+      try {
+        const outcome = await processMail(db, id, deps);
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+  if (failures.length > 0)
+    throw new AggregateError(failures, `sweepMail: ${failures.length} of ${ids.length} failed`);
+  return { found: ids.length, outcomes };
+}

@@ -1,0 +1,45 @@
+/**
+ * Queuing what a plan's emails would be on a date (§7): digests on the digest day, due-soon
+ * reminders, overdue notices — rendered by shared/emails.ts, queued by idempotency key, so
+ * running this twice for the same day, or from the schedule and the statistics trigger alike,
+ * queues each email once.
+ */
+import { type EmailKind, plannedEmails } from '../../../shared/emails';
+import type { IsoDate, PlanModel } from '../../../shared/model';
+import type { Stats } from '../../../shared/stats-types';
+import type { PlanDoc, PlanStore } from '../store/planStore';
+import { enqueueMail } from './queue';
+
+export interface QueuedCounts {
+  queued: number;
+  duplicate: number;
+  skipped: { inactivePartners: number; partnersWithoutEmail: number; measuresWithoutOwnerEmail: number };
+}
+
+/** Queues a plan's emails of the given kinds for a date, from its model and statistics as of it. */
+export async function queuePlannedEmails(
+  store: PlanStore,
+  plan: PlanDoc,
+  model: PlanModel,
+  stats: Stats,
+  kinds: readonly EmailKind[],
+  now: Date,
+): Promise<QueuedCounts> {
+  const { emails, skipped } = plannedEmails({
+    planId: plan.planId,
+    model,
+    stats,
+    date: stats.asOf as IsoDate,
+  });
+  const counts: QueuedCounts = { queued: 0, duplicate: 0, skipped };
+  for (const email of emails) {
+    if (!kinds.includes(email.kind)) continue;
+    const outcome = await enqueueMail(
+      store.db,
+      { ...email, planId: plan.planId, senderName: model.settings.senderName },
+      now,
+    );
+    counts[outcome] += 1;
+  }
+  return counts;
+}
