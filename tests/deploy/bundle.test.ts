@@ -42,8 +42,11 @@ const DEV_ONLY = [
 const WRITTEN = 'google.cloud.firestore.document.v1.written';
 
 /** What each deployed function must declare; every other export of index.ts needs an endpoint too. */
-const EXPECTED_TRIGGERS: Record<string, { http: true } | { document: string }> = {
+const EXPECTED_TRIGGERS: Record<string, { http: true } | { document: string } | { schedule: string }> = {
   api: { http: true },
+  onMailWritten: { document: 'mail/{docId}' },
+  sendEmails: { schedule: '0 * * * *' },
+  sweepMail: { schedule: 'every 5 minutes' },
   onActivityWritten: { document: 'plans/{planId}/activities/{docId}' },
   onMeasureWritten: { document: 'plans/{planId}/measures/{docId}' },
   onPartnerWritten: { document: 'plans/{planId}/partners/{docId}' },
@@ -65,6 +68,7 @@ interface Endpoint {
   region?: string[];
   entryPoint?: string;
   httpsTrigger?: { invoker?: string[] };
+  scheduleTrigger?: { schedule?: string; timeZone?: string };
   eventTrigger?: {
     eventType: string;
     eventFilters?: Record<string, string>;
@@ -227,6 +231,11 @@ function expectTrigger(name: string, endpoint: Endpoint | null | undefined): voi
   if ('http' in expected) {
     expect(endpoint?.httpsTrigger, `${name} is not an HTTPS function`).toBeDefined();
     expect(endpoint?.eventTrigger).toBeUndefined();
+  } else if ('schedule' in expected) {
+    expect(endpoint?.scheduleTrigger).toMatchObject({
+      schedule: expected.schedule,
+      timeZone: 'Asia/Shanghai',
+    });
   } else {
     expect(endpoint?.eventTrigger).toMatchObject({
       eventType: WRITTEN,
