@@ -45,7 +45,7 @@ import { type DocumentReference, type Firestore, Timestamp } from 'firebase-admi
 import type { MailDeps } from './deps';
 import { MAIL_COLLECTION } from './queue';
 import { classifySmtpError, describeSmtpError, type SendInfo } from './transport';
-import { type Delivery, parseMail, type StoredMail } from './types';
+import { type Delivery, parseMail, pendingDelivery, type StoredMail } from './types';
 
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -96,19 +96,6 @@ function claimability(delivery: Delivery | undefined, now: Date): Claimability {
   }
 }
 
-function emptyDelivery(): Delivery {
-  return {
-    state: 'PENDING',
-    attempts: 0,
-    startTime: null,
-    endTime: null,
-    leaseExpireTime: null,
-    nextAttemptTime: null,
-    error: null,
-    info: null,
-  };
-}
-
 /** Claims one mail document if it is due, sends it, and records the outcome. */
 export async function processMail(db: Firestore, docId: string, deps: MailDeps): Promise<ProcessOutcome> {
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
@@ -126,12 +113,12 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
     // Nothing to send, and it will not get better by retrying; leave a final state saying why.
     const state: unknown = snapshot.get('delivery.state');
     if (state === 'SUCCESS' || state === 'ERROR') return 'done';
-    const failed = { ...emptyDelivery(), state: 'ERROR' as const, endTime: ts(now), error: parsed.error };
+    const failed = { ...pendingDelivery(), state: 'ERROR' as const, endTime: ts(now), error: parsed.error };
     return (await conditionalUpdate(ref, { delivery: failed }, read)) ? 'error' : 'lost-claim';
   }
 
   const { mail } = parsed;
-  const previous = mail.delivery ?? emptyDelivery();
+  const previous = mail.delivery ?? pendingDelivery();
   const due = claimability(mail.delivery, now);
   if (!due.claim) return due.outcome;
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { docIdOf } from '../store/docIds';
-import type { MailDoc, MailKind } from './types';
+import { type MailDoc, type MailKind, pendingDelivery } from './types';
 
 export const MAIL_COLLECTION = 'mail';
 
@@ -90,16 +90,7 @@ export async function enqueueMail(
       html: email.html,
       messageId: messageIdOf(email.key),
     },
-    delivery: {
-      state: 'PENDING',
-      attempts: 0,
-      startTime: null,
-      endTime: null,
-      leaseExpireTime: null,
-      nextAttemptTime: null,
-      error: null,
-      info: null,
-    },
+    delivery: pendingDelivery(),
     gongjian: {
       planId: email.planId,
       kind: email.kind,

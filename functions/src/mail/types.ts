@@ -129,3 +129,17 @@ export function parseMail(data: unknown): MailParseResult {
     },
   };
 }
+
+/** The delivery of a mail just queued (or read without one, as the extension's schema allows). */
+export function pendingDelivery(): Delivery {
+  return {
+    state: 'PENDING',
+    attempts: 0,
+    startTime: null,
+    endTime: null,
+    leaseExpireTime: null,
+    nextAttemptTime: null,
+    error: null,
+    info: null,
+  };
+}

@@ -4,8 +4,13 @@
  * give the generated tabs and the issue marks. No exceljs or googleapis here, so either adapter
  * loads without the other.
  */
-import type { GeneratedTab } from '../../../shared/i18n';
-import { SEVERITY_LABELS, STATUS_LABELS } from '../../../shared/i18n';
+import { headerKey, recogniseTab } from '../../../shared/columns';
+import {
+  GENERATED_TAB_LABELS,
+  type GeneratedTab,
+  SEVERITY_LABELS,
+  STATUS_LABELS,
+} from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
 import { ISSUE_FILL_RGB } from '../../../shared/marks';
 import type { Table } from '../../../shared/workbook';
@@ -89,4 +94,38 @@ export function isQuantity(tab: GeneratedTab, cells: readonly (string | number |
 /** The number format of a quantity. */
 export function thousandsFormat(value: number): string {
   return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
+}
+
+/** Which generated tab a sheet is, by its Chinese or English name. */
+export function generatedTabOf(title: string): GeneratedTab | undefined {
+  const key = headerKey(title);
+  return GENERATED_TAB_ORDER.find(
+    (tab) =>
+      headerKey(GENERATED_TAB_LABELS[tab].zh) === key || headerKey(GENERATED_TAB_LABELS[tab].en) === key,
+  );
+}
+
+/**
+ * Where a new generated tab goes among the sheets (by title): after the generated tabs before it
+ * in GENERATED_TAB_ORDER, else before those after it, else after the last data tab.
+ */
+export function insertionIndex(order: readonly string[], tab: GeneratedTab): number {
+  const rank = GENERATED_TAB_ORDER.indexOf(tab);
+  const rankAt = (title: string): number => {
+    const generated = generatedTabOf(title);
+    return generated === undefined ? -1 : GENERATED_TAB_ORDER.indexOf(generated);
+  };
+  let after = -1;
+  order.forEach((title, i) => {
+    const r = rankAt(title);
+    if (r >= 0 && r < rank) after = i;
+  });
+  if (after >= 0) return after + 1;
+  const before = order.findIndex((title) => rankAt(title) > rank);
+  if (before >= 0) return before;
+  let lastData = -1;
+  order.forEach((title, i) => {
+    if (recogniseTab(title) !== undefined) lastData = i;
+  });
+  return lastData >= 0 ? lastData + 1 : order.length;
 }

@@ -47,9 +47,11 @@ import type { CellValue, RawRow, RawTab, RawWorkbook, Table } from '../../../sha
 import { shapeTab } from './common';
 import {
   GENERATED_TAB_ORDER,
+  generatedTabOf,
   ID_HEADER,
   ISSUE_FILL_ARGB,
   ISSUE_NOTE_MARKER,
+  insertionIndex,
   isQuantity,
   type SkippedId,
   STATUS_FILLS,
@@ -273,15 +275,6 @@ function retrier(options: RetryOptions, spreadsheetId: string): Retrying {
 /** A sheet title as a range: always quoted, so names like `A1` or `By category` read right. */
 function wholeSheet(title: string): string {
   return `'${title.replaceAll("'", "''")}'`;
-}
-
-/** Which generated tab a title is, by its Chinese or English name (as the .xlsx adapter). */
-function generatedTabOf(title: string): GeneratedTab | undefined {
-  const key = headerKey(title);
-  return GENERATED_TAB_ORDER.find(
-    (tab) =>
-      headerKey(GENERATED_TAB_LABELS[tab].zh) === key || headerKey(GENERATED_TAB_LABELS[tab].en) === key,
-  );
 }
 
 function columnNumber(letters: string): number {
@@ -541,28 +534,6 @@ function chartRequest(
       },
     },
   };
-}
-
-/** Where a new generated tab goes: after the generated tabs before it, else before those after it, else after the last data tab. */
-function insertionIndex(order: readonly string[], tab: GeneratedTab): number {
-  const rank = GENERATED_TAB_ORDER.indexOf(tab);
-  const rankAt = (title: string): number => {
-    const generated = generatedTabOf(title);
-    return generated === undefined ? -1 : GENERATED_TAB_ORDER.indexOf(generated);
-  };
-  let after = -1;
-  order.forEach((title, i) => {
-    const r = rankAt(title);
-    if (r >= 0 && r < rank) after = i;
-  });
-  if (after >= 0) return after + 1;
-  const before = order.findIndex((title) => rankAt(title) > rank);
-  if (before >= 0) return before;
-  let lastData = -1;
-  order.forEach((title, i) => {
-    if (recogniseTab(title) !== undefined) lastData = i;
-  });
-  return lastData >= 0 ? lastData + 1 : order.length;
 }
 
 /** A sheet ID no sheet has, for a tab added in this batch (later requests must name it). */

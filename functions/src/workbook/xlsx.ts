@@ -22,7 +22,7 @@ function corruptXlsx(path: string): UnusableInputError {
  * A cell's value as the sheet shows it: formulas by their cached result (the file is never
  * recalculated here), rich text and hyperlinks by their text, errors by their code (`#N/A`).
  */
-function plainValue(value: ExcelJS.CellValue): CellValue {
+export function plainValue(value: ExcelJS.CellValue): CellValue {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'object' || value instanceof Date) return value === '' ? null : value;
   if ('richText' in value) return value.richText.map((run) => run.text).join('') || null;

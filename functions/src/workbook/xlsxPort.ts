@@ -41,9 +41,11 @@ import type { CellValue, Table } from '../../../shared/workbook';
 import { accessError } from './common';
 import {
   GENERATED_TAB_ORDER,
+  generatedTabOf,
   ID_HEADER,
   ISSUE_FILL_ARGB,
   ISSUE_NOTE_MARKER,
+  insertionIndex,
   isQuantity,
   type SkippedId,
   STATUS_FILLS,
@@ -51,7 +53,7 @@ import {
   type WorkbookUpdate,
   type WorkbookUpdateResult,
 } from './port';
-import { loadExcelWorkbook } from './xlsx';
+import { loadExcelWorkbook, plainValue } from './xlsx';
 
 // ---------------------------------------------------------------------------------------------
 // File access: one update at a time per path, read–modify–write, atomic replace.
@@ -161,17 +163,6 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
 // ---------------------------------------------------------------------------------------------
 // Reading cells without creating them.
 
-/** A cell's value as the sheet shows it, like the reader in xlsx.ts. */
-function plainValue(value: ExcelJS.CellValue): CellValue {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'object' || value instanceof Date) return value === '' ? null : value;
-  if ('richText' in value) return value.richText.map((run) => run.text).join('') || null;
-  if ('error' in value) return value.error;
-  if ('formula' in value || 'sharedFormula' in value) return plainValue(value.result);
-  if ('hyperlink' in value) return plainValue(value.text as ExcelJS.CellValue);
-  return null;
-}
-
 /** The value at a cell, or null; never creates the cell (getCell would add it to the file). */
 function valueAt(sheet: ExcelJS.Worksheet, row: number, column: number): CellValue {
   const cell = sheet.findCell(row, column);
@@ -207,15 +198,6 @@ function* existingCells(sheet: ExcelJS.Worksheet): Generator<ExcelJS.Cell> {
 /** The first worksheet recognised as the given data tab (validation refuses two). */
 function dataSheet(workbook: ExcelJS.Workbook, tab: TabKey): ExcelJS.Worksheet | undefined {
   return workbook.worksheets.find((sheet) => recogniseTab(sheet.name) === tab);
-}
-
-/** Which generated tab a sheet name is, by its Chinese or English name. */
-function generatedTabOf(name: string): GeneratedTab | undefined {
-  const key = headerKey(name);
-  return GENERATED_TAB_ORDER.find(
-    (tab) =>
-      headerKey(GENERATED_TAB_LABELS[tab].zh) === key || headerKey(GENERATED_TAB_LABELS[tab].en) === key,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -357,33 +339,20 @@ function writeGeneratedTabs(
     });
     fillGeneratedSheet(sheet, tab, table);
     if (existing) order[index] = sheet;
-    else order.splice(insertionIndex(order, tab), 0, sheet);
+    else
+      order.splice(
+        insertionIndex(
+          order.map((sheet) => sheet.name),
+          tab,
+        ),
+        0,
+        sheet,
+      );
   }
   // exceljs orders sheets by orderNo (not in its typings); renumbering places the new ones.
   order.forEach((sheet, i) => {
     (sheet as unknown as { orderNo: number }).orderNo = i + 1;
   });
-}
-
-function insertionIndex(order: readonly ExcelJS.Worksheet[], tab: GeneratedTab): number {
-  const rank = GENERATED_TAB_ORDER.indexOf(tab);
-  const rankAt = (sheet: ExcelJS.Worksheet): number => {
-    const generated = generatedTabOf(sheet.name);
-    return generated === undefined ? -1 : GENERATED_TAB_ORDER.indexOf(generated);
-  };
-  let after = -1;
-  order.forEach((sheet, i) => {
-    const r = rankAt(sheet);
-    if (r >= 0 && r < rank) after = i;
-  });
-  if (after >= 0) return after + 1;
-  const before = order.findIndex((sheet) => rankAt(sheet) > rank);
-  if (before >= 0) return before;
-  let lastData = -1;
-  order.forEach((sheet, i) => {
-    if (recogniseTab(sheet.name) !== undefined) lastData = i;
-  });
-  return lastData >= 0 ? lastData + 1 : order.length;
 }
 
 /** How wide a cell shows, in Excel's units (about one Latin digit; CJK characters count two). */
