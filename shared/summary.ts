@@ -135,7 +135,7 @@ export function quoteTabName(tabName: string): string {
     // Names that read as a cell reference (A1, R1C1, R, C) must be quoted too.
     !/^[a-z]{1,3}\d+$/i.test(tabName) &&
     !/^(r\d*c?\d*|c\d*)$/i.test(tabName);
-  return plain ? tabName : `'${tabName.replaceAll("'", "''")}'`;
+  return plain ? tabName : `'${tabName.replace(/'/g, "''")}'`;
 }
 
 /** The A1 reference of a cell: `活动!C7`, `'By category'!A1` (row is the sheet row, column 0-based). */
