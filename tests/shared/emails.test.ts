@@ -21,6 +21,12 @@ import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shar
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';
+import {
+  activity as baseActivity,
+  measure as baseMeasure,
+  partner as basePartner,
+  settings as baseSettings,
+} from '../support/model';
 
 // ---------------------------------------------------------------------------------------------
 // A small model
@@ -29,36 +35,20 @@ const SCRIPT = '<script>alert(1)</script>';
 const INJECTION = 'Evil\r\nBcc: x@evil.cn';
 
 function settings(overrides: Partial<Settings> = {}): Settings {
-  return {
+  return baseSettings({
     community: '幸福社区',
-    year: 2026,
-    timezone: 'Asia/Shanghai',
     leaderEmails: ['lead1@example.cn', 'lead2@example.cn'],
-    editors: [],
     senderName: '幸福社区居委会',
-    digestFrequency: 'monthly',
-    staleDays: 30,
-    reminderDays: 7,
     ...overrides,
-  };
+  });
 }
 
 function partner(partnerId: string, name: string, emails: string[], active = true): Partner {
-  return { partnerId, name, type: 'other', emails, active, row: 2 };
+  return basePartner({ partnerId, name, emails, active });
 }
 
 function measure(overrides: Partial<Measure> & { measureId: string }): Measure {
-  return {
-    category: 'civility',
-    title: '事项',
-    partners: [],
-    metric: 'count',
-    target: 1,
-    recurrence: 'none',
-    state: 'auto',
-    row: 2,
-    ...overrides,
-  };
+  return baseMeasure({ category: 'civility', ...overrides });
 }
 
 function activity(
@@ -68,7 +58,7 @@ function activity(
   title: string,
   more: Partial<Activity> = {},
 ) {
-  return { date, measureId, partners, title, status: 'done', row: 2, ...more } satisfies Activity;
+  return baseActivity({ date, measureId, partners, title, ...more });
 }
 
 function smallModel(overrides: Partial<Settings> = {}): PlanModel {

@@ -5,78 +5,13 @@
  * Jul 31, Aug 31, Sep 30, Oct 31, Nov 30, Dec 31 (day 181 = 30 Jun, 365 days in all).
  */
 import { describe, expect, it } from 'vitest';
-import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shared/model';
+import type { Activity, Measure } from '../../shared/model';
 import { computeStats } from '../../shared/stats';
 import type { MeasureStats, PartnerStats, Stats } from '../../shared/stats-types';
+import { activity, measure, model, partner, settings } from '../support/model';
 
 // ---------------------------------------------------------------------------------------------
 // Builders
-
-function settings(overrides: Partial<Settings> = {}): Settings {
-  return {
-    year: 2026,
-    timezone: 'Asia/Shanghai',
-    leaderEmails: [],
-    editors: [],
-    digestFrequency: 'monthly',
-    staleDays: 30,
-    reminderDays: 7,
-    ...overrides,
-  };
-}
-
-function measure(overrides: Partial<Measure> = {}): Measure {
-  return {
-    measureId: 'M1',
-    category: 'practicalMatters',
-    title: '事项',
-    partners: [],
-    metric: 'count',
-    target: 1,
-    recurrence: 'none',
-    state: 'auto',
-    row: 2,
-    ...overrides,
-  };
-}
-
-function activity(overrides: Partial<Activity> = {}): Activity {
-  return {
-    date: '2026-03-01',
-    measureId: 'M1',
-    partners: [],
-    title: '活动',
-    status: 'done',
-    row: 2,
-    ...overrides,
-  };
-}
-
-function partner(overrides: Partial<Partner> = {}): Partner {
-  return {
-    partnerId: 'P1',
-    name: '单位',
-    type: 'other',
-    emails: [],
-    active: true,
-    row: 2,
-    ...overrides,
-  };
-}
-
-function model(parts: {
-  measures?: Measure[];
-  activities?: Activity[];
-  partners?: Partner[];
-  settings?: Settings;
-}): PlanModel {
-  return {
-    settings: parts.settings ?? settings(),
-    partners: parts.partners ?? [],
-    measures: parts.measures ?? [],
-    activities: parts.activities ?? [],
-  };
-}
 
 /** Activities dated on each of the given dates, for measure M1 unless overridden. */
 function on(dates: string[], overrides: Partial<Activity> = {}): Activity[] {
