@@ -87,8 +87,10 @@ describe('transportFromConfig', () => {
   const base = { GONGJIAN_ENV: 'development' };
 
   it('uses the outbox in development without SMTP', () => {
-    const outbox = transportFromConfig(parseConfig({ ...base, GONGJIAN_OUTBOX_DIR: '/tmp/somewhere' }));
-    expect(outbox?.name).toBe('outbox:/tmp/somewhere');
+    const outbox = transportFromConfig(
+      parseConfig({ ...base, GONGJIAN_OUTBOX_DIR: join('mail', 'outbox-here') }),
+    );
+    expect(outbox?.name).toBe(`outbox:${join('mail', 'outbox-here')}`);
     expect(transportFromConfig(parseConfig(base))?.name).toBe(`outbox:${join('local', 'outbox')}`);
   });
 
