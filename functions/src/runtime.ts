@@ -14,6 +14,7 @@ import type { MailDeps } from './mail/deps';
 import { transportFromConfig } from './mail/transport';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
+import type { WorkbookUpdate } from './workbook/port';
 import type { SheetsAuth, SheetsWorkbook } from './workbook/sheets';
 
 export interface Runtime {
@@ -45,6 +46,8 @@ export function installRuntime(installed: Runtime | undefined): void {
 export interface RuntimeOverrides {
   /** Credentials for the Sheets API; by default the service account's. */
   sheetsAuth?: SheetsAuth;
+  /** Writes generated tabs into a local .xlsx (the local stack's one writer of its file). */
+  writeXlsx?: (path: string, update: WorkbookUpdate) => Promise<unknown>;
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
@@ -94,8 +97,8 @@ export function buildRuntime(
   // The adapters are loaded on use: exceljs and googleapis are heavy (cold starts).
   const writeGeneratedTabs: GeneratedTabsWriter = async (location, tables) => {
     if (location.kind === 'xlsx') {
-      const { updateXlsx } = await import('./workbook/xlsxPort');
-      await updateXlsx(location.path, { generated: tables });
+      const writeXlsx = overrides.writeXlsx ?? (await import('./workbook/xlsxPort')).updateXlsx;
+      await writeXlsx(location.path, { generated: tables });
     } else {
       await (await openSheet(location.spreadsheetId)).update({ generated: tables });
     }

@@ -2,14 +2,15 @@
  * `npm start -- --once` end to end, as a person runs it: the real bundled entry point, the real
  * emulator, the workbook written back. Then nothing may be left running.
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeXlsx } from '../../functions/src/workbook';
 import { GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { sampleWorkbook } from '../../shared/sample';
+import { holdOpenInLibreOffice } from '../support/libreoffice';
 import { tempFolder } from '../workbook/helpers';
 
 const START = resolve(import.meta.dirname, '../../functions/dist/start.js');
@@ -123,5 +124,86 @@ describe('npm start -- --once', () => {
     const activities = await sheet(path, '活动');
     const note = activities.getCell('B2').note;
     expect(JSON.stringify(note)).toContain('日期无法识别：三月五日');
+  }, 240_000);
+
+  it('does not write under Excel: statistics and mail done, exit 2 with the reason, the file untouched', async () => {
+    const dir = join(folder.dir, 'open-in-excel');
+    mkdirSync(dir);
+    const path = join(dir, 'plan.xlsx');
+    const sample = sampleWorkbook(2026);
+    await writeXlsx(
+      path,
+      sample.tabs.map((tab) => ({
+        name: tab.name,
+        header: tab.header.map((cell) => String(cell ?? '')),
+        rows: tab.rows.map((row) => row.cells),
+      })),
+    );
+    const before = readFileSync(path);
+    writeFileSync(join(dir, '~$plan.xlsx'), 'staff');
+    const run = startOnce(path);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/同步完成/);
+    expect(run.stdout).toMatch(/邮件：新放入队列 \d+ 封/);
+    expect(run.stderr).toContain('工作簿正在 Excel/WPS 中打开，关闭后写回');
+    expect(run.stderr.match(/工作簿正在/g)).toHaveLength(1); // said once
+    expect(readFileSync(path).equals(before)).toBe(true);
+
+    rmSync(join(dir, '~$plan.xlsx'));
+    const after = startOnce(path);
+    expect(after.code).toBe(0);
+    expect((await sheet(path, '汇总')).getCell('A1').value).toBe('指标');
+  }, 240_000);
+});
+
+describe('npm start (watching)', () => {
+  it('waits while LibreOffice has the workbook open and writes back once it is closed', async () => {
+    const dir = join(folder.dir, 'open-in-libreoffice');
+    mkdirSync(dir);
+    const path = join(dir, 'plan.xlsx');
+    const sample = sampleWorkbook(2026);
+    await writeXlsx(
+      path,
+      sample.tabs.map((tab) => ({
+        name: tab.name,
+        header: tab.header.map((cell) => String(cell ?? '')),
+        rows: tab.rows.map((row) => row.cells),
+      })),
+    );
+    const before = readFileSync(path);
+    const held = await holdOpenInLibreOffice(path);
+    const stack = spawn(process.execPath, [START, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    stack.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    stack.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const exited = new Promise((resolve) => stack.once('exit', resolve));
+    try {
+      await vi.waitFor(() => expect(output).toContain('正在监视'), { timeout: 120_000, interval: 200 });
+      expect(output).toContain('工作簿正在 LibreOffice 中打开，关闭后写回');
+      expect(output).toContain('尚未写回');
+      expect(readFileSync(path).equals(before)).toBe(true);
+    } finally {
+      await held.close();
+    }
+    try {
+      await vi.waitFor(() => expect(output).toContain('工作簿已关闭，已写回'), {
+        timeout: 30_000,
+        interval: 200,
+      });
+      expect(output.match(/工作簿正在 LibreOffice 中打开/g)).toHaveLength(1);
+      expect((await sheet(path, '汇总')).getCell('A1').value).toBe('指标');
+      const activities = await sheet(path, '活动');
+      const idIndex = (activities.getRow(1).values as unknown[]).indexOf('记录编号');
+      expect(String(activities.getCell(2, idIndex).value ?? '')).not.toBe('');
+    } finally {
+      stack.kill('SIGINT');
+      await exited;
+    }
+    const pid = Number(/pid (\d+)/.exec(output)?.[1]);
+    expect(isRunning(pid)).toBe(false);
   }, 240_000);
 });

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UnusableInputError } from '../../../shared/errors';
+import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
 import { digestCommand } from './commands/digest';
 import { initCommand } from './commands/init';
 import { statsCommand } from './commands/stats';
@@ -38,6 +39,10 @@ export function reportError(error: unknown, ctx: CliContext): number {
   }
   if (error instanceof UnusableInputError) {
     ctx.err(`无法使用输入：${error.messageZh}\nUnusable input: ${error.messageEn}`);
+    return 2;
+  }
+  if (error instanceof WorkbookOpenError || error instanceof WorkbookChangingError) {
+    ctx.err(`${error.messageZh}\n${error.messageEn}`);
     return 2;
   }
   // A bug, not a user mistake: say so plainly; the stack only on request.

@@ -19,6 +19,7 @@ import { onPartnerWritten } from '../triggers/onPartnerWritten';
 import { onPlanWritten } from '../triggers/onPlanWritten';
 import { startTriggerBridge, type TriggerBridge, triggerSpecOf } from './bridge';
 import { type FirestoreEmulator, startFirestoreEmulator } from './emulator';
+import { LocalWorkbookFile } from './workbookFile';
 
 /** The deployed triggers, by the names they are registered under. */
 export const TRIGGERS = {
@@ -39,6 +40,8 @@ export interface LocalStackOptions {
   progress?: (line: string) => void;
   /** Log lines of the functions and the emulator (quiet by default). */
   log?: (line: string) => void;
+  /** Sentences about the workbook file (open in an office program, written back later). */
+  say?: (zh: string, en: string) => void;
 }
 
 export interface LocalStack {
@@ -49,6 +52,8 @@ export interface LocalStack {
   readonly runtime: Runtime;
   readonly emulator: FirestoreEmulator;
   readonly bridge: TriggerBridge;
+  /** The one writer of the workbook file, when the stack has one. */
+  readonly workbook?: LocalWorkbookFile;
   stop(): Promise<void>;
 }
 
@@ -63,7 +68,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // against a live emulator; the emulator; then the Firestore client.
   const parts: { server?: Server; emulator?: FirestoreEmulator; bridge?: TriggerBridge; runtime?: Runtime } =
     {};
+  const workbook = options.workbookPath
+    ? new LocalWorkbookFile(options.workbookPath, { say: options.say ?? ((zh, en) => log(`${zh} / ${en}`)) })
+    : undefined;
   const stop = async () => {
+    workbook?.stop();
     const { server, emulator, bridge, runtime } = parts;
     if (server) await closeServer(server);
     await bridge?.stop().catch(() => {});
@@ -105,7 +114,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       SMTP_URL: process.env.SMTP_URL,
       MAIL_FROM: process.env.MAIL_FROM,
     });
-    const runtime = buildRuntime(config, log);
+    const runtime = buildRuntime(
+      config,
+      log,
+      workbook ? { writeXlsx: (_path, update) => workbook.write(update) } : {},
+    );
     installRuntime(runtime);
     parts.runtime = runtime;
 
@@ -122,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       runtime,
       emulator,
       bridge,
+      ...(workbook ? { workbook } : {}),
       stop,
     };
   } catch (error) {

@@ -3,11 +3,12 @@
  * plan to local/plan.xlsx on first run, starts the Firestore emulator, the functions and the
  * trigger bridge, syncs the workbook through the HTTP API as the add-on would, writes back the
  * assigned IDs and issue marks (the triggers write the generated tabs), prints a summary, then
- * watches the workbook and syncs again on every save. `--once` does one pass and exits.
+ * watches the workbook and syncs again on every save. `--once` does one pass and exits (2 when an
+ * office program has the workbook open: statistics and mail are done, the write-back is refused).
+ * While a program has it open in watch mode, the write-back waits and lands once it is closed.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, watch } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../../../shared/i18n';
@@ -16,7 +17,6 @@ import { tabCountsTable } from '../cli/commands/validate';
 import { reportError } from '../cli/run';
 import { amount, percent } from '../cli/table';
 import { todayIn } from '../validateToday';
-import { readXlsx } from '../workbook';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
 import { startLocalStack } from './stack';
 import { type LocalSyncOutcome, syncLocalWorkbook } from './syncWorkbook';
@@ -44,6 +44,7 @@ async function main(): Promise<number> {
   const stack = await startLocalStack({
     workbookPath: path,
     progress: step,
+    say: (zh, en) => err(`${zh}\n${en}`),
     ...(values.verbose ? { log: err } : {}),
   });
   let stopping: Promise<void> | undefined;
@@ -54,33 +55,33 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
-  try {
-    step(`同步 ${basename(path)} / syncing`);
-    let fingerprint = await dataFingerprint(path);
-    printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), started);
+  const syncAndMail = async (since: number) => {
+    const outcome = await syncLocalWorkbook(stack, PLAN_ID);
+    printSummary(path, outcome, since);
     step('邮件 / mail');
     printMail(
       await sendLocalMail(stack, PLAN_ID),
       stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
     );
-    if (values.once) return 0;
+    return outcome;
+  };
+  try {
+    step(`同步 ${basename(path)} / syncing`);
+    const first = await syncAndMail(started);
+    // The statistics and emails are done; a write-back held for an open workbook is refused here.
+    if (values.once) return first.writeBack.state === 'waiting' ? 2 : 0;
 
     out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
     out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
     await watchWorkbook(path, async () => {
-      const next = await dataFingerprint(path).catch(() => undefined);
-      if (next === undefined || next === fingerprint) return; // our own write-back, or a half-saved file
-      fingerprint = next;
-      const t0 = Date.now();
-      try {
-        printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), t0);
-        printMail(
-          await sendLocalMail(stack, PLAN_ID),
-          stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
-        );
-        fingerprint = await dataFingerprint(path);
-      } catch (error) {
-        reportError(error, ctx);
+      // Every save that no sync has read leads to one, also a save made while a sync ran.
+      while (await stack.workbook?.needsSync().catch(() => false)) {
+        try {
+          await syncAndMail(Date.now());
+        } catch (error) {
+          reportError(error, ctx);
+          return;
+        }
       }
     });
     return 0;
@@ -100,19 +101,6 @@ function printMail(outcome: LocalMailOutcome, where: string): void {
   );
 }
 
-/** A hash of the data tabs' cells: saves that change only generated tabs or marks are not edits. */
-async function dataFingerprint(path: string): Promise<string> {
-  await readFile(path); // fails fast while the file is being replaced
-  const workbook = await readXlsx(path);
-  const hash = createHash('sha256');
-  for (const tab of workbook.tabs) {
-    if (Object.values(GENERATED_TAB_LABELS).some((label) => label.zh === tab.name || label.en === tab.name))
-      continue;
-    hash.update(JSON.stringify([tab.name, tab.header, tab.rows]));
-  }
-  return hash.digest('hex');
-}
-
 /** Calls onChange (serialised, debounced) whenever the file is saved; resolves when the process is stopped. */
 function watchWorkbook(path: string, onChange: () => Promise<void>): Promise<void> {
   return new Promise(() => {
@@ -124,7 +112,7 @@ function watchWorkbook(path: string, onChange: () => Promise<void>): Promise<voi
       clearTimeout(timer);
       timer = setTimeout(() => {
         running = running.then(onChange);
-      }, 500);
+      }, 300);
     });
   });
 }
@@ -154,7 +142,11 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
     `完成率 ${percent(plan.completionRate)} · 平均进度 ${percent(plan.averageProgress)} · 活动 ${plan.activities} 次 · ` +
       `参与 ${amount(plan.participants)} 人次 · 服务 ${amount(plan.hours)} 小时 · 投入 ${amount(plan.funds)} 元`,
   );
-  for (const skipped of outcome.skippedIds) {
+  if (outcome.writeBack.state === 'waiting') {
+    out(`尚未写回 ${path}：待 ${outcome.writeBack.reason.program} 关闭工作簿后自动写回`);
+    return;
+  }
+  for (const skipped of outcome.writeBack.skippedIds) {
     err(`未写入编号 ${skipped.activityId}（第 ${skipped.row} 行：${skipped.reason}）`);
   }
   out(

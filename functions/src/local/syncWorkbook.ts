@@ -11,27 +11,27 @@ import type { CellValue } from '../../../shared/workbook';
 import { statsRefreshState } from '../stats/refresh';
 import type { StatsDoc } from '../store/planStore';
 import type { SyncResult } from '../sync/syncPlan';
-import { readXlsx } from '../workbook';
-import type { SkippedId } from '../workbook/port';
-import { updateXlsx } from '../workbook/xlsxPort';
 import type { LocalStack } from './stack';
+import type { WriteOutcome } from './workbookFile';
 
 export interface LocalSyncOutcome {
   result: SyncResult;
   stats: StatsDoc;
-  skippedIds: SkippedId[];
+  /** The write-back of IDs and marks: done, or held while an office program has the file open. */
+  writeBack: WriteOutcome;
   /** Statistics recomputations so far (coalesced from the trigger events). */
   recomputations: number;
 }
 
-/** Syncs an .xlsx workbook through the API, writes back, and waits for fresh statistics. */
+/** Syncs the stack's .xlsx workbook through the API, writes back, and waits for fresh statistics. */
 export async function syncLocalWorkbook(
   stack: LocalStack,
-  path: string,
   planId: string,
   timeoutMs = 60_000,
 ): Promise<LocalSyncOutcome> {
-  const workbook = await readXlsx(path);
+  const file = stack.workbook;
+  if (!file) throw new Error('The local stack was started without a workbook');
+  const { workbook, version } = await file.read();
   // The data tabs only, with date cells as spreadsheet serials: what the Sheets API returns too.
   const tabs = workbook.tabs
     .filter((tab) => recogniseTab(tab.name) !== undefined)
@@ -50,10 +50,11 @@ export async function syncLocalWorkbook(
     const error = 'error' in body ? body.error : { message: `HTTP ${response.status}`, messageEn: '' };
     throw new Error(`同步失败：${error.message} / Sync failed: ${error.messageEn}`);
   }
-  const written = await updateXlsx(path, { activityIds: body.assignedIds, issues: body.issues as Issue[] });
+  file.markSynced(version);
+  const writeBack = await file.write({ activityIds: body.assignedIds, issues: body.issues as Issue[] });
   const stats = await waitForFreshStats(stack, planId, body.version, timeoutMs);
   const { recomputations } = await statsRefreshState(stack.runtime.store.db, planId);
-  return { result: body, stats, skippedIds: written.skippedIds, recomputations };
+  return { result: body, stats, writeBack, recomputations };
 }
 
 interface ApiFailure {

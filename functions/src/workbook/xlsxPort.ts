@@ -1,8 +1,8 @@
 /**
  * The write side of the workbook port for an .xlsx file that staff also edit: generated tabs
  * rewritten whole, assigned activity IDs written into empty ID cells, and invalid cells marked
- * with a fill and a note. One read–modify–write per update, renamed into place, so the file is
- * either the old workbook or the new one.
+ * with a fill and a note. One read–modify–write per update, put in place by the protocol of
+ * fileGuard.ts, so the file is either the old workbook or the new one and no save is lost.
  *
  * What a round trip through exceljs 4.4 keeps and loses (checked by loading and saving files it
  * wrote, some with Excel-only parts patched in, and by reading its source):
@@ -27,9 +27,7 @@
  * - exceljs shares one style object among every cell loaded with the same style; every style
  *   change here assigns a fresh object, never mutating, so no other cell changes with it.
  */
-import { randomUUID } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import stringWidth from 'string-width';
 import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
@@ -38,7 +36,8 @@ import type { Issue, Severity } from '../../../shared/issues';
 import { cellText } from '../../../shared/normalize';
 import { percentCells } from '../../../shared/summary';
 import type { CellValue, Table } from '../../../shared/workbook';
-import { accessError } from './common';
+import { accessError, errorCode } from './common';
+import { type GuardOptions, guardedUpdate } from './fileGuard';
 import {
   GENERATED_TAB_ORDER,
   generatedTabOf,
@@ -76,78 +75,32 @@ function serialised<T>(path: string, task: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** How many times an update is redone when the file changes under it (someone saved it). */
-const ATTEMPTS = 3;
-
-/** Identifies one version of the file on disk, to notice a save by another program. */
-async function fingerprint(path: string): Promise<string> {
-  const info = await stat(path);
-  return `${info.ino}:${info.size}:${info.mtimeMs}`;
-}
-
-async function loadWorkbook(path: string): Promise<{ workbook: ExcelJS.Workbook; version: string }> {
-  let version: string;
-  try {
-    version = await fingerprint(path);
-  } catch (error) {
-    throw accessError(error, path);
-  }
-  return { workbook: await loadExcelWorkbook(path), version };
-}
-
-/** Thrown inside an attempt when the file changed between our read and our write. */
-class ChangedMeanwhile extends Error {
-  constructor(path: string) {
-    super(`The workbook kept changing while it was being updated; try again: ${path}`);
-  }
-}
-
-/**
- * Writes the bytes beside the target, flushed to disk, and renames them over it: a crash leaves
- * the old file or the new one, never half of one. Staff's save in between (the file changed
- * since `version` was read) aborts the write instead of replacing their work.
- */
-async function replaceFile(path: string, bytes: Buffer, version: string): Promise<void> {
-  // A dot name keeps the temporary file out of sight in folder views; the UUID keeps two
-  // processes writing the same workbook from sharing one.
-  const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`);
-  try {
-    const mode = (await stat(path)).mode & 0o777;
-    const handle = await open(temporary, 'wx', mode);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if ((await fingerprint(path)) !== version) throw new ChangedMeanwhile(path);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /**
  * Applies one update to an .xlsx workbook: generated tabs, then assigned IDs, then issue marks.
  * Calls for the same path run one after another; user rows are never deleted or reordered and no
- * user cell is touched but the ID cells and the marked cells named by the update.
+ * user cell is touched but the ID cells and the marked cells named by the update. Nothing is
+ * written while an office program has the workbook open ({@link WorkbookOpenError}), and a save
+ * that lands meanwhile is never overwritten (the protocol in fileGuard.ts).
  */
-export function updateXlsx(path: string, update: WorkbookUpdate): Promise<WorkbookUpdateResult> {
-  return serialised(path, async () => {
-    for (let attempt = 1; ; attempt++) {
-      const { workbook, version } = await loadWorkbook(path);
-      const result = applyUpdate(workbook, update);
-      const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
-      try {
-        await replaceFile(path, bytes, version);
-        return result;
-      } catch (error) {
-        // Someone saved the file while we worked: start again from their version.
-        if (!(error instanceof ChangedMeanwhile) || attempt >= ATTEMPTS) throw error;
-      }
-    }
-  });
+export async function updateXlsx(
+  path: string,
+  update: WorkbookUpdate,
+  options: GuardOptions = {},
+): Promise<WorkbookUpdateResult & { readVersion: string; writtenVersion: string }> {
+  const { result, readVersion, writtenVersion } = await serialised(path, () =>
+    guardedUpdate(
+      path,
+      async () => {
+        const workbook = await loadExcelWorkbook(path);
+        const result = applyUpdate(workbook, update);
+        return { bytes: Buffer.from(await workbook.xlsx.writeBuffer()), result };
+      },
+      options,
+    ).catch((error: unknown) => {
+      throw errorCode(error) === 'ENOENT' || errorCode(error) === 'EACCES' ? accessError(error, path) : error;
+    }),
+  );
+  return { ...result, readVersion, writtenVersion };
 }
 
 /** The changes of one update, made in memory. Exported for tests. */

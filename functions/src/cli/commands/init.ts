@@ -5,6 +5,7 @@ import { samplePlanTitle, sampleWorkbook } from '../../../../shared/sample';
 import type { RawWorkbook } from '../../../../shared/workbook';
 import { todayIn } from '../../validateToday';
 import { type WriteTab, writeCsvFolder, writeXlsx } from '../../workbook';
+import { assertNotOpen } from '../../workbook/fileGuard';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 
@@ -22,6 +23,8 @@ export async function initCommand(args: InitArgs, ctx: CliContext): Promise<numb
       `${args.path} already exists and was left alone (add --force to overwrite it)`,
     );
   }
+  // Overwriting a workbook under an office program that has it open would lose its next save.
+  await assertNotOpen(args.path);
   const today = todayIn(ctx.now());
   const year = args.year ?? Number(today.slice(0, 4));
   await writeSample(args.path, year, today);
