@@ -9,6 +9,7 @@ import { COLUMNS, locateColumns, recogniseTab } from '../../../shared/columns';
 import { UnusableInputError } from '../../../shared/errors';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../../shared/workbook';
 import { accessError, isEmptyCell, shapeTab, type WriteTab } from './common';
+import { loadXlsxBytes } from './exceljsLoad';
 
 function corruptXlsx(path: string): UnusableInputError {
   return new UnusableInputError(
@@ -69,8 +70,7 @@ export async function loadExcelWorkbook(path: string): Promise<ExcelJS.Workbook>
   }
   const workbook = new ExcelJS.Workbook();
   try {
-    // exceljs types its input as its own Buffer interface; a Node Buffer is what it expects.
-    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+    await loadXlsxBytes(workbook, bytes);
   } catch {
     throw corruptXlsx(path);
   }
