@@ -79,7 +79,7 @@ describe('npm start -- --once', () => {
     expect(outbox.some((f) => f.startsWith('leaderSummary') && f.endsWith('.eml'))).toBe(true);
     expect(outbox.some((f) => f.startsWith('partnerDigest') && f.endsWith('.html'))).toBe(true);
     expect(outbox.some((f) => f.startsWith('overdue') && f.endsWith('.eml'))).toBe(true);
-    expect(run.stdout).toMatch(/邮件：新放入队列 \d+ 封，已投递 \d+ 封/);
+    expect(run.stdout).toMatch(/邮件：新放入队列 \d+ 封，队列中累计已投递 \d+ 封/);
 
     // A second run on the now-synced workbook assigns nothing new.
     const again = startOnce(path);

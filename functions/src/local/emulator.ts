@@ -138,6 +138,8 @@ export interface FirestoreEmulatorOptions {
   functionsEmulator?: string | undefined;
   /** Path to firestore.rules; the rules then apply to clients that are not admin. */
   rules?: string | undefined;
+  /** An export's `.overall_export_metadata` file to start from (see {@link FirestoreEmulator.exportTo}). */
+  seedFrom?: string | undefined;
   /** Receives every line the emulator prints. */
   log?: ((line: string) => void) | undefined;
   /** The jar to run; by default findEmulatorJar(env). */
@@ -158,6 +160,13 @@ export interface FirestoreEmulator {
   reset(): Promise<void>;
   /** Makes the emulator POST events for matching writes to `<functionsEmulator>/functions/projects/<p>/triggers/<name>`; re-registering a name replaces it. */
   registerTrigger(name: string, spec: TriggerSpec): Promise<void>;
+  /**
+   * Writes every document to `<folder>/<name>/` (the folder must exist); start another emulator
+   * from it with `seedFrom: <folder>/<name>/<name>.overall_export_metadata`.
+   */
+  exportTo(folder: string, name: string): Promise<void>;
+  /** Resolves, with how it ended, if the JVM exits without stop() having been called. */
+  readonly crashed: Promise<string>;
   /** The last lines the emulator printed. */
   recentOutput(): string;
   /** Stops the JVM and waits until it has exited; idempotent. */
@@ -207,6 +216,7 @@ async function launch(
   ];
   if (options.functionsEmulator) args.push(`--functions_emulator=${options.functionsEmulator}`);
   if (options.rules) args.push(`--rules=${resolve(options.rules)}`);
+  if (options.seedFrom) args.push(`--seed_from_export=${resolve(options.seedFrom)}`);
 
   // detached:false keeps the JVM in our process group, so a terminal's Ctrl-C reaches it even if
   // our own handlers never run. A group kill is therefore not ours to send (it would hit us too);
@@ -267,9 +277,13 @@ async function launch(
     await new Promise((r) => setImmediate(r));
     throw explainStartFailure(error, port, recentOutput());
   }
-  // A crash after a good start is worth a line, not an exception nobody can catch.
-  void exited.then(() => {
-    if (!stopping) options.log?.(`Firestore emulator exited unexpectedly (${describeExit(exitInfo)})`);
+  // A crash after a good start is for the owner to act on at once (the local stack stops).
+  const crashed = new Promise<string>((resolveCrash) => {
+    void exited.then(() => {
+      if (stopping) return;
+      options.log?.(`Firestore emulator exited unexpectedly (${describeExit(exitInfo)})`);
+      resolveCrash(describeExit(exitInfo));
+    });
   });
 
   const base = `http://${HOST}:${port}`;
@@ -281,8 +295,21 @@ async function launch(
     port,
     projectId,
     pid: child.pid ?? -1,
+    crashed,
     recentOutput,
     stop,
+    async exportTo(folder, name) {
+      ensureRunning();
+      await expectOk(
+        'POST',
+        `${base}/emulator/v1/projects/${projectId}:export`,
+        JSON.stringify({
+          database: `projects/${projectId}/databases/${DATABASE}`,
+          export_directory: resolve(folder),
+          export_name: name,
+        }),
+      );
+    },
     async reset() {
       ensureRunning();
       await expectOk(

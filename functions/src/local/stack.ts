@@ -5,6 +5,7 @@
  * trigger bridge. Used by `npm start`, the end-to-end tests and the benchmark.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,7 @@ import { onMeasureWritten } from '../triggers/onMeasureWritten';
 import { onPartnerWritten } from '../triggers/onPartnerWritten';
 import { onPlanWritten } from '../triggers/onPlanWritten';
 import { startTriggerBridge, type TriggerBridge, triggerSpecOf } from './bridge';
+import { LocalDataDir } from './dataDir';
 import { type FirestoreEmulator, startFirestoreEmulator } from './emulator';
 import { LocalWorkbookFile } from './workbookFile';
 
@@ -54,6 +56,10 @@ export interface LocalStack {
   readonly bridge: TriggerBridge;
   /** The one writer of the workbook file, when the stack has one. */
   readonly workbook?: LocalWorkbookFile;
+  /** Resolves, saying how, if the emulator dies while the stack runs. */
+  readonly crashed: Promise<string>;
+  /** Saves the database beside the workbook (a stack without a workbook keeps nothing). */
+  persist(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,12 +77,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const workbook = options.workbookPath
     ? new LocalWorkbookFile(options.workbookPath, { say: options.say ?? ((zh, en) => log(`${zh} / ${en}`)) })
     : undefined;
+  let dataDir: LocalDataDir | undefined;
+  let crashed = false;
+  const persist = async () => {
+    if (dataDir && parts.emulator && !crashed) await dataDir.save(parts.emulator);
+  };
   const stop = async () => {
     workbook?.stop();
     const { server, emulator, bridge, runtime } = parts;
     if (server) await closeServer(server);
     await bridge?.stop().catch(() => {});
+    // What the last handlers wrote is kept for the next start.
+    await persist().catch((error: unknown) => log(`Could not save the local database: ${String(error)}`));
     await emulator?.stop().catch(() => {});
+    await dataDir?.release();
     await runtime?.close().catch(() => {});
     installRuntime(undefined);
     for (const key of Object.keys(parts)) delete parts[key as keyof typeof parts];
@@ -89,9 +103,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bridge = await startTriggerBridge({ projectId, triggers: TRIGGERS, log });
     parts.bridge = bridge;
 
+    // One stack per workbook, and its database from the last run (emails already sent among it).
+    dataDir = options.workbookPath ? await LocalDataDir.claim(options.workbookPath) : undefined;
+    const seedFrom = await dataDir?.latestExport();
     progress('启动 Firestore 模拟器 / Firestore emulator');
-    const emulator = await startFirestoreEmulator({ projectId, functionsEmulator: bridge.hostPort, log });
+    const emulator = await startFirestoreEmulator({
+      projectId,
+      functionsEmulator: bridge.hostPort,
+      // Clients get what deployed clients get: nothing (only the functions' admin access works).
+      rules: deployedRulesFile(),
+      seedFrom,
+      log,
+    });
     parts.emulator = emulator;
+    void emulator.crashed.then(() => {
+      crashed = true;
+    });
     for (const [name, fn] of Object.entries(TRIGGERS)) {
       await emulator.registerTrigger(name, triggerSpecOf(fn));
     }
@@ -136,11 +163,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emulator,
       bridge,
       ...(workbook ? { workbook } : {}),
+      crashed: emulator.crashed,
+      persist,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The rules file that deploys use, as firebase.json at the top of the repository names it. */
+function deployedRulesFile(): string {
+  for (let folder = import.meta.dirname; ; folder = dirname(folder)) {
+    const config = join(folder, 'firebase.json');
+    if (existsSync(config)) {
+      const rules = (JSON.parse(readFileSync(config, 'utf8')) as { firestore?: { rules?: string } }).firestore
+        ?.rules;
+      if (!rules) throw new Error(`${config} names no Firestore rules file`);
+      return join(folder, rules);
+    }
+    if (dirname(folder) === folder) throw new Error('firebase.json not found above the local stack');
   }
 }
 

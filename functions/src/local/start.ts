@@ -17,6 +17,7 @@ import { tabCountsTable } from '../cli/commands/validate';
 import { reportError } from '../cli/run';
 import { amount, percent } from '../cli/table';
 import { todayIn } from '../validateToday';
+import { StackRunningError } from './dataDir';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
 import { startLocalStack } from './stack';
 import { type LocalSyncOutcome, syncLocalWorkbook } from './syncWorkbook';
@@ -63,9 +64,23 @@ async function main(): Promise<number> {
       await sendLocalMail(stack, PLAN_ID),
       stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
     );
+    // Records, statistics and the keys of the emails sent are kept for the next start.
+    await stack.persist();
     return outcome;
   };
+  // The emulator dying ends the run at once, whatever it is doing, with a clear reason.
+  const crash = stack.crashed.then((how): never => {
+    throw new EmulatorCrashedError(how);
+  });
+  const watching = new AbortController();
   try {
+    return await Promise.race([crash, run()]);
+  } finally {
+    watching.abort();
+    await shutdown();
+  }
+
+  async function run(): Promise<number> {
     step(`同步 ${basename(path)} / syncing`);
     const first = await syncAndMail(started);
     // The statistics and emails are done; a write-back held for an open workbook is refused here.
@@ -73,7 +88,7 @@ async function main(): Promise<number> {
 
     out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
     out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
-    await watchWorkbook(path, async () => {
+    await watchWorkbook(path, watching.signal, async () => {
       // Every save that no sync has read leads to one, also a save made while a sync ran.
       while (await stack.workbook?.needsSync().catch(() => false)) {
         try {
@@ -85,9 +100,30 @@ async function main(): Promise<number> {
       }
     });
     return 0;
-  } finally {
-    await shutdown();
   }
+}
+
+/** The emulator, holding the local database, exited while the stack ran. */
+class EmulatorCrashedError extends Error {
+  constructor(readonly how: string) {
+    super(`The Firestore emulator exited unexpectedly (${how})`);
+  }
+}
+
+/** The local stack's own failures in two sentences; everything else as the CLI reports it. */
+function reportStartError(error: unknown): number {
+  if (error instanceof EmulatorCrashedError) {
+    err(
+      `Firestore 模拟器意外退出（${error.how}），本地服务已停止。上次同步的数据已保存，重新运行 npm start 即可继续。\n` +
+        `${error.message}; the local stack stopped. Data up to the last sync is saved: run npm start again.`,
+    );
+    return 1;
+  }
+  if (error instanceof StackRunningError) {
+    err(`${error.messageZh}\n${error.messageEn}`);
+    return 2;
+  }
+  return reportError(error, ctx);
 }
 
 function outbox(path: string): string {
@@ -96,23 +132,27 @@ function outbox(path: string): string {
 
 function printMail(outcome: LocalMailOutcome, where: string): void {
   out(
-    `邮件：新放入队列 ${outcome.queued} 封，已投递 ${outcome.delivered} 封（${where}）` +
+    `邮件：新放入队列 ${outcome.queued} 封，队列中累计已投递 ${outcome.delivered} 封（${where}）` +
       (outcome.failed > 0 ? `，${outcome.failed} 封未能投递` : ''),
   );
 }
 
 /** Calls onChange (serialised, debounced) whenever the file is saved; resolves when the process is stopped. */
-function watchWorkbook(path: string, onChange: () => Promise<void>): Promise<void> {
-  return new Promise(() => {
+function watchWorkbook(path: string, signal: AbortSignal, onChange: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let running = Promise.resolve();
     // Editors save by replacing the file, so watch its folder rather than the file itself.
-    watch(dirname(path), (_event, name) => {
+    watch(dirname(path), { signal }, (_event, name) => {
       if (name !== basename(path)) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
         running = running.then(onChange);
       }, 300);
+    }).on('error', () => {}); // the abort
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
     });
   });
 }
@@ -156,4 +196,4 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
   );
 }
 
-process.exitCode = await main().catch((error: unknown) => reportError(error, ctx));
+process.exitCode = await main().catch(reportStartError);
