@@ -24,7 +24,7 @@ export interface SidebarData {
 }
 
 /** The accepted measures and partners (what an activity may name) and today's date. */
-export function sidebarData(spreadsheet: GoogleAppsScript.Spreadsheet): SidebarData {
+export function sidebarData(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet): SidebarData {
   const read = readWorkbook(spreadsheet);
   const timeZone = spreadsheet.getSpreadsheetTimeZone();
   let measures: SidebarData['measures'] = [];
@@ -103,7 +103,10 @@ function sheetValue(column: ColumnDef, cell: ApiCell): unknown {
 }
 
 /** Validates the form as the next row of 活动 and appends it when it has no error. */
-export function appendActivity(spreadsheet: GoogleAppsScript.Spreadsheet, input: unknown): AddActivityResult {
+export function appendActivity(
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
+  input: unknown,
+): AddActivityResult {
   const parsed = ActivityForm.safeParse(input);
   if (!parsed.success) throw new AddonError('invalid_form', '表单内容无法识别，请关闭侧边栏后重新打开。');
   const form = parsed.data;

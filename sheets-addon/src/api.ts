@@ -63,7 +63,7 @@ export function postWorkbook(
   token: string,
 ): SyncResponse {
   const url = endpoint(settings, action);
-  let response: GoogleAppsScript.HttpResponse;
+  let response: GoogleAppsScript.URL_Fetch.HTTPResponse;
   try {
     response = UrlFetchApp.fetch(url, {
       method: 'post',

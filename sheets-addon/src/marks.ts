@@ -132,7 +132,7 @@ export function refreshMarks(handle: TabHandle, rows: readonly number[], issues:
 }
 
 /** Every data row of a tab (2 … last row), the rows a whole-tab refresh covers. */
-export function dataRows(sheet: GoogleAppsScript.Sheet): number[] {
+export function dataRows(sheet: GoogleAppsScript.Spreadsheet.Sheet): number[] {
   const last = sheet.getLastRow();
   return Array.from({ length: Math.max(last - 1, 0) }, (_, i) => i + 2);
 }

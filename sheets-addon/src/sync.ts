@@ -36,7 +36,7 @@ export interface SyncOutcome {
 
 /** Sends the workbook to the API and applies the answer to the sheet. */
 export function syncSpreadsheet(
-  spreadsheet: GoogleAppsScript.Spreadsheet,
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   settings: AddonSettings,
 ): SyncOutcome {
   return withDocumentLock(() => {
@@ -67,7 +67,7 @@ function isBlank(cell: ApiCell | undefined): boolean {
  * row's content the next sync assigns it again.
  */
 export function writeAssignedIds(
-  spreadsheet: GoogleAppsScript.Spreadsheet,
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   handle: TabHandle | undefined,
   assigned: readonly { row: number; activityId: string }[],
 ): IdWrites {

@@ -198,6 +198,20 @@ describe('the bundle', () => {
     ]);
   });
 
+  it('is type-checked against @types/google-apps-script without Node types, not against declarations of its own', () => {
+    const config = JSON.parse(readFileSync(join(ROOT, 'sheets-addon/tsconfig.json'), 'utf8'));
+    expect(config.compilerOptions.types).toEqual(['google-apps-script']);
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.typecheck).toContain(
+      'tsc --noEmit -p sheets-addon/tsconfig.json',
+    );
+    const sources = readdirSync(join(ROOT, 'sheets-addon/src')).filter((file) => file.endsWith('.ts'));
+    for (const file of sources) {
+      expect(readFileSync(join(ROOT, 'sheets-addon/src', file), 'utf8'), file).not.toMatch(
+        /^\s*declare\s+(?:const|namespace|var)\b/m,
+      );
+    }
+  });
+
   it('builds its pages without innerHTML or unescaped scriptlets', () => {
     for (const page of ['AddActivity', 'Issues', 'Settings']) {
       const html = readFileSync(join(outdir, `${page}.html`), 'utf8');

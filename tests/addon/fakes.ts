@@ -1,6 +1,7 @@
 /**
- * Fake Apps Script services for the add-on tests: exactly the members sheets-addon/src/gas.d.ts
- * declares, behaving as Apps Script documents them (empty cells read as '', the default
+ * Fake Apps Script services for the add-on tests: the members the add-on calls (it is type-checked
+ * against @types/google-apps-script; a member without a fake fails the tests), behaving as Apps
+ * Script documents them (empty cells read as '', the default
  * background as '#ffffff', a range outside the sheet throws, a leading apostrophe makes text),
  * with the state kept where the tests can look: sheet grids with notes, backgrounds, number
  * formats, data validations, frozen rows and protections; menus, alerts and sidebars; document
