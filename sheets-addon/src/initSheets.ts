@@ -230,7 +230,7 @@ function setUpSettings(sheet: GoogleAppsScript.Spreadsheet.Sheet, timeZone: stri
   sheet.setFrozenRows(1);
 }
 
-/** A generated tab: created with its header when absent, protected (warning only) once. */
+/** A generated tab: created with its header when absent, protected (warning only) unless it is already. */
 function setUpGeneratedTab(
   spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   tab: GeneratedTab,
@@ -246,8 +246,9 @@ function setUpGeneratedTab(
     sheet.getRange(1, 1, 1, header.length).setFontWeight('bold');
     sheet.setFrozenRows(1);
   }
-  const protections = sheet.getProtections(SpreadsheetApp.ProtectionType.SHEET);
-  if (!protections.some((p) => p.getDescription() === PROTECTION_DESCRIPTION)) {
+  // protect() on a protected sheet returns its existing protection: setting ours on it would turn
+  // an admin's editor list into a warning. A tab protected by anyone is left as it is.
+  if (sheet.getProtections(SpreadsheetApp.ProtectionType.SHEET).length === 0) {
     // Warning only: the functions' service account rewrites these tabs through the Sheets API,
     // and an editor list would have to name it; staff get a warning before editing by hand.
     sheet.protect().setDescription(PROTECTION_DESCRIPTION).setWarningOnly(true);

@@ -17,7 +17,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
 import { COLUMNS } from '../../shared/columns';
 import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
-import { type FakeHtmlOutput, FakeServices, type FakeSheet, fakeJwt } from './fakes';
+import {
+  type AuthMode,
+  type FakeHtmlOutput,
+  FakeServices,
+  type FakeSheet,
+  fakeJwt,
+  withoutTimeZoneData,
+} from './fakes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MENU_FUNCTIONS = ['initSheets', 'validateSheet', 'syncToCloud', 'showAddActivity', 'showSettings'];
@@ -75,16 +82,29 @@ interface Addon {
   lastAlert(): string;
 }
 
-function load(allowStrings: boolean, options: { identityToken?: string | null } = {}): Addon {
-  const services = new FakeServices({ htmlDir: outdir, ...options });
+/** Simple triggers: Apps Script runs them in the AuthMode their event names. */
+const TRIGGERS = new Set(['onOpen', 'onInstall', 'onEdit']);
+
+function load(
+  allowStrings: boolean,
+  options: { identityToken?: string | null; intl?: 'withoutTimeZones' | 'absent' } = {},
+): Addon {
+  const { intl = 'withoutTimeZones', ...fakeOptions } = options;
+  const services = new FakeServices({ htmlDir: outdir, ...fakeOptions });
   const context = vm.createContext(services.globals(), {
     codeGeneration: { strings: allowStrings, wasm: false },
   });
+  if (intl === 'absent') vm.runInContext('delete globalThis.Intl;', context);
+  else withoutTimeZoneData(context);
   vm.runInContext(code, context, { filename: 'Code.js' });
   return {
     services,
     context,
-    call: <T>(name: string, ...args: unknown[]) => (context[name] as (...a: unknown[]) => T)(...args),
+    call: <T>(name: string, ...args: unknown[]) => {
+      const run = () => (context[name] as (...a: unknown[]) => T)(...args);
+      const mode = (args[0] as { authMode?: AuthMode } | undefined)?.authMode;
+      return TRIGGERS.has(name) && mode ? services.asTrigger(mode, run) : run();
+    },
     sheet: (name) => services.spreadsheet.sheet(name),
     lastSidebar: () => {
       const output = services.sidebars.at(-1);
@@ -763,5 +783,118 @@ describe.each([
       '没有找到「活动」工作表，请先运行「共建助手 → 初始化表格」。',
     );
     expect(() => addon.call('addActivity', 'not a form')).toThrow('表单内容无法识别');
+  });
+
+  it('marks one cell of a 50-row block with one fill, and gives no other cell an explicit white fill', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const date = col('activities', '日期');
+    activities.fill(
+      5,
+      Array.from({ length: 47 }, (_, i) =>
+        rowOf('activities', { 日期: dateCell(1, 1), 关联事项: '4.1', 活动名称: `走访 ${i + 5}` }),
+      ),
+    );
+    activities.setValue(30, date, 'not a date');
+    activities.backgrounds.set('7,6', '#00ff00'); // a colour staff chose
+    addon.call('validateSheet');
+    expect(marked(activities)).toEqual([`30,${date}`]);
+    // Sheets' alternating colours show through every cell without a fill of its own.
+    expect([...activities.backgrounds.keys()].sort()).toEqual([`30,${date}`, '7,6']);
+    for (const name of ['设置', '共建单位', '计划']) expect(addon.sheet(name).fillCount(), name).toBe(0);
+
+    activities.setValue(30, date, dateCell(1, 1));
+    addon.call('validateSheet');
+    expect([...activities.backgrounds.entries()]).toEqual([['7,6', '#00ff00']]);
+  });
+
+  it("initSheets protects only unprotected generated tabs: an admin's editor list stays as it was", () => {
+    const overview = addon.services.spreadsheet.addSheet('汇总');
+    const admin = overview.protect().setDescription('仅管理员可改');
+    admin.editors = ['admin@example.cn'];
+    addon.call('initSheets');
+    expect(overview.protections).toEqual([admin]);
+    expect(admin).toMatchObject({
+      description: '仅管理员可改',
+      warningOnly: false,
+      editors: ['admin@example.cn'],
+    });
+    expect(addon.sheet('按月').protections).toEqual([
+      expect.objectContaining({
+        description: `${MARK}自动生成的表，每次同步时整表重写，请勿手动修改`,
+        warningOnly: true,
+      }),
+    ]);
+  });
+
+  it('addActivity writes text columns as the text typed: 3.5, 1/2, TRUE and 0012 are no number, date or boolean', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const added = addon.call<{ ok: boolean; row: number }>('addActivity', {
+      date: `${YEAR}-01-01`,
+      measureId: '4.1',
+      title: '3.5',
+      location: '1/2',
+      recorder: '0012',
+      notes: 'TRUE',
+      participants: '12',
+    });
+    expect(added).toMatchObject({ ok: true, row: 5 });
+    const written = Object.fromEntries(
+      ['活动名称', '地点', '记录人', '备注', '参与人数', '关联事项'].map((zh) => [
+        zh,
+        activities.value(5, col('activities', zh)),
+      ]),
+    );
+    expect(written).toEqual({
+      活动名称: '3.5',
+      地点: '1/2',
+      记录人: '0012',
+      备注: 'TRUE',
+      参与人数: 12,
+      关联事项: '4.1',
+    });
+    expect(activities.numberFormat(5, col('activities', '活动名称'))).toBe('@');
+    expect(activities.formulas.size).toBe(0);
+  });
+
+  it('validates 时区 without Intl time-zone data: a zone name passes, anything else is refused and Asia/Shanghai used', () => {
+    const probe =
+      "(() => { try { new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai' }); return 'zones'; } catch { return 'none'; } })()";
+    expect(vm.runInContext(probe, addon.context)).toBe('none');
+    seed(addon);
+    const settings = addon.sheet('设置');
+    const zoneRow = Array.from({ length: settings.getLastRow() }, (_, i) => i + 1).find(
+      (row) => settings.value(row, 1) === '时区',
+    ) as number;
+    expect(settings.value(zoneRow, 2)).toBe('Asia/Shanghai');
+    addon.call('validateSheet');
+    expect(marked(settings)).toEqual([]);
+
+    settings.setValue(zoneRow, 2, 'Europe/Berlin');
+    addon.call('validateSheet');
+    expect(marked(settings)).toEqual([]);
+
+    settings.setValue(zoneRow, 2, '北京时间');
+    addon.call('validateSheet');
+    expect(marked(settings)).toEqual([`${zoneRow},2`]);
+    expect(settings.note(zoneRow, 2)).toContain('北京时间');
+    expect(addon.lastSidebar().payload<{ summary: string[] }>().summary[0]).toMatch(
+      new RegExp(`^校验日期：${YEAR}-\\d{2}-\\d{2}$`),
+    );
+  });
+});
+
+describe('the add-on where there is no Intl at all', () => {
+  it('validates and marks as it does with Intl', () => {
+    const addon = load(true, { intl: 'absent' });
+    expect(vm.runInContext('typeof Intl', addon.context)).toBe('undefined');
+    seed(addon);
+    addon.call('validateSheet');
+    for (const name of ['设置', '共建单位', '计划', '活动'])
+      expect(marked(addon.sheet(name)), name).toEqual([]);
+    addon.sheet('活动').setValue(3, col('activities', '日期'), `${YEAR}-13-01`);
+    addon.call('validateSheet');
+    expect(marked(addon.sheet('活动'))).toEqual([`3,${col('activities', '日期')}`]);
   });
 });
