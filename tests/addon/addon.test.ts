@@ -597,6 +597,73 @@ describe.each([
     expect(summary).toContain('有 1 行在同步期间被修改，未写回记录编号；请再同步一次。');
   });
 
+  it("sync marks only rows unchanged since the read: rows edited meanwhile keep onEdit's fresher marks", () => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    const activities = addon.sheet('活动');
+    const measure = col('activities', '关联事项');
+    const title = col('activities', '活动名称');
+    activities.setValue(3, measure, '9.9');
+    addon.services.respond = () => {
+      // Staff type while the server works; onEdit validates each edit at once.
+      activities.setValue(3, measure, '1.1');
+      addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(3, measure) });
+      activities.setValue(4, title, '');
+      addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(4, title) });
+      return {
+        status: 200,
+        body: {
+          planId: PLAN_ID,
+          asOf: `${YEAR}-01-02`,
+          applied: true,
+          tabs: {
+            partners: { rows: 2, accepted: 2, rejected: 0 },
+            plan: { rows: 2, accepted: 2, rejected: 0 },
+            activities: { rows: 3, accepted: 2, rejected: 1 },
+          },
+          issues: [
+            {
+              tab: 'activities',
+              row: 3,
+              column: '关联事项',
+              field: 'measureId',
+              code: 'unknown_measure',
+              severity: 'error',
+              message: '找不到关联事项「9.9」（须为计划表中通过校验的事项编号）',
+              messageEn: 'Unknown measure 9.9',
+            },
+            {
+              tab: 'activities',
+              row: 2,
+              column: '活动名称',
+              field: 'title',
+              code: 'duplicate_activity',
+              severity: 'warning',
+              message: '与第9行的活动重复（日期、关联事项和活动名称都相同）',
+              messageEn: 'Same date, measure and title as row 9',
+            },
+          ],
+          assignedIds: [
+            { row: 2, activityId: 'A1' },
+            { row: 3, activityId: 'A2' },
+          ],
+          writes: { created: 2, updated: 0, deleted: 0 },
+          version: 3,
+        },
+      };
+    };
+    addon.call('syncToCloud');
+    expect(addon.services.errors).toEqual([]);
+    expect(marked(activities)).toEqual([`2,${title}`, `4,${title}`]);
+    expect(activities.background(2, title)).toBe(WARNING_COLOR);
+    expect(activities.note(4, title)).toContain('不能为空');
+    expect([activities.value(2, 1), activities.value(3, 1)]).toEqual(['A1', '']);
+    const { summary } = addon.lastSidebar().payload<{ summary: string[] }>();
+    expect(summary).toContain(
+      '有 2 行在同步期间被修改：它们的标记是修改后的即时校验结果，云端尚未收到这些修改，请再同步一次。',
+    );
+  });
+
   it('a refused token (401) shows the Chinese refusal and writes nothing', () => {
     seed(addon);
     addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
