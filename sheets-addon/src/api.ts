@@ -74,7 +74,7 @@ export function postWorkbook(
       followRedirects: false,
     });
   } catch (error) {
-    throw fetchFailure(error, url);
+    throw fetchFailure(error, url, action);
   }
   const status = response.getResponseCode();
   const json = parseJson(response.getContentText());

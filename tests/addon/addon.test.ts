@@ -711,6 +711,11 @@ describe.each([
       '无法连接到共建助手服务器（api.example.cn）',
     ],
     ['Exception: DNS error: https://api.example.cn', '请检查网络'],
+    [
+      'Exception: Timeout: https://api.example.cn/gongjian/v1/plans/xx-2026/sync',
+      '答复超时。服务器可能已经完成了这次同步，只是答复没有传回：请再同步一次',
+    ],
+    ['Exception: Request failed: the request timed out', '服务器可能已经完成了这次同步'],
     ['Exception: The URL https://api.example.cn/gongjian is not allowlisted', 'urlFetchWhitelist'],
     [
       'Exception: Something unexpected',
