@@ -6,12 +6,14 @@
  * strings allowed and once with it disallowed (zod must fall back to its interpreter).
  *
  * Dates in the fixtures are 1 January of the current year in the spreadsheet's time zone, so
- * validation "as of today" never finds them in the future.
+ * validation "as of today" never finds them in the future. The pages the add-on renders are laid
+ * out by headless Chromium at a phone's width.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
@@ -968,5 +970,127 @@ describe('the add-on where there is no Intl at all', () => {
     addon.sheet('活动').setValue(3, col('activities', '日期'), `${YEAR}-13-01`);
     addon.call('validateSheet');
     expect(marked(addon.sheet('活动'))).toEqual([`3,${col('activities', '日期')}`]);
+  });
+});
+
+/** Headless Chromium (Debian's `chromium`), or CHROMIUM_PATH. */
+function chromiumPath(): string {
+  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (path) => path !== undefined && path !== '' && existsSync(path),
+  );
+  if (!found) {
+    throw new Error(
+      'The add-on page tests need headless Chromium: apt-get install chromium (or set CHROMIUM_PATH).',
+    );
+  }
+  return found;
+}
+
+const escapeAttribute = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Lays each page out in a 375×812 frame (a phone; the sidebar is narrower still) in one headless
+ * Chromium run and reports, per page, how far it overflows sideways — and for the add-activity
+ * form, the same after a refused submission, with the order of its status line and error list.
+ */
+async function layOut(pages: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
+  // google.script.run as the sidebar has it: the form's submission is refused with a long message.
+  const stub = `<script>
+    var handlers = {};
+    var run = {
+      withSuccessHandler(f) { handlers.ok = f; return run; },
+      withFailureHandler(f) { handlers.fail = f; return run; },
+      addActivity() { handlers.ok({ ok: false, errors: [{ message: '找不到关联事项「' + 'X'.repeat(120) + '」' }] }); },
+      goToCell() {},
+    };
+    window.google = { script: { run: run, host: { close() {} } } };
+  </script>`;
+  const frames = Object.entries(pages)
+    .map(
+      ([name, html]) =>
+        `<iframe id="${name}" style="width:375px;height:812px;border:0" srcdoc="${escapeAttribute(html.replace('<head>', `<head>${stub}`))}"></iframe>`,
+    )
+    .join('\n');
+  const probe = `<script>
+    window.addEventListener('load', () => {
+      const result = {};
+      for (const frame of document.querySelectorAll('iframe')) {
+        const doc = frame.contentDocument;
+        const overflow = () => doc.documentElement.scrollWidth - doc.documentElement.clientWidth;
+        const entry = { overflow: overflow() };
+        if (frame.id === 'AddActivity') {
+          doc.getElementById('title').value = '入户走访';
+          doc.getElementById('measureId').selectedIndex = 1;
+          doc.getElementById('save').click();
+          const status = doc.getElementById('status');
+          const errors = doc.getElementById('errors');
+          entry.refused = {
+            overflow: overflow(),
+            status: status.textContent,
+            errors: errors.textContent,
+            statusFirst: Boolean(status.compareDocumentPosition(errors) & Node.DOCUMENT_POSITION_FOLLOWING),
+          };
+        }
+        result[frame.id] = entry;
+      }
+      document.body.setAttribute('data-result', encodeURIComponent(JSON.stringify(result)));
+    });
+  </script>`;
+  const dir = mkdtempSync(join(tmpdir(), 'gongjian-pages-'));
+  try {
+    const file = join(dir, 'pages.html');
+    writeFileSync(
+      file,
+      `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${frames}${probe}</body></html>`,
+    );
+    const { stdout } = await promisify(execFile)(
+      chromiumPath(),
+      ['--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', `file://${file}`],
+      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const m = /data-result="([^"]*)"/.exec(stdout);
+    if (!m) throw new Error(`Chromium printed no result:\n${stdout.slice(0, 2000)}`);
+    return JSON.parse(decodeURIComponent(m[1] as string));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the add-on pages in headless Chromium at a phone width', () => {
+  it('fit 375 px with long unbroken names and messages, and a refused form says so above its errors', async () => {
+    const addon = load(true);
+    seed(addon);
+    const unbroken = 'X'.repeat(100);
+    addon
+      .sheet('共建单位')
+      .fill(4, [rowOf('partners', { 单位编号: 'P03', 单位名称: `单位${unbroken}`, 邮箱: 'p03@example.cn' })]);
+    addon.sheet('活动').setValue(3, col('activities', '共建单位'), `P${unbroken}`);
+    addon.call('validateSheet');
+    const issues = addon.lastSidebar().getContent();
+    expect(issues).toContain(unbroken);
+    addon.call('showAddActivity');
+    const form = addon.lastSidebar().getContent();
+    addon.call('saveSettings', {
+      apiUrl: `https://${'a'.repeat(60)}.example.cn/${unbroken}`,
+      planId: PLAN_ID,
+    });
+    addon.call('showSettings');
+    const settings = addon.services.dialogs.at(-1)?.output.getContent() ?? '';
+
+    const result = await layOut({ Issues: issues, AddActivity: form, Settings: settings });
+    expect(result).toEqual({
+      Issues: { overflow: 0 },
+      Settings: { overflow: 0 },
+      AddActivity: {
+        overflow: 0,
+        refused: {
+          overflow: 0,
+          status: '未添加，请改正：',
+          errors: `找不到关联事项「${'X'.repeat(120)}」`,
+          statusFirst: true,
+        },
+      },
+    });
   });
 });
