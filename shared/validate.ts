@@ -581,11 +581,25 @@ function settingKeyOf(cell: CellValue | undefined): SettingKey | undefined {
   )?.field;
 }
 
-function isTimeZone(zone: string): boolean {
+/** `Asia/Shanghai`, `America/Argentina/Buenos_Aires`, `Etc/GMT-8`, `UTC`: how IANA zone names look. */
+const ZONE_NAME = /^(?:[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)+|UTC|GMT)$/;
+
+function formatsIn(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;
   } catch {
+    // A RangeError for an unknown zone; a ReferenceError where there is no Intl at all.
     return false;
   }
+}
+
+/**
+ * A zone the runtime knows; where it knows none (no Intl, or Intl without time-zone data — Apps
+ * Script's V8 is not documented to have them), one shaped like an IANA name, so the add-on does not
+ * mark every 时区 cell: the server, with full data, still refuses a misspelt one.
+ */
+function isTimeZone(zone: string): boolean {
+  if (formatsIn(DEFAULT_TIMEZONE)) return formatsIn(zone);
+  return ZONE_NAME.test(zone);
 }

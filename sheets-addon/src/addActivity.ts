@@ -24,7 +24,7 @@ export interface SidebarData {
 }
 
 /** The accepted measures and partners (what an activity may name) and today's date. */
-export function sidebarData(spreadsheet: GoogleAppsScript.Spreadsheet): SidebarData {
+export function sidebarData(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet): SidebarData {
   const read = readWorkbook(spreadsheet);
   const timeZone = spreadsheet.getSpreadsheetTimeZone();
   let measures: SidebarData['measures'] = [];
@@ -90,20 +90,35 @@ function formCell(column: ColumnDef, form: ActivityForm): ApiCell {
   return text;
 }
 
-/** The value written to the sheet: numbers as numbers, text that looks like a formula kept as text. */
+function isNumeric(column: ColumnDef): boolean {
+  return column.kind.type === 'number' || column.kind.type === 'integer';
+}
+
+/**
+ * The number format a written cell gets first. `setValues` reads a string as if typed — `3.5`
+ * becomes a number, `1/2` a date, `TRUE` a boolean, `=…` a formula — unless the cell is text, so
+ * every column but numbers and dates is made text before the row is written.
+ */
+function writeFormat(column: ColumnDef): string | undefined {
+  if (column.kind.type === 'date') return DATE_FORMAT;
+  return isNumeric(column) ? undefined : TEXT_FORMAT;
+}
+
+/** The value written to the sheet: numbers as numbers, dates as serials, the rest as the text it is. */
 function sheetValue(column: ColumnDef, cell: ApiCell): unknown {
   if (cell === null) return '';
-  if ((column.kind.type === 'number' || column.kind.type === 'integer') && typeof cell === 'string') {
+  if (isNumeric(column) && typeof cell === 'string') {
     const number = parseNumber(cell);
     return number === INVALID || number === undefined ? cell : number;
   }
-  // A leading apostrophe makes Sheets store `=…`, `+…`, `-…`, `@…` as text, never as a formula.
-  if (typeof cell === 'string' && /^[=+\-@]/.test(cell)) return `'${cell}`;
   return cell;
 }
 
 /** Validates the form as the next row of 活动 and appends it when it has no error. */
-export function appendActivity(spreadsheet: GoogleAppsScript.Spreadsheet, input: unknown): AddActivityResult {
+export function appendActivity(
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
+  input: unknown,
+): AddActivityResult {
   const parsed = ActivityForm.safeParse(input);
   if (!parsed.success) throw new AddonError('invalid_form', '表单内容无法识别，请关闭侧边栏后重新打开。');
   const form = parsed.data;
@@ -145,12 +160,7 @@ export function appendActivity(spreadsheet: GoogleAppsScript.Spreadsheet, input:
     for (const column of COLUMNS.activities) {
       const index = located.get(column.field);
       if (index === undefined || cells[index] === null) continue;
-      const format =
-        column.kind.type === 'date'
-          ? DATE_FORMAT
-          : column.kind.type === 'id' || column.kind.type === 'list'
-            ? TEXT_FORMAT
-            : undefined;
+      const format = writeFormat(column);
       if (format) sheet.getRange(row, index + 1).setNumberFormat(format);
     }
     const values = cells.map((cell, index) => {

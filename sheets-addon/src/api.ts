@@ -63,7 +63,7 @@ export function postWorkbook(
   token: string,
 ): SyncResponse {
   const url = endpoint(settings, action);
-  let response: GoogleAppsScript.HttpResponse;
+  let response: GoogleAppsScript.URL_Fetch.HTTPResponse;
   try {
     response = UrlFetchApp.fetch(url, {
       method: 'post',
@@ -74,7 +74,7 @@ export function postWorkbook(
       followRedirects: false,
     });
   } catch (error) {
-    throw fetchFailure(error, url);
+    throw fetchFailure(error, url, action);
   }
   const status = response.getResponseCode();
   const json = parseJson(response.getContentText());

@@ -11,6 +11,7 @@ export type AddonErrorCode =
   | 'lock_busy'
   | 'no_token'
   | 'network'
+  | 'timeout'
   | 'not_authorized'
   | 'quota_urlfetch'
   | 'quota_time'
@@ -66,22 +67,26 @@ export function messageOf(error: unknown): string {
   return String(error);
 }
 
+/**
+ * No answer in time: the request may have reached the server and been applied — unlike a
+ * connection that failed, which the server never saw.
+ */
+const TIMEOUT = [/Timeout/i, /timed out/i, /超时/];
+
 /** Network failures as UrlFetchApp reports them (English, or the user's language). */
 const NETWORK = [
   /Address unavailable/i,
   /DNS error/i,
-  /Timeout/i,
-  /timed out/i,
   /Connection (?:reset|refused|closed)/i,
   /unreachable/i,
   /SSL/i,
   /Bad request: https?:/i,
   /Invalid argument: https?:/i,
-  /地址不可用|无法访问|连接超时|DNS 错误/,
+  /地址不可用|无法访问|DNS 错误/,
 ];
 
 /** Maps an exception thrown by UrlFetchApp.fetch to an AddonError. */
-export function fetchFailure(error: unknown, url: string): AddonError {
+export function fetchFailure(error: unknown, url: string, action: 'sync' | 'validate'): AddonError {
   const message = messageOf(error);
   const quota = quotaFailure(message);
   if (quota) return quota;
@@ -93,6 +98,15 @@ export function fetchFailure(error: unknown, url: string): AddonError {
     return new AddonError(
       'not_authorized',
       `API 地址（${host}）不在加载项允许访问的网址列表中：请管理员把它加入 appsscript.json 的 urlFetchWhitelist 后重新发布，或检查设置中的 API 地址。`,
+    );
+  }
+  if (TIMEOUT.some((pattern) => pattern.test(message))) {
+    // A sync repeated with the same rows writes nothing twice (IDs derive from row content).
+    return new AddonError(
+      'timeout',
+      action === 'sync'
+        ? `等待共建助手服务器（${host}）答复超时。服务器可能已经完成了这次同步，只是答复没有传回：请再同步一次（重复同步不会产生重复记录），以写回记录编号和校验结果。`
+        : `等待共建助手服务器（${host}）答复超时，请稍后重试。`,
     );
   }
   if (NETWORK.some((pattern) => pattern.test(message))) {

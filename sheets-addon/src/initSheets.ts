@@ -45,10 +45,10 @@ export interface InitResult {
 }
 
 /** Sets up the spreadsheet; safe to run again (it never removes or moves anything). */
-export function initialiseSpreadsheet(spreadsheet: GoogleAppsScript.Spreadsheet): InitResult {
+export function initialiseSpreadsheet(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet): InitResult {
   const result: InitResult = { created: [], columnsAdded: [] };
   const timeZone = spreadsheet.getSpreadsheetTimeZone() || DEFAULT_TIMEZONE;
-  const sheetOf = (key: TabKey): GoogleAppsScript.Sheet => {
+  const sheetOf = (key: TabKey): GoogleAppsScript.Spreadsheet.Sheet => {
     const existing = findTabSheet(spreadsheet, key);
     if (existing) return existing;
     result.created.push(TAB_LABELS[key].zh);
@@ -56,7 +56,7 @@ export function initialiseSpreadsheet(spreadsheet: GoogleAppsScript.Spreadsheet)
   };
 
   setUpSettings(sheetOf('settings'), timeZone);
-  const sheets = {} as Record<RecordTabKey, GoogleAppsScript.Sheet>;
+  const sheets = {} as Record<RecordTabKey, GoogleAppsScript.Spreadsheet.Sheet>;
   const headers = {} as Record<RecordTabKey, Map<string, number>>;
   for (const key of RECORD_TABS) {
     sheets[key] = sheetOf(key);
@@ -74,13 +74,13 @@ export function initialiseSpreadsheet(spreadsheet: GoogleAppsScript.Spreadsheet)
   return result;
 }
 
-function headerRow(sheet: GoogleAppsScript.Sheet): string[] {
+function headerRow(sheet: GoogleAppsScript.Spreadsheet.Sheet): string[] {
   const width = sheet.getLastColumn();
   if (width === 0) return [];
   return (sheet.getRange(1, 1, 1, width).getValues()[0] ?? []).map(headerText);
 }
 
-function writeHeader(sheet: GoogleAppsScript.Sheet, column: number, names: string[]): void {
+function writeHeader(sheet: GoogleAppsScript.Spreadsheet.Sheet, column: number, names: string[]): void {
   if (names.length === 0) return;
   const needed = column + names.length - 1 - sheet.getMaxColumns();
   if (needed > 0) sheet.insertColumnsAfter(sheet.getMaxColumns(), needed);
@@ -90,7 +90,7 @@ function writeHeader(sheet: GoogleAppsScript.Sheet, column: number, names: strin
 
 /** Writes the header of a new tab, or appends the required columns an existing one lacks. */
 function ensureHeader(
-  sheet: GoogleAppsScript.Sheet,
+  sheet: GoogleAppsScript.Spreadsheet.Sheet,
   key: RecordTabKey,
   result: InitResult,
 ): Map<string, number> {
@@ -120,18 +120,21 @@ function ensureHeader(
 }
 
 /** The data cells of one column: row 2 to the sheet's last row. */
-function columnRange(sheet: GoogleAppsScript.Sheet, index0: number): GoogleAppsScript.Range {
+function columnRange(
+  sheet: GoogleAppsScript.Spreadsheet.Sheet,
+  index0: number,
+): GoogleAppsScript.Spreadsheet.Range {
   return sheet.getRange(2, index0 + 1, Math.max(sheet.getMaxRows() - 1, 1), 1);
 }
 
 function idColumn(
-  sheet: GoogleAppsScript.Sheet,
+  sheet: GoogleAppsScript.Spreadsheet.Sheet,
   index0: number | undefined,
-): GoogleAppsScript.Range | undefined {
+): GoogleAppsScript.Spreadsheet.Range | undefined {
   return index0 === undefined ? undefined : columnRange(sheet, index0);
 }
 
-function dropdown(values: string[], help: string): GoogleAppsScript.DataValidation {
+function dropdown(values: string[], help: string): GoogleAppsScript.Spreadsheet.DataValidation {
   return SpreadsheetApp.newDataValidation()
     .requireValueInList(values, true)
     .setAllowInvalid(true)
@@ -139,7 +142,10 @@ function dropdown(values: string[], help: string): GoogleAppsScript.DataValidati
     .build();
 }
 
-function rangeDropdown(range: GoogleAppsScript.Range, help: string): GoogleAppsScript.DataValidation {
+function rangeDropdown(
+  range: GoogleAppsScript.Spreadsheet.Range,
+  help: string,
+): GoogleAppsScript.Spreadsheet.DataValidation {
   return SpreadsheetApp.newDataValidation()
     .requireValueInRange(range, true)
     .setAllowInvalid(true)
@@ -148,10 +154,13 @@ function rangeDropdown(range: GoogleAppsScript.Range, help: string): GoogleAppsS
 }
 
 function formatRecordTab(
-  sheet: GoogleAppsScript.Sheet,
+  sheet: GoogleAppsScript.Spreadsheet.Sheet,
   key: RecordTabKey,
   located: Map<string, number>,
-  lists: { partnerIds: GoogleAppsScript.Range | undefined; measureIds: GoogleAppsScript.Range | undefined },
+  lists: {
+    partnerIds: GoogleAppsScript.Spreadsheet.Range | undefined;
+    measureIds: GoogleAppsScript.Spreadsheet.Range | undefined;
+  },
 ): void {
   for (const column of COLUMNS[key]) {
     const index = located.get(column.field);
@@ -180,8 +189,11 @@ function formatOf(column: ColumnDef): string | undefined {
 function ruleOf(
   key: RecordTabKey,
   column: ColumnDef,
-  lists: { partnerIds: GoogleAppsScript.Range | undefined; measureIds: GoogleAppsScript.Range | undefined },
-): GoogleAppsScript.DataValidation | undefined {
+  lists: {
+    partnerIds: GoogleAppsScript.Spreadsheet.Range | undefined;
+    measureIds: GoogleAppsScript.Spreadsheet.Range | undefined;
+  },
+): GoogleAppsScript.Spreadsheet.DataValidation | undefined {
   if (column.kind.type === 'enum') {
     const options = enumOptions(column.kind.of).zh;
     return dropdown(options, `可选：${options.join('、')}`);
@@ -196,7 +208,7 @@ function ruleOf(
 }
 
 /** The settings tab: 项目/值 with every key and its default, written only into an empty tab. */
-function setUpSettings(sheet: GoogleAppsScript.Sheet, timeZone: string): void {
+function setUpSettings(sheet: GoogleAppsScript.Spreadsheet.Sheet, timeZone: string): void {
   if (sheet.getLastRow() === 0) {
     const defaults: Record<string, string | number> = {
       year: Number(todayIn(timeZone).slice(0, 4)),
@@ -218,9 +230,9 @@ function setUpSettings(sheet: GoogleAppsScript.Sheet, timeZone: string): void {
   sheet.setFrozenRows(1);
 }
 
-/** A generated tab: created with its header when absent, protected (warning only) once. */
+/** A generated tab: created with its header when absent, protected (warning only) unless it is already. */
 function setUpGeneratedTab(
-  spreadsheet: GoogleAppsScript.Spreadsheet,
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   tab: GeneratedTab,
   result: InitResult,
 ): void {
@@ -234,8 +246,9 @@ function setUpGeneratedTab(
     sheet.getRange(1, 1, 1, header.length).setFontWeight('bold');
     sheet.setFrozenRows(1);
   }
-  const protections = sheet.getProtections(SpreadsheetApp.ProtectionType.SHEET);
-  if (!protections.some((p) => p.getDescription() === PROTECTION_DESCRIPTION)) {
+  // protect() on a protected sheet returns its existing protection: setting ours on it would turn
+  // an admin's editor list into a warning. A tab protected by anyone is left as it is.
+  if (sheet.getProtections(SpreadsheetApp.ProtectionType.SHEET).length === 0) {
     // Warning only: the functions' service account rewrites these tabs through the Sheets API,
     // and an editor list would have to name it; staff get a warning before editing by hand.
     sheet.protect().setDescription(PROTECTION_DESCRIPTION).setWarningOnly(true);

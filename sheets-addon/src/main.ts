@@ -49,12 +49,12 @@ function fromSidebar<T>(action: () => T): T {
 }
 
 /** Simple trigger: adds the menu. Safe in AuthMode.NONE (no properties, no cells). */
-export function onOpen(_e?: GoogleAppsScript.OpenEvent): void {
+export function onOpen(_e?: GoogleAppsScript.Events.SheetsOnOpen): void {
   buildMenu(SpreadsheetApp.getUi());
 }
 
 /** Runs when the add-on is installed from the Marketplace: the menu at once, without reopening. */
-export function onInstall(e?: GoogleAppsScript.OpenEvent): void {
+export function onInstall(e?: GoogleAppsScript.Events.SheetsOnOpen): void {
   onOpen(e);
 }
 
@@ -64,7 +64,7 @@ export function onInstall(e?: GoogleAppsScript.OpenEvent): void {
  * measure, its partners, duplicates), but only the edited rows are marked; an edit of the header
  * row refreshes the whole tab.
  */
-export function onEdit(e: GoogleAppsScript.EditEvent): void {
+export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
   try {
     const range = e.range;
     const sheet = range.getSheet();

@@ -103,8 +103,12 @@ export function refreshMarks(handle: TabHandle, rows: readonly number[], issues:
         const cellIssueList = rowIssues?.get(c);
         const userNote = withoutMark(note);
         const ours = OUR_COLORS.has(background);
+        // A block is written whole, so every other cell gets back what it had — and a cell without
+        // a fill gets null: '#ffffff' (what getBackgrounds reads there) would be an explicit white
+        // fill, hiding alternating colours.
+        const kept = DEFAULT_BACKGROUNDS.has(background) ? null : (backgrounds[r]?.[c] ?? null);
         let nextNote: string;
-        let nextBackground: string | null = backgrounds[r]?.[c] ?? null;
+        let nextBackground = kept;
         if (cellIssueList && cellIssueList.length > 0) {
           const mark = markText(cellIssueList);
           nextNote = userNote === '' ? mark : `${userNote}\n\n${mark}`;
@@ -116,7 +120,7 @@ export function refreshMarks(handle: TabHandle, rows: readonly number[], issues:
           if (ours) nextBackground = null;
           if (nextNote !== note || ours) counts.cleared += 1;
         }
-        if (nextNote !== note || nextBackground !== (backgrounds[r]?.[c] ?? null)) changed = true;
+        if (nextNote !== note || nextBackground !== kept) changed = true;
         noteRow.push(nextNote);
         backgroundRow.push(nextBackground);
       }
@@ -132,7 +136,7 @@ export function refreshMarks(handle: TabHandle, rows: readonly number[], issues:
 }
 
 /** Every data row of a tab (2 … last row), the rows a whole-tab refresh covers. */
-export function dataRows(sheet: GoogleAppsScript.Sheet): number[] {
+export function dataRows(sheet: GoogleAppsScript.Spreadsheet.Sheet): number[] {
   const last = sheet.getLastRow();
   return Array.from({ length: Math.max(last - 1, 0) }, (_, i) => i + 2);
 }

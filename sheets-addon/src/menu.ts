@@ -14,7 +14,7 @@ export const MENU_ITEMS = [
 ] as const;
 
 /** Adds the add-on menu (Extensions → 共建助手). */
-export function buildMenu(ui: GoogleAppsScript.Ui): void {
+export function buildMenu(ui: GoogleAppsScript.Base.Ui): void {
   let menu = ui.createAddonMenu();
   for (const item of MENU_ITEMS) {
     menu = item === null ? menu.addSeparator() : menu.addItem(item.caption, item.functionName);

@@ -50,7 +50,7 @@ export function parseSettingsForm(form: unknown): SettingsFormResult {
   return { ok: false, errors };
 }
 
-function documentProperties(): GoogleAppsScript.Properties {
+function documentProperties(): GoogleAppsScript.Properties.Properties {
   const properties = PropertiesService.getDocumentProperties();
   if (!properties) throw new AddonError('no_document', MESSAGES.noDocument);
   return properties;

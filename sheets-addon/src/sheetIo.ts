@@ -34,7 +34,7 @@ export interface ApiTab {
 /** One recognised data tab: its sheet and what was read from it. */
 export interface TabHandle {
   key: TabKey;
-  sheet: GoogleAppsScript.Sheet;
+  sheet: GoogleAppsScript.Spreadsheet.Sheet;
   tab: ApiTab;
 }
 
@@ -93,7 +93,10 @@ function usedWidth(cells: readonly ApiCell[]): number {
 }
 
 /** Reads one sheet: its first row as the header, every non-blank row after it with its row number. */
-export function readTab(sheet: GoogleAppsScript.Sheet, toSerial: (date: Date) => number | null): ApiTab {
+export function readTab(
+  sheet: GoogleAppsScript.Spreadsheet.Sheet,
+  toSerial: (date: Date) => number | null,
+): ApiTab {
   const values = sheet.getLastRow() === 0 ? [] : sheet.getDataRange().getValues();
   const header = (values[0] ?? []).map((value) => toApiCell(value, toSerial));
   const rows: ApiRow[] = [];
@@ -115,7 +118,7 @@ export function readTab(sheet: GoogleAppsScript.Sheet, toSerial: (date: Date) =>
 }
 
 /** Reads every recognised data tab of the spreadsheet. */
-export function readWorkbook(spreadsheet: GoogleAppsScript.Spreadsheet): SheetWorkbook {
+export function readWorkbook(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet): SheetWorkbook {
   const toSerial = serialConverter(spreadsheet.getSpreadsheetTimeZone());
   const tabs: ApiTab[] = [];
   const handles: Partial<Record<TabKey, TabHandle>> = {};
@@ -136,9 +139,9 @@ export function rawWorkbook(tabs: readonly ApiTab[]): RawWorkbook {
 
 /** The first sheet whose name is recognised as the given tab. */
 export function findTabSheet(
-  spreadsheet: GoogleAppsScript.Spreadsheet,
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   key: TabKey,
-): GoogleAppsScript.Sheet | undefined {
+): GoogleAppsScript.Spreadsheet.Sheet | undefined {
   return spreadsheet.getSheets().find((sheet) => recogniseTab(sheet.getName()) === key);
 }
 

@@ -1,9 +1,9 @@
 /**
  * 同步到云端: the data tabs sent to the API under the document lock (two editors syncing at once
  * would race on the ID write-back), the IDs the server assigned written back to 记录编号, and the
- * server's issues marked in the sheet.
+ * server's issues marked in the sheet — both only on rows that still hold what was sent.
  */
-import { locateColumns } from '../../shared/columns';
+import { locateColumns, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
 import { recogniseTabs } from '../../shared/validate';
 import { identityToken, postWorkbook, type SyncResponse } from './api';
@@ -12,12 +12,11 @@ import type { AddonSettings } from './settings';
 import {
   type ApiCell,
   rawWorkbook,
-  readTab,
   readWorkbook,
   runsOf,
   type SheetWorkbook,
-  serialConverter,
   type TabHandle,
+  TEXT_FORMAT,
 } from './sheetIo';
 import { markIssues } from './validation';
 
@@ -32,11 +31,13 @@ export interface SyncOutcome {
   read: SheetWorkbook;
   response: SyncResponse;
   ids: IdWrites;
+  /** Data rows edited while the server worked: they keep the marks onEdit gave their new content. */
+  changedRows: number;
 }
 
 /** Sends the workbook to the API and applies the answer to the sheet. */
 export function syncSpreadsheet(
-  spreadsheet: GoogleAppsScript.Spreadsheet,
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   settings: AddonSettings,
 ): SyncOutcome {
   return withDocumentLock(() => {
@@ -50,61 +51,115 @@ export function syncSpreadsheet(
       { tabs: read.tabs, spreadsheetId: spreadsheet.getId() },
       token,
     );
-    const ids = writeAssignedIds(spreadsheet, read.handles.activities, response.assignedIds);
-    markIssues(read, response.issues);
-    return { read, response, ids };
+    // The lock keeps other syncs out, not typing: onEdit has marked what was edited meanwhile, and
+    // the answer, about what was sent, applies only to rows that still hold it.
+    const now = readWorkbook(spreadsheet);
+    const assigned = new Map(response.assignedIds.map(({ row, activityId }) => [row, activityId]));
+    const unchanged = unchangedRows(read, now, assigned);
+    const ids = writeAssignedIds(read.handles.activities, now.handles.activities, unchanged.rows, assigned);
+    markIssues(read, response.issues, unchanged.rows);
+    return { read, response, ids, changedRows: unchanged.changed };
   });
 }
 
-function isBlank(cell: ApiCell | undefined): boolean {
-  return cell === null || cell === undefined || (typeof cell === 'string' && cell.trim() === '');
+function sameCell(a: ApiCell | undefined, b: ApiCell | undefined): boolean {
+  return (a ?? null) === (b ?? null);
+}
+
+export interface UnchangedRows {
+  /** Per tab, the data rows that hold what was sent (a row blank then and now included). */
+  rows: Partial<Record<TabKey, number[]>>;
+  /** Rows sent with content that hold something else now. */
+  changed: number;
 }
 
 /**
- * Writes assigned activity IDs into the 记录编号 column (added at the end when the tab has none).
- * A row gets its ID only if it still holds what was sent and its ID cell is still empty: a row
- * edited, inserted above or deleted during the sync is skipped, and since IDs derive from the
- * row's content the next sync assigns it again.
+ * Which data rows still hold what was sent. A tab that lost its sheet or changed its header has
+ * none. In 记录编号 the ID the server assigned, written by the server itself meanwhile, is no edit.
+ */
+export function unchangedRows(
+  sent: SheetWorkbook,
+  now: SheetWorkbook,
+  assigned: ReadonlyMap<number, string>,
+): UnchangedRows {
+  const result: UnchangedRows = { rows: {}, changed: 0 };
+  for (const key of TAB_KEYS) {
+    const before = sent.handles[key];
+    if (!before) continue;
+    const rows: number[] = [];
+    result.rows[key] = rows;
+    const after = now.handles[key];
+    const sameSheet = after !== undefined && after.sheet.getSheetId() === before.sheet.getSheetId();
+    if (!after || !sameSheet || !sameCells(before.tab.header, after.tab.header)) {
+      result.changed += before.tab.rows.length;
+      continue;
+    }
+    const idIndex =
+      key === 'activities' ? locateColumns('activities', before.tab.header).get('activityId') : undefined;
+    const sentRows = new Map(before.tab.rows.map((row) => [row.row, row.cells]));
+    const nowRows = new Map(after.tab.rows.map((row) => [row.row, row.cells]));
+    const last = Math.max(before.tab.rows[before.tab.rows.length - 1]?.row ?? 1, after.sheet.getLastRow());
+    for (let row = 2; row <= last; row++) {
+      const cells = sentRows.get(row) ?? [];
+      const id = assigned.get(row);
+      const serverId = (i: number, cell: ApiCell | undefined) =>
+        i === idIndex && id !== undefined && cells[i] == null && cell === id;
+      if (sameCells(cells, nowRows.get(row) ?? [], serverId)) rows.push(row);
+      else if (sentRows.has(row)) result.changed += 1;
+    }
+  }
+  return result;
+}
+
+/** Cell by cell, blank equal to blank; `exempt` lets a cell differ. */
+function sameCells(
+  a: readonly ApiCell[],
+  b: readonly ApiCell[],
+  exempt: (index: number, now: ApiCell | undefined) => boolean = () => false,
+): boolean {
+  const width = Math.max(a.length, b.length);
+  for (let i = 0; i < width; i++) {
+    if (!sameCell(a[i], b[i]) && !exempt(i, b[i])) return false;
+  }
+  return true;
+}
+
+/**
+ * Writes assigned activity IDs into the 记录编号 column (added at the end when the tab has none),
+ * only into rows that still hold what was sent: a row edited, inserted above or deleted during the
+ * sync is skipped, and since IDs derive from the row's content the next sync assigns it again.
  */
 export function writeAssignedIds(
-  spreadsheet: GoogleAppsScript.Spreadsheet,
-  handle: TabHandle | undefined,
-  assigned: readonly { row: number; activityId: string }[],
+  sent: TabHandle | undefined,
+  now: TabHandle | undefined,
+  unchanged: UnchangedRows['rows'],
+  assigned: ReadonlyMap<number, string>,
 ): IdWrites {
-  if (!handle || assigned.length === 0) return { written: 0, skipped: 0 };
-  const { sheet, tab } = handle;
+  if (!sent || assigned.size === 0) return { written: 0, skipped: 0 };
+  const { sheet, tab } = sent;
   let idIndex = locateColumns('activities', tab.header).get('activityId');
   if (idIndex === undefined) {
     idIndex = Math.max(tab.header.length, sheet.getLastColumn());
     if (idIndex + 1 > sheet.getMaxColumns()) sheet.insertColumnsAfter(sheet.getMaxColumns(), 1);
     sheet.getRange(1, idIndex + 1).setValues([['记录编号']]);
   }
-  const current = readTab(sheet, serialConverter(spreadsheet.getSpreadsheetTimeZone()));
-  const now = new Map(current.rows.map((row) => [row.row, row.cells]));
-  const sent = new Map(tab.rows.map((row) => [row.row, row.cells]));
+  const kept = new Set(unchanged.activities);
+  const current = new Map((now?.tab.rows ?? []).map((row) => [row.row, row.cells]));
   const toWrite = new Map<number, string>();
   let already = 0;
-  let skipped = 0;
-  for (const { row, activityId } of assigned) {
-    const before = sent.get(row);
-    const after = now.get(row);
-    const width = Math.max(before?.length ?? 0, after?.length ?? 0);
-    let unchanged = before !== undefined && after !== undefined;
-    for (let i = 0; unchanged && i < width; i++) {
-      if (i !== idIndex && (before?.[i] ?? null) !== (after?.[i] ?? null)) unchanged = false;
-    }
-    const cell = after?.[idIndex];
+  for (const [row, activityId] of assigned) {
+    if (!kept.has(row)) continue;
+    const cell = current.get(row)?.[idIndex];
     // The server's own Sheets adapter may have written the same ID already.
-    if (unchanged && typeof cell === 'string' && cell.trim() === activityId) already += 1;
-    else if (unchanged && isBlank(cell)) toWrite.set(row, activityId);
-    else skipped += 1;
+    if (typeof cell === 'string' && cell.trim() === activityId) already += 1;
+    else if (cell == null) toWrite.set(row, activityId);
   }
   for (const [start, length] of runsOf([...toWrite.keys()])) {
     const range = sheet.getRange(start, idIndex + 1, length, 1);
-    range.setNumberFormat('@');
+    range.setNumberFormat(TEXT_FORMAT);
     range.setValues(Array.from({ length }, (_, i) => [toWrite.get(start + i) ?? '']));
   }
-  return { written: toWrite.size + already, skipped };
+  return { written: toWrite.size + already, skipped: assigned.size - toWrite.size - already };
 }
 
 /** The result as lines for the sidebar. */
@@ -120,6 +175,11 @@ export function syncSummary(outcome: SyncOutcome): string[] {
   if (ids.written > 0) lines.push(`已写回 ${ids.written} 个记录编号。`);
   if (ids.skipped > 0) {
     lines.push(`有 ${ids.skipped} 行在同步期间被修改，未写回记录编号；请再同步一次。`);
+  }
+  if (outcome.changedRows > 0) {
+    lines.push(
+      `有 ${outcome.changedRows} 行在同步期间被修改：它们的标记是修改后的即时校验结果，云端尚未收到这些修改，请再同步一次。`,
+    );
   }
   return lines;
 }

@@ -9,7 +9,7 @@ import { type IssueItem, issueItems, SIDEBAR_ISSUE_LIMIT } from './validation';
 
 export type Page = 'Issues' | 'AddActivity' | 'Settings';
 
-function render(page: Page, title: string, payload: unknown): GoogleAppsScript.HtmlOutput {
+function render(page: Page, title: string, payload: unknown): GoogleAppsScript.HTML.HtmlOutput {
   const template = HtmlService.createTemplateFromFile(page);
   template.payload = JSON.stringify(payload);
   return template.evaluate().setTitle(title);
@@ -38,7 +38,7 @@ export interface IssuesPayload {
 
 /** Shows the issues sidebar: summary lines, then each issue with a link to its cell. */
 export function showIssues(
-  spreadsheet: GoogleAppsScript.Spreadsheet,
+  spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   read: SheetWorkbook,
   issues: readonly MarkIssue[],
   title: string,

@@ -6,18 +6,27 @@
  * strings allowed and once with it disallowed (zod must fall back to its interpreter).
  *
  * Dates in the fixtures are 1 January of the current year in the spreadsheet's time zone, so
- * validation "as of today" never finds them in the future.
+ * validation "as of today" never finds them in the future. The pages the add-on renders are laid
+ * out by headless Chromium at a phone's width.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
 import { COLUMNS } from '../../shared/columns';
 import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
-import { type FakeHtmlOutput, FakeServices, type FakeSheet, fakeJwt } from './fakes';
+import {
+  type AuthMode,
+  type FakeHtmlOutput,
+  FakeServices,
+  type FakeSheet,
+  fakeJwt,
+  withoutTimeZoneData,
+} from './fakes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MENU_FUNCTIONS = ['initSheets', 'validateSheet', 'syncToCloud', 'showAddActivity', 'showSettings'];
@@ -75,16 +84,29 @@ interface Addon {
   lastAlert(): string;
 }
 
-function load(allowStrings: boolean, options: { identityToken?: string | null } = {}): Addon {
-  const services = new FakeServices({ htmlDir: outdir, ...options });
+/** Simple triggers: Apps Script runs them in the AuthMode their event names. */
+const TRIGGERS = new Set(['onOpen', 'onInstall', 'onEdit']);
+
+function load(
+  allowStrings: boolean,
+  options: { identityToken?: string | null; intl?: 'withoutTimeZones' | 'absent' } = {},
+): Addon {
+  const { intl = 'withoutTimeZones', ...fakeOptions } = options;
+  const services = new FakeServices({ htmlDir: outdir, ...fakeOptions });
   const context = vm.createContext(services.globals(), {
     codeGeneration: { strings: allowStrings, wasm: false },
   });
+  if (intl === 'absent') vm.runInContext('delete globalThis.Intl;', context);
+  else withoutTimeZoneData(context);
   vm.runInContext(code, context, { filename: 'Code.js' });
   return {
     services,
     context,
-    call: <T>(name: string, ...args: unknown[]) => (context[name] as (...a: unknown[]) => T)(...args),
+    call: <T>(name: string, ...args: unknown[]) => {
+      const run = () => (context[name] as (...a: unknown[]) => T)(...args);
+      const mode = (args[0] as { authMode?: AuthMode } | undefined)?.authMode;
+      return TRIGGERS.has(name) && mode ? services.asTrigger(mode, run) : run();
+    },
     sheet: (name) => services.spreadsheet.sheet(name),
     lastSidebar: () => {
       const output = services.sidebars.at(-1);
@@ -196,6 +218,20 @@ describe('the bundle', () => {
       'openid',
       'https://www.googleapis.com/auth/userinfo.email',
     ]);
+  });
+
+  it('is type-checked against @types/google-apps-script without Node types, not against declarations of its own', () => {
+    const config = JSON.parse(readFileSync(join(ROOT, 'sheets-addon/tsconfig.json'), 'utf8'));
+    expect(config.compilerOptions.types).toEqual(['google-apps-script']);
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.typecheck).toContain(
+      'tsc --noEmit -p sheets-addon/tsconfig.json',
+    );
+    const sources = readdirSync(join(ROOT, 'sheets-addon/src')).filter((file) => file.endsWith('.ts'));
+    for (const file of sources) {
+      expect(readFileSync(join(ROOT, 'sheets-addon/src', file), 'utf8'), file).not.toMatch(
+        /^\s*declare\s+(?:const|namespace|var)\b/m,
+      );
+    }
   });
 
   it('builds its pages without innerHTML or unescaped scriptlets', () => {
@@ -563,6 +599,73 @@ describe.each([
     expect(summary).toContain('有 1 行在同步期间被修改，未写回记录编号；请再同步一次。');
   });
 
+  it("sync marks only rows unchanged since the read: rows edited meanwhile keep onEdit's fresher marks", () => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    const activities = addon.sheet('活动');
+    const measure = col('activities', '关联事项');
+    const title = col('activities', '活动名称');
+    activities.setValue(3, measure, '9.9');
+    addon.services.respond = () => {
+      // Staff type while the server works; onEdit validates each edit at once.
+      activities.setValue(3, measure, '1.1');
+      addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(3, measure) });
+      activities.setValue(4, title, '');
+      addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(4, title) });
+      return {
+        status: 200,
+        body: {
+          planId: PLAN_ID,
+          asOf: `${YEAR}-01-02`,
+          applied: true,
+          tabs: {
+            partners: { rows: 2, accepted: 2, rejected: 0 },
+            plan: { rows: 2, accepted: 2, rejected: 0 },
+            activities: { rows: 3, accepted: 2, rejected: 1 },
+          },
+          issues: [
+            {
+              tab: 'activities',
+              row: 3,
+              column: '关联事项',
+              field: 'measureId',
+              code: 'unknown_measure',
+              severity: 'error',
+              message: '找不到关联事项「9.9」（须为计划表中通过校验的事项编号）',
+              messageEn: 'Unknown measure 9.9',
+            },
+            {
+              tab: 'activities',
+              row: 2,
+              column: '活动名称',
+              field: 'title',
+              code: 'duplicate_activity',
+              severity: 'warning',
+              message: '与第9行的活动重复（日期、关联事项和活动名称都相同）',
+              messageEn: 'Same date, measure and title as row 9',
+            },
+          ],
+          assignedIds: [
+            { row: 2, activityId: 'A1' },
+            { row: 3, activityId: 'A2' },
+          ],
+          writes: { created: 2, updated: 0, deleted: 0 },
+          version: 3,
+        },
+      };
+    };
+    addon.call('syncToCloud');
+    expect(addon.services.errors).toEqual([]);
+    expect(marked(activities)).toEqual([`2,${title}`, `4,${title}`]);
+    expect(activities.background(2, title)).toBe(WARNING_COLOR);
+    expect(activities.note(4, title)).toContain('不能为空');
+    expect([activities.value(2, 1), activities.value(3, 1)]).toEqual(['A1', '']);
+    const { summary } = addon.lastSidebar().payload<{ summary: string[] }>();
+    expect(summary).toContain(
+      '有 2 行在同步期间被修改：它们的标记是修改后的即时校验结果，云端尚未收到这些修改，请再同步一次。',
+    );
+  });
+
   it('a refused token (401) shows the Chinese refusal and writes nothing', () => {
     seed(addon);
     addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
@@ -610,6 +713,11 @@ describe.each([
       '无法连接到共建助手服务器（api.example.cn）',
     ],
     ['Exception: DNS error: https://api.example.cn', '请检查网络'],
+    [
+      'Exception: Timeout: https://api.example.cn/gongjian/v1/plans/xx-2026/sync',
+      '答复超时。服务器可能已经完成了这次同步，只是答复没有传回：请再同步一次',
+    ],
+    ['Exception: Request failed: the request timed out', '服务器可能已经完成了这次同步'],
     ['Exception: The URL https://api.example.cn/gongjian is not allowlisted', 'urlFetchWhitelist'],
     [
       'Exception: Something unexpected',
@@ -749,5 +857,240 @@ describe.each([
       '没有找到「活动」工作表，请先运行「共建助手 → 初始化表格」。',
     );
     expect(() => addon.call('addActivity', 'not a form')).toThrow('表单内容无法识别');
+  });
+
+  it('marks one cell of a 50-row block with one fill, and gives no other cell an explicit white fill', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const date = col('activities', '日期');
+    activities.fill(
+      5,
+      Array.from({ length: 47 }, (_, i) =>
+        rowOf('activities', { 日期: dateCell(1, 1), 关联事项: '4.1', 活动名称: `走访 ${i + 5}` }),
+      ),
+    );
+    activities.setValue(30, date, 'not a date');
+    activities.backgrounds.set('7,6', '#00ff00'); // a colour staff chose
+    addon.call('validateSheet');
+    expect(marked(activities)).toEqual([`30,${date}`]);
+    // Sheets' alternating colours show through every cell without a fill of its own.
+    expect([...activities.backgrounds.keys()].sort()).toEqual([`30,${date}`, '7,6']);
+    for (const name of ['设置', '共建单位', '计划']) expect(addon.sheet(name).fillCount(), name).toBe(0);
+
+    activities.setValue(30, date, dateCell(1, 1));
+    addon.call('validateSheet');
+    expect([...activities.backgrounds.entries()]).toEqual([['7,6', '#00ff00']]);
+  });
+
+  it("initSheets protects only unprotected generated tabs: an admin's editor list stays as it was", () => {
+    const overview = addon.services.spreadsheet.addSheet('汇总');
+    const admin = overview.protect().setDescription('仅管理员可改');
+    admin.editors = ['admin@example.cn'];
+    addon.call('initSheets');
+    expect(overview.protections).toEqual([admin]);
+    expect(admin).toMatchObject({
+      description: '仅管理员可改',
+      warningOnly: false,
+      editors: ['admin@example.cn'],
+    });
+    expect(addon.sheet('按月').protections).toEqual([
+      expect.objectContaining({
+        description: `${MARK}自动生成的表，每次同步时整表重写，请勿手动修改`,
+        warningOnly: true,
+      }),
+    ]);
+  });
+
+  it('addActivity writes text columns as the text typed: 3.5, 1/2, TRUE and 0012 are no number, date or boolean', () => {
+    seed(addon);
+    const activities = addon.sheet('活动');
+    const added = addon.call<{ ok: boolean; row: number }>('addActivity', {
+      date: `${YEAR}-01-01`,
+      measureId: '4.1',
+      title: '3.5',
+      location: '1/2',
+      recorder: '0012',
+      notes: 'TRUE',
+      participants: '12',
+    });
+    expect(added).toMatchObject({ ok: true, row: 5 });
+    const written = Object.fromEntries(
+      ['活动名称', '地点', '记录人', '备注', '参与人数', '关联事项'].map((zh) => [
+        zh,
+        activities.value(5, col('activities', zh)),
+      ]),
+    );
+    expect(written).toEqual({
+      活动名称: '3.5',
+      地点: '1/2',
+      记录人: '0012',
+      备注: 'TRUE',
+      参与人数: 12,
+      关联事项: '4.1',
+    });
+    expect(activities.numberFormat(5, col('activities', '活动名称'))).toBe('@');
+    expect(activities.formulas.size).toBe(0);
+  });
+
+  it('validates 时区 without Intl time-zone data: a zone name passes, anything else is refused and Asia/Shanghai used', () => {
+    const probe =
+      "(() => { try { new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai' }); return 'zones'; } catch { return 'none'; } })()";
+    expect(vm.runInContext(probe, addon.context)).toBe('none');
+    seed(addon);
+    const settings = addon.sheet('设置');
+    const zoneRow = Array.from({ length: settings.getLastRow() }, (_, i) => i + 1).find(
+      (row) => settings.value(row, 1) === '时区',
+    ) as number;
+    expect(settings.value(zoneRow, 2)).toBe('Asia/Shanghai');
+    addon.call('validateSheet');
+    expect(marked(settings)).toEqual([]);
+
+    settings.setValue(zoneRow, 2, 'Europe/Berlin');
+    addon.call('validateSheet');
+    expect(marked(settings)).toEqual([]);
+
+    settings.setValue(zoneRow, 2, '北京时间');
+    addon.call('validateSheet');
+    expect(marked(settings)).toEqual([`${zoneRow},2`]);
+    expect(settings.note(zoneRow, 2)).toContain('北京时间');
+    expect(addon.lastSidebar().payload<{ summary: string[] }>().summary[0]).toMatch(
+      new RegExp(`^校验日期：${YEAR}-\\d{2}-\\d{2}$`),
+    );
+  });
+});
+
+describe('the add-on where there is no Intl at all', () => {
+  it('validates and marks as it does with Intl', () => {
+    const addon = load(true, { intl: 'absent' });
+    expect(vm.runInContext('typeof Intl', addon.context)).toBe('undefined');
+    seed(addon);
+    addon.call('validateSheet');
+    for (const name of ['设置', '共建单位', '计划', '活动'])
+      expect(marked(addon.sheet(name)), name).toEqual([]);
+    addon.sheet('活动').setValue(3, col('activities', '日期'), `${YEAR}-13-01`);
+    addon.call('validateSheet');
+    expect(marked(addon.sheet('活动'))).toEqual([`3,${col('activities', '日期')}`]);
+  });
+});
+
+/** Headless Chromium (Debian's `chromium`), or CHROMIUM_PATH. */
+function chromiumPath(): string {
+  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (path) => path !== undefined && path !== '' && existsSync(path),
+  );
+  if (!found) {
+    throw new Error(
+      'The add-on page tests need headless Chromium: apt-get install chromium (or set CHROMIUM_PATH).',
+    );
+  }
+  return found;
+}
+
+const escapeAttribute = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * Lays each page out in a 375×812 frame (a phone; the sidebar is narrower still) in one headless
+ * Chromium run and reports, per page, how far it overflows sideways — and for the add-activity
+ * form, the same after a refused submission, with the order of its status line and error list.
+ */
+async function layOut(pages: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
+  // google.script.run as the sidebar has it: the form's submission is refused with a long message.
+  const stub = `<script>
+    var handlers = {};
+    var run = {
+      withSuccessHandler(f) { handlers.ok = f; return run; },
+      withFailureHandler(f) { handlers.fail = f; return run; },
+      addActivity() { handlers.ok({ ok: false, errors: [{ message: '找不到关联事项「' + 'X'.repeat(120) + '」' }] }); },
+      goToCell() {},
+    };
+    window.google = { script: { run: run, host: { close() {} } } };
+  </script>`;
+  const frames = Object.entries(pages)
+    .map(
+      ([name, html]) =>
+        `<iframe id="${name}" style="width:375px;height:812px;border:0" srcdoc="${escapeAttribute(html.replace('<head>', `<head>${stub}`))}"></iframe>`,
+    )
+    .join('\n');
+  const probe = `<script>
+    window.addEventListener('load', () => {
+      const result = {};
+      for (const frame of document.querySelectorAll('iframe')) {
+        const doc = frame.contentDocument;
+        const overflow = () => doc.documentElement.scrollWidth - doc.documentElement.clientWidth;
+        const entry = { overflow: overflow() };
+        if (frame.id === 'AddActivity') {
+          doc.getElementById('title').value = '入户走访';
+          doc.getElementById('measureId').selectedIndex = 1;
+          doc.getElementById('save').click();
+          const status = doc.getElementById('status');
+          const errors = doc.getElementById('errors');
+          entry.refused = {
+            overflow: overflow(),
+            status: status.textContent,
+            errors: errors.textContent,
+            statusFirst: Boolean(status.compareDocumentPosition(errors) & Node.DOCUMENT_POSITION_FOLLOWING),
+          };
+        }
+        result[frame.id] = entry;
+      }
+      document.body.setAttribute('data-result', encodeURIComponent(JSON.stringify(result)));
+    });
+  </script>`;
+  const dir = mkdtempSync(join(tmpdir(), 'gongjian-pages-'));
+  try {
+    const file = join(dir, 'pages.html');
+    writeFileSync(
+      file,
+      `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>${frames}${probe}</body></html>`,
+    );
+    const { stdout } = await promisify(execFile)(
+      chromiumPath(),
+      ['--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', `file://${file}`],
+      { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const m = /data-result="([^"]*)"/.exec(stdout);
+    if (!m) throw new Error(`Chromium printed no result:\n${stdout.slice(0, 2000)}`);
+    return JSON.parse(decodeURIComponent(m[1] as string));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the add-on pages in headless Chromium at a phone width', () => {
+  it('fit 375 px with long unbroken names and messages, and a refused form says so above its errors', async () => {
+    const addon = load(true);
+    seed(addon);
+    const unbroken = 'X'.repeat(100);
+    addon
+      .sheet('共建单位')
+      .fill(4, [rowOf('partners', { 单位编号: 'P03', 单位名称: `单位${unbroken}`, 邮箱: 'p03@example.cn' })]);
+    addon.sheet('活动').setValue(3, col('activities', '共建单位'), `P${unbroken}`);
+    addon.call('validateSheet');
+    const issues = addon.lastSidebar().getContent();
+    expect(issues).toContain(unbroken);
+    addon.call('showAddActivity');
+    const form = addon.lastSidebar().getContent();
+    addon.call('saveSettings', {
+      apiUrl: `https://${'a'.repeat(60)}.example.cn/${unbroken}`,
+      planId: PLAN_ID,
+    });
+    addon.call('showSettings');
+    const settings = addon.services.dialogs.at(-1)?.output.getContent() ?? '';
+
+    const result = await layOut({ Issues: issues, AddActivity: form, Settings: settings });
+    expect(result).toEqual({
+      Issues: { overflow: 0 },
+      Settings: { overflow: 0 },
+      AddActivity: {
+        overflow: 0,
+        refused: {
+          overflow: 0,
+          status: '未添加，请改正：',
+          errors: `找不到关联事项「${'X'.repeat(120)}」`,
+          statusFirst: true,
+        },
+      },
+    });
   });
 });

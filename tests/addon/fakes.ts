@@ -1,8 +1,18 @@
 /**
- * Fake Apps Script services for the add-on tests: exactly the members sheets-addon/src/gas.d.ts
- * declares, behaving as Apps Script documents them (empty cells read as '', the default
- * background as '#ffffff', a range outside the sheet throws, a leading apostrophe makes text),
- * with the state kept where the tests can look: sheet grids with notes, backgrounds, number
+ * Fake Apps Script services for the add-on tests: the members the add-on calls (it is type-checked
+ * against @types/google-apps-script; a member without a fake fails the tests), as strict as the
+ * real services where leniency would hide a bug:
+ * - empty cells read as '' and a cell without fill as '#ffffff', yet writing '#ffffff' is an
+ *   explicit white fill (it hides alternating colours) and only `null` removes a fill;
+ * - `Range.setValues` reads strings as if typed: `3.5` becomes a number, `1/2` a date, `TRUE` a
+ *   boolean, `=…` a formula, a leading apostrophe makes text — except in cells formatted as text
+ *   (`@`), which keep the string exactly;
+ * - `Sheet.protect()` on a protected sheet returns its existing protection;
+ * - simple triggers run in their AuthMode: in NONE no document, properties, session, identity
+ *   token or UrlFetch; in LIMITED no properties, session, identity token or UrlFetch (stricter
+ *   than documented for properties, on purpose: onEdit must not need them);
+ * - a range outside the sheet throws.
+ * The state is kept where the tests can look: sheet grids with notes, fills, formulas, number
  * formats, data validations, frozen rows and protections; menus, alerts and sidebars; document
  * properties; the lock; every request sent through UrlFetchApp.
  *
@@ -11,6 +21,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import vm from 'node:vm';
 
 type Key = `${number},${number}`;
 const key = (row: number, column: number): Key => `${row},${column}`;
@@ -47,6 +58,8 @@ export interface FakeRule {
 export class FakeProtection {
   description = '';
   warningOnly = false;
+  /** Who may edit (an admin's editor-list protection); empty for ours. */
+  editors: string[] = [];
   setDescription(description: string): this {
     this.description = description;
     return this;
@@ -104,9 +117,10 @@ export class FakeRange {
     this.sheet.log('Range.getValues');
     return this.grid((r, c) => this.sheet.value(r, c));
   }
+  /** Values as Sheets stores what a user types, unless the cell is formatted as text. */
   setValues(values: unknown[][]): this {
     this.sheet.log('Range.setValues');
-    return this.write(values, 'data', (r, c, v) => this.sheet.setValue(r, c, v));
+    return this.write(values, 'data', (r, c, v) => this.sheet.enter(r, c, v));
   }
   getNotes(): string[][] {
     return this.grid((r, c) => this.sheet.notes.get(key(r, c)) ?? '');
@@ -124,7 +138,8 @@ export class FakeRange {
   setBackgrounds(colors: (string | null)[][]): this {
     this.sheet.log('Range.setBackgrounds');
     return this.write(colors, 'colors', (r, c, color) => {
-      if (color === null || color.toLowerCase() === '#ffffff') this.sheet.backgrounds.delete(key(r, c));
+      // Only null removes a fill; '#ffffff' is an explicit white one, as in Sheets.
+      if (color === null) this.sheet.backgrounds.delete(key(r, c));
       else this.sheet.backgrounds.set(key(r, c), color.toLowerCase());
     });
   }
@@ -169,7 +184,10 @@ export class FakeRange {
 
 export class FakeSheet {
   readonly values = new Map<Key, unknown>();
+  /** Formulas entered through setValues (their value reads as an error: the fake computes none). */
+  readonly formulas = new Map<Key, string>();
   readonly notes = new Map<Key, string>();
+  /** Explicit fills only; a cell without one reads as '#ffffff'. */
   readonly backgrounds = new Map<Key, string>();
   readonly formats: Area<string>[] = [];
   readonly validations: Area<FakeRule | null>[] = [];
@@ -193,8 +211,9 @@ export class FakeSheet {
   value(row: number, column: number): unknown {
     return this.values.get(key(row, column)) ?? '';
   }
-  /** Stores a value as Sheets would: '' and null clear, a leading apostrophe forces text. */
+  /** Stores a value as it is (the test's own typing): '' and null clear, a leading apostrophe forces text. */
   setValue(row: number, column: number, value: unknown): void {
+    this.formulas.delete(key(row, column));
     if (value === null || value === undefined || value === '') {
       this.values.delete(key(row, column));
       return;
@@ -203,6 +222,25 @@ export class FakeSheet {
       key(row, column),
       typeof value === 'string' && value.startsWith("'") ? value.slice(1) : value,
     );
+  }
+  /** Stores a value the way setValues does: a string is read as typed unless the cell is text. */
+  enter(row: number, column: number, value: unknown): void {
+    if (typeof value !== 'string' || this.numberFormat(row, column) === '@') {
+      this.formulas.delete(key(row, column));
+      if (value === null || value === undefined || value === '') this.values.delete(key(row, column));
+      else this.values.set(key(row, column), value);
+      return;
+    }
+    if (value.startsWith('=')) {
+      this.setValue(row, column, '#NAME?');
+      this.formulas.set(key(row, column), value);
+      return;
+    }
+    this.setValue(row, column, typedValue(value, this.spreadsheet.timeZone));
+  }
+  /** How many cells have an explicit fill (white included). */
+  fillCount(): number {
+    return this.backgrounds.size;
   }
   /** Writes rows of values from a starting row, growing the sheet as typing would. */
   fill(startRow: number, rows: unknown[][]): void {
@@ -283,7 +321,10 @@ export class FakeSheet {
   getFrozenRows(): number {
     return this.frozenRows;
   }
+  /** As Sheets: on a protected sheet this returns the existing protection, not a new one. */
   protect(): FakeProtection {
+    const existing = this.protections[0];
+    if (existing) return existing;
     const protection = new FakeProtection();
     this.protections.push(protection);
     return protection;
@@ -291,6 +332,48 @@ export class FakeSheet {
   getProtections(type: string): FakeProtection[] {
     return type === 'SHEET' ? [...this.protections] : [];
   }
+}
+
+/** Midnight of a calendar date in a time zone, as the instant Sheets returns for a date cell. */
+export function zonedMidnight(year: number, month: number, day: number, timeZone: string): Date {
+  const guess = Date.UTC(year, month - 1, day);
+  const wall = formatDate(new Date(guess), timeZone, 'yyyy-MM-dd HH:mm:ss');
+  const m = /^(\d+)-(\d+)-(\d+) (\d+):(\d+):(\d+)$/.exec(wall) as RegExpExecArray;
+  const asUtc = Date.UTC(
+    +(m[1] as string),
+    +(m[2] as string) - 1,
+    +(m[3] as string),
+    +(m[4] as string),
+    +(m[5] as string),
+    +(m[6] as string),
+  );
+  return new Date(guess - (asUtc - guess));
+}
+
+/**
+ * What Sheets makes of a string typed into a cell of automatic format (the zh_CN locale): numbers
+ * with thousands separators and percentages, TRUE/FALSE, dates as y-m-d, y/m/d, y年m月d日 or m/d
+ * (this year); anything else stays text. A leading apostrophe forces text.
+ */
+export function typedValue(text: string, timeZone: string): unknown {
+  if (text.startsWith("'")) return text;
+  const t = text.trim();
+  if (/^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t) && /\d/.test(t)) {
+    return Number(t.replace(/,/g, ''));
+  }
+  const percent = /^([+-]?\d+(?:\.\d+)?)%$/.exec(t);
+  if (percent) return Number(percent[1]) / 100;
+  if (/^(?:true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  const ymd = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(t) ?? /^(\d{4})年(\d{1,2})月(\d{1,2})日?$/.exec(t);
+  const md = /^(\d{1,2})\/(\d{1,2})$/.exec(t);
+  const thisYear = Number(formatDate(new Date(), timeZone, 'yyyy'));
+  const [year, month, day] = ymd
+    ? [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])]
+    : md
+      ? [thisYear, Number(md[1]), Number(md[2])]
+      : [0, 0, 0];
+  if (month >= 1 && month <= 12 && day >= 1 && day <= 31) return zonedMidnight(year, month, day, timeZone);
+  return text;
 }
 
 function columnNumber(letters: string): number {
@@ -476,9 +559,13 @@ function formatDate(date: Date, timeZone: string, pattern: string): string {
   });
 }
 
+export type AuthMode = 'NONE' | 'LIMITED' | 'FULL';
+
 /** Every fake service and the state behind them. */
 export class FakeServices {
   readonly log: string[] = [];
+  /** The mode the running function has: a simple trigger's event says which; everything else is FULL. */
+  authMode: AuthMode = 'FULL';
   readonly spreadsheet: FakeSpreadsheet;
   readonly properties = new Map<string, string>();
   readonly menus: { items: ({ caption: string; functionName: string } | 'separator')[]; added: boolean }[] =
@@ -501,9 +588,28 @@ export class FakeServices {
     this.identityToken = options.identityToken === undefined ? fakeJwt(options.email) : options.identityToken;
   }
 
+  /** Refuses a call the current AuthMode does not allow, with Apps Script's words. */
+  private require(call: string, allowed: readonly AuthMode[]): void {
+    if (!allowed.includes(this.authMode)) {
+      throw new Error(`Exception: You do not have permission to call ${call} (AuthMode.${this.authMode}).`);
+    }
+  }
+
+  /** Runs a simple trigger as Apps Script does: in the AuthMode its event names. */
+  asTrigger<T>(mode: AuthMode, run: () => T): T {
+    const before = this.authMode;
+    this.authMode = mode;
+    try {
+      return run();
+    } finally {
+      this.authMode = before;
+    }
+  }
+
   /** The globals of the script's context: the services, and a console that keeps errors. */
   globals(): Record<string, unknown> {
     const services = this;
+    const full = ['FULL'] as const;
     const ui = {
       ButtonSet: { OK: 'OK', OK_CANCEL: 'OK_CANCEL' },
       createAddonMenu() {
@@ -540,6 +646,7 @@ export class FakeServices {
       SpreadsheetApp: {
         ProtectionType: { SHEET: 'SHEET', RANGE: 'RANGE' },
         getActive() {
+          services.require('SpreadsheetApp.getActive', ['LIMITED', 'FULL']);
           services.log.push('SpreadsheetApp.getActive');
           return services.spreadsheet;
         },
@@ -598,6 +705,7 @@ export class FakeServices {
       },
       PropertiesService: {
         getDocumentProperties() {
+          services.require('PropertiesService.getDocumentProperties', full);
           services.log.push('PropertiesService.getDocumentProperties');
           return {
             getProperty: (name: string) => services.properties.get(name) ?? null,
@@ -629,6 +737,7 @@ export class FakeServices {
       },
       UrlFetchApp: {
         fetch(url: string, params: FetchRequest['params']) {
+          services.require('UrlFetchApp.fetch', full);
           const request: FetchRequest = { url, params: { ...params }, lockHeld: services.lockHeld };
           services.requests.push(request);
           const { status, body } = services.respond(request);
@@ -644,6 +753,7 @@ export class FakeServices {
       ScriptApp: {
         AuthMode: { NONE: 'NONE', LIMITED: 'LIMITED', FULL: 'FULL', CUSTOM_FUNCTION: 'CUSTOM_FUNCTION' },
         getIdentityToken() {
+          services.require('ScriptApp.getIdentityToken', full);
           services.log.push('ScriptApp.getIdentityToken');
           return services.identityToken;
         },
@@ -651,6 +761,7 @@ export class FakeServices {
       Utilities: { formatDate },
       Session: {
         getActiveUser() {
+          services.require('Session.getActiveUser', full);
           return { getEmail: () => services.options.email ?? 'staff@example.cn' };
         },
       },
@@ -664,6 +775,42 @@ export class FakeServices {
       },
     };
   }
+}
+
+/**
+ * Takes the IANA time-zone data out of a context's Intl, as a runtime built without it (whether
+ * Apps Script's V8 has it is not documented): a DateTimeFormat for any zone but UTC throws the
+ * RangeError V8 throws for an unknown zone, and no zone is listed as supported.
+ */
+export function withoutTimeZoneData(context: object): void {
+  vm.runInContext(
+    `(() => {
+      const Original = Intl.DateTimeFormat;
+      const utc = /^(?:utc|etc\\/utc|gmt|etc\\/gmt)$/i;
+      function check(options) {
+        if (options && options.timeZone !== undefined && !utc.test(String(options.timeZone))) {
+          throw new RangeError('Invalid time zone specified: ' + options.timeZone);
+        }
+      }
+      const DateTimeFormat = function DateTimeFormat(locales, options) {
+        check(options);
+        return new Original(locales, Object.assign({}, options, { timeZone: 'UTC' }));
+      };
+      DateTimeFormat.prototype = Original.prototype;
+      DateTimeFormat.supportedLocalesOf = Original.supportedLocalesOf;
+      Intl.DateTimeFormat = DateTimeFormat;
+      const supported = Intl.supportedValuesOf;
+      Intl.supportedValuesOf = (key) => (key === 'timeZone' ? [] : supported(key));
+      for (const name of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) {
+        const original = Date.prototype[name];
+        Date.prototype[name] = function (locales, options) {
+          check(options);
+          return original.call(this, locales, Object.assign({}, options, { timeZone: 'UTC' }));
+        };
+      }
+    })();`,
+    context,
+  );
 }
 
 /** An unsigned JWT shaped like Apps Script's identity token (the server is faked too). */
