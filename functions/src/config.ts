@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { isEmail } from '../../shared/normalize';
+import { developmentOnlyViolations } from './startupGuard';
 
 export type Environment = 'production' | 'development';
 
@@ -257,9 +258,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
           'GONGJIAN_AUDIENCES (accepted ID-token audiences, OAuth client IDs) is required in production',
       });
     }
-    // A development token in production would let anyone holding it act as the development user.
-    for (const name of [...VARIABLES.devToken.names, ...VARIABLES.devEmail.names]) {
-      if (read(env, [name]) === undefined) continue;
+    for (const name of developmentOnlyViolations(env)) {
       problems.push({
         variable: name,
         messageZh: `生产环境下拒绝启动：${name} 只允许在开发环境（GONGJIAN_ENV=development）设置`,

@@ -369,4 +369,16 @@ describe('the deployable functions bundle', () => {
       expectTrigger(name, endpoint);
     }
   });
+
+  it('refuses to load with a development token under production settings, saying why in the log', () => {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('./index.js')"], {
+      cwd: app,
+      env: { GCLOUD_PROJECT: 'demo-gongjian', GONGJIAN_DEV_TOKEN: 'a-development-token-0123456789' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.status).not.toBe(0);
+    expect(child.stderr).toContain('Refusing to start: GONGJIAN_DEV_TOKEN is only allowed in development');
+    expect(child.stderr).not.toContain('a-development-token-0123456789');
+  });
 });

@@ -252,3 +252,45 @@ describe('secrets', () => {
     expect(error.message).toContain('value hidden');
   });
 });
+
+describe('a misconfigured deployment', () => {
+  it('answers callers 503 with a generic sentence and logs the reason for the operator', async () => {
+    const saved = { ...process.env };
+    const logged: string[] = [];
+    const error = console.error;
+    console.error = (line: string) => logged.push(line);
+    try {
+      // Production settings without the audiences the ID tokens are checked against.
+      for (const name of ['GONGJIAN_ENV', 'GONGJIAN_AUDIENCES', 'GONGJIAN_DEV_TOKEN', 'GONGJIAN_DEV_EMAIL']) {
+        delete process.env[name];
+      }
+      process.env.GONGJIAN_PROJECT = 'demo-gongjian';
+      const { installRuntime } = await import('../../functions/src/runtime');
+      installRuntime(undefined);
+      const { api } = await import('../../functions/src/http/apiFunction');
+      let status = 0;
+      let body: unknown;
+      const res = {
+        status(code: number) {
+          status = code;
+          return res;
+        },
+        json(value: unknown) {
+          body = value;
+          return res;
+        },
+      };
+      await (api as unknown as (req: unknown, res: unknown) => Promise<void>)(
+        { method: 'POST', url: '/v1/plans/p/sync', headers: {}, body: {} },
+        res,
+      );
+      expect(status).toBe(503);
+      expect(JSON.stringify(body)).not.toContain('GONGJIAN_AUDIENCES');
+      expect((body as { error: { code: string } }).error.code).toBe('unavailable');
+      expect(logged.join('\n')).toContain('GONGJIAN_AUDIENCES');
+    } finally {
+      console.error = error;
+      process.env = saved;
+    }
+  });
+});

@@ -8,5 +8,22 @@ import { REGION } from '../region';
 
 export const api = onRequest({ region: REGION, invoker: 'public' }, async (req, res) => {
   const { runtime } = await import('../runtime');
-  await runtime().api(req, res);
+  let built: ReturnType<typeof runtime>;
+  try {
+    built = runtime();
+  } catch (error) {
+    // A configuration mistake is the operator's to read in the log, never the caller's.
+    console.error(
+      JSON.stringify({ severity: 'ERROR', message: error instanceof Error ? error.message : String(error) }),
+    );
+    res.status(503).json({
+      error: {
+        code: 'unavailable',
+        message: '服务暂不可用：配置有误，请管理员查看日志',
+        messageEn: 'Service unavailable: it is misconfigured; the administrator should read the logs',
+      },
+    });
+    return;
+  }
+  await built.api(req, res);
 });
