@@ -2,18 +2,19 @@
  * `npm start -- --once` end to end, as a person runs it: the real bundled entry point, the real
  * emulator, the workbook written back. Then nothing may be left running.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { writeSample } from '../../functions/src/cli/commands/init';
 import { writeXlsx } from '../../functions/src/workbook';
 import { GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { sampleWorkbook } from '../../shared/sample';
 import { holdOpenInLibreOffice } from '../support/libreoffice';
 import { tempFolder } from '../workbook/helpers';
+import { START, startStack } from './run-start';
 
-const START = resolve(import.meta.dirname, '../../functions/dist/start.js');
 const folder = tempFolder();
 afterAll(() => folder.remove());
 
@@ -130,15 +131,7 @@ describe('npm start -- --once', () => {
     const dir = join(folder.dir, 'open-in-excel');
     mkdirSync(dir);
     const path = join(dir, 'plan.xlsx');
-    const sample = sampleWorkbook(2026);
-    await writeXlsx(
-      path,
-      sample.tabs.map((tab) => ({
-        name: tab.name,
-        header: tab.header.map((cell) => String(cell ?? '')),
-        rows: tab.rows.map((row) => row.cells),
-      })),
-    );
+    await writeSample(path, 2026, '2026-06-30');
     const before = readFileSync(path);
     writeFileSync(join(dir, '~$plan.xlsx'), 'staff');
     const run = startOnce(path);
@@ -161,49 +154,36 @@ describe('npm start (watching)', () => {
     const dir = join(folder.dir, 'open-in-libreoffice');
     mkdirSync(dir);
     const path = join(dir, 'plan.xlsx');
-    const sample = sampleWorkbook(2026);
-    await writeXlsx(
-      path,
-      sample.tabs.map((tab) => ({
-        name: tab.name,
-        header: tab.header.map((cell) => String(cell ?? '')),
-        rows: tab.rows.map((row) => row.cells),
-      })),
-    );
+    await writeSample(path, 2026, '2026-06-30');
     const before = readFileSync(path);
     const held = await holdOpenInLibreOffice(path);
-    const stack = spawn(process.execPath, [START, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    stack.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    stack.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise((resolve) => stack.once('exit', resolve));
+    const stack = startStack([path]);
     try {
-      await vi.waitFor(() => expect(output).toContain('正在监视'), { timeout: 120_000, interval: 200 });
-      expect(output).toContain('工作簿正在 LibreOffice 中打开，关闭后写回');
-      expect(output).toContain('尚未写回');
+      await vi.waitFor(() => expect(stack.output()).toContain('正在监视'), {
+        timeout: 120_000,
+        interval: 200,
+      });
+      expect(stack.output()).toContain('工作簿正在 LibreOffice 中打开，关闭后写回');
+      expect(stack.output()).toContain('尚未写回');
       expect(readFileSync(path).equals(before)).toBe(true);
     } finally {
       await held.close();
     }
     try {
-      await vi.waitFor(() => expect(output).toContain('工作簿已关闭，已写回'), {
+      await vi.waitFor(() => expect(stack.output()).toContain('工作簿已关闭，已写回'), {
         timeout: 30_000,
         interval: 200,
       });
-      expect(output.match(/工作簿正在 LibreOffice 中打开/g)).toHaveLength(1);
+      expect(stack.output().match(/工作簿正在 LibreOffice 中打开/g)).toHaveLength(1);
       expect((await sheet(path, '汇总')).getCell('A1').value).toBe('指标');
       const activities = await sheet(path, '活动');
       const idIndex = (activities.getRow(1).values as unknown[]).indexOf('记录编号');
       expect(String(activities.getCell(2, idIndex).value ?? '')).not.toBe('');
     } finally {
-      stack.kill('SIGINT');
-      await exited;
+      stack.child.kill('SIGINT');
+      await stack.exited;
     }
-    const pid = Number(/pid (\d+)/.exec(output)?.[1]);
+    const pid = Number(/pid (\d+)/.exec(stack.output())?.[1]);
     expect(isRunning(pid)).toBe(false);
   }, 240_000);
 });
