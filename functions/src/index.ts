@@ -2,8 +2,6 @@
 export { api } from './http/apiFunction';
 export { sendEmails } from './schedules/sendEmails';
 export { sweepMail } from './schedules/sweepMail';
-export { onActivityWritten } from './triggers/onActivityWritten';
+export { sweepStats } from './schedules/sweepStats';
 export { onMailWritten } from './triggers/onMailWritten';
-export { onMeasureWritten } from './triggers/onMeasureWritten';
-export { onPartnerWritten } from './triggers/onPartnerWritten';
 export { onPlanWritten } from './triggers/onPlanWritten';

@@ -2,11 +2,18 @@
  * The deployed `api` HTTP function. Its implementation (and firebase-admin, zod, the domain) is
  * imported on the first request, not when the module loads: a cold start only pays for the
  * declaration.
+ *
+ * Sized for the largest workbook the API accepts (100,000 activities, about 18 MB of JSON): the
+ * parsed body, the validated model and the record documents need about 1 GiB, and writing them
+ * may take minutes. The timeout also bounds a sync's claim (store/planStore.ts SYNC_CLAIM_MS).
  */
 import { onRequest } from 'firebase-functions/v2/https';
 import { REGION } from '../region';
 
-export const api = onRequest({ region: REGION, invoker: 'public' }, async (req, res) => {
-  const { runtime } = await import('../runtime');
-  await runtime().api(req, res);
-});
+export const api = onRequest(
+  { region: REGION, invoker: 'public', memory: '1GiB', timeoutSeconds: 300 },
+  async (req, res) => {
+    const { runtime } = await import('../runtime');
+    await runtime().api(req, res);
+  },
+);

@@ -12,22 +12,18 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { parseConfig } from '../config';
 import { buildRuntime, installRuntime, type Runtime } from '../runtime';
-import { onActivityWritten } from '../triggers/onActivityWritten';
+import { sweepStats } from '../stats/refresh';
+import type { SyncProgress } from '../sync/syncPlan';
 import { onMailWritten } from '../triggers/onMailWritten';
-import { onMeasureWritten } from '../triggers/onMeasureWritten';
-import { onPartnerWritten } from '../triggers/onPartnerWritten';
 import { onPlanWritten } from '../triggers/onPlanWritten';
 import { startTriggerBridge, type TriggerBridge, triggerSpecOf } from './bridge';
 import { type FirestoreEmulator, startFirestoreEmulator } from './emulator';
 
 /** The deployed triggers, by the names they are registered under. */
-export const TRIGGERS = {
-  onPartnerWritten,
-  onMeasureWritten,
-  onActivityWritten,
-  onPlanWritten,
-  onMailWritten,
-};
+export const TRIGGERS = { onPlanWritten, onMailWritten };
+
+/** The deployed sweepStats schedule's period (functions/src/schedules/sweepStats.ts). */
+const STATS_SWEEP_MS = 5 * 60_000;
 
 export interface LocalStackOptions {
   projectId?: string;
@@ -39,6 +35,8 @@ export interface LocalStackOptions {
   progress?: (line: string) => void;
   /** Log lines of the functions and the emulator (quiet by default). */
   log?: (line: string) => void;
+  /** How far each sync through the API has got. */
+  syncProgress?: (planId: string, progress: SyncProgress) => void;
 }
 
 export interface LocalStack {
@@ -61,10 +59,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? (() => {});
   // Stopped in this order: no new requests; no new events, while the handlers still running finish
   // against a live emulator; the emulator; then the Firestore client.
-  const parts: { server?: Server; emulator?: FirestoreEmulator; bridge?: TriggerBridge; runtime?: Runtime } =
-    {};
+  const parts: {
+    server?: Server;
+    emulator?: FirestoreEmulator;
+    bridge?: TriggerBridge;
+    runtime?: Runtime;
+    sweeper?: NodeJS.Timeout;
+  } = {};
   const stop = async () => {
-    const { server, emulator, bridge, runtime } = parts;
+    const { server, emulator, bridge, runtime, sweeper } = parts;
+    clearInterval(sweeper);
     if (server) await closeServer(server);
     await bridge?.stop().catch(() => {});
     await emulator?.stop().catch(() => {});
@@ -105,12 +109,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       SMTP_URL: process.env.SMTP_URL,
       MAIL_FROM: process.env.MAIL_FROM,
     });
-    const runtime = buildRuntime(config, log);
+    const runtime = buildRuntime(
+      config,
+      log,
+      options.syncProgress ? { syncProgress: options.syncProgress } : {},
+    );
     installRuntime(runtime);
     parts.runtime = runtime;
+    // What the deployed sweepStats schedule does: statistics a lost event left behind catch up.
+    parts.sweeper = setInterval(() => {
+      sweepStats(runtime.refresh).catch((error: unknown) => log(`stats sweep failed: ${String(error)}`));
+    }, STATS_SWEEP_MS).unref();
 
     http('api', (req, res) => runtime.api(req, res));
     const server = getTestServer('api');
+    // Credentials and the body limit are checked before the framework reads a body.
+    runtime.guardApiServer(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     parts.server = server;
     const { port } = server.address() as AddressInfo;

@@ -2,8 +2,10 @@
  * `npm start [-- --once] [-- PATH]`: the local stack on the embedded default. Writes the sample
  * plan to local/plan.xlsx on first run, starts the Firestore emulator, the functions and the
  * trigger bridge, syncs the workbook through the HTTP API as the add-on would, writes back the
- * assigned IDs and issue marks (the triggers write the generated tabs), prints a summary, then
- * watches the workbook and syncs again on every save. `--once` does one pass and exits.
+ * assigned IDs and issue marks (the trigger writes the generated tabs), prints a summary, then
+ * watches the workbook and syncs again on every save. `--once` does one pass and exits. Each
+ * sync shows its progress — rows read, records written, recomputation — on one updating line
+ * (plain lines when stdout is not a terminal).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, watch } from 'node:fs';
@@ -15,16 +17,47 @@ import { writeSample } from '../cli/commands/init';
 import { tabCountsTable } from '../cli/commands/validate';
 import { reportError } from '../cli/run';
 import { amount, percent } from '../cli/table';
+import type { SyncProgress } from '../sync/syncPlan';
 import { todayIn } from '../validateToday';
 import { readXlsx } from '../workbook';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
-import { startLocalStack } from './stack';
-import { type LocalSyncOutcome, syncLocalWorkbook } from './syncWorkbook';
+import { progressLine } from './progress';
+import { type LocalStack, startLocalStack } from './stack';
+import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
 
 const PLAN_ID = 'local';
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 const ctx = { out, err, now: () => new Date(), debug: Boolean(process.env.GONGJIAN_DEBUG) };
+const progress = progressLine();
+const count = (n: number) => n.toLocaleString('en-US');
+
+function showSyncProgress(p: SyncProgress): void {
+  if (p.phase === 'validated') progress.update('validated', `校验完成：${count(p.rows)} 行 / validated`);
+  else if (p.phase === 'writing') {
+    const fraction = p.total === 0 ? 1 : p.written / p.total;
+    progress.update(
+      'writing',
+      `写入记录 ${count(p.written)} / ${count(p.total)}（${Math.round(fraction * 100)}%）/ records written`,
+      fraction,
+    );
+  } else progress.update('saved', `已保存，版本 ${p.version} / saved`);
+}
+
+function showStage(s: LocalSyncStage): void {
+  if (s.stage === 'read') progress.update('read', `读取工作簿：${count(s.rows)} 行 / rows read`);
+  else if (s.stage === 'sent') progress.update('writeBack', '写回编号与校验标记… / writing back');
+  else if (s.stage === 'statistics') progress.update('statistics', '重算统计… / recomputing statistics');
+}
+
+/** One sync with its progress line, which ends before the summary is printed. */
+async function syncWithProgress(stack: LocalStack, path: string): Promise<LocalSyncOutcome> {
+  try {
+    return await syncLocalWorkbook(stack, path, PLAN_ID, undefined, showStage);
+  } finally {
+    progress.done();
+  }
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -44,6 +77,7 @@ async function main(): Promise<number> {
   const stack = await startLocalStack({
     workbookPath: path,
     progress: step,
+    syncProgress: (_planId, p) => showSyncProgress(p),
     ...(values.verbose ? { log: err } : {}),
   });
   let stopping: Promise<void> | undefined;
@@ -57,7 +91,7 @@ async function main(): Promise<number> {
   try {
     step(`同步 ${basename(path)} / syncing`);
     let fingerprint = await dataFingerprint(path);
-    printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), started);
+    printSummary(path, await syncWithProgress(stack, path), started);
     step('邮件 / mail');
     printMail(
       await sendLocalMail(stack, PLAN_ID),
@@ -73,7 +107,7 @@ async function main(): Promise<number> {
       fingerprint = next;
       const t0 = Date.now();
       try {
-        printSummary(path, await syncLocalWorkbook(stack, path, PLAN_ID), t0);
+        printSummary(path, await syncWithProgress(stack, path), t0);
         printMail(
           await sendLocalMail(stack, PLAN_ID),
           stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
@@ -140,7 +174,8 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
   out(tabCountsTable(result.tabs));
   out(
     `记录写入：新增 ${result.writes.created} · 更新 ${result.writes.updated} · 删除 ${result.writes.deleted}` +
-      ` · 新分配编号 ${result.assignedIds.length} · 统计重算 ${outcome.recomputations} 次`,
+      ` · 新分配编号 ${result.assignedIds.length} · 统计重算 ${outcome.recomputations} 次` +
+      `（触发 ${outcome.triggerInvocations} 次）`,
   );
   out(
     `校验：${SEVERITY_LABELS.error} ${errors} 条，${SEVERITY_LABELS.warning} ${result.issues.length - errors} 条`,
