@@ -8,6 +8,7 @@
 import type { RawWorkbook } from '../../../shared/workbook';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { postSync, waitForFreshStats } from '../local/syncWorkbook';
+import { ISSUES_PER_CHUNK } from '../store/planStore';
 import { type ColdStart, measureColdStart } from './coldStart';
 import { generateWorkbook } from './generate';
 
@@ -17,7 +18,11 @@ export interface SyncRun {
   /** Data rows sent (every tab). */
   rows: number;
   ms: number;
+  /** From the request to the API's answer (validated and written); the rest is the recomputation. */
+  answeredMs: number;
   recordWrites: number;
+  /** Chunks of 400 issues the sync stored (they scale with the issues, not the rows). */
+  issueChunks: number;
   /** Every document the record store wrote for the sync and its recomputation. */
   documentWrites: number;
   triggerInvocations: number;
@@ -41,17 +46,21 @@ export async function runFunctionsBench(
   try {
     const firstSyncs: SyncRun[] = [];
     const books = new Map<number, RawWorkbook>();
-    for (const activities of sizes) {
+    for (const [i, activities] of sizes.entries()) {
       const workbook = generateWorkbook({ activities, measures: 200, partners: 50 });
       books.set(activities, workbook);
       progress(`first sync of ${activities.toLocaleString('en')} activities through the API…`);
-      firstSyncs.push(await measureSync(stack, `first-${activities}`, workbook, activities));
+      const run = await measureSync(stack, `first-${i}`, workbook, activities);
+      progress(`  ${describeRun(run)}`);
+      firstSyncs.push(run);
     }
 
-    const resyncSize = sizes.includes(10_000) ? 10_000 : (sizes[0] ?? 1_000);
+    const resyncAt = Math.max(0, sizes.indexOf(10_000));
+    const resyncSize = sizes[resyncAt] ?? 1_000;
     progress(`re-sync of the unchanged ${resyncSize.toLocaleString('en')}-activity plan…`);
     const resyncBook = books.get(resyncSize) ?? generateWorkbook({ activities: resyncSize });
-    const resync = await measureSync(stack, `first-${resyncSize}`, resyncBook, resyncSize);
+    const resync = await measureSync(stack, `first-${resyncAt}`, resyncBook, resyncSize);
+    progress(`  ${describeRun(resync)}`);
 
     const latencyMs: number[] = [];
     const base = books.get(sizes[0] ?? 1_000) ?? generateWorkbook({ activities: 1_000 });
@@ -62,9 +71,9 @@ export async function runFunctionsBench(
       const cell = activities?.rows[i]?.cells;
       const title = activities?.header.indexOf('活动名称') ?? -1;
       if (cell && title >= 0) cell[title] = `修改后的活动名称 ${i}`;
-      const result = await postSync(stack, `first-${sizes[0] ?? 1_000}`, edited);
+      const result = await postSync(stack, 'first-0', edited);
       const answered = performance.now(); // the API answers once its last write is committed
-      await waitForFreshStats(stack, `first-${sizes[0] ?? 1_000}`, result.version, 60_000);
+      await waitForFreshStats(stack, 'first-0', result.version, 60_000);
       latencyMs.push(performance.now() - answered);
     }
 
@@ -74,6 +83,15 @@ export async function runFunctionsBench(
   } finally {
     await stack.stop();
   }
+}
+
+function describeRun(run: SyncRun): string {
+  return (
+    `${Math.round(run.ms)} ms for ${run.rows} rows (answered after ${Math.round(run.answeredMs)} ms); ` +
+    `${run.recordWrites} record writes, ${run.issueChunks} issue chunks, ` +
+    `${run.documentWrites} document writes, ${run.triggerInvocations} trigger invocations, ` +
+    `${run.recomputations} recomputations`
+  );
 }
 
 async function measureSync(
@@ -89,13 +107,16 @@ async function measureSync(
   const invocationsBefore = stack.bridge.invocations('onPlanWritten');
   const t0 = performance.now();
   const result = await postSync(stack, planId, workbook);
+  const answeredMs = performance.now() - t0;
   await waitForFreshStats(stack, planId, result.version, 600_000, invocationsBefore);
   const ms = performance.now() - t0;
   return {
     activities,
     rows: workbook.tabs.reduce((sum, tab) => sum + tab.rows.length, 0),
     ms,
+    answeredMs,
     recordWrites: result.writes.created + result.writes.updated + result.writes.deleted,
+    issueChunks: Math.ceil(result.issues.length / ISSUES_PER_CHUNK),
     documentWrites: store.documentWrites - writesBefore,
     triggerInvocations: stack.bridge.invocations('onPlanWritten') - invocationsBefore,
     recomputations: (await store.recomputations(planId)) - recomputationsBefore,

@@ -4,8 +4,9 @@
  * declaration.
  *
  * Sized for the largest workbook the API accepts (100,000 activities, about 18 MB of JSON): the
- * parsed body, the validated model and the record documents need about 1 GiB, and writing them
- * may take minutes. The timeout also bounds a sync's claim (store/planStore.ts SYNC_CLAIM_MS).
+ * parsed body, the validated model and 100,000 record documents take several hundred MB (the
+ * default 256 MiB is not enough), and writing them may take minutes. The timeout also bounds a
+ * sync's claim (store/planStore.ts SYNC_CLAIM_MS).
  */
 import { onRequest } from 'firebase-functions/v2/https';
 import { REGION } from '../region';
