@@ -162,7 +162,7 @@ const VARIABLES = {
       .regex(/^\d+$/)
       .transform(Number)
       .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
-      .default(10 * MiB),
+      .default(30 * MiB),
     expected: { zh: '正整数（字节数）', en: 'a positive integer (bytes)' },
   }),
   smtpUrl: variable({

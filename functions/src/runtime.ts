@@ -5,10 +5,11 @@
  * nature (firebase-functions), hence this one memoised root; everything below it takes its
  * dependencies as arguments.
  */
+import type { Server } from 'node:http';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { type Config, parseConfig, redactConfig } from './config';
-import { type ApiDeps, createApi } from './http/api';
+import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import type { MailDeps } from './mail/deps';
 import { transportFromConfig } from './mail/transport';
@@ -21,6 +22,8 @@ export interface Runtime {
   config: Config;
   store: PlanStore;
   api: ReturnType<typeof createApi>;
+  /** Puts the api's preflight before a functions-framework server's body parsers (local stack). */
+  guardApiServer(server: Server): void;
   refresh: RefreshDeps;
   /** Our mail sender; absent in production without SMTP_URL, where the Trigger Email extension delivers. */
   mail?: MailDeps;
@@ -48,6 +51,8 @@ export interface RuntimeOverrides {
   sheetsAuth?: SheetsAuth;
   /** Writes generated tabs into a local .xlsx (the local stack's one writer of its file). */
   writeXlsx?: (path: string, update: WorkbookUpdate) => Promise<unknown>;
+  /** How far each sync has got (the local stack's progress line). */
+  syncProgress?: ApiDeps['syncProgress'];
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
@@ -110,6 +115,7 @@ export function buildRuntime(
     maxBodyBytes: config.maxBodyBytes,
     now,
     log,
+    ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(config.environment === 'development' && config.localWorkbook
       ? { localWorkbook: config.localWorkbook }
       : {}),
@@ -119,6 +125,7 @@ export function buildRuntime(
     config,
     store,
     api: createApi(apiDeps),
+    guardApiServer: (server) => guardServer(server, apiDeps),
     refresh: { store, now, writeGeneratedTabs, log },
     ...(transport ? { mail: { transport, now, log } } : {}),
     close: async () => {

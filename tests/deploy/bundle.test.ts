@@ -47,9 +47,7 @@ const EXPECTED_TRIGGERS: Record<string, { http: true } | { document: string } | 
   onMailWritten: { document: 'mail/{docId}' },
   sendEmails: { schedule: '0 * * * *' },
   sweepMail: { schedule: 'every 5 minutes' },
-  onActivityWritten: { document: 'plans/{planId}/activities/{docId}' },
-  onMeasureWritten: { document: 'plans/{planId}/measures/{docId}' },
-  onPartnerWritten: { document: 'plans/{planId}/partners/{docId}' },
+  sweepStats: { schedule: 'every 5 minutes' },
   onPlanWritten: { document: 'plans/{planId}' },
 };
 
