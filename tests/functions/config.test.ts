@@ -32,7 +32,7 @@ describe('parseConfig: valid environments', () => {
         audiences: [],
         devEmail: 'developer@localhost',
         admins: [],
-        maxBodyBytes: 10 * 1024 * 1024,
+        maxBodyBytes: 30 * 1024 * 1024,
       },
     },
     {
