@@ -11,6 +11,9 @@
  * Both messages, parsed by mailparser, must have the same From, To, Cc, Subject, Message-ID,
  * Auto-Submitted, text and HTML, the same header names and the same envelope.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Timestamp } from 'firebase-admin/firestore';
 import type { AddressObject, ParsedMail } from 'mailparser';
 import { simpleParser } from 'mailparser';
 import { createTransport, type SendMailOptions } from 'nodemailer';
@@ -86,6 +89,18 @@ function essentials(parsed: ParsedMail) {
   };
 }
 
+it('the TTL policy deployed on mail is on the field the queue and both senders write', () => {
+  const indexes = JSON.parse(
+    readFileSync(join(import.meta.dirname, '../../firestore.indexes.json'), 'utf8'),
+  ) as {
+    fieldOverrides?: { collectionGroup: string; fieldPath: string; ttl?: boolean; indexes: unknown[] }[];
+  };
+  expect(indexes.fieldOverrides?.filter((override) => override.ttl)).toEqual([
+    // Not indexed: nothing queries it, and an index on a timestamp everyone writes is a hotspot.
+    { collectionGroup: MAIL_COLLECTION, fieldPath: 'delivery.expireAt', ttl: true, indexes: [] },
+  ]);
+});
+
 describe('a queued email is the same email from the Trigger Email extension and from our sender', () => {
   const fs = useFirestoreEmulator('extension');
   let inbox: TestSmtpServer;
@@ -137,6 +152,9 @@ describe('a queued email is the same email from the Trigger Email extension and 
     const deps = runtime.mail;
     if (!deps) throw new Error('expected our SMTP sender');
     for (const { id, data } of docs) {
+      // Queued with its expiry: 30 days (the default retention) from queuing.
+      expect(data.delivery.expireAt).toBeInstanceOf(Timestamp);
+      expect(data.delivery.expireAt.toMillis() - data.gongjian.createdAt.toMillis()).toBe(30 * 86_400_000);
       const extension = await composeAsExtension(data);
       expect(await processMail(fs.firestore(), id, deps)).toBe('sent');
       const ours = inbox.withMessageId(String(data.headers?.['Message-ID']));
