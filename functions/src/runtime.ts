@@ -12,7 +12,8 @@ import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import type { MailDeps } from './mail/deps';
-import { transportFromConfig } from './mail/transport';
+import type { MailQueue } from './mail/queue';
+import { mailFromAddress, transportFromConfig } from './mail/transport';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
 import type { WorkbookUpdate } from './workbook/port';
@@ -25,11 +26,15 @@ export interface Runtime {
   /** Puts the api's preflight before a functions-framework server's body parsers (local stack). */
   guardApiServer(server: Server): void;
   refresh: RefreshDeps;
+  /** Where emails are queued, whichever sender delivers them. */
+  mailQueue: MailQueue;
   /** Our mail sender; absent in production without SMTP_URL, where the Trigger Email extension delivers. */
   mail?: MailDeps;
   /** Closes the Firestore client, the mail transport and the firebase-admin app (local stack, tests). */
   close(): Promise<void>;
 }
+
+const DAY_MS = 86_400_000;
 
 let built: Runtime | undefined;
 let builds = 0;
@@ -120,14 +125,17 @@ export function buildRuntime(
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
+  const retentionMs = config.mailRetentionDays * DAY_MS;
+  const mailQueue: MailQueue = { db, fromAddress: mailFromAddress(config), retentionMs };
   const transport = transportFromConfig(config);
   return {
     config,
     store,
     api: createApi(apiDeps),
     guardApiServer: (server) => guardServer(server, apiDeps),
-    refresh: { store, now, writeGeneratedTabs, log },
-    ...(transport ? { mail: { transport, now, log } } : {}),
+    refresh: { store, mailQueue, now, writeGeneratedTabs, log },
+    mailQueue,
+    ...(transport ? { mail: { transport, now, retentionMs, log } } : {}),
     close: async () => {
       await transport?.close();
       await db.terminate();

@@ -24,7 +24,7 @@ import {
   sheetValues,
   startFakeSheets,
 } from '../support/fake-sheets';
-import { eventually, useFirestoreEmulator } from '../support/firestore';
+import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
 
 const NOW = new Date('2026-06-30T04:00:00Z'); // 12:00 in Asia/Shanghai
 const ASOF = '2026-06-30';
@@ -51,7 +51,7 @@ let sheets: FakeSheets;
 const SHEETS_TOKEN = 'ya29.triggers-test';
 
 beforeAll(async () => {
-  process.env.GCLOUD_PROJECT ??= fs.projectId;
+  useFunctionsEnvironment(fs.projectId);
   sheets = await startFakeSheets({ token: SHEETS_TOKEN });
   const sheetsAuth = new OAuth2Client();
   sheetsAuth.setCredentials({ access_token: SHEETS_TOKEN });

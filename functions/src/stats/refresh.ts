@@ -45,6 +45,7 @@ import { computeStats } from '../../../shared/stats';
 import { summaryTables } from '../../../shared/summary';
 import type { Table } from '../../../shared/workbook';
 import { queuePlannedEmails } from '../mail/planned';
+import type { MailQueue } from '../mail/queue';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 import { todayIn } from '../validateToday';
 
@@ -56,6 +57,7 @@ export type GeneratedTabsWriter = (
 
 export interface RefreshDeps {
   store: PlanStore;
+  mailQueue: MailQueue;
   now: () => Date;
   writeGeneratedTabs?: GeneratedTabsWriter;
   log?: (message: string) => void;
@@ -110,7 +112,7 @@ export async function refreshStats(
   // A measure that has just fallen overdue gets its notice now, not at the next daily round; the
   // key (plan · measure · due) keeps it to one notice per due date.
   if (stats.measures.some((m) => m.status === 'overdue')) {
-    await queuePlannedEmails(deps.store, plan, model, stats, ['overdue'], deps.now());
+    await queuePlannedEmails(deps.mailQueue, plan, model, stats, ['overdue'], deps.now());
   }
   if (plan.workbook && deps.writeGeneratedTabs) {
     const tables = summaryTables({ model, issues, ...planSources(plan) }, stats);
