@@ -17,6 +17,7 @@ import {
   renderText,
   type Tone,
 } from './emails/layout';
+import { percent as pct } from './format';
 import {
   CATEGORY_LABELS,
   type DigestFrequency,
@@ -174,11 +175,6 @@ function num(value: number): string {
   const [whole = '0', fraction] = String(Math.abs(rounded)).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${rounded < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
-}
-
-/** A fraction as a percentage with at most one decimal: 0.4958 → `49.6%`, 1 → `100%`. */
-function pct(fraction: number): string {
-  return `${(fraction * 100).toFixed(1).replace(/\.0$/, '')}%`;
 }
 
 /** An optional count: absent is a dash. */
