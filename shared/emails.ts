@@ -5,8 +5,10 @@
  * are arguments, sending is the functions' job. Every value from a sheet is escaped in HTML
  * (emails/layout.ts), and subjects and addresses are single lines.
  */
+import { categoryBars, MONTH_SERIES, monthBars, STATUS_LEGEND } from './charts';
 import { dayOf, isoOf, partsOf } from './dates';
 import {
+  type BarsBlock,
   type Block,
   type BlockCell,
   cleanAddresses,
@@ -474,6 +476,7 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
       ],
       empty: '计划中还没有事项。',
     },
+    categoryBarsBlock(stats),
     { type: 'heading', text: `三、需要关注的事项（${attention.length} 项）` },
     {
       type: 'table',
@@ -507,6 +510,8 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
       ],
       empty: '',
     },
+    { type: 'heading', text: `五、${stats.year}年各月活动次数与志愿服务时长` },
+    monthBarsBlock(stats),
   ];
 
   return email(
@@ -518,6 +523,45 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
     { title: `${community}${period.label}共建工作${report}（领导摘要）`, blocks, footer: FOOTER },
     {},
   );
+}
+
+/** Completion by category as stacked bars: each status's share of the category's measures. */
+function categoryBarsBlock(stats: Stats): BarsBlock {
+  return {
+    type: 'bars',
+    header: ['类别', '事项完成情况'],
+    legend: STATUS_LEGEND,
+    rows: categoryBars(stats).map((bar) => ({
+      label: bar.label,
+      series: [
+        {
+          segments: bar.segments.map((s) => ({ share: s.count / bar.measures, colour: s.colour })),
+          value: `${bar.segments.find((s) => s.status === 'done')?.count ?? 0}/${bar.measures}`,
+        },
+      ],
+    })),
+    empty: '计划中还没有事项。',
+  };
+}
+
+/** Activities and volunteer hours by month, each scaled to its own busiest month. */
+function monthBarsBlock(stats: Stats): BarsBlock {
+  const months = monthBars(stats);
+  const most = (key: 'activities' | 'hours') => Math.max(0, ...months.map((m) => m[key]));
+  const series = (key: 'activities' | 'hours', value: number) => ({
+    segments: [{ share: most(key) > 0 ? value / most(key) : 0, colour: MONTH_SERIES[key].colour }],
+    value: `${num(value)}${MONTH_SERIES[key].unit}`,
+  });
+  return {
+    type: 'bars',
+    header: ['月份', MONTH_SERIES.activities.label, MONTH_SERIES.hours.label],
+    legend: [MONTH_SERIES.activities, MONTH_SERIES.hours],
+    rows: months.map((m) => ({
+      label: m.label,
+      series: [series('activities', m.activities), series('hours', m.hours)],
+    })),
+    empty: '',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
