@@ -135,13 +135,24 @@ describe('the document’s layout after GB/T 9704-2012, read back from its XML',
 
   it('sets the title in 方正小标宋简体 二号 and the body in 仿宋_GB2312 三号 on a fixed 28–29 pt line', () => {
     const xml = packagePart(docx, 'word/document.xml');
+    const styles = packagePart(docx, 'word/styles.xml');
     const paragraphs = xml.split('<w:p>').slice(1);
-    const title = paragraphs.find((p) => p.includes('共建工作总结</w:t>')) ?? '';
+    /** The paragraph holding `text`, with its own properties and those of its style. */
+    const format = (text: string) => {
+      const paragraph = paragraphs.find((p) => p.includes(text)) ?? '';
+      const id = /<w:pStyle w:val="([^"]+)"\/>/.exec(paragraph)?.[1];
+      expect(id, text).toBeDefined();
+      const style = new RegExp(`<w:style [^>]*w:styleId="${id}"[^>]*>(.*?)</w:style>`, 's').exec(styles)?.[1];
+      expect(style, `style ${id}`).toBeDefined();
+      return `${paragraph}\n${style}`;
+    };
+
+    const title = format('共建工作总结</w:t>');
     expect(title).toContain('w:eastAsia="方正小标宋简体"');
     expect(title).toContain('<w:sz w:val="44"/>');
     expect(title).toContain('<w:jc w:val="center"/>');
 
-    const body = paragraphs.find((p) => p.includes('共列入事项')) ?? '';
+    const body = format('共列入事项');
     expect(body).toContain('w:eastAsia="仿宋_GB2312"');
     expect(body).toContain('<w:sz w:val="32"/>');
     const spacing = /<w:spacing [^>]*w:line="(\d+)"[^>]*w:lineRule="exact"/.exec(body);
@@ -149,10 +160,10 @@ describe('the document’s layout after GB/T 9704-2012, read back from its XML',
     expect(points).toBeGreaterThanOrEqual(28);
     expect(points).toBeLessThanOrEqual(29);
 
-    const h1 = paragraphs.find((p) => p.includes('>一、基本情况<')) ?? '';
-    expect(h1).toContain('w:eastAsia="黑体"');
-    const h2 = paragraphs.find((p) => p.includes(`>（一）${stats.categories[0]?.label}<`)) ?? '';
-    expect(h2).toContain('w:eastAsia="楷体_GB2312"');
+    expect(format('>一、基本情况<')).toContain('w:eastAsia="黑体"');
+    expect(format(`>（一）${stats.categories[0]?.label}<`)).toContain('w:eastAsia="楷体_GB2312"');
+    // Chinese text is marked as such, so Word and WPS apply the East Asian font to it.
+    expect(styles).toMatch(/<w:lang [^>]*w:eastAsia="zh-CN"/);
   });
 
   it('highlights the placeholders staff fill in', () => {

@@ -23,7 +23,6 @@ import {
   TableLayoutType,
   TableRow,
   TextRun,
-  VerticalAlignTable,
   WidthType,
 } from 'docx';
 import type { ChartKind } from '../../../shared/charts';
@@ -77,36 +76,85 @@ const EXACT = { line: LINE_TWIPS, lineRule: LineRuleType.EXACT, before: 0, after
 /** Width of the type area (156 mm) in twips. */
 const TYPE_AREA = PAGE.width - PAGE.left - PAGE.right;
 
-function runs(items: ReportRun[], role: FontRole, size: number, bold = false): TextRun[] {
-  return items.map(
-    (run) =>
-      new TextRun({
-        text: run.text,
-        font: runFont(role),
-        size,
-        bold,
-        ...(run.placeholder ? { highlight: HighlightColor.YELLOW } : {}),
-      }),
+/** Two characters of 三号: the first-line indent of body text and headings. */
+const INDENT = SIZES.body * 20;
+
+/**
+ * Paragraph styles carry the fonts and spacing, so staff who edit the document change a style, not
+ * every paragraph — and a long appendix stays quick to write.
+ */
+const STYLE = {
+  title: 'GjTitle',
+  heading1: 'GjHeading1',
+  heading2: 'GjHeading2',
+  body: 'GjBody',
+  caption: 'GjCaption',
+  cell: 'GjCell',
+  cellHead: 'GjCellHead',
+} as const;
+
+const paragraphStyles = [
+  {
+    id: STYLE.title,
+    name: '公文标题',
+    run: { font: runFont('title'), size: SIZES.title },
+    paragraph: {
+      alignment: AlignmentType.CENTER,
+      spacing: { line: 700, lineRule: LineRuleType.EXACT, before: 0, after: LINE_TWIPS },
+    },
+  },
+  {
+    id: STYLE.heading1,
+    name: '一级标题（黑体）',
+    run: { font: runFont('heading1'), size: SIZES.body },
+    paragraph: { spacing: EXACT, indent: { firstLine: INDENT }, keepNext: true, outlineLevel: 0 },
+  },
+  {
+    id: STYLE.heading2,
+    name: '二级标题（楷体）',
+    run: { font: runFont('heading2'), size: SIZES.body },
+    paragraph: { spacing: EXACT, indent: { firstLine: INDENT }, keepNext: true, outlineLevel: 1 },
+  },
+  {
+    id: STYLE.body,
+    name: '公文正文',
+    run: { font: runFont('body'), size: SIZES.body },
+    paragraph: { spacing: EXACT, alignment: AlignmentType.JUSTIFIED, indent: { firstLine: INDENT } },
+  },
+  {
+    id: STYLE.caption,
+    name: '图表标题',
+    run: { font: runFont('heading1'), size: SIZES.table },
+    paragraph: { spacing: EXACT, alignment: AlignmentType.CENTER, keepNext: true },
+  },
+  {
+    id: STYLE.cell,
+    name: '表格文字',
+    run: { font: runFont('body'), size: SIZES.table },
+    paragraph: { spacing: { line: 320, lineRule: LineRuleType.EXACT, before: 0, after: 0 } },
+  },
+  {
+    id: STYLE.cellHead,
+    name: '表头文字',
+    run: { font: runFont('heading1'), size: SIZES.table },
+    paragraph: {
+      spacing: { line: 320, lineRule: LineRuleType.EXACT, before: 0, after: 0 },
+      alignment: AlignmentType.CENTER,
+    },
+  },
+];
+
+/** Runs of a paragraph: the style gives the font; placeholders are highlighted for staff. */
+function runs(items: ReportRun[]): TextRun[] {
+  return items.map((run) =>
+    run.placeholder
+      ? new TextRun({ text: run.text, highlight: HighlightColor.YELLOW })
+      : new TextRun(run.text),
   );
 }
 
-function heading(level: 1 | 2, text: string): Paragraph {
-  return new Paragraph({
-    spacing: EXACT,
-    indent: { firstLine: SIZES.body * 20 },
-    keepNext: true,
-    children: runs([{ text }], level === 1 ? 'heading1' : 'heading2', SIZES.body),
-  });
-}
-
-function caption(text: string): Paragraph {
-  return new Paragraph({
-    alignment: AlignmentType.CENTER,
-    spacing: EXACT,
-    keepNext: true,
-    children: runs([{ text }], 'heading1', SIZES.table),
-  });
-}
+const styled = (style: string, text: string, extra: object = {}) =>
+  new Paragraph({ style, children: [new TextRun(text)], ...extra });
 
 const THIN = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
 
@@ -116,24 +164,21 @@ function table(block: Extract<ReportBlock, { type: 'table' }>): Table {
   const cell = (value: string, column: number, header: boolean) =>
     new TableCell({
       width: { size: widths[column] ?? 0, type: WidthType.DXA },
-      verticalAlign: VerticalAlignTable.CENTER,
-      margins: { left: 60, right: 60, top: 30, bottom: 30 },
       children: [
-        new Paragraph({
-          alignment: header
-            ? AlignmentType.CENTER
-            : block.numeric.includes(column)
-              ? AlignmentType.RIGHT
-              : AlignmentType.LEFT,
-          spacing: { line: 320, lineRule: LineRuleType.EXACT, before: 0, after: 0 },
-          children: runs([{ text: value }], header ? 'heading1' : 'body', SIZES.table),
-        }),
+        header
+          ? styled(STYLE.cellHead, value)
+          : styled(
+              STYLE.cell,
+              value,
+              block.numeric.includes(column) ? { alignment: AlignmentType.RIGHT } : {},
+            ),
       ],
     });
   return new Table({
     width: { size: TYPE_AREA, type: WidthType.DXA },
     columnWidths: widths,
     layout: TableLayoutType.FIXED,
+    margins: { left: 60, right: 60, top: 30, bottom: 30 },
     borders: {
       top: THIN,
       bottom: THIN,
@@ -171,24 +216,24 @@ function blockElements(
 ): (Paragraph | Table)[] {
   switch (block.type) {
     case 'heading':
-      return [heading(block.level, block.text)];
+      return [styled(block.level === 1 ? STYLE.heading1 : STYLE.heading2, block.text)];
     case 'paragraph':
       return [
         new Paragraph({
-          spacing: EXACT,
+          style: STYLE.body,
           ...(block.align === 'right'
-            ? { alignment: AlignmentType.RIGHT, indent: { right: SIZES.body * 40 } }
+            ? { alignment: AlignmentType.RIGHT, indent: { firstLine: 0, right: INDENT * 2 } }
             : block.align === 'center'
-              ? { alignment: AlignmentType.CENTER }
-              : { alignment: AlignmentType.JUSTIFIED, indent: { firstLine: SIZES.body * 20 } }),
-          children: runs(block.runs, 'body', SIZES.body),
+              ? { alignment: AlignmentType.CENTER, indent: { firstLine: 0 } }
+              : {}),
+          children: runs(block.runs),
         }),
       ];
     case 'table':
-      return [caption(block.caption), table(block), new Paragraph({ spacing: EXACT, children: [] })];
+      return [styled(STYLE.caption, block.caption), table(block), new Paragraph({ style: STYLE.body })];
     case 'chart': {
       const picture = charts[block.chart];
-      return picture ? [chart(picture), caption(block.caption)] : [];
+      return picture ? [chart(picture), styled(STYLE.caption, block.caption)] : [];
     }
     case 'pageBreak':
       return [new Paragraph({ children: [new PageBreak()] })];
@@ -242,11 +287,7 @@ export async function renderReportDocx(
   report: YearReport,
   charts: Partial<Record<ChartKind, ChartPicture>> = {},
 ): Promise<Buffer> {
-  const title = new Paragraph({
-    alignment: AlignmentType.CENTER,
-    spacing: { line: 700, lineRule: LineRuleType.EXACT, before: 0, after: LINE_TWIPS },
-    children: runs(report.title, 'title', SIZES.title),
-  });
+  const title = new Paragraph({ style: STYLE.title, children: runs(report.title) });
   const doc = new Document({
     creator: '共建助手',
     title: report.title.map((r) => r.text).join(''),
@@ -258,6 +299,7 @@ export async function renderReportDocx(
           paragraph: { spacing: EXACT },
         },
       },
+      paragraphStyles,
     },
     sections: [
       {

@@ -6,9 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { IsoDate } from '../../../../shared/model';
-import { buildYearReport } from '../../../../shared/report';
-import { computeStats } from '../../../../shared/stats';
-import { renderReportDocx } from '../../report/docx';
+import { yearReportDocx } from '../../report/build';
 import { validateAsOf } from '../../validateToday';
 import { readWorkbook } from '../../workbook';
 import type { CliContext } from '../context';
@@ -31,9 +29,9 @@ export async function reportCommand(args: ReportArgs, ctx: CliContext): Promise<
   if (args.asOf === undefined && loaded.asOf > yearEnd) loaded = validateAsOf(workbook, yearEnd, ctx.now());
   const { result, asOf } = loaded;
   const model = { ...result.model, settings: { ...result.model.settings, year } };
-  const report = buildYearReport(model, computeStats(model, asOf));
+  const { report, docx } = await yearReportDocx(model, asOf);
   const out = args.out ?? defaultOut(args.path, year);
-  await writeFile(out, await renderReportDocx(report));
+  await writeFile(out, docx);
   const title = report.title.map((run) => run.text).join('');
   ctx.out(`已写入「${title}」（统计截至 ${asOf}）：${out}`);
   const rejected =
