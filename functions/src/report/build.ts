@@ -1,10 +1,12 @@
 /**
  * The year-end summary from a plan's accepted rows, start to finish: statistics, the document
- * model, and the .docx. One path for the CLI, the API and the benchmark.
+ * model, its chart pictures and the .docx. One path for the CLI, the API and the benchmark.
  */
+import { chartData } from '../../../shared/charts';
 import type { IsoDate, PlanModel } from '../../../shared/model';
 import { buildYearReport, type YearReport } from '../../../shared/report';
 import { computeStats } from '../../../shared/stats';
+import { renderCharts } from '../charts/render';
 import { renderReportDocx } from './docx';
 
 /** Builds the summary of the model's plan year as of a date, and writes it as .docx bytes. */
@@ -12,6 +14,7 @@ export async function yearReportDocx(
   model: PlanModel,
   asOf: IsoDate,
 ): Promise<{ report: YearReport; docx: Buffer }> {
-  const report = buildYearReport(model, computeStats(model, asOf));
-  return { report, docx: await renderReportDocx(report) };
+  const stats = computeStats(model, asOf);
+  const report = buildYearReport(model, stats);
+  return { report, docx: await renderReportDocx(report, renderCharts(chartData(stats))) };
 }

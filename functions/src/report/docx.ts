@@ -27,13 +27,7 @@ import {
 } from 'docx';
 import type { ChartKind } from '../../../shared/charts';
 import type { ReportBlock, ReportRun, YearReport } from '../../../shared/report';
-
-/** A rendered chart picture and its size in pixels. */
-export interface ChartPicture {
-  png: Uint8Array;
-  width: number;
-  height: number;
-}
+import type { ChartPicture } from '../charts/render';
 
 /** Twentieths of a point per millimetre. */
 const TWIPS_PER_MM = 1440 / 25.4;
@@ -205,6 +199,8 @@ function chart(picture: ChartPicture): Paragraph {
   const height = Math.round((width * picture.height) / picture.width);
   return new Paragraph({
     alignment: AlignmentType.CENTER,
+    // An exact line height would clip the picture to one line.
+    spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 120, after: 0 },
     keepNext: true,
     children: [new ImageRun({ type: 'png', data: picture.png, transformation: { width, height } })],
   });
