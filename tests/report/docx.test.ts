@@ -115,6 +115,20 @@ describe('the year-end summary as LibreOffice reads it', () => {
     if (stale > 0) expect(problems).toContain(`联系不够紧密的共建单位（${stale}家）`);
   });
 
+  it('shows both charts as pictures, each with its caption', () => {
+    const flat = squeeze(text);
+    expect(flat).toContain('图12026年各月活动次数与志愿服务时长');
+    expect(flat).toContain('图22026年各类别事项完成情况');
+    const document = packagePart(docx, 'word/document.xml');
+    expect(document.match(/<pic:pic /g)).toHaveLength(2);
+    const rels = packagePart(docx, 'word/_rels/document.xml.rels');
+    for (const [, target] of rels.matchAll(/Target="(media\/[^"]+)"/g)) {
+      const png = packagePart(docx, `word/${target}`);
+      expect(png.slice(1, 4)).toBe('PNG');
+    }
+    expect([...rels.matchAll(/Target="media\//g)]).toHaveLength(2);
+  });
+
   it('stays a small file', () => {
     expect(statSync(docx).size).toBeLessThan(1024 * 1024);
   });
