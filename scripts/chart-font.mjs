@@ -31,7 +31,9 @@ const bundled = await build({
   platform: 'neutral',
   write: false,
 });
-const charts = await import(`data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`);
+const charts = await import(
+  `data:text/javascript;base64,${Buffer.from(bundled.outputFiles[0].text).toString('base64')}`
+);
 const characters = charts.CHART_CHARACTERS;
 const family = charts.CHART_FONT_FAMILY;
 
@@ -127,7 +129,7 @@ function writeFont(flavour, tables) {
 }
 
 const { flavour, tables } = readTables(new Uint8Array(subset));
-const postScript = family.replace(/\s+/g, '') + '-Regular';
+const postScript = `${family.replace(/\s+/g, '')}-Regular`;
 tables.set(
   'name',
   nameTable([

@@ -28,13 +28,14 @@ import {
   STATUS_LABELS,
 } from './i18n';
 import type { Activity, IsoDate, Measure, Partner, PlanModel } from './model';
+import { reportTitle, type YearReport } from './report';
 import type { MeasureStats, Stats, Totals } from './stats-types';
 import { ATTENTION_LABELS, attentionTable } from './summary';
 
 export { cleanAddresses, escapeHtml, oneLine };
 
 /** The four kinds of email of §7. */
-export type EmailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue';
+export type EmailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';
 
 /** One email ready to queue: the key is its idempotency key (the mail document's ID). */
 export interface RenderedEmail {
@@ -649,6 +650,53 @@ export function renderDueSoon(input: ReminderInput): RenderedEmail {
 /** A notice to a measure's owner, leaders in cc, that it is overdue. */
 export function renderOverdue(input: ReminderInput): RenderedEmail {
   return reminder('overdue', input);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The year-end summary, on request
+
+/** What `renderReportEmail` needs besides the context. */
+export interface ReportEmailInput extends EmailContext {
+  report: YearReport;
+  /** Who asked: the summary goes to them. */
+  to: string[];
+  /** The request's own ID: asking again is a new email, the same request retried is not. */
+  requestId: string;
+}
+
+/** The email that carries the year-end summary (the .docx is attached by the caller). */
+export function renderReportEmail(input: ReportEmailInput): RenderedEmail {
+  const { planId, model, stats, report } = input;
+  const community = communityOf(model);
+  const title = reportTitle(report);
+  const { plan } = stats;
+  const blocks: Block[] = [
+    { type: 'paragraph', text: '您好：' },
+    {
+      type: 'paragraph',
+      text: `附件是共建助手根据台账生成的《${title}》（Word 文档，统计截至 ${stats.asOf}）。文中数字均来自台账；“五、下一步打算”、原因分析和成文日期等黄色底纹处需要工作人员填写，核对后即可按公文格式报送。`,
+    },
+    {
+      type: 'facts',
+      rows: [
+        ['事项总数', `${plan.measures} 项`],
+        ['已完成', `${plan.done} 项（完成率 ${pct(plan.completionRate)}）`],
+        ['活动次数', `${num(plan.activities)} 次`],
+        ['参与 / 受益', `${num(plan.participants)} / ${num(plan.beneficiaries)} 人次`],
+        ['志愿服务', `${num(plan.hours)} 小时`],
+        ['投入资金', `${num(plan.funds)} 元`],
+      ],
+    },
+  ];
+  return email(
+    'report',
+    emailKey('report', planId, String(report.year), input.requestId),
+    cleanAddresses(input.to),
+    [],
+    `【${community}】${title}`,
+    { title, blocks, footer: FOOTER },
+    {},
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

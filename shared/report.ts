@@ -204,6 +204,17 @@ function placeholderRun(key: 'community'): ReportRun {
   return { text: PLACEHOLDER[key], placeholder: true };
 }
 
+/** The title as one line of text: `xx社区2026年共建工作总结`. */
+export function reportTitle(report: YearReport): string {
+  return report.title.map((run) => run.text).join('');
+}
+
+/** The title as a file name: characters no file system allows are left out. */
+export function reportFileName(report: YearReport): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+  return `${reportTitle(report).replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '')}.docx`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // 一、基本情况
 

@@ -188,6 +188,7 @@ declare const ScriptApp: {
 
 declare const Utilities: {
   formatDate(date: Date, timeZone: string, format: string): string;
+  getUuid(): string;
 };
 
 declare const Session: {

@@ -3,6 +3,7 @@
  *   POST /v1/plans/{planId}/sync       validate the workbook and write what changed
  *   POST /v1/plans/{planId}/validate   the same without writing
  *   GET  /v1/plans/{planId}/stats      the last statistics
+ *   POST /v1/plans/{planId}/report     email the year-end summary to the caller (report.ts)
  * Every request is authenticated first (a Google ID token, or the development token where
  * configured) and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
  * messageEn}}`, mapped to a status here and nowhere else.
@@ -16,6 +17,7 @@ import type { RawWorkbook } from '../../../shared/workbook';
 import type { PlanStore, WorkbookLocation } from '../store/planStore';
 import { syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
+import { requestReport } from './report';
 
 /** The parts of an HTTP request the API reads (express's, as functions-framework passes it). */
 export interface ApiRequest {
@@ -59,7 +61,7 @@ export class ApiError extends Error {
 
 /** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
 const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
-const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats)\/?$/;
+const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats|report)\/?$/;
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const SyncBody = z.object({
@@ -128,6 +130,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
   const creating = plan === undefined && action === 'sync' && isAdmin(identity.email, deps.admins);
   if (!plan && !creating) throw unknownPlan();
   if (plan) authorizeEditor(identity, plan);
+  if (action === 'report' && plan) return requestReport(req, plan, identity, deps);
 
   if (action === 'stats') {
     const stats = await deps.store.getStats(planId);

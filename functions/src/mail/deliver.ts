@@ -206,6 +206,7 @@ async function attempt(docId: string, mail: StoredMail, deps: MailDeps): Promise
       html: mail.html,
       messageId: mail.messageId,
       senderName: mail.senderName,
+      attachments: mail.attachments,
     });
     return { ok: true, info };
   } catch (error) {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { docIdOf } from '../store/docIds';
-import { type MailDoc, type MailKind, pendingDelivery } from './types';
+import { type MailAttachment, type MailDoc, type MailKind, pendingDelivery } from './types';
 
 export const MAIL_COLLECTION = 'mail';
 
@@ -22,6 +22,21 @@ export interface QueuedEmail {
   html: string;
   /** The plan's 发件人 (display name in From). */
   senderName?: string | undefined;
+  attachments?: MailAttachment[];
+}
+
+/**
+ * The most base64 text the attachments of one mail may hold: Firestore refuses a document over
+ * 1 MiB, and the rest of a mail document (addresses, subject, text, HTML) stays well under 128 KiB.
+ * A .docx of up to about 670 KB fits.
+ */
+export const MAX_ATTACHMENT_BASE64 = 896 * 1024;
+
+/** The attachments' base64 text would not fit in a mail document. */
+export class AttachmentTooLargeError extends Error {
+  constructor(readonly base64Length: number) {
+    super(`Attachments of ${base64Length} base64 characters exceed ${MAX_ATTACHMENT_BASE64}`);
+  }
 }
 
 /**
@@ -80,6 +95,8 @@ export async function enqueueMail(
   const to = addressList(email.to, seen);
   const cc = addressList(email.cc, seen);
   if (to.length === 0) throw new Error(`Mail ${JSON.stringify(email.key)} has no recipient`);
+  const base64Length = (email.attachments ?? []).reduce((n, a) => n + a.content.length, 0);
+  if (base64Length > MAX_ATTACHMENT_BASE64) throw new AttachmentTooLargeError(base64Length);
   const senderName = email.senderName === undefined ? '' : headerSafe(email.senderName);
   const doc: MailDoc = {
     to,
@@ -89,6 +106,9 @@ export async function enqueueMail(
       text: email.text,
       html: email.html,
       messageId: messageIdOf(email.key),
+      ...(email.attachments !== undefined && {
+        attachments: email.attachments.map((a) => ({ ...a, filename: headerSafe(a.filename) })),
+      }),
     },
     delivery: pendingDelivery(),
     gongjian: {

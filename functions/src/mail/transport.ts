@@ -8,6 +8,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import type { Config } from '../config';
+import type { MailAttachment } from './types';
 
 /** A mail as the sender hands it to a transport. */
 export interface OutgoingMail {
@@ -20,6 +21,7 @@ export interface OutgoingMail {
   html: string;
   messageId?: string | undefined;
   senderName?: string | undefined;
+  attachments?: readonly MailAttachment[] | undefined;
 }
 
 /** What the receiving server said, recorded as `delivery.info`. */
@@ -60,6 +62,14 @@ function mailOptions(mail: OutgoingMail, fromAddress: string): SendMailOptions {
     ...(mail.text !== '' && { text: mail.text }),
     ...(mail.html !== '' && { html: mail.html }),
     ...(mail.messageId !== undefined && { messageId: mail.messageId }),
+    ...(mail.attachments !== undefined && {
+      attachments: mail.attachments.map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        encoding: a.encoding,
+        contentType: a.contentType,
+      })),
+    }),
     // RFC 3834: automated mail; well-behaved autoresponders (out-of-office) do not answer it.
     headers: { 'Auto-Submitted': 'auto-generated' },
     // The content comes from sheets; nothing in it may make nodemailer read a file or a URL.

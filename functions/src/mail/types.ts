@@ -34,12 +34,24 @@ export interface Delivery {
   info: DeliveryInfo | null;
 }
 
-export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue';
+export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';
+
+/**
+ * A file attached to a mail, in nodemailer's attachment fields — what the extension hands to
+ * nodemailer as they are: the content travels inside the mail document as base64 text, so the
+ * whole document must stay under Firestore's 1 MiB limit (MAX_ATTACHMENT_BASE64, queue.ts).
+ */
+export interface MailAttachment {
+  filename: string;
+  content: string;
+  encoding: 'base64';
+  contentType: string;
+}
 
 export interface MailDoc {
   to: string[];
   cc: string[];
-  message: { subject: string; text: string; html: string; messageId: string };
+  message: { subject: string; text: string; html: string; messageId: string; attachments?: MailAttachment[] };
   delivery?: Delivery;
   gongjian: {
     planId: string;
@@ -61,6 +73,7 @@ export interface StoredMail {
   /** Absent on a document written by hand in the extension's schema: nodemailer makes one up. */
   messageId?: string;
   senderName?: string;
+  attachments?: MailAttachment[];
   /** Absent until someone (us or the extension) first touches a hand-written document. */
   delivery?: Delivery;
 }
@@ -100,6 +113,17 @@ const StoredMailSchema = z.object({
     text: z.string().default(''),
     html: z.string().default(''),
     messageId: z.string().optional(),
+    // Only inline base64 content: a path or URL would make the sender read a file or fetch a page.
+    attachments: z
+      .array(
+        z.object({
+          filename: z.string(),
+          content: z.string(),
+          encoding: z.literal('base64'),
+          contentType: z.string().default('application/octet-stream'),
+        }),
+      )
+      .optional(),
   }),
   delivery: DeliverySchema.optional(),
   gongjian: z.object({ senderName: z.string().optional() }).optional(),
@@ -124,6 +148,7 @@ export function parseMail(data: unknown): MailParseResult {
       text: message.text,
       html: message.html,
       ...(message.messageId !== undefined && { messageId: message.messageId }),
+      ...(message.attachments !== undefined && { attachments: message.attachments }),
       ...(gongjian?.senderName !== undefined && { senderName: gongjian.senderName }),
       ...(delivery !== undefined && { delivery }),
     },

@@ -6,6 +6,7 @@ import { chartData } from '../../../shared/charts';
 import type { IsoDate, PlanModel } from '../../../shared/model';
 import { buildYearReport, type YearReport } from '../../../shared/report';
 import { computeStats } from '../../../shared/stats';
+import type { Stats } from '../../../shared/stats-types';
 import { renderCharts } from '../charts/render';
 import { renderReportDocx } from './docx';
 
@@ -13,8 +14,8 @@ import { renderReportDocx } from './docx';
 export async function yearReportDocx(
   model: PlanModel,
   asOf: IsoDate,
-): Promise<{ report: YearReport; docx: Buffer }> {
+): Promise<{ stats: Stats; report: YearReport; docx: Buffer }> {
   const stats = computeStats(model, asOf);
   const report = buildYearReport(model, stats);
-  return { report, docx: await renderReportDocx(report, renderCharts(chartData(stats))) };
+  return { stats, report, docx: await renderReportDocx(report, renderCharts(chartData(stats))) };
 }

@@ -26,7 +26,7 @@ import {
   WidthType,
 } from 'docx';
 import type { ChartKind } from '../../../shared/charts';
-import type { ReportBlock, ReportRun, YearReport } from '../../../shared/report';
+import { type ReportBlock, type ReportRun, reportTitle, type YearReport } from '../../../shared/report';
 import type { ChartPicture } from '../charts/render';
 
 /** Twentieths of a point per millimetre. */
@@ -286,7 +286,7 @@ export async function renderReportDocx(
   const title = new Paragraph({ style: STYLE.title, children: runs(report.title) });
   const doc = new Document({
     creator: '共建助手',
-    title: report.title.map((r) => r.text).join(''),
+    title: reportTitle(report),
     evenAndOddHeaderAndFooters: true,
     styles: {
       default: {

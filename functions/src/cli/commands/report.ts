@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { IsoDate } from '../../../../shared/model';
+import { reportTitle } from '../../../../shared/report';
 import { yearReportDocx } from '../../report/build';
 import { validateAsOf } from '../../validateToday';
 import { readWorkbook } from '../../workbook';
@@ -32,8 +33,7 @@ export async function reportCommand(args: ReportArgs, ctx: CliContext): Promise<
   const { report, docx } = await yearReportDocx(model, asOf);
   const out = args.out ?? defaultOut(args.path, year);
   await writeFile(out, docx);
-  const title = report.title.map((run) => run.text).join('');
-  ctx.out(`已写入「${title}」（统计截至 ${asOf}）：${out}`);
+  ctx.out(`已写入「${reportTitle(report)}」（统计截至 ${asOf}）：${out}`);
   const rejected =
     result.tabs.partners.rejected + result.tabs.plan.rejected + result.tabs.activities.rejected;
   if (rejected > 0) ctx.out(`另有 ${rejected} 行未通过校验，未计入总结（运行 gongjian validate 查看原因）`);
