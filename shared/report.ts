@@ -527,7 +527,8 @@ function appendix(model: PlanModel, stats: Stats, index: Index): ReportBlock[] {
       caption: `${stats.year}年共建计划事项完成情况一览表`,
       header: ['编号', '类别', '事项', '责任人', '截止日期', '达成/目标', '进度', '状态'],
       numeric: [5, 6],
-      widths: [2, 3, 7, 2, 4, 3, 2, 3],
+      // 五号 on the 156 mm type area: four-character categories and statuses, dates, 123.7% unbroken.
+      widths: [2, 3.3, 5.4, 2.6, 3.8, 4.1, 2.6, 3.3],
       rows: rows.length > 0 ? rows : [['（无）', '', '', '', '', '', '', '']],
     },
   ];

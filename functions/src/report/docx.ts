@@ -43,8 +43,11 @@ export const PAGE = {
   right: mm(26),
 };
 
-/** Font sizes in half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt, 小四 12 pt. */
-export const SIZES = { title: 44, body: 32, pageNumber: 28, table: 24 };
+/** Font sizes in half-points: 二号 22 pt, 三号 16 pt, 四号 14 pt, 小四 12 pt (captions), 五号 10.5 pt (tables). */
+export const SIZES = { title: 44, body: 32, pageNumber: 28, caption: 24, table: 21 };
+
+/** Table lines: 15 pt for 五号 text. */
+const TABLE_LINE = { line: 300, lineRule: LineRuleType.EXACT, before: 0, after: 0 };
 
 /** 28.95 pt: 22 lines of 三号 on the 225 mm type area. */
 export const LINE_TWIPS = 579;
@@ -118,21 +121,21 @@ const paragraphStyles = [
   {
     id: STYLE.caption,
     name: '图表标题',
-    run: { font: runFont('heading1'), size: SIZES.table },
+    run: { font: runFont('heading1'), size: SIZES.caption },
     paragraph: { spacing: EXACT, alignment: AlignmentType.CENTER, keepNext: true },
   },
   {
     id: STYLE.cell,
     name: '表格文字',
     run: { font: runFont('body'), size: SIZES.table },
-    paragraph: { spacing: { line: 320, lineRule: LineRuleType.EXACT, before: 0, after: 0 } },
+    paragraph: { spacing: TABLE_LINE },
   },
   {
     id: STYLE.cellHead,
     name: '表头文字',
     run: { font: runFont('heading1'), size: SIZES.table },
     paragraph: {
-      spacing: { line: 320, lineRule: LineRuleType.EXACT, before: 0, after: 0 },
+      spacing: TABLE_LINE,
       alignment: AlignmentType.CENTER,
     },
   },
