@@ -693,7 +693,7 @@ export function renderReportEmail(input: ReportEmailInput): RenderedEmail {
     emailKey('report', planId, String(report.year), input.requestId),
     cleanAddresses(input.to),
     [],
-    `【${community}】${title}`,
+    `【${community}】${report.year}年共建工作总结（附 Word 文档）`,
     { title, blocks, footer: FOOTER },
     {},
   );

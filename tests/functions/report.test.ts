@@ -94,7 +94,7 @@ describe('POST /v1/plans/{planId}/report', () => {
     expect(doc.id).toBe(answer.body.mailId);
     const data = doc.data();
     expect(data.to).toEqual([OWNER]);
-    expect(data.message.subject).toBe('【xx社区】xx社区2026年共建工作总结');
+    expect(data.message.subject).toBe('【xx社区】2026年共建工作总结（附 Word 文档）');
     expect(data.gongjian.kind).toBe('report');
     expect(data.message.attachments).toHaveLength(1);
     const [attachment] = data.message.attachments;
@@ -135,7 +135,7 @@ describe('POST /v1/plans/{planId}/report', () => {
     const eml = readdirSync(outbox).find((name) => name.endsWith('.eml'));
     if (!eml) throw new Error('nothing in the outbox');
     const parsed = await simpleParser(readFileSync(join(outbox, eml)));
-    expect(parsed.subject).toBe('【xx社区】xx社区2026年共建工作总结');
+    expect(parsed.subject).toBe('【xx社区】2026年共建工作总结（附 Word 文档）');
     expect(parsed.text).toContain('五、下一步打算');
     expect(parsed.attachments).toHaveLength(1);
     const [attachment] = parsed.attachments;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { renderReportEmail } from '../../shared/emails';
 import type { PlanModel } from '../../shared/model';
-import { buildYearReport, previousYearFigures, type ReportBlock, type YearReport } from '../../shared/report';
+import {
+  buildYearReport,
+  previousYearFigures,
+  type ReportBlock,
+  reportFileName,
+  type YearReport,
+} from '../../shared/report';
 import { computeStats } from '../../shared/stats';
 import { activity, measure, partner, settings } from '../support/model';
 
@@ -177,5 +184,26 @@ describe('the year-end summary model', () => {
     const r = report(plan({ partners, measures }));
     const table = r.blocks.findLast((b) => b.type === 'table');
     expect(table?.type === 'table' && table.rows.map((row) => row[0])).toEqual(['M1', 'M2']);
+  });
+});
+
+describe('the summary’s email and file name', () => {
+  it('escape the community name in HTML and keep it out of path separators and headers', () => {
+    const model = plan({ settings: settings({ community: '<b>和平/社区</b>\r\nBcc: x@y.cn' }) });
+    const stats = computeStats(model, '2026-12-31');
+    const r = buildYearReport(model, stats);
+    expect(reportFileName(r)).toBe('b和平社区bBcc x@y.cn2026年共建工作总结.docx');
+    const email = renderReportEmail({
+      planId: 'p',
+      model,
+      stats,
+      report: r,
+      to: ['a@b.cn'],
+      requestId: 'r-123456',
+    });
+    expect(email.html).not.toContain('<b>和平');
+    expect(email.html).toContain('&lt;b&gt;和平/社区&lt;/b&gt;');
+    expect(email.subject).not.toMatch(/[\r\n]/);
+    expect(email.key).toBe('report:p:2026:r-123456');
   });
 });
