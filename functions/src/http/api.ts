@@ -17,7 +17,6 @@ import type { RawWorkbook } from '../../../shared/workbook';
 import type { PlanStore, WorkbookLocation } from '../store/planStore';
 import { syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
-import { requestReport } from './report';
 
 /** The parts of an HTTP request the API reads (express's, as functions-framework passes it). */
 export interface ApiRequest {
@@ -130,7 +129,8 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
   const creating = plan === undefined && action === 'sync' && isAdmin(identity.email, deps.admins);
   if (!plan && !creating) throw unknownPlan();
   if (plan) authorizeEditor(identity, plan);
-  if (action === 'report' && plan) return requestReport(req, plan, identity, deps);
+  // Loaded on use: docx and the chart renderer would slow every cold start of the API.
+  if (action === 'report' && plan) return (await import('./report')).requestReport(req, plan, identity, deps);
 
   if (action === 'stats') {
     const stats = await deps.store.getStats(planId);
