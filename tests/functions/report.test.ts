@@ -18,6 +18,7 @@ import {
   enqueueMail,
   MAIL_COLLECTION,
   MAX_ATTACHMENT_BASE64,
+  type MailQueue,
 } from '../../functions/src/mail/queue';
 import { createOutboxTransport } from '../../functions/src/mail/transport';
 import { PlanStore } from '../../functions/src/store/planStore';
@@ -48,7 +49,14 @@ interface Answer {
 
 async function post(path: string, body: unknown, caller: string | undefined): Promise<Answer> {
   const store = new PlanStore(handle.firestore());
-  const api = createApi({ store, verifyIdentity, admins: [OWNER], maxBodyBytes: 1 << 20, now: () => NOW });
+  const api = createApi({
+    store,
+    verifyIdentity,
+    admins: [OWNER],
+    maxBodyBytes: 1 << 20,
+    now: () => NOW,
+    mailQueue: queue(),
+  });
   const answer: Answer = { status: 0, body: {} };
   const req: ApiRequest = {
     method: 'POST',
@@ -80,6 +88,12 @@ beforeEach(async () => {
   );
   expect(synced.applied).toBe(true);
 });
+
+const RETENTION_MS = 30 * 86_400_000;
+/** The mail queue as the runtime builds it: this emulator, default retention, no From address. */
+function queue(): MailQueue {
+  return { db: handle.firestore(), retentionMs: RETENTION_MS };
+}
 
 describe('POST /v1/plans/{planId}/report', () => {
   it('queues the summary to the caller with the .docx attached, in the Trigger Email schema', async () => {
@@ -130,7 +144,9 @@ describe('POST /v1/plans/{planId}/report', () => {
     const docId = String(answer.body.mailId);
     const stored = (await handle.firestore().collection(MAIL_COLLECTION).doc(docId).get()).data();
     const transport = createOutboxTransport({ dir: outbox, from: 'noreply@example.cn' });
-    expect(await processMail(handle.firestore(), docId, { transport, now: () => NOW })).toBe('sent');
+    expect(
+      await processMail(handle.firestore(), docId, { transport, now: () => NOW, retentionMs: RETENTION_MS }),
+    ).toBe('sent');
     await transport.close();
     const eml = readdirSync(outbox).find((name) => name.endsWith('.eml'));
     if (!eml) throw new Error('nothing in the outbox');
@@ -163,7 +179,7 @@ describe('attachments and the 1 MiB document limit', () => {
   it('refuses to queue attachments that would not fit, writing nothing', async () => {
     const content = 'A'.repeat(MAX_ATTACHMENT_BASE64 + 4);
     const queued = enqueueMail(
-      handle.firestore(),
+      queue(),
       {
         key: 'report:big',
         kind: 'report',
@@ -183,7 +199,7 @@ describe('attachments and the 1 MiB document limit', () => {
     expect(await mails()).toHaveLength(0);
     // The largest accepted attachment still fits in a Firestore document.
     await enqueueMail(
-      handle.firestore(),
+      queue(),
       {
         key: 'report:largest',
         kind: 'report',

@@ -22,6 +22,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
+import type { MailQueue } from '../mail/queue';
 import { type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
@@ -53,6 +54,8 @@ export interface ApiDeps {
   localWorkbook?: string;
   /** How far each sync has got (the local stack's progress line). */
   syncProgress?: (planId: string, progress: SyncProgress) => void;
+  /** Where the year-end summary's email is queued (report.ts). */
+  mailQueue?: MailQueue;
   log?: (message: string) => void;
 }
 

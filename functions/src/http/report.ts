@@ -51,7 +51,7 @@ export async function requestReport(
   req: ApiRequest,
   plan: PlanDoc,
   identity: Identity,
-  deps: Pick<ApiDeps, 'store' | 'now' | 'log'>,
+  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
 ): Promise<{ status: number; body: unknown }> {
   const body = parseReportBody(req);
   const stored = await deps.store.loadModel(plan);
@@ -69,10 +69,18 @@ export async function requestReport(
     to: [identity.email],
     requestId: body.requestId,
   });
+  if (!deps.mailQueue) {
+    throw new ApiError(
+      503,
+      'mail_unavailable',
+      '此服务未配置邮件队列',
+      'This service has no mail queue configured',
+    );
+  }
   let outcome: 'queued' | 'duplicate';
   try {
     outcome = await enqueueMail(
-      deps.store.db,
+      deps.mailQueue,
       {
         key: email.key,
         kind: 'report',
