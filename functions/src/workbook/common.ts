@@ -23,28 +23,34 @@ function usedWidth(cells: readonly (CellValue | undefined)[]): number {
 }
 
 /**
- * Builds a rectangular tab: header and every row padded with null to the widest used column, so
- * a column index from the header addresses the same column in every row (and sparse cells read
- * from a sheet never leave holes). Only trailing empty cells are dropped.
+ * Builds a tab in the neutral form: the header as a dense row up to its last used cell, and each
+ * data row as read, an empty string made null. Rows are not padded to a common width (a missing
+ * entry is an empty cell), and a row of a few far-apart cells keeps its holes: a sheet with one
+ * cell in column XFD per row would otherwise cost 16,384 cells a row. The rows' arrays are
+ * reused, not copied.
  */
 export function shapeTab(
   name: string,
   header: readonly (CellValue | undefined)[],
   rows: readonly RawRow[],
 ): RawTab {
-  // A loop, not Math.max(...rows): spreading a large sheet's rows would overflow the call stack.
-  let width = usedWidth(header);
-  for (const row of rows) width = Math.max(width, usedWidth(row.cells));
-  const toWidth = (cells: readonly (CellValue | undefined)[]): CellValue[] =>
-    Array.from({ length: width }, (_, i) => {
-      const cell = cells[i];
-      return cell === undefined || cell === '' ? null : cell;
+  const dense: CellValue[] = [];
+  for (let i = 0, width = usedWidth(header); i < width; i++) {
+    const cell = header[i];
+    dense.push(cell === undefined || cell === '' ? null : cell);
+  }
+  for (const { cells } of rows) {
+    let filled = 0;
+    cells.forEach((cell, i) => {
+      filled++;
+      if (cell === '') cells[i] = null;
     });
-  return {
-    name,
-    header: toWidth(header),
-    rows: rows.map((row) => ({ row: row.row, cells: toWidth(row.cells) })),
-  };
+    // Holes become null where that costs little; a row of a few far-apart cells stays sparse.
+    if (cells.length <= 4 * filled + 64) {
+      for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+    }
+  }
+  return { name, header: dense, rows: rows as RawRow[] };
 }
 
 /** The errno code of a failed file-system call, when there is one. */

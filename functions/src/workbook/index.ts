@@ -6,11 +6,12 @@ import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
 import { accessError } from './common';
 import { readCsvFolder } from './csv';
-import { readXlsx } from './xlsx';
+import { type RowsRead, readXlsx } from './xlsxReader';
 
 export type { WriteTab } from './common';
 export { readCsvFolder, writeCsvFolder } from './csv';
-export { readXlsx, writeXlsx } from './xlsx';
+export { writeXlsx } from './xlsx';
+export { type RowsRead, readXlsx } from './xlsxReader';
 
 /** Reads an .xlsx workbook or a folder of CSV files (one per tab); anything else is unusable. */
 export async function readWorkbook(path: string): Promise<RawWorkbook> {
