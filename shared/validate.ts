@@ -35,7 +35,9 @@ import {
 } from './model';
 import {
   cellText,
+  comparisonKey,
   enumOptions,
+  freeCellText,
   hasListSeparator,
   INVALID,
   isEmail,
@@ -148,7 +150,7 @@ class RowCheck {
   readonly values: Record<string, unknown> = {};
   readonly issues: Issue[] = [];
   /** Cells whose rule depends on another cell of the row; the tab's own check reads them. */
-  readonly deferred = new Map<string, [ColumnDef, CellValue | undefined]>();
+  deferred: Map<string, [ColumnDef, CellValue | undefined]> | undefined;
   rejected = false;
   /** Rejected before its cells were read (a required column is missing): no further checks. */
   unread = false;
@@ -180,7 +182,7 @@ class RowCheck {
   }
   /** Reads a deferred cell now that the rest of the row is known. */
   readDeferred(field: string): void {
-    const entry = this.deferred.get(field);
+    const entry = this.deferred?.get(field);
     if (entry) readCell(this, entry[0], entry[1]);
   }
   list(field: string): string[] {
@@ -218,8 +220,10 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
       continue;
     }
     for (const [column, index] of present) {
-      if (column.dependsOnRow) check.deferred.set(column.field, [column, raw.cells[index]]);
-      else readCell(check, column, raw.cells[index]);
+      if (column.dependsOnRow) {
+        check.deferred ??= new Map();
+        check.deferred.set(column.field, [column, raw.cells[index]]);
+      } else readCell(check, column, raw.cells[index]);
     }
   }
   return rows;
@@ -228,7 +232,8 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
 /** Normalises one cell into `check.values[field]`, reporting what is wrong with it alone. */
 function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefined): void {
   const { field, kind } = column;
-  const text = cellText(cell);
+  // Free text keeps its punctuation as typed; everything else is read after NFKC.
+  const text = kind.type === 'text' ? freeCellText(cell) : cellText(cell);
   // UTF-16 length bounds the count of characters: count them only when it could matter.
   if (text !== undefined && text.length > MAX_CELL_LENGTH && [...text].length > MAX_CELL_LENGTH) {
     check.report(field, 'too_long', { limit: MAX_CELL_LENGTH, length: [...text].length });
@@ -331,8 +336,10 @@ function checkPartners(rows: RowCheck[]): Partner[] {
     if (check.unread) continue;
     const name = check.text('name');
     if (name !== undefined) {
-      const first = names.get(name);
-      if (first === undefined) names.set(name, check.row);
+      // Names differing only in full- or half-width forms are the same name to a reference.
+      const key = comparisonKey(name);
+      const first = names.get(key);
+      if (first === undefined) names.set(key, check.row);
       else check.report('name', 'duplicate_name', { value: name, row: first });
     }
     const emails = check.list('emails');
@@ -360,8 +367,9 @@ type PartnerResolver = (reference: string) => string | undefined;
 
 function partnerResolver(partners: Partner[]): PartnerResolver {
   const byId = new Map(partners.map((p) => [p.partnerId, p.partnerId]));
-  const byName = new Map(partners.map((p) => [p.name, p.partnerId]));
-  return (reference) => byId.get(reference) ?? byName.get(reference);
+  // A reference is read with NFKC (parseList); the names it may match are compared the same way.
+  const byName = new Map(partners.map((p) => [comparisonKey(p.name), p.partnerId]));
+  return (reference) => byId.get(reference) ?? byName.get(comparisonKey(reference));
 }
 
 function resolvePartners(check: RowCheck, resolve: PartnerResolver): string[] {
@@ -447,7 +455,7 @@ function checkActivities(
       if (status === 'done' && date > asOf) check.report('date', 'future_done', { value: date, asOf });
       if (Number(date.slice(0, 4)) !== year) check.report('date', 'outside_plan_year', { value: date, year });
       if (measureId !== undefined && title !== undefined) {
-        const key = `${date}\u0000${measureId}\u0000${title}`;
+        const key = `${date}\u0000${measureId}\u0000${comparisonKey(title)}`;
         const first = seen.get(key);
         if (first === undefined) seen.set(key, check.row);
         else check.report('title', 'duplicate_activity', { row: first });
@@ -558,8 +566,9 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
       digestFrequency = value as Settings['digestFrequency'];
     }
   }
-  const community = text('community');
-  const senderName = text('senderName') ?? community;
+  const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
+  const community = freeText('community');
+  const senderName = freeText('senderName') ?? community;
   return {
     community: community,
     year,
