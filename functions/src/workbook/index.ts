@@ -13,16 +13,19 @@ export { readCsvFolder, writeCsvFolder } from './csv';
 export { writeXlsx } from './xlsx';
 export { type RowsRead, readXlsx } from './xlsxReader';
 
-/** Reads an .xlsx workbook or a folder of CSV files (one per tab); anything else is unusable. */
-export async function readWorkbook(path: string): Promise<RawWorkbook> {
+/**
+ * Reads an .xlsx workbook or a folder of CSV files (one per tab); anything else is unusable.
+ * `onRows` hears how many rows of which tab have been read, for progress on large files.
+ */
+export async function readWorkbook(path: string, onRows?: RowsRead): Promise<RawWorkbook> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
     throw accessError(error, path);
   }
-  if (isDirectory) return readCsvFolder(path);
-  if (/\.xlsx$/i.test(path)) return readXlsx(path);
+  if (isDirectory) return readCsvFolder(path, onRows);
+  if (/\.xlsx$/i.test(path)) return readXlsx(path, onRows);
   if (/\.csv$/i.test(path)) {
     throw new UnusableInputError(
       'unreadable',
