@@ -117,24 +117,26 @@ export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions
     }
   }
   const settings = readSettings(tabs.settings, options, issues);
-  const partnerRows = readRecordTab('partners', tabs.partners, issues);
-  const partners = checkPartners(partnerRows);
+  // Each row is read, checked against the rows before it and the tabs before its own, and let go:
+  // memory holds the accepted records, not every row's working state (a large CSV is millions).
+  const partners: Partner[] = [];
+  const partnerTab = readRecordTab('partners', tabs.partners, issues, partnerCheck(partners));
   const resolver = partnerResolver(partners);
-  const planRows = readRecordTab('plan', tabs.plan, issues);
-  const measures = checkMeasures(planRows, settings.year, resolver);
-  const activityRows = readRecordTab('activities', tabs.activities, issues);
-  const activities = checkActivities(activityRows, measures, resolver, settings.year, options.asOf);
-
-  const counts = {} as Record<RecordTabKey, TabCounts>;
-  for (const [key, rows] of [
-    ['partners', partnerRows],
-    ['plan', planRows],
-    ['activities', activityRows],
-  ] as const) {
-    const rejected = rows.filter((row) => row.rejected).length;
-    counts[key] = { rows: rows.length, accepted: rows.length - rejected, rejected };
-    for (const row of rows) issues.push(...row.issues);
-  }
+  const measures: Measure[] = [];
+  const planTab = readRecordTab('plan', tabs.plan, issues, measureCheck(measures, settings.year, resolver));
+  const activities: Activity[] = [];
+  const activityTab = readRecordTab(
+    'activities',
+    tabs.activities,
+    issues,
+    activityCheck(activities, measures, resolver, settings.year, options.asOf),
+  );
+  const counts: Record<RecordTabKey, TabCounts> = {
+    partners: partnerTab.counts,
+    plan: planTab.counts,
+    activities: activityTab.counts,
+  };
+  for (const tab of [partnerTab, planTab, activityTab]) for (const issue of tab.issues) issues.push(issue);
   return { model: { settings, partners, measures, activities }, issues, tabs: counts, sources };
 }
 
@@ -190,9 +192,16 @@ class RowCheck {
   }
 }
 
-/** Reads the rows of a record tab, normalising and checking each cell on its own. */
-function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Issue[]): RowCheck[] {
-  if (!tab) return [];
+/** Reads the rows of a record tab, normalising each cell on its own, and hands each row to `finish`. */
+function readRecordTab(
+  tabKey: RecordTabKey,
+  tab: RawTab | undefined,
+  issues: Issue[],
+  finish: (check: RowCheck) => void,
+): { counts: TabCounts; issues: Issue[] } {
+  const counts: TabCounts = { rows: 0, accepted: 0, rejected: 0 };
+  const rowIssues: Issue[] = [];
+  if (!tab) return { counts, issues: rowIssues };
   const located = locateColumns(tabKey, tab.header);
   const headers = new Map<string, string>();
   const present: [ColumnDef, number][] = [];
@@ -209,24 +218,27 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
     issues.push(makeIssue(tabKey, 1, column.zh, column.field, 'missing_column', { tab: tabLabel }));
   }
 
-  const rows: RowCheck[] = [];
   for (const raw of tab.rows) {
     if (present.every(([, index]) => isEmptyCell(raw.cells[index]))) continue;
     const check = new RowCheck(tabKey, raw.row, headers, raw.cells, located);
-    rows.push(check);
     if (missing.length > 0) {
       for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
       check.unread = true;
-      continue;
+    } else {
+      for (const [column, index] of present) {
+        if (column.dependsOnRow) {
+          check.deferred ??= new Map();
+          check.deferred.set(column.field, [column, raw.cells[index]]);
+        } else readCell(check, column, raw.cells[index]);
+      }
     }
-    for (const [column, index] of present) {
-      if (column.dependsOnRow) {
-        check.deferred ??= new Map();
-        check.deferred.set(column.field, [column, raw.cells[index]]);
-      } else readCell(check, column, raw.cells[index]);
-    }
+    finish(check);
+    counts.rows++;
+    if (check.rejected) counts.rejected++;
+    for (const issue of check.issues) rowIssues.push(issue);
   }
-  return rows;
+  counts.accepted = counts.rows - counts.rejected;
+  return { counts, issues: rowIssues };
 }
 
 /** Normalises one cell into `check.values[field]`, reporting what is wrong with it alone. */
@@ -317,23 +329,24 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
 }
 
 /** Flags IDs already used by an earlier row of the same tab (accepted or not). */
-function checkUniqueIds(rows: RowCheck[], field: string): void {
+function uniqueIds(field: string): (check: RowCheck) => void {
   const seen = new Map<string, number>();
-  for (const check of rows) {
+  return (check) => {
     const id = check.text(field);
-    if (id === undefined) continue;
+    if (id === undefined) return;
     const first = seen.get(id);
     if (first === undefined) seen.set(id, check.row);
     else check.report(field, 'duplicate_id', { value: id, row: first });
-  }
+  };
 }
 
-function checkPartners(rows: RowCheck[]): Partner[] {
-  checkUniqueIds(rows, 'partnerId');
+/** Checks a partner row (IDs and names unique so far) and keeps it in `partners` when accepted. */
+function partnerCheck(partners: Partner[]): (check: RowCheck) => void {
+  const uniqueId = uniqueIds('partnerId');
   const names = new Map<string, number>();
-  const partners: Partner[] = [];
-  for (const check of rows) {
-    if (check.unread) continue;
+  return (check) => {
+    uniqueId(check);
+    if (check.unread) return;
     const name = check.text('name');
     if (name !== undefined) {
       // Names differing only in full- or half-width forms are the same name to a reference.
@@ -346,7 +359,7 @@ function checkPartners(rows: RowCheck[]): Partner[] {
     if (emails.length === 0 && !check.issues.some((issue) => issue.field === 'emails')) {
       check.report('emails', 'no_email', { value: name ?? check.text('partnerId') ?? '' });
     }
-    if (check.rejected) continue;
+    if (check.rejected) return;
     partners.push({
       partnerId: check.text('partnerId') as string,
       name: name as string,
@@ -358,8 +371,7 @@ function checkPartners(rows: RowCheck[]): Partner[] {
       active: check.text('active') !== 'inactive',
       row: check.row,
     });
-  }
-  return partners;
+  };
 }
 
 /** Resolves a partner reference (an accepted partner's ID, else its exact name) to its ID. */
@@ -382,11 +394,16 @@ function resolvePartners(check: RowCheck, resolve: PartnerResolver): string[] {
   return ids;
 }
 
-function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver): Measure[] {
-  checkUniqueIds(rows, 'measureId');
-  const measures: Measure[] = [];
-  for (const check of rows) {
-    if (check.unread) continue;
+/** Checks a plan row and keeps it in `measures` when accepted. */
+function measureCheck(
+  measures: Measure[],
+  year: number,
+  resolve: PartnerResolver,
+): (check: RowCheck) => void {
+  const uniqueId = uniqueIds('measureId');
+  return (check) => {
+    uniqueId(check);
+    if (check.unread) return;
     const partners = resolvePartners(check, resolve);
     const metric = (check.text('metric') ?? 'count') as Measure['metric'];
     const recurrence = (check.text('recurrence') ?? 'none') as Measure['recurrence'];
@@ -408,7 +425,7 @@ function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver)
         due: effectiveDue,
       });
     }
-    if (check.rejected) continue;
+    if (check.rejected) return;
     measures.push({
       measureId: check.text('measureId') as string,
       category: check.text('category') as Measure['category'],
@@ -426,23 +443,23 @@ function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver)
       notes: check.text('notes'),
       row: check.row,
     });
-  }
-  return measures;
+  };
 }
 
-function checkActivities(
-  rows: RowCheck[],
+/** Checks an activity row and keeps it in `activities` when accepted. */
+function activityCheck(
+  activities: Activity[],
   measures: Measure[],
   resolve: PartnerResolver,
   year: number,
   asOf: IsoDate,
-): Activity[] {
-  checkUniqueIds(rows, 'activityId');
+): (check: RowCheck) => void {
+  const uniqueId = uniqueIds('activityId');
   const measureIds = new Set(measures.map((m) => m.measureId));
   const seen = new Map<string, number>();
-  const activities: Activity[] = [];
-  for (const check of rows) {
-    if (check.unread) continue;
+  return (check) => {
+    uniqueId(check);
+    if (check.unread) return;
     const date = check.text('date');
     const measureId = check.text('measureId');
     const title = check.text('title');
@@ -466,7 +483,7 @@ function checkActivities(
     if (hours !== undefined && hours > 24 * Math.max(participants ?? 0, 1)) {
       check.report('hours', 'implausible_hours', { value: String(hours) });
     }
-    if (check.rejected) continue;
+    if (check.rejected) return;
     activities.push({
       activityId: check.text('activityId'),
       date: date as string,
@@ -484,8 +501,7 @@ function checkActivities(
       notes: check.text('notes'),
       row: check.row,
     });
-  }
-  return activities;
+  };
 }
 
 /** Reads the settings tab (key/value rows); bad values are reported and replaced by defaults. */

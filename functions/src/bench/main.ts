@@ -11,6 +11,7 @@ import type { Stats } from '../../../shared/stats-types';
 import { type ValidationResult, validateWorkbook } from '../../../shared/validate';
 import type { RawWorkbook } from '../../../shared/workbook';
 import { onePassBaseline } from './baseline';
+import { runCliBench } from './cliBench';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
@@ -26,6 +27,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --as-of DATE       as-of date (default 2026-10-15)
   --stats-runs N     timed runs of computeStats (default 15)
   --no-functions     skip the functions part (Firestore emulator: re-sync writes, bursts, latency, cold start)
+  --cli-rows N       activities in the .xlsx for \`gongjian stats\` against the streaming-parse floor (default 100000; 0 skips)
   -h, --help         this text`;
 
 const DEFAULT_FORMULA_ROWS = 10_000;
@@ -48,6 +50,7 @@ interface Options {
   asOf: string;
   statsRuns: number;
   functions: boolean;
+  cliRows: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -63,6 +66,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'as-of': { type: 'string' },
       'stats-runs': { type: 'string' },
       functions: { type: 'boolean', default: true },
+      'cli-rows': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -85,6 +89,7 @@ function parseOptions(argv: string[]): Options | undefined {
     asOf,
     statsRuns: count('stats-runs', values['stats-runs'], 15, 1),
     functions: values.functions !== false,
+    cliRows: count('cli-rows', values['cli-rows'], 100_000),
   };
 }
 
@@ -374,6 +379,11 @@ async function main(): Promise<void> {
   if (options.functions) {
     rows.push(...functionRows(await runFunctionsBench(progress)));
     rows.push(...mailRows(await runMailBench({ messages: 500, progress })));
+  }
+  if (options.cliRows > 0) {
+    rows.push(
+      ...(await runCliBench({ generate: { ...base, activities: options.cliRows }, asOf, runs: 3, progress })),
+    );
   }
   printTable(rows);
 

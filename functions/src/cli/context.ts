@@ -5,6 +5,7 @@
 import { parseIsoDate } from '../../../shared/dates';
 import type { IsoDate } from '../../../shared/model';
 import { UsageError } from './errors';
+import type { Progress } from './progress';
 
 export interface CliContext {
   out: (text: string) => void;
@@ -12,6 +13,8 @@ export interface CliContext {
   now: () => Date;
   /** Print stacks of internal errors (GONGJIAN_DEBUG). */
   debug?: boolean;
+  /** Where progress on large inputs goes (stderr); none, none shown. */
+  progress?: Progress;
 }
 
 /** The `--as-of` option: a strict `YYYY-MM-DD` (other forms are a usage error, not a guess). */

@@ -1,4 +1,5 @@
 /** Entry point of `gongjian`: the composition root of the CLI (real streams, real clock). */
+import { streamProgress } from './progress';
 import { runCli } from './run';
 
 process.exitCode = await runCli(process.argv.slice(2), {
@@ -6,4 +7,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   err: (text) => process.stderr.write(`${text}\n`),
   now: () => new Date(),
   debug: Boolean(process.env.GONGJIAN_DEBUG),
+  progress: streamProgress(process.stderr),
 });

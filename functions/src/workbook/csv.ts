@@ -159,7 +159,7 @@ async function readCsvTab(path: string, name: string, onRows?: RowsRead): Promis
       for (let i = 0; i < record.length; i++)
         cells[i] = record[i] === '' ? null : intern(record[i] as string);
       rows.push({ row: index, cells });
-      if (rows.length % 5_000 === 0) onRows?.(name, rows.length);
+      if (rows.length % 5_000 === 0) onRows?.(name, rows.length, false);
     }
   } catch (error) {
     if (error instanceof UnusableInputError) throw error;
@@ -173,7 +173,7 @@ async function readCsvTab(path: string, name: string, onRows?: RowsRead): Promis
     }
     throw accessError(error, path);
   }
-  onRows?.(name, rows.length);
+  onRows?.(name, rows.length, true);
   return shapeTab(name, header, rows);
 }
 

@@ -24,8 +24,8 @@ export const MAX_CELL_CHARACTERS = 32_767;
 const MAX_ROWS = 1_048_576;
 const MAX_COLUMNS = 16_384;
 
-/** Called as rows are read, so long reads can show progress. */
-export type RowsRead = (tab: string, rows: number) => void;
+/** Called as rows are read, so long reads can show progress; `done` once a tab is read whole. */
+export type RowsRead = (tab: string, rows: number, done: boolean) => void;
 
 /** Raised inside the reader for a cell over Excel's limit; readXlsxBytes turns it into the user's message. */
 class CellTooLarge extends Error {
@@ -411,7 +411,7 @@ async function readSheet(bytes: Buffer, entry: ZipEntry, context: SheetContext):
       const previous = rows.at(-1);
       if (previous !== undefined && previous.row >= rowNumber) ordered = false;
       rows.push({ row: rowNumber, cells });
-      if (rows.length % REPORT_EVERY === 0) context.onRows?.(name, rows.length);
+      if (rows.length % REPORT_EVERY === 0) context.onRows?.(name, rows.length, false);
     }
   };
 
@@ -482,7 +482,7 @@ async function readSheet(bytes: Buffer, entry: ZipEntry, context: SheetContext):
       else if (inInline && !inPhonetic) inline.append(text, where);
     },
   });
-  context.onRows?.(name, rows.length);
+  context.onRows?.(name, rows.length, true);
   const sorted = ordered ? rows : mergeRows(rows);
   applyMerges(header, sorted, merges);
   return shapeTab(
