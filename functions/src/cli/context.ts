@@ -9,6 +9,12 @@ import type { Progress } from './progress';
 
 export interface CliContext {
   out: (text: string) => void;
+  /**
+   * Writes a piece of a long output (no newline added), resolving once the stream can take more:
+   * output of any size goes out in pieces without piling up in memory. Without it, pieces go to
+   * `out` (each piece ends with a newline, which `out` adds back).
+   */
+  write?: (chunk: string) => Promise<void>;
   err: (text: string) => void;
   now: () => Date;
   /** Print stacks of internal errors (GONGJIAN_DEBUG). */

@@ -4,6 +4,11 @@ import { runCli } from './run';
 
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
+  write: (chunk) =>
+    new Promise((resolve) => {
+      if (process.stdout.write(chunk)) resolve();
+      else process.stdout.once('drain', () => resolve());
+    }),
   err: (text) => process.stderr.write(`${text}\n`),
   now: () => new Date(),
   debug: Boolean(process.env.GONGJIAN_DEBUG),

@@ -17,6 +17,9 @@ export function isEmptyCell(value: CellValue | undefined): boolean {
   return value === null || value === undefined || value === '';
 }
 
+/** Rows up to this width are made dense whatever they hold. */
+const DENSE_WIDTH = 256;
+
 function usedWidth(cells: readonly (CellValue | undefined)[]): number {
   for (let i = cells.length - 1; i >= 0; i--) if (!isEmptyCell(cells[i])) return i + 1;
   return 0;
@@ -40,13 +43,15 @@ export function shapeTab(
     dense.push(cell === undefined || cell === '' ? null : cell);
   }
   for (const { cells } of rows) {
-    let filled = 0;
-    cells.forEach((cell, i) => {
-      filled++;
-      if (cell === '') cells[i] = null;
-    });
-    // Holes become null where that costs little; a row of a few far-apart cells stays sparse.
-    if (cells.length <= 4 * filled + 64) {
+    if (cells.length <= DENSE_WIDTH) {
+      for (let i = 0; i < cells.length; i++) if (cells[i] === undefined || cells[i] === '') cells[i] = null;
+      continue;
+    }
+    // A wide row is visited by its keys: looping to its length would cost 16,384 steps for one
+    // cell in column XFD. Its holes become null only where that costs little.
+    const keys = Object.keys(cells);
+    for (const key of keys) if (cells[Number(key)] === '') cells[Number(key)] = null;
+    if (cells.length <= 4 * keys.length + DENSE_WIDTH) {
       for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
     }
   }
