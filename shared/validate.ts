@@ -10,6 +10,7 @@ import {
   locateColumns,
   MAX_CELL_LENGTH,
   MAX_ID_LENGTH,
+  RECORD_TABS,
   type RecordTabKey,
   recogniseTab,
   SETTING_KEYS,
@@ -49,7 +50,7 @@ import {
   parseList,
   parseNumber,
 } from './normalize';
-import type { CellValue, RawTab, RawWorkbook } from './workbook';
+import type { CellValue, RawRow, RawTab, RawWorkbook } from './workbook';
 
 export interface ValidateOptions {
   /** The as-of date `YYYY-MM-DD` (future_done, and the year when the settings have none). */
@@ -80,19 +81,29 @@ export interface ValidationResult {
 /** Picks the four data tabs out of a workbook; unusable when none is there or one is there twice. */
 export function recogniseTabs(workbook: RawWorkbook): Partial<Record<TabKey, RawTab>> {
   const found: Partial<Record<TabKey, RawTab>> = {};
-  for (const tab of workbook.tabs) {
-    const key = recogniseTab(tab.name);
-    if (key === undefined) continue;
+  for (const [key, index] of Object.entries(recogniseTabNames(workbook.tabs.map((tab) => tab.name)))) {
+    const tab = workbook.tabs[index];
+    if (tab !== undefined) found[key as TabKey] = tab;
+  }
+  return found;
+}
+
+/** Which of the named tabs (by index) is each data tab; unusable when none is, or two are one. */
+export function recogniseTabNames(names: readonly string[]): Partial<Record<TabKey, number>> {
+  const found: Partial<Record<TabKey, number>> = {};
+  names.forEach((name, index) => {
+    const key = recogniseTab(name);
+    if (key === undefined) return;
     const earlier = found[key];
-    if (earlier) {
+    if (earlier !== undefined) {
       throw new UnusableInputError(
         'duplicate_tab',
-        `「${earlier.name}」和「${tab.name}」都是${TAB_LABELS[key].zh}表，无法确定使用哪一个`,
-        `Both "${earlier.name}" and "${tab.name}" are the ${TAB_LABELS[key].en} tab; cannot tell which to use`,
+        `「${names[earlier]}」和「${name}」都是${TAB_LABELS[key].zh}表，无法确定使用哪一个`,
+        `Both "${names[earlier]}" and "${name}" are the ${TAB_LABELS[key].en} tab; cannot tell which to use`,
       );
     }
-    found[key] = tab;
-  }
+    found[key] = index;
+  });
   if (Object.keys(found).length === 0) {
     throw new UnusableInputError(
       'no_tabs',
@@ -106,38 +117,107 @@ export function recogniseTabs(workbook: RawWorkbook): Partial<Record<TabKey, Raw
 /** Validates a workbook; throws UnusableInputError only when no data tab can be recognised. */
 export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions): ValidationResult {
   const tabs = recogniseTabs(workbook);
-  const issues: Issue[] = [];
-  const sources: Partial<Record<TabKey, TabSource>> = {};
-  for (const key of TAB_KEYS) {
+  const validation = new WorkbookValidation(new Set(Object.keys(tabs) as TabKey[]), options);
+  validation.settings(tabs.settings);
+  for (const key of RECORD_TABS) {
     const tab = tabs[key];
-    if (tab) {
-      sources[key] = { name: tab.name, header: tab.header.map((cell) => headerAsWritten(cell) ?? '') };
-    } else {
-      issues.push(makeIssue(key, 1, '', '', 'missing_tab', { tab: TAB_LABELS[key].zh }));
+    if (tab === undefined) continue;
+    const feed = validation.tab(key, tab.name, tab.header);
+    for (const raw of tab.rows) feed.row(raw);
+    feed.end();
+  }
+  return validation.result();
+}
+
+/** Validation options where the as-of date may depend on the plan's time zone (§4: "today"). */
+export interface StreamValidateOptions extends Omit<ValidateOptions, 'asOf'> {
+  asOf: IsoDate | ((timezone: string) => IsoDate);
+}
+
+/** A data tab's rows, fed one at a time, then ended. */
+export interface TabFeed {
+  row(raw: RawRow): void;
+  end(): void;
+}
+
+/**
+ * Validation fed tab by tab — settings first, then partners, plan and activities, each ended
+ * before the next — and row by row: each row is checked against the rows and tabs before it and
+ * let go, so a reader of a large file never has to hold its rows. validateWorkbook is this over
+ * a workbook in memory.
+ */
+export class WorkbookValidation {
+  private readonly issues: Issue[] = [];
+  private readonly sources: Partial<Record<TabKey, TabSource>> = {};
+  private readonly counts: Record<RecordTabKey, TabCounts> = {
+    partners: { rows: 0, accepted: 0, rejected: 0 },
+    plan: { rows: 0, accepted: 0, rejected: 0 },
+    activities: { rows: 0, accepted: 0, rejected: 0 },
+  };
+  private readonly rowIssues: Record<RecordTabKey, Issue[]> = { partners: [], plan: [], activities: [] };
+  private readonly partners: Partner[] = [];
+  private readonly measures: Measure[] = [];
+  private readonly activities: Activity[] = [];
+  private settingsRead: Settings | undefined;
+  private resolvedAsOf: IsoDate | undefined;
+
+  /** `present`: the data tabs the workbook has (recogniseTabNames); the others are reported missing. */
+  constructor(
+    present: ReadonlySet<TabKey>,
+    private readonly options: StreamValidateOptions,
+  ) {
+    for (const key of TAB_KEYS) {
+      if (!present.has(key))
+        this.issues.push(makeIssue(key, 1, '', '', 'missing_tab', { tab: TAB_LABELS[key].zh }));
     }
   }
-  const settings = readSettings(tabs.settings, options, issues);
-  // Each row is read, checked against the rows before it and the tabs before its own, and let go:
-  // memory holds the accepted records, not every row's working state (a large CSV is millions).
-  const partners: Partner[] = [];
-  const partnerTab = readRecordTab('partners', tabs.partners, issues, partnerCheck(partners));
-  const resolver = partnerResolver(partners);
-  const measures: Measure[] = [];
-  const planTab = readRecordTab('plan', tabs.plan, issues, measureCheck(measures, settings.year, resolver));
-  const activities: Activity[] = [];
-  const activityTab = readRecordTab(
-    'activities',
-    tabs.activities,
-    issues,
-    activityCheck(activities, measures, resolver, settings.year, options.asOf),
-  );
-  const counts: Record<RecordTabKey, TabCounts> = {
-    partners: partnerTab.counts,
-    plan: planTab.counts,
-    activities: activityTab.counts,
-  };
-  for (const tab of [partnerTab, planTab, activityTab]) for (const issue of tab.issues) issues.push(issue);
-  return { model: { settings, partners, measures, activities }, issues, tabs: counts, sources };
+
+  /** Reads the settings tab (absent: undefined) and settles the as-of date; returns the settings. */
+  settings(tab: RawTab | undefined): Settings {
+    if (tab)
+      this.sources.settings = {
+        name: tab.name,
+        header: tab.header.map((cell) => headerAsWritten(cell) ?? ''),
+      };
+    const { settings, asOf } = readSettings(tab, this.options, this.issues);
+    this.settingsRead = settings;
+    this.resolvedAsOf = asOf;
+    return settings;
+  }
+
+  /** The as-of date, once the settings are read. */
+  get asOf(): IsoDate {
+    if (this.resolvedAsOf === undefined) throw new Error('WorkbookValidation: settings() first');
+    return this.resolvedAsOf;
+  }
+
+  /** Starts a record tab: its rows follow. */
+  tab(key: RecordTabKey, name: string, header: CellValue[]): TabFeed {
+    const settings = this.settingsRead ?? this.settings(undefined);
+    this.sources[key] = { name, header: header.map((cell) => headerAsWritten(cell) ?? '') };
+    const resolver = partnerResolver(this.partners);
+    const finish =
+      key === 'partners'
+        ? partnerCheck(this.partners)
+        : key === 'plan'
+          ? measureCheck(this.measures, settings.year, resolver)
+          : activityCheck(this.activities, this.measures, resolver, settings.year, this.asOf);
+    return recordTabFeed(key, header, this.issues, finish, this.counts[key], this.rowIssues[key]);
+  }
+
+  /** The result, once every tab is fed. */
+  result(): ValidationResult {
+    const settings = this.settingsRead ?? this.settings(undefined);
+    const issues = [...this.issues];
+    for (const key of RECORD_TABS) for (const issue of this.rowIssues[key]) issues.push(issue);
+    const { partners, measures, activities } = this;
+    return {
+      model: { settings, partners, measures, activities },
+      issues,
+      tabs: this.counts,
+      sources: this.sources,
+    };
+  }
 }
 
 /** A header cell as the sheet shows it (issues name columns as written), or undefined when empty. */
@@ -193,22 +273,21 @@ class RowCheck {
 }
 
 /** Reads the rows of a record tab, normalising each cell on its own, and hands each row to `finish`. */
-function readRecordTab(
+function recordTabFeed(
   tabKey: RecordTabKey,
-  tab: RawTab | undefined,
+  header: readonly CellValue[],
   issues: Issue[],
   finish: (check: RowCheck) => void,
-): { counts: TabCounts; issues: Issue[] } {
-  const counts: TabCounts = { rows: 0, accepted: 0, rejected: 0 };
-  const rowIssues: Issue[] = [];
-  if (!tab) return { counts, issues: rowIssues };
-  const located = locateColumns(tabKey, tab.header);
+  counts: TabCounts,
+  rowIssues: Issue[],
+): TabFeed {
+  const located = locateColumns(tabKey, header);
   const headers = new Map<string, string>();
   const present: [ColumnDef, number][] = [];
   for (const column of COLUMNS[tabKey]) {
     const index = located.get(column.field);
     if (index === undefined) continue;
-    headers.set(column.field, headerAsWritten(tab.header[index]) ?? column.zh);
+    headers.set(column.field, headerAsWritten(header[index]) ?? column.zh);
     present.push([column, index]);
   }
   const missing = COLUMNS[tabKey].filter((column) => column.requiredColumn && !located.has(column.field));
@@ -217,28 +296,29 @@ function readRecordTab(
     headers.set(column.field, column.zh);
     issues.push(makeIssue(tabKey, 1, column.zh, column.field, 'missing_column', { tab: tabLabel }));
   }
-
-  for (const raw of tab.rows) {
-    if (present.every(([, index]) => isEmptyCell(raw.cells[index]))) continue;
-    const check = new RowCheck(tabKey, raw.row, headers, raw.cells, located);
-    if (missing.length > 0) {
-      for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
-      check.unread = true;
-    } else {
-      for (const [column, index] of present) {
-        if (column.dependsOnRow) {
-          check.deferred ??= new Map();
-          check.deferred.set(column.field, [column, raw.cells[index]]);
-        } else readCell(check, column, raw.cells[index]);
+  return {
+    row(raw) {
+      if (present.every(([, index]) => isEmptyCell(raw.cells[index]))) return;
+      const check = new RowCheck(tabKey, raw.row, headers, raw.cells, located);
+      if (missing.length > 0) {
+        for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
+        check.unread = true;
+      } else {
+        for (const [column, index] of present) {
+          if (column.dependsOnRow) {
+            check.deferred ??= new Map();
+            check.deferred.set(column.field, [column, raw.cells[index]]);
+          } else readCell(check, column, raw.cells[index]);
+        }
       }
-    }
-    finish(check);
-    counts.rows++;
-    if (check.rejected) counts.rejected++;
-    for (const issue of check.issues) rowIssues.push(issue);
-  }
-  counts.accepted = counts.rows - counts.rejected;
-  return { counts, issues: rowIssues };
+      finish(check);
+      counts.rows++;
+      if (check.rejected) counts.rejected++;
+      counts.accepted = counts.rows - counts.rejected;
+      for (const issue of check.issues) rowIssues.push(issue);
+    },
+    end() {},
+  };
 }
 
 /** Normalises one cell into `check.values[field]`, reporting what is wrong with it alone. */
@@ -505,7 +585,11 @@ function activityCheck(
 }
 
 /** Reads the settings tab (key/value rows); bad values are reported and replaced by defaults. */
-function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues: Issue[]): Settings {
+function readSettings(
+  tab: RawTab | undefined,
+  options: StreamValidateOptions,
+  issues: Issue[],
+): { settings: Settings; asOf: IsoDate } {
   const raw = new Map<SettingKey, { row: number; cell: CellValue; column: string }>();
   if (tab) {
     const headerKeys = tab.header.map(headerKey);
@@ -550,7 +634,13 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
     return list.filter(isEmail);
   };
 
-  const asOfYear = Number(options.asOf.slice(0, 4));
+  // The as-of date may be "today in the plan's zone": the zone is settled first (reported below).
+  const zone = text('timezone');
+  const asOf =
+    typeof options.asOf === 'string'
+      ? options.asOf
+      : options.asOf(zone !== undefined && isTimeZone(zone) ? zone : DEFAULT_TIMEZONE);
+  const asOfYear = Number(asOf.slice(0, 4));
   let year = whole('year', Number.NaN, 1900, 2999);
   if (Number.isNaN(year)) {
     if (!raw.has('year')) {
@@ -585,7 +675,7 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
-  return {
+  const settings: Settings = {
     community: community,
     year,
     timezone,
@@ -596,6 +686,7 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
     staleDays: whole('staleDays', DEFAULT_STALE_DAYS, 0, 36_500),
     reminderDays: whole('reminderDays', DEFAULT_REMINDER_DAYS, 0, 36_500),
   };
+  return { settings, asOf };
 }
 
 function settingKeyOf(cell: CellValue | undefined): SettingKey | undefined {

@@ -22,30 +22,26 @@ describe('streamProgress', () => {
     clock = 200;
     progress.rows('活动', 15_000, false);
     progress.rows('活动', 17_123, true); // the tab's end is always drawn
-    progress.stage('校验 17,123 行', 'validating 17,123 rows');
     progress.end();
     expect(written).toEqual([
       '\r\x1b[K读取“活动”：5,000 行 / reading "活动": 5,000 rows',
       '\r\x1b[K读取“活动”：15,000 行 / reading "活动": 15,000 rows',
       '\r\x1b[K读取“活动”：17,123 行 / reading "活动": 17,123 rows',
-      '\r\x1b[K校验 17,123 行 / validating 17,123 rows',
       '\r\x1b[K',
     ]);
     expect(written.join('')).not.toContain('\n');
   });
 
-  it('elsewhere writes plain lines: every 50,000 rows, each tab read and each stage', () => {
+  it('elsewhere writes plain lines: every 50,000 rows and each tab read', () => {
     const { stream, written } = recorder(false);
     const progress = streamProgress(stream, () => 0);
     for (let rows = 5_000; rows <= 120_000; rows += 5_000) progress.rows('活动', rows, false);
     progress.rows('活动', 123_456, true);
-    progress.stage('校验 123,456 行', 'validating 123,456 rows');
     progress.end();
     expect(written).toEqual([
       '[进度] 读取“活动”：50,000 行 / [progress] reading "活动": 50,000 rows\n',
       '[进度] 读取“活动”：100,000 行 / [progress] reading "活动": 100,000 rows\n',
       '[进度] 已读取“活动” 123,456 行 / [progress] read "活动": 123,456 rows\n',
-      '[进度] 校验 123,456 行 / [progress] validating 123,456 rows\n',
     ]);
   });
 });
@@ -66,7 +62,6 @@ describe('gongjian on a large input', () => {
     const run = gongjian(['stats', dir, '--as-of', '2026-06-30', '--json']);
     expect(run.stderr.split('\n').filter(Boolean)).toEqual([
       '[进度] 已读取“活动” 20,000 行 / [progress] read "活动": 20,000 rows',
-      '[进度] 校验 20,000 行 / [progress] validating 20,000 rows',
     ]);
     expect(json<{ asOf: string }>(run).asOf).toBe('2026-06-30');
   });

@@ -6,8 +6,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IsoDate } from '../../../shared/model';
 import type { ValidationResult } from '../../../shared/validate';
-import { validateAsOf } from '../validateToday';
-import { readWorkbook } from '../workbook';
+import { validateSourceAsOf } from '../validateToday';
+import { openWorkbook } from '../workbook';
 import type { CliContext } from './context';
 import { LARGE_INPUT_BYTES } from './progress';
 
@@ -18,7 +18,7 @@ export interface LoadedPlan {
 
 /**
  * Reads PATH and validates it as of the given date (or today in the plan's zone), showing
- * progress when the input is large.
+ * progress (rows read and validated) when the input is large.
  */
 export async function loadPlan(
   path: string,
@@ -28,10 +28,8 @@ export async function loadPlan(
   const progress =
     ctx.progress !== undefined && (await inputBytes(path)) >= LARGE_INPUT_BYTES ? ctx.progress : undefined;
   try {
-    const workbook = await readWorkbook(path, progress?.rows);
-    const rows = workbook.tabs.reduce((sum, tab) => sum + tab.rows.length, 0);
-    progress?.stage(`校验 ${rows.toLocaleString('en')} 行`, `validating ${rows.toLocaleString('en')} rows`);
-    return validateAsOf(workbook, asOf, ctx.now());
+    // Read and validated together, tab by tab: a large file is never held whole.
+    return await validateSourceAsOf(await openWorkbook(path, progress?.rows), asOf, ctx.now());
   } finally {
     progress?.end();
   }

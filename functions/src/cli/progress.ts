@@ -1,14 +1,12 @@
 /**
- * Progress on long work (large workbooks), on stderr so that stdout stays the report: on a
- * terminal one line rewritten in place, elsewhere (a log, a pipe) plain lines — a line per tab
- * read and per stage, and every PLAIN_EVERY rows while a tab is read.
+ * Progress on long work (large workbooks: rows read and validated as they are read), on stderr so
+ * that stdout stays the report: on a terminal one line rewritten in place, elsewhere (a log, a
+ * pipe) plain lines — one per tab read, and every PLAIN_EVERY rows while a tab is read.
  */
 
 export interface Progress {
   /** Rows of a tab read so far; `done` once the tab is read whole. */
   rows(tab: string, rows: number, done: boolean): void;
-  /** A stage of work starting (validation, statistics), in Chinese and English. */
-  stage(zh: string, en: string): void;
   /** The work is over: a terminal's progress line is cleared. */
   end(): void;
 }
@@ -43,7 +41,6 @@ export function streamProgress(stream: ProgressStream, now: () => number = Date.
     return {
       rows: (tab, rows, done) =>
         draw(`读取“${tab}”：${count(rows)} 行 / reading "${tab}": ${count(rows)} rows`, done),
-      stage: (zh, en) => draw(`${zh} / ${en}`, true),
       end: () => {
         if (shown) stream.write('\r\x1b[K');
         shown = false;
@@ -65,7 +62,6 @@ export function streamProgress(stream: ProgressStream, now: () => number = Date.
         );
       }
     },
-    stage: (zh, en) => stream.write(`[进度] ${zh} / [progress] ${en}\n`),
     end: () => {},
   };
 }

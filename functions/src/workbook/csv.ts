@@ -15,7 +15,7 @@ import { UnusableInputError } from '../../../shared/errors';
 import { TAB_LABELS } from '../../../shared/i18n';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../../shared/workbook';
 import { accessError, errorCode, isEmptyCell, shapeTab, type WriteTab } from './common';
-import type { RowsRead } from './xlsxReader';
+import type { RowsRead, WorkbookSource } from './xlsxReader';
 
 const CSV_EXTENSION = /\.csv$/i;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -138,29 +138,12 @@ function interner(): (text: string) => string {
   };
 }
 
-async function readCsvTab(path: string, name: string, onRows?: RowsRead): Promise<RawTab> {
+/** A CSV file's records as strings, errors turned into the user's message about the file. */
+async function* csvRecords(path: string): AsyncGenerator<string[]> {
   const encoding = await detectEncoding(path);
-  const intern = interner();
-  let header: string[] = [];
-  const rows: RawRow[] = [];
-  let index = 0;
   try {
     const parser = Readable.from(decodedChunks(path, encoding)).pipe(parse(CSV_OPTIONS));
-    for await (const record of parser as AsyncIterable<string[]>) {
-      index++;
-      if (index === 1) {
-        header = record;
-        continue;
-      }
-      // Numbered by record, not by physical line, so a cell holding a line break does not shift
-      // the row numbers away from what a spreadsheet shows.
-      if (!record.some((cell) => !isEmptyCell(cell))) continue;
-      const cells: CellValue[] = record;
-      for (let i = 0; i < record.length; i++)
-        cells[i] = record[i] === '' ? null : intern(record[i] as string);
-      rows.push({ row: index, cells });
-      if (rows.length % 5_000 === 0) onRows?.(name, rows.length, false);
-    }
+    yield* parser as AsyncIterable<string[]>;
   } catch (error) {
     if (error instanceof UnusableInputError) throw error;
     if (errorCode(error)?.startsWith('CSV_')) {
@@ -173,8 +156,36 @@ async function readCsvTab(path: string, name: string, onRows?: RowsRead): Promis
     }
     throw accessError(error, path);
   }
-  onRows?.(name, rows.length, true);
-  return shapeTab(name, header, rows);
+}
+
+/** Opens one CSV file as a tab: its header now, its data rows as they are parsed. */
+async function openCsvTab(
+  path: string,
+  name: string,
+  onRows?: RowsRead,
+): Promise<{ header: CellValue[]; rows: AsyncIterable<RawRow> }> {
+  const records = csvRecords(path);
+  const first = await records.next();
+  const header = shapeTab(name, first.done ? [] : first.value, []).header;
+  async function* rows(): AsyncGenerator<RawRow> {
+    const intern = interner();
+    let index = 1;
+    let count = 0;
+    for await (const record of records) {
+      index++;
+      // Numbered by record, not by physical line, so a cell holding a line break does not shift
+      // the row numbers away from what a spreadsheet shows.
+      if (!record.some((cell) => !isEmptyCell(cell))) continue;
+      const cells: CellValue[] = record;
+      for (let i = 0; i < record.length; i++)
+        cells[i] = record[i] === '' ? null : intern(record[i] as string);
+      count++;
+      if (count % 5_000 === 0) onRows?.(name, count, false);
+      yield { row: index, cells };
+    }
+    onRows?.(name, count, true);
+  }
+  return { header, rows: rows() };
 }
 
 function tabNames(): string {
@@ -188,6 +199,22 @@ function tabNames(): string {
  * in the order of the spec's tabs. Files with other names are ignored.
  */
 export async function readCsvFolder(dir: string, onRows?: RowsRead): Promise<RawWorkbook> {
+  const source = await openCsvFolder(dir, onRows);
+  const tabs: RawTab[] = [];
+  for (let index = 0; index < source.names.length; index++) {
+    const { header, rows } = await source.open(index);
+    const read: RawRow[] = [];
+    for await (const row of rows) read.push(row);
+    tabs.push(shapeTab(source.names[index] as string, header, read));
+  }
+  return { tabs };
+}
+
+/**
+ * Opens a folder of CSV files as a workbook source: one tab per recognised file name, in the
+ * order of the spec's tabs, each file parsed as a stream when opened.
+ */
+export async function openCsvFolder(dir: string, onRows?: RowsRead): Promise<WorkbookSource> {
   let names: string[];
   try {
     if (!(await stat(dir)).isDirectory()) {
@@ -229,13 +256,18 @@ export async function readCsvFolder(dir: string, onRows?: RowsRead): Promise<Raw
       `No recognisable CSV file in the folder; name each file after its tab (${tabNames()}): ${dir}`,
     );
   }
-  const tabs: RawTab[] = [];
-  // One at a time: memory follows the largest file, not their sum in flight.
-  for (const tab of TAB_KEYS) {
-    const found = files.get(tab);
-    if (found !== undefined) tabs.push(await readCsvTab(join(dir, found.file), found.name, onRows));
-  }
-  return { tabs };
+  const found = TAB_KEYS.flatMap((tab) => {
+    const file = files.get(tab);
+    return file === undefined ? [] : [file];
+  });
+  return {
+    names: found.map((file) => file.name),
+    open: (index) => {
+      const file = found[index];
+      if (file === undefined) throw new RangeError(`no tab ${index}`);
+      return openCsvTab(join(dir, file.file), file.name, onRows);
+    },
+  };
 }
 
 /** A cell as CSV text: dates as `YYYY-MM-DD`, everything else as it reads. */

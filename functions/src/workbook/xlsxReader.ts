@@ -24,6 +24,15 @@ export const MAX_CELL_CHARACTERS = 32_767;
 const MAX_ROWS = 1_048_576;
 const MAX_COLUMNS = 16_384;
 
+/**
+ * A workbook read tab by tab: every tab's name up front, and a tab's header and rows when opened
+ * (rows may arrive one at a time), so validation can go along without the whole file in memory.
+ */
+export interface WorkbookSource {
+  names: string[];
+  open(index: number): Promise<{ header: CellValue[]; rows: Iterable<RawRow> | AsyncIterable<RawRow> }>;
+}
+
 /** Called as rows are read, so long reads can show progress; `done` once a tab is read whole. */
 export type RowsRead = (tab: string, rows: number, done: boolean) => void;
 
@@ -38,9 +47,39 @@ const REL_TYPE = /\/(worksheet|styles|sharedStrings|officeDocument)$/;
 
 /** Reads every worksheet of an .xlsx file, in workbook order, as raw cells. */
 export async function readXlsx(path: string, onRows?: RowsRead): Promise<RawWorkbook> {
+  const source = await openXlsx(path, onRows);
+  const tabs: RawTab[] = [];
+  for (let index = 0; index < source.names.length; index++) {
+    const { header, rows } = await source.open(index);
+    tabs.push({ name: source.names[index] as string, header, rows: rows as RawRow[] });
+  }
+  return { tabs };
+}
+
+/**
+ * Opens an .xlsx file as a workbook source: the small parts (workbook, styles, shared strings)
+ * are read now, each worksheet only when opened, so a caller holds one sheet's rows at a time.
+ */
+export async function openXlsx(path: string, onRows?: RowsRead): Promise<WorkbookSource> {
   const bytes = await readXlsxBytes(path);
+  const sheets = await translated(path, () => readParts(bytes, onRows));
+  return {
+    names: sheets.map((sheet) => sheet.name),
+    open: (index) => {
+      const sheet = sheets[index];
+      if (sheet === undefined) throw new RangeError(`no sheet ${index}`);
+      return translated(path, async () => {
+        const tab = await sheet.read();
+        return { header: tab.header, rows: tab.rows };
+      });
+    },
+  };
+}
+
+/** Runs a step of reading, turning what went wrong into the user's message about the file. */
+async function translated<T>(path: string, step: () => Promise<T>): Promise<T> {
   try {
-    return await readParts(bytes, onRows);
+    return await step();
   } catch (error) {
     if (error instanceof CellTooLarge) throw cellTooLarge(path, error.where);
     if (error instanceof UnusableInputError) throw error;
@@ -50,7 +89,10 @@ export async function readXlsx(path: string, onRows?: RowsRead): Promise<RawWork
   }
 }
 
-async function readParts(bytes: Buffer, onRows: RowsRead | undefined): Promise<RawWorkbook> {
+async function readParts(
+  bytes: Buffer,
+  onRows: RowsRead | undefined,
+): Promise<{ name: string; read: () => Promise<RawTab> }[]> {
   const entries = zipEntries(bytes);
   const part = (name: string): ZipEntry | undefined => entries.get(name);
   const rootRels = await relationships(bytes, part('_rels/.rels'), '');
@@ -66,7 +108,7 @@ async function readParts(bytes: Buffer, onRows: RowsRead | undefined): Promise<R
   const stringsPath = byType('sharedStrings');
   const dateStyles = stylesPath === undefined ? [] : await readStyles(bytes, part(stylesPath));
   const strings = stringsPath === undefined ? [] : await readSharedStrings(bytes, part(stringsPath));
-  const tabs: RawTab[] = [];
+  const sheets: { name: string; read: () => Promise<RawTab> }[] = [];
   for (const sheet of book.sheets) {
     const rel = rels.get(sheet.rid);
     // Chart sheets and dialog sheets hold no cells.
@@ -74,11 +116,11 @@ async function readParts(bytes: Buffer, onRows: RowsRead | undefined): Promise<R
     const entry = part(rel.target);
     if (entry === undefined) throw new NotZipError(`missing ${rel.target}`);
     const context = { strings, dateStyles, date1904: book.date1904, name: sheet.name, onRows };
-    tabs.push(await readSheet(bytes, entry, context));
+    sheets.push({ name: sheet.name, read: () => readSheet(bytes, entry, context) });
   }
   // Any zip reads without error; a workbook has at least one worksheet.
-  if (tabs.length === 0) throw new NotZipError('no worksheet');
-  return { tabs };
+  if (sheets.length === 0) throw new NotZipError('no worksheet');
+  return sheets;
 }
 
 /**
