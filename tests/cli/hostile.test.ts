@@ -3,11 +3,13 @@
  * process with a capped heap and asserts the exit code, the message and the peak RSS the child
  * reports for itself. The files are generated here, in a temporary folder.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Measured, measureScript } from '../../functions/src/bench/cliBench';
+import { generateWorkbook } from '../../functions/src/bench/generate';
+import { writeCsvFolder } from '../../functions/src/workbook/csv';
 import { inlineCell, repeated, SHEET_END, SHEET_START, workbookParts, writeZip } from '../support/xlsx-parts';
 import { tempFolder } from '../workbook/helpers';
 
@@ -198,4 +200,31 @@ describe('reports of any size (item 15)', () => {
     expect(activities.filter((issue) => issue.code === 'unknown_measure')).toHaveLength(ROWS);
     expect(run.peakRssMb).toBeLessThan(700);
   }, 120_000);
+});
+
+describe('the CSV memory budget (item 16): peak RSS ≤ 10 × the input + 200 MB', () => {
+  it('holds for 200,000 generated activities (about 25 MB), read and validated as a stream', async () => {
+    const dir = at('budget');
+    const workbook = generateWorkbook({ activities: 200_000 });
+    await writeCsvFolder(
+      dir,
+      workbook.tabs.map((tab) => ({
+        name: tab.name,
+        header: tab.header.map((cell) => String(cell ?? '')),
+        rows: tab.rows.map((row) => row.cells),
+      })),
+    );
+    const inputMb =
+      workbook.tabs.reduce((sum, tab) => sum + statSync(join(dir, `${tab.name}.csv`)).size, 0) / MiB;
+    expect(inputMb).toBeGreaterThan(20);
+    const run = await gongjian(['stats', dir, '--as-of', '2026-10-15', '--json'], 1024);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { plan: { activities: number } }).plan.activities).toBeGreaterThan(
+      100_000,
+    );
+    expect(
+      run.peakRssMb,
+      `peak ${run.peakRssMb.toFixed(0)} MB for ${inputMb.toFixed(1)} MB`,
+    ).toBeLessThanOrEqual(10 * inputMb + 200);
+  }, 180_000);
 });
