@@ -14,7 +14,7 @@ import {
   WorkbookValidation,
 } from '../../shared/validate';
 import type { RawRow, RawWorkbook } from '../../shared/workbook';
-import type { WorkbookSource } from './workbook/xlsxReader';
+import type { WorkbookSource } from './workbook/common';
 
 /** Today's calendar date in a time zone. */
 export function todayIn(now: Date, timezone: string = DEFAULT_TIMEZONE): IsoDate {

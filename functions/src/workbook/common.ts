@@ -1,9 +1,21 @@
 /**
- * What the .xlsx and CSV adapters share: the shape of a tab as read, and how a failed file access
- * becomes an unusable-input error.
+ * What the .xlsx and CSV adapters share: a workbook read as a source (tab by tab), the shape of a
+ * tab as read, and how a failed file access becomes an unusable-input error.
  */
 import { UnusableInputError } from '../../../shared/errors';
 import type { CellValue, RawRow, RawTab } from '../../../shared/workbook';
+
+/**
+ * A workbook read tab by tab: every tab's name up front, and a tab's header and rows when opened
+ * (rows may arrive one at a time), so validation can go along without the whole file in memory.
+ */
+export interface WorkbookSource {
+  names: string[];
+  open(index: number): Promise<{ header: CellValue[]; rows: Iterable<RawRow> | AsyncIterable<RawRow> }>;
+}
+
+/** Called as rows are read, so long reads can show progress; `done` once a tab is read whole. */
+export type RowsRead = (tab: string, rows: number, done: boolean) => void;
 
 /** A tab to write: its name, its header row and its data rows. */
 export interface WriteTab {

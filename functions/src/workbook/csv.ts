@@ -14,8 +14,15 @@ import { recogniseTab, TAB_KEYS, type TabKey } from '../../../shared/columns';
 import { UnusableInputError } from '../../../shared/errors';
 import { TAB_LABELS } from '../../../shared/i18n';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../../shared/workbook';
-import { accessError, errorCode, isEmptyCell, shapeTab, type WriteTab } from './common';
-import type { RowsRead, WorkbookSource } from './xlsxReader';
+import {
+  accessError,
+  errorCode,
+  isEmptyCell,
+  type RowsRead,
+  shapeTab,
+  type WorkbookSource,
+  type WriteTab,
+} from './common';
 
 const CSV_EXTENSION = /\.csv$/i;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);

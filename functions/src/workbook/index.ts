@@ -4,14 +4,14 @@
 import { stat } from 'node:fs/promises';
 import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
-import { accessError } from './common';
+import { accessError, type RowsRead, type WorkbookSource } from './common';
 import { openCsvFolder, readCsvFolder } from './csv';
-import { openXlsx, type RowsRead, readXlsx, type WorkbookSource } from './xlsxReader';
+import { openXlsx, readXlsx } from './xlsxReader';
 
-export type { WriteTab } from './common';
+export type { RowsRead, WorkbookSource, WriteTab } from './common';
 export { readCsvFolder, writeCsvFolder } from './csv';
 export { writeXlsx } from './xlsx';
-export { type RowsRead, readXlsx, type WorkbookSource } from './xlsxReader';
+export { readXlsx } from './xlsxReader';
 
 /**
  * Reads an .xlsx workbook or a folder of CSV files (one per tab); anything else is unusable.

@@ -15,28 +15,16 @@
 import { readFile } from 'node:fs/promises';
 import { UnusableInputError } from '../../../shared/errors';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../../shared/workbook';
-import { accessError, shapeTab } from './common';
+import { accessError, type RowsRead, shapeTab, type WorkbookSource } from './common';
 import { attributesOf, XmlError, type XmlHandler, XmlScanner } from './xmlScanner';
 import { compoundFileKind, entryStream, NotZipError, type ZipEntry, zipEntries } from './zip';
 
 /** Excel's limits: a longer cell or a farther row or column was not written by a spreadsheet. */
-export const MAX_CELL_CHARACTERS = 32_767;
+const MAX_CELL_CHARACTERS = 32_767;
 const MAX_ROWS = 1_048_576;
 const MAX_COLUMNS = 16_384;
 
-/**
- * A workbook read tab by tab: every tab's name up front, and a tab's header and rows when opened
- * (rows may arrive one at a time), so validation can go along without the whole file in memory.
- */
-export interface WorkbookSource {
-  names: string[];
-  open(index: number): Promise<{ header: CellValue[]; rows: Iterable<RawRow> | AsyncIterable<RawRow> }>;
-}
-
-/** Called as rows are read, so long reads can show progress; `done` once a tab is read whole. */
-export type RowsRead = (tab: string, rows: number, done: boolean) => void;
-
-/** Raised inside the reader for a cell over Excel's limit; readXlsxBytes turns it into the user's message. */
+/** Raised inside the reader for a cell over Excel's limit; `translated` turns it into the user's message. */
 class CellTooLarge extends Error {
   constructor(readonly where: { sheet?: string; cell?: string }) {
     super('cell too large');
