@@ -3,6 +3,8 @@ export type UnusableCode =
   | 'not_found'
   | 'unreadable'
   | 'corrupt_xlsx'
+  | 'encrypted_xlsx'
+  | 'cell_too_large'
   | 'bad_encoding'
   | 'no_tabs'
   | 'duplicate_tab';

@@ -21,7 +21,10 @@ import type { CellValue } from './workbook';
 export const INVALID = Symbol('invalid');
 export type Parsed<T> = T | undefined | typeof INVALID;
 
-/** Unicode NFKC, whitespace collapsed and trimmed; an empty result is absent. */
+/**
+ * IDs, numbers, dates, enumerations and emails (§3): Unicode NFKC (full-width digits and letters
+ * become ASCII), whitespace collapsed and trimmed; an empty result is absent.
+ */
 export function normalizeText(text: string): string | undefined {
   // Plain ASCII without runs of spaces needs no work: the common case in large sheets.
   const normal = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/.test(text)
@@ -30,10 +33,34 @@ export function normalizeText(text: string): string | undefined {
   return normal === '' ? undefined : normal;
 }
 
+/**
+ * Free text as typed (§3): whitespace collapsed and trimmed, nothing else — `，（）：；` stay as
+ * they are in the tabs, the emails and the documents. An empty result is absent.
+ */
+export function normalizeFreeText(text: string): string | undefined {
+  const normal = /^\S+(?: \S+)*$/.test(text) ? text : text.replace(/\s+/g, ' ').trim();
+  return normal === '' ? undefined : normal;
+}
+
+/** Free text reduced for comparison (a partner named in a reference, duplicate titles): NFKC. */
+export function comparisonKey(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : text.normalize('NFKC');
+}
+
 /** A cell as text: numbers in their shortest decimal form, date cells as `YYYY-MM-DD`. */
 export function cellText(cell: CellValue | undefined): string | undefined {
-  if (cell === null || cell === undefined) return undefined;
   if (typeof cell === 'string') return normalizeText(cell);
+  return nonTextCell(cell);
+}
+
+/** A free-text cell (title, name, location, notes, owner) as typed: see normalizeFreeText. */
+export function freeCellText(cell: CellValue | undefined): string | undefined {
+  if (typeof cell === 'string') return normalizeFreeText(cell);
+  return nonTextCell(cell);
+}
+
+function nonTextCell(cell: CellValue | undefined): string | undefined {
+  if (cell === null || cell === undefined || typeof cell === 'string') return undefined;
   if (typeof cell === 'number') return Number.isFinite(cell) ? String(cell) : undefined;
   if (typeof cell === 'boolean') return cell ? 'TRUE' : 'FALSE';
   return dateCellText(cell);
@@ -116,10 +143,21 @@ export function hasListSeparator(cell: CellValue | undefined): boolean {
   return typeof cell === 'string' && LIST_SEPARATORS.test(cell.trim());
 }
 
-const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;.]+$/;
-/** A plausible email address (one `@`, a dotted domain, no spaces). */
+/** RFC 5321's dot-atom local part: the characters an address may hold unquoted. */
+const LOCAL_PART = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*";
+/** A domain label: letters (any script, sent as punycode), digits and inner hyphens. */
+const LABEL = '[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]*[\\p{L}\\p{N}])?';
+const EMAIL = new RegExp(`^${LOCAL_PART}@${LABEL}(?:\\.${LABEL})+$`, 'u');
+
+/**
+ * An email address, the one rule validation and the mail sender share: an unquoted local part and
+ * a dotted domain, within SMTP's lengths. Nothing a mail library could read differently — no
+ * `<>`, quotes, comments or display names — so an address accepted here is exactly the address
+ * the message goes to.
+ */
 export function isEmail(text: string): boolean {
-  return EMAIL.test(text) && !text.includes('..');
+  const at = text.lastIndexOf('@');
+  return at > 0 && at <= 64 && text.length <= 254 && EMAIL.test(text);
 }
 
 const PHONE = /^[\d\s\-+()]*\d[\d\s\-+()]*$/;

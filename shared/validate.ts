@@ -10,6 +10,7 @@ import {
   locateColumns,
   MAX_CELL_LENGTH,
   MAX_ID_LENGTH,
+  RECORD_TABS,
   type RecordTabKey,
   recogniseTab,
   SETTING_KEYS,
@@ -35,7 +36,9 @@ import {
 } from './model';
 import {
   cellText,
+  comparisonKey,
   enumOptions,
+  freeCellText,
   hasListSeparator,
   INVALID,
   isEmail,
@@ -47,7 +50,7 @@ import {
   parseList,
   parseNumber,
 } from './normalize';
-import type { CellValue, RawTab, RawWorkbook } from './workbook';
+import type { CellValue, RawRow, RawTab, RawWorkbook } from './workbook';
 
 export interface ValidateOptions {
   /** The as-of date `YYYY-MM-DD` (future_done, and the year when the settings have none). */
@@ -78,19 +81,29 @@ export interface ValidationResult {
 /** Picks the four data tabs out of a workbook; unusable when none is there or one is there twice. */
 export function recogniseTabs(workbook: RawWorkbook): Partial<Record<TabKey, RawTab>> {
   const found: Partial<Record<TabKey, RawTab>> = {};
-  for (const tab of workbook.tabs) {
-    const key = recogniseTab(tab.name);
-    if (key === undefined) continue;
+  for (const [key, index] of Object.entries(recogniseTabNames(workbook.tabs.map((tab) => tab.name)))) {
+    const tab = workbook.tabs[index];
+    if (tab !== undefined) found[key as TabKey] = tab;
+  }
+  return found;
+}
+
+/** Which of the named tabs (by index) is each data tab; unusable when none is, or two are one. */
+export function recogniseTabNames(names: readonly string[]): Partial<Record<TabKey, number>> {
+  const found: Partial<Record<TabKey, number>> = {};
+  names.forEach((name, index) => {
+    const key = recogniseTab(name);
+    if (key === undefined) return;
     const earlier = found[key];
-    if (earlier) {
+    if (earlier !== undefined) {
       throw new UnusableInputError(
         'duplicate_tab',
-        `「${earlier.name}」和「${tab.name}」都是${TAB_LABELS[key].zh}表，无法确定使用哪一个`,
-        `Both "${earlier.name}" and "${tab.name}" are the ${TAB_LABELS[key].en} tab; cannot tell which to use`,
+        `「${names[earlier]}」和「${name}」都是${TAB_LABELS[key].zh}表，无法确定使用哪一个`,
+        `Both "${names[earlier]}" and "${name}" are the ${TAB_LABELS[key].en} tab; cannot tell which to use`,
       );
     }
-    found[key] = tab;
-  }
+    found[key] = index;
+  });
   if (Object.keys(found).length === 0) {
     throw new UnusableInputError(
       'no_tabs',
@@ -104,36 +117,107 @@ export function recogniseTabs(workbook: RawWorkbook): Partial<Record<TabKey, Raw
 /** Validates a workbook; throws UnusableInputError only when no data tab can be recognised. */
 export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions): ValidationResult {
   const tabs = recogniseTabs(workbook);
-  const issues: Issue[] = [];
-  const sources: Partial<Record<TabKey, TabSource>> = {};
-  for (const key of TAB_KEYS) {
+  const validation = new WorkbookValidation(new Set(Object.keys(tabs) as TabKey[]), options);
+  validation.settings(tabs.settings);
+  for (const key of RECORD_TABS) {
     const tab = tabs[key];
-    if (tab) {
-      sources[key] = { name: tab.name, header: tab.header.map((cell) => headerAsWritten(cell) ?? '') };
-    } else {
-      issues.push(makeIssue(key, 1, '', '', 'missing_tab', { tab: TAB_LABELS[key].zh }));
+    if (tab === undefined) continue;
+    const feed = validation.tab(key, tab.name, tab.header);
+    for (const raw of tab.rows) feed.row(raw);
+    feed.end();
+  }
+  return validation.result();
+}
+
+/** Validation options where the as-of date may depend on the plan's time zone (§4: "today"). */
+export interface StreamValidateOptions extends Omit<ValidateOptions, 'asOf'> {
+  asOf: IsoDate | ((timezone: string) => IsoDate);
+}
+
+/** A data tab's rows, fed one at a time, then ended. */
+export interface TabFeed {
+  row(raw: RawRow): void;
+  end(): void;
+}
+
+/**
+ * Validation fed tab by tab — settings first, then partners, plan and activities, each ended
+ * before the next — and row by row: each row is checked against the rows and tabs before it and
+ * let go, so a reader of a large file never has to hold its rows. validateWorkbook is this over
+ * a workbook in memory.
+ */
+export class WorkbookValidation {
+  private readonly issues: Issue[] = [];
+  private readonly sources: Partial<Record<TabKey, TabSource>> = {};
+  private readonly counts: Record<RecordTabKey, TabCounts> = {
+    partners: { rows: 0, accepted: 0, rejected: 0 },
+    plan: { rows: 0, accepted: 0, rejected: 0 },
+    activities: { rows: 0, accepted: 0, rejected: 0 },
+  };
+  private readonly rowIssues: Record<RecordTabKey, Issue[]> = { partners: [], plan: [], activities: [] };
+  private readonly partners: Partner[] = [];
+  private readonly measures: Measure[] = [];
+  private readonly activities: Activity[] = [];
+  private settingsRead: Settings | undefined;
+  private resolvedAsOf: IsoDate | undefined;
+
+  /** `present`: the data tabs the workbook has (recogniseTabNames); the others are reported missing. */
+  constructor(
+    present: ReadonlySet<TabKey>,
+    private readonly options: StreamValidateOptions,
+  ) {
+    for (const key of TAB_KEYS) {
+      if (!present.has(key))
+        this.issues.push(makeIssue(key, 1, '', '', 'missing_tab', { tab: TAB_LABELS[key].zh }));
     }
   }
-  const settings = readSettings(tabs.settings, options, issues);
-  const partnerRows = readRecordTab('partners', tabs.partners, issues);
-  const partners = checkPartners(partnerRows);
-  const resolver = partnerResolver(partners);
-  const planRows = readRecordTab('plan', tabs.plan, issues);
-  const measures = checkMeasures(planRows, settings.year, resolver);
-  const activityRows = readRecordTab('activities', tabs.activities, issues);
-  const activities = checkActivities(activityRows, measures, resolver, settings.year, options.asOf);
 
-  const counts = {} as Record<RecordTabKey, TabCounts>;
-  for (const [key, rows] of [
-    ['partners', partnerRows],
-    ['plan', planRows],
-    ['activities', activityRows],
-  ] as const) {
-    const rejected = rows.filter((row) => row.rejected).length;
-    counts[key] = { rows: rows.length, accepted: rows.length - rejected, rejected };
-    for (const row of rows) issues.push(...row.issues);
+  /** Reads the settings tab (absent: undefined) and settles the as-of date; returns the settings. */
+  settings(tab: RawTab | undefined): Settings {
+    if (tab)
+      this.sources.settings = {
+        name: tab.name,
+        header: tab.header.map((cell) => headerAsWritten(cell) ?? ''),
+      };
+    const { settings, asOf } = readSettings(tab, this.options, this.issues);
+    this.settingsRead = settings;
+    this.resolvedAsOf = asOf;
+    return settings;
   }
-  return { model: { settings, partners, measures, activities }, issues, tabs: counts, sources };
+
+  /** The as-of date, once the settings are read. */
+  get asOf(): IsoDate {
+    if (this.resolvedAsOf === undefined) throw new Error('WorkbookValidation: settings() first');
+    return this.resolvedAsOf;
+  }
+
+  /** Starts a record tab: its rows follow. */
+  tab(key: RecordTabKey, name: string, header: CellValue[]): TabFeed {
+    const settings = this.settingsRead ?? this.settings(undefined);
+    this.sources[key] = { name, header: header.map((cell) => headerAsWritten(cell) ?? '') };
+    const resolver = partnerResolver(this.partners);
+    const finish =
+      key === 'partners'
+        ? partnerCheck(this.partners)
+        : key === 'plan'
+          ? measureCheck(this.measures, settings.year, resolver)
+          : activityCheck(this.activities, this.measures, resolver, settings.year, this.asOf);
+    return recordTabFeed(key, header, this.issues, finish, this.counts[key], this.rowIssues[key]);
+  }
+
+  /** The result, once every tab is fed. */
+  result(): ValidationResult {
+    const settings = this.settingsRead ?? this.settings(undefined);
+    const issues = [...this.issues];
+    for (const key of RECORD_TABS) for (const issue of this.rowIssues[key]) issues.push(issue);
+    const { partners, measures, activities } = this;
+    return {
+      model: { settings, partners, measures, activities },
+      issues,
+      tabs: this.counts,
+      sources: this.sources,
+    };
+  }
 }
 
 /** A header cell as the sheet shows it (issues name columns as written), or undefined when empty. */
@@ -148,7 +232,7 @@ class RowCheck {
   readonly values: Record<string, unknown> = {};
   readonly issues: Issue[] = [];
   /** Cells whose rule depends on another cell of the row; the tab's own check reads them. */
-  readonly deferred = new Map<string, [ColumnDef, CellValue | undefined]>();
+  deferred: Map<string, [ColumnDef, CellValue | undefined]> | undefined;
   rejected = false;
   /** Rejected before its cells were read (a required column is missing): no further checks. */
   unread = false;
@@ -180,7 +264,7 @@ class RowCheck {
   }
   /** Reads a deferred cell now that the rest of the row is known. */
   readDeferred(field: string): void {
-    const entry = this.deferred.get(field);
+    const entry = this.deferred?.get(field);
     if (entry) readCell(this, entry[0], entry[1]);
   }
   list(field: string): string[] {
@@ -188,16 +272,22 @@ class RowCheck {
   }
 }
 
-/** Reads the rows of a record tab, normalising and checking each cell on its own. */
-function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Issue[]): RowCheck[] {
-  if (!tab) return [];
-  const located = locateColumns(tabKey, tab.header);
+/** Reads the rows of a record tab, normalising each cell on its own, and hands each row to `finish`. */
+function recordTabFeed(
+  tabKey: RecordTabKey,
+  header: readonly CellValue[],
+  issues: Issue[],
+  finish: (check: RowCheck) => void,
+  counts: TabCounts,
+  rowIssues: Issue[],
+): TabFeed {
+  const located = locateColumns(tabKey, header);
   const headers = new Map<string, string>();
   const present: [ColumnDef, number][] = [];
   for (const column of COLUMNS[tabKey]) {
     const index = located.get(column.field);
     if (index === undefined) continue;
-    headers.set(column.field, headerAsWritten(tab.header[index]) ?? column.zh);
+    headers.set(column.field, headerAsWritten(header[index]) ?? column.zh);
     present.push([column, index]);
   }
   const missing = COLUMNS[tabKey].filter((column) => column.requiredColumn && !located.has(column.field));
@@ -206,29 +296,36 @@ function readRecordTab(tabKey: RecordTabKey, tab: RawTab | undefined, issues: Is
     headers.set(column.field, column.zh);
     issues.push(makeIssue(tabKey, 1, column.zh, column.field, 'missing_column', { tab: tabLabel }));
   }
-
-  const rows: RowCheck[] = [];
-  for (const raw of tab.rows) {
-    if (present.every(([, index]) => isEmptyCell(raw.cells[index]))) continue;
-    const check = new RowCheck(tabKey, raw.row, headers, raw.cells, located);
-    rows.push(check);
-    if (missing.length > 0) {
-      for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
-      check.unread = true;
-      continue;
-    }
-    for (const [column, index] of present) {
-      if (column.dependsOnRow) check.deferred.set(column.field, [column, raw.cells[index]]);
-      else readCell(check, column, raw.cells[index]);
-    }
-  }
-  return rows;
+  return {
+    row(raw) {
+      if (present.every(([, index]) => isEmptyCell(raw.cells[index]))) return;
+      const check = new RowCheck(tabKey, raw.row, headers, raw.cells, located);
+      if (missing.length > 0) {
+        for (const column of missing) check.report(column.field, 'missing_column', { tab: tabLabel });
+        check.unread = true;
+      } else {
+        for (const [column, index] of present) {
+          if (column.dependsOnRow) {
+            check.deferred ??= new Map();
+            check.deferred.set(column.field, [column, raw.cells[index]]);
+          } else readCell(check, column, raw.cells[index]);
+        }
+      }
+      finish(check);
+      counts.rows++;
+      if (check.rejected) counts.rejected++;
+      counts.accepted = counts.rows - counts.rejected;
+      for (const issue of check.issues) rowIssues.push(issue);
+    },
+    end() {},
+  };
 }
 
 /** Normalises one cell into `check.values[field]`, reporting what is wrong with it alone. */
 function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefined): void {
   const { field, kind } = column;
-  const text = cellText(cell);
+  // Free text keeps its punctuation as typed; everything else is read after NFKC.
+  const text = kind.type === 'text' ? freeCellText(cell) : cellText(cell);
   // UTF-16 length bounds the count of characters: count them only when it could matter.
   if (text !== undefined && text.length > MAX_CELL_LENGTH && [...text].length > MAX_CELL_LENGTH) {
     check.report(field, 'too_long', { limit: MAX_CELL_LENGTH, length: [...text].length });
@@ -312,34 +409,37 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
 }
 
 /** Flags IDs already used by an earlier row of the same tab (accepted or not). */
-function checkUniqueIds(rows: RowCheck[], field: string): void {
+function uniqueIds(field: string): (check: RowCheck) => void {
   const seen = new Map<string, number>();
-  for (const check of rows) {
+  return (check) => {
     const id = check.text(field);
-    if (id === undefined) continue;
+    if (id === undefined) return;
     const first = seen.get(id);
     if (first === undefined) seen.set(id, check.row);
     else check.report(field, 'duplicate_id', { value: id, row: first });
-  }
+  };
 }
 
-function checkPartners(rows: RowCheck[]): Partner[] {
-  checkUniqueIds(rows, 'partnerId');
+/** Checks a partner row (IDs and names unique so far) and keeps it in `partners` when accepted. */
+function partnerCheck(partners: Partner[]): (check: RowCheck) => void {
+  const uniqueId = uniqueIds('partnerId');
   const names = new Map<string, number>();
-  const partners: Partner[] = [];
-  for (const check of rows) {
-    if (check.unread) continue;
+  return (check) => {
+    uniqueId(check);
+    if (check.unread) return;
     const name = check.text('name');
     if (name !== undefined) {
-      const first = names.get(name);
-      if (first === undefined) names.set(name, check.row);
+      // Names differing only in full- or half-width forms are the same name to a reference.
+      const key = comparisonKey(name);
+      const first = names.get(key);
+      if (first === undefined) names.set(key, check.row);
       else check.report('name', 'duplicate_name', { value: name, row: first });
     }
     const emails = check.list('emails');
     if (emails.length === 0 && !check.issues.some((issue) => issue.field === 'emails')) {
       check.report('emails', 'no_email', { value: name ?? check.text('partnerId') ?? '' });
     }
-    if (check.rejected) continue;
+    if (check.rejected) return;
     partners.push({
       partnerId: check.text('partnerId') as string,
       name: name as string,
@@ -351,8 +451,7 @@ function checkPartners(rows: RowCheck[]): Partner[] {
       active: check.text('active') !== 'inactive',
       row: check.row,
     });
-  }
-  return partners;
+  };
 }
 
 /** Resolves a partner reference (an accepted partner's ID, else its exact name) to its ID. */
@@ -360,8 +459,9 @@ type PartnerResolver = (reference: string) => string | undefined;
 
 function partnerResolver(partners: Partner[]): PartnerResolver {
   const byId = new Map(partners.map((p) => [p.partnerId, p.partnerId]));
-  const byName = new Map(partners.map((p) => [p.name, p.partnerId]));
-  return (reference) => byId.get(reference) ?? byName.get(reference);
+  // A reference is read with NFKC (parseList); the names it may match are compared the same way.
+  const byName = new Map(partners.map((p) => [comparisonKey(p.name), p.partnerId]));
+  return (reference) => byId.get(reference) ?? byName.get(comparisonKey(reference));
 }
 
 function resolvePartners(check: RowCheck, resolve: PartnerResolver): string[] {
@@ -374,11 +474,16 @@ function resolvePartners(check: RowCheck, resolve: PartnerResolver): string[] {
   return ids;
 }
 
-function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver): Measure[] {
-  checkUniqueIds(rows, 'measureId');
-  const measures: Measure[] = [];
-  for (const check of rows) {
-    if (check.unread) continue;
+/** Checks a plan row and keeps it in `measures` when accepted. */
+function measureCheck(
+  measures: Measure[],
+  year: number,
+  resolve: PartnerResolver,
+): (check: RowCheck) => void {
+  const uniqueId = uniqueIds('measureId');
+  return (check) => {
+    uniqueId(check);
+    if (check.unread) return;
     const partners = resolvePartners(check, resolve);
     const metric = (check.text('metric') ?? 'count') as Measure['metric'];
     const recurrence = (check.text('recurrence') ?? 'none') as Measure['recurrence'];
@@ -400,7 +505,7 @@ function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver)
         due: effectiveDue,
       });
     }
-    if (check.rejected) continue;
+    if (check.rejected) return;
     measures.push({
       measureId: check.text('measureId') as string,
       category: check.text('category') as Measure['category'],
@@ -418,23 +523,23 @@ function checkMeasures(rows: RowCheck[], year: number, resolve: PartnerResolver)
       notes: check.text('notes'),
       row: check.row,
     });
-  }
-  return measures;
+  };
 }
 
-function checkActivities(
-  rows: RowCheck[],
+/** Checks an activity row and keeps it in `activities` when accepted. */
+function activityCheck(
+  activities: Activity[],
   measures: Measure[],
   resolve: PartnerResolver,
   year: number,
   asOf: IsoDate,
-): Activity[] {
-  checkUniqueIds(rows, 'activityId');
+): (check: RowCheck) => void {
+  const uniqueId = uniqueIds('activityId');
   const measureIds = new Set(measures.map((m) => m.measureId));
   const seen = new Map<string, number>();
-  const activities: Activity[] = [];
-  for (const check of rows) {
-    if (check.unread) continue;
+  return (check) => {
+    uniqueId(check);
+    if (check.unread) return;
     const date = check.text('date');
     const measureId = check.text('measureId');
     const title = check.text('title');
@@ -447,7 +552,7 @@ function checkActivities(
       if (status === 'done' && date > asOf) check.report('date', 'future_done', { value: date, asOf });
       if (Number(date.slice(0, 4)) !== year) check.report('date', 'outside_plan_year', { value: date, year });
       if (measureId !== undefined && title !== undefined) {
-        const key = `${date}\u0000${measureId}\u0000${title}`;
+        const key = `${date}\u0000${measureId}\u0000${comparisonKey(title)}`;
         const first = seen.get(key);
         if (first === undefined) seen.set(key, check.row);
         else check.report('title', 'duplicate_activity', { row: first });
@@ -458,7 +563,7 @@ function checkActivities(
     if (hours !== undefined && hours > 24 * Math.max(participants ?? 0, 1)) {
       check.report('hours', 'implausible_hours', { value: String(hours) });
     }
-    if (check.rejected) continue;
+    if (check.rejected) return;
     activities.push({
       activityId: check.text('activityId'),
       date: date as string,
@@ -476,12 +581,15 @@ function checkActivities(
       notes: check.text('notes'),
       row: check.row,
     });
-  }
-  return activities;
+  };
 }
 
 /** Reads the settings tab (key/value rows); bad values are reported and replaced by defaults. */
-function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues: Issue[]): Settings {
+function readSettings(
+  tab: RawTab | undefined,
+  options: StreamValidateOptions,
+  issues: Issue[],
+): { settings: Settings; asOf: IsoDate } {
   const raw = new Map<SettingKey, { row: number; cell: CellValue; column: string }>();
   if (tab) {
     const headerKeys = tab.header.map(headerKey);
@@ -526,7 +634,13 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
     return list.filter(isEmail);
   };
 
-  const asOfYear = Number(options.asOf.slice(0, 4));
+  // The as-of date may be "today in the plan's zone": the zone is settled first (reported below).
+  const zone = text('timezone');
+  const asOf =
+    typeof options.asOf === 'string'
+      ? options.asOf
+      : options.asOf(zone !== undefined && isTimeZone(zone) ? zone : DEFAULT_TIMEZONE);
+  const asOfYear = Number(asOf.slice(0, 4));
   let year = whole('year', Number.NaN, 1900, 2999);
   if (Number.isNaN(year)) {
     if (!raw.has('year')) {
@@ -558,9 +672,10 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
       digestFrequency = value as Settings['digestFrequency'];
     }
   }
-  const community = text('community');
-  const senderName = text('senderName') ?? community;
-  return {
+  const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
+  const community = freeText('community');
+  const senderName = freeText('senderName') ?? community;
+  const settings: Settings = {
     community: community,
     year,
     timezone,
@@ -571,6 +686,7 @@ function readSettings(tab: RawTab | undefined, options: ValidateOptions, issues:
     staleDays: whole('staleDays', DEFAULT_STALE_DAYS, 0, 36_500),
     reminderDays: whole('reminderDays', DEFAULT_REMINDER_DAYS, 0, 36_500),
   };
+  return { settings, asOf };
 }
 
 function settingKeyOf(cell: CellValue | undefined): SettingKey | undefined {

@@ -9,7 +9,10 @@
  */
 export type CellValue = string | number | boolean | Date | null;
 
-/** One data row with its sheet row number (header = 1, first data row = 2). */
+/**
+ * One data row with its sheet row number (header = 1, first data row = 2). `cells` is indexed by
+ * 0-based column and not padded: an index past its end, or a hole in it, is an empty cell.
+ */
 export interface RawRow {
   row: number;
   cells: CellValue[];

@@ -651,7 +651,7 @@ describe('sync: what is written', () => {
     const changed = [...after].filter(([path, time]) => before.get(path) !== time).map(([path]) => path);
     expect(changed).toEqual([`plans/${PLAN}/activities/A0003`]);
     expect((await db().doc(`plans/${PLAN}/activities/A0003`).get()).get('data.title')).toBe(
-      '1月志愿服务日:迎新春环境大扫除(改)', // as validation normalises it (NFKC)
+      '1月志愿服务日：迎新春环境大扫除（改）', // free text is kept as typed (§3)
     );
 
     const activities = tabOf(body, '活动');

@@ -1103,14 +1103,18 @@ describe('IDs and names', () => {
         partner({ 单位编号: 'P03', 单位名称: ' ABC公司 ' }),
       ],
     });
-    for (const row of [3, 4]) {
+    // Compared after NFKC, quoted as typed.
+    for (const [row, typed] of [
+      [3, 'ＡＢＣ公司'],
+      [4, 'ABC公司'],
+    ] as const) {
       expectIssue(result, {
         tab: 'partners',
         row,
         code: 'duplicate_name',
         column: '单位名称',
         field: 'name',
-        mentions: ['ABC公司', '第2行'],
+        mentions: [typed, '第2行'],
       });
     }
     expect(result.model.partners.map((p) => p.partnerId)).toEqual(['P01']);
@@ -1556,6 +1560,56 @@ describe('defaults and the model', () => {
     expect(result.model.activities).toEqual([
       { date: '2026-03-05', measureId: 'M1', partners: [], title: '活动', status: 'done', row: 2 },
     ]);
+  });
+
+  it('free text keeps its punctuation as typed; IDs, numbers, dates and enumerations get NFKC', () => {
+    const result = run({
+      settings: [
+        ['社区名称', 'xx社区（东区）'],
+        ['计划年度', '２０２６'],
+      ],
+      partners: [partner({ 单位编号: 'Ｐ０１', 单位名称: '区住建局（城建科）', 联系人: '王：主任' })],
+      plan: [
+        measure({
+          编号: 'Ｍ１',
+          类别: '活动共搞',
+          事项: '召开联席会议，通报进展；（每季度）',
+          共建单位: '区住建局(城建科)',
+          责任人: '陈建国（主任）',
+          备注: '注意：会前通知；',
+        }),
+      ],
+      activities: [
+        activity({
+          关联事项: 'M1',
+          活动名称: '联席会议（一）',
+          地点: '会议室：三楼',
+          日期: '２０２６－０３－０５',
+        }),
+        activity({ 关联事项: 'M1', 活动名称: '联席会议(一)', 日期: '2026/3/5' }),
+      ],
+    });
+    expect(result.model.settings).toMatchObject({ community: 'xx社区（东区）', year: 2026 });
+    expect(result.model.partners[0]).toMatchObject({
+      partnerId: 'P01',
+      name: '区住建局（城建科）',
+      contact: '王：主任',
+    });
+    // A partner referenced by name: both sides compared after NFKC.
+    expect(result.model.measures[0]).toMatchObject({
+      measureId: 'M1',
+      title: '召开联席会议，通报进展；（每季度）',
+      owner: '陈建国（主任）',
+      notes: '注意：会前通知；',
+      partners: ['P01'],
+    });
+    expect(result.model.activities.map((a) => [a.date, a.title, a.location])).toEqual([
+      ['2026-03-05', '联席会议（一）', '会议室：三楼'],
+      ['2026-03-05', '联席会议(一)', undefined],
+    ]);
+    // Duplicate titles compared after NFKC: the second row is the same activity.
+    expect(codesAt(result, 'activities', 3)).toEqual(['duplicate_activity']);
+    expect(codesAt(result, 'activities', 2)).toEqual([]);
   });
 
   it('cells are normalised into the model (NFKC, collapsed whitespace)', () => {

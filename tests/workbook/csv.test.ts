@@ -59,12 +59,12 @@ describe('readCsvFolder', () => {
     ]);
   });
 
-  it('trims nothing and pads ragged records to the widest column', async () => {
+  it('trims nothing and keeps ragged records as they are', async () => {
     const [plan] = (await readCsvFolder(csvFolder({ 'plan.csv': ' 编号 ,事项\n 4.1 ,a,extra\n4.2\n' }))).tabs;
-    expect(plan?.header).toEqual([' 编号 ', '事项', null]);
+    expect(plan?.header).toEqual([' 编号 ', '事项']);
     expect(plan?.rows).toEqual([
       { row: 2, cells: [' 4.1 ', 'a', 'extra'] },
-      { row: 3, cells: ['4.2', null, null] },
+      { row: 3, cells: ['4.2'] },
     ]);
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readXlsx, writeXlsx } from '../../functions/src/workbook/xlsx';
+import { inlineCell, SHEET_START, workbookParts, writeZip } from '../support/xlsx-parts';
 import { tempFolder, unusable } from './helpers';
 
 const folder = tempFolder();
@@ -175,18 +176,18 @@ describe('readXlsx on cells written by other tools', () => {
     expect(row3?.cells.slice(0, 5)).toEqual(['ab', true, null, '#DIV/0!', '佐证链接']);
   });
 
-  it('skips rows without values, keeps sheet row numbers and pads to the widest column', async () => {
+  it('skips rows without values, keeps sheet row numbers and each row as wide as its cells', async () => {
     const plan = (await readXlsx(path)).tabs[1];
     // Row 4 is absent, row 5 holds only an empty string and a styled empty cell.
     expect(plan?.rows.map((row) => row.row)).toEqual([2, 3, 6, 8]);
-    expect(plan?.header).toEqual(['编号', '事项', '日期', '备注', '链接', null, null]);
-    expect(plan?.rows.every((row) => row.cells.length === 7)).toBe(true);
+    expect(plan?.header).toEqual(['编号', '事项', '日期', '备注', '链接']);
+    expect(plan?.rows.map((row) => row.cells.length)).toEqual([5, 5, 1, 7]);
     expect(plan?.rows.at(-1)?.cells).toEqual([7, null, null, null, null, null, '远处']);
   });
 
   it('holds a merged range’s value in its top-left cell only', async () => {
     const plan = (await readXlsx(path)).tabs[1];
-    expect(plan?.rows.find((row) => row.row === 6)?.cells.slice(0, 2)).toEqual(['合并', null]);
+    expect(plan?.rows.find((row) => row.row === 6)?.cells).toEqual(['合并']);
     // Row 7 is covered by the merge alone, so it has no value of its own.
     expect(plan?.rows.some((row) => row.row === 7)).toBe(false);
   });
@@ -229,5 +230,51 @@ describe('readXlsx on unusable files', () => {
     const dir = join(folder.dir, 'folder.xlsx');
     await mkdir(dir);
     expect((await unusable(readXlsx(dir))).code).toBe('unreadable');
+  });
+});
+
+describe('readXlsx on parts other writers produce', () => {
+  it('hides values stored under a merge, reads phonetic-free rich text, t="d" dates, booleans and 1904 dates', async () => {
+    const path = join(folder.dir, 'hand-built.xlsx');
+    const sheet = [
+      SHEET_START,
+      `<row r="1">${inlineCell('A1', '编号')}${inlineCell('B1', '事项')}${inlineCell('C1', '日期')}${inlineCell('D1', '完成')}</row>`,
+      '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="inlineStr"><is><t>藏在合并区里</t></is></c>',
+      '<c r="C2" t="d"><v>2026-03-05T00:00:00</v></c><c r="D2" t="b"><v>1</v></c></row>',
+      '<row r="3"><c r="A3" t="s"><v>1</v></c><c r="C3" s="1"><v>0</v></c></row>',
+      '</sheetData><mergeCells count="1"><mergeCell ref="A2:B2"/></mergeCells></worksheet>',
+    ];
+    const strings = [
+      '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+      '<si><r><t>党建</t></r><r><t xml:space="preserve">共商 &amp; 共建</t></r><rPh sb="0" eb="2"><t>とう</t></rPh></si>',
+      '<si><t>换行_x000D_符</t></si></sst>',
+    ];
+    const parts = workbookParts('计划', sheet, strings);
+    // 1904 date system, and a style whose number format shows a date.
+    parts['xl/workbook.xml'] = [
+      (parts['xl/workbook.xml'] as string[])[0]?.replace('<sheets>', '<workbookPr date1904="1"/><sheets>') ??
+        '',
+    ];
+    parts['xl/styles.xml'] = [
+      '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1">',
+      '<numFmt numFmtId="164" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>',
+      '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>',
+    ];
+    parts['xl/_rels/workbook.xml.rels'] = [
+      (parts['xl/_rels/workbook.xml.rels'] as string[])[0]?.replace(
+        '</Relationships>',
+        '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+      ) ?? '',
+    ];
+    await writeZip(path, parts);
+    const [plan] = (await readXlsx(path)).tabs;
+    expect(plan?.header).toEqual(['编号', '事项', '日期', '完成']);
+    const [row2, row3] = plan?.rows ?? [];
+    expect(row2?.cells.slice(0, 2)).toEqual(['党建共商 & 共建', null]);
+    expect((row2?.cells[2] as Date | undefined)?.toISOString()).toBe('2026-03-05T00:00:00.000Z');
+    expect(row2?.cells[3]).toBe(true);
+    expect(row3?.cells[0]).toBe('换行\r符');
+    // Serial 0 in the 1904 system is 1904-01-01.
+    expect((row3?.cells[2] as Date | undefined)?.toISOString()).toBe('1904-01-01T00:00:00.000Z');
   });
 });

@@ -11,6 +11,7 @@ import type { Stats } from '../../../shared/stats-types';
 import { type ValidationResult, validateWorkbook } from '../../../shared/validate';
 import type { RawWorkbook } from '../../../shared/workbook';
 import { onePassBaseline } from './baseline';
+import { runCliBench } from './cliBench';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
@@ -28,6 +29,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --stats-runs N     timed runs of computeStats (default 15)
   --sync-sizes LIST  activities in the local stack's first syncs (default 1000,10000,100000)
   --no-functions     skip the functions part (local stack: first syncs, re-sync, latency, cold start; mail)
+  --cli-rows N       activities in the .xlsx for \`gongjian stats\` against the streaming-parse floor (default 100000; 0 skips)
   -h, --help         this text`;
 
 const DEFAULT_FORMULA_ROWS = 10_000;
@@ -51,6 +53,7 @@ interface Options {
   statsRuns: number;
   syncSizes: number[];
   functions: boolean;
+  cliRows: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -67,6 +70,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'stats-runs': { type: 'string' },
       'sync-sizes': { type: 'string' },
       functions: { type: 'boolean', default: true },
+      'cli-rows': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -92,6 +96,7 @@ function parseOptions(argv: string[]): Options | undefined {
       .split(',')
       .map((text) => count('sync-sizes', text, 0, 1)),
     functions: values.functions !== false,
+    cliRows: count('cli-rows', values['cli-rows'], 100_000),
   };
 }
 
@@ -382,6 +387,11 @@ async function main(): Promise<void> {
   if (options.functions) {
     rows.push(...functionRows(await runFunctionsBench(progress, options.syncSizes)));
     rows.push(...mailRows(await runMailBench({ messages: 500, progress })));
+  }
+  if (options.cliRows > 0) {
+    rows.push(
+      ...(await runCliBench({ generate: { ...base, activities: options.cliRows }, asOf, runs: 3, progress })),
+    );
   }
   printTable(rows);
 

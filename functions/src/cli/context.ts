@@ -5,13 +5,22 @@
 import { parseIsoDate } from '../../../shared/dates';
 import type { IsoDate } from '../../../shared/model';
 import { UsageError } from './errors';
+import type { Progress } from './progress';
 
 export interface CliContext {
   out: (text: string) => void;
+  /**
+   * Writes a piece of a long output (no newline added), resolving once the stream can take more:
+   * output of any size goes out in pieces without piling up in memory. Without it, pieces go to
+   * `out` (each piece ends with a newline, which `out` adds back).
+   */
+  write?: (chunk: string) => Promise<void>;
   err: (text: string) => void;
   now: () => Date;
   /** Print stacks of internal errors (GONGJIAN_DEBUG). */
   debug?: boolean;
+  /** Where progress on large inputs goes (stderr); none, none shown. */
+  progress?: Progress;
 }
 
 /** The `--as-of` option: a strict `YYYY-MM-DD` (other forms are a usage error, not a guess). */

@@ -1,9 +1,16 @@
 /** Entry point of `gongjian`: the composition root of the CLI (real streams, real clock). */
+import { streamProgress } from './progress';
 import { runCli } from './run';
 
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
+  write: (chunk) =>
+    new Promise((resolve) => {
+      if (process.stdout.write(chunk)) resolve();
+      else process.stdout.once('drain', () => resolve());
+    }),
   err: (text) => process.stderr.write(`${text}\n`),
   now: () => new Date(),
   debug: Boolean(process.env.GONGJIAN_DEBUG),
+  progress: streamProgress(process.stderr),
 });

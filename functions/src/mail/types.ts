@@ -12,6 +12,7 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
+import { isEmail } from '../../../shared/normalize';
 
 export type DeliveryState = 'PENDING' | 'PROCESSING' | 'RETRY' | 'SUCCESS' | 'ERROR';
 
@@ -95,8 +96,10 @@ export interface StoredMail {
 
 const timestamp = z.instanceof(Timestamp).nullable().default(null);
 // The extension accepts a single address or a list for to/cc/bcc; we always write lists.
+// The address rule validation uses: anything else is refused here, never reinterpreted by nodemailer.
+const address = z.string().refine(isEmail, { error: 'not an email address (shared/normalize.ts isEmail)' });
 const addresses = z
-  .union([z.string(), z.array(z.string())])
+  .union([address, z.array(address)])
   .optional()
   .transform((value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value));
 

@@ -1,10 +1,22 @@
 /**
- * What the .xlsx and CSV adapters share: the shape of a tab as read, and how a failed file access
- * becomes an unusable-input error.
+ * What the .xlsx and CSV adapters share: a workbook read as a source (tab by tab), the shape of a
+ * tab as read, and how a failed file access becomes an unusable-input error.
  */
 import { access } from 'node:fs/promises';
 import { UnusableInputError } from '../../../shared/errors';
 import type { CellValue, RawRow, RawTab } from '../../../shared/workbook';
+
+/**
+ * A workbook read tab by tab: every tab's name up front, and a tab's header and rows when opened
+ * (rows may arrive one at a time), so validation can go along without the whole file in memory.
+ */
+export interface WorkbookSource {
+  names: string[];
+  open(index: number): Promise<{ header: CellValue[]; rows: Iterable<RawRow> | AsyncIterable<RawRow> }>;
+}
+
+/** Called as rows are read, so long reads can show progress; `done` once a tab is read whole. */
+export type RowsRead = (tab: string, rows: number, done: boolean) => void;
 
 /** A tab to write: its name, its header row and its data rows. */
 export interface WriteTab {
@@ -18,34 +30,45 @@ export function isEmptyCell(value: CellValue | undefined): boolean {
   return value === null || value === undefined || value === '';
 }
 
+/** Rows up to this width are made dense whatever they hold. */
+const DENSE_WIDTH = 256;
+
 function usedWidth(cells: readonly (CellValue | undefined)[]): number {
   for (let i = cells.length - 1; i >= 0; i--) if (!isEmptyCell(cells[i])) return i + 1;
   return 0;
 }
 
 /**
- * Builds a rectangular tab: header and every row padded with null to the widest used column, so
- * a column index from the header addresses the same column in every row (and sparse cells read
- * from a sheet never leave holes). Only trailing empty cells are dropped.
+ * Builds a tab in the neutral form: the header as a dense row up to its last used cell, and each
+ * data row as read, an empty string made null. Rows are not padded to a common width (a missing
+ * entry is an empty cell), and a row of a few far-apart cells keeps its holes: a sheet with one
+ * cell in column XFD per row would otherwise cost 16,384 cells a row. The rows' arrays are
+ * reused, not copied.
  */
 export function shapeTab(
   name: string,
   header: readonly (CellValue | undefined)[],
   rows: readonly RawRow[],
 ): RawTab {
-  // A loop, not Math.max(...rows): spreading a large sheet's rows would overflow the call stack.
-  let width = usedWidth(header);
-  for (const row of rows) width = Math.max(width, usedWidth(row.cells));
-  const toWidth = (cells: readonly (CellValue | undefined)[]): CellValue[] =>
-    Array.from({ length: width }, (_, i) => {
-      const cell = cells[i];
-      return cell === undefined || cell === '' ? null : cell;
-    });
-  return {
-    name,
-    header: toWidth(header),
-    rows: rows.map((row) => ({ row: row.row, cells: toWidth(row.cells) })),
-  };
+  const dense: CellValue[] = [];
+  for (let i = 0, width = usedWidth(header); i < width; i++) {
+    const cell = header[i];
+    dense.push(cell === undefined || cell === '' ? null : cell);
+  }
+  for (const { cells } of rows) {
+    if (cells.length <= DENSE_WIDTH) {
+      for (let i = 0; i < cells.length; i++) if (cells[i] === undefined || cells[i] === '') cells[i] = null;
+      continue;
+    }
+    // A wide row is visited by its keys: looping to its length would cost 16,384 steps for one
+    // cell in column XFD. Its holes become null only where that costs little.
+    const keys = Object.keys(cells);
+    for (const key of keys) if (cells[Number(key)] === '') cells[Number(key)] = null;
+    if (cells.length <= 4 * keys.length + DENSE_WIDTH) {
+      for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+    }
+  }
+  return { name, header: dense, rows: rows as RawRow[] };
 }
 
 /** The errno code of a failed file-system call, when there is one. */

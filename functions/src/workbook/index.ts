@@ -4,24 +4,37 @@
 import { stat } from 'node:fs/promises';
 import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
-import { accessError } from './common';
-import { readCsvFolder } from './csv';
-import { readXlsx } from './xlsx';
+import { accessError, type RowsRead, type WorkbookSource } from './common';
+import { openCsvFolder, readCsvFolder } from './csv';
+import { openXlsx, readXlsx } from './xlsxReader';
 
-export type { WriteTab } from './common';
+export type { RowsRead, WorkbookSource, WriteTab } from './common';
 export { readCsvFolder, writeCsvFolder } from './csv';
-export { readXlsx, writeXlsx } from './xlsx';
+export { writeXlsx } from './xlsx';
+export { readXlsx } from './xlsxReader';
 
-/** Reads an .xlsx workbook or a folder of CSV files (one per tab); anything else is unusable. */
-export async function readWorkbook(path: string): Promise<RawWorkbook> {
+/**
+ * Reads an .xlsx workbook or a folder of CSV files (one per tab); anything else is unusable.
+ * `onRows` hears how many rows of which tab have been read, for progress on large files.
+ */
+export async function readWorkbook(path: string, onRows?: RowsRead): Promise<RawWorkbook> {
+  return (await workbookKind(path)) === 'csv' ? readCsvFolder(path, onRows) : readXlsx(path, onRows);
+}
+
+/** Opens an .xlsx workbook or a folder of CSV files as a source read tab by tab (see WorkbookSource). */
+export async function openWorkbook(path: string, onRows?: RowsRead): Promise<WorkbookSource> {
+  return (await workbookKind(path)) === 'csv' ? openCsvFolder(path, onRows) : openXlsx(path, onRows);
+}
+
+async function workbookKind(path: string): Promise<'csv' | 'xlsx'> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
     throw accessError(error, path);
   }
-  if (isDirectory) return readCsvFolder(path);
-  if (/\.xlsx$/i.test(path)) return readXlsx(path);
+  if (isDirectory) return 'csv';
+  if (/\.xlsx$/i.test(path)) return 'xlsx';
   if (/\.csv$/i.test(path)) {
     throw new UnusableInputError(
       'unreadable',

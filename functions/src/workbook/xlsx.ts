@@ -1,23 +1,15 @@
 /**
- * The .xlsx adapter of the workbook port: reads every worksheet as raw cells and writes tabs,
- * both through exceljs.
+ * The .xlsx adapter of the workbook port: writes tabs, and opens a workbook with exceljs for the
+ * write-back path. Reading for validation streams (xlsxReader.ts).
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import stringWidth from 'string-width';
 import { COLUMNS, locateColumns, recogniseTab } from '../../../shared/columns';
-import { UnusableInputError } from '../../../shared/errors';
-import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../../shared/workbook';
-import { accessError, isEmptyCell, shapeTab, type WriteTab } from './common';
+import type { CellValue } from '../../../shared/workbook';
+import type { WriteTab } from './common';
 import { loadXlsxBytes } from './exceljsLoad';
-
-function corruptXlsx(path: string): UnusableInputError {
-  return new UnusableInputError(
-    'corrupt_xlsx',
-    `不是有效的 .xlsx 工作簿（文件可能已损坏，或是改了扩展名的其他文件）：${path}`,
-    `Not a valid .xlsx workbook (the file may be corrupt, or another kind of file renamed to .xlsx): ${path}`,
-  );
-}
+import { corruptXlsx, readXlsxBytes } from './xlsxReader';
 
 /**
  * A cell's value as the sheet shows it: formulas by their cached result (the file is never
@@ -34,40 +26,12 @@ export function plainValue(value: ExcelJS.CellValue): CellValue {
   return null;
 }
 
-function cellValue(cell: ExcelJS.Cell): CellValue {
-  // exceljs repeats a merged range's value in every covered cell; the sheet (and the Sheets API)
-  // hold it only in the top-left one, so the others read as empty.
-  if (cell.type === ExcelJS.ValueType.Merge) return null;
-  return plainValue(cell.value);
-}
-
-function rowCells(row: ExcelJS.Row): CellValue[] {
-  const cells: CellValue[] = [];
-  row.eachCell((cell, column) => {
-    cells[column - 1] = cellValue(cell);
-  });
-  return cells;
-}
-
-function sheetTab(sheet: ExcelJS.Worksheet): RawTab {
-  const header = rowCells(sheet.getRow(1));
-  const rows: RawRow[] = [];
-  sheet.eachRow((row, rowNumber) => {
-    if (rowNumber === 1) return;
-    const cells = rowCells(row);
-    if (cells.some((cell) => !isEmptyCell(cell))) rows.push({ row: rowNumber, cells });
-  });
-  return shapeTab(sheet.name, header, rows);
-}
-
-/** Opens an .xlsx file with exceljs; a missing, unreadable or corrupt file is unusable input. */
+/**
+ * Opens an .xlsx file with exceljs (the write-back path, which edits the workbook in place); a
+ * missing, unreadable, encrypted or corrupt file is unusable input.
+ */
 export async function loadExcelWorkbook(path: string): Promise<ExcelJS.Workbook> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw accessError(error, path);
-  }
+  const bytes = await readXlsxBytes(path);
   const workbook = new ExcelJS.Workbook();
   try {
     await loadXlsxBytes(workbook, bytes);
@@ -79,11 +43,7 @@ export async function loadExcelWorkbook(path: string): Promise<ExcelJS.Workbook>
   return workbook;
 }
 
-/** Reads every worksheet of an .xlsx file, in workbook order, as raw cells. */
-export async function readXlsx(path: string): Promise<RawWorkbook> {
-  const workbook = await loadExcelWorkbook(path);
-  return { tabs: workbook.worksheets.map(sheetTab) };
-}
+export { readXlsx } from './xlsxReader';
 
 /** The 0-based columns of a data tab's header that hold IDs, which must stay text in Excel. */
 function idColumns(tab: WriteTab): Set<number> {

@@ -5,7 +5,7 @@ import type { Stats } from '../../../../shared/stats-types';
 import type { ValidationResult } from '../../../../shared/validate';
 import type { CliContext } from '../context';
 import { loadPlan } from '../load';
-import { amount, percent, renderTable } from '../table';
+import { amount, capped, percent, renderTable } from '../table';
 
 export interface StatsArgs {
   path: string;
@@ -74,11 +74,13 @@ export function statsReport(result: ValidationResult, stats: Stats): string {
   );
 
   const titles = new Map(model.measures.map((m) => [m.measureId, m.title]));
+  const more = { zh: '用 --json 可列出全部', en: '--json lists them all' };
+  const measures = capped(stats.measures, more);
   lines.push('', '【事项进度】');
   lines.push(
     renderTable(
       ['编号', '事项', '类别', '状态', '活动', '达成/目标', '进度', '应达', '未达标周期'],
-      stats.measures.map((m) => [
+      measures.shown.map((m) => [
         m.measureId,
         shorten(titles.get(m.measureId) ?? '', 18),
         CATEGORY_LABELS[m.category],
@@ -93,7 +95,10 @@ export function statsReport(result: ValidationResult, stats: Stats): string {
     ),
   );
 
+  if (measures.note !== undefined) lines.push(measures.note);
+
   const names = new Map(model.partners.map((p) => [p.partnerId, p.name]));
+  const partners = capped(stats.partners, more);
   lines.push('', '【共建单位】');
   lines.push(
     renderTable(
@@ -110,7 +115,7 @@ export function statsReport(result: ValidationResult, stats: Stats): string {
         '共建事项',
         '已完成',
       ],
-      stats.partners.map((p) => [
+      partners.shown.map((p) => [
         p.partnerId,
         shorten(names.get(p.partnerId) ?? '', 14),
         p.activities,
@@ -126,6 +131,8 @@ export function statsReport(result: ValidationResult, stats: Stats): string {
       ['left', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'left', 'right', 'right'],
     ),
   );
+
+  if (partners.note !== undefined) lines.push(partners.note);
 
   lines.push('', '【按月】');
   lines.push(

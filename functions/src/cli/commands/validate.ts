@@ -4,7 +4,7 @@ import { SEVERITY_LABELS, TAB_LABELS } from '../../../../shared/i18n';
 import type { TabCounts, ValidationResult } from '../../../../shared/validate';
 import type { CliContext } from '../context';
 import { loadPlan } from '../load';
-import { renderTable } from '../table';
+import { capped, renderTable } from '../table';
 
 export interface ValidateArgs {
   path: string;
@@ -16,11 +16,36 @@ export interface ValidateArgs {
 export async function validateCommand(args: ValidateArgs, ctx: CliContext): Promise<number> {
   const { result, asOf } = await loadPlan(args.path, args.asOf, ctx);
   if (args.json) {
-    ctx.out(JSON.stringify({ tabs: result.tabs, issues: result.issues }, null, 2));
-  } else {
-    ctx.out(validationReport(result, args.path, asOf));
-  }
+    await writeValidationJson(result, ctx.write ?? (async (chunk) => ctx.out(chunk.replace(/\n$/, ''))));
+  } else ctx.out(validationReport(result, args.path, asOf));
   return result.issues.some((issue) => issue.severity === 'error') ? 1 : 0;
+}
+
+const JSON_BATCH = 1_000;
+
+/**
+ * `{"tabs": …, "issues": […]}` exactly as JSON.stringify(…, null, 2) lays it out, written an issue
+ * batch at a time: 1.7 million issues make a string longer than V8 allows, and would be held whole.
+ */
+export async function writeValidationJson(
+  result: Pick<ValidationResult, 'tabs' | 'issues'>,
+  write: (chunk: string) => Promise<void>,
+): Promise<void> {
+  const tabs = JSON.stringify(result.tabs, null, 2).replace(/\n/g, '\n  ');
+  if (result.issues.length === 0) {
+    await write(`{\n  "tabs": ${tabs},\n  "issues": []\n}\n`);
+    return;
+  }
+  await write(`{\n  "tabs": ${tabs},\n  "issues": [\n`);
+  for (let start = 0; start < result.issues.length; start += JSON_BATCH) {
+    const batch = result.issues.slice(start, start + JSON_BATCH);
+    const last = start + JSON_BATCH >= result.issues.length;
+    const text = batch
+      .map((issue) => `    ${JSON.stringify(issue, null, 2).replace(/\n/g, '\n    ')}`)
+      .join(',\n');
+    await write(`${text}${last ? '\n' : ',\n'}`);
+  }
+  await write('  ]\n}\n');
 }
 
 /** Rows, accepted and rejected per record tab, as an aligned table. */
@@ -48,13 +73,15 @@ export function validationReport(result: ValidationResult, path: string, asOf: s
   for (const tab of TAB_KEYS) {
     const own = result.issues.filter((issue) => issue.tab === tab);
     if (own.length === 0) continue;
+    const { shown, note } = capped(own, { zh: '用 --json 可列出全部', en: '--json lists them all' });
     lines.push('', `【${TAB_LABELS[tab].zh}】`);
     lines.push(
       renderTable(
         ['行', '列', '级别', '说明'],
-        own.map((issue) => [issue.row, issue.column, SEVERITY_LABELS[issue.severity], issue.message]),
+        shown.map((issue) => [issue.row, issue.column, SEVERITY_LABELS[issue.severity], issue.message]),
       ),
     );
+    if (note !== undefined) lines.push(note);
   }
   return lines.join('\n');
 }
