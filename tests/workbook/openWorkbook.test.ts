@@ -58,7 +58,7 @@ describe('a workbook open in LibreOffice', () => {
       expect(said).toEqual([
         '工作簿正在 LibreOffice 中打开，关闭后写回（锁文件 .~lock.plan.xlsx#；若程序已关闭仍有此提示，可删除该锁文件）',
       ]);
-      expect(await idAt(path)).toBeNull();
+      expect((await idAt(path)) ?? null).toBeNull();
     } finally {
       await held.close();
     }

@@ -181,7 +181,7 @@ describe('a save by staff while the write-back runs is never lost', () => {
     expect((error as WorkbookChangingError).messageZh).toContain('写回期间工作簿一再被保存');
     expect(saves).toBe(3);
     expect(await tabsOf(path)).toContain('员工刚保存');
-    expect(await idAt(path)).toBeNull();
+    expect((await idAt(path)) ?? null).toBeNull();
   });
 });
 
