@@ -30,6 +30,23 @@ export function isEmptyCell(value: CellValue | undefined): boolean {
   return value === null || value === undefined || value === '';
 }
 
+/**
+ * A data row in the neutral form, in place: an empty string made null, and holes made null where
+ * that costs little — a wide row is visited by its keys (looping to its length would cost 16,384
+ * steps for one cell in column XFD) and keeps its holes when it has few cells.
+ */
+export function shapeRow(cells: CellValue[]): void {
+  if (cells.length <= DENSE_WIDTH) {
+    for (let i = 0; i < cells.length; i++) if (cells[i] === undefined || cells[i] === '') cells[i] = null;
+    return;
+  }
+  const keys = Object.keys(cells);
+  for (const key of keys) if (cells[Number(key)] === '') cells[Number(key)] = null;
+  if (cells.length <= 4 * keys.length + DENSE_WIDTH) {
+    for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
+  }
+}
+
 /** Rows up to this width are made dense whatever they hold. */
 const DENSE_WIDTH = 256;
 
@@ -55,19 +72,7 @@ export function shapeTab(
     const cell = header[i];
     dense.push(cell === undefined || cell === '' ? null : cell);
   }
-  for (const { cells } of rows) {
-    if (cells.length <= DENSE_WIDTH) {
-      for (let i = 0; i < cells.length; i++) if (cells[i] === undefined || cells[i] === '') cells[i] = null;
-      continue;
-    }
-    // A wide row is visited by its keys: looping to its length would cost 16,384 steps for one
-    // cell in column XFD. Its holes become null only where that costs little.
-    const keys = Object.keys(cells);
-    for (const key of keys) if (cells[Number(key)] === '') cells[Number(key)] = null;
-    if (cells.length <= 4 * keys.length + DENSE_WIDTH) {
-      for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
-    }
-  }
+  for (const { cells } of rows) shapeRow(cells);
   return { name, header: dense, rows: rows as RawRow[] };
 }
 

@@ -15,7 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import { UnusableInputError } from '../../../shared/errors';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../../shared/workbook';
-import { accessError, type RowsRead, shapeTab, type WorkbookSource } from './common';
+import { accessError, type RowsRead, shapeRow, shapeTab, type WorkbookSource } from './common';
 import { attributesOf, XmlError, type XmlHandler, XmlScanner } from './xmlScanner';
 import { compoundFileKind, entryStream, NotZipError, type ZipEntry, zipEntries } from './zip';
 
@@ -39,7 +39,9 @@ export async function readXlsx(path: string, onRows?: RowsRead): Promise<RawWork
   const tabs: RawTab[] = [];
   for (let index = 0; index < source.names.length; index++) {
     const { header, rows } = await source.open(index);
-    tabs.push({ name: source.names[index] as string, header, rows: rows as RawRow[] });
+    const read: RawRow[] = [];
+    for await (const row of rows) read.push(row);
+    tabs.push({ name: source.names[index] as string, header, rows: read });
   }
   return { tabs };
 }
@@ -57,11 +59,21 @@ export async function openXlsx(path: string, onRows?: RowsRead): Promise<Workboo
       const sheet = sheets[index];
       if (sheet === undefined) throw new RangeError(`no sheet ${index}`);
       return translated(path, async () => {
-        const tab = await sheet.read();
-        return { header: tab.header, rows: tab.rows };
+        const { header, rows } = await sheet.open();
+        return { header, rows: translatedRows(path, rows) };
       });
     },
   };
+}
+
+/** A sheet's rows, with what goes wrong while they are read turned into the user's message. */
+async function* translatedRows(path: string, rows: AsyncIterable<RawRow>): AsyncGenerator<RawRow> {
+  const iterator = rows[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await translated(path, () => iterator.next());
+    if (next.done) return;
+    yield next.value;
+  }
 }
 
 /** Runs a step of reading, turning what went wrong into the user's message about the file. */
@@ -77,10 +89,12 @@ async function translated<T>(path: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
-async function readParts(
-  bytes: Buffer,
-  onRows: RowsRead | undefined,
-): Promise<{ name: string; read: () => Promise<RawTab> }[]> {
+interface SheetPart {
+  name: string;
+  open: () => Promise<{ header: CellValue[]; rows: AsyncIterable<RawRow> }>;
+}
+
+async function readParts(bytes: Buffer, onRows: RowsRead | undefined): Promise<SheetPart[]> {
   const entries = zipEntries(bytes);
   const part = (name: string): ZipEntry | undefined => entries.get(name);
   const rootRels = await relationships(bytes, part('_rels/.rels'), '');
@@ -96,7 +110,7 @@ async function readParts(
   const stringsPath = byType('sharedStrings');
   const dateStyles = stylesPath === undefined ? [] : await readStyles(bytes, part(stylesPath));
   const strings = stringsPath === undefined ? [] : await readSharedStrings(bytes, part(stringsPath));
-  const sheets: { name: string; read: () => Promise<RawTab> }[] = [];
+  const sheets: SheetPart[] = [];
   for (const sheet of book.sheets) {
     const rel = rels.get(sheet.rid);
     // Chart sheets and dialog sheets hold no cells.
@@ -104,7 +118,7 @@ async function readParts(
     const entry = part(rel.target);
     if (entry === undefined) throw new NotZipError(`missing ${rel.target}`);
     const context = { strings, dateStyles, date1904: book.date1904, name: sheet.name, onRows };
-    sheets.push({ name: sheet.name, read: () => readSheet(bytes, entry, context) });
+    sheets.push({ name: sheet.name, open: () => openSheet(bytes, entry, context) });
   }
   // Any zip reads without error; a workbook has at least one worksheet.
   if (sheets.length === 0) throw new NotZipError('no worksheet');
@@ -381,12 +395,20 @@ function isoDate(text: string): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
-async function readSheet(bytes: Buffer, entry: ZipEntry, context: SheetContext): Promise<RawTab> {
+/**
+ * Opens a sheet: its header (row 1) now, its data rows as they are read. Merged ranges are listed
+ * at the end of a sheet's XML, so a quick first pass over the part finds them before any row is
+ * handed on; rows are handed on in the order the file holds them.
+ */
+async function openSheet(
+  bytes: Buffer,
+  entry: ZipEntry,
+  context: SheetContext,
+): Promise<{ header: CellValue[]; rows: AsyncIterable<RawRow> }> {
   const { strings, dateStyles, date1904, name } = context;
-  let header: CellValue[] = [];
-  const rows: RawRow[] = [];
-  let ordered = true;
-  const merges: [number, number, number, number][] = [];
+  const merges = new MergedRanges(await mergeRanges(bytes, entry));
+  let header: CellValue[] | undefined;
+  const ready: RawRow[] = [];
   let rowNumber = 0;
   let cells: CellValue[] = [];
   let used = false;
@@ -436,16 +458,14 @@ async function readSheet(bytes: Buffer, entry: ZipEntry, context: SheetContext):
   };
 
   const endRow = () => {
-    if (rowNumber === 1) header = cells;
+    if (rowNumber === 1) header = merges.hide(1, cells);
     else if (used) {
-      const previous = rows.at(-1);
-      if (previous !== undefined && previous.row >= rowNumber) ordered = false;
-      rows.push({ row: rowNumber, cells });
-      if (rows.length % REPORT_EVERY === 0) context.onRows?.(name, rows.length, false);
+      const shown = merges.hide(rowNumber, cells);
+      if (hasCell(shown)) ready.push({ row: rowNumber, cells: shown });
     }
   };
 
-  await scan(bytes, entry, {
+  const scanner = new XmlScanner({
     open(tag, raw) {
       switch (tag) {
         case 'row': {
@@ -479,13 +499,6 @@ async function readSheet(bytes: Buffer, entry: ZipEntry, context: SheetContext):
         case 'rPh':
           inPhonetic = true;
           return;
-        case 'mergeCell': {
-          const range = (attributesOf(raw).get('ref') ?? '').split(':');
-          const from = parseReference(range[0] ?? '');
-          const to = parseReference(range[1] ?? range[0] ?? '');
-          if (from !== undefined && to !== undefined) merges.push([from[0], from[1], to[0], to[1]]);
-          return;
-        }
       }
     },
     close(tag) {
@@ -512,14 +525,33 @@ async function readSheet(bytes: Buffer, entry: ZipEntry, context: SheetContext):
       else if (inInline && !inPhonetic) inline.append(text, where);
     },
   });
-  context.onRows?.(name, rows.length, true);
-  const sorted = ordered ? rows : mergeRows(rows);
-  applyMerges(header, sorted, merges);
-  return shapeTab(
-    name,
-    header,
-    sorted.filter((row) => row.cells.some((cell) => cell !== undefined)),
-  );
+  const chunks = entryStream(bytes, entry)[Symbol.asyncIterator]();
+  const decoder = new TextDecoder('utf-8');
+  let ended = false;
+  const pump = async () => {
+    const next = await chunks.next();
+    if (next.done) {
+      scanner.write(decoder.decode());
+      scanner.end();
+      ended = true;
+    } else scanner.write(decoder.decode(next.value, { stream: true }));
+  };
+  while (header === undefined && ready.length === 0 && !ended) await pump();
+  async function* rows(): AsyncGenerator<RawRow> {
+    let count = 0;
+    for (;;) {
+      for (const row of ready.splice(0)) {
+        shapeRow(row.cells);
+        count++;
+        if (count % REPORT_EVERY === 0) context.onRows?.(name, count, false);
+        yield row;
+      }
+      if (ended) break;
+      await pump();
+    }
+    context.onRows?.(name, count, true);
+  }
+  return { header: shapeTab(name, header ?? [], []).header, rows: rows() };
 }
 
 function columnName(column: number): string {
@@ -529,39 +561,66 @@ function columnName(column: number): string {
   return name;
 }
 
-/** Rows written out of order (rare, but legal): sorted, and a row written twice merged into one. */
-function mergeRows(rows: RawRow[]): RawRow[] {
-  const byNumber = new Map<number, CellValue[]>();
-  for (const { row, cells } of rows) {
-    const earlier = byNumber.get(row);
-    if (earlier === undefined) byNumber.set(row, cells);
-    else
-      cells.forEach((cell, i) => {
-        earlier[i] = cell;
-      });
-  }
-  return [...byNumber].sort(([a], [b]) => a - b).map(([row, cells]) => ({ row, cells }));
+/** Whether a (possibly sparse) row holds a cell, without walking its length. */
+function hasCell(cells: CellValue[]): boolean {
+  for (const _ in cells) return true;
+  return false;
 }
 
-/** A merged range shows its top-left cell's value only; whatever else its cells hold is hidden. */
-function applyMerges(header: CellValue[], rows: RawRow[], merges: [number, number, number, number][]): void {
-  for (const [top, left, bottom, right] of merges) {
-    const clear = (cells: CellValue[], isTop: boolean) => {
-      cells.forEach((_, i) => {
-        if (i >= left - 1 && i <= right - 1 && !(isTop && i === left - 1)) delete cells[i];
-      });
-    };
-    if (top === 1) clear(header, true);
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((rows[mid] as RawRow).row < top) lo = mid + 1;
-      else hi = mid;
+type Range = [top: number, left: number, bottom: number, right: number];
+
+/**
+ * The merged ranges of a sheet, found by searching the inflated bytes for `mergeCell` tags: far
+ * cheaper than parsing the sheet twice.
+ */
+async function mergeRanges(bytes: Buffer, entry: ZipEntry): Promise<Range[]> {
+  const ranges: Range[] = [];
+  let carry = Buffer.alloc(0);
+  for await (const chunk of entryStream(bytes, entry)) {
+    const buffer = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    let at = buffer.indexOf('mergeCell ');
+    let consumed = 0;
+    while (at >= 0) {
+      const end = buffer.indexOf('>', at);
+      if (end < 0) break;
+      const ref = /\sref\s*=\s*["']([A-Za-z]+\d+)(?::([A-Za-z]+\d+))?["']/.exec(
+        buffer.toString('latin1', at, end),
+      );
+      const from = ref?.[1] === undefined ? undefined : parseReference(ref[1]);
+      const to = ref?.[2] === undefined ? from : parseReference(ref[2]);
+      if (from !== undefined && to !== undefined) ranges.push([from[0], from[1], to[0], to[1]]);
+      consumed = end + 1;
+      at = buffer.indexOf('mergeCell ', consumed);
     }
-    for (let i = lo; i < rows.length && (rows[i] as RawRow).row <= bottom; i++) {
-      const row = rows[i] as RawRow;
-      clear(row.cells, row.row === top);
+    // Keep what may be the start of a tag cut by the chunk's end.
+    carry = Buffer.from(buffer.subarray(Math.max(consumed, buffer.length - 256)));
+  }
+  return ranges;
+}
+
+/** Hides the values a merged range covers (all but its top-left cell), row by row in order. */
+class MergedRanges {
+  private readonly pending: Range[];
+  private active: Range[] = [];
+
+  constructor(ranges: Range[]) {
+    this.pending = ranges.sort((a, b) => b[0] - a[0]);
+  }
+
+  /** The row's cells with covered ones removed; rows must come in ascending order to be exact. */
+  hide(row: number, cells: CellValue[]): CellValue[] {
+    while (this.pending.length > 0 && (this.pending.at(-1) as Range)[0] <= row) {
+      this.active.push(this.pending.pop() as Range);
     }
+    if (this.active.length === 0) return cells;
+    this.active = this.active.filter((range) => range[2] >= row);
+    for (const [top, left, , right] of this.active) {
+      if (top > row) continue;
+      for (const key of Object.keys(cells)) {
+        const i = Number(key);
+        if (i >= left - 1 && i <= right - 1 && !(row === top && i === left - 1)) delete cells[i];
+      }
+    }
+    return cells;
   }
 }
