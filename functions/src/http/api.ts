@@ -13,6 +13,7 @@
  */
 import * as z from 'zod';
 import type { RawWorkbook } from '../../../shared/workbook';
+import { isRebinding } from '../store/binding';
 import type { PlanStore, WorkbookLocation } from '../store/planStore';
 import { syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
@@ -138,6 +139,8 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
 
   const body = parseBody(req, deps.maxBodyBytes);
   const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook);
+  if (action === 'sync' && isRebinding(plan, workbookLocation) && !isAdmin(identity.email, deps.admins))
+    throw boundElsewhere(planId);
   const result = await syncPlan(
     body as RawWorkbook,
     {
@@ -200,6 +203,16 @@ function locationOf(
 
 function isAdmin(email: string, admins: readonly string[]): boolean {
   return admins.includes(email.toLowerCase());
+}
+
+/** A plan's editor named a spreadsheet the plan is not bound to (see store/binding.ts). */
+function boundElsewhere(planId: string): ApiError {
+  return new ApiError(
+    409,
+    'workbook_bound',
+    `计划「${planId}」绑定的不是这份 Google 表格，本次同步没有写入任何内容。请在计划绑定的表格中同步；如需更换表格，请联系管理员。`,
+    `Plan "${planId}" is bound to another Google Sheet; nothing was written. Sync from the plan's own sheet, or ask an admin to rebind it.`,
+  );
 }
 
 function unknownPlan(): ApiError {

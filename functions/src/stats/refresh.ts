@@ -39,6 +39,7 @@ const REQUEST_SHARDS = 16;
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
 export type GeneratedTabsWriter = (
+  planId: string,
   location: WorkbookLocation,
   tables: Record<GeneratedTab, Table>,
 ) => Promise<void>;
@@ -171,6 +172,6 @@ export async function recomputeStats(planId: string, deps: RefreshDeps): Promise
   }
   if (plan.workbook && deps.writeGeneratedTabs) {
     const tables = summaryTables({ model, issues, ...planSources(plan) }, stats);
-    await deps.writeGeneratedTabs(plan.workbook, tables);
+    await deps.writeGeneratedTabs(plan.planId, plan.workbook, tables);
   }
 }
