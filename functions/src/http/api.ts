@@ -37,7 +37,7 @@ export interface ApiDeps {
   store: PlanStore;
   /** Resolves the caller from the Authorization header; throws AuthError. */
   verifyIdentity: (authorization: string | undefined) => Promise<Identity>;
-  /** Who may create a plan by its first sync. */
+  /** Who may create a plan by its first sync, and bind a plan to another spreadsheet. */
   admins: readonly string[];
   maxBodyBytes: number;
   now: () => Date;
