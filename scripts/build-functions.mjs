@@ -3,9 +3,13 @@
 // whose dependencies are exactly the npm packages the bundle imports, pinned to the versions the
 // root lock installed (so what the tests loaded is what Cloud Build installs).
 //
-//   node scripts/build-functions.mjs [--outdir DIR]     (default functions/deploy)
+//   [GONGJIAN_MAIL_SENDER=builtin|extension] node scripts/build-functions.mjs [--outdir DIR]
 //
-// The output folder is emptied first, except node_modules (someone may have installed there).
+// GONGJIAN_MAIL_SENDER chooses who delivers the mail queue: `builtin` (the default) deploys our
+// sender, onMailWritten and sweepMail, which need the SMTP_URL secret; `extension` bundles
+// functions/src/indexExtension.ts instead, without them, for the Trigger Email extension — and
+// without a secret, which `firebase deploy` would otherwise insist on. The output folder
+// (default functions/deploy) is emptied first, except node_modules (someone may have installed there).
 
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -17,6 +21,15 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
 const outdir = resolve(root, values.outdir ?? 'functions/deploy');
+const ENTRIES = { builtin: 'functions/src/index.ts', extension: 'functions/src/indexExtension.ts' };
+const mailSender = process.env.GONGJIAN_MAIL_SENDER?.trim() || 'builtin';
+if (!Object.hasOwn(ENTRIES, mailSender)) {
+  console.error(
+    `build-functions: GONGJIAN_MAIL_SENDER 应为 builtin 或 extension，当前值 ${JSON.stringify(mailSender)} / ` +
+      `GONGJIAN_MAIL_SENDER must be builtin or extension (got ${JSON.stringify(mailSender)})`,
+  );
+  process.exit(1);
+}
 
 /** `@scope/name/sub/path` → `@scope/name`, `name/sub` → `name`; undefined for Node built-ins. */
 function packageOf(specifier) {
@@ -35,7 +48,7 @@ for (const entry of await readdir(outdir)) {
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { index: 'functions/src/index.ts' },
+  entryPoints: { index: ENTRIES[mailSender] },
   outdir,
   // Code behind a dynamic import() (the .xlsx writer and exceljs) goes into its own chunk, so a
   // cold start does not load it.
@@ -98,7 +111,8 @@ for (const name of await readdir(functionsDir)) {
 
 const bytes = (await stat(join(outdir, 'index.js'))).size;
 console.log(
-  `functions bundle: ${relative(root, join(outdir, 'index.js')) || outdir} ${(bytes / 1024).toFixed(1)} KiB; ` +
+  `functions bundle (mail sender: ${mailSender}): ${relative(root, join(outdir, 'index.js')) || outdir} ` +
+    `${(bytes / 1024).toFixed(1)} KiB; ` +
     `dependencies: ${Object.entries(dependencies)
       .map(([name, version]) => `${name}@${version}`)
       .join(', ')}`,

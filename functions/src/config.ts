@@ -26,6 +26,8 @@ export interface Config {
   /** Secret (its password): `smtp(s)://user:pass@host:port`. */
   readonly smtpUrl?: string;
   readonly mailFrom?: string;
+  /** Days a mail document is kept after its final state (Firestore TTL on delivery.expireAt). */
+  readonly mailRetentionDays: number;
   readonly outboxDir?: string;
   /** The .xlsx the local stack writes generated tabs into. */
   readonly localWorkbook?: string;
@@ -59,6 +61,8 @@ export class ConfigError extends Error {
 }
 
 const MiB = 1024 * 1024;
+/** Long enough to answer "did the digest go out?", short enough not to hoard addresses. */
+export const DEFAULT_MAIL_RETENTION_DAYS = 30;
 const DEFAULT_DEV_PROJECT = 'demo-gongjian';
 const DEFAULT_DEV_EMAIL = 'developer@localhost';
 const PROJECT_VARIABLES = ['GONGJIAN_PROJECT', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT'] as const;
@@ -162,7 +166,7 @@ const VARIABLES = {
       .regex(/^\d+$/)
       .transform(Number)
       .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
-      .default(10 * MiB),
+      .default(30 * MiB),
     expected: { zh: '正整数（字节数）', en: 'a positive integer (bytes)' },
   }),
   smtpUrl: variable({
@@ -175,6 +179,16 @@ const VARIABLES = {
     names: ['MAIL_FROM'],
     schema: email.optional(),
     expected: { zh: '邮箱地址', en: 'an email address' },
+  }),
+  mailRetentionDays: variable({
+    names: ['GONGJIAN_MAIL_RETENTION_DAYS'],
+    schema: z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(3650))
+      .default(DEFAULT_MAIL_RETENTION_DAYS),
+    expected: { zh: '1 到 3650 之间的整数（天）', en: 'a whole number of days from 1 to 3650' },
   }),
   outboxDir: variable({
     names: ['GONGJIAN_OUTBOX_DIR'],
@@ -283,6 +297,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     maxBodyBytes: v.maxBodyBytes,
     ...(v.smtpUrl !== undefined && { smtpUrl: v.smtpUrl }),
     ...(v.mailFrom !== undefined && { mailFrom: v.mailFrom }),
+    mailRetentionDays: v.mailRetentionDays,
     ...(v.outboxDir !== undefined && { outboxDir: v.outboxDir }),
     ...(v.localWorkbook !== undefined && { localWorkbook: v.localWorkbook }),
     ...(v.sheetsRootUrl !== undefined && { sheetsRootUrl: v.sheetsRootUrl }),

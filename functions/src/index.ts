@@ -1,14 +1,8 @@
-/** Every deployed function, re-exported; each is declared in its own file. */
-import { refuseUnsafeStart } from './startupGuard';
-
-// An instance with a development token under production settings does not start (startupGuard.ts).
-refuseUnsafeStart();
-
-export { api } from './http/apiFunction';
-export { sendEmails } from './schedules/sendEmails';
+/**
+ * Every deployed function with our own mail sender (GONGJIAN_MAIL_SENDER=builtin, the default):
+ * those of indexExtension.ts, plus the sender's trigger and sweep — the only two that need the
+ * SMTP_URL secret. Each is declared in its own file.
+ */
+export * from './indexExtension';
 export { sweepMail } from './schedules/sweepMail';
-export { onActivityWritten } from './triggers/onActivityWritten';
 export { onMailWritten } from './triggers/onMailWritten';
-export { onMeasureWritten } from './triggers/onMeasureWritten';
-export { onPartnerWritten } from './triggers/onPartnerWritten';
-export { onPlanWritten } from './triggers/onPlanWritten';

@@ -5,14 +5,16 @@
  * nature (firebase-functions), hence this one memoised root; everything below it takes its
  * dependencies as arguments.
  */
+import type { Server } from 'node:http';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { planMarkerVerdict } from '../../shared/marks';
 import { type Config, parseConfig, redactConfig } from './config';
-import { type ApiDeps, createApi } from './http/api';
+import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import type { MailDeps } from './mail/deps';
-import { transportFromConfig } from './mail/transport';
+import type { MailQueue } from './mail/queue';
+import { mailFromAddress, transportFromConfig } from './mail/transport';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
 import type { WorkbookUpdate } from './workbook/port';
@@ -22,12 +24,18 @@ export interface Runtime {
   config: Config;
   store: PlanStore;
   api: ReturnType<typeof createApi>;
+  /** Puts the api's preflight before a functions-framework server's body parsers (local stack). */
+  guardApiServer(server: Server): void;
   refresh: RefreshDeps;
+  /** Where emails are queued, whichever sender delivers them. */
+  mailQueue: MailQueue;
   /** Our mail sender; absent in production without SMTP_URL, where the Trigger Email extension delivers. */
   mail?: MailDeps;
   /** Closes the Firestore client, the mail transport and the firebase-admin app (local stack, tests). */
   close(): Promise<void>;
 }
+
+const DAY_MS = 86_400_000;
 
 let built: Runtime | undefined;
 let builds = 0;
@@ -49,6 +57,8 @@ export interface RuntimeOverrides {
   sheetsAuth?: SheetsAuth;
   /** Writes generated tabs into a local .xlsx (the local stack's one writer of its file). */
   writeXlsx?: (path: string, update: WorkbookUpdate) => Promise<unknown>;
+  /** How far each sync has got (the local stack's progress line). */
+  syncProgress?: ApiDeps['syncProgress'];
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
@@ -124,17 +134,22 @@ export function buildRuntime(
     maxBodyBytes: config.maxBodyBytes,
     now,
     log,
+    ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(config.environment === 'development' && config.localWorkbook
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
+  const retentionMs = config.mailRetentionDays * DAY_MS;
+  const mailQueue: MailQueue = { db, fromAddress: mailFromAddress(config), retentionMs };
   const transport = transportFromConfig(config);
   return {
     config,
     store,
     api: createApi(apiDeps),
-    refresh: { store, now, writeGeneratedTabs, log },
-    ...(transport ? { mail: { transport, now, log } } : {}),
+    guardApiServer: (server) => guardServer(server, apiDeps),
+    refresh: { store, mailQueue, now, writeGeneratedTabs, log },
+    mailQueue,
+    ...(transport ? { mail: { transport, now, retentionMs, log } } : {}),
     close: async () => {
       await transport?.close();
       await db.terminate();

@@ -3,7 +3,8 @@
  * scripts/build-functions.mjs into a fresh directory outside the repository, given only the
  * packages its own package.json declares (and what those need), then imported in a child `node`
  * with an empty environment and read by firebase-functions' own manifest loader, which is what
- * `firebase deploy` runs to discover the functions.
+ * `firebase deploy` runs to discover the functions — once for each mail sender the build can be
+ * told to deploy (GONGJIAN_MAIL_SENDER): with the extension, no mail function and no secret.
  *
  * No network: the declared packages come from the root node_modules that `npm ci` installed,
  * resolved package by package the way Node resolves them and hard-linked (copied when the
@@ -41,15 +42,21 @@ const DEV_ONLY = [
 ];
 const WRITTEN = 'google.cloud.firestore.document.v1.written';
 
+type MailSender = 'builtin' | 'extension';
+const ENTRIES: Record<MailSender, string> = {
+  builtin: 'functions/src/index.ts',
+  extension: 'functions/src/indexExtension.ts',
+};
+/** Our sender's functions: the only ones that need the SMTP_URL secret. */
+const SENDER_FUNCTIONS = ['onMailWritten', 'sweepMail'];
+
 /** What each deployed function must declare; every other export of index.ts needs an endpoint too. */
 const EXPECTED_TRIGGERS: Record<string, { http: true } | { document: string } | { schedule: string }> = {
   api: { http: true },
   onMailWritten: { document: 'mail/{docId}' },
   sendEmails: { schedule: '0 * * * *' },
   sweepMail: { schedule: 'every 5 minutes' },
-  onActivityWritten: { document: 'plans/{planId}/activities/{docId}' },
-  onMeasureWritten: { document: 'plans/{planId}/measures/{docId}' },
-  onPartnerWritten: { document: 'plans/{planId}/partners/{docId}' },
+  sweepStats: { schedule: 'every 5 minutes' },
   onPlanWritten: { document: 'plans/{planId}' },
 };
 
@@ -69,6 +76,7 @@ interface Endpoint {
   entryPoint?: string;
   httpsTrigger?: { invoker?: string[] };
   scheduleTrigger?: { schedule?: string; timeZone?: string };
+  secretEnvironmentVariables?: { key: string }[];
   eventTrigger?: {
     eventType: string;
     eventFilters?: Record<string, string>;
@@ -84,14 +92,15 @@ interface ProbeReport {
   adminApps: number;
   resolvable: Record<string, boolean>;
   importMs: number;
+  node: string;
 }
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
-/** The names functions/src/index.ts re-exports, i.e. what `firebase deploy` should find. */
-function exportedNames(): string[] {
-  const source = readFileSync(join(ROOT, 'functions/src/index.ts'), 'utf8');
-  return [...source.matchAll(/export\s*\{([^}]+)\}\s*from/g)]
+/** The names an entry file re-exports, following `export *`: what `firebase deploy` should find. */
+function exportedNames(entry: string): string[] {
+  const source = readFileSync(join(ROOT, entry), 'utf8');
+  const named = [...source.matchAll(/export\s*\{([^}]+)\}\s*from/g)]
     .flatMap((match) => (match[1] ?? '').split(','))
     .map(
       (name) =>
@@ -100,8 +109,11 @@ function exportedNames(): string[] {
           .split(/\s+as\s+/)
           .pop() ?? '',
     )
-    .filter((name) => name !== '')
-    .sort();
+    .filter((name) => name !== '');
+  const starred = [...source.matchAll(/export\s*\*\s*from\s*'([^']+)'/g)].flatMap((match) =>
+    exportedNames(`${join(dirname(entry), match[1] ?? '')}.ts`),
+  );
+  return [...named, ...starred].sort();
 }
 
 /** The installed copy of `name` that code in `fromDir` would load (Node's node_modules walk). */
@@ -214,12 +226,19 @@ const exports = {};
 for (const [name, value] of Object.entries(bundle)) {
   exports[name] = { type: typeof value, endpoint: value?.__endpoint ?? null };
 }
-process.stdout.write('PROBE ' + JSON.stringify({ exports, network, resources, adminApps: getApps().length, resolvable, importMs }) + '\\n');
+process.stdout.write('PROBE ' + JSON.stringify({ exports, network, resources, adminApps: getApps().length, resolvable, importMs, node: process.version }) + '\\n');
 `;
 
 function packageOf(specifier: string): string {
   const parts = specifier.split('/');
   return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+}
+
+/** The functions a build for this mail sender deploys. */
+function expectedFunctions(mailSender: MailSender): string[] {
+  return Object.keys(EXPECTED_TRIGGERS)
+    .filter((name) => mailSender === 'builtin' || !SENDER_FUNCTIONS.includes(name))
+    .sort();
 }
 
 function expectTrigger(name: string, endpoint: Endpoint | null | undefined): void {
@@ -245,140 +264,169 @@ function expectTrigger(name: string, endpoint: Endpoint | null | undefined): voi
   }
 }
 
-describe('the deployable functions bundle', () => {
-  let work: string;
-  let app: string;
-  let manifest: PackageManifest;
-  let bundleText: string;
-  let install: ReturnType<typeof installDeclared>;
+/** Builds the functions for a mail sender into `outdir`. */
+function buildFunctions(outdir: string, mailSender: string) {
+  return spawnSync(process.execPath, ['scripts/build-functions.mjs', '--outdir', outdir], {
+    cwd: ROOT,
+    env: { ...process.env, GONGJIAN_MAIL_SENDER: mailSender },
+    encoding: 'utf8',
+  });
+}
 
-  beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'gongjian-deploy-'));
-    app = join(work, 'app');
-    const build = spawnSync(process.execPath, ['scripts/build-functions.mjs', '--outdir', app], {
-      cwd: ROOT,
-      encoding: 'utf8',
+it('refuses a mail sender it does not know, in Chinese and English', () => {
+  const work = mkdtempSync(join(tmpdir(), 'gongjian-deploy-'));
+  try {
+    const build = buildFunctions(join(work, 'app'), 'smtp');
+    expect(build.status).toBe(1);
+    expect(build.stderr).toContain('GONGJIAN_MAIL_SENDER 应为 builtin 或 extension');
+    expect(build.stderr).toContain('must be builtin or extension (got "smtp")');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+describe.each(['builtin', 'extension'] as const)(
+  'the deployable functions bundle (mail sender: %s)',
+  (mailSender) => {
+    const entry = ENTRIES[mailSender];
+    let work: string;
+    let app: string;
+    let manifest: PackageManifest;
+    let bundleText: string;
+    let install: ReturnType<typeof installDeclared>;
+
+    beforeAll(() => {
+      work = mkdtempSync(join(tmpdir(), 'gongjian-deploy-'));
+      app = join(work, 'app');
+      const build = buildFunctions(app, mailSender);
+      if (build.status !== 0) throw new Error(`build-functions failed:\n${build.stdout}${build.stderr}`);
+      manifest = readJson<PackageManifest>(join(app, 'package.json'));
+      // The entry and the chunks behind its dynamic imports: everything that may be loaded.
+      const chunks = existsSync(join(app, 'chunks'))
+        ? readdirSync(join(app, 'chunks')).filter((name) => name.endsWith('.js'))
+        : [];
+      bundleText = [join(app, 'index.js'), ...chunks.map((name) => join(app, 'chunks', name))]
+        .map((file) => readFileSync(file, 'utf8'))
+        .join('\n');
+      install = installDeclared(app);
+    }, 120_000);
+
+    afterAll(() => {
+      if (work) rmSync(work, { recursive: true, force: true });
     });
-    if (build.status !== 0) throw new Error(`build-functions failed:\n${build.stdout}${build.stderr}`);
-    manifest = readJson<PackageManifest>(join(app, 'package.json'));
-    // The entry and the chunks behind its dynamic imports: everything that may be loaded.
-    const chunks = existsSync(join(app, 'chunks'))
-      ? readdirSync(join(app, 'chunks')).filter((name) => name.endsWith('.js'))
-      : [];
-    bundleText = [join(app, 'index.js'), ...chunks.map((name) => join(app, 'chunks', name))]
-      .map((file) => readFileSync(file, 'utf8'))
-      .join('\n');
-    install = installDeclared(app);
-  }, 120_000);
 
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  it('has a package.json Cloud Functions can install: ESM, main index.js, Node 22, firebase-admin 13', () => {
-    expect(manifest.type).toBe('module');
-    expect(manifest.main).toBe('index.js');
-    expect(manifest.engines).toEqual({ node: '22' });
-    expect(manifest.devDependencies).toBeUndefined();
-    expect(manifest.dependencies?.['firebase-admin']).toMatch(/^\^?13\./);
-    expect(manifest.dependencies?.['firebase-functions']).toBeDefined();
-    for (const name of DEV_ONLY)
-      expect(manifest.dependencies?.[name], `${name} is a dev dependency`).toBeUndefined();
-  });
-
-  it('declares exactly the packages the bundle imports, at the versions npm ci installed', () => {
-    const specifiers = [
-      ...bundleText.matchAll(/(?:^|[\s;])(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/gm),
-      ...bundleText.matchAll(/(?:^|[\s;])import\s*['"]([^'"]+)['"]/gm),
-      ...bundleText.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
-    ].map((match) => match[1] ?? '');
-    const external = specifiers.filter(
-      (s) => !s.startsWith('.') && !s.startsWith('/') && !s.startsWith('node:'),
-    );
-    const imported = [...new Set(external.map(packageOf))].sort();
-    expect(imported).toEqual(Object.keys(manifest.dependencies ?? {}).sort());
-    for (const name of DEV_ONLY) expect(imported).not.toContain(name);
-
-    const lock = readJson<{ packages: Record<string, { version?: string }> }>(
-      join(ROOT, 'package-lock.json'),
-    );
-    for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
-      expect(version, name).toBe(lock.packages[`node_modules/${name}`]?.version);
-    }
-  });
-
-  it('installs its declared dependencies offline, quickly', () => {
-    // Printed so the test log shows the cost; the suite's own timeout bounds it.
-    console.log(
-      `deploy bundle: ${(bundleText.length / 1024).toFixed(1)} KiB; installed ${install.packages} packages, ` +
-        `${install.files} files (${install.linked ? 'hard-linked' : 'copied'}) in ${install.ms.toFixed(0)} ms`,
-    );
-    expect(install.ms).toBeLessThan(60_000);
-    expect(existsSync(join(app, 'node_modules/firebase-admin/package.json'))).toBe(true);
-  });
-
-  it('imports in a clean directory with an empty environment, exports every function, does no I/O', () => {
-    // The empty environment the child gets would not even parse: only the lazy runtime makes
-    // importing safe.
-    expect(() => parseConfig({})).toThrow(ConfigError);
-    writeFileSync(join(app, 'probe.mjs'), PROBE);
-    const child = spawnSync(process.execPath, ['probe.mjs'], {
-      cwd: app,
-      env: {},
-      encoding: 'utf8',
-      timeout: 30_000,
+    it('has a package.json Cloud Functions can install: ESM, main index.js, Node 22, firebase-admin 13', () => {
+      expect(manifest.type).toBe('module');
+      expect(manifest.main).toBe('index.js');
+      expect(manifest.engines).toEqual({ node: '22' });
+      expect(manifest.devDependencies).toBeUndefined();
+      expect(manifest.dependencies?.['firebase-admin']).toMatch(/^\^?13\./);
+      expect(manifest.dependencies?.['firebase-functions']).toBeDefined();
+      for (const name of DEV_ONLY)
+        expect(manifest.dependencies?.[name], `${name} is a dev dependency`).toBeUndefined();
     });
-    expect(child.status, `probe failed or hung:\n${child.stderr}`).toBe(0);
-    const line = child.stdout.split('\n').find((l) => l.startsWith('PROBE '));
-    expect(line, child.stdout + child.stderr).toBeDefined();
-    const report = JSON.parse((line ?? '').slice('PROBE '.length)) as ProbeReport;
-    // Nothing else printed: the runtime (which logs its config when built) was not built.
-    expect(child.stdout.trim()).toBe(line);
-    expect(child.stderr).toBe('');
 
-    expect(Object.keys(report.exports).sort()).toEqual(exportedNames());
-    for (const name of Object.keys(EXPECTED_TRIGGERS)) expect(report.exports).toHaveProperty(name);
-    for (const [name, { type, endpoint }] of Object.entries(report.exports)) {
-      expect(type, name).toBe('function');
-      expectTrigger(name, endpoint);
-    }
-    expect(report.network).toEqual([]);
-    expect(report.resources).toEqual([]);
-    expect(report.adminApps).toBe(0);
-    // Isolated for real: the repository's dev dependencies are out of reach.
-    for (const name of DEV_ONLY) expect(report.resolvable[name], name).toBe(false);
-  });
+    it('declares exactly the packages the bundle imports, at the versions npm ci installed', () => {
+      const specifiers = [
+        ...bundleText.matchAll(/(?:^|[\s;])(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/gm),
+        ...bundleText.matchAll(/(?:^|[\s;])import\s*['"]([^'"]+)['"]/gm),
+        ...bundleText.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+      ].map((match) => match[1] ?? '');
+      const external = specifiers.filter(
+        (s) => !s.startsWith('.') && !s.startsWith('/') && !s.startsWith('node:'),
+      );
+      const imported = [...new Set(external.map(packageOf))].sort();
+      expect(imported).toEqual(Object.keys(manifest.dependencies ?? {}).sort());
+      for (const name of DEV_ONLY) expect(imported).not.toContain(name);
 
-  it("is what firebase-functions' manifest loader (firebase deploy's discovery) finds", () => {
-    const out = join(work, 'functions.json');
-    const child = spawnSync(
-      process.execPath,
-      ['node_modules/firebase-functions/lib/bin/firebase-functions.js'],
-      {
+      const lock = readJson<{ packages: Record<string, { version?: string }> }>(
+        join(ROOT, 'package-lock.json'),
+      );
+      for (const [name, version] of Object.entries(manifest.dependencies ?? {})) {
+        expect(version, name).toBe(lock.packages[`node_modules/${name}`]?.version);
+      }
+    });
+
+    it('installs its declared dependencies offline, quickly', () => {
+      // Printed so the test log shows the cost; the suite's own timeout bounds it.
+      console.log(
+        `deploy bundle: ${(bundleText.length / 1024).toFixed(1)} KiB; installed ${install.packages} packages, ` +
+          `${install.files} files (${install.linked ? 'hard-linked' : 'copied'}) in ${install.ms.toFixed(0)} ms`,
+      );
+      expect(install.ms).toBeLessThan(60_000);
+      expect(existsSync(join(app, 'node_modules/firebase-admin/package.json'))).toBe(true);
+    });
+
+    it('imports in a clean directory with an empty environment, exports every function, does no I/O', () => {
+      // The empty environment the child gets would not even parse: only the lazy runtime makes
+      // importing safe.
+      expect(() => parseConfig({})).toThrow(ConfigError);
+      writeFileSync(join(app, 'probe.mjs'), PROBE);
+      const child = spawnSync(process.execPath, ['probe.mjs'], {
         cwd: app,
-        env: { FUNCTIONS_MANIFEST_OUTPUT_PATH: out },
+        env: {},
         encoding: 'utf8',
         timeout: 30_000,
-      },
-    );
-    expect(child.status, child.stderr).toBe(0);
-    const wire = readJson<{ endpoints: Record<string, Endpoint> }>(out);
-    expect(Object.keys(wire.endpoints).sort()).toEqual(exportedNames());
-    for (const [name, endpoint] of Object.entries(wire.endpoints)) {
-      expect(endpoint.entryPoint).toBe(name);
-      expectTrigger(name, endpoint);
-    }
-  });
+      });
+      expect(child.status, `probe failed or hung:\n${child.stderr}`).toBe(0);
+      const line = child.stdout.split('\n').find((l) => l.startsWith('PROBE '));
+      expect(line, child.stdout + child.stderr).toBeDefined();
+      const report = JSON.parse((line ?? '').slice('PROBE '.length)) as ProbeReport;
+      // Nothing else printed: the runtime (which logs its config when built) was not built.
+      expect(child.stdout.trim()).toBe(line);
+      expect(child.stderr).toBe('');
 
-  it('refuses to load with a development token under production settings, saying why in the log', () => {
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('./index.js')"], {
-      cwd: app,
-      env: { GCLOUD_PROJECT: 'demo-gongjian', GONGJIAN_DEV_TOKEN: 'a-development-token-0123456789' },
-      encoding: 'utf8',
-      timeout: 30_000,
+      expect(Object.keys(report.exports).sort()).toEqual(exportedNames(entry));
+      for (const name of expectedFunctions(mailSender)) expect(report.exports).toHaveProperty(name);
+      // Imported by the Node that runs the suite: .ci/run runs it on Node 20 and on Node 22.
+      expect(report.node).toBe(process.version);
+      for (const [name, { type, endpoint }] of Object.entries(report.exports)) {
+        expect(type, name).toBe('function');
+        expectTrigger(name, endpoint);
+      }
+      expect(report.network).toEqual([]);
+      expect(report.resources).toEqual([]);
+      expect(report.adminApps).toBe(0);
+      // Isolated for real: the repository's dev dependencies are out of reach.
+      for (const name of DEV_ONLY) expect(report.resolvable[name], name).toBe(false);
     });
-    expect(child.status).not.toBe(0);
-    expect(child.stderr).toContain('Refusing to start: GONGJIAN_DEV_TOKEN is only allowed in development');
-    expect(child.stderr).not.toContain('a-development-token-0123456789');
-  });
-});
+
+    it("is what firebase-functions' manifest loader (firebase deploy's discovery) finds", () => {
+      const out = join(work, 'functions.json');
+      const child = spawnSync(
+        process.execPath,
+        ['node_modules/firebase-functions/lib/bin/firebase-functions.js'],
+        {
+          cwd: app,
+          env: { FUNCTIONS_MANIFEST_OUTPUT_PATH: out },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
+      expect(child.status, child.stderr).toBe(0);
+      const wire = readJson<{ endpoints: Record<string, Endpoint> }>(out);
+      expect(Object.keys(wire.endpoints).sort()).toEqual(exportedNames(entry));
+      expect(Object.keys(wire.endpoints).sort()).toEqual(expectedFunctions(mailSender));
+      for (const [name, endpoint] of Object.entries(wire.endpoints)) {
+        expect(endpoint.entryPoint).toBe(name);
+        expectTrigger(name, endpoint);
+        // firebase deploy checks every declared secret has a version: only our sender declares one.
+        const secrets = (endpoint.secretEnvironmentVariables ?? []).map((secret) => secret.key);
+        expect(secrets, name).toEqual(SENDER_FUNCTIONS.includes(name) ? ['SMTP_URL'] : []);
+      }
+      if (mailSender === 'extension') expect(readFileSync(out, 'utf8')).not.toMatch(/secret|SMTP_URL/i);
+    });
+
+    it('refuses to load with a development token under production settings, saying why in the log', () => {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('./index.js')"], {
+        cwd: app,
+        env: { GCLOUD_PROJECT: 'demo-gongjian', GONGJIAN_DEV_TOKEN: 'a-development-token-0123456789' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(child.status).not.toBe(0);
+      expect(child.stderr).toContain('Refusing to start: GONGJIAN_DEV_TOKEN is only allowed in development');
+      expect(child.stderr).not.toContain('a-development-token-0123456789');
+    });
+  },
+);

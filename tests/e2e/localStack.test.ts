@@ -3,41 +3,17 @@
  * process (a second run sends no email twice), one stack per workbook, clients get what deployed
  * clients get (the rules), and an emulator that dies stops the stack at once with a clear reason.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempFolder } from '../workbook/helpers';
+import { startStack } from './run-start';
 
-const START = resolve(import.meta.dirname, '../../functions/dist/start.js');
 const folder = tempFolder();
 afterAll(() => folder.remove());
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `npm start` (its bundled entry) without blocking this process, which serves SMTP. */
-function startStack(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, [START, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return { child, output: () => output, exited };
-}
 
 async function smtpInbox(): Promise<{ url: string; messageIds: string[]; close(): Promise<void> }> {
   const messageIds: string[] = [];

@@ -2,23 +2,28 @@
  * `npm start -- --once` end to end, as a person runs it: the real bundled entry point, the real
  * emulator, the workbook written back. Then nothing may be left running.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { generateWorkbook } from '../../functions/src/bench/generate';
+import { writeSample } from '../../functions/src/cli/commands/init';
+import { todayIn } from '../../functions/src/validateToday';
 import { writeXlsx } from '../../functions/src/workbook';
 import { GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { sampleWorkbook } from '../../shared/sample';
+import type { Stats } from '../../shared/stats-types';
+import { gongjian, json } from '../cli/run-cli';
 import { holdOpenInLibreOffice } from '../support/libreoffice';
 import { tempFolder } from '../workbook/helpers';
+import { START, startStack } from './run-start';
 
-const START = resolve(import.meta.dirname, '../../functions/dist/start.js');
 const folder = tempFolder();
 afterAll(() => folder.remove());
 
-function startOnce(path: string) {
-  const run = spawnSync(process.execPath, [START, '--once', path], { encoding: 'utf8', timeout: 120_000 });
+function startOnce(path: string, timeout = 120_000) {
+  const run = spawnSync(process.execPath, [START, '--once', path], { encoding: 'utf8', timeout });
   const pid = /pid (\d+)/.exec(run.stdout)?.[1];
   return {
     code: run.status,
@@ -126,19 +131,60 @@ describe('npm start -- --once', () => {
     expect(JSON.stringify(note)).toContain('日期无法识别：三月五日');
   }, 240_000);
 
+  it('syncs a generated 10,000-activity workbook in one pass: the tabs equal `gongjian stats` on the file', async () => {
+    const path = join(folder.dir, 'large.xlsx');
+    const generated = generateWorkbook({ activities: 10_000, measures: 200, partners: 50 });
+    await writeXlsx(
+      path,
+      generated.tabs.map((tab) => ({
+        name: tab.name,
+        header: tab.header.map(String),
+        rows: tab.rows.map((r) => r.cells),
+      })),
+    );
+    const run = startOnce(path, 300_000);
+    expect(run.stderr).not.toMatch(/内部错误|Internal error/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/活动\s+10,?000\s+10,?000\s+0/);
+    // One sync, one statistics trigger invocation, one recomputation.
+    expect(run.stdout).toMatch(/统计重算 1 次（触发 1 次）/);
+    // Not a terminal: the progress is plain lines, records counted up to all of them.
+    expect(run.stdout).toMatch(/读取工作簿：10,2\d\d 行/);
+    expect(run.stdout).toMatch(/写入记录 (\d[\d,]*) \/ \1（100%）/);
+    expect(run.stdout).not.toContain('\r');
+
+    // The same file (now with IDs and marks written back) through the offline engine, as of the same day.
+    const cli = gongjian(['stats', path, '--as-of', todayIn(new Date()), '--json']);
+    expect(cli.code).toBe(0);
+    const stats = json<Stats>(cli);
+    const byMonth = await sheet(path, '按月');
+    for (const month of stats.months) {
+      const row = findRow(byMonth, month.month);
+      expect(row.slice(1, 6), month.month).toEqual([
+        month.activities,
+        month.participants,
+        month.beneficiaries,
+        month.hours,
+        month.funds,
+      ]);
+    }
+    const byCategory = await sheet(path, '按类别');
+    for (const category of stats.categories) {
+      const row = findRow(byCategory, category.label);
+      expect(row[1], category.label).toBe(category.measures);
+      expect(row[8] as number).toBeCloseTo(category.completionRate, 9);
+      expect(row[9] as number).toBeCloseTo(category.averageProgress, 9);
+      expect(row[10], category.label).toBe(category.activities);
+    }
+    expect(run.stdout).toContain(`事项 ${stats.plan.measures} 项`);
+    expect(run.stdout).toContain(`活动 ${stats.plan.activities} 次`);
+  }, 400_000);
+
   it('does not write under Excel: statistics and mail done, exit 2 with the reason, the file untouched', async () => {
     const dir = join(folder.dir, 'open-in-excel');
     mkdirSync(dir);
     const path = join(dir, 'plan.xlsx');
-    const sample = sampleWorkbook(2026);
-    await writeXlsx(
-      path,
-      sample.tabs.map((tab) => ({
-        name: tab.name,
-        header: tab.header.map((cell) => String(cell ?? '')),
-        rows: tab.rows.map((row) => row.cells),
-      })),
-    );
+    await writeSample(path, 2026, '2026-06-30');
     const before = readFileSync(path);
     writeFileSync(join(dir, '~$plan.xlsx'), 'staff');
     const run = startOnce(path);
@@ -161,49 +207,47 @@ describe('npm start (watching)', () => {
     const dir = join(folder.dir, 'open-in-libreoffice');
     mkdirSync(dir);
     const path = join(dir, 'plan.xlsx');
-    const sample = sampleWorkbook(2026);
-    await writeXlsx(
-      path,
-      sample.tabs.map((tab) => ({
-        name: tab.name,
-        header: tab.header.map((cell) => String(cell ?? '')),
-        rows: tab.rows.map((row) => row.cells),
-      })),
-    );
+    await writeSample(path, 2026, '2026-06-30');
     const before = readFileSync(path);
     const held = await holdOpenInLibreOffice(path);
-    const stack = spawn(process.execPath, [START, path], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    stack.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    stack.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise((resolve) => stack.once('exit', resolve));
+    const stack = startStack([path]);
     try {
-      await vi.waitFor(() => expect(output).toContain('正在监视'), { timeout: 120_000, interval: 200 });
-      expect(output).toContain('工作簿正在 LibreOffice 中打开，关闭后写回');
-      expect(output).toContain('尚未写回');
+      await vi.waitFor(() => expect(stack.output()).toContain('正在监视'), {
+        timeout: 120_000,
+        interval: 200,
+      });
+      expect(stack.output()).toContain('工作簿正在 LibreOffice 中打开，关闭后写回');
+      expect(stack.output()).toContain('尚未写回');
       expect(readFileSync(path).equals(before)).toBe(true);
     } finally {
       await held.close();
     }
     try {
-      await vi.waitFor(() => expect(output).toContain('工作簿已关闭，已写回'), {
+      await vi.waitFor(() => expect(stack.output()).toContain('工作簿已关闭，已写回'), {
         timeout: 30_000,
         interval: 200,
       });
-      expect(output.match(/工作簿正在 LibreOffice 中打开/g)).toHaveLength(1);
+      expect(stack.output().match(/工作簿正在 LibreOffice 中打开/g)).toHaveLength(1);
       expect((await sheet(path, '汇总')).getCell('A1').value).toBe('指标');
       const activities = await sheet(path, '活动');
       const idIndex = (activities.getRow(1).values as unknown[]).indexOf('记录编号');
       expect(String(activities.getCell(2, idIndex).value ?? '')).not.toBe('');
     } finally {
-      stack.kill('SIGINT');
-      await exited;
+      stack.child.kill('SIGINT');
+      await stack.exited;
     }
-    const pid = Number(/pid (\d+)/.exec(output)?.[1]);
+    const pid = Number(/pid (\d+)/.exec(stack.output())?.[1]);
     expect(isRunning(pid)).toBe(false);
   }, 240_000);
 });
+
+/** The values of the row whose first cell is `key` (without exceljs's leading empty slot). */
+function findRow(worksheet: ExcelJS.Worksheet, key: string): unknown[] {
+  let found: unknown[] | undefined;
+  worksheet.eachRow((row) => {
+    const values = (row.values as unknown[]).slice(1);
+    if (values[0] === key) found = values;
+  });
+  if (!found) throw new Error(`no row ${key} in ${worksheet.name}`);
+  return found;
+}

@@ -15,8 +15,9 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateWorkbook } from '../../functions/src/bench/generate';
 import { type Config, ConfigError, parseConfig } from '../../functions/src/config';
-import { type ApiDeps, createApi } from '../../functions/src/http/api';
+import { type ApiDeps, createApi, guardServer } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
 import { docIdOf } from '../../functions/src/store/docIds';
@@ -182,7 +183,9 @@ const apiLog: string[] = [];
 const servers: Server[] = [];
 /** Every `batch.commit()` of the counting store, with its number of writes. */
 const commits: number[] = [];
-let urls: { main: string; smallLimit: string; dev: string; counting: string } | undefined;
+let urls:
+  | { main: string; smallLimit: string; dev: string; counting: string; guarded: string; guardedSmall: string }
+  | undefined;
 
 /** The production settings (no development token can be configured there). */
 function productionConfig(extra: Record<string, string> = {}): Config {
@@ -250,12 +253,21 @@ function countingStore(db: Firestore): PlanStore {
   return new PlanStore(counting);
 }
 
-async function serve(name: string, handler: (req: never, res: never) => unknown): Promise<string> {
+async function serve(
+  name: string,
+  handler: (req: never, res: never) => unknown,
+  guard?: (server: Server) => void,
+): Promise<string> {
   http(name, handler as Parameters<typeof http>[1]);
   const server = getTestServer(name);
+  guard?.(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function guardedServer(name: string, deps: ApiDeps): Promise<string> {
+  return serve(name, createApi(deps), (server) => guardServer(server, deps));
 }
 
 // The support rethrows a failed emulator start in its own beforeEach (which runs first), so
@@ -283,10 +295,20 @@ beforeEach(async () => {
       createApi(depsFrom(productionConfig({ GONGJIAN_MAX_BODY_BYTES: '2000' }), runtime.store)),
     ),
     // The development runtime's own handler, exactly as the local stack serves it.
-    dev: await serve('api-dev', (req, res) => runtime.api(req, res)),
+    dev: await serve(
+      'api-dev',
+      (req, res) => runtime.api(req, res),
+      (server) => runtime.guardApiServer(server),
+    ),
     counting: await serve(
       'api-counting',
       createApi(depsFrom(productionConfig(), countingStore(runtime.store.db))),
+    ),
+    // The production handler behind the preflight guard, at the default limit and at 2,000 bytes.
+    guarded: await guardedServer('api-guarded', depsFrom(productionConfig(), runtime.store)),
+    guardedSmall: await guardedServer(
+      'api-guarded-small',
+      depsFrom(productionConfig({ GONGJIAN_MAX_BODY_BYTES: '2000' }), runtime.store),
     ),
   };
 });
@@ -593,7 +615,9 @@ describe('sync: what is written', () => {
     const again = await sync(body);
     expect(again.writes).toEqual(NONE);
     expect(again.tabs).toEqual(first.tabs);
-    expect(again.version).toBe(first.version);
+    // The issues now name other rows, so the version moves once (the 校验 tab must point at the
+    // right cells); no record is written.
+    expect(again.version).toBe(first.version + 1);
     expect(new Set(again.assignedIds.map((a) => a.activityId))).toEqual(
       new Set(first.assignedIds.map((a) => a.activityId)),
     );
@@ -805,7 +829,7 @@ describe('stats', () => {
     const answer = await ok<Record<string, unknown>>(
       await call({ action: 'stats', authorization: bearer(EDITOR) }),
     );
-    expect(answer).toEqual({ planVersion: 1, ...stats });
+    expect(answer).toEqual({ planVersion: 1, sync: 'complete', ...stats });
   });
 
   it('is 404 unknown_plan for an unknown plan, and 403 for a non-editor', async () => {
@@ -1123,6 +1147,162 @@ describe('HTTP edges', () => {
     await expectRefusal(response, 404, 'unknown_plan');
     expect((await allDocuments()).size).toBe(0);
   });
+});
+
+/**
+ * POSTs `totalBytes` of JSON-looking filler in 64 KiB chunks, declaring the length up front, and
+ * stops sending as soon as an answer arrives: how much was sent by then shows whether the server
+ * answered before reading the body.
+ */
+function postLarge(
+  url: string,
+  headers: Record<string, string>,
+  totalBytes: number,
+): Promise<{ status: number; contentType: string; body: string; bytesSent: number }> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    let bytesSent = 0;
+    let answered = false;
+    const req = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': String(totalBytes) },
+      },
+      (res) => {
+        answered = true;
+        const sentWhenAnswered = bytesSent;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          req.destroy();
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+            bytesSent: sentWhenAnswered,
+          });
+        });
+      },
+    );
+    // The server closes the connection after answering; a reset while we were still sending is expected.
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const chunk = Buffer.alloc(64 * 1024, ' ');
+    const pump = () => {
+      while (!answered && bytesSent < totalBytes) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, totalBytes - bytesSent));
+        bytesSent += piece.length;
+        if (!req.write(piece)) return void req.once('drain', pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
+
+describe('the body: checked after authentication, against a deliberate limit', () => {
+  const HUNDRED_MIB = 100 * 1024 * 1024;
+
+  it('100 MiB without credentials: 401 JSON before the body is read', async () => {
+    const started = performance.now();
+    const answer = await postLarge(`${base('guarded')}/v1/plans/${PLAN}/sync`, {}, HUNDRED_MIB);
+    expect(answer.status).toBe(401);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    expect(JSON.parse(answer.body).error.code).toBe('missing_token');
+    // The answer came while the client was still sending: a socket buffer's worth, not the body.
+    expect(answer.bytesSent).toBeLessThan(16 * 1024 * 1024);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect((await allDocuments()).size).toBe(0);
+  });
+
+  it('100 MiB with credentials: 413 body_too_large, our JSON with the limit in Chinese, body unread', async () => {
+    const answer = await postLarge(
+      `${base('guarded')}/v1/plans/${PLAN}/sync`,
+      { authorization: bearer(OWNER) },
+      HUNDRED_MIB,
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.contentType).toMatch(/^application\/json/);
+    const { error } = JSON.parse(answer.body) as { error: { code: string; message: string } };
+    expect(error.code).toBe('body_too_large');
+    expect(error.message).toContain('上限 30.0 MiB');
+    expect(answer.bytesSent).toBeLessThan(16 * 1024 * 1024);
+    expect((await allDocuments()).size).toBe(0);
+  });
+
+  it('a body that does not declare its length is refused (411) before it is read', async () => {
+    const body = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(JSON.stringify(sample())));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${base('guarded')}/v1/plans/${PLAN}/sync`, {
+      method: 'POST',
+      headers: { authorization: bearer(OWNER), 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    await expectRefusal(response, 411, 'length_required');
+    expect((await allDocuments()).size).toBe(0);
+  });
+
+  it('the guard lets what passes it through to the same answers (sample sync, small limit, wrong method)', async () => {
+    await sync(sample(), OWNER, 'guarded');
+    await expectRefusal(
+      await call({ authorization: bearer(OWNER), body: sample(), server: 'guardedSmall' }),
+      413,
+      'body_too_large',
+    );
+    await expectRefusal(
+      await call({ method: 'GET', action: 'sync', server: 'guarded' }),
+      405,
+      'method_not_allowed',
+    );
+  });
+
+  it('a workbook of 100,000 activities fits the default limit and is validated whole', async () => {
+    await sync(sample(), OWNER, 'guarded');
+    const big = toJson(generateWorkbook({ activities: 100_000, measures: 200, partners: 50 }));
+    const text = JSON.stringify(big);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(15 * 1024 * 1024);
+    expect(Buffer.byteLength(text)).toBeLessThan(30 * 1024 * 1024);
+    const result = await ok(
+      await call({ action: 'validate', authorization: bearer(OWNER), body: text, server: 'guarded' }),
+    );
+    expect(result.tabs.activities).toEqual({ rows: 100_000, accepted: 100_000, rejected: 0 });
+  }, 120_000);
+});
+
+describe('an unusable workbook', () => {
+  for (const [what, body] of [
+    ['no tab at all', { tabs: [] }],
+    [
+      'no recognisable tab',
+      { tabs: [{ name: 'Sheet1', header: ['甲', '乙'], rows: [{ row: 2, cells: [1, 2] }] }] },
+    ],
+  ] as const) {
+    it(`(${what}) is 422 unusable_input with the CLI's sentence, on sync and validate, writing nothing`, async () => {
+      for (const action of ['sync', 'validate'] as const) {
+        if (action === 'validate') await sync(sample());
+        const response = await call({ action, authorization: bearer(OWNER), body });
+        expect(response.status).toBe(422);
+        expect(await response.json()).toEqual({
+          error: {
+            code: 'unusable_input',
+            reason: 'no_tabs',
+            message: '没有找到可识别的工作表（设置、共建单位、计划、活动）',
+            messageEn: 'No recognisable tab found (Settings, Partners, Plan, Activities)',
+          },
+        });
+        if (action === 'sync') expect((await allDocuments()).size).toBe(0);
+      }
+    });
+  }
 });
 
 describe('composition root', () => {

@@ -14,7 +14,7 @@ import { parseConfig } from '../../functions/src/config';
 import { createApi } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
-import { recomputeStats } from '../../functions/src/stats/refresh';
+import { refreshStats } from '../../functions/src/stats/refresh';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { sampleWorkbook } from '../../shared/sample';
 import type { RawWorkbook } from '../../shared/workbook';
@@ -190,7 +190,7 @@ describe('a plan is bound to its spreadsheet', () => {
     });
     expect(await runtime.store.getPlan('plan-a')).toEqual(before);
 
-    await recomputeStats('plan-a', runtime.refresh);
+    await refreshStats('plan-a', runtime.refresh, { force: true });
     expect(overview(sheetA).length).toBeGreaterThan(1);
     expect(requestsTo(sheetB)).toEqual([]);
     expect(sheetB.sheets).toEqual(bBefore);
@@ -233,7 +233,7 @@ describe('a plan is bound to its spreadsheet', () => {
     );
 
     const writesToOld = writesTo(sheetA).length;
-    await recomputeStats('plan-e', runtime.refresh);
+    await refreshStats('plan-e', runtime.refresh, { force: true });
     expect(overview(moved)[0]?.slice(0, 2)).toEqual(['指标', '数值']);
     expect(writesTo(sheetA).length).toBe(writesToOld);
   });
@@ -278,7 +278,7 @@ describe('the generated tabs go only into a sheet marked for the plan', () => {
     );
     const before = structuredClone(target.sheets);
     runtimeLog.length = 0;
-    await recomputeStats('plan-m', runtime.refresh);
+    await refreshStats('plan-m', runtime.refresh, { force: true });
     expect(writesTo(target)).toEqual([]);
     expect(target.sheets).toEqual(before);
     expect(runtimeLog.filter((line) => line.startsWith('拒绝写入'))).toEqual([
@@ -293,9 +293,9 @@ describe('the generated tabs go only into a sheet marked for the plan', () => {
       await sync({ plan: 'plan-g', email: ADMIN, spreadsheetId: sheetB.spreadsheetId }),
       200,
     );
-    await recomputeStats('plan-g', runtime.refresh);
+    await refreshStats('plan-g', runtime.refresh, { force: true });
     expect(writesTo(sheetB)).toEqual([]);
-    await recomputeStats('plan-h', runtime.refresh);
+    await refreshStats('plan-h', runtime.refresh, { force: true });
     expect(writesTo(sheetB).length).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@
  * firebase-admin and wait for the effect.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FieldValue, Timestamp } from 'firebase-admin/firestore';
@@ -88,10 +88,14 @@ describe('finding the emulator', () => {
 
   it('prefers the override, then the first existing candidate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gongjian-jar-'));
-    const jar = join(dir, 'cloud-firestore-emulator.jar');
-    writeFileSync(jar, '');
-    expect(findEmulatorJar({ FIRESTORE_EMULATOR_JAR: jar }, [])).toBe(jar);
-    expect(findEmulatorJar({}, ['/nonexistent/a.jar', jar])).toBe(jar);
+    try {
+      const jar = join(dir, 'cloud-firestore-emulator.jar');
+      writeFileSync(jar, '');
+      expect(findEmulatorJar({ FIRESTORE_EMULATOR_JAR: jar }, [])).toBe(jar);
+      expect(findEmulatorJar({}, ['/nonexistent/a.jar', jar])).toBe(jar);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says how to install Java when there is none', () => {

@@ -7,8 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import type { CloudEvent } from 'firebase-functions/v2';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config';
 import {
@@ -21,7 +20,9 @@ import {
 import type { MailDeps } from '../../functions/src/mail/deps';
 import {
   enqueueMail,
+  fromHeader,
   headerSafe,
+  type MailQueue,
   mailDocId,
   messageIdOf,
   type QueuedEmail,
@@ -37,100 +38,8 @@ import type { Delivery, MailKind } from '../../functions/src/mail/types';
 import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
 import { sweepMail as sweepMailSchedule } from '../../functions/src/schedules/sweepMail';
 import { onMailWritten } from '../../functions/src/triggers/onMailWritten';
-import { eventually, useFirestoreEmulator } from '../support/firestore';
-
-// ---------------------------------------------------------------------------------------------
-// The receiving server
-
-type Fault = '421' | '550' | 'drop';
-
-interface Arrival {
-  raw: Buffer;
-  parsed: ParsedMail;
-  envelope: { from: string; to: string[] };
-}
-
-interface TestSmtpServer {
-  readonly port: number;
-  readonly arrivals: Arrival[];
-  /** Consumed one per message, in order: the next DATA gets the first fault. */
-  readonly faults: Fault[];
-  /** Messages that reached DATA (completed or not). */
-  readonly dataCommands: number;
-  withMessageId(messageId: string): Arrival[];
-  close(): Promise<void>;
-}
-
-async function startSmtpServer(auth?: { user: string; pass: string }): Promise<TestSmtpServer> {
-  const arrivals: Arrival[] = [];
-  const faults: Fault[] = [];
-  let dataCommands = 0;
-  const server: SMTPServer = new SMTPServer({
-    logger: false,
-    // Plain SMTP on 127.0.0.1; with credentials the server insists on AUTH (over the plain
-    // connection, which only a test may allow).
-    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
-    authOptional: !auth,
-    allowInsecureAuth: true,
-    onAuth(credentials, _session, callback) {
-      if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
-        return callback(null, { user: credentials.username });
-      }
-      return callback(Object.assign(new Error('Invalid credentials'), { responseCode: 535 }));
-    },
-    onData(stream, session: SMTPServerSession, callback) {
-      dataCommands++;
-      const fault = faults.shift();
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        if (fault === 'drop') {
-          // The connection dies in the middle of the message, before any reply to it.
-          for (const connection of server.connections) {
-            if ((connection as { id?: string }).id === session.id) {
-              (connection as { _socket: { destroy(): void } })._socket.destroy();
-            }
-          }
-        }
-      });
-      stream.on('end', () => {
-        if (fault === '421' || fault === '550') {
-          const message = fault === '421' ? 'Try again later' : 'Mailbox unavailable';
-          return callback(Object.assign(new Error(message), { responseCode: Number(fault) }));
-        }
-        if (fault === 'drop') return;
-        const raw = Buffer.concat(chunks);
-        simpleParser(raw).then(
-          (parsed) => {
-            arrivals.push({
-              raw,
-              parsed,
-              envelope: {
-                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-                to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-              },
-            });
-            callback(null, 'OK: queued');
-          },
-          (error: Error) => callback(error),
-        );
-      });
-    },
-  });
-  server.on('error', () => {}); // dropped sockets are the point of some tests
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    port,
-    arrivals,
-    faults,
-    get dataCommands() {
-      return dataCommands;
-    },
-    withMessageId: (messageId) => arrivals.filter((arrival) => arrival.parsed.messageId === messageId),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -182,6 +91,7 @@ const SMTP_USER = 'gongjian';
 const SMTP_PASS = 'p@ss:word/with%chars';
 const MAIL_FROM = 'noreply@shequ.example.cn';
 const SENDER = '某某社区居委会';
+const RETENTION_MS = 30 * 86_400_000;
 
 /** Every event the emulator delivered to onMailWritten, by document ID, for replaying. */
 const events = new Map<string, CloudEvent<unknown>[]>();
@@ -201,10 +111,11 @@ describe('mail through the emulator', () => {
   let runtime: Runtime;
   let triggerDeps: MailDeps;
   let faultyTransport: MailTransport;
+  let queue: MailQueue;
   const closeLater: MailTransport[] = [];
 
   beforeAll(async () => {
-    process.env.GCLOUD_PROJECT ??= fs.projectId;
+    useFunctionsEnvironment(fs.projectId);
     inbox = await startSmtpServer({ user: SMTP_USER, pass: SMTP_PASS });
     faulty = await startSmtpServer();
     const config = parseConfig({
@@ -218,6 +129,8 @@ describe('mail through the emulator', () => {
     if (!runtime.mail) throw new Error('expected the runtime to build an SMTP sender from SMTP_URL');
     runtime.mail.log = () => {};
     triggerDeps = runtime.mail;
+    expect(runtime.mailQueue).toMatchObject({ fromAddress: MAIL_FROM, retentionMs: RETENTION_MS });
+    queue = { ...runtime.mailQueue, db: fs.firestore() };
     installRuntime(runtime);
     faultyTransport = createSmtpTransport({ smtpUrl: `smtp://127.0.0.1:${faulty.port}`, from: MAIL_FROM });
     closeLater.push(faultyTransport);
@@ -295,24 +208,30 @@ describe('mail through the emulator', () => {
       });
       const db = fs.firestore();
       const now = new Date();
-      expect(await enqueueMail(db, mail, now)).toBe('queued');
-      expect(await enqueueMail(db, { ...mail, subject: 'changed' }, now)).toBe('duplicate');
+      expect(await enqueueMail(queue, mail, now)).toBe('queued');
+      expect(await enqueueMail(queue, { ...mail, subject: 'changed' }, now)).toBe('duplicate');
 
       const done = await settled(mail.key);
       const doc = (await db.collection('mail').doc(mailDocId(mail.key)).get()).data();
       expect(doc).toMatchObject({
+        from: `"${SENDER}" <${MAIL_FROM}>`,
         to: ['Partner@Example.cn'],
         cc: ['leader@example.cn'],
+        headers: { 'Message-ID': messageIdOf(mail.key), 'Auto-Submitted': 'auto-generated' },
         message: {
           subject: '【共建】六月摘要 Bcc: evil@example.com',
           text: mail.text,
           html: mail.html,
-          messageId: messageIdOf(mail.key),
         },
-        gongjian: { planId: 'plan-mail', kind: 'partnerDigest', key: mail.key, senderName: SENDER },
+        gongjian: { planId: 'plan-mail', kind: 'partnerDigest', key: mail.key },
       });
+      // The whole email is in the extension's fields: nothing of it hides under `gongjian`.
+      expect(Object.keys(doc?.gongjian ?? {}).sort()).toEqual(['createdAt', 'key', 'kind', 'planId']);
+      expect(Object.keys(doc?.message ?? {}).sort()).toEqual(['html', 'subject', 'text']);
       expect(messageIdOf(mail.key)).toMatch(/^<[0-9a-f]{32}@gongjian\.local>$/);
       expect(done).toMatchObject({ state: 'SUCCESS', attempts: 1, error: null, leaseExpireTime: null });
+      // Kept for the retention after the final state, then Firestore's TTL policy deletes it.
+      expect(done.expireAt?.toMillis()).toBe((done.endTime?.toMillis() ?? 0) + RETENTION_MS);
       expect(done.info).toMatchObject({
         messageId: messageIdOf(mail.key),
         // nodemailer lower-cases the domain
@@ -328,10 +247,28 @@ describe('mail through the emulator', () => {
       expect(arrived[0]?.envelope.to).toEqual(['Partner@example.cn', 'leader@example.cn']);
     });
 
+    it('quotes the sender name in From, whatever it holds', async () => {
+      const mail = email({ senderName: '某某社区 "居委会", 党群服务中心 <办公室> \\ 值班' });
+      expect(await enqueueMail(queue, mail, new Date())).toBe('queued');
+      const doc = await fs.firestore().collection('mail').doc(mailDocId(mail.key)).get();
+      expect(doc.get('from')).toBe(fromHeader(mail.senderName ?? '', MAIL_FROM));
+      await settled(mail.key);
+      const [arrival] = inbox.withMessageId(messageIdOf(mail.key));
+      expect(arrival?.parsed.from?.value).toEqual([{ name: mail.senderName, address: MAIL_FROM }]);
+    });
+
+    it('without a From address writes no from, and the sender uses its own', async () => {
+      const mail = email();
+      await enqueueMail({ ...queue, fromAddress: undefined }, mail, new Date());
+      const doc = await fs.firestore().collection('mail').doc(mailDocId(mail.key)).get();
+      expect(doc.get('from')).toBeUndefined();
+      await settled(mail.key);
+      const [arrival] = inbox.withMessageId(messageIdOf(mail.key));
+      expect(arrival?.parsed.from?.value).toEqual([{ name: '共建助手', address: MAIL_FROM }]);
+    });
+
     it('refuses a mail without recipients', async () => {
-      await expect(enqueueMail(fs.firestore(), email({ to: ['\r\n'] }), new Date())).rejects.toThrow(
-        /no recipient/,
-      );
+      await expect(enqueueMail(queue, email({ to: ['\r\n'] }), new Date())).rejects.toThrow(/no recipient/);
     });
   });
 
@@ -356,7 +293,7 @@ describe('mail through the emulator', () => {
         text: `${subject}\n\n明细：\n- 文明礼仪培训班 已完成\n- 结对共建 进行中`,
         html: `<h1>${subject.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</h1><ul><li>文明礼仪培训班 已完成</li></ul>`,
       });
-      expect(await enqueueMail(fs.firestore(), mail, new Date())).toBe('queued');
+      expect(await enqueueMail(queue, mail, new Date())).toBe('queued');
       await settled(mail.key);
       const [arrival, ...more] = inbox.withMessageId(messageIdOf(mail.key));
       expect(more).toHaveLength(0);
@@ -392,7 +329,7 @@ describe('mail through the emulator', () => {
       const mail = email();
       const id = mailDocId(mail.key);
       const event = await withTriggerSenderOff(async () => {
-        await enqueueMail(fs.firestore(), mail, new Date());
+        await enqueueMail(queue, mail, new Date());
         return eventually(() => events.get(id)?.[0], { what: 'the create event' });
       });
       await fs.bridge.idle();
@@ -408,7 +345,7 @@ describe('mail through the emulator', () => {
 
     it('a person asking for a resend (RETRY without a time, as with the extension) gets one more copy', async () => {
       const mail = email();
-      await enqueueMail(fs.firestore(), mail, new Date());
+      await enqueueMail(queue, mail, new Date());
       await settled(mail.key);
       await fs
         .firestore()
@@ -426,7 +363,7 @@ describe('mail through the emulator', () => {
       const mails = [email(), email(), email()];
       await withTriggerSenderOff(async () => {
         // Queued ten minutes ago and never picked up: its trigger was lost.
-        for (const mail of mails) await enqueueMail(fs.firestore(), mail, new Date(Date.now() - 600_000));
+        for (const mail of mails) await enqueueMail(queue, mail, new Date(Date.now() - 600_000));
         await eventually(() => mails.every((mail) => events.has(mailDocId(mail.key))), { what: 'events' });
         await fs.bridge.idle();
       });
@@ -444,26 +381,35 @@ describe('mail through the emulator', () => {
     /** Queues with the trigger's sender off, so only the test's own calls act on the mail. */
     async function queued(mail: QueuedEmail, now: Date) {
       await withTriggerSenderOff(async () => {
-        expect(await enqueueMail(fs.firestore(), mail, now)).toBe('queued');
+        expect(await enqueueMail(queue, mail, now)).toBe('queued');
         await eventually(() => events.has(mailDocId(mail.key)), { what: 'the create event' });
         await fs.bridge.idle();
       });
     }
 
     function deps(time: ReturnType<typeof clock>, overrides: Partial<MailDeps> = {}): MailDeps {
-      return { transport: faultyTransport, now: time.now, log: () => {}, ...overrides };
+      return {
+        transport: faultyTransport,
+        now: time.now,
+        retentionMs: RETENTION_MS,
+        log: () => {},
+        ...overrides,
+      };
     }
 
     it('421 then success: RETRY with backoff, then SUCCESS on the due sweep', async () => {
       const time = clock();
       const mail = email();
       await queued(mail, time.now());
+      // Even a mail nobody ever delivers expires in the end.
+      expect((await delivery(mail.key)).expireAt?.toMillis()).toBe(time.now().getTime() + RETENTION_MS);
       faulty.faults.push('421');
       expect(await processMail(fs.firestore(), mailDocId(mail.key), deps(time))).toBe('retry');
       const retry = await delivery(mail.key);
       expect(retry).toMatchObject({ state: 'RETRY', attempts: 1, leaseExpireTime: null });
       expect(retry.error).toMatch(/421/);
       expect(retry.nextAttemptTime?.toMillis()).toBe(time.now().getTime() + 60_000);
+      expect(retry.expireAt?.toMillis()).toBe(time.now().getTime() + RETENTION_MS);
 
       time.advance(30_000); // not due yet
       expect((await sweepMail(fs.firestore(), deps(time))).outcomes).toEqual({});
@@ -472,6 +418,7 @@ describe('mail through the emulator', () => {
       expect((await sweepMail(fs.firestore(), deps(time))).outcomes).toEqual({ sent: 1 });
       const done = await delivery(mail.key);
       expect(done).toMatchObject({ state: 'SUCCESS', attempts: 2, error: null, nextAttemptTime: null });
+      expect(done.expireAt?.toMillis()).toBe(time.now().getTime() + RETENTION_MS);
       expect(done.info?.messageId).toBe(messageIdOf(mail.key));
       expect(faulty.withMessageId(messageIdOf(mail.key))).toHaveLength(1);
     });
@@ -485,7 +432,8 @@ describe('mail through the emulator', () => {
       const failed = await delivery(mail.key);
       expect(failed).toMatchObject({ state: 'ERROR', attempts: 1, nextAttemptTime: null, info: null });
       expect(failed.error).toMatch(/550/);
-      expect(failed.endTime).not.toBeNull();
+      expect(failed.endTime?.toMillis()).toBe(time.now().getTime());
+      expect(failed.expireAt?.toMillis()).toBe(time.now().getTime() + RETENTION_MS);
       time.advance(24 * 3_600_000);
       await sweepMail(fs.firestore(), deps(time));
       expect(await processMail(fs.firestore(), mailDocId(mail.key), deps(time))).toBe('done');
@@ -647,7 +595,29 @@ describe('mail through the emulator', () => {
       const snapshot = await fs.firestore().collection('mail').doc(id).get();
       expect(snapshot.get('delivery.state')).toBe('ERROR');
       expect(snapshot.get('delivery.error')).toMatch(/message\.subject/);
+      expect(snapshot.get('delivery.expireAt').toMillis()).toBe(time.now().getTime() + RETENTION_MS);
       expect(await processMail(fs.firestore(), 'no-such-mail', deps(time))).toBe('missing');
+    });
+
+    it('a hand-written document with attachments ends in ERROR rather than going out without them', async () => {
+      const time = clock();
+      const id = `attachments-${serial++}`;
+      await withTriggerSenderOff(async () => {
+        await fs
+          .firestore()
+          .collection('mail')
+          .doc(id)
+          .create({
+            to: 'x@example.cn',
+            message: { subject: '年度总结', text: '见附件', attachments: [{ path: '/etc/passwd' }] },
+          });
+        await eventually(() => events.has(id), { what: 'the create event' });
+        await fs.bridge.idle();
+      });
+      expect(await processMail(fs.firestore(), id, deps(time))).toBe('error');
+      const snapshot = await fs.firestore().collection('mail').doc(id).get();
+      expect(snapshot.get('delivery.error')).toMatch(/message\.attachments.*not supported/);
+      expect(faulty.arrivals.filter((a) => a.parsed.subject === '年度总结')).toHaveLength(0);
     });
   });
 });

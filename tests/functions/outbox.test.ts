@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config';
-import { mailDocId, messageIdOf } from '../../functions/src/mail/queue';
+import { fromHeader, mailDocId, messageIdOf } from '../../functions/src/mail/queue';
 import {
   createOutboxTransport,
   fileNameOf,
+  mailFromAddress,
   type OutgoingMail,
   transportFromConfig,
 } from '../../functions/src/mail/transport';
@@ -25,23 +26,25 @@ afterEach(async () => {
 });
 
 const KEY = 'plan-1 · 区税务局 · 2026-06';
+const MESSAGE_ID = messageIdOf(KEY);
 const MAIL: OutgoingMail = {
   id: mailDocId(KEY),
+  from: fromHeader('xx社区居委会', 'noreply@gongjian.local'),
   to: ['partner@example.cn'],
   cc: ['leader@example.cn'],
+  bcc: [],
+  headers: { 'Message-ID': MESSAGE_ID, 'Auto-Submitted': 'auto-generated' },
   subject: '【共建】2026年6月共建单位摘要：区税务局',
   text: '您好！\n本月共开展活动 3 次，服务 120 人次。',
   html: '<h1>2026年6月共建单位摘要</h1><p>本月共开展活动 <b>3</b> 次，服务 120 人次。</p>',
-  messageId: messageIdOf(KEY),
-  senderName: 'xx社区居委会',
 };
 
 describe('outbox transport', () => {
   it('writes a parseable .eml and an .html preview named after the document', async () => {
-    const outbox = createOutboxTransport({ dir: join(dir, 'outbox'), from: 'noreply@gongjian.local' });
+    const outbox = createOutboxTransport({ dir: join(dir, 'outbox'), from: 'other@gongjian.local' });
     const info = await outbox.send(MAIL);
     expect(info).toMatchObject({
-      messageId: MAIL.messageId,
+      messageId: MESSAGE_ID,
       accepted: ['partner@example.cn', 'leader@example.cn'],
       rejected: [],
       pending: [],
@@ -54,7 +57,9 @@ describe('outbox transport', () => {
     const raw = await readFile(join(dir, 'outbox', `${MAIL.id}.eml`));
     const parsed = await simpleParser(raw);
     expect(parsed.subject).toBe(MAIL.subject);
-    expect(parsed.messageId).toBe(MAIL.messageId);
+    expect(parsed.messageId).toBe(MESSAGE_ID);
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    // The mail's own From wins over the transport's default address.
     expect(parsed.from?.value).toEqual([{ name: 'xx社区居委会', address: 'noreply@gongjian.local' }]);
     expect(parsed.headers.get('content-type')).toMatchObject({ value: 'multipart/alternative' });
     expect(parsed.text?.trim()).toBe(MAIL.text);
@@ -111,6 +116,23 @@ describe('transportFromConfig', () => {
     expect(() =>
       transportFromConfig(parseConfig({ ...base, SMTP_URL: 'smtp://me:pw@127.0.0.1:2525' })),
     ).toThrow(/MAIL_FROM/);
+  });
+
+  it.each([
+    [
+      { ...base, MAIL_FROM: 'a@example.cn', SMTP_URL: 'smtp://me%40example.cn:pw@127.0.0.1:2525' },
+      'a@example.cn',
+    ],
+    [{ ...base, SMTP_URL: 'smtp://me%40example.cn:pw@127.0.0.1:2525' }, 'me@example.cn'],
+    [{ ...base, SMTP_URL: 'smtp://me:pw@127.0.0.1:2525' }, undefined],
+    [base, 'noreply@gongjian.local'],
+    [
+      { GONGJIAN_PROJECT: 'gongjian-prod', GONGJIAN_AUDIENCES: 'client-id', MAIL_FROM: 'a@example.cn' },
+      'a@example.cn',
+    ],
+    [{ GONGJIAN_PROJECT: 'gongjian-prod', GONGJIAN_AUDIENCES: 'client-id' }, undefined],
+  ])('the From address of %j is %s (the queue writes it on every mail)', (env, expected) => {
+    expect(mailFromAddress(parseConfig(env))).toBe(expected);
   });
 
   it('has none in production without SMTP: the Trigger Email extension delivers', () => {

@@ -51,18 +51,21 @@ describe('sendEmails (queueDailyEmails)', () => {
       runtime.store,
     );
     // 1 July, 10:00 in Shanghai: not the sending hour.
-    await queueDailyEmails(runtime.store, new Date('2026-07-01T02:00:00Z'));
+    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2026-07-01T02:00:00Z'));
     expect(await mailKeys()).toEqual([]);
 
     // 1 July, 09:00 in Shanghai: the June digests (9 partners with email, 1 leader summary).
     const at9 = new Date('2026-07-01T01:00:00Z');
-    await Promise.all([queueDailyEmails(runtime.store, at9), queueDailyEmails(runtime.store, at9)]);
+    await Promise.all([
+      queueDailyEmails(runtime.store, runtime.mailQueue, at9),
+      queueDailyEmails(runtime.store, runtime.mailQueue, at9),
+    ]);
     const keys = await mailKeys();
     expect(keys.filter((k) => k.startsWith('partnerDigest:daily:')).length).toBe(9);
     expect(keys.filter((k) => k.startsWith('leaderSummary:daily:2026-06'))).toHaveLength(1);
     expect(new Set(keys).size).toBe(keys.length);
 
-    await queueDailyEmails(runtime.store, at9);
+    await queueDailyEmails(runtime.store, runtime.mailQueue, at9);
     expect(await mailKeys()).toEqual(keys);
   });
 });

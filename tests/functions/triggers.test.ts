@@ -1,6 +1,8 @@
 /**
- * The deployed Firestore triggers, fired by the emulator itself through the bridge: statistics
- * follow every sync, bursts are coalesced, and redelivered or reordered events change nothing.
+ * The statistics trigger, fired by the emulator itself through the bridge: one invocation and one
+ * recomputation per sync whatever its size, and statistics that always end equal to a
+ * recomputation from the stored records — under redelivered and reordered events, racing syncs,
+ * a sync that dies between its batches, and a lost event (the sweeper).
  */
 import type { CloudEvent } from 'firebase-functions/v2';
 import { OAuth2Client } from 'google-auth-library';
@@ -8,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config';
 import { TRIGGERS } from '../../functions/src/local/stack';
 import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
-import { statsRefreshState } from '../../functions/src/stats/refresh';
+import { refreshStats, sweepStats } from '../../functions/src/stats/refresh';
+import { type PendingWrite, PlanStore } from '../../functions/src/store/planStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { sampleWorkbook } from '../../shared/sample';
@@ -23,30 +26,34 @@ import {
   sheetValues,
   startFakeSheets,
 } from '../support/fake-sheets';
-import { eventually, useFirestoreEmulator } from '../support/firestore';
+import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
 
 const NOW = new Date('2026-06-30T04:00:00Z'); // 12:00 in Asia/Shanghai
 const ASOF = '2026-06-30';
 
-/** Every event the emulator delivered to onActivityWritten, for replaying. */
+/** Every event the emulator delivered to onPlanWritten, for replaying; plans named here lose theirs. */
 const delivered: CloudEvent<unknown>[] = [];
-const recordingActivityTrigger = Object.assign(
+const dropEventsOf = new Set<string>();
+const planOf = (event: CloudEvent<unknown>) =>
+  /^plans\/([^/]+)$/.exec(String((event as { document?: unknown }).document ?? ''))?.[1];
+const recordingPlanTrigger = Object.assign(
   (event: CloudEvent<unknown>) => {
     delivered.push(event);
-    return TRIGGERS.onActivityWritten(event);
+    if (dropEventsOf.has(planOf(event) ?? '')) return undefined;
+    return TRIGGERS.onPlanWritten(event);
   },
-  { __endpoint: TRIGGERS.onActivityWritten.__endpoint },
+  { __endpoint: TRIGGERS.onPlanWritten.__endpoint },
 );
 
 const fs = useFirestoreEmulator('triggers', {
-  triggers: { ...TRIGGERS, onActivityWritten: recordingActivityTrigger },
+  triggers: { ...TRIGGERS, onPlanWritten: recordingPlanTrigger },
 });
 let runtime: Runtime;
 let sheets: FakeSheets;
 const SHEETS_TOKEN = 'ya29.triggers-test';
 
 beforeAll(async () => {
-  process.env.GCLOUD_PROJECT ??= fs.projectId;
+  useFunctionsEnvironment(fs.projectId);
   sheets = await startFakeSheets({ token: SHEETS_TOKEN });
   const sheetsAuth = new OAuth2Client();
   sheetsAuth.setCredentials({ access_token: SHEETS_TOKEN });
@@ -60,7 +67,7 @@ beforeAll(async () => {
     () => {},
     { sheetsAuth },
   );
-  // The triggers read the clock through the runtime: pin it so stats are reproducible.
+  // The trigger reads the clock through the runtime: pin it so statistics are reproducible.
   runtime.refresh.now = () => NOW;
   installRuntime(runtime);
 });
@@ -72,30 +79,53 @@ afterAll(async () => {
   await sheets.stop();
 });
 
-async function sync(planId: string, workbook: RawWorkbook, spreadsheetId?: string) {
-  const existing = await runtime.store.getPlan(planId);
-  const location = spreadsheetId ? { workbookLocation: { kind: 'sheets' as const, spreadsheetId } } : {};
+async function sync(
+  planId: string,
+  workbook: RawWorkbook,
+  extra: { spreadsheetId?: string; store?: PlanStore; clock?: () => Date } = {},
+) {
+  const store = extra.store ?? runtime.store;
+  const existing = await store.getPlan(planId);
+  const location = extra.spreadsheetId
+    ? { workbookLocation: { kind: 'sheets' as const, spreadsheetId: extra.spreadsheetId } }
+    : {};
   return syncPlan(
     workbook,
-    { planId, caller: 'owner@example.cn', now: NOW, existing, ...location },
-    runtime.store,
+    {
+      planId,
+      caller: 'owner@example.cn',
+      now: NOW,
+      existing,
+      clock: extra.clock ?? (() => NOW),
+      ...location,
+    },
+    store,
   );
 }
 
-/** Waits until the plan's statistics cover its current version and no refresh is pending. */
+/** Waits until the plan's statistics cover its current version, no sync holds it and the trigger is done. */
 async function freshStats(planId: string) {
-  return eventually(
+  const stats = await eventually(
     async () => {
-      const [plan, stats, state] = await Promise.all([
+      const [plan, stats, claim] = await Promise.all([
         runtime.store.getPlan(planId),
         runtime.store.getStats(planId),
-        statsRefreshState(runtime.store.db, planId),
+        runtime.store.getClaim(planId),
       ]);
-      const settled = state.requested === state.computed && state.leaseOwner === null;
-      return plan && stats && stats.inputVersion === plan.version && settled ? { stats, state } : undefined;
+      return plan && stats && !claim && stats.inputVersion === plan.version ? stats : undefined;
     },
     { timeoutMs: 60_000, what: `fresh statistics for ${planId}` },
   );
+  await fs.bridge.idle();
+  return stats;
+}
+
+/** Trigger invocations and recomputations for a plan so far. */
+async function costs(planId: string) {
+  return {
+    invocations: delivered.filter((event) => planOf(event) === planId).length,
+    recomputations: await runtime.store.recomputations(planId),
+  };
 }
 
 /** The statistics recomputed from scratch from the workbook itself. */
@@ -103,8 +133,15 @@ function fromScratch(workbook: RawWorkbook) {
   return computeStats(validateWorkbook(workbook, { asOf: ASOF, requireYear: true }).model, ASOF);
 }
 
+/** The statistics recomputed from what the store holds now. */
+async function fromStore(planId: string) {
+  const plan = await runtime.store.getPlan(planId);
+  if (!plan) throw new Error(`no plan ${planId}`);
+  return computeStats(await runtime.store.loadModel(plan), ASOF);
+}
+
 /** The sample with n extra activity rows for one measure, dated through the first half-year. */
-function withActivities(n: number): RawWorkbook {
+function withActivities(n: number, titlePrefix = '志愿服务'): RawWorkbook {
   const workbook = structuredClone(sampleWorkbook(2026));
   const activities = workbook.tabs.find((tab) => tab.name === '活动');
   if (!activities) throw new Error('no activities tab');
@@ -116,45 +153,80 @@ function withActivities(n: number): RawWorkbook {
     cells[at('日期')] =
       `2026-${String(1 + (i % 6)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
     cells[at('关联事项')] = '5.2';
-    cells[at('活动名称')] = `志愿服务 ${i}`;
+    cells[at('活动名称')] = `${titlePrefix} ${i}`;
     cells[at('服务时长')] = 2;
     activities.rows.push({ row: ++row, cells });
   }
   return workbook;
 }
 
-describe('statistics follow the records', () => {
+/** Waits until the emulator has delivered `count` events of the plan to the trigger. */
+async function eventsDelivered(planId: string, count: number) {
+  await eventually(() => delivered.filter((event) => planOf(event) === planId).length >= count, {
+    timeoutMs: 30_000,
+    what: `${count} trigger events for ${planId}`,
+  });
+  await fs.bridge.idle();
+}
+
+describe('one recomputation per sync', () => {
   it('a sync leads, through the emulator and the bridge, to statistics equal to a recomputation from scratch', async () => {
     const workbook = sampleWorkbook(2026);
     const result = await sync('sample', workbook);
     expect(result.writes.created).toBeGreaterThan(100);
-    const { stats } = await freshStats('sample');
+    const stats = await freshStats('sample');
     expect(stats.asOf).toBe(ASOF);
     expect(stats.stats).toEqual(fromScratch(workbook));
+    expect(await costs('sample')).toEqual({ invocations: 1, recomputations: 1 });
     expect(fs.bridge.failed).toBe(0);
   });
 
-  it('an edit changes the statistics accordingly', async () => {
+  it('a sync writing 2,000 records costs one trigger invocation and one recomputation', async () => {
+    const workbook = withActivities(2_000);
+    const result = await sync('large', workbook);
+    expect(result.writes.created).toBeGreaterThan(2_000);
+    const stats = await freshStats('large');
+    expect(stats.stats).toEqual(fromScratch(workbook));
+    expect(await costs('large')).toEqual({ invocations: 1, recomputations: 1 });
+  }, 120_000);
+
+  it('an edit changes the statistics accordingly; an unchanged re-sync recomputes nothing', async () => {
     const workbook = withActivities(10);
     await sync('edited', workbook);
-    const before = (await freshStats('edited')).stats;
+    const before = await freshStats('edited');
     const more = withActivities(15);
     const result = await sync('edited', more);
     expect(result.writes).toEqual({ created: 5, updated: 0, deleted: 0 });
-    const after = (await freshStats('edited')).stats;
+    const after = await freshStats('edited');
     expect(after.stats.plan.activities).toBe(before.stats.plan.activities + 5);
     expect(after.stats).toEqual(fromScratch(more));
+    expect(await costs('edited')).toEqual({ invocations: 2, recomputations: 2 });
+
+    const again = await sync('edited', more);
+    expect(again.version).toBe(result.version);
+    await eventsDelivered('edited', 3);
+    expect(await costs('edited')).toEqual({ invocations: 3, recomputations: 2 });
   });
 
-  it('a burst of 1,000 activity writes is coalesced into at most 20 recomputations', async () => {
-    const workbook = withActivities(1000);
-    const result = await sync('burst', workbook);
-    expect(result.writes.created).toBeGreaterThan(1000);
-    const { stats, state } = await freshStats('burst');
-    expect(state.requested).toBeGreaterThan(1000); // every write's event was counted
-    expect(state.recomputations).toBeLessThanOrEqual(20);
-    expect(stats.stats).toEqual(fromScratch(workbook));
-  }, 120_000);
+  it('a new row with an error (no record changes) still refreshes the validation tab’s issues', async () => {
+    const workbook = withActivities(3);
+    const first = await sync('issues', workbook);
+    await freshStats('issues');
+    const broken = structuredClone(workbook);
+    const activities = broken.tabs.find((tab) => tab.name === '活动');
+    const header = activities?.header.map(String) ?? [];
+    const cells = header.map(() => null as string | number | null);
+    cells[header.indexOf('日期')] = '三月五日';
+    cells[header.indexOf('关联事项')] = '5.2';
+    cells[header.indexOf('活动名称')] = '日期写错的活动';
+    activities?.rows.push({ row: 999, cells });
+    const second = await sync('issues', broken);
+    expect(second.writes).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(second.version).toBe(first.version + 1);
+    await freshStats('issues');
+    const issues = await runtime.store.loadIssues('issues');
+    expect(issues).toContainEqual(expect.objectContaining({ row: 999, code: 'invalid_date' }));
+  });
 });
 
 describe('the generated tabs', () => {
@@ -166,8 +238,8 @@ describe('the generated tabs', () => {
       key: PLAN_MARKER_KEY,
       value: 'sheet',
     });
-    await sync('sheet', workbook, spreadsheetId);
-    const { stats } = await freshStats('sheet');
+    await sync('sheet', workbook, { spreadsheetId });
+    const stats = await freshStats('sheet');
     const spreadsheet = sheets.spreadsheets.get(spreadsheetId);
     if (!spreadsheet) throw new Error('no spreadsheet');
     const overview = sheetValues(sheetNamed(spreadsheet, '汇总'));
@@ -180,22 +252,162 @@ describe('the generated tabs', () => {
 });
 
 describe('redelivered and out-of-order events', () => {
-  it('change nothing: each event three times, in reverse order, concurrently', async () => {
-    const workbook = withActivities(20);
-    delivered.length = 0;
-    await sync('replay', workbook);
-    const first = await freshStats('replay');
-    const events = delivered.filter((event) =>
-      String((event as { document?: unknown }).document ?? '').startsWith('plans/replay/'),
-    );
-    expect(events.length).toBeGreaterThan(20);
+  it('three deliveries of each event, in reverse order, concurrently: the same statistics, no extra work', async () => {
+    const first = withActivities(20);
+    const second = withActivities(30);
+    await sync('replay', first);
+    await freshStats('replay');
+    await sync('replay', second);
+    const fresh = await freshStats('replay');
+    const events = delivered.filter((event) => planOf(event) === 'replay');
+    expect(events).toHaveLength(2);
+    const { recomputations } = await costs('replay');
 
     const replays = [...events].reverse().flatMap((event) => [event, event, event]);
-    await Promise.all(replays.map((event) => TRIGGERS.onActivityWritten(event)));
-    const second = await freshStats('replay');
-    expect(second.stats.stats).toEqual(first.stats.stats);
-    expect(second.stats.inputVersion).toBe(first.stats.inputVersion);
-    expect(second.state.recomputations).toBeGreaterThanOrEqual(first.state.recomputations);
-    expect(second.stats.stats).toEqual(fromScratch(workbook));
+    await Promise.all(replays.map((event) => TRIGGERS.onPlanWritten(event)));
+    const after = await freshStats('replay');
+    expect(after).toEqual(fresh);
+    expect(after.stats).toEqual(fromScratch(second));
+    expect((await costs('replay')).recomputations).toBe(recomputations);
   }, 60_000);
+
+  it('with the statistics gone, old and new events three times each end in the statistics of the records', async () => {
+    const workbook = withActivities(25);
+    await sync('lost-stats', workbook);
+    await freshStats('lost-stats');
+    const events = delivered.filter((event) => planOf(event) === 'lost-stats');
+    await fs.firestore().doc('plans/lost-stats/stats/current').delete();
+
+    const replays = [...events, ...events, ...events].reverse();
+    await Promise.all(replays.map((event) => TRIGGERS.onPlanWritten(event)));
+    const stats = await freshStats('lost-stats');
+    expect(stats.stats).toEqual(await fromStore('lost-stats'));
+    expect(stats.stats).toEqual(fromScratch(workbook));
+    // Concurrent deliveries may each compute (the same numbers); never more than one per delivery.
+    expect((await costs('lost-stats')).recomputations).toBeLessThanOrEqual(replays.length);
+  }, 60_000);
+
+  it('an older statistics save never overwrites a newer one', async () => {
+    await sync('order', withActivities(5));
+    const fresh = await freshStats('order');
+    const older = {
+      ...fresh,
+      inputVersion: fresh.inputVersion - 1,
+      stats: fromScratch(sampleWorkbook(2026)),
+    };
+    expect(await runtime.store.saveStats('order', older)).toBe(false);
+    expect(await runtime.store.getStats('order')).toEqual(fresh);
+  });
+});
+
+describe('two syncs of one plan at once', () => {
+  it('are serialised: both succeed, the records are exactly the later one’s, and so are the statistics', async () => {
+    const a = withActivities(300, '甲');
+    const b = withActivities(200, '乙');
+    await sync('race', withActivities(10));
+    await freshStats('race');
+    const [ra, rb] = await Promise.all([sync('race', a), sync('race', b)]);
+    expect(new Set([ra.version, rb.version])).toEqual(new Set([2, 3]));
+    const winner = ra.version > rb.version ? a : b;
+    const stats = await freshStats('race');
+    expect(stats.inputVersion).toBe(3);
+    expect(stats.stats).toEqual(await fromStore('race'));
+    expect(stats.stats).toEqual(fromScratch(winner));
+    // Not a mix of the two: every stored activity is one of the later workbook's.
+    const stored = await runtime.store.getPlan('race');
+    if (!stored) throw new Error('no plan');
+    const titles = (await runtime.store.loadModel(stored)).activities.map((activity) => activity.title);
+    const expected = validateWorkbook(winner, { asOf: ASOF }).model.activities.map(
+      (activity) => activity.title,
+    );
+    expect(titles.sort()).toEqual(expected.sort());
+  }, 120_000);
+});
+
+/** A store whose process "dies" after committing `batches` batches of a sync: nothing after runs. */
+class DyingStore extends PlanStore {
+  constructor(private readonly batches: number) {
+    super(runtime.store.db);
+  }
+
+  override async commitWrites(writes: PendingWrite[]): Promise<void> {
+    await super.commitWrites(writes.slice(0, this.batches * 500));
+    throw new Error('process killed');
+  }
+
+  // A dead process gives nothing up.
+  override async abandonClaim(): Promise<void> {}
+}
+
+describe('a sync that dies between its record batches', () => {
+  it('leaves the last complete statistics in place; the next sync repairs the records and the statistics', async () => {
+    const before = withActivities(10);
+    await sync('crash', before);
+    const complete = await freshStats('crash');
+
+    const after = withActivities(1_600, '新');
+    await expect(sync('crash', after, { store: new DyingStore(1) })).rejects.toThrow('process killed');
+    // Half the sync is in the store…
+    const partial = await fromStore('crash');
+    expect(partial.plan.activities).toBeGreaterThan(complete.stats.plan.activities);
+    expect(partial.plan.activities).toBeLessThan(fromScratch(after).plan.activities);
+    // …but no recomputation takes it as final: the claim is still there.
+    expect(await refreshStats('crash', runtime.refresh)).toBe('syncing');
+    expect(await runtime.store.getStats('crash')).toEqual(complete);
+
+    // Minutes later the claim has expired: the sweeper names the plan and computes nothing.
+    const later = new Date(NOW.getTime() + 10 * 60_000);
+    const sweep = await sweepStats({ ...runtime.refresh, now: () => later });
+    expect(sweep.interrupted).toContain('crash');
+    expect(sweep.recomputed).not.toContain('crash');
+    expect(await runtime.store.getStats('crash')).toEqual(complete);
+
+    // The next sync takes the expired claim over and brings records and statistics to its workbook.
+    const repaired = await sync('crash', after, { clock: () => later });
+    expect(repaired.version).toBe(complete.inputVersion + 1);
+    const stats = await freshStats('crash');
+    expect(stats.stats).toEqual(fromScratch(after));
+    expect(stats.stats).toEqual(await fromStore('crash'));
+  }, 120_000);
+
+  it('a repair with nothing left to write still moves the version, so the statistics catch up', async () => {
+    const after = withActivities(40, '全');
+    await sync('crash-late', withActivities(5));
+    const complete = await freshStats('crash-late');
+    // Every batch committed, then death before the version moved.
+    await expect(sync('crash-late', after, { store: new DyingStore(100) })).rejects.toThrow('process killed');
+    expect(await runtime.store.getStats('crash-late')).toEqual(complete);
+    const later = new Date(NOW.getTime() + 10 * 60_000);
+    const repaired = await sync('crash-late', after, { clock: () => later });
+    expect(repaired.writes).toEqual({ created: 0, updated: 0, deleted: 0 });
+    expect(repaired.version).toBe(complete.inputVersion + 1);
+    expect((await freshStats('crash-late')).stats).toEqual(fromScratch(after));
+  }, 60_000);
+});
+
+describe('the sweeper', () => {
+  it('recomputes a plan whose trigger event was lost, and leaves fresh plans alone', async () => {
+    dropEventsOf.add('lost');
+    const workbook = withActivities(12);
+    const result = await sync('lost', workbook);
+    await eventsDelivered('lost', 1);
+    expect(await runtime.store.getStats('lost')).toBeUndefined();
+
+    const sweep = await sweepStats(runtime.refresh);
+    expect(sweep.recomputed).toEqual(['lost']);
+    const stats = await runtime.store.getStats('lost');
+    expect(stats?.inputVersion).toBe(result.version);
+    expect(stats?.stats).toEqual(fromScratch(workbook));
+    expect((await sweepStats(runtime.refresh)).recomputed).toEqual([]);
+    dropEventsOf.delete('lost');
+  });
+
+  it('recomputes on a new day in the plan’s time zone', async () => {
+    await sync('new-day', withActivities(3));
+    await freshStats('new-day');
+    const tomorrow = new Date(NOW.getTime() + 24 * 3600_000);
+    const sweep = await sweepStats({ ...runtime.refresh, now: () => tomorrow });
+    expect(sweep.recomputed).toContain('new-day');
+    expect((await runtime.store.getStats('new-day'))?.asOf).toBe('2026-07-01');
+  });
 });

@@ -134,6 +134,17 @@ export function useFirestoreEmulator(
   };
 }
 
+/**
+ * Gives this test process the environment Cloud Functions gives every function (and the local
+ * stack sets, functions/src/local/stack.ts): the project in GCLOUD_PROJECT and FIREBASE_CONFIG.
+ * firebase-functions builds trigger snapshots with an admin app configured from FIREBASE_CONFIG;
+ * without it, it guesses from GCLOUD_PROJECT and warns "estimating Firebase Config".
+ */
+export function useFunctionsEnvironment(projectId: string): void {
+  process.env.GCLOUD_PROJECT ??= projectId;
+  process.env.FIREBASE_CONFIG ??= JSON.stringify({ projectId });
+}
+
 /** Polls `probe` until it returns a value other than undefined/false, or fails at the deadline. */
 export async function eventually<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,

@@ -6,9 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadExcelWorkbook, readXlsx, writeXlsx } from '../../functions/src/workbook/xlsx';
+import { writeSample } from '../../functions/src/cli/commands/init';
+import { loadExcelWorkbook, readXlsx } from '../../functions/src/workbook/xlsx';
 import { updateXlsx } from '../../functions/src/workbook/xlsxPort';
-import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { summaryTables } from '../../shared/summary';
 import { validateWorkbook } from '../../shared/validate';
@@ -32,15 +32,7 @@ let written = '';
 let firstSync: Awaited<ReturnType<typeof sync>>;
 beforeAll(async () => {
   written = join(folder.dir, 'written.xlsx');
-  const sample = sampleWorkbook(2026, AS_OF);
-  await writeXlsx(
-    written,
-    sample.tabs.map((tab) => ({
-      name: tab.name,
-      header: tab.header.map((cell) => String(cell ?? '')),
-      rows: tab.rows.map((row) => row.cells),
-    })),
-  );
+  await writeSample(written, 2026, AS_OF);
   firstSync = await sync(written);
 });
 

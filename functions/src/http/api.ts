@@ -3,19 +3,27 @@
  *   POST /v1/plans/{planId}/sync       validate the workbook and write what changed
  *   POST /v1/plans/{planId}/validate   the same without writing
  *   GET  /v1/plans/{planId}/stats      the last statistics
- * Every request is authenticated first (a Google ID token, or the development token where
- * configured) and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
+ * Every request is checked first — route, method, credentials, declared body size (preflight) —
+ * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
  * messageEn}}`, mapped to a status here and nowhere else.
  *
- * A body sent as application/json that is not JSON is refused (400) by functions-framework's body
- * parser before this handler runs, with the framework's own page; a body sent as text is parsed
- * here and refused with our JSON error.
+ * The body. functions-framework reads and parses every body before any function code runs (its
+ * own limit is 1 GB). On Cloud Functions Google's front end refuses requests over 32 MiB before
+ * that, with its own page; our limit (GONGJIAN_MAX_BODY_BYTES, 30 MiB by default: a workbook of
+ * 100,000 activities is about 18 MB as the add-on sends it) sits just under it, so what passes the
+ * platform but not us gets our JSON error. Where we run the server ourselves (the local stack),
+ * guardServer puts the preflight in front of the framework's body parsers: an unauthenticated or
+ * oversized request is refused without its body being read. A body sent as application/json
+ * that is not JSON is refused (400) by the framework's parser, with the framework's own page; a
+ * body sent as text is parsed here and refused with our JSON error.
  */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
 import { isRebinding } from '../store/binding';
-import type { PlanStore, WorkbookLocation } from '../store/planStore';
-import { syncPlan } from '../sync/syncPlan';
+import { type PlanDoc, type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
+import { type SyncProgress, syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
 
 /** The parts of an HTTP request the API reads (express's, as functions-framework passes it). */
@@ -43,6 +51,8 @@ export interface ApiDeps {
   now: () => Date;
   /** Development only: the .xlsx every synced plan's generated tabs go to. */
   localWorkbook?: string;
+  /** How far each sync has got (the local stack's progress line). */
+  syncProgress?: (planId: string, progress: SyncProgress) => void;
   log?: (message: string) => void;
 }
 
@@ -53,9 +63,23 @@ export class ApiError extends Error {
     readonly code: string,
     readonly messageZh: string,
     readonly messageEn: string,
+    /** A finer code where the client may act on it (why a workbook is unusable). */
+    readonly reason?: string,
   ) {
     super(messageEn);
   }
+}
+
+/** The JSON every refusal is answered with. */
+function errorBody(refusal: ApiError) {
+  return {
+    error: {
+      code: refusal.code,
+      message: refusal.messageZh,
+      messageEn: refusal.messageEn,
+      ...(refusal.reason ? { reason: refusal.reason } : {}),
+    },
+  };
 }
 
 /** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
@@ -90,9 +114,7 @@ export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) =>
       const refusal = toApiError(error);
       if (refusal.status >= 500)
         deps.log?.(`api 内部错误：${error instanceof Error ? error.stack : String(error)}`);
-      res.status(refusal.status).json({
-        error: { code: refusal.code, message: refusal.messageZh, messageEn: refusal.messageEn },
-      });
+      res.status(refusal.status).json(errorBody(refusal));
     }
   };
 }
@@ -101,6 +123,16 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof AuthError)
     return new ApiError(error.status, error.code, error.message, error.messageEn);
+  // The same sentence the CLI prints with its exit code 2 (no tab recognised, say).
+  if (error instanceof UnusableInputError)
+    return new ApiError(422, 'unusable_input', error.messageZh, error.messageEn, error.code);
+  if (error instanceof SyncBusyError)
+    return new ApiError(
+      409,
+      'sync_in_progress',
+      '另一次同步正在进行，请稍后再同步',
+      'Another sync of this plan is in progress; sync again in a moment',
+    );
   return new ApiError(
     500,
     'internal',
@@ -109,10 +141,16 @@ function toApiError(error: unknown): ApiError {
   );
 }
 
-async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; body: unknown }> {
+type Preflight = Pick<ApiRequest, 'method' | 'path' | 'get'>;
+
+/**
+ * What can be decided before the body is read: the route, the method, who is calling and the
+ * declared size. A refused request learns nothing and changes nothing.
+ */
+async function preflight(req: Preflight, deps: ApiDeps) {
   const match = ROUTE.exec(req.path);
   if (!match) throw new ApiError(404, 'not_found', '没有这个接口', 'No such endpoint');
-  const [, planId = '', action] = match;
+  const [, planId = '', action = ''] = match;
   const method = action === 'stats' ? 'GET' : 'POST';
   if (req.method !== method) {
     throw new ApiError(
@@ -122,8 +160,70 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
       `This endpoint only accepts ${method}`,
     );
   }
-  // Authenticate before looking at anything else: a refused request learns nothing and changes nothing.
   const identity = await deps.verifyIdentity(req.get('authorization'));
+  const declared = Number(req.get('content-length') ?? 0);
+  if (declared > deps.maxBodyBytes) throw tooLarge(declared, deps.maxBodyBytes);
+  return { planId, action, identity };
+}
+
+function tooLarge(size: number, limit: number): ApiError {
+  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  return new ApiError(
+    413,
+    'body_too_large',
+    `工作簿过大（${mib(size)} MiB，上限 ${mib(limit)} MiB）：请把往年的活动移到另一个表格后再同步`,
+    `Workbook too large (${mib(size)} MiB; limit ${mib(limit)} MiB): move past years' activities to another spreadsheet and sync again`,
+  );
+}
+
+/**
+ * Puts the preflight in front of a functions-framework server's body parsers: a request refused
+ * by it is answered with our JSON error and its body is never read or parsed. A body must declare
+ * its length, so the limit holds before the first byte is read.
+ */
+export function guardServer(server: Server, deps: ApiDeps): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const view: Preflight = {
+      method: req.method ?? '',
+      path: new URL(req.url ?? '/', 'http://api').pathname,
+      get: (name) => {
+        const value = req.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+    };
+    const checked = (async () => {
+      if (req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined) {
+        throw new ApiError(
+          411,
+          'length_required',
+          '请求须注明内容长度（Content-Length）',
+          'The request must declare its Content-Length',
+        );
+      }
+      await preflight(view, deps);
+    })();
+    checked.then(
+      () => {
+        for (const listener of listeners) listener.call(server, req, res);
+      },
+      (error: unknown) => {
+        const refusal = toApiError(error);
+        // The body is not read; closing the connection keeps a client from sending the rest.
+        res.writeHead(refusal.status, {
+          'content-type': 'application/json; charset=utf-8',
+          connection: 'close',
+        });
+        res.end(JSON.stringify(errorBody(refusal)));
+        req.resume();
+      },
+    );
+  });
+}
+
+async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; body: unknown }> {
+  const { planId, action, identity } = await preflight(req, deps);
   if (!PLAN_ID.test(planId)) throw unknownPlan();
   const plan = await deps.store.getPlan(planId);
   const creating = plan === undefined && action === 'sync' && isAdmin(identity.email, deps.admins);
@@ -134,13 +234,21 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
     const stats = await deps.store.getStats(planId);
     if (!stats)
       throw new ApiError(404, 'no_stats', '统计尚未生成，请先同步', 'No statistics yet; sync first');
-    return { status: 200, body: { planVersion: plan?.version ?? 0, ...stats } };
+    // Statistics are always of the last complete sync; this says whether one is under way or died.
+    const claim = await deps.store.getClaim(planId);
+    const sync = !claim ? 'complete' : claim.expiresAt > deps.now().getTime() ? 'inProgress' : 'interrupted';
+    return { status: 200, body: { planVersion: plan?.version ?? 0, sync, ...stats } };
   }
 
   const body = parseBody(req, deps.maxBodyBytes);
   const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook);
-  if (action === 'sync' && isRebinding(plan, workbookLocation) && !isAdmin(identity.email, deps.admins))
-    throw boundElsewhere(planId);
+  // Only admins point a plan at another spreadsheet (store/binding.ts): checked now, and again on
+  // the plan as stored once the sync holds it.
+  const checkBinding = (stored: PlanDoc | undefined) => {
+    if (isRebinding(stored, workbookLocation) && !isAdmin(identity.email, deps.admins))
+      throw boundElsewhere(planId);
+  };
+  if (action === 'sync') checkBinding(plan);
   const result = await syncPlan(
     body as RawWorkbook,
     {
@@ -148,7 +256,13 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
       caller: identity.email,
       now: deps.now(),
       existing: plan,
+      authorize: (stored) => {
+        authorizeEditor(identity, stored);
+        checkBinding(stored);
+      },
+      clock: deps.now,
       ...(workbookLocation ? { workbookLocation } : {}),
+      ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
     },
     action === 'sync' ? deps.store : undefined,
   );
@@ -158,14 +272,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
 function parseBody(req: ApiRequest, maxBodyBytes: number): z.infer<typeof SyncBody> {
   const raw = req.rawBody;
   const size = Buffer.isBuffer(raw) ? raw.length : Number(req.get('content-length') ?? 0);
-  if (size > maxBodyBytes) {
-    throw new ApiError(
-      413,
-      'body_too_large',
-      `请求内容过大（${size} 字节，上限 ${maxBodyBytes} 字节）`,
-      `Request body too large (${size} bytes; limit ${maxBodyBytes})`,
-    );
-  }
+  if (size > maxBodyBytes) throw tooLarge(size, maxBodyBytes);
   let value: unknown = req.body;
   if (typeof value === 'string' || Buffer.isBuffer(value)) {
     try {

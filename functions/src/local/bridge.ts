@@ -63,6 +63,8 @@ export interface TriggerBridge {
   readonly failed: number;
   /** Requests that were not an event for a known trigger (answered 4xx). */
   readonly rejected: number;
+  /** Events accepted so far, by trigger name (function invocations, as the platform bills them). */
+  invocations(name: string): number;
   /** Resolves once every accepted event's handler has finished. */
   idle(): Promise<void>;
   /** Stops accepting events and waits for the handlers still running. */
@@ -79,6 +81,7 @@ export async function startTriggerBridge(options: TriggerBridgeOptions): Promise
   const { projectId, triggers } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const counts = { delivered: 0, failed: 0, rejected: 0 };
+  const invocations = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
   const prefix = `/functions/projects/${projectId}/triggers/`;
 
@@ -102,9 +105,10 @@ export async function startTriggerBridge(options: TriggerBridgeOptions): Promise
     if (event === undefined) return reject(res, 400, `${path}: not a binary-mode CloudEvent (ce-* headers)`);
     // Eventarc delivers events concurrently; the emulator one at a time, each waiting for the
     // previous answer. Answering as soon as the event is accepted and running the handler
-    // alongside keeps production's concurrency, which the coalescing stats refresh relies on
-    // (and the emulator never retries a failed delivery anyway).
+    // alongside keeps production's concurrency (and the emulator never retries a failed
+    // delivery anyway).
     res.writeHead(202).end();
+    invocations.set(name, (invocations.get(name) ?? 0) + 1);
     const run = (async () => {
       try {
         await trigger(event);
@@ -153,6 +157,7 @@ export async function startTriggerBridge(options: TriggerBridgeOptions): Promise
     get rejected() {
       return counts.rejected;
     },
+    invocations: (name) => invocations.get(name) ?? 0,
     idle,
     stop() {
       stopping ??= new Promise<void>((resolve) => {

@@ -11,9 +11,9 @@
  * folder holds `stack.pid` (created exclusively); a second stack finds it and the process alive,
  * and refuses to start. A file left by a process that is gone is taken over.
  */
-import { access, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { errorCode } from '../workbook/common';
+import { errorCode, pathExists } from '../workbook/common';
 import type { FirestoreEmulator } from './emulator';
 
 /** Another local stack is running on the same workbook. */
@@ -65,7 +65,7 @@ export class LocalDataDir {
   async latestExport(): Promise<string | undefined> {
     const name = (await readFile(join(this.folder, CURRENT), 'utf8').catch(() => '')).trim();
     const metadata = join(this.folder, name, `${name}.overall_export_metadata`);
-    return name && (await exists(metadata)) ? metadata : undefined;
+    return name && (await pathExists(metadata)) ? metadata : undefined;
   }
 
   /** Exports the emulator's documents and makes that export the current one. */
@@ -96,14 +96,5 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return errorCode(error) === 'EPERM'; // alive, someone else's
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }

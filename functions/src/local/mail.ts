@@ -25,7 +25,7 @@ export async function sendLocalMail(
   planId: string,
   timeoutMs = 60_000,
 ): Promise<LocalMailOutcome> {
-  const { store } = stack.runtime;
+  const { store, mailQueue } = stack.runtime;
   const now = stack.runtime.refresh.now();
   const plan = await store.getPlan(planId);
   if (!plan) return { queued: 0, delivered: 0, failed: 0 };
@@ -33,14 +33,16 @@ export async function sendLocalMail(
   const today = todayIn(now, plan.settings.timezone);
   const all = ['partnerDigest', 'leaderSummary', 'dueSoon', 'overdue'] as const;
   const counts: QueuedCounts[] = [
-    await queuePlannedEmails(store, plan, model, computeStats(model, today), all, now),
+    await queuePlannedEmails(mailQueue, plan, model, computeStats(model, today), all, now),
   ];
   let digestDay = dayOf(today);
   while (!digestPeriodFor(plan.settings.digestFrequency, isoOf(digestDay)) && dayOf(today) - digestDay < 31)
     digestDay--;
   if (digestDay !== dayOf(today)) {
     const stats = computeStats(model, isoOf(digestDay));
-    counts.push(await queuePlannedEmails(store, plan, model, stats, ['partnerDigest', 'leaderSummary'], now));
+    counts.push(
+      await queuePlannedEmails(mailQueue, plan, model, stats, ['partnerDigest', 'leaderSummary'], now),
+    );
   }
   const queued = counts.reduce((sum, c) => sum + c.queued, 0);
   return { queued, ...(await waitForDelivery(stack, planId, timeoutMs)) };

@@ -13,24 +13,21 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { parseConfig } from '../config';
 import { buildRuntime, installRuntime, type Runtime } from '../runtime';
-import { onActivityWritten } from '../triggers/onActivityWritten';
+import { sweepStats } from '../stats/refresh';
+import type { SyncProgress } from '../sync/syncPlan';
 import { onMailWritten } from '../triggers/onMailWritten';
-import { onMeasureWritten } from '../triggers/onMeasureWritten';
-import { onPartnerWritten } from '../triggers/onPartnerWritten';
 import { onPlanWritten } from '../triggers/onPlanWritten';
+import type { WorkbookUpdate } from '../workbook/port';
 import { startTriggerBridge, type TriggerBridge, triggerSpecOf } from './bridge';
 import { LocalDataDir } from './dataDir';
 import { type FirestoreEmulator, startFirestoreEmulator } from './emulator';
 import { LocalWorkbookFile } from './workbookFile';
 
 /** The deployed triggers, by the names they are registered under. */
-export const TRIGGERS = {
-  onPartnerWritten,
-  onMeasureWritten,
-  onActivityWritten,
-  onPlanWritten,
-  onMailWritten,
-};
+export const TRIGGERS = { onPlanWritten, onMailWritten };
+
+/** The deployed sweepStats schedule's period (functions/src/schedules/sweepStats.ts). */
+const STATS_SWEEP_MS = 5 * 60_000;
 
 export interface LocalStackOptions {
   projectId?: string;
@@ -44,6 +41,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Sentences about the workbook file (open in an office program, written back later). */
   say?: (zh: string, en: string) => void;
+  /** How far each sync through the API has got. */
+  syncProgress?: (planId: string, progress: SyncProgress) => void;
 }
 
 export interface LocalStack {
@@ -72,8 +71,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = options.log ?? (() => {});
   // Stopped in this order: no new requests; no new events, while the handlers still running finish
   // against a live emulator; the emulator; then the Firestore client.
-  const parts: { server?: Server; emulator?: FirestoreEmulator; bridge?: TriggerBridge; runtime?: Runtime } =
-    {};
+  const parts: {
+    server?: Server;
+    emulator?: FirestoreEmulator;
+    bridge?: TriggerBridge;
+    runtime?: Runtime;
+    sweeper?: NodeJS.Timeout;
+  } = {};
   const workbook = options.workbookPath
     ? new LocalWorkbookFile(options.workbookPath, { say: options.say ?? ((zh, en) => log(`${zh} / ${en}`)) })
     : undefined;
@@ -84,7 +88,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const stop = async () => {
     workbook?.stop();
-    const { server, emulator, bridge, runtime } = parts;
+    const { server, emulator, bridge, runtime, sweeper } = parts;
+    clearInterval(sweeper);
     if (server) await closeServer(server);
     await bridge?.stop().catch(() => {});
     // What the last handlers wrote is kept for the next start.
@@ -141,16 +146,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       SMTP_URL: process.env.SMTP_URL,
       MAIL_FROM: process.env.MAIL_FROM,
     });
-    const runtime = buildRuntime(
-      config,
-      log,
-      workbook ? { writeXlsx: (_path, update) => workbook.write(update) } : {},
-    );
+    const runtime = buildRuntime(config, log, {
+      ...(workbook ? { writeXlsx: (_path: string, update: WorkbookUpdate) => workbook.write(update) } : {}),
+      ...(options.syncProgress ? { syncProgress: options.syncProgress } : {}),
+    });
     installRuntime(runtime);
     parts.runtime = runtime;
+    // What the deployed sweepStats schedule does: statistics a lost event left behind catch up.
+    parts.sweeper = setInterval(() => {
+      sweepStats(runtime.refresh).catch((error: unknown) => log(`stats sweep failed: ${String(error)}`));
+    }, STATS_SWEEP_MS).unref();
 
     http('api', (req, res) => runtime.api(req, res));
     const server = getTestServer('api');
+    // Credentials and the body limit are checked before the framework reads a body.
+    runtime.guardApiServer(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     parts.server = server;
     const { port } = server.address() as AddressInfo;

@@ -2,10 +2,12 @@
  * `npm start [-- --once] [-- PATH]`: the local stack on the embedded default. Writes the sample
  * plan to local/plan.xlsx on first run, starts the Firestore emulator, the functions and the
  * trigger bridge, syncs the workbook through the HTTP API as the add-on would, writes back the
- * assigned IDs and issue marks (the triggers write the generated tabs), prints a summary, then
+ * assigned IDs and issue marks (the trigger writes the generated tabs), prints a summary, then
  * watches the workbook and syncs again on every save. `--once` does one pass and exits (2 when an
  * office program has the workbook open: statistics and mail are done, the write-back is refused).
  * While a program has it open in watch mode, the write-back waits and lands once it is closed.
+ * Each sync shows its progress — rows read, records written, recomputation — on one updating line
+ * (plain lines when stdout is not a terminal).
  */
 import { existsSync, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -16,16 +18,48 @@ import { writeSample } from '../cli/commands/init';
 import { tabCountsTable } from '../cli/commands/validate';
 import { reportError } from '../cli/run';
 import { amount, percent } from '../cli/table';
+import { refreshStats } from '../stats/refresh';
+import type { SyncProgress } from '../sync/syncPlan';
 import { todayIn } from '../validateToday';
 import { StackRunningError } from './dataDir';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
-import { startLocalStack } from './stack';
-import { type LocalSyncOutcome, syncLocalWorkbook } from './syncWorkbook';
+import { progressLine } from './progress';
+import { type LocalStack, startLocalStack } from './stack';
+import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
 
 const PLAN_ID = 'local';
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 const ctx = { out, err, now: () => new Date(), debug: Boolean(process.env.GONGJIAN_DEBUG) };
+const progress = progressLine();
+const count = (n: number) => n.toLocaleString('en-US');
+
+function showSyncProgress(p: SyncProgress): void {
+  if (p.phase === 'validated') progress.update('validated', `校验完成：${count(p.rows)} 行 / validated`);
+  else if (p.phase === 'writing') {
+    const fraction = p.total === 0 ? 1 : p.written / p.total;
+    progress.update(
+      'writing',
+      `写入记录 ${count(p.written)} / ${count(p.total)}（${Math.round(fraction * 100)}%）/ records written`,
+      fraction,
+    );
+  } else progress.update('saved', `已保存，版本 ${p.version} / saved`);
+}
+
+function showStage(s: LocalSyncStage): void {
+  if (s.stage === 'read') progress.update('read', `读取工作簿：${count(s.rows)} 行 / rows read`);
+  else if (s.stage === 'sent') progress.update('writeBack', '写回编号与校验标记… / writing back');
+  else if (s.stage === 'statistics') progress.update('statistics', '重算统计… / recomputing statistics');
+}
+
+/** One sync with its progress line, which ends before the summary is printed. */
+async function syncWithProgress(stack: LocalStack): Promise<LocalSyncOutcome> {
+  try {
+    return await syncLocalWorkbook(stack, PLAN_ID, undefined, showStage);
+  } finally {
+    progress.done();
+  }
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -46,6 +80,7 @@ async function main(): Promise<number> {
     workbookPath: path,
     progress: step,
     say: (zh, en) => err(`${zh}\n${en}`),
+    syncProgress: (_planId, p) => showSyncProgress(p),
     ...(values.verbose ? { log: err } : {}),
   });
   let stopping: Promise<void> | undefined;
@@ -57,7 +92,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
 
   const syncAndMail = async (since: number) => {
-    const outcome = await syncLocalWorkbook(stack, PLAN_ID);
+    const outcome = await syncWithProgress(stack);
     printSummary(path, outcome, since);
     step('邮件 / mail');
     printMail(
@@ -83,6 +118,9 @@ async function main(): Promise<number> {
   async function run(): Promise<number> {
     step(`同步 ${basename(path)} / syncing`);
     const first = await syncAndMail(started);
+    // The database outlives runs, so an unchanged workbook recomputes nothing; its generated tabs
+    // may still be owed (a previous run's write-back held for an open workbook), so write them.
+    if (first.recomputations === 0) await refreshStats(PLAN_ID, stack.runtime.refresh, { force: true });
     // The statistics and emails are done; a write-back held for an open workbook is refused here.
     if (values.once) return first.writeBack.state === 'waiting' ? 2 : 0;
 
@@ -168,7 +206,8 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
   out(tabCountsTable(result.tabs));
   out(
     `记录写入：新增 ${result.writes.created} · 更新 ${result.writes.updated} · 删除 ${result.writes.deleted}` +
-      ` · 新分配编号 ${result.assignedIds.length} · 统计重算 ${outcome.recomputations} 次`,
+      ` · 新分配编号 ${result.assignedIds.length} · 统计重算 ${outcome.recomputations} 次` +
+      `（触发 ${outcome.triggerInvocations} 次）`,
   );
   out(
     `校验：${SEVERITY_LABELS.error} ${errors} 条，${SEVERITY_LABELS.warning} ${result.issues.length - errors} 条`,

@@ -1,14 +1,14 @@
 /**
  * One pass of the local stack over a workbook file, exactly as the add-on does it against the
  * deployed API: read the tabs, POST them to /sync, write the assigned IDs and the issue marks back
- * into the workbook, then wait until the triggers have refreshed the statistics (and written the
+ * into the workbook, then wait until the trigger has recomputed the statistics (and written the
  * generated tabs).
  */
 import { recogniseTab } from '../../../shared/columns';
 import { dayFromParts, serialOf } from '../../../shared/dates';
+import { type UnusableCode, UnusableInputError } from '../../../shared/errors';
 import type { Issue } from '../../../shared/issues';
-import type { CellValue } from '../../../shared/workbook';
-import { statsRefreshState } from '../stats/refresh';
+import type { CellValue, RawWorkbook } from '../../../shared/workbook';
 import type { StatsDoc } from '../store/planStore';
 import type { SyncResult } from '../sync/syncPlan';
 import type { LocalStack } from './stack';
@@ -19,19 +19,58 @@ export interface LocalSyncOutcome {
   stats: StatsDoc;
   /** The write-back of IDs and marks: done, or held while an office program has the file open. */
   writeBack: WriteOutcome;
-  /** Statistics recomputations so far (coalesced from the trigger events). */
+  /** Statistics recomputations this sync caused. */
   recomputations: number;
+  /** Invocations of the statistics trigger this sync caused. */
+  triggerInvocations: number;
 }
+
+/** The stages of one local sync, for a progress line. */
+export type LocalSyncStage =
+  | { stage: 'read'; rows: number }
+  | { stage: 'sent' }
+  | { stage: 'writtenBack' }
+  | { stage: 'statistics' };
 
 /** Syncs the stack's .xlsx workbook through the API, writes back, and waits for fresh statistics. */
 export async function syncLocalWorkbook(
   stack: LocalStack,
   planId: string,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
+  onStage: (stage: LocalSyncStage) => void = () => {},
 ): Promise<LocalSyncOutcome> {
   const file = stack.workbook;
   if (!file) throw new Error('The local stack was started without a workbook');
+  const { store } = stack.runtime;
+  const recomputationsBefore = await store.recomputations(planId);
+  const invocationsBefore = stack.bridge.invocations('onPlanWritten');
   const { workbook, version } = await file.read();
+  const dataRows = workbook.tabs
+    .filter((tab) => recogniseTab(tab.name) !== undefined)
+    .reduce((sum, tab) => sum + tab.rows.length, 0);
+  onStage({ stage: 'read', rows: dataRows });
+  const body = await postSync(stack, planId, workbook);
+  onStage({ stage: 'sent' });
+  file.markSynced(version);
+  const writeBack = await file.write({ activityIds: body.assignedIds, issues: body.issues as Issue[] });
+  onStage({ stage: 'writtenBack' });
+  onStage({ stage: 'statistics' });
+  const stats = await waitForFreshStats(stack, planId, body.version, timeoutMs, invocationsBefore);
+  return {
+    result: body,
+    stats,
+    writeBack,
+    recomputations: (await store.recomputations(planId)) - recomputationsBefore,
+    triggerInvocations: stack.bridge.invocations('onPlanWritten') - invocationsBefore,
+  };
+}
+
+/** POSTs a workbook to the stack's /sync as the add-on does; a refusal becomes an error. */
+export async function postSync(
+  stack: LocalStack,
+  planId: string,
+  workbook: RawWorkbook,
+): Promise<SyncResult> {
   // The data tabs only, with date cells as spreadsheet serials: what the Sheets API returns too.
   const tabs = workbook.tabs
     .filter((tab) => recogniseTab(tab.name) !== undefined)
@@ -47,18 +86,23 @@ export async function syncLocalWorkbook(
   });
   const body = (await response.json()) as (SyncResult & { planId: string }) | ApiFailure;
   if (!response.ok || 'error' in body) {
-    const error = 'error' in body ? body.error : { message: `HTTP ${response.status}`, messageEn: '' };
+    const error =
+      'error' in body ? body.error : { code: '', message: `HTTP ${response.status}`, messageEn: '' };
+    // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
+    if (error.code === 'unusable_input') {
+      throw new UnusableInputError(
+        (error.reason ?? 'no_tabs') as UnusableCode,
+        error.message,
+        error.messageEn,
+      );
+    }
     throw new Error(`同步失败：${error.message} / Sync failed: ${error.messageEn}`);
   }
-  file.markSynced(version);
-  const writeBack = await file.write({ activityIds: body.assignedIds, issues: body.issues as Issue[] });
-  const stats = await waitForFreshStats(stack, planId, body.version, timeoutMs);
-  const { recomputations } = await statsRefreshState(stack.runtime.store.db, planId);
-  return { result: body, stats, writeBack, recomputations };
+  return body;
 }
 
 interface ApiFailure {
-  error: { code: string; message: string; messageEn: string };
+  error: { code: string; message: string; messageEn: string; reason?: string };
 }
 
 function jsonCell(cell: CellValue): string | number | boolean | null {
@@ -70,25 +114,43 @@ function jsonCell(cell: CellValue): string | number | boolean | null {
   return cell;
 }
 
-/** Waits until the statistics are computed from the given version and no refresh is pending. */
+/**
+ * Waits until the statistics cover the given version and the trigger has finished with the sync
+ * (it writes the generated tabs after the statistics): the sync's plan-document write fires one
+ * event, which the emulator delivers shortly after; `invocationsBefore` is the count before it.
+ */
 export async function waitForFreshStats(
   stack: LocalStack,
   planId: string,
   version: number,
   timeoutMs: number,
+  invocationsBefore?: number,
 ): Promise<StatsDoc> {
   const { store } = stack.runtime;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [stats, state] = await Promise.all([store.getStats(planId), statsRefreshState(store.db, planId)]);
-    const idle = state.requested === state.computed && state.leaseOwner === null;
-    if (stats && stats.inputVersion >= version && idle) return stats;
+    const stats = await store.getStats(planId);
+    if (stats && stats.inputVersion >= version) {
+      // A lost event is the sweeper's; a few seconds is plenty for one on its way.
+      const eventDeadline = Math.min(deadline, Date.now() + EVENT_WAIT_MS);
+      while (
+        invocationsBefore !== undefined &&
+        stack.bridge.invocations('onPlanWritten') <= invocationsBefore &&
+        Date.now() < eventDeadline
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await stack.bridge.idle();
+      return (await store.getStats(planId)) ?? stats;
+    }
     if (Date.now() > deadline) {
       throw new Error(
         `统计在 ${timeoutMs / 1000} 秒内没有更新 / Statistics not refreshed within ${timeoutMs / 1000} s ` +
-          `(version ${version}, stats ${stats?.inputVersion ?? 'none'}, requested ${state.requested}, computed ${state.computed})`,
+          `(version ${version}, statistics of version ${stats?.inputVersion ?? 'none'})`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+const EVENT_WAIT_MS = 5_000;

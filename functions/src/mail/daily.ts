@@ -4,6 +4,7 @@ import { computeStats } from '../../../shared/stats';
 import type { PlanStore } from '../store/planStore';
 import { todayIn } from '../validateToday';
 import { queuePlannedEmails } from './planned';
+import type { MailQueue } from './queue';
 
 /** The local hour at which a plan's emails go out. */
 export const SEND_HOUR = 9;
@@ -11,6 +12,7 @@ export const SEND_HOUR = 9;
 /** Queues today's emails of every plan whose local time is in the sending hour. */
 export async function queueDailyEmails(
   store: PlanStore,
+  queue: MailQueue,
   now: Date,
   log?: (line: string) => void,
 ): Promise<void> {
@@ -21,7 +23,7 @@ export async function queueDailyEmails(
     const model = await store.loadModel(plan);
     const stats = computeStats(model, todayIn(now, plan.settings.timezone));
     const counts = await queuePlannedEmails(
-      store,
+      queue,
       plan,
       model,
       stats,

@@ -40,6 +40,11 @@
  * alive is not taken over; if one ever is, its late outcome is refused by the precondition.
  * Everything else — the same key queued twice, trigger redelivery, concurrent or repeated sweeps —
  * sends nothing twice: the key's create() and the precondition on the claim see to that.
+ *
+ * Retention: every delivery write sets `delivery.expireAt` to the time of the write plus the
+ * retention (deps.retentionMs, GONGJIAN_MAIL_RETENTION_DAYS), so a document lives that long after
+ * its final state — SUCCESS or ERROR — and an attempt in progress never expires under it; Firestore's
+ * TTL policy on that field (firestore.indexes.json) deletes it then.
  */
 import { type DocumentReference, type Firestore, Timestamp } from 'firebase-admin/firestore';
 import type { MailDeps } from './deps';
@@ -113,12 +118,17 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
     // Nothing to send, and it will not get better by retrying; leave a final state saying why.
     const state: unknown = snapshot.get('delivery.state');
     if (state === 'SUCCESS' || state === 'ERROR') return 'done';
-    const failed = { ...pendingDelivery(), state: 'ERROR' as const, endTime: ts(now), error: parsed.error };
+    const failed: Delivery = {
+      ...pendingDelivery(expiry(now, deps)),
+      state: 'ERROR',
+      endTime: ts(now),
+      error: parsed.error,
+    };
     return (await conditionalUpdate(ref, { delivery: failed }, read)) ? 'error' : 'lost-claim';
   }
 
   const { mail } = parsed;
-  const previous = mail.delivery ?? pendingDelivery();
+  const previous = mail.delivery ?? pendingDelivery(null);
   const due = claimability(mail.delivery, now);
   if (!due.claim) return due.outcome;
 
@@ -130,6 +140,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
       state: 'ERROR',
       endTime: ts(now),
       leaseExpireTime: null,
+      expireAt: expiry(now, deps),
       error: `Lease expired during attempt ${previous.attempts} of ${maxAttempts}; delivery unknown`,
     };
     return (await conditionalUpdate(ref, { delivery: failed }, read)) ? 'error' : 'lost-claim';
@@ -143,6 +154,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
     endTime: null,
     leaseExpireTime: ts(new Date(now.getTime() + leaseMs)),
     nextAttemptTime: null,
+    expireAt: expiry(now, deps),
   };
   const claim = await conditionalUpdate(ref, { delivery: claimed }, read);
   if (!claim) return 'lost-claim';
@@ -160,6 +172,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
       state: 'SUCCESS',
       endTime: ts(finished),
       leaseExpireTime: null,
+      expireAt: expiry(finished, deps),
       error: null,
       info: outcome.info,
     };
@@ -170,6 +183,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
       state: 'RETRY',
       leaseExpireTime: null,
       nextAttemptTime: ts(new Date(finished.getTime() + backoff(claimed.attempts))),
+      expireAt: expiry(finished, deps),
       error: outcome.error,
     };
     result = 'retry';
@@ -179,6 +193,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
       state: 'ERROR',
       endTime: ts(finished),
       leaseExpireTime: null,
+      expireAt: expiry(finished, deps),
       error: outcome.error,
     };
     result = 'error';
@@ -197,16 +212,8 @@ type AttemptOutcome =
 
 async function attempt(docId: string, mail: StoredMail, deps: MailDeps): Promise<AttemptOutcome> {
   try {
-    const info = await deps.transport.send({
-      id: docId,
-      to: mail.to,
-      cc: mail.cc,
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      messageId: mail.messageId,
-      senderName: mail.senderName,
-    });
+    const { delivery: _delivery, ...email } = mail;
+    const info = await deps.transport.send({ id: docId, ...email });
     return { ok: true, info };
   } catch (error) {
     return { ok: false, failure: classifySmtpError(error), error: describeSmtpError(error) };
@@ -236,6 +243,10 @@ function isFailedPrecondition(error: unknown): boolean {
 
 function ts(date: Date): Timestamp {
   return Timestamp.fromDate(date);
+}
+
+function expiry(at: Date, deps: MailDeps): Timestamp {
+  return Timestamp.fromMillis(at.getTime() + deps.retentionMs);
 }
 
 export interface SweepOptions {

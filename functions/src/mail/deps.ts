@@ -9,6 +9,8 @@ import type { MailTransport } from './transport';
 export interface MailDeps {
   transport: MailTransport;
   now(): Date;
+  /** How long a mail document is kept after its last state change (delivery.expireAt). */
+  retentionMs: number;
   /** How long a claim holds a message before the sweeper may take it over; default 60 s. */
   leaseMs?: number;
   /** Attempts before a temporarily failing message ends in ERROR; default 5. */

@@ -7,8 +7,8 @@
 import { type EmailKind, plannedEmails } from '../../../shared/emails';
 import type { IsoDate, PlanModel } from '../../../shared/model';
 import type { Stats } from '../../../shared/stats-types';
-import type { PlanDoc, PlanStore } from '../store/planStore';
-import { enqueueMail } from './queue';
+import type { PlanDoc } from '../store/planStore';
+import { enqueueMail, type MailQueue } from './queue';
 
 export interface QueuedCounts {
   queued: number;
@@ -18,7 +18,7 @@ export interface QueuedCounts {
 
 /** Queues a plan's emails of the given kinds for a date, from its model and statistics as of it. */
 export async function queuePlannedEmails(
-  store: PlanStore,
+  queue: MailQueue,
   plan: PlanDoc,
   model: PlanModel,
   stats: Stats,
@@ -35,7 +35,7 @@ export async function queuePlannedEmails(
   for (const email of emails) {
     if (!kinds.includes(email.kind)) continue;
     const outcome = await enqueueMail(
-      store.db,
+      queue,
       { ...email, planId: plan.planId, senderName: model.settings.senderName },
       now,
     );

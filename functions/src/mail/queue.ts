@@ -1,7 +1,8 @@
 /**
  * Queuing an email: one document in `mail`, its ID derived from the idempotency key (§7) and
  * written with create(), so a trigger delivered twice or a schedule run twice finds the document
- * there and queues nothing — no transaction, no read first, nothing to race.
+ * there and queues nothing — no transaction, no read first, nothing to race. The document is the
+ * whole email (types.ts): whichever sender delivers it sends the same message.
  */
 import { createHash } from 'node:crypto';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
@@ -23,6 +24,18 @@ export interface QueuedEmail {
   /** The plan's 发件人 (display name in From). */
   senderName?: string | undefined;
 }
+
+/** Where and how emails are queued: built once by the composition root from the config. */
+export interface MailQueue {
+  db: Firestore;
+  /** MAIL_FROM: the From address written on every email; absent, each sender uses its default. */
+  fromAddress?: string | undefined;
+  /** How long a mail document is kept after its last state change (delivery.expireAt). */
+  retentionMs: number;
+}
+
+/** The display name when the plan has no 发件人. */
+export const DEFAULT_SENDER_NAME = '共建助手';
 
 /**
  * The document ID of a mail's idempotency key: docIdOf's, with everything outside printable ASCII
@@ -54,6 +67,14 @@ export function headerSafe(value: string): string {
 }
 
 /**
+ * A From header value, `"name" <address>`: the name quoted (RFC 5322 quoted-string), so commas,
+ * angle brackets or quotes in a 发件人 stay part of the name; nodemailer encodes it on the wire.
+ */
+export function fromHeader(name: string, address: string): string {
+  return `"${headerSafe(name).replace(/["\\]/g, '\\$&')}" <${address}>`;
+}
+
+/**
  * Cleaned and de-duplicated, ignoring case: mailboxes are case-insensitive in practice, and the
  * same person listed twice (or as owner and leader) should get one copy. `seen` carries the
  * lower-cased addresses already listed, so cc leaves out whoever is in to.
@@ -70,37 +91,41 @@ function addressList(addresses: readonly string[], seen: Set<string>): string[] 
   return list;
 }
 
-/** Queues an email unless its key was queued before; never sends anything itself. */
-export async function enqueueMail(
-  db: Firestore,
-  email: QueuedEmail,
-  now: Date,
-): Promise<'queued' | 'duplicate'> {
+/** The email of a mail document — what a sender reads: the queue's documents and the CLI's digest. */
+export function mailContent(
+  email: Omit<QueuedEmail, 'kind' | 'planId'>,
+  fromAddress: string | undefined,
+): Pick<MailDoc, 'from' | 'to' | 'cc' | 'headers' | 'message'> {
   const seen = new Set<string>();
   const to = addressList(email.to, seen);
   const cc = addressList(email.cc, seen);
   if (to.length === 0) throw new Error(`Mail ${JSON.stringify(email.key)} has no recipient`);
-  const senderName = email.senderName === undefined ? '' : headerSafe(email.senderName);
-  const doc: MailDoc = {
+  const senderName = headerSafe(email.senderName ?? '') || DEFAULT_SENDER_NAME;
+  return {
+    ...(fromAddress !== undefined && { from: fromHeader(senderName, fromAddress) }),
     to,
     cc,
-    message: {
-      subject: headerSafe(email.subject),
-      text: email.text,
-      html: email.html,
-      messageId: messageIdOf(email.key),
-    },
-    delivery: pendingDelivery(),
-    gongjian: {
-      planId: email.planId,
-      kind: email.kind,
-      key: email.key,
-      ...(senderName !== '' && { senderName }),
-      createdAt: Timestamp.fromDate(now),
-    },
+    headers: { 'Message-ID': messageIdOf(email.key), 'Auto-Submitted': 'auto-generated' },
+    message: { subject: headerSafe(email.subject), text: email.text, html: email.html },
+  };
+}
+
+/** Queues an email unless its key was queued before; never sends anything itself. */
+export async function enqueueMail(
+  queue: MailQueue,
+  email: QueuedEmail,
+  now: Date,
+): Promise<'queued' | 'duplicate'> {
+  const doc: MailDoc = {
+    ...mailContent(email, queue.fromAddress),
+    // Expiry from the start: a mail nobody ever delivers is still deleted in the end; and the
+    // extension, which writes no expireAt on a document that already has a delivery, reaches its
+    // final state within the minute, so this is its retention after that state too.
+    delivery: pendingDelivery(Timestamp.fromMillis(now.getTime() + queue.retentionMs)),
+    gongjian: { planId: email.planId, kind: email.kind, key: email.key, createdAt: Timestamp.fromDate(now) },
   };
   try {
-    await db.collection(MAIL_COLLECTION).doc(mailDocId(email.key)).create(doc);
+    await queue.db.collection(MAIL_COLLECTION).doc(mailDocId(email.key)).create(doc);
     return 'queued';
   } catch (error) {
     if (isAlreadyExists(error)) return 'duplicate';

@@ -2,24 +2,21 @@
  * Where a claimed mail goes: the MailTransport port and its two adapters — SMTP through
  * nodemailer's pool (deployed, or locally when SMTP_URL is set) and an outbox folder of .eml files
  * with an .html preview each (the local stack otherwise). Both build the message with nodemailer
- * from the same options, so what the outbox shows is what SMTP would carry.
+ * from the same options, so what the outbox shows is what SMTP would carry; and those options are
+ * the mail document's fields, taken as the Trigger Email extension takes them (types.ts), so what
+ * either sender sends is the same email.
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import type { Config } from '../config';
+import { DEFAULT_SENDER_NAME } from './queue';
+import type { StoredMail } from './types';
 
-/** A mail as the sender hands it to a transport. */
-export interface OutgoingMail {
+/** A mail as the sender hands it to a transport: a mail document's email, and the document's ID. */
+export interface OutgoingMail extends Omit<StoredMail, 'delivery'> {
   /** The mail document's ID: names the outbox files. */
   id: string;
-  to: readonly string[];
-  cc: readonly string[];
-  subject: string;
-  text: string;
-  html: string;
-  messageId?: string | undefined;
-  senderName?: string | undefined;
 }
 
 /** What the receiving server said, recorded as `delivery.info`. */
@@ -40,9 +37,6 @@ export interface MailTransport {
   close(): Promise<void>;
 }
 
-/** The display name when the plan has no 发件人. */
-const DEFAULT_SENDER_NAME = '共建助手';
-
 /**
  * Timeouts well inside the sender's lease (60 s by default, deliver.ts): an attempt that could
  * outlive its lease would be taken over while still running, and the message sent twice.
@@ -50,18 +44,23 @@ const DEFAULT_SENDER_NAME = '共建助手';
  */
 const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as const;
 
+/**
+ * The message of a mail document, built as the Trigger Email extension builds it: the document's
+ * `from` (or the transport's own address when it has none, as the extension falls back to its
+ * default From), `replyTo`, `to`, `cc`, `bcc`, `headers`, subject, text and html — nothing added.
+ */
 function mailOptions(mail: OutgoingMail, fromAddress: string): SendMailOptions {
   return {
-    from: { name: mail.senderName || DEFAULT_SENDER_NAME, address: fromAddress },
+    from: mail.from ?? { name: DEFAULT_SENDER_NAME, address: fromAddress },
+    ...(mail.replyTo !== undefined && { replyTo: mail.replyTo }),
     to: [...mail.to],
     cc: [...mail.cc],
+    bcc: [...mail.bcc],
+    headers: { ...mail.headers },
     subject: mail.subject,
     // A document written by hand in the extension's schema may have only one of the two.
     ...(mail.text !== '' && { text: mail.text }),
     ...(mail.html !== '' && { html: mail.html }),
-    ...(mail.messageId !== undefined && { messageId: mail.messageId }),
-    // RFC 3834: automated mail; well-behaved autoresponders (out-of-office) do not answer it.
-    headers: { 'Auto-Submitted': 'auto-generated' },
     // The content comes from sheets; nothing in it may make nodemailer read a file or a URL.
     disableFileAccess: true,
     disableUrlAccess: true,
@@ -101,7 +100,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
     async send(mail) {
       const info = await transporter.sendMail(mailOptions(mail, options.from));
       return {
-        messageId: String(info.messageId ?? mail.messageId ?? ''),
+        messageId: String(info.messageId ?? ''),
         accepted: addressesOf(info.accepted),
         rejected: addressesOf(info.rejected),
         pending: addressesOf((info as { pending?: unknown }).pending),
@@ -139,8 +138,8 @@ export function createOutboxTransport(options: OutboxTransportOptions): MailTran
       await writeAtomically(`${base}.eml`, info.message as Buffer);
       await writeAtomically(`${base}.html`, mail.html !== '' ? mail.html : textPreview(mail.text));
       return {
-        messageId: String(info.messageId ?? mail.messageId ?? ''),
-        accepted: [...mail.to, ...mail.cc],
+        messageId: String(info.messageId ?? ''),
+        accepted: [...mail.to, ...mail.cc, ...mail.bcc],
         rejected: [],
         pending: [],
         response: `250 written to ${base}.eml`,
@@ -171,24 +170,33 @@ export function fileNameOf(docId: string): string {
 }
 
 /**
+ * The From address of our emails: MAIL_FROM; else the SMTP user when it is an address (servers
+ * often insist From is the account's); else, locally without SMTP, a made-up one. Undefined in
+ * production without MAIL_FROM where SMTP_URL is not mounted (only the sending functions get it).
+ */
+export function mailFromAddress(config: Config): string | undefined {
+  if (config.mailFrom !== undefined) return config.mailFrom;
+  if (config.smtpUrl !== undefined) {
+    const user = decodeURIComponent(new URL(config.smtpUrl).username);
+    return user.includes('@') ? user : undefined;
+  }
+  return config.environment === 'development' ? 'noreply@gongjian.local' : undefined;
+}
+
+/**
  * The transport a runtime should use: SMTP when SMTP_URL is set; otherwise, in development, the
  * outbox folder (GONGJIAN_OUTBOX_DIR, default local/outbox). In production without SMTP_URL there
  * is none: the Trigger Email extension is expected to deliver, and our sender must stay out of
  * its way rather than write files nobody reads.
  */
 export function transportFromConfig(config: Config): MailTransport | undefined {
+  const from = mailFromAddress(config);
   if (config.smtpUrl !== undefined) {
-    const url = new URL(config.smtpUrl);
-    const user = decodeURIComponent(url.username);
-    const from = config.mailFrom ?? (user.includes('@') ? user : undefined);
     if (from === undefined) throw new Error('MAIL_FROM must be set when SMTP_URL is (the From address)');
     return createSmtpTransport({ smtpUrl: config.smtpUrl, from });
   }
-  if (config.environment === 'development') {
-    return createOutboxTransport({
-      dir: config.outboxDir ?? join('local', 'outbox'),
-      from: config.mailFrom ?? 'noreply@gongjian.local',
-    });
+  if (config.environment === 'development' && from !== undefined) {
+    return createOutboxTransport({ dir: config.outboxDir ?? join('local', 'outbox'), from });
   }
   return undefined;
 }

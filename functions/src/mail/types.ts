@@ -1,12 +1,14 @@
 /**
  * Mail documents in Firestore's `mail` collection, in the schema of the Firebase "Trigger Email"
- * extension (firestore-send-email), so that extension can deliver them instead of our sender:
- * `to`, `cc`, `message.{subject,text,html,messageId}`, and `delivery` as the extension writes it. We
- * add the state RETRY with `delivery.nextAttemptTime` for temporary failures, and our own metadata
- * under `gongjian` (which the extension ignores). The document ID is the idempotency key (§7).
- *
- * The extension hands `message` to nodemailer as is, so `message.messageId` becomes the Message-ID
- * header whichever sender delivers.
+ * extension (firestore-send-email), so that extension can deliver them instead of our sender. A
+ * document is the whole email: the extension (0.2.8) builds its message from the top-level `from`,
+ * `replyTo`, `to`, `cc`, `bcc` and `headers` and from `message.{subject,text,html,attachments}`, and
+ * our sender builds its own from exactly the same fields (transport.ts) — so the Message-ID and
+ * `Auto-Submitted` travel in `headers` and the plan's sender name in `from`, where both read them.
+ * `delivery` is as the extension writes it, plus our state RETRY with `delivery.nextAttemptTime`
+ * for temporary failures, and `delivery.expireAt`, the field of the TTL policy on `mail`
+ * (firestore.indexes.json). Our own metadata sits under `gongjian`, which the extension ignores.
+ * The document ID is the idempotency key (§7).
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
@@ -30,43 +32,56 @@ export interface Delivery {
   leaseExpireTime: Timestamp | null;
   /** While RETRY: when the next attempt is due. */
   nextAttemptTime: Timestamp | null;
+  /** When Firestore's TTL policy deletes the document: the retention after its last state change. */
+  expireAt: Timestamp | null;
   error: string | null;
   info: DeliveryInfo | null;
 }
 
 export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue';
 
+/** The headers every email of ours carries, whichever sender delivers it. */
+export interface MailHeaders {
+  /** Stable per idempotency key, so a second copy (deliver.ts) is recognisably the same message. */
+  'Message-ID': string;
+  /** RFC 3834: automated mail; well-behaved autoresponders (out-of-office) do not answer it. */
+  'Auto-Submitted': 'auto-generated';
+}
+
+/** A mail document as our queue writes it. */
 export interface MailDoc {
+  /** `"<the plan's 发件人>" <MAIL_FROM>`; absent without MAIL_FROM: each sender uses its default. */
+  from?: string;
   to: string[];
   cc: string[];
-  message: { subject: string; text: string; html: string; messageId: string };
-  delivery?: Delivery;
+  headers: MailHeaders;
+  message: { subject: string; text: string; html: string };
+  delivery: Delivery;
   gongjian: {
     planId: string;
     kind: MailKind;
     key: string;
-    /** The plan's 发件人 setting: the display name in From (the address is MAIL_FROM). */
-    senderName?: string;
     createdAt: Timestamp;
   };
 }
 
-/** What the sender needs of a mail document, whoever wrote it. */
+/** What a sender reads of a mail document, whoever wrote it: the email, and its delivery. */
 export interface StoredMail {
+  from?: string;
+  replyTo?: string;
   to: string[];
   cc: string[];
+  bcc: string[];
+  headers: Record<string, string>;
   subject: string;
   text: string;
   html: string;
-  /** Absent on a document written by hand in the extension's schema: nodemailer makes one up. */
-  messageId?: string;
-  senderName?: string;
   /** Absent until someone (us or the extension) first touches a hand-written document. */
   delivery?: Delivery;
 }
 
 const timestamp = z.instanceof(Timestamp).nullable().default(null);
-// The extension accepts a single address or a list for to/cc; we always write lists.
+// The extension accepts a single address or a list for to/cc/bcc; we always write lists.
 const addresses = z
   .union([z.string(), z.array(z.string())])
   .optional()
@@ -79,6 +94,7 @@ const DeliverySchema = z.object({
   endTime: timestamp,
   leaseExpireTime: timestamp,
   nextAttemptTime: timestamp,
+  expireAt: timestamp,
   error: z.string().nullable().default(null),
   info: z
     .object({
@@ -93,16 +109,24 @@ const DeliverySchema = z.object({
 });
 
 const StoredMailSchema = z.object({
+  from: z.string().optional(),
+  replyTo: z.string().optional(),
   to: addresses,
   cc: addresses,
+  bcc: addresses,
+  headers: z.record(z.string(), z.string()).default({}),
   message: z.object({
     subject: z.string(),
     text: z.string().default(''),
     html: z.string().default(''),
-    messageId: z.string().optional(),
+    // The extension sends attachments; ours would have to fetch files or URLs named in a document,
+    // which it must never do (transport.ts). Refused, so the document ends in ERROR saying so.
+    attachments: z
+      .array(z.unknown())
+      .max(0, 'attachments are not supported by the built-in sender (内置发件程序不支持附件)')
+      .optional(),
   }),
   delivery: DeliverySchema.optional(),
-  gongjian: z.object({ senderName: z.string().optional() }).optional(),
 });
 
 export type MailParseResult = { ok: true; mail: StoredMail } | { ok: false; error: string };
@@ -114,24 +138,26 @@ export function parseMail(data: unknown): MailParseResult {
     const where = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
     return { ok: false, error: `Invalid mail document: ${where.join('; ')}` };
   }
-  const { to, cc, message, delivery, gongjian } = result.data;
+  const { from, replyTo, to, cc, bcc, headers, message, delivery } = result.data;
   return {
     ok: true,
     mail: {
+      ...(from !== undefined && { from }),
+      ...(replyTo !== undefined && { replyTo }),
       to,
       cc,
+      bcc,
+      headers,
       subject: message.subject,
       text: message.text,
       html: message.html,
-      ...(message.messageId !== undefined && { messageId: message.messageId }),
-      ...(gongjian?.senderName !== undefined && { senderName: gongjian.senderName }),
       ...(delivery !== undefined && { delivery }),
     },
   };
 }
 
 /** The delivery of a mail just queued (or read without one, as the extension's schema allows). */
-export function pendingDelivery(): Delivery {
+export function pendingDelivery(expireAt: Timestamp | null): Delivery {
   return {
     state: 'PENDING',
     attempts: 0,
@@ -139,6 +165,7 @@ export function pendingDelivery(): Delivery {
     endTime: null,
     leaseExpireTime: null,
     nextAttemptTime: null,
+    expireAt,
     error: null,
     info: null,
   };

@@ -1,41 +1,53 @@
 /**
- * Keeping statistics fresh after record writes, with bursts coalesced — and no transactions, so a
- * thousand concurrent trigger events never contend, abort or back off.
+ * Statistics follow syncs: one recomputation per sync, whatever its size.
  *
- * Under plans/{planId}/refresh/:
- *   requests-0 … requests-15   counters; each event increments one (sharded so a burst does not
- *                              hammer a single document), `requested` is their sum
- *   lease                      exists while a recomputation runs; claimed with create(), which
- *                              fails if it exists, and deleted when done
- *   state                      `computed`: the requested count the last recomputation covered
- *
- * An event increments a counter, then tries to claim the lease. Failing that (someone is on it) it
- * returns. The holder drains: wait until `requested` settles (a quarter second without a new
- * request, two seconds at most), recompute from the stored records, record it as
- * computed, delete the lease, then read `requested` again: if it moved, someone's request may have
- * found the lease still held, so the holder claims again and goes round. Every increment is thus
- * seen either by a holder's second read or by its own event's claim. A burst of 1,000 writes costs
- * a handful of recomputations, and since each one starts from the stored records, redelivered or
- * out-of-order events can only cause an extra, identical recomputation. A holder that dies leaves
- * a lease that expires; the next event (or the sweeper) deletes it and takes over.
+ * The mechanism. Clients cannot write Firestore (the rules deny them), so every record is written
+ * by a sync (sync/syncPlan.ts), and a sync knows when its writes are complete. It
+ *   1. claims the plan: creates plans/{id}/syncs/current in a transaction; a second sync of the
+ *      same plan waits for the first, so two syncs never interleave their writes;
+ *   2. commits the changed records and issues in parallel batches (no trigger listens to them);
+ *   3. in one transaction saves the plan document — moving `version` when a record, the settings
+ *      or the issues changed — and deletes its claim.
+ * The one statistics trigger, onPlanWritten, fires on step 3: one invocation per sync, whatever
+ * the number of rows. It calls refreshStats, which reads the plan, the claim, the statistics and
+ * every record at one instant (a read-only transaction, PlanStore.readSnapshot) and then:
+ *   - a claim is there: a sync is writing, or died writing. The records may be half of a sync,
+ *     so nothing is computed. A live sync's step 3 fires the trigger again; a dead one is repaired
+ *     by the next sync, which takes the expired claim over and moves the version even if it finds
+ *     nothing left to write.
+ *   - the statistics already cover this version as of today: nothing to do.
+ *   - otherwise: compute from that snapshot and save, unless newer statistics (a later version,
+ *     or the same one as of a later day) were saved meanwhile — PlanStore.saveStats decides that
+ *     in a transaction; then the generated tabs and any overdue notices.
+ * Why that is enough:
+ *   - Redelivered or duplicated events carry no data we use: each reads the state as it is. The
+ *     first computes; the others find the statistics fresh (or, overlapping, compute the same
+ *     numbers from the same records, at most one extra recomputation each).
+ *   - Out-of-order events: an old event reads the current version, never its own; an older,
+ *     slower recomputation cannot overwrite a newer one (saveStats).
+ *   - A crash between the record batches and step 3: the claim stays, so no statistics are
+ *     computed from the half; those of the last complete sync stay, labelled with its version.
+ *     The claim expires after the api function's timeout (SYNC_CLAIM_MS), and the next sync
+ *     repairs the records (it writes exactly the difference from what is stored) and moves the
+ *     version. GET /stats says `sync: 'interrupted'` meanwhile.
+ *   - Two syncs at once: serialised by the claim; each moves the version once, in order.
+ *   - A lost event (delivery is at-least-once only while the target answers; the emulator drops
+ *     an event it cannot deliver): sweepStats, every five minutes, recomputes every plan whose
+ *     statistics are behind its version, or not as of today in its time zone.
+ * So statistics always end equal to a recomputation from the stored records of the last complete
+ * sync, at most one sweeper period late. The generated tabs are written by the recomputation
+ * whose statistics were saved; two overlapping recomputations of different versions could write
+ * them in the wrong order (only redelivery or the sweeper overlap a recomputation), and the next
+ * sync or day rewrites them.
  */
-import { createHash } from 'node:crypto';
-import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import type { GeneratedTab } from '../../../shared/i18n';
 import { computeStats } from '../../../shared/stats';
 import { summaryTables } from '../../../shared/summary';
 import type { Table } from '../../../shared/workbook';
 import { queuePlannedEmails } from '../mail/planned';
-import { type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
+import type { MailQueue } from '../mail/queue';
+import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 import { todayIn } from '../validateToday';
-
-/** How long a recomputation may hold the lease before another may take over. */
-export const LEASE_MS = 120_000;
-/** A burst is over when no request came for this long… */
-const QUIET_MS = 250;
-/** …or, at the latest, this long after the holder started waiting: statistics never lag further. */
-const MAX_SETTLE_MS = 2_000;
-const REQUEST_SHARDS = 16;
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
 export type GeneratedTabsWriter = (
@@ -46,132 +58,100 @@ export type GeneratedTabsWriter = (
 
 export interface RefreshDeps {
   store: PlanStore;
+  mailQueue: MailQueue;
   now: () => Date;
   writeGeneratedTabs?: GeneratedTabsWriter;
   log?: (message: string) => void;
 }
 
-export interface RefreshState {
-  requested: number;
-  computed: number;
-  recomputations: number;
-  /** Who holds the lease, if anyone. */
-  leaseOwner: string | null;
-}
+/** What a refresh did: computed and saved, or why not. */
+export type RefreshOutcome =
+  | 'computed'
+  /** The statistics cover the plan's version as of today already. */
+  | 'fresh'
+  /** A sync holds the plan (or died holding it): its records may be half-written. */
+  | 'syncing'
+  /** Newer statistics were saved while these were computed. */
+  | 'superseded'
+  | 'noPlan';
 
-function refreshCollection(db: Firestore, planId: string) {
-  return db.collection('plans').doc(planId).collection('refresh');
-}
+/** Recomputes a plan's statistics from its stored records if they are behind; see the module comment. */
+export async function refreshStats(
+  planId: string,
+  deps: RefreshDeps,
+  options: {
+    /**
+     * Recompute and rewrite the generated tabs even if the statistics are fresh: the workbook may
+     * lack them (the local stack's first pass, after a run whose write-back an open workbook held).
+     */
+    force?: boolean;
+  } = {},
+): Promise<RefreshOutcome> {
+  // A cheap look first (three small documents): redelivered events and no-change syncs stop here.
+  const [freshness] = await deps.store.freshness(planId);
+  if (!freshness) return 'noPlan';
+  const early = verdict(freshness, deps.now());
+  if (early === 'syncing' || (early === 'fresh' && !options.force)) return early;
 
-/** Reads the whole refresh state (18 small documents at most). */
-export async function statsRefreshState(db: Firestore, planId: string): Promise<RefreshState> {
-  const snapshot = await refreshCollection(db, planId).get();
-  const state: RefreshState = { requested: 0, computed: 0, recomputations: 0, leaseOwner: null };
-  for (const doc of snapshot.docs) {
-    if (doc.id.startsWith('requests-')) state.requested += Number(doc.get('n') ?? 0);
-    else if (doc.id === 'state') {
-      state.computed = Number(doc.get('computed') ?? 0);
-      state.recomputations = Number(doc.get('recomputations') ?? 0);
-    } else if (doc.id === 'lease') state.leaseOwner = String(doc.get('owner') ?? '');
-  }
-  return state;
-}
-
-/** Records that a plan's statistics are stale and, unless someone is already on it, refreshes them. */
-export async function requestStatsRefresh(planId: string, eventId: string, deps: RefreshDeps): Promise<void> {
-  const refresh = refreshCollection(deps.store.db, planId);
-  const shard = createHash('sha256').update(eventId).digest()[0] ?? 0;
-  await refresh
-    .doc(`requests-${shard % REQUEST_SHARDS}`)
-    .set({ n: FieldValue.increment(1) }, { merge: true });
-  if (await claimLease(planId, eventId, deps)) await drain(planId, eventId, deps);
-}
-
-/** Creates the lease document; an expired one is removed first. False when someone holds it. */
-async function claimLease(planId: string, owner: string, deps: RefreshDeps): Promise<boolean> {
-  const lease = refreshCollection(deps.store.db, planId).doc('lease');
-  const until = deps.now().getTime() + LEASE_MS;
-  try {
-    await lease.create({ owner, until });
-    return true;
-  } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
-  }
-  const held = await lease.get();
-  if (held.exists && Number(held.get('until')) > deps.now().getTime()) return false;
-  try {
-    // Only the lease we saw expire may be deleted; a fresh claim in between wins.
-    if (held.exists && held.updateTime) await lease.delete({ lastUpdateTime: held.updateTime });
-    await lease.create({ owner, until });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isAlreadyExists(error: unknown): boolean {
-  // gRPC status 6 ALREADY_EXISTS
-  return (
-    typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 6
-  );
-}
-
-/**
- * Waits for the requests to settle before recomputing: writes come in bursts (a sync, a paste of
- * many rows), and recomputing in the middle of one only to go round again is wasted work.
- */
-async function settledRequests(db: Firestore, planId: string): Promise<number> {
-  const started = Date.now();
-  let seen = (await statsRefreshState(db, planId)).requested;
-  let changed = Date.now();
-  while (Date.now() - started < MAX_SETTLE_MS && Date.now() - changed < QUIET_MS) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const now = (await statsRefreshState(db, planId)).requested;
-    if (now !== seen) {
-      seen = now;
-      changed = Date.now();
-    }
-  }
-  return seen;
-}
-
-async function drain(planId: string, owner: string, deps: RefreshDeps): Promise<void> {
-  const { db } = deps.store;
-  const refresh = refreshCollection(db, planId);
-  for (;;) {
-    const target = await settledRequests(db, planId);
-    await recomputeStats(planId, deps);
-    await refresh
-      .doc('state')
-      .set({ computed: target, recomputations: FieldValue.increment(1) }, { merge: true });
-    await refresh.doc('lease').delete();
-    const after = (await statsRefreshState(db, planId)).requested;
-    if (after === target) return;
-    if (!(await claimLease(planId, owner, deps))) return; // another event claimed it: theirs now
-  }
-}
-
-/** Recomputes a plan's statistics from its stored records and writes them (and its generated tabs). */
-export async function recomputeStats(planId: string, deps: RefreshDeps): Promise<void> {
-  const plan = await deps.store.getPlan(planId);
-  if (!plan) return;
-  const [model, issues] = await Promise.all([deps.store.loadModel(plan), deps.store.loadIssues(planId)]);
+  const snapshot = await deps.store.readSnapshot(planId);
+  if (!snapshot) return 'noPlan';
+  const { plan, model, issues } = snapshot;
+  if (snapshot.claim) return 'syncing';
   const asOf = todayIn(deps.now(), plan.settings.timezone);
+  if (snapshot.stats?.inputVersion === plan.version && snapshot.stats.asOf === asOf && !options.force) {
+    return 'fresh';
+  }
   const stats = computeStats(model, asOf);
-  await deps.store.saveStats(planId, {
+  const saved = await deps.store.saveStats(planId, {
     asOf,
     inputVersion: plan.version,
     computedAt: deps.now().toISOString(),
     stats,
   });
+  if (!saved) return 'superseded';
   deps.log?.(`统计已更新 plan=${planId} version=${plan.version} asOf=${asOf}`);
   // A measure that has just fallen overdue gets its notice now, not at the next daily round; the
   // key (plan · measure · due) keeps it to one notice per due date.
   if (stats.measures.some((m) => m.status === 'overdue')) {
-    await queuePlannedEmails(deps.store, plan, model, stats, ['overdue'], deps.now());
+    await queuePlannedEmails(deps.mailQueue, plan, model, stats, ['overdue'], deps.now());
   }
   if (plan.workbook && deps.writeGeneratedTabs) {
     const tables = summaryTables({ model, issues, ...planSources(plan) }, stats);
     await deps.writeGeneratedTabs(plan.planId, plan.workbook, tables);
   }
+  return 'computed';
+}
+
+function verdict(plan: PlanFreshness, now: Date): 'stale' | 'fresh' | 'syncing' {
+  if (plan.claimExpiresAt !== undefined) return 'syncing';
+  const today = todayIn(now, plan.timezone || undefined);
+  return plan.stats?.inputVersion === plan.version && plan.stats.asOf === today ? 'fresh' : 'stale';
+}
+
+/** What one sweep found and did, plan by plan. */
+export interface StatsSweep {
+  plans: number;
+  recomputed: string[];
+  /** Plans whose last sync died after writing: only a new sync can complete them. */
+  interrupted: string[];
+}
+
+/**
+ * The safety net behind the trigger: recomputes every plan whose statistics are behind its
+ * version (a lost event) or not as of today (a new day changes statuses), and names the plans a
+ * dead sync left half-written. Cheap when all is fresh: two reads per plan.
+ */
+export async function sweepStats(deps: RefreshDeps): Promise<StatsSweep> {
+  const plans = await deps.store.freshness();
+  const now = deps.now();
+  const sweep: StatsSweep = { plans: plans.length, recomputed: [], interrupted: [] };
+  for (const plan of plans) {
+    if (plan.claimExpiresAt !== undefined && plan.claimExpiresAt <= now.getTime()) {
+      sweep.interrupted.push(plan.planId);
+      continue;
+    }
+    if (verdict(plan, now) !== 'stale') continue;
+    if ((await refreshStats(plan.planId, deps)) === 'computed') sweep.recomputed.push(plan.planId);
+  }
+  return sweep;
 }

@@ -2,13 +2,27 @@
  * Sync: the workbook as sent by the add-on (or the local stack) is validated whole with shared/,
  * activity rows without an ID get one, and the store is brought to exactly the accepted rows,
  * writing only what changed. Validate-only requests run the same path without writing.
+ *
+ * The write path, and why it needs one recomputation (stats/refresh.ts has the whole argument):
+ * claim the plan (plans/{id}/syncs/current), read the stored hashes (one query per collection),
+ * commit the changed records and issues in parallel batches, then save the plan document —
+ * moving its version if anything changed — and drop the claim in one transaction. That last
+ * write is the only one the statistics trigger listens to.
  */
+import { randomUUID } from 'node:crypto';
 import type { RecordTabKey } from '../../../shared/columns';
 import type { Issue } from '../../../shared/issues';
 import type { IsoDate } from '../../../shared/model';
 import type { TabCounts } from '../../../shared/validate';
 import type { RawWorkbook } from '../../../shared/workbook';
-import type { PlanDoc, PlanStore, WorkbookLocation, WriteCounts } from '../store/planStore';
+import {
+  type PendingWrite,
+  type PlanDoc,
+  type PlanStore,
+  SYNC_CLAIM_MS,
+  type WorkbookLocation,
+  type WriteCounts,
+} from '../store/planStore';
 import {
   contentHash,
   RECORD_COLLECTIONS,
@@ -19,6 +33,12 @@ import {
 import { validateAsOf } from '../validateToday';
 import { type AssignedId, assignActivityIds } from './assignIds';
 
+/** How far a sync has got, for a progress line (the local stack). */
+export type SyncProgress =
+  | { phase: 'validated'; rows: number }
+  | { phase: 'writing'; written: number; total: number }
+  | { phase: 'saved'; version: number };
+
 export interface SyncOptions {
   planId: string;
   /** Who asked: becomes the owner when the sync creates the plan. */
@@ -27,6 +47,14 @@ export interface SyncOptions {
   /** The plan as stored, or undefined for the first sync (which creates it). */
   existing: PlanDoc | undefined;
   workbookLocation?: WorkbookLocation;
+  /**
+   * Checked again on the plan as it is once the sync holds it: the caller was authorised against
+   * the plan read before, and another sync may have created or changed it meanwhile.
+   */
+  authorize?: (plan: PlanDoc) => void;
+  progress?: (progress: SyncProgress) => void;
+  /** The clock of the claim's expiry (default: the real one). */
+  clock?: () => Date;
 }
 
 export interface SyncResult {
@@ -52,6 +80,10 @@ export async function syncPlan(
   const { result, asOf } = validateAsOf(workbook, undefined, options.now, { requireYear: true });
   const { model } = result;
   const { ids, assigned } = assignActivityIds(model.activities);
+  options.progress?.({
+    phase: 'validated',
+    rows: Object.values(result.tabs).reduce((sum, tab) => sum + tab.rows, 0),
+  });
   // A settings error (no plan year, say) would skew every statistic: keep the store as it was.
   const applied =
     store !== undefined && !result.issues.some((i) => i.tab === 'settings' && i.severity === 'error');
@@ -63,32 +95,72 @@ export async function syncPlan(
     measures: model.measures.map((m) => recordDoc(m.measureId, m)),
     activities: model.activities.map((a, i) => recordDoc(ids[i] as string, { ...a, activityId: ids[i] })),
   };
-  const writes = { ...NO_WRITES };
-  for (const collection of RECORD_COLLECTIONS) {
-    const counts = await store.replaceRecords(options.planId, collection, records[collection]);
-    writes.created += counts.created;
-    writes.updated += counts.updated;
-    writes.deleted += counts.deleted;
-  }
-  const settingsHash = contentHash(model.settings);
-  const changed =
-    writes.created + writes.updated + writes.deleted > 0 || settingsHash !== options.existing?.settingsHash;
-  const version = (options.existing?.version ?? 0) + (changed ? 1 : 0);
-  const workbookLocation = options.workbookLocation ?? options.existing?.workbook;
-  const plan: PlanDoc = {
-    planId: options.planId,
-    owner: options.existing?.owner ?? options.caller,
-    editors: model.settings.editors.map((email) => email.toLowerCase()),
+  const inputHash = contentHash({
     settings: model.settings,
-    settingsHash,
-    version,
     tabs: result.tabs,
-    sources: result.sources as PlanDoc['sources'],
-    issueChunks: 0,
-    syncedAt: options.now.toISOString(),
-    syncedBy: options.caller,
-    ...(workbookLocation ? { workbook: workbookLocation } : {}),
-  };
-  await store.saveSync(plan, result.issues);
-  return { ...base, writes, version };
+    sources: result.sources,
+    issues: result.issues,
+  });
+  const clock = options.clock ?? (() => new Date());
+  const syncId = randomUUID();
+  const { tookOver } = await store.claimSync(
+    options.planId,
+    {
+      syncId,
+      caller: options.caller,
+      startedAt: clock().toISOString(),
+      expiresAt: clock().getTime() + SYNC_CLAIM_MS,
+    },
+    clock,
+  );
+  let wrote = false;
+  try {
+    // What is stored now, not what the caller was authorised against: another sync may have run.
+    const existing = await store.getPlan(options.planId);
+    if (existing) options.authorize?.(existing);
+    const diffs = await Promise.all(
+      RECORD_COLLECTIONS.map((collection) =>
+        store.recordWrites(options.planId, collection, records[collection]),
+      ),
+    );
+    const writes = { ...NO_WRITES };
+    for (const { counts } of diffs) {
+      writes.created += counts.created;
+      writes.updated += counts.updated;
+      writes.deleted += counts.deleted;
+    }
+    // Issues are rewritten only when they (or the settings and counts) changed.
+    const inputChanged = inputHash !== existing?.inputHash;
+    const issues = inputChanged
+      ? store.issueWrites(options.planId, result.issues, existing?.issueChunks ?? 0)
+      : { writes: [], chunks: existing?.issueChunks ?? 0 };
+    const pending: PendingWrite[] = [...diffs.flatMap((diff) => diff.writes), ...issues.writes];
+    options.progress?.({ phase: 'writing', written: 0, total: pending.length });
+    wrote = pending.length > 0;
+    await store.commitWrites(pending, (written) =>
+      options.progress?.({ phase: 'writing', written, total: pending.length }),
+    );
+    // A sync that died after its writes left them unversioned: this one moves the version for them.
+    const changed = tookOver || inputChanged || writes.created + writes.updated + writes.deleted > 0;
+    const workbookLocation = options.workbookLocation ?? existing?.workbook;
+    const plan: Omit<PlanDoc, 'version'> = {
+      planId: options.planId,
+      owner: existing?.owner ?? options.caller,
+      editors: model.settings.editors.map((email) => email.toLowerCase()),
+      settings: model.settings,
+      inputHash,
+      tabs: result.tabs,
+      sources: result.sources as PlanDoc['sources'],
+      issueChunks: issues.chunks,
+      syncedAt: options.now.toISOString(),
+      syncedBy: options.caller,
+      ...(workbookLocation ? { workbook: workbookLocation } : {}),
+    };
+    const version = await store.finishSync(plan, syncId, changed);
+    options.progress?.({ phase: 'saved', version });
+    return { ...base, writes, version };
+  } catch (error) {
+    await store.abandonClaim(options.planId, syncId, wrote).catch(() => {});
+    throw error;
+  }
 }

@@ -1,22 +1,22 @@
 /**
- * A sync saved the plan document. Its version moves when records or settings changed; the
- * records' own triggers may have recomputed before the new settings and version were saved, so
- * a version change asks for one more (coalesced) refresh. Anything else (sync time) is ignored.
+ * The statistics trigger: a sync ends by saving the plan document (moving its version when
+ * anything changed), once per sync whatever its size, and that one write is what this listens
+ * to — record writes fire nothing. Why this yields exactly the statistics of the stored records,
+ * under redelivery, reordering, racing syncs and crashes: stats/refresh.ts.
  */
 import { onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { REGION } from '../region';
 
 export const onPlanWritten = onDocumentWritten(
-  { document: 'plans/{planId}', region: REGION },
+  // Reading and computing a 100,000-activity plan needs more than the default 256 MiB.
+  { document: 'plans/{planId}', region: REGION, memory: '1GiB', timeoutSeconds: 300 },
   async (event) => {
-    const before = event.data?.before.get('version') as number | undefined;
-    const after = event.data?.after.get('version') as number | undefined;
-    if (after === undefined || before === after) return;
+    if (!event.data?.after.exists) return;
     // Imported on use: a cold start only pays for the declaration.
-    const [{ runtime }, { requestStatsRefresh }] = await Promise.all([
+    const [{ runtime }, { refreshStats }] = await Promise.all([
       import('../runtime'),
       import('../stats/refresh'),
     ]);
-    await requestStatsRefresh(event.params.planId, event.id, runtime().refresh);
+    await refreshStats(event.params.planId, runtime().refresh);
   },
 );

@@ -2,6 +2,7 @@
  * What the .xlsx and CSV adapters share: the shape of a tab as read, and how a failed file access
  * becomes an unusable-input error.
  */
+import { access } from 'node:fs/promises';
 import { UnusableInputError } from '../../../shared/errors';
 import type { CellValue, RawRow, RawTab } from '../../../shared/workbook';
 
@@ -71,4 +72,14 @@ export function accessError(error: unknown, path: string): UnusableInputError {
     `无法读取文件或文件夹（${reason}）：${path}`,
     `Cannot read the file or folder (${reason}): ${path}`,
   );
+}
+
+/** True when something is at the path (a file, a folder); false for nothing or no access. */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

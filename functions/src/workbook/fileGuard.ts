@@ -37,9 +37,9 @@
  * watcher does.
  */
 import { randomUUID } from 'node:crypto';
-import { access, copyFile, constants as fs, link, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, constants as fs, link, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { errorCode } from './common';
+import { errorCode, pathExists } from './common';
 
 /** The office program whose lock file says it has the workbook open. */
 export type OfficeProgram = 'Excel/WPS' | 'LibreOffice';
@@ -95,7 +95,7 @@ export async function officeLockOf(
   ];
   for (const [program, lockName] of candidates) {
     const lockFile = join(folder, lockName);
-    if (await exists(lockFile)) return { program, lockFile };
+    if (await pathExists(lockFile)) return { program, lockFile };
   }
   return undefined;
 }
@@ -104,15 +104,6 @@ export async function officeLockOf(
 export async function assertNotOpen(path: string): Promise<void> {
   const lock = await officeLockOf(path);
   if (lock) throw new WorkbookOpenError(path, lock.program, lock.lockFile);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

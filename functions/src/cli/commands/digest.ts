@@ -5,8 +5,9 @@
  */
 import { plannedEmails } from '../../../../shared/emails';
 import { computeStats } from '../../../../shared/stats';
-import { mailDocId, messageIdOf } from '../../mail/queue';
+import { mailContent, mailDocId } from '../../mail/queue';
 import { createOutboxTransport } from '../../mail/transport';
+import { parseMail } from '../../mail/types';
 import type { CliContext } from '../context';
 import { loadPlan } from '../load';
 
@@ -21,18 +22,15 @@ export async function digestCommand(args: DigestArgs, ctx: CliContext): Promise<
   const { result, asOf } = await loadPlan(args.path, args.asOf, ctx);
   const stats = computeStats(result.model, asOf);
   const { emails, skipped } = plannedEmails({ planId: 'local', model: result.model, stats, date: asOf });
-  const outbox = createOutboxTransport({ dir: args.out, from: 'noreply@gongjian.local' });
+  const fromAddress = 'noreply@gongjian.local';
+  const outbox = createOutboxTransport({ dir: args.out, from: fromAddress });
   for (const email of emails) {
-    await outbox.send({
-      id: mailDocId(email.key),
-      to: email.to,
-      cc: email.cc,
-      subject: email.subject,
-      text: email.text,
-      html: email.html,
-      messageId: messageIdOf(email.key),
-      senderName: result.model.settings.senderName,
-    });
+    // Through the mail document's fields, as the queue writes them and a sender reads them.
+    const parsed = parseMail(
+      mailContent({ ...email, senderName: result.model.settings.senderName }, fromAddress),
+    );
+    if (!parsed.ok) throw new Error(parsed.error);
+    await outbox.send({ id: mailDocId(email.key), ...parsed.mail });
   }
   await outbox.close();
   const byKind = new Map<string, number>();

@@ -1,4 +1,0 @@
-/** Measure records changed: the plan's statistics are stale. */
-import { recordTrigger } from './recordTrigger';
-
-export const onMeasureWritten = recordTrigger('measures');

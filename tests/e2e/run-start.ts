@@ -1,0 +1,29 @@
+/** `npm start` (its bundled entry) as a child process whose output the test reads while it runs. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const START = resolve(import.meta.dirname, '../../functions/dist/start.js');
+
+export interface StackRun {
+  child: ChildProcess;
+  /** Everything printed so far, stdout and stderr interleaved. */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the local stack without blocking this process (which may be serving SMTP to it). */
+export function startStack(args: string[], env: NodeJS.ProcessEnv = {}): StackRun {
+  const child = spawn(process.execPath, [START, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, output: () => output, exited };
+}
