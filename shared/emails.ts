@@ -5,8 +5,10 @@
  * are arguments, sending is the functions' job. Every value from a sheet is escaped in HTML
  * (emails/layout.ts), and subjects and addresses are single lines.
  */
+import { categoryBars, MONTH_SERIES, monthBars, STATUS_LEGEND } from './charts';
 import { dayOf, isoOf, partsOf } from './dates';
 import {
+  type BarsBlock,
   type Block,
   type BlockCell,
   cleanAddresses,
@@ -17,6 +19,7 @@ import {
   renderText,
   type Tone,
 } from './emails/layout';
+import { percent as pct } from './format';
 import {
   CATEGORY_LABELS,
   type DigestFrequency,
@@ -25,13 +28,14 @@ import {
   STATUS_LABELS,
 } from './i18n';
 import type { Activity, IsoDate, Measure, Partner, PlanModel } from './model';
+import { reportTitle, type YearReport } from './report';
 import type { MeasureStats, Stats, Totals } from './stats-types';
 import { ATTENTION_LABELS, attentionTable } from './summary';
 
 export { cleanAddresses, escapeHtml, oneLine };
 
 /** The four kinds of email of §7. */
-export type EmailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue';
+export type EmailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';
 
 /** One email ready to queue: the key is its idempotency key (the mail document's ID). */
 export interface RenderedEmail {
@@ -174,11 +178,6 @@ function num(value: number): string {
   const [whole = '0', fraction] = String(Math.abs(rounded)).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${rounded < 0 ? '-' : ''}${grouped}${fraction ? `.${fraction}` : ''}`;
-}
-
-/** A fraction as a percentage with at most one decimal: 0.4958 → `49.6%`, 1 → `100%`. */
-function pct(fraction: number): string {
-  return `${(fraction * 100).toFixed(1).replace(/\.0$/, '')}%`;
 }
 
 /** An optional count: absent is a dash. */
@@ -478,6 +477,7 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
       ],
       empty: '计划中还没有事项。',
     },
+    categoryBarsBlock(stats),
     { type: 'heading', text: `三、需要关注的事项（${attention.length} 项）` },
     {
       type: 'table',
@@ -511,6 +511,8 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
       ],
       empty: '',
     },
+    { type: 'heading', text: `五、${stats.year}年各月活动次数与志愿服务时长` },
+    monthBarsBlock(stats),
   ];
 
   return email(
@@ -522,6 +524,45 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
     { title: `${community}${period.label}共建工作${report}（领导摘要）`, blocks, footer: FOOTER },
     {},
   );
+}
+
+/** Completion by category as stacked bars: each status's share of the category's measures. */
+function categoryBarsBlock(stats: Stats): BarsBlock {
+  return {
+    type: 'bars',
+    header: ['类别', '事项完成情况'],
+    legend: STATUS_LEGEND,
+    rows: categoryBars(stats).map((bar) => ({
+      label: bar.label,
+      series: [
+        {
+          segments: bar.segments.map((s) => ({ share: s.count / bar.measures, colour: s.colour })),
+          value: `${bar.segments.find((s) => s.status === 'done')?.count ?? 0}/${bar.measures}`,
+        },
+      ],
+    })),
+    empty: '计划中还没有事项。',
+  };
+}
+
+/** Activities and volunteer hours by month, each scaled to its own busiest month. */
+function monthBarsBlock(stats: Stats): BarsBlock {
+  const months = monthBars(stats);
+  const most = (key: 'activities' | 'hours') => Math.max(0, ...months.map((m) => m[key]));
+  const series = (key: 'activities' | 'hours', value: number) => ({
+    segments: [{ share: most(key) > 0 ? value / most(key) : 0, colour: MONTH_SERIES[key].colour }],
+    value: `${num(value)}${MONTH_SERIES[key].unit}`,
+  });
+  return {
+    type: 'bars',
+    header: ['月份', MONTH_SERIES.activities.label, MONTH_SERIES.hours.label],
+    legend: [MONTH_SERIES.activities, MONTH_SERIES.hours],
+    rows: months.map((m) => ({
+      label: m.label,
+      series: [series('activities', m.activities), series('hours', m.hours)],
+    })),
+    empty: '',
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,6 +650,53 @@ export function renderDueSoon(input: ReminderInput): RenderedEmail {
 /** A notice to a measure's owner, leaders in cc, that it is overdue. */
 export function renderOverdue(input: ReminderInput): RenderedEmail {
   return reminder('overdue', input);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The year-end summary, on request
+
+/** What `renderReportEmail` needs besides the context. */
+export interface ReportEmailInput extends EmailContext {
+  report: YearReport;
+  /** Who asked: the summary goes to them. */
+  to: string[];
+  /** The request's own ID: asking again is a new email, the same request retried is not. */
+  requestId: string;
+}
+
+/** The email that carries the year-end summary (the .docx is attached by the caller). */
+export function renderReportEmail(input: ReportEmailInput): RenderedEmail {
+  const { planId, model, stats, report } = input;
+  const community = communityOf(model);
+  const title = reportTitle(report);
+  const { plan } = stats;
+  const blocks: Block[] = [
+    { type: 'paragraph', text: '您好：' },
+    {
+      type: 'paragraph',
+      text: `附件是共建助手根据台账生成的《${title}》（Word 文档，统计截至 ${stats.asOf}）。文中数字均来自台账；“五、下一步打算”、原因分析和成文日期等黄色底纹处需要工作人员填写，核对后即可按公文格式报送。`,
+    },
+    {
+      type: 'facts',
+      rows: [
+        ['事项总数', `${plan.measures} 项`],
+        ['已完成', `${plan.done} 项（完成率 ${pct(plan.completionRate)}）`],
+        ['活动次数', `${num(plan.activities)} 次`],
+        ['参与 / 受益', `${num(plan.participants)} / ${num(plan.beneficiaries)} 人次`],
+        ['志愿服务', `${num(plan.hours)} 小时`],
+        ['投入资金', `${num(plan.funds)} 元`],
+      ],
+    },
+  ];
+  return email(
+    'report',
+    emailKey('report', planId, String(report.year), input.requestId),
+    cleanAddresses(input.to),
+    [],
+    `【${community}】${report.year}年共建工作总结（附 Word 文档）`,
+    { title, blocks, footer: FOOTER },
+    {},
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -127,20 +127,21 @@ export function buildRuntime(
     }
     await sheet.update({ generated: tables });
   };
+  const retentionMs = config.mailRetentionDays * DAY_MS;
+  const mailQueue: MailQueue = { db, fromAddress: mailFromAddress(config), retentionMs };
   const apiDeps: ApiDeps = {
     store,
     verifyIdentity: (header) => verifier.verify(header),
     admins: config.admins,
     maxBodyBytes: config.maxBodyBytes,
     now,
+    mailQueue,
     log,
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(config.environment === 'development' && config.localWorkbook
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
-  const retentionMs = config.mailRetentionDays * DAY_MS;
-  const mailQueue: MailQueue = { db, fromAddress: mailFromAddress(config), retentionMs };
   const transport = transportFromConfig(config);
   return {
     config,

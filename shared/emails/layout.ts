@@ -1,3 +1,5 @@
+import { CHART_COLOURS, type ChartColour } from '../charts';
+
 /**
  * The layout of every email: a body is a list of plain-text blocks (paragraphs, label–value facts,
  * tables) rendered twice, as a small inline-styled HTML document and as aligned plain text, so both
@@ -29,7 +31,21 @@ export type Block =
       footer?: BlockCell[];
       /** What is said instead of an empty table. */
       empty: string;
-    };
+    }
+  | BarsBlock;
+
+/**
+ * A bar chart drawn with table cells (what Outlook's Word engine and QQ Mail render; no images, no
+ * divs): a row per label, each with one or more series; a series is a bar of coloured segments whose
+ * shares (0–1 of the full width) add up to at most 1, and the value written beside it.
+ */
+export interface BarsBlock {
+  type: 'bars';
+  header: string[];
+  legend: { label: string; colour: ChartColour }[];
+  rows: { label: string; series: { segments: { share: number; colour: ChartColour }[]; value: string }[] }[];
+  empty: string;
+}
 
 /** A whole email body: a title line, the blocks, a closing line. */
 export interface Layout {
@@ -157,7 +173,71 @@ function htmlBlock(block: Block): string {
         : '';
       return `<table width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:14px;line-height:1.5;color:#1f2937;"><thead><tr>${head}</tr></thead><tbody>${body}${foot}</tbody></table>`;
     }
+    case 'bars':
+      return htmlBars(block);
   }
+}
+
+/** A bar's width in percent of its cell, one decimal: what the test reads back against the figures. */
+export function barPercent(share: number): number {
+  return Math.round(Math.min(Math.max(share, 0), 1) * 1000) / 10;
+}
+
+const BAR_CELL = 'height:12px;line-height:12px;font-size:1px;padding:0;';
+
+/** One bar: a one-row table of coloured cells sized by `width` attributes, then the empty track. */
+function htmlBar(segments: BarsBlock['rows'][number]['series'][number]['segments']): string {
+  const cells: string[] = [];
+  let used = 0;
+  for (const { share, colour } of segments) {
+    const width = barPercent(share);
+    if (width <= 0) continue;
+    used += width;
+    const hex = CHART_COLOURS[colour];
+    cells.push(`<td width="${width}%" bgcolor="${hex}" style="${BAR_CELL}background:${hex};">&nbsp;</td>`);
+  }
+  const rest = Math.round((100 - used) * 10) / 10;
+  if (rest > 0) {
+    cells.push(
+      `<td width="${rest}%" bgcolor="${CHART_COLOURS.track}" style="${BAR_CELL}background:${CHART_COLOURS.track};">&nbsp;</td>`,
+    );
+  }
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;"><tr>${cells.join('')}</tr></table>`;
+}
+
+function htmlBars(block: BarsBlock): string {
+  if (block.rows.length === 0) {
+    return `<p style="margin:0 0 12px;font-size:14px;line-height:1.6;color:#6b7280;">${escapeHtml(block.empty)}</p>`;
+  }
+  const legend = block.legend
+    .map(
+      ({ label, colour }) =>
+        `<span style="white-space:nowrap;margin-right:10px;"><span style="color:${CHART_COLOURS[colour]};">&#9632;</span>&nbsp;${escapeHtml(label)}</span>`,
+    )
+    .join(' ');
+  const head = block.header
+    .map(
+      (text, i) =>
+        `<th style="${HEAD_CELL}text-align:left;"${i > 0 ? ' colspan="2"' : ''}>${escapeHtml(text)}</th>`,
+    )
+    .join('');
+  // The bars take most of the width; labels and values keep to their text.
+  const barWidth = Math.floor(64 / Math.max(1, block.header.length - 1));
+  const rows = block.rows
+    .map((row) => {
+      const series = row.series
+        .map(
+          (s) =>
+            `<td width="${barWidth}%" style="${CELL}width:${barWidth}%;vertical-align:middle;">${htmlBar(s.segments)}</td><td style="${CELL}text-align:right;white-space:nowrap;vertical-align:middle;">${escapeHtml(s.value)}</td>`,
+        )
+        .join('');
+      return `<tr><td style="${CELL}white-space:nowrap;vertical-align:middle;">${escapeHtml(oneLine(row.label))}</td>${series}</tr>`;
+    })
+    .join('');
+  return (
+    `<p style="margin:12px 0 6px;font-size:12px;line-height:1.6;color:#374151;">${legend}</p>` +
+    `<table width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:13px;line-height:1.4;color:#1f2937;"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`
+  );
 }
 
 /** A complete small HTML document: one centred column at most 640px wide, inline styles only. */
@@ -249,6 +329,14 @@ function textBlock(block: Block): string[] {
           )
           .join('  ')
           .trimEnd(),
+      );
+    }
+    case 'bars': {
+      // Plain text has no bars: each row's values, under the legend's names.
+      if (block.rows.length === 0) return [block.empty];
+      const width = Math.max(...block.rows.map((row) => displayWidth(oneLine(row.label))));
+      return block.rows.map(
+        (row) => `${pad(oneLine(row.label), width, false)}  ${row.series.map((s) => s.value).join('  ')}`,
       );
     }
   }

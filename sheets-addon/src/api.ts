@@ -1,6 +1,6 @@
 /**
  * The add-on's client of the HTTP API (functions/src/http/api.ts):
- * `POST {apiUrl}/v1/plans/{planId}/sync|validate` with the caller's Google ID token. HTTP errors
+ * `POST {apiUrl}/v1/plans/{planId}/sync|validate|report` with the caller's Google ID token. HTTP errors
  * come back as responses (muteHttpExceptions), so every failure is mapped here to one Chinese
  * sentence: the server's own message where it sent one, else one by status.
  */
@@ -50,18 +50,27 @@ export function identityToken(): string {
   return token;
 }
 
+/** The 202 answer of report: the year-end summary is queued to the caller's mailbox. */
+export const ReportResponse = z.object({
+  planId: z.string(),
+  year: z.number(),
+  asOf: z.string(),
+  to: z.array(z.string()),
+  mailId: z.string(),
+  bytes: z.number(),
+  duplicate: z.boolean(),
+});
+export type ReportResponse = z.infer<typeof ReportResponse>;
+
+type Action = 'sync' | 'validate' | 'report';
+
 /** The endpoint of an action for a plan. */
-export function endpoint(settings: AddonSettings, action: 'sync' | 'validate'): string {
+export function endpoint(settings: AddonSettings, action: Action): string {
   return `${settings.apiUrl}/v1/plans/${encodeURIComponent(settings.planId)}/${action}`;
 }
 
-/** Sends the workbook; returns the parsed answer or throws an AddonError with a Chinese sentence. */
-export function postWorkbook(
-  settings: AddonSettings,
-  action: 'sync' | 'validate',
-  body: SyncRequest,
-  token: string,
-): SyncResponse {
+/** POSTs JSON with the token; a transport failure becomes an AddonError, any status is returned. */
+function post(settings: AddonSettings, action: Action, body: unknown, token: string) {
   const url = endpoint(settings, action);
   let response: GoogleAppsScript.URL_Fetch.HTTPResponse;
   try {
@@ -76,14 +85,40 @@ export function postWorkbook(
   } catch (error) {
     throw fetchFailure(error, url, action);
   }
-  const status = response.getResponseCode();
-  const json = parseJson(response.getContentText());
+  return { url, status: response.getResponseCode(), json: parseJson(response.getContentText()) };
+}
+
+/** Sends the workbook; returns the parsed answer or throws an AddonError with a Chinese sentence. */
+export function postWorkbook(
+  settings: AddonSettings,
+  action: 'sync' | 'validate',
+  body: SyncRequest,
+  token: string,
+): SyncResponse {
+  const { url, status, json } = post(settings, action, body, token);
   if (status === 200) {
     const parsed = SyncResponse.safeParse(json);
     if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
     return parsed.data;
   }
   throw refusal(status, ErrorBody.safeParse(json).data?.error.message, url);
+}
+
+/**
+ * Asks for the year-end summary to be emailed to the caller. `requestId` names this request, so a
+ * retry of it queues one email.
+ */
+export function postReportRequest(settings: AddonSettings, requestId: string, token: string): ReportResponse {
+  const { url, status, json } = post(settings, 'report', { requestId }, token);
+  if (status === 202) {
+    const parsed = ReportResponse.safeParse(json);
+    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    return parsed.data;
+  }
+  const message = ErrorBody.safeParse(json).data?.error.message;
+  // Here 413 is the document, not the sheet: the sheet advice of refusal() would mislead.
+  if (status === 413) throw new AddonError('refused', message ?? '年度总结文件过大，无法作为邮件附件发送。');
+  throw refusal(status, message, url);
 }
 
 function parseJson(text: string): unknown {

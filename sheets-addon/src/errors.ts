@@ -86,7 +86,11 @@ const NETWORK = [
 ];
 
 /** Maps an exception thrown by UrlFetchApp.fetch to an AddonError. */
-export function fetchFailure(error: unknown, url: string, action: 'sync' | 'validate'): AddonError {
+export function fetchFailure(
+  error: unknown,
+  url: string,
+  action: 'sync' | 'validate' | 'report',
+): AddonError {
   const message = messageOf(error);
   const quota = quotaFailure(message);
   if (quota) return quota;
@@ -106,7 +110,9 @@ export function fetchFailure(error: unknown, url: string, action: 'sync' | 'vali
       'timeout',
       action === 'sync'
         ? `等待共建助手服务器（${host}）答复超时。服务器可能已经完成了这次同步，只是答复没有传回：请再同步一次（重复同步不会产生重复记录），以写回记录编号和校验结果。`
-        : `等待共建助手服务器（${host}）答复超时，请稍后重试。`,
+        : action === 'report'
+          ? `等待共建助手服务器（${host}）答复超时。年度总结可能已经在发送中：请先查看邮箱，几分钟后仍未收到再重新生成。`
+          : `等待共建助手服务器（${host}）答复超时，请稍后重试。`,
     );
   }
   if (NETWORK.some((pattern) => pattern.test(message))) {

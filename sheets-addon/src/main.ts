@@ -14,6 +14,7 @@ import {
   type SidebarData,
   sidebarData,
 } from './addActivity';
+import { identityToken, postReportRequest } from './api';
 import { describeFailure } from './errors';
 import { initialiseSpreadsheet } from './initSheets';
 import { dataRows } from './marks';
@@ -135,6 +136,26 @@ export function syncToCloud(): void {
       ...countLines(outcome.response.tabs),
       issueCountLine(issues),
     ]);
+  });
+}
+
+/**
+ * Menu 生成年度总结: the server builds the year-end summary (年度共建工作总结, .docx) from what was
+ * last synced and emails it to the caller.
+ */
+export function requestYearReport(): void {
+  fromMenu(() => {
+    const settings = requireSettings();
+    SpreadsheetApp.getActive().toast('正在生成年度总结……', '共建助手', 10);
+    const answer = postReportRequest(settings, Utilities.getUuid(), identityToken());
+    alert(
+      [
+        `《${answer.year}年共建工作总结》已生成（统计截至 ${answer.asOf}，${Math.ceil(answer.bytes / 1024)} KB），` +
+          `将作为 Word 附件发送到 ${answer.to.join('、')}，请查收邮件。`,
+        '总结依据最近一次「同步到云端」的数据；如刚修改过表格，请先同步再生成。',
+        '文中黄色底纹处（下一步打算、原因分析、成文日期）需要填写。',
+      ].join('\n'),
+    );
   });
 }
 

@@ -8,6 +8,7 @@ export const MENU_ITEMS = [
   { caption: '初始化表格', functionName: 'initSheets' },
   { caption: '校验本表', functionName: 'validateSheet' },
   { caption: '同步到云端', functionName: 'syncToCloud' },
+  { caption: '生成年度总结', functionName: 'requestYearReport' },
   null,
   { caption: '新增活动记录', functionName: 'showAddActivity' },
   { caption: '设置', functionName: 'showSettings' },

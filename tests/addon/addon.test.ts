@@ -31,7 +31,14 @@ import {
 } from './fakes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const MENU_FUNCTIONS = ['initSheets', 'validateSheet', 'syncToCloud', 'showAddActivity', 'showSettings'];
+const MENU_FUNCTIONS = [
+  'initSheets',
+  'validateSheet',
+  'syncToCloud',
+  'requestYearReport',
+  'showAddActivity',
+  'showSettings',
+];
 const GLOBALS = [
   'onOpen',
   'onInstall',
@@ -276,6 +283,7 @@ describe.each([
       '初始化表格',
       '校验本表',
       '同步到云端',
+      '生成年度总结',
       '新增活动记录',
       '设置',
     ]);
@@ -749,6 +757,47 @@ describe.each([
     addon.call('syncToCloud');
     expect(addon.lastAlert()).toContain('无法取得你的身份令牌');
     expect(addon.services.requests).toEqual([]);
+  });
+
+  it('生成年度总结 asks the API to email the summary, with a fresh request ID each time', () => {
+    addon.call('requestYearReport');
+    expect(addon.lastAlert()).toContain('请先在「扩展程序 → 共建助手 → 设置」中填写');
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.services.respond = () => ({
+      status: 202,
+      body: {
+        planId: PLAN_ID,
+        year: YEAR,
+        asOf: `${YEAR}-06-30`,
+        to: ['staff@example.cn'],
+        mailId: 'report:xx-2026',
+        bytes: 65_000,
+        duplicate: false,
+      },
+    });
+    addon.call('requestYearReport');
+    addon.call('requestYearReport');
+    expect(addon.services.requests).toHaveLength(2);
+    const [first, second] = addon.services.requests;
+    expect(first?.url).toBe(`${API_URL}/v1/plans/${PLAN_ID}/report`);
+    expect(first?.params).toMatchObject({
+      method: 'post',
+      contentType: 'application/json',
+      headers: { Authorization: `Bearer ${fakeJwt()}` },
+    });
+    const ids = [first, second].map((r) => JSON.parse(r?.params.payload ?? '{}').requestId);
+    expect(ids[0]).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+    expect(ids[1]).not.toBe(ids[0]);
+    expect(addon.lastAlert()).toContain(`《${YEAR}年共建工作总结》已生成（统计截至 ${YEAR}-06-30，64 KB）`);
+    expect(addon.lastAlert()).toContain('staff@example.cn');
+
+    addon.services.respond = () => ({
+      status: 413,
+      body: { error: { code: 'report_too_large', message: '年度总结文件过大', messageEn: 'too large' } },
+    });
+    addon.call('requestYearReport');
+    expect(addon.lastAlert()).toContain('年度总结文件过大');
+    expect(addon.lastAlert()).not.toContain('删除多余的空行');
   });
 
   it('saveSettings refuses what is not an https address or a plan ID, and showSettings shows what is stored', () => {

@@ -746,6 +746,8 @@ export class FakeServices {
   readonly dialogs: { output: FakeHtmlOutput; title: string }[] = [];
   readonly requests: FetchRequest[] = [];
   readonly errors: string[] = [];
+  /** How many Utilities.getUuid() calls were answered. */
+  uuids = 0;
   lockHeld = false;
   /** Someone else holds the document lock: tryLock fails. */
   lockBusy = false;
@@ -931,7 +933,10 @@ export class FakeServices {
           return services.identityToken;
         },
       },
-      Utilities: { formatDate },
+      Utilities: {
+        formatDate,
+        getUuid: () => `0000-${String(++services.uuids).padStart(8, '0')}`,
+      },
       Session: {
         getActiveUser() {
           services.require('Session.getActiveUser', full);

@@ -15,6 +15,7 @@ import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
 import { type MailBench, runMailBench } from './mailBench';
+import { reportRows, runReportBench } from './reportBench';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -377,6 +378,7 @@ async function main(): Promise<void> {
       },
     );
   }
+  rows.push(...reportRows(await runReportBench({ ...base, activities: 10_000 }, asOf, 5, progress)));
   if (options.functions) {
     rows.push(...functionRows(await runFunctionsBench(progress, options.syncSizes)));
     rows.push(...mailRows(await runMailBench({ messages: 500, progress })));

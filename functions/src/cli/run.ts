@@ -7,6 +7,7 @@ import { UnusableInputError } from '../../../shared/errors';
 import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
 import { digestCommand } from './commands/digest';
 import { initCommand } from './commands/init';
+import { reportCommand } from './commands/report';
 import { statsCommand } from './commands/stats';
 import { validateCommand } from './commands/validate';
 import { type CliContext, parseAsOf } from './context';
@@ -17,6 +18,8 @@ const USAGE = `用法 / Usage:
   gongjian stats PATH [--as-of YYYY-MM-DD] [--json]      完成情况统计 / completion statistics
   gongjian init PATH [--year YYYY] [--force]             写入示例工作簿 / write the sample workbook
   gongjian digest PATH --as-of YYYY-MM-DD --out DIR      生成当天应发的邮件（不发送）/ render that day's emails
+  gongjian report PATH [--year YYYY] [--as-of YYYY-MM-DD] [--out FILE.docx]
+                                                         年度共建工作总结 / the year-end summary (.docx)
 
 PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
 PATH is an .xlsx workbook or a folder of CSV files, one per tab (计划.csv or plan.csv, ...).
@@ -76,6 +79,11 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
       if (values.out === undefined) throw new UsageError('缺少 --out 目录', '--out DIR is missing');
       return digestCommand({ path, asOf: parseAsOf(values['as-of']), out: values.out }, ctx);
     }
+    case 'report':
+      return reportCommand(
+        { path, year: parseYear(values.year), asOf: parseAsOf(values['as-of']), out: values.out },
+        ctx,
+      );
     case 'init':
       return initCommand({ path, year: parseYear(values.year), force: values.force === true }, ctx);
     default:

@@ -3,6 +3,7 @@
  *   POST /v1/plans/{planId}/sync       validate the workbook and write what changed
  *   POST /v1/plans/{planId}/validate   the same without writing
  *   GET  /v1/plans/{planId}/stats      the last statistics
+ *   POST /v1/plans/{planId}/report     email the year-end summary to the caller (report.ts)
  * Every request is checked first — route, method, credentials, declared body size (preflight) —
  * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
  * messageEn}}`, mapped to a status here and nowhere else.
@@ -21,6 +22,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
+import type { MailQueue } from '../mail/queue';
 import { isRebinding } from '../store/binding';
 import { type PlanDoc, type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
@@ -53,6 +55,8 @@ export interface ApiDeps {
   localWorkbook?: string;
   /** How far each sync has got (the local stack's progress line). */
   syncProgress?: (planId: string, progress: SyncProgress) => void;
+  /** Where the year-end summary's email is queued (report.ts). */
+  mailQueue?: MailQueue;
   log?: (message: string) => void;
 }
 
@@ -84,7 +88,7 @@ function errorBody(refusal: ApiError) {
 
 /** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
 const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
-const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats)\/?$/;
+const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats|report)\/?$/;
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const SyncBody = z.object({
@@ -229,6 +233,8 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
   const creating = plan === undefined && action === 'sync' && isAdmin(identity.email, deps.admins);
   if (!plan && !creating) throw unknownPlan();
   if (plan) authorizeEditor(identity, plan);
+  // Loaded on use: docx and the chart renderer would slow every cold start of the API.
+  if (action === 'report' && plan) return (await import('./report')).requestReport(req, plan, identity, deps);
 
   if (action === 'stats') {
     const stats = await deps.store.getStats(planId);

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import { docIdOf } from '../store/docIds';
-import { type MailDoc, type MailKind, pendingDelivery } from './types';
+import { type MailAttachment, type MailDoc, type MailKind, pendingDelivery } from './types';
 
 export const MAIL_COLLECTION = 'mail';
 
@@ -23,6 +23,21 @@ export interface QueuedEmail {
   html: string;
   /** The plan's 发件人 (display name in From). */
   senderName?: string | undefined;
+  attachments?: MailAttachment[];
+}
+
+/**
+ * The most base64 text the attachments of one mail may hold: Firestore refuses a document over
+ * 1 MiB, and the rest of a mail document (addresses, subject, text, HTML) stays well under 128 KiB.
+ * A .docx of up to about 670 KB fits.
+ */
+export const MAX_ATTACHMENT_BASE64 = 896 * 1024;
+
+/** The attachments' base64 text would not fit in a mail document. */
+export class AttachmentTooLargeError extends Error {
+  constructor(readonly base64Length: number) {
+    super(`Attachments of ${base64Length} base64 characters exceed ${MAX_ATTACHMENT_BASE64}`);
+  }
 }
 
 /** Where and how emails are queued: built once by the composition root from the config. */
@@ -106,7 +121,14 @@ export function mailContent(
     to,
     cc,
     headers: { 'Message-ID': messageIdOf(email.key), 'Auto-Submitted': 'auto-generated' },
-    message: { subject: headerSafe(email.subject), text: email.text, html: email.html },
+    message: {
+      subject: headerSafe(email.subject),
+      text: email.text,
+      html: email.html,
+      ...(email.attachments !== undefined && {
+        attachments: email.attachments.map((a) => ({ ...a, filename: headerSafe(a.filename) })),
+      }),
+    },
   };
 }
 
@@ -116,6 +138,8 @@ export async function enqueueMail(
   email: QueuedEmail,
   now: Date,
 ): Promise<'queued' | 'duplicate'> {
+  const base64Length = (email.attachments ?? []).reduce((n, a) => n + a.content.length, 0);
+  if (base64Length > MAX_ATTACHMENT_BASE64) throw new AttachmentTooLargeError(base64Length);
   const doc: MailDoc = {
     ...mailContent(email, queue.fromAddress),
     // Expiry from the start: a mail nobody ever delivers is still deleted in the end; and the

@@ -61,6 +61,14 @@ function mailOptions(mail: OutgoingMail, fromAddress: string): SendMailOptions {
     // A document written by hand in the extension's schema may have only one of the two.
     ...(mail.text !== '' && { text: mail.text }),
     ...(mail.html !== '' && { html: mail.html }),
+    ...(mail.attachments !== undefined && {
+      attachments: mail.attachments.map((a) => ({
+        filename: a.filename,
+        content: a.content,
+        encoding: a.encoding,
+        contentType: a.contentType,
+      })),
+    }),
     // The content comes from sheets; nothing in it may make nodemailer read a file or a URL.
     disableFileAccess: true,
     disableUrlAccess: true,

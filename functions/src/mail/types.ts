@@ -38,7 +38,19 @@ export interface Delivery {
   info: DeliveryInfo | null;
 }
 
-export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue';
+export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';
+
+/**
+ * A file attached to a mail, in nodemailer's attachment fields — what the extension hands to
+ * nodemailer as they are: the content travels inside the mail document as base64 text, so the
+ * whole document must stay under Firestore's 1 MiB limit (MAX_ATTACHMENT_BASE64, queue.ts).
+ */
+export interface MailAttachment {
+  filename: string;
+  content: string;
+  encoding: 'base64';
+  contentType: string;
+}
 
 /** The headers every email of ours carries, whichever sender delivers it. */
 export interface MailHeaders {
@@ -55,7 +67,7 @@ export interface MailDoc {
   to: string[];
   cc: string[];
   headers: MailHeaders;
-  message: { subject: string; text: string; html: string };
+  message: { subject: string; text: string; html: string; attachments?: MailAttachment[] };
   delivery: Delivery;
   gongjian: {
     planId: string;
@@ -76,6 +88,7 @@ export interface StoredMail {
   subject: string;
   text: string;
   html: string;
+  attachments?: MailAttachment[];
   /** Absent until someone (us or the extension) first touches a hand-written document. */
   delivery?: Delivery;
 }
@@ -119,11 +132,16 @@ const StoredMailSchema = z.object({
     subject: z.string(),
     text: z.string().default(''),
     html: z.string().default(''),
-    // The extension sends attachments; ours would have to fetch files or URLs named in a document,
-    // which it must never do (transport.ts). Refused, so the document ends in ERROR saying so.
+    // Only inline base64 content: a path or URL would make the sender read a file or fetch a page.
     attachments: z
-      .array(z.unknown())
-      .max(0, 'attachments are not supported by the built-in sender (内置发件程序不支持附件)')
+      .array(
+        z.object({
+          filename: z.string(),
+          content: z.string(),
+          encoding: z.literal('base64'),
+          contentType: z.string().default('application/octet-stream'),
+        }),
+      )
       .optional(),
   }),
   delivery: DeliverySchema.optional(),
@@ -151,6 +169,7 @@ export function parseMail(data: unknown): MailParseResult {
       subject: message.subject,
       text: message.text,
       html: message.html,
+      ...(message.attachments !== undefined && { attachments: message.attachments }),
       ...(delivery !== undefined && { delivery }),
     },
   };

@@ -9,8 +9,10 @@
  * exceljs then fails with "Cannot read properties of undefined (reading 'comments')" — on any
  * workbook with notes that openpyxl re-saved, and our issue marks are notes. Such a package is
  * rewritten in memory before exceljs reads it: note parts moved to the names exceljs knows and every
- * internal target made relative. Files without openpyxl's part names load as they are, unread by
- * this module.
+ * internal target made relative. openpyxl also writes drawings (our 汇总 charts) in the default
+ * namespace (`<wsDr xmlns="…spreadsheetDrawing">`), where exceljs matches the prefixed tag names
+ * Excel writes (`<xdr:wsDr>`) and so finds no drawing at all ("reading 'anchors'"); such a drawing
+ * gets the prefix. A package that needs none of this is loaded as it is.
  */
 import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
@@ -24,7 +26,22 @@ export async function loadXlsxBytes(workbook: ExcelJS.Workbook, bytes: Buffer): 
 
 /** Part names are stored as plain bytes in a zip's headers: a look, not a parse. */
 function needsMending(bytes: Buffer): boolean {
-  return bytes.includes('xl/comments/') || bytes.includes('xl/drawings/commentsDrawing');
+  return (
+    bytes.includes('xl/comments/') ||
+    bytes.includes('xl/drawings/commentsDrawing') ||
+    bytes.includes('xl/drawings/drawing')
+  );
+}
+
+const SPREADSHEET_DRAWING = 'http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing';
+/** The root of a drawing written in the default namespace, as openpyxl writes it. */
+const UNPREFIXED_DRAWING = new RegExp(`<wsDr\\b[^>]*\\bxmlns="${SPREADSHEET_DRAWING}"`);
+
+/** Gives the default-namespace elements of such a drawing the `xdr:` prefix exceljs matches. */
+function prefixDrawing(xml: string): string {
+  return xml
+    .replace(`xmlns="${SPREADSHEET_DRAWING}"`, `xmlns:xdr="${SPREADSHEET_DRAWING}"`)
+    .replace(/<(\/?)(?![A-Za-z][\w.-]*:)([A-Za-z][\w.-]*)/g, '<$1xdr:$2');
 }
 
 const RELATIONSHIP = /<Relationship\b[^>]*>/g;
@@ -32,8 +49,15 @@ const attribute = (element: string, name: string) => new RegExp(`\\b${name}="([^
 
 async function mendPartNames(bytes: Buffer): Promise<Buffer> {
   const zip = await JSZip.loadAsync(bytes);
+  let changed = false;
   let comments = 0;
   let drawings = 0;
+  for (const name of Object.keys(zip.files).filter((n) => /^xl\/drawings\/[^/]+\.xml$/.test(n))) {
+    const xml = await zip.file(name)?.async('string');
+    if (xml === undefined || !UNPREFIXED_DRAWING.test(xml)) continue;
+    zip.file(name, prefixDrawing(xml));
+    changed = true;
+  }
   const relsFiles = Object.keys(zip.files).filter((name) =>
     /^xl\/(worksheets|drawings)\/_rels\/[^/]+\.rels$/.test(name),
   );
@@ -58,9 +82,12 @@ async function mendPartNames(bytes: Buffer): Promise<Buffer> {
       return element.replace(/\bTarget="[^"]*"/, `Target="../${renamed.slice('xl/'.length)}"`);
     });
     await Promise.all(moves);
-    zip.file(relsName, rewritten);
+    if (rewritten !== xml) {
+      zip.file(relsName, rewritten);
+      changed = true;
+    }
   }
-  return zip.generateAsync({ type: 'nodebuffer' });
+  return changed ? zip.generateAsync({ type: 'nodebuffer' }) : bytes;
 }
 
 async function movePart(zip: JSZip, from: string, to: string): Promise<void> {

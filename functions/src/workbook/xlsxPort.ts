@@ -53,6 +53,7 @@ import {
   type WorkbookUpdateResult,
 } from './port';
 import { loadExcelWorkbook, plainValue } from './xlsx';
+import { placeOverviewCharts } from './xlsxCharts';
 
 // ---------------------------------------------------------------------------------------------
 // File access: one update at a time per path, read–modify–write, atomic replace.
@@ -107,7 +108,10 @@ export async function updateXlsx(
 export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate): WorkbookUpdateResult {
   for (const sheet of workbook.worksheets) compactDataValidations(sheet);
   dropDanglingNames(workbook);
-  if (update.generated) writeGeneratedTabs(workbook, update.generated);
+  if (update.generated) {
+    writeGeneratedTabs(workbook, update.generated);
+    placeOverviewCharts(workbook, update.generated);
+  }
   const skippedIds = update.activityIds ? writeActivityIds(workbook, update.activityIds) : [];
   const unmarkedIssues = update.issues ? markIssues(workbook, update.issues) : [];
   return { skippedIds, unmarkedIssues };

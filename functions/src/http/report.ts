@@ -1,0 +1,129 @@
+/**
+ * `POST /v1/plans/{planId}/report` — the add-on's 生成年度总结: builds the year-end summary from the
+ * stored records and queues it to the caller as an email with the .docx attached. Body:
+ * `{"requestId": "…", "year": 2026}` (year optional: the plan year). The mail's key is plan · year ·
+ * request (§7): the same request retried queues one email, a new request another.
+ *
+ * The attachment travels inside the mail document as base64 (`message.attachments`, nodemailer's
+ * fields, which the Trigger Email extension passes to nodemailer as they are), so a summary whose
+ * document would pass Firestore's 1 MiB limit is refused (413) rather than queued broken.
+ */
+import * as z from 'zod';
+import { renderReportEmail } from '../../../shared/emails';
+import { reportFileName } from '../../../shared/report';
+import { AttachmentTooLargeError, enqueueMail, mailDocId } from '../mail/queue';
+import { yearReportDocx } from '../report/build';
+import type { PlanDoc } from '../store/planStore';
+import { todayIn } from '../validateToday';
+import { type ApiDeps, ApiError, type ApiRequest } from './api';
+import type { Identity } from './auth';
+
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+const ReportBody = z.object({
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  year: z.number().int().min(2000).max(2999).optional(),
+});
+
+function parseReportBody(req: ApiRequest): z.infer<typeof ReportBody> {
+  let value: unknown = req.body;
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    try {
+      value = JSON.parse(value.toString());
+    } catch {
+      value = undefined;
+    }
+  }
+  const parsed = ReportBody.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiError(
+      400,
+      'invalid_body',
+      '请求内容格式不正确：需要 requestId（8–64 位字母、数字、_ 或 -），year 可选',
+      'The body needs a requestId (8–64 letters, digits, _ or -) and an optional year',
+    );
+  }
+  return parsed.data;
+}
+
+/** Builds the summary and queues it to the caller; answers 202 with the mail's ID. */
+export async function requestReport(
+  req: ApiRequest,
+  plan: PlanDoc,
+  identity: Identity,
+  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
+): Promise<{ status: number; body: unknown }> {
+  const body = parseReportBody(req);
+  const stored = await deps.store.loadModel(plan);
+  const year = body.year ?? stored.settings.year;
+  const model = { ...stored, settings: { ...stored.settings, year } };
+  // A finished year counts up to its last day, as `gongjian report` does.
+  const today = todayIn(deps.now(), model.settings.timezone);
+  const asOf = today < `${year}-12-31` ? today : `${year}-12-31`;
+  const { stats, report, docx } = await yearReportDocx(model, asOf);
+  const email = renderReportEmail({
+    planId: plan.planId,
+    model,
+    stats,
+    report,
+    to: [identity.email],
+    requestId: body.requestId,
+  });
+  if (!deps.mailQueue) {
+    throw new ApiError(
+      503,
+      'mail_unavailable',
+      '此服务未配置邮件队列',
+      'This service has no mail queue configured',
+    );
+  }
+  let outcome: 'queued' | 'duplicate';
+  try {
+    outcome = await enqueueMail(
+      deps.mailQueue,
+      {
+        key: email.key,
+        kind: 'report',
+        planId: plan.planId,
+        to: email.to,
+        cc: email.cc,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        senderName: model.settings.senderName ?? model.settings.community,
+        attachments: [
+          {
+            filename: reportFileName(report),
+            content: docx.toString('base64'),
+            encoding: 'base64',
+            contentType: DOCX_TYPE,
+          },
+        ],
+      },
+      deps.now(),
+    );
+  } catch (error) {
+    if (!(error instanceof AttachmentTooLargeError)) throw error;
+    throw new ApiError(
+      413,
+      'report_too_large',
+      `年度总结文件过大（${docx.length} 字节），无法作为邮件附件发送，请用 gongjian report 在本地生成`,
+      `The year-end summary (${docx.length} bytes) is too large to email; build it locally with gongjian report`,
+    );
+  }
+  deps.log?.(
+    `年度总结 plan=${plan.planId} year=${year} asOf=${asOf} ${docx.length} 字节 → ${identity.email} (${outcome})`,
+  );
+  return {
+    status: 202,
+    body: {
+      planId: plan.planId,
+      year,
+      asOf,
+      to: email.to,
+      mailId: mailDocId(email.key),
+      bytes: docx.length,
+      duplicate: outcome === 'duplicate',
+    },
+  };
+}

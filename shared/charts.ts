@@ -1,0 +1,297 @@
+/**
+ * The charts leaders see (§6), as data drawn from the statistics: measure statuses by category, and
+ * activities and volunteer hours by month. The leader email draws them as HTML bars
+ * (emails/layout.ts), the .xlsx 汇总 tab and the year-end summary as pictures (charts/svg.ts).
+ * One palette and one set of labels for all of them. Pure.
+ */
+import {
+  CATEGORY_LABELS,
+  type GeneratedTab,
+  MEASURE_STATUSES,
+  type MeasureStatus,
+  STATUS_LABELS,
+} from './i18n';
+import type { Stats } from './stats-types';
+import { SUMMARY_HEADERS } from './summary';
+import type { Table } from './workbook';
+
+/** Activities and volunteer hours by month; measure statuses by category. */
+export type ChartKind = 'months' | 'categories';
+
+/** The colours of the charts, by meaning. */
+export const CHART_COLOURS = {
+  done: '#2e7d32',
+  overdue: '#c62828',
+  behind: '#ef8f00',
+  onTrack: '#1e88e5',
+  notStarted: '#9ca3af',
+  cancelled: '#d1d5db',
+  activities: '#1e88e5',
+  hours: '#ef8f00',
+  track: '#f3f4f6',
+} as const;
+export type ChartColour = keyof typeof CHART_COLOURS;
+
+/** The chart titles (also the captions beside the pictures). */
+export const CHART_TITLES: Record<ChartKind, string> = {
+  categories: '各类别事项完成情况',
+  months: '各月活动次数与志愿服务时长',
+};
+
+/** One category's bar: the count of its measures in each status, in the tables' order. */
+export interface CategoryBar {
+  label: string;
+  measures: number;
+  segments: { status: MeasureStatus; label: string; count: number; colour: ChartColour }[];
+}
+
+/** Completion by category: one stacked bar per category that has measures. */
+export function categoryBars(stats: Stats): CategoryBar[] {
+  return stats.categories.map((c) => ({
+    label: c.label,
+    measures: c.measures,
+    segments: MEASURE_STATUSES.map((status) => ({
+      status,
+      label: STATUS_LABELS[status],
+      count: c[status],
+      colour: status,
+    })),
+  }));
+}
+
+/** One month of the plan year: `1月` … `12月`, its activities and volunteer hours. */
+export interface MonthBar {
+  label: string;
+  activities: number;
+  hours: number;
+}
+
+/** Activities and volunteer hours in each month of the plan year. */
+export function monthBars(stats: Stats): MonthBar[] {
+  return stats.months.map((m) => ({
+    label: `${Number(m.month.slice(5, 7))}月`,
+    activities: m.activities,
+    hours: m.hours,
+  }));
+}
+
+/** The legend of the category chart: every status, in the tables' order. */
+export const STATUS_LEGEND: { label: string; colour: ChartColour }[] = MEASURE_STATUSES.map((status) => ({
+  label: STATUS_LABELS[status],
+  colour: status,
+}));
+
+/** The series of the month chart. */
+export const MONTH_SERIES = {
+  activities: { label: '活动次数', unit: '次', colour: 'activities' },
+  hours: { label: '志愿服务时长', unit: '小时', colour: 'hours' },
+} as const satisfies Record<string, { label: string; unit: string; colour: ChartColour }>;
+
+// ---------------------------------------------------------------------------------------------
+// The same charts from the generated tabs (what the workbook adapters are handed), read by the
+// header constants the tables are built from: the .xlsx 汇总 pictures, like the Google Sheet's
+// native charts, are drawn from the tabs they sit beside.
+
+/** What the pictures are drawn from. */
+export interface ChartData {
+  categories: CategoryBar[];
+  months: MonthBar[];
+}
+
+/** Chart data of the statistics. */
+export function chartData(stats: Stats): ChartData {
+  return { categories: categoryBars(stats), months: monthBars(stats) };
+}
+
+const numberAt = (row: Table[number], index: number): number => {
+  const value = row[index];
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+};
+
+/** Chart data of the 按类别 and 按月 tables; undefined when either is missing. */
+export function chartDataOfTables(tables: Partial<Record<GeneratedTab, Table>>): ChartData | undefined {
+  const byCategory = tables.byCategory;
+  const byMonth = tables.byMonth;
+  if (!byCategory || !byMonth) return undefined;
+  const categoryHeader = SUMMARY_HEADERS.byCategory;
+  const measuresAt = categoryHeader.indexOf('事项数');
+  const statusAt = (status: MeasureStatus) => categoryHeader.indexOf(STATUS_LABELS[status]);
+  const categories = byCategory.slice(1).map((row) => ({
+    label: String(row[0] ?? ''),
+    measures: numberAt(row, measuresAt),
+    segments: MEASURE_STATUSES.map((status) => ({
+      status,
+      label: STATUS_LABELS[status],
+      count: numberAt(row, statusAt(status)),
+      colour: status,
+    })),
+  }));
+  const monthHeader = SUMMARY_HEADERS.byMonth;
+  const months = byMonth
+    .slice(1)
+    .filter((row) => typeof row[0] === 'string' && /^\d{4}-\d{2}$/.test(row[0]))
+    .map((row) => ({
+      label: `${Number(String(row[0]).slice(5, 7))}月`,
+      activities: numberAt(row, monthHeader.indexOf('活动次数')),
+      hours: numberAt(row, monthHeader.indexOf('服务时长')),
+    }));
+  return { categories, months };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SVG: what the server renders to PNG with the chart font (functions/src/charts/).
+
+/** The family name of the chart font the renderer is given (a subset of Noto Sans SC). */
+export const CHART_FONT_FAMILY = 'Gongjian Chart Sans';
+
+const NO_MEASURES = '暂无事项';
+const AXIS_TITLES = { activities: '活动次数（次）', hours: '志愿服务时长（小时）' } as const;
+
+/**
+ * Every character a chart can draw: the labels above, digits and the punctuation of numbers. The
+ * chart font is subset to these (scripts/chart-font.mjs), and a test checks each is in it.
+ */
+export const CHART_CHARACTERS = [
+  ...new Set(
+    [
+      ...Object.values(CHART_TITLES),
+      ...Object.values(CATEGORY_LABELS),
+      ...Object.values(STATUS_LABELS),
+      ...Object.values(MONTH_SERIES).flatMap((s) => [s.label, s.unit]),
+      ...Object.values(AXIS_TITLES),
+      NO_MEASURES,
+      '月0123456789.-/',
+    ].join(''),
+  ),
+]
+  .sort()
+  .join('');
+
+const escapeXml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+/** A number as the charts write it: at most one decimal. */
+function tick(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+function label(
+  x: number,
+  y: number,
+  text: string,
+  size: number,
+  anchor = 'start',
+  colour = '#374151',
+): string {
+  return `<text x="${x}" y="${y}" font-size="${size}" text-anchor="${anchor}" fill="${colour}">${escapeXml(text)}</text>`;
+}
+
+function svgDocument(width: number, height: number, body: string[]): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+    `font-family="${CHART_FONT_FAMILY}">` +
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>${body.join('')}</svg>`
+  );
+}
+
+function legend(
+  y: number,
+  items: readonly { label: string; colour: ChartColour }[],
+  width: number,
+): string[] {
+  const widths = items.map((item) => 36 + [...item.label].length * 20);
+  let x = (width - widths.reduce((a, b) => a + b, 0)) / 2;
+  return items.flatMap((item, i) => {
+    const at = x;
+    x += widths[i] ?? 0;
+    return [
+      `<rect x="${at}" y="${y - 15}" width="16" height="16" fill="${CHART_COLOURS[item.colour]}"/>`,
+      label(at + 22, y, item.label, 18),
+    ];
+  });
+}
+
+/** Completion by category: a horizontal stacked bar per category, counts inside the segments. */
+function categoriesSvg(categories: CategoryBar[]): string {
+  const width = 1000;
+  const rowHeight = 50;
+  const top = 120;
+  const height = top + Math.max(1, categories.length) * rowHeight + 20;
+  const body = [label(width / 2, 42, CHART_TITLES.categories, 28, 'middle', '#111827')];
+  body.push(...legend(84, STATUS_LEGEND, width));
+  if (categories.length === 0) body.push(label(width / 2, top + 30, NO_MEASURES, 22, 'middle'));
+  const left = 180;
+  const span = 680;
+  categories.forEach((bar, i) => {
+    const y = top + i * rowHeight;
+    body.push(label(left - 12, y + 22, bar.label, 22, 'end'));
+    body.push(`<rect x="${left}" y="${y}" width="${span}" height="30" fill="${CHART_COLOURS.track}"/>`);
+    let x = left;
+    for (const segment of bar.segments) {
+      if (segment.count <= 0 || bar.measures <= 0) continue;
+      const w = (segment.count / bar.measures) * span;
+      body.push(`<rect x="${x}" y="${y}" width="${w}" height="30" fill="${CHART_COLOURS[segment.colour]}"/>`);
+      // Light segments (cancelled) take dark figures.
+      const ink = segment.colour === 'cancelled' ? '#374151' : '#ffffff';
+      if (w >= 26) body.push(label(x + w / 2, y + 22, tick(segment.count), 18, 'middle', ink));
+      x += w;
+    }
+    const done = bar.segments.find((s) => s.status === 'done')?.count ?? 0;
+    body.push(label(left + span + 14, y + 22, `${tick(done)}/${tick(bar.measures)}`, 20));
+  });
+  return svgDocument(width, height, body);
+}
+
+/** A round top for an axis holding `most`, and its step: 4 steps of 1, 2 or 5 × 10ⁿ. */
+function niceAxis(most: number): { top: number; step: number } {
+  if (most <= 0) return { top: 4, step: 1 };
+  const raw = most / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, ([1, 2, 5, 10].find((f) => f * power >= raw) ?? 10) * power);
+  return { top: step * 4, step };
+}
+
+/** Activities (left axis) and volunteer hours (right axis) by month, side by side. */
+function monthsSvg(months: MonthBar[]): string {
+  const width = 1000;
+  const height = 500;
+  const plot = { left: 90, right: 910, top: 140, bottom: 440 };
+  const body = [label(width / 2, 42, CHART_TITLES.months, 28, 'middle', '#111827')];
+  body.push(...legend(84, [MONTH_SERIES.activities, MONTH_SERIES.hours], width));
+  body.push(label(plot.left, plot.top - 16, AXIS_TITLES.activities, 16, 'middle'));
+  body.push(label(plot.right, plot.top - 16, AXIS_TITLES.hours, 16, 'middle'));
+  const activityAxis = niceAxis(Math.max(0, ...months.map((m) => m.activities)));
+  const hourAxis = niceAxis(Math.max(0, ...months.map((m) => m.hours)));
+  const plotHeight = plot.bottom - plot.top;
+  for (let k = 0; k <= 4; k++) {
+    const y = plot.bottom - (k / 4) * plotHeight;
+    body.push(
+      `<line x1="${plot.left}" y1="${y}" x2="${plot.right}" y2="${y}" stroke="#e5e7eb" stroke-width="1"/>`,
+    );
+    body.push(label(plot.left - 8, y + 6, tick(activityAxis.step * k), 16, 'end'));
+    body.push(label(plot.right + 8, y + 6, tick(hourAxis.step * k), 16, 'start'));
+  }
+  const group = (plot.right - plot.left) / Math.max(1, months.length);
+  months.forEach((m, i) => {
+    const x = plot.left + i * group + group / 2;
+    const bar = (value: number, top: number, dx: number, colour: ChartColour) => {
+      const h = (value / top) * plotHeight;
+      return `<rect x="${x + dx}" y="${plot.bottom - h}" width="22" height="${h}" fill="${CHART_COLOURS[colour]}"/>`;
+    };
+    body.push(bar(m.activities, activityAxis.top, -24, 'activities'));
+    body.push(bar(m.hours, hourAxis.top, 2, 'hours'));
+    body.push(label(x, plot.bottom + 28, m.label, 18, 'middle'));
+  });
+  body.push(
+    `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#9ca3af" stroke-width="1"/>`,
+  );
+  return svgDocument(width, height, body);
+}
+
+/** The chart as an SVG document drawn in the chart font (no user text: only labels and figures). */
+export function chartSvg(kind: ChartKind, data: ChartData): string {
+  return kind === 'categories' ? categoriesSvg(data.categories) : monthsSvg(data.months);
+}
