@@ -8,6 +8,7 @@
 import type { Server } from 'node:http';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
+import { planMarkerVerdict } from '../../shared/marks';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
@@ -105,13 +106,26 @@ export function buildRuntime(
     return opened;
   };
   // The adapters are loaded on use: exceljs and googleapis are heavy (cold starts).
-  const writeGeneratedTabs: GeneratedTabsWriter = async (location, tables) => {
+  const writeGeneratedTabs: GeneratedTabsWriter = async (planId, location, tables) => {
     if (location.kind === 'xlsx') {
       const writeXlsx = overrides.writeXlsx ?? (await import('./workbook/xlsxPort')).updateXlsx;
       await writeXlsx(location.path, { generated: tables });
-    } else {
-      await (await openSheet(location.spreadsheetId)).update({ generated: tables });
+      return;
     }
+    const sheet = await openSheet(location.spreadsheetId);
+    // The service account can edit every sheet shared with it: write only where the sheet itself
+    // says it belongs to this plan (store/binding.ts).
+    const markers = await sheet.planMarkers();
+    const verdict = planMarkerVerdict(markers, planId);
+    if (verdict !== 'bound') {
+      const found = verdict === 'missing' ? '没有计划标记' : `标记的计划是 ${JSON.stringify(markers)}`;
+      log(
+        `拒绝写入：Google 表格 ${location.spreadsheetId} ${found}，不属于计划 ${planId}，未写入汇总表 / ` +
+          `refused: Google Sheet ${location.spreadsheetId} is not marked for plan ${planId} (${verdict}); no generated tabs written`,
+      );
+      return;
+    }
+    await sheet.update({ generated: tables });
   };
   const retentionMs = config.mailRetentionDays * DAY_MS;
   const mailQueue: MailQueue = { db, fromAddress: mailFromAddress(config), retentionMs };

@@ -148,6 +148,11 @@ export function refusal(status: number, serverMessage: string | undefined, url: 
         'refused',
         `${serverMessage ?? '找不到这个共建计划或接口'}：请检查设置中的 API 地址和计划编号（新计划须由管理员首次同步创建）。`,
       );
+    case status === 409:
+      return new AddonError(
+        'refused',
+        `这份表格不是该计划绑定的表格，本次同步没有写入。${said}请检查「设置」中的计划编号；如需让计划改用这份表格，请联系管理员。`,
+      );
     case status === 413:
       return new AddonError(
         'refused',

@@ -19,7 +19,9 @@ import { describeFailure } from './errors';
 import { initialiseSpreadsheet } from './initSheets';
 import { dataRows } from './marks';
 import { buildMenu } from './menu';
+import { markSpreadsheetForPlan } from './planMarker';
 import {
+  configuredSettings,
   parseSettingsForm,
   requireSettings,
   type SettingsFormResult,
@@ -91,9 +93,16 @@ export function initSheets(): void {
   fromMenu(() => {
     const spreadsheet = SpreadsheetApp.getActive();
     const result = initialiseSpreadsheet(spreadsheet);
+    const settings = configuredSettings();
+    if (settings) markSpreadsheetForPlan(spreadsheet, settings.planId);
     const lines = ['表格已初始化：表头、冻结首行、下拉列表和格式均已设置。'];
     if (result.created.length > 0) lines.push(`新建工作表：${result.created.join('、')}。`);
     if (result.columnsAdded.length > 0) lines.push(`补充的列：${result.columnsAdded.join('、')}。`);
+    lines.push(
+      settings
+        ? `本表已标记为计划「${settings.planId}」的表格，云端只向标记了该计划的表格写入汇总。`
+        : '尚未设置计划编号：在「设置」中填写后，同步时会把本表标记为该计划的表格。',
+    );
     lines.push('请在「设置」表填写社区名称和计划年度，再录入共建单位、计划和活动。');
     alert(lines.join('\n'));
   });

@@ -65,11 +65,17 @@ export function storedSettings(): { apiUrl: string; planId: string } {
   };
 }
 
+/** The stored settings, or undefined while they are not (validly) filled in. */
+export function configuredSettings(): AddonSettings | undefined {
+  const parsed = AddonSettings.safeParse(storedSettings());
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** The stored settings, or an AddonError telling staff to fill them in. */
 export function requireSettings(): AddonSettings {
-  const parsed = AddonSettings.safeParse(storedSettings());
-  if (!parsed.success) throw new AddonError('not_configured', MESSAGES.notConfigured);
-  return parsed.data;
+  const settings = configuredSettings();
+  if (!settings) throw new AddonError('not_configured', MESSAGES.notConfigured);
+  return settings;
 }
 
 /** Stores valid settings. */

@@ -1,6 +1,6 @@
 /**
- * 同步到云端: the data tabs sent to the API under the document lock (two editors syncing at once
- * would race on the ID write-back), the IDs the server assigned written back to 记录编号, and the
+ * 同步到云端: the spreadsheet marked for its plan (planMarker.ts), the data tabs sent to the API
+ * under the document lock (two editors syncing at once would race on the ID write-back), the IDs the server assigned written back to 记录编号, and the
  * server's issues marked in the sheet — both only on rows that still hold what was sent.
  */
 import { locateColumns, TAB_KEYS, type TabKey } from '../../shared/columns';
@@ -8,6 +8,7 @@ import { TAB_LABELS } from '../../shared/i18n';
 import { recogniseTabs } from '../../shared/validate';
 import { identityToken, postWorkbook, type SyncResponse } from './api';
 import { withDocumentLock } from './lock';
+import { markSpreadsheetForPlan } from './planMarker';
 import type { AddonSettings } from './settings';
 import {
   type ApiCell,
@@ -45,6 +46,8 @@ export function syncSpreadsheet(
     // Refuse here what the server could not use (no data tab, one tab twice), with the same words.
     recogniseTabs(rawWorkbook(read.tabs));
     const token = identityToken();
+    // Before anything is sent: the server writes its tabs only into a sheet marked for the plan.
+    markSpreadsheetForPlan(spreadsheet, settings.planId);
     const response = postWorkbook(
       settings,
       'sync',

@@ -19,12 +19,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
 import { COLUMNS } from '../../shared/columns';
 import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
+import { PLAN_MARKER_KEY } from '../../shared/marks';
 import {
   type AuthMode,
   type FakeHtmlOutput,
   FakeServices,
   type FakeSheet,
   fakeJwt,
+  SCRIPT_PROJECT,
   withoutTimeZoneData,
 } from './fakes';
 
@@ -948,6 +950,68 @@ describe.each([
         warningOnly: true,
       }),
     ]);
+  });
+
+  it('marks the spreadsheet for its plan: at initSheets once a plan ID is set, and before every sync is sent', () => {
+    const spreadsheet = addon.services.spreadsheet;
+    const markers = () =>
+      spreadsheet.developerMetadata
+        .filter((m) => m.key === PLAN_MARKER_KEY)
+        .map((m) => ({
+          value: m.value,
+          visibility: m.visibility.name,
+          sheetId: m.sheetId,
+          project: m.project,
+        }));
+    const ours = (planId: string) => ({
+      value: planId,
+      visibility: 'DOCUMENT',
+      sheetId: undefined,
+      project: SCRIPT_PROJECT,
+    });
+    addon.call('initSheets');
+    expect(markers()).toEqual([]);
+    expect(addon.lastAlert()).toContain('尚未设置计划编号');
+
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.call('initSheets');
+    expect(markers()).toEqual([ours(PLAN_ID)]);
+    expect(addon.lastAlert()).toContain(`本表已标记为计划「${PLAN_ID}」的表格`);
+    addon.call('initSheets');
+    expect(markers()).toEqual([ours(PLAN_ID)]);
+
+    // A stale marker of another plan, one of PROJECT visibility (invisible to the functions) and one
+    // on a tab: the sync leaves exactly the document-wide DOCUMENT marker of its plan, before sending.
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: 'plan-b' });
+    spreadsheet.seedMetadata(PLAN_MARKER_KEY, 'plan-b', 'PROJECT');
+    const onTab = spreadsheet.seedMetadata(PLAN_MARKER_KEY, 'plan-b', 'DOCUMENT', { sheetId: 0 });
+    let atRequest: ReturnType<typeof markers> = [];
+    addon.services.respond = () => {
+      atRequest = markers();
+      return {
+        status: 409,
+        body: { error: { code: 'workbook_bound', message: '计划绑定的不是这份表格', messageEn: 'bound' } },
+      };
+    };
+    addon.call('syncToCloud');
+    const expected = [
+      { value: 'plan-b', visibility: 'DOCUMENT', sheetId: 0, project: SCRIPT_PROJECT },
+      ours('plan-b'),
+    ];
+    expect(atRequest).toEqual(expected);
+    expect(markers()).toEqual(expected);
+    expect(spreadsheet.developerMetadata).toContain(onTab);
+    expect(addon.lastAlert()).toContain('这份表格不是该计划绑定的表格');
+    expect(addon.lastAlert()).toContain('服务器答复：计划绑定的不是这份表格。');
+  });
+
+  it('a sync that cannot be sent (no identity token) leaves the marker as it was', () => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.services.identityToken = null;
+    addon.call('syncToCloud');
+    expect(addon.services.spreadsheet.developerMetadata).toEqual([]);
   });
 
   it('addActivity writes text columns as the text typed: 3.5, 1/2, TRUE and 0012 are no number, date or boolean', () => {

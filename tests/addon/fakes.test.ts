@@ -5,7 +5,13 @@
  */
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { FakeServices, withoutTimeZoneData, zonedMidnight } from './fakes';
+import {
+  FakeServices,
+  METADATA_LOCATION_TYPE,
+  METADATA_VISIBILITY,
+  withoutTimeZoneData,
+  zonedMidnight,
+} from './fakes';
 
 type Globals = {
   SpreadsheetApp: { getActive(): unknown };
@@ -60,6 +66,45 @@ describe('the fake spreadsheet', () => {
     expect(sheet.fillCount()).toBe(1);
     range.setBackgrounds([[null, null]]);
     expect(sheet.fillCount()).toBe(0);
+  });
+});
+
+describe('developer metadata', () => {
+  it('takes visibility as an enum, not a string, and defaults to DOCUMENT on the spreadsheet', () => {
+    const { spreadsheet } = services();
+    spreadsheet.addDeveloperMetadata('k', 'v', METADATA_VISIBILITY.PROJECT);
+    spreadsheet.addDeveloperMetadata('k', 'w');
+    spreadsheet.addDeveloperMetadata('k', METADATA_VISIBILITY.DOCUMENT);
+    expect(spreadsheet.developerMetadata.map((m) => [m.value, m.visibility.name, m.sheetId])).toEqual([
+      ['v', 'PROJECT', undefined],
+      ['w', 'DOCUMENT', undefined],
+      [null, 'DOCUMENT', undefined],
+    ]);
+    expect(() => spreadsheet.addDeveloperMetadata('k', 'v', 'DOCUMENT')).toThrow(
+      "don't match the method signature",
+    );
+    expect(() => spreadsheet.createDeveloperMetadataFinder().withVisibility('DOCUMENT')).toThrow(
+      "don't match the method signature",
+    );
+  });
+
+  it("a spreadsheet's finder searches every location and hides other projects' PROJECT entries", () => {
+    const { spreadsheet } = services();
+    spreadsheet.seedMetadata('k', 'document', 'DOCUMENT');
+    spreadsheet.seedMetadata('k', 'on a tab', 'DOCUMENT', { sheetId: 0 });
+    spreadsheet.seedMetadata('k', 'ours', 'PROJECT');
+    spreadsheet.seedMetadata('k', 'theirs', 'PROJECT', { project: 'another-project' });
+    const values = (found: { getValue(): string | null }[]) => found.map((m) => m.getValue());
+    const finder = () => spreadsheet.createDeveloperMetadataFinder().withKey('k');
+    expect(values(finder().find())).toEqual(['document', 'on a tab', 'ours']);
+    expect(values(finder().withLocationType(METADATA_LOCATION_TYPE.SPREADSHEET).find())).toEqual([
+      'document',
+      'ours',
+    ]);
+    const [first] = finder().withValue('document').find();
+    first?.remove();
+    expect(values(finder().find())).toEqual(['on a tab', 'ours']);
+    expect(() => first?.remove()).toThrow('no longer exists');
   });
 });
 

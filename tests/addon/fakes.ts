@@ -11,7 +11,11 @@
  * - simple triggers run in their AuthMode: in NONE no document, properties, session, identity
  *   token or UrlFetch; in LIMITED no properties, session, identity token or UrlFetch (stricter
  *   than documented for properties, on purpose: onEdit must not need them);
- * - a range outside the sheet throws.
+ * - a range outside the sheet throws;
+ * - developer metadata: visibility and location types are enum objects (a string where one is
+ *   expected throws, as Apps Script's signature check does); a finder made by the spreadsheet
+ *   searches every location (spreadsheet and sheets) unless `withLocationType` narrows it, and
+ *   sees DOCUMENT entries and PROJECT entries of this script's own project only.
  * The state is kept where the tests can look: sheet grids with notes, fills, formulas, number
  * formats, data validations, frozen rows and protections; menus, alerts and sidebars; document
  * properties; the lock; every request sent through UrlFetchApp.
@@ -382,8 +386,93 @@ function columnNumber(letters: string): number {
   return n;
 }
 
+/** An Apps Script enum value: an object of its own, named by its key. */
+export interface FakeEnum<N extends string = string> {
+  readonly name: N;
+  toString(): string;
+}
+function fakeEnum<N extends string>(...names: N[]): Record<N, FakeEnum<N>> {
+  return Object.fromEntries(
+    names.map((name) => [name, Object.freeze({ name, toString: () => name })]),
+  ) as unknown as Record<N, FakeEnum<N>>;
+}
+
+export const METADATA_VISIBILITY = fakeEnum('DOCUMENT', 'PROJECT');
+export const METADATA_LOCATION_TYPE = fakeEnum('SPREADSHEET', 'SHEET', 'ROW', 'COLUMN');
+/** The Cloud project of the add-on's script; metadata of other projects with PROJECT visibility is hidden. */
+export const SCRIPT_PROJECT = 'addon-script-project';
+
+function isEnumOf<N extends string>(all: Record<N, FakeEnum<N>>, value: unknown): value is FakeEnum<N> {
+  return Object.values<FakeEnum<N>>(all).includes(value as FakeEnum<N>);
+}
+
+function signatureError(method: string, args: readonly unknown[]): Error {
+  const types = args.map((a) =>
+    typeof a === 'string' ? 'String' : typeof a === 'object' ? 'Object' : typeof a,
+  );
+  return new Error(
+    `Exception: The parameters (${types.join(',')}) don't match the method signature for ${method}.`,
+  );
+}
+
+/** One developer metadata entry (on the spreadsheet, or on a sheet by ID). */
+export class FakeDeveloperMetadata {
+  constructor(
+    readonly spreadsheet: FakeSpreadsheet,
+    readonly id: number,
+    public key: string,
+    public value: string | null,
+    public visibility: FakeEnum<'DOCUMENT' | 'PROJECT'>,
+    readonly sheetId: number | undefined,
+    readonly project: string,
+  ) {}
+  getId(): number {
+    return this.id;
+  }
+  getKey(): string {
+    return this.key;
+  }
+  getValue(): string | null {
+    return this.value;
+  }
+  getVisibility(): FakeEnum<'DOCUMENT' | 'PROJECT'> {
+    return this.visibility;
+  }
+  getLocation() {
+    const sheet = this.spreadsheet.sheets.find((s) => s.sheetId === this.sheetId) ?? null;
+    return {
+      getLocationType: () =>
+        this.sheetId === undefined ? METADATA_LOCATION_TYPE.SPREADSHEET : METADATA_LOCATION_TYPE.SHEET,
+      getSpreadsheet: () => (this.sheetId === undefined ? this.spreadsheet : null),
+      getSheet: () => sheet,
+      getRow: () => null,
+      getColumn: () => null,
+    };
+  }
+  setValue(value: string): this {
+    if (typeof value !== 'string') throw signatureError('DeveloperMetadata.setValue', [value]);
+    this.value = value;
+    return this;
+  }
+  setVisibility(visibility: unknown): this {
+    if (!isEnumOf(METADATA_VISIBILITY, visibility)) {
+      throw signatureError('DeveloperMetadata.setVisibility', [visibility]);
+    }
+    this.visibility = visibility;
+    return this;
+  }
+  remove(): void {
+    const at = this.spreadsheet.developerMetadata.indexOf(this);
+    if (at < 0) throw new Error('Exception: The developer metadata no longer exists.');
+    this.spreadsheet.developerMetadata.splice(at, 1);
+  }
+}
+
 export class FakeSpreadsheet {
   readonly sheets: FakeSheet[] = [];
+  /** Every entry, whichever project wrote it; what the script sees goes through a finder. */
+  readonly developerMetadata: FakeDeveloperMetadata[] = [];
+  private nextMetadataId = 1_000;
   readonly toasts: string[] = [];
   activeRange: { sheet: string; row: number; column: number } | undefined;
   private nextSheetId = 0;
@@ -431,6 +520,88 @@ export class FakeSpreadsheet {
   }
   getSpreadsheetTimeZone(): string {
     return this.timeZone;
+  }
+
+  /** Adds an entry as a writer of `project` would (tests seed other projects' entries this way). */
+  seedMetadata(
+    key: string,
+    value: string | null,
+    visibility: 'DOCUMENT' | 'PROJECT',
+    options: { sheetId?: number; project?: string } = {},
+  ): FakeDeveloperMetadata {
+    const entry = new FakeDeveloperMetadata(
+      this,
+      this.nextMetadataId++,
+      key,
+      value,
+      METADATA_VISIBILITY[visibility],
+      options.sheetId,
+      options.project ?? SCRIPT_PROJECT,
+    );
+    this.developerMetadata.push(entry);
+    return entry;
+  }
+  /** addDeveloperMetadata(key[, value][, visibility]): on the spreadsheet itself, DOCUMENT by default. */
+  addDeveloperMetadata(key: string, ...rest: unknown[]): this {
+    const args = [key, ...rest];
+    this.services.log.push(`Spreadsheet.addDeveloperMetadata ${key}`);
+    let value: string | null = null;
+    let visibility: FakeEnum<'DOCUMENT' | 'PROJECT'> = METADATA_VISIBILITY.DOCUMENT;
+    const [second, third] = rest;
+    if (typeof key !== 'string' || key === '' || rest.length > 2) {
+      throw signatureError('Spreadsheet.addDeveloperMetadata', args);
+    }
+    if (rest.length === 1 && isEnumOf(METADATA_VISIBILITY, second)) visibility = second;
+    else if (rest.length >= 1) {
+      if (typeof second !== 'string') throw signatureError('Spreadsheet.addDeveloperMetadata', args);
+      value = second;
+      if (rest.length === 2) {
+        if (!isEnumOf(METADATA_VISIBILITY, third))
+          throw signatureError('Spreadsheet.addDeveloperMetadata', args);
+        visibility = third;
+      }
+    }
+    this.seedMetadata(key, value, visibility.name);
+    return this;
+  }
+  /** A finder over every location of the spreadsheet, as Apps Script's. */
+  createDeveloperMetadataFinder() {
+    const tests: ((entry: FakeDeveloperMetadata) => boolean)[] = [
+      (entry) => entry.visibility === METADATA_VISIBILITY.DOCUMENT || entry.project === SCRIPT_PROJECT,
+    ];
+    const finder = {
+      withKey(key: string) {
+        tests.push((entry) => entry.key === key);
+        return finder;
+      },
+      withValue(value: string) {
+        tests.push((entry) => entry.value === value);
+        return finder;
+      },
+      withId(id: number) {
+        tests.push((entry) => entry.id === id);
+        return finder;
+      },
+      withVisibility(visibility: unknown) {
+        if (!isEnumOf(METADATA_VISIBILITY, visibility)) {
+          throw signatureError('DeveloperMetadataFinder.withVisibility', [visibility]);
+        }
+        tests.push((entry) => entry.visibility === visibility);
+        return finder;
+      },
+      withLocationType(type: unknown) {
+        if (!isEnumOf(METADATA_LOCATION_TYPE, type)) {
+          throw signatureError('DeveloperMetadataFinder.withLocationType', [type]);
+        }
+        tests.push((entry) => entry.getLocation().getLocationType() === type);
+        return finder;
+      },
+      find: () => {
+        this.services.log.push('DeveloperMetadataFinder.find');
+        return this.developerMetadata.filter((entry) => tests.every((test) => test(entry)));
+      },
+    };
+    return finder;
   }
   toast(message: string): void {
     this.toasts.push(message);
@@ -647,6 +818,8 @@ export class FakeServices {
     return {
       SpreadsheetApp: {
         ProtectionType: { SHEET: 'SHEET', RANGE: 'RANGE' },
+        DeveloperMetadataVisibility: METADATA_VISIBILITY,
+        DeveloperMetadataLocationType: METADATA_LOCATION_TYPE,
         getActive() {
           services.require('SpreadsheetApp.getActive', ['LIMITED', 'FULL']);
           services.log.push('SpreadsheetApp.getActive');

@@ -13,11 +13,13 @@ import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/
 import { refreshStats, sweepStats } from '../../functions/src/stats/refresh';
 import { type PendingWrite, PlanStore } from '../../functions/src/store/planStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
+import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';
 import type { RawWorkbook } from '../../shared/workbook';
 import {
+  addDeveloperMetadata,
   type FakeSheets,
   seedSpreadsheet,
   sheetNamed,
@@ -231,7 +233,11 @@ describe('the generated tabs', () => {
   it('are written into the plan’s Google Sheet by the trigger, through the Sheets API', async () => {
     const workbook = sampleWorkbook(2026);
     const spreadsheetId = 'sheet-0123456789abcdefghij';
-    seedSpreadsheet(sheets, spreadsheetId, workbook);
+    // As the add-on's 初始化表格 and sync leave it: marked for its plan.
+    addDeveloperMetadata(seedSpreadsheet(sheets, spreadsheetId, workbook), {
+      key: PLAN_MARKER_KEY,
+      value: 'sheet',
+    });
     await sync('sheet', workbook, { spreadsheetId });
     const stats = await freshStats('sheet');
     const spreadsheet = sheets.spreadsheets.get(spreadsheetId);

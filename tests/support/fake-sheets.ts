@@ -15,6 +15,13 @@
  *   grid data only when the mask asks for it (or `includeGridData` without a mask), limited to the
  *   `ranges` given; with ranges, only the sheets they name are returned.
  * - Missing or malformed `Authorization: Bearer …` answers 401; errors have Google's JSON shape.
+ * - Developer metadata (`developerMetadata:search`, `developerMetadata/{id}`, and `spreadsheets.get`
+ *   with `developerMetadata` fields): a lookup matches the entries that agree with every field it
+ *   sets, across every location (spreadsheet, sheets) unless `locationType` narrows it; an entry of
+ *   PROJECT visibility is seen only by callers of the Cloud project that wrote it (`project`), while
+ *   DOCUMENT entries are seen by everyone who can read the sheet; a search that matches nothing
+ *   answers `{}` (Google leaves empty lists out). Location filters (`a1Range`, `gridRange`,
+ *   `metadataLocation`) are not modelled and answer 400, so a client relying on them is noticed.
  *
  * `failNext(status, times, match?)` answers the next matching requests with that status instead
  * (status 0 drops the connection; `afterApplying` applies the request first, as when a response is
@@ -60,6 +67,20 @@ export interface FakeSpreadsheet {
   title: string;
   sheets: FakeSheet[];
   nextObjectId: number;
+  developerMetadata: FakeDeveloperMetadata[];
+}
+
+/** One developer metadata entry, and the Cloud project whose credentials wrote it. */
+export interface FakeDeveloperMetadata {
+  metadata: sheets_v4.Schema$DeveloperMetadata & {
+    metadataId: number;
+    metadataKey: string;
+    visibility: 'DOCUMENT' | 'PROJECT';
+    location: sheets_v4.Schema$DeveloperMetadataLocation & {
+      locationType: 'SPREADSHEET' | 'SHEET';
+    };
+  };
+  project: string;
 }
 
 export interface RecordedRequest {
@@ -86,6 +107,8 @@ export interface FailureMatch {
 
 export interface FakeSheets {
   rootUrl: string;
+  /** The Cloud project of the callers' credentials (the functions' service account). */
+  project: string;
   requests: RecordedRequest[];
   spreadsheets: Map<string, FakeSpreadsheet>;
   /** Answers the next `times` requests (that match) with `status`; 0 drops the connection. */
@@ -172,6 +195,7 @@ export function seedSpreadsheet(
     title: '共建计划',
     sheets: [],
     nextObjectId: 1_234_567,
+    developerMetadata: [],
   };
   workbook.tabs.forEach((tab, index) => {
     const lastRow = Math.max(1, ...tab.rows.map((row) => row.row));
@@ -191,6 +215,40 @@ export function seedSpreadsheet(
   });
   fake.spreadsheets.set(spreadsheetId, spreadsheet);
   return spreadsheet;
+}
+
+/** The Cloud project the add-on's Apps Script runs in: not the functions' own. */
+export const ADDON_PROJECT = 'apps-script-addon-project';
+
+/**
+ * Adds developer metadata as the add-on's `addDeveloperMetadata` would (another Cloud project than
+ * the fake's callers unless `project` says otherwise): on the spreadsheet, or on a sheet by ID.
+ */
+export function addDeveloperMetadata(
+  spreadsheet: FakeSpreadsheet,
+  entry: {
+    key: string;
+    value?: string;
+    visibility?: 'DOCUMENT' | 'PROJECT';
+    sheetId?: number;
+    project?: string;
+  },
+): FakeDeveloperMetadata {
+  const added: FakeDeveloperMetadata = {
+    metadata: {
+      metadataId: spreadsheet.nextObjectId++,
+      metadataKey: entry.key,
+      ...(entry.value !== undefined ? { metadataValue: entry.value } : {}),
+      visibility: entry.visibility ?? 'DOCUMENT',
+      location:
+        entry.sheetId === undefined
+          ? { locationType: 'SPREADSHEET', spreadsheet: true }
+          : { locationType: 'SHEET', sheetId: entry.sheetId },
+    },
+    project: entry.project ?? ADDON_PROJECT,
+  };
+  spreadsheet.developerMetadata.push(added);
+  return added;
 }
 
 /** The sheet with this title; throws when there is none. */
@@ -585,7 +643,7 @@ function sheetJson(sheet: FakeSheet): sheets_v4.Schema$Sheet {
   return json;
 }
 
-function getSpreadsheet(spreadsheet: FakeSpreadsheet, query: URLSearchParams): Json {
+function getSpreadsheet(spreadsheet: FakeSpreadsheet, query: URLSearchParams, project: string): Json {
   const fields = query.get('fields');
   const mask = fields ? parseMask(fields) : undefined;
   const withData = mask ? maskWantsGridData(mask) : query.get('includeGridData') === 'true';
@@ -595,6 +653,10 @@ function getSpreadsheet(spreadsheet: FakeSpreadsheet, query: URLSearchParams): J
     .filter((sheet) => ranges.length === 0 || ranges.some((bounds) => bounds.sheet === sheet))
     .map((sheet) => {
       const json = sheetJson(sheet);
+      const own = visibleMetadata(spreadsheet, project).filter(
+        (m) => m.location.locationType === 'SHEET' && m.location.sheetId === sheet.properties.sheetId,
+      );
+      if (own.length > 0) json.developerMetadata = own;
       if (withData) {
         const own = ranges.filter((bounds) => bounds.sheet === sheet);
         const whole: Bounds = {
@@ -608,13 +670,82 @@ function getSpreadsheet(spreadsheet: FakeSpreadsheet, query: URLSearchParams): J
       }
       return json;
     });
+  const documentLevel = visibleMetadata(spreadsheet, project).filter(
+    (m) => m.location.locationType === 'SPREADSHEET',
+  );
   const json = {
     spreadsheetId: spreadsheet.spreadsheetId,
     properties: { title: spreadsheet.title, locale: 'zh_CN', timeZone: 'Asia/Shanghai' },
     sheets,
     spreadsheetUrl: `https://docs.google.com/spreadsheets/d/${spreadsheet.spreadsheetId}/edit`,
+    ...(documentLevel.length > 0 ? { developerMetadata: documentLevel } : {}),
   };
   return mask ? applyMask(json, mask) : json;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Developer metadata
+
+/** The entries a caller of `project` may see: DOCUMENT ones, and PROJECT ones of its own project. */
+function visibleMetadata(spreadsheet: FakeSpreadsheet, project: string): FakeDeveloperMetadata['metadata'][] {
+  return spreadsheet.developerMetadata
+    .filter((entry) => entry.metadata.visibility === 'DOCUMENT' || entry.project === project)
+    .map((entry) => structuredClone(entry.metadata));
+}
+
+const LOOKUP_ENUMS: Record<string, readonly string[]> = {
+  visibility: ['DOCUMENT', 'PROJECT'],
+  locationType: ['ROW', 'COLUMN', 'SHEET', 'SPREADSHEET'],
+  locationMatchingStrategy: ['EXACT_LOCATION', 'INTERSECTING_LOCATION'],
+};
+
+/** Refuses a lookup Google would refuse (or the fake does not model), whether or not anything matches. */
+function checkLookup(lookup: Record<string, Json>, where: string): void {
+  const fields = Object.keys(lookup);
+  if (fields.length === 0) throw invalid(`Invalid ${where}: the lookup must set at least one field`);
+  for (const field of fields) {
+    const value = lookup[field];
+    const allowed = LOOKUP_ENUMS[field];
+    if (allowed && !allowed.includes(String(value))) {
+      throw invalid(`Invalid value at '${where}.${field}' (${String(value)})`);
+    }
+  }
+  if ('metadataLocation' in lookup) {
+    throw invalid(`${where}.metadataLocation is not modelled by the fake`);
+  }
+}
+
+/** Whether an entry agrees with every field a DeveloperMetadataLookup sets. */
+function lookupMatches(lookup: Record<string, Json>, metadata: FakeDeveloperMetadata['metadata']): boolean {
+  return (
+    (lookup.metadataId === undefined || Number(lookup.metadataId) === metadata.metadataId) &&
+    (lookup.metadataKey === undefined || lookup.metadataKey === metadata.metadataKey) &&
+    (lookup.metadataValue === undefined || lookup.metadataValue === metadata.metadataValue) &&
+    (lookup.visibility === undefined || lookup.visibility === metadata.visibility) &&
+    (lookup.locationType === undefined || lookup.locationType === metadata.location.locationType)
+  );
+}
+
+/** developerMetadata:search — every visible entry some filter matches, with the filters it matched. */
+function searchDeveloperMetadata(spreadsheet: FakeSpreadsheet, body: Json, project: string): Json {
+  const filters = (body as { dataFilters?: unknown } | undefined)?.dataFilters;
+  if (!Array.isArray(filters) || filters.length === 0) throw invalid('dataFilters must not be empty');
+  const lookups = filters.map((filter, i) => {
+    const kinds = typeof filter === 'object' && filter !== null ? Object.keys(filter) : [];
+    if (kinds.length !== 1) throw invalid(`dataFilters[${i}] must set exactly one kind of filter`);
+    if (kinds[0] !== 'developerMetadataLookup') {
+      throw invalid(`dataFilters[${i}].${kinds[0]} is not modelled by the fake`);
+    }
+    const lookup = (filter as { developerMetadataLookup: Json }).developerMetadataLookup;
+    if (typeof lookup !== 'object' || lookup === null) throw invalid(`dataFilters[${i}] is not a lookup`);
+    checkLookup(lookup as Record<string, Json>, `data_filters[${i}].developer_metadata_lookup`);
+    return lookup as Record<string, Json>;
+  });
+  const matched = visibleMetadata(spreadsheet, project).flatMap((metadata) => {
+    const dataFilters = filters.filter((_, i) => lookupMatches(lookups[i] as Record<string, Json>, metadata));
+    return dataFilters.length > 0 ? [{ developerMetadata: metadata, dataFilters }] : [];
+  });
+  return matched.length > 0 ? { matchedDeveloperMetadata: matched } : {};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1070,7 +1201,18 @@ function route(fake: FakeSheets, method: string, path: string, query: URLSearchP
   if (!spreadsheet) throw new ApiError(404, 'Requested entity was not found.');
   const render = query.get('valueRenderOption') ?? 'FORMATTED_VALUE';
   const dates = query.get('dateTimeRenderOption') ?? 'SERIAL_NUMBER';
-  if (method === 'GET' && rest === '') return getSpreadsheet(spreadsheet, query);
+  if (method === 'GET' && rest === '') return getSpreadsheet(spreadsheet, query, fake.project);
+  if (method === 'POST' && rest === '/developerMetadata:search') {
+    return searchDeveloperMetadata(spreadsheet, body, fake.project);
+  }
+  const metadataId = /^\/developerMetadata\/(\d+)$/.exec(rest);
+  if (method === 'GET' && metadataId) {
+    const found = visibleMetadata(spreadsheet, fake.project).find(
+      (m) => m.metadataId === Number(metadataId[1]),
+    );
+    if (!found) throw new ApiError(404, `No developer metadata with ID ${metadataId[1]}.`);
+    return found;
+  }
   if (method === 'POST' && rest === ':batchUpdate') return batchUpdate(spreadsheet, body);
   if (method === 'GET' && rest === '/values:batchGet') {
     return {
@@ -1119,10 +1261,13 @@ function route(fake: FakeSheets, method: string, path: string, query: URLSearchP
 }
 
 /** Starts the fake on 127.0.0.1 on a free port. */
-export async function startFakeSheets(options: { token?: string } = {}): Promise<FakeSheets> {
+export async function startFakeSheets(
+  options: { token?: string; project?: string } = {},
+): Promise<FakeSheets> {
   const failures: { status: number; times: number; match: FailureMatch | undefined }[] = [];
   const fake: FakeSheets = {
     rootUrl: '',
+    project: options.project ?? 'functions-project',
     requests: [],
     spreadsheets: new Map(),
     failNext(status, times = 1, match) {

@@ -11,12 +11,15 @@ import { createSheetsWorkbook, type RetryOptions, SheetsApiError } from '../../f
 import { COLUMNS } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab, TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
+import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { percentCells, summaryTables } from '../../shared/summary';
 import { validateWorkbook } from '../../shared/validate';
 import type { CellValue, RawTab, RawWorkbook, Table } from '../../shared/workbook';
 import {
+  ADDON_PROJECT,
+  addDeveloperMetadata,
   cellAt,
   type FakeSheets,
   type FakeSpreadsheet,
@@ -583,6 +586,43 @@ describe('failures', () => {
   });
 });
 
+describe('plan markers', () => {
+  it('reads the DOCUMENT markers on the spreadsheet itself with one developerMetadata.search', async () => {
+    const id = freshId();
+    const spreadsheet = seedSpreadsheet(fake, id, sampleWorkbook(YEAR));
+    addDeveloperMetadata(spreadsheet, { key: PLAN_MARKER_KEY, value: 'plan-a' });
+    addDeveloperMetadata(spreadsheet, { key: 'someone.else', value: 'plan-b' });
+    expect(await workbookFor(id).planMarkers()).toEqual(['plan-a']);
+    const requests = requestsFor(id);
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      `POST /v4/spreadsheets/${id}/developerMetadata:search 200`,
+    ]);
+    expect(requests[0]?.body).toEqual({
+      dataFilters: [
+        {
+          developerMetadataLookup: {
+            metadataKey: PLAN_MARKER_KEY,
+            locationType: 'SPREADSHEET',
+            visibility: 'DOCUMENT',
+          },
+        },
+      ],
+    });
+  });
+
+  it('finds none where there is none, on a sheet only, or hidden in another project', async () => {
+    const id = freshId();
+    const spreadsheet = seedSpreadsheet(fake, id, sampleWorkbook(YEAR));
+    expect(await workbookFor(id).planMarkers()).toEqual([]);
+    addDeveloperMetadata(spreadsheet, { key: PLAN_MARKER_KEY, value: 'plan-a', sheetId: 0 });
+    addDeveloperMetadata(spreadsheet, { key: PLAN_MARKER_KEY, value: 'plan-a', visibility: 'PROJECT' });
+    expect(await workbookFor(id).planMarkers()).toEqual([]);
+    addDeveloperMetadata(spreadsheet, { key: PLAN_MARKER_KEY, value: 'plan-b' });
+    addDeveloperMetadata(spreadsheet, { key: PLAN_MARKER_KEY, value: 'plan-a' });
+    expect((await workbookFor(id).planMarkers()).sort()).toEqual(['plan-a', 'plan-b']);
+  });
+});
+
 describe('the fake answers like Google', () => {
   // The raw client, as the adapter builds it (its auth type is a nested copy of google-auth-library).
   const client = () =>
@@ -649,6 +689,68 @@ describe('the fake answers like Google', () => {
       .catch((e: unknown) => e);
     expect((error as { status?: number }).status).toBe(400);
     expect((fake.spreadsheets.get(id) as FakeSpreadsheet).sheets).toEqual(before);
+  });
+
+  it('answers developer metadata as the API does: search, get by ID, and spreadsheets.get fields', async () => {
+    const id = freshId();
+    const spreadsheet = seedSpreadsheet(fake, id, sampleWorkbook(YEAR));
+    const marker = addDeveloperMetadata(spreadsheet, { key: PLAN_MARKER_KEY, value: 'plan-a' });
+    addDeveloperMetadata(spreadsheet, { key: PLAN_MARKER_KEY, value: 'on-a-sheet', sheetId: 0 });
+    addDeveloperMetadata(spreadsheet, {
+      key: PLAN_MARKER_KEY,
+      value: 'own',
+      visibility: 'PROJECT',
+      project: fake.project,
+    });
+    addDeveloperMetadata(spreadsheet, {
+      key: PLAN_MARKER_KEY,
+      value: 'hidden',
+      visibility: 'PROJECT',
+      project: ADDON_PROJECT,
+    });
+    const api = client();
+    const byKey = { developerMetadataLookup: { metadataKey: PLAN_MARKER_KEY } };
+    const found = await api.spreadsheets.developerMetadata.search({
+      spreadsheetId: id,
+      requestBody: { dataFilters: [byKey] },
+    });
+    // Every location and this project's PROJECT entry; never another project's.
+    expect(found.data.matchedDeveloperMetadata?.map((m) => m.developerMetadata?.metadataValue)).toEqual([
+      'plan-a',
+      'on-a-sheet',
+      'own',
+    ]);
+    expect(found.data.matchedDeveloperMetadata?.[0]).toEqual({
+      developerMetadata: {
+        metadataId: marker.metadata.metadataId,
+        metadataKey: PLAN_MARKER_KEY,
+        metadataValue: 'plan-a',
+        visibility: 'DOCUMENT',
+        location: { locationType: 'SPREADSHEET', spreadsheet: true },
+      },
+      dataFilters: [byKey],
+    });
+    const none = await api.spreadsheets.developerMetadata.search({
+      spreadsheetId: id,
+      requestBody: { dataFilters: [{ developerMetadataLookup: { metadataKey: 'nothing.here' } }] },
+    });
+    expect(none.data).toEqual({});
+    const one = await api.spreadsheets.developerMetadata.get({
+      spreadsheetId: id,
+      metadataId: marker.metadata.metadataId,
+    });
+    expect(one.data.metadataValue).toBe('plan-a');
+    const got = await api.spreadsheets.get({ spreadsheetId: id, fields: 'developerMetadata' });
+    expect(got.data.developerMetadata?.map((m) => m.metadataValue)).toEqual(['plan-a', 'own']);
+    for (const dataFilters of [[], [{ developerMetadataLookup: {} }], [{ a1Range: 'A1' }]]) {
+      const error = await api.spreadsheets.developerMetadata
+        .search({ spreadsheetId: id, requestBody: { dataFilters } })
+        .catch((e: unknown) => e);
+      expect((error as { status?: number }).status).toBe(400);
+    }
+    expect(requestsFor(id).map((r) => `${r.method} ${r.path}`)).toContain(
+      `GET /v4/spreadsheets/${id}/developerMetadata/${marker.metadata.metadataId}`,
+    );
   });
 
   it('refuses requests without a bearer token', async () => {

@@ -23,7 +23,8 @@ import * as z from 'zod';
 import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
 import type { MailQueue } from '../mail/queue';
-import { type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
+import { isRebinding } from '../store/binding';
+import { type PlanDoc, type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
 
@@ -46,7 +47,7 @@ export interface ApiDeps {
   store: PlanStore;
   /** Resolves the caller from the Authorization header; throws AuthError. */
   verifyIdentity: (authorization: string | undefined) => Promise<Identity>;
-  /** Who may create a plan by its first sync. */
+  /** Who may create a plan by its first sync, and bind a plan to another spreadsheet. */
   admins: readonly string[];
   maxBodyBytes: number;
   now: () => Date;
@@ -247,6 +248,13 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
 
   const body = parseBody(req, deps.maxBodyBytes);
   const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook);
+  // Only admins point a plan at another spreadsheet (store/binding.ts): checked now, and again on
+  // the plan as stored once the sync holds it.
+  const checkBinding = (stored: PlanDoc | undefined) => {
+    if (isRebinding(stored, workbookLocation) && !isAdmin(identity.email, deps.admins))
+      throw boundElsewhere(planId);
+  };
+  if (action === 'sync') checkBinding(plan);
   const result = await syncPlan(
     body as RawWorkbook,
     {
@@ -254,7 +262,10 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
       caller: identity.email,
       now: deps.now(),
       existing: plan,
-      authorize: (stored) => authorizeEditor(identity, stored),
+      authorize: (stored) => {
+        authorizeEditor(identity, stored);
+        checkBinding(stored);
+      },
       clock: deps.now,
       ...(workbookLocation ? { workbookLocation } : {}),
       ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
@@ -305,6 +316,16 @@ function locationOf(
 
 function isAdmin(email: string, admins: readonly string[]): boolean {
   return admins.includes(email.toLowerCase());
+}
+
+/** A plan's editor named a spreadsheet the plan is not bound to (see store/binding.ts). */
+function boundElsewhere(planId: string): ApiError {
+  return new ApiError(
+    409,
+    'workbook_bound',
+    `计划「${planId}」绑定的不是这份 Google 表格，本次同步没有写入任何内容。请在计划绑定的表格中同步；如需更换表格，请联系管理员。`,
+    `Plan "${planId}" is bound to another Google Sheet; nothing was written. Sync from the plan's own sheet, or ask an admin to rebind it.`,
+  );
 }
 
 function unknownPlan(): ApiError {

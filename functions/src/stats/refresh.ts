@@ -51,6 +51,7 @@ import { todayIn } from '../validateToday';
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
 export type GeneratedTabsWriter = (
+  planId: string,
   location: WorkbookLocation,
   tables: Record<GeneratedTab, Table>,
 ) => Promise<void>;
@@ -116,7 +117,7 @@ export async function refreshStats(
   }
   if (plan.workbook && deps.writeGeneratedTabs) {
     const tables = summaryTables({ model, issues, ...planSources(plan) }, stats);
-    await deps.writeGeneratedTabs(plan.workbook, tables);
+    await deps.writeGeneratedTabs(plan.planId, plan.workbook, tables);
   }
   return 'computed';
 }

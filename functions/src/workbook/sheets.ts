@@ -11,6 +11,7 @@
  *   one `spreadsheets.batchUpdate` for the generated tabs, values included; and, when IDs or issues
  *   are given, one `spreadsheets.get` of the data tabs' cells (values, notes, fills) and one
  *   `spreadsheets.batchUpdate` of IDs and marks. 2 calls for generated tabs alone, 4 at most.
+ * - plan markers: one `developerMetadata.search` (a read; the add-on writes the marker).
  *
  * No half-written generated tab. Google applies the requests of one `spreadsheets.batchUpdate`
  * atomically: "if any request is not valid, then no requests will be applied", and the updates
@@ -40,7 +41,7 @@ import stringWidth from 'string-width';
 import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab, SEVERITY_LABELS } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
-import { GENERATED_TAB_PROTECTION } from '../../../shared/marks';
+import { GENERATED_TAB_PROTECTION, PLAN_MARKER_KEY } from '../../../shared/marks';
 import { cellText } from '../../../shared/normalize';
 import { percentCells } from '../../../shared/summary';
 import type { CellValue, RawRow, RawTab, RawWorkbook, Table } from '../../../shared/workbook';
@@ -103,6 +104,8 @@ export interface SheetsWorkbook {
   read(): Promise<RawWorkbook>;
   /** Generated tabs, then assigned IDs and issue marks; see the module comment. */
   update(update: WorkbookUpdate): Promise<SheetsUpdateResult>;
+  /** The values of the spreadsheet's plan markers (store/binding.ts), in no particular order. */
+  planMarkers(): Promise<string[]>;
 }
 
 /** A Sheets API call that failed for good: not retryable, or still failing after every try. */
@@ -1016,8 +1019,33 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     });
   }
 
+  async function planMarkers(): Promise<string[]> {
+    // On the spreadsheet itself only: a key on a sheet, row or column is no marker of the document.
+    const response = await retrying(() =>
+      api.spreadsheets.developerMetadata.search({
+        spreadsheetId,
+        requestBody: {
+          dataFilters: [
+            {
+              developerMetadataLookup: {
+                metadataKey: PLAN_MARKER_KEY,
+                locationType: 'SPREADSHEET',
+                visibility: 'DOCUMENT',
+              },
+            },
+          ],
+        },
+      }),
+    );
+    // Google leaves an empty list out of the response altogether.
+    return (response.data.matchedDeveloperMetadata ?? []).map(
+      (match) => match.developerMetadata?.metadataValue ?? '',
+    );
+  }
+
   return {
     read,
+    planMarkers,
     update(update) {
       const run = queue.then(() => applyUpdate(update));
       queue = run.catch(() => undefined);
