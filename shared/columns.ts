@@ -138,6 +138,7 @@ export const SETTING_KEYS = [
   { field: 'digestFrequency', zh: '摘要频率', en: 'Digest frequency' },
   { field: 'staleDays', zh: '失联天数', en: 'Stale days' },
   { field: 'reminderDays', zh: '提醒天数', en: 'Reminder days' },
+  { field: 'reportToLeaders', zh: '总结抄送领导', en: 'Report to leaders' },
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number]['field'];
 

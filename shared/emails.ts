@@ -660,6 +660,8 @@ export interface ReportEmailInput extends EmailContext {
   report: YearReport;
   /** Who asked: the summary goes to them. */
   to: string[];
+  /** Copied (设置 → 总结抄送领导: the leaders). */
+  cc?: string[];
   /** The request's own ID: asking again is a new email, the same request retried is not. */
   requestId: string;
 }
@@ -692,7 +694,7 @@ export function renderReportEmail(input: ReportEmailInput): RenderedEmail {
     'report',
     emailKey('report', planId, String(report.year), input.requestId),
     cleanAddresses(input.to),
-    [],
+    cleanAddresses(input.cc ?? []),
     `【${community}】${report.year}年共建工作总结（附 Word 文档）`,
     { title, blocks, footer: FOOTER },
     {},

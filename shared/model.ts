@@ -85,6 +85,8 @@ export const Settings = z.object({
   digestFrequency: keysOf(DIGEST_FREQUENCY_LABELS),
   staleDays: z.number(),
   reminderDays: z.number(),
+  /** 总结抄送领导: the year-end summary email also goes to the leaders (absent: no). */
+  reportToLeaders: z.boolean().optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 

@@ -672,6 +672,16 @@ function readSettings(
       digestFrequency = value as Settings['digestFrequency'];
     }
   }
+  const yesNo = (key: SettingKey): boolean | undefined => {
+    const at = raw.get(key);
+    if (!at) return undefined;
+    const value = (cellText(at.cell) ?? '').normalize('NFKC').trim().toLowerCase();
+    if (YES.includes(value)) return true;
+    if (NO.includes(value)) return false;
+    report(key, 'invalid_enum', { value: cellText(at.cell) ?? '', options: '是、否', optionsEn: 'yes, no' });
+    return undefined;
+  };
+  const reportToLeaders = yesNo('reportToLeaders');
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
@@ -685,9 +695,14 @@ function readSettings(
     digestFrequency,
     staleDays: whole('staleDays', DEFAULT_STALE_DAYS, 0, 36_500),
     reminderDays: whole('reminderDays', DEFAULT_REMINDER_DAYS, 0, 36_500),
+    ...(reportToLeaders !== undefined && { reportToLeaders }),
   };
   return { settings, asOf };
 }
+
+/** How a yes/no setting may be written (after NFKC and lower-casing). */
+const YES = ['是', 'yes', 'y', 'true', '1'];
+const NO = ['否', 'no', 'n', 'false', '0'];
 
 function settingKeyOf(cell: CellValue | undefined): SettingKey | undefined {
   const key = headerKey(cellText(cell ?? null) ?? '');

@@ -139,6 +139,38 @@ describe('POST /v1/plans/{planId}/report', () => {
     expect(await mails()).toHaveLength(2);
   });
 
+  it('copies the leaders when 设置 → 总结抄送领导 says 是, and only then', async () => {
+    const sample = sampleWorkbook(2026, '2026-12-31');
+    const settings = sample.tabs.find((tab) => tab.name === '设置');
+    if (!settings) throw new Error('the sample has no 设置');
+    settings.rows.push({ row: settings.rows.length + 2, cells: ['总结抄送领导', '是'] });
+    const synced = await syncPlan(
+      sample,
+      {
+        planId: PLAN,
+        caller: OWNER,
+        now: NOW,
+        existing: await new PlanStore(handle.firestore()).getPlan(PLAN),
+      },
+      new PlanStore(handle.firestore()),
+    );
+    expect(synced.applied).toBe(true);
+    const leaders = (await new PlanStore(handle.firestore()).getPlan(PLAN))?.settings.leaderEmails;
+    expect(leaders?.length).toBeGreaterThan(0);
+
+    const answer = await post(`/v1/plans/${PLAN}/report`, { requestId: 'req-0009-cc' }, OWNER);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    const doc = (await mails()).find((d) => d.id === answer.body.mailId);
+    expect(doc?.get('to')).toEqual([OWNER]);
+    expect(doc?.get('cc')).toEqual(leaders);
+  });
+
+  it('copies nobody by default', async () => {
+    const answer = await post(`/v1/plans/${PLAN}/report`, { requestId: 'req-0010-nocc' }, OWNER);
+    const doc = (await mails()).find((d) => d.id === answer.body.mailId);
+    expect(doc?.get('cc')).toEqual([]);
+  });
+
   it('is delivered by our sender with the attachment intact', async () => {
     const answer = await post(`/v1/plans/${PLAN}/report`, { requestId: 'req-0004-abc', year: 2026 }, OWNER);
     const docId = String(answer.body.mailId);

@@ -1711,6 +1711,33 @@ describe('settings', () => {
     expect(result.model.settings.timezone).toBe('Asia/Shanghai');
   });
 
+  it('总结抄送领导 is a yes or no, in Chinese or English; anything else is reported and taken as no', () => {
+    const settingsWith = (value: string) =>
+      run({
+        settings: [
+          ['计划年度', 2026],
+          ['总结抄送领导', value],
+        ],
+      });
+    for (const yes of ['是', 'Yes', 'ＹＥＳ', 'true', '1']) {
+      expect(settingsWith(yes).model.settings.reportToLeaders, yes).toBe(true);
+    }
+    for (const no of ['否', 'no', 'FALSE', '0']) {
+      expect(settingsWith(no).model.settings.reportToLeaders, no).toBe(false);
+    }
+    const unclear = settingsWith('也许');
+    expectIssue(unclear, {
+      tab: 'settings',
+      row: 3,
+      code: 'invalid_enum',
+      column: '值',
+      field: 'reportToLeaders',
+      mentions: ['也许'],
+    });
+    expect(unclear.model.settings.reportToLeaders).toBeUndefined();
+    expect(run({ settings: [['计划年度', 2026]] }).model.settings.reportToLeaders).toBeUndefined();
+  });
+
   it('bad numbers, frequency and emails in the settings are reported and replaced by defaults', () => {
     const result = run({
       settings: [

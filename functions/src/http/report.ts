@@ -67,6 +67,8 @@ export async function requestReport(
     stats,
     report,
     to: [identity.email],
+    // 设置 → 总结抄送领导 = 是: the leaders get it too.
+    cc: model.settings.reportToLeaders ? model.settings.leaderEmails : [],
     requestId: body.requestId,
   });
   if (!deps.mailQueue) {
