@@ -448,7 +448,13 @@ function functionRows(f: FunctionsBench): Row[] {
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
   const perThousand = (run: SyncRun) => (run.ms * 1000) / run.rows;
-  const rows: Row[] = [];
+  const rows: Row[] = [
+    {
+      metric: `the stack's very first sync (${int(f.warmUp.rows)} rows; the emulator's JVM still warming up)`,
+      value: ms(f.warmUp.ms),
+      target: '',
+    },
+  ];
   for (const run of f.firstSyncs) {
     const size = `${int(run.activities)} activities (${int(run.rows)} rows)`;
     const target = FIRST_SYNC_TARGET_MS[run.activities];
