@@ -77,7 +77,12 @@ export async function postSync(
     .map((tab) => ({
       name: tab.name,
       header: tab.header.map(jsonCell),
-      rows: tab.rows.map((row) => ({ row: row.row, cells: row.cells.map(jsonCell) })),
+      // Cells right of the header have no column and are ignored by validation: a sparse row with
+      // one cell in column XFD would otherwise travel as 16,384 nulls.
+      rows: tab.rows.map((row) => ({
+        row: row.row,
+        cells: row.cells.slice(0, tab.header.length).map(jsonCell),
+      })),
     }));
   const response = await fetch(`${stack.apiUrl}/v1/plans/${planId}/sync`, {
     method: 'POST',
