@@ -51,7 +51,9 @@ export async function holdOpenInLibreOffice(path: string): Promise<HeldOpen> {
       `-env:UserInstallation=file://${profile}`,
       `--accept=socket,host=127.0.0.1,port=${port};urp;`,
     ],
-    { stdio: 'ignore' },
+    // Its own process group: `soffice` is a wrapper whose soffice.bin can outlive it, and the
+    // group is how all of LibreOffice is ended in the end, whatever it left running.
+    { stdio: 'ignore', detached: true },
   );
   const holder = spawn(
     SYSTEM_PYTHON,
@@ -70,11 +72,19 @@ export async function holdOpenInLibreOffice(path: string): Promise<HeldOpen> {
     child.exitCode !== null || child.signalCode !== null
       ? Promise.resolve()
       : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killGroup = () => {
+    try {
+      if (office.pid !== undefined) process.kill(-office.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  };
   const cleanUp = async () => {
     holder.kill();
-    const timer = setTimeout(() => office.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(killGroup, 10_000);
     await ended(office);
     clearTimeout(timer);
+    killGroup();
     rmSync(profile, { recursive: true, force: true });
   };
   try {
