@@ -209,49 +209,36 @@ describe('POST /v1/plans/{planId}/report', () => {
 
 describe('attachments and the 1 MiB document limit', () => {
   it('refuses to queue attachments that would not fit, writing nothing', async () => {
-    const content = 'A'.repeat(MAX_ATTACHMENT_BASE64 + 4);
-    const queued = enqueueMail(
-      queue(),
-      {
-        key: 'report:big',
-        kind: 'report',
-        planId: PLAN,
-        to: [OWNER],
-        cc: [],
-        subject: 's',
-        text: 't',
-        html: '<p>t</p>',
-        attachments: [
-          { filename: 'big.docx', content, encoding: 'base64', contentType: 'application/octet-stream' },
-        ],
-      },
-      NOW,
+    /** A report mail whose one attachment holds `base64Length` characters. */
+    const withAttachment = (key: string, base64Length: number) =>
+      enqueueMail(
+        queue(),
+        {
+          key,
+          kind: 'report',
+          planId: PLAN,
+          to: [OWNER],
+          cc: [],
+          subject: 's',
+          text: 't',
+          html: '<p>t</p>',
+          attachments: [
+            {
+              filename: `${key}.docx`,
+              content: 'A'.repeat(base64Length),
+              encoding: 'base64',
+              contentType: 'application/octet-stream',
+            },
+          ],
+        },
+        NOW,
+      );
+    await expect(withAttachment('report:big', MAX_ATTACHMENT_BASE64 + 4)).rejects.toBeInstanceOf(
+      AttachmentTooLargeError,
     );
-    await expect(queued).rejects.toBeInstanceOf(AttachmentTooLargeError);
     expect(await mails()).toHaveLength(0);
     // The largest accepted attachment still fits in a Firestore document.
-    await enqueueMail(
-      queue(),
-      {
-        key: 'report:largest',
-        kind: 'report',
-        planId: PLAN,
-        to: [OWNER],
-        cc: [],
-        subject: 's',
-        text: 't',
-        html: '<p>t</p>',
-        attachments: [
-          {
-            filename: 'largest.docx',
-            content: 'A'.repeat(MAX_ATTACHMENT_BASE64),
-            encoding: 'base64',
-            contentType: 'application/octet-stream',
-          },
-        ],
-      },
-      NOW,
-    );
+    await withAttachment('report:largest', MAX_ATTACHMENT_BASE64);
     expect(await mails()).toHaveLength(1);
   });
 });
