@@ -662,7 +662,9 @@ describe('the sample workbook', () => {
     const meeting = dueSoon[0] as RenderedEmail;
     expect(meeting.to).toEqual(['zhanglihua@example.cn']);
     expect(meeting.cc).toEqual([]);
-    expect(meeting.subject).toMatch(/^【xx社区】共建事项到期提醒 · 3\.3 召开共建联席会议.*（还有 3 个工作日）$/);
+    expect(meeting.subject).toMatch(
+      /^【xx社区】共建事项到期提醒 · 3\.3 召开共建联席会议.*（还有 3 个工作日）$/,
+    );
     expect(meeting.text).toMatch(/完成情况： +\d \/ 4 个周期达标（每季度）/);
     expect(meeting.text).toMatch(/未达标周期： +2026-Q3/);
     // The same run twice plans the same emails.
