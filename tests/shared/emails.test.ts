@@ -4,6 +4,7 @@
  * run on a given day plans. 2026-01-01 is a Thursday; 2026-07-01 a Wednesday, 2026-07-06 a Monday.
  */
 import { describe, expect, it } from 'vitest';
+import { dayOf, isoOf } from '../../shared/dates';
 import {
   type DigestPeriod,
   digestPeriodFor,
@@ -21,6 +22,7 @@ import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shar
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';
+import { isWorkday } from '../../shared/workdays';
 import {
   activity as baseActivity,
   measure as baseMeasure,
@@ -581,6 +583,105 @@ describe('plannedEmails (small model)', () => {
     const keys = plannedEmails({ planId, model, stats, date: '2026-12-28' }).emails.map((e) => e.key);
     // M3 (cancelled) and M4 (done) are due 31 Dec, within 7 days: neither is reminded.
     expect(keys.some((key) => key.includes(':M3:') || key.includes(':M4:'))).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The mainland calendar (§7): reminders before a holiday, digests after it, keys unchanged
+
+describe('plannedEmails on the mainland calendar', () => {
+  /**
+   * The small model, reminding 3 days ahead, plus measures due around National Day 2026 (1–7 Oct;
+   * Saturday 10 Oct worked).
+   */
+  function holidayModel(overrides: Partial<Settings> = {}): PlanModel {
+    const base = smallModel({ reminderDays: 3, ...overrides });
+    const owned = (measureId: string, due: string) =>
+      measure({ measureId, title: `${due} 到期`, owner: '王芳', ownerEmail: 'wang@example.cn', due });
+    return {
+      ...base,
+      measures: [
+        ...base.measures,
+        owned('H1', '2026-10-05'), // due on a holiday, 3 days before is one too
+        owned('H2', '2026-10-08'), // due the first working day after it
+        owned('H3', '2026-10-13'), // 3 days before is the make-up Saturday
+      ],
+    };
+  }
+
+  function run(date: string, overrides: Partial<Settings> = {}) {
+    const model = holidayModel(overrides);
+    return plannedEmails({ planId: 'plan-1', model, stats: computeStats(model, date), date });
+  }
+
+  const remindedOn = (date: string) =>
+    run(date)
+      .emails.filter((e) => e.kind === 'dueSoon')
+      .map((e) => e.key);
+
+  it('a reminder whose day falls in a holiday goes out on the working day before it', () => {
+    expect(remindedOn('2026-09-29')).toEqual([]);
+    expect(remindedOn('2026-09-30')).toEqual([
+      'dueSoon:plan-1:H1:2026-10-05',
+      'dueSoon:plan-1:H2:2026-10-08',
+    ]);
+    for (const day of ['01', '02', '03', '04', '05', '06', '07']) {
+      expect(remindedOn(`2026-10-${day}`), day).toEqual([]);
+    }
+    // The same key on the following working day: a second run of the window queues nothing new.
+    expect(remindedOn('2026-10-08')).toEqual(['dueSoon:plan-1:H2:2026-10-08']);
+  });
+
+  it('a make-up Saturday is a working day: the reminder goes out on it, not the day before', () => {
+    expect(remindedOn('2026-10-09')).not.toContain('dueSoon:plan-1:H3:2026-10-13');
+    const saturday = run('2026-10-10').emails.find((e) => e.measureId === 'H3') as RenderedEmail;
+    expect(saturday.key).toBe('dueSoon:plan-1:H3:2026-10-13');
+    // Monday 12 and Tuesday 13 October are left after the Saturday.
+    expect(saturday.subject).toContain('（还有 2 个工作日）');
+    expect(saturday.text).toMatch(/剩余时间： +2 个工作日（3 天）/);
+  });
+
+  it('a monthly digest on National Day goes out on the next working day, with the same key', () => {
+    for (const day of ['01', '02', '03', '04', '05', '06', '07']) {
+      expect(
+        run(`2026-10-${day}`).emails.filter((e) => e.kind !== 'overdue'),
+        day,
+      ).toEqual([]);
+    }
+    const digests = run('2026-10-08').emails.filter(
+      (e) => e.kind === 'partnerDigest' || e.kind === 'leaderSummary',
+    );
+    expect(digests.map((e) => e.key)).toEqual([
+      'partnerDigest:plan-1:P01:2026-09',
+      'partnerDigest:plan-1:P02:2026-09',
+      'partnerDigest:plan-1:P05:2026-09',
+      'leaderSummary:plan-1:2026-09',
+    ]);
+    expect(digests[0]?.subject).toBe('【幸福社区】2026年9月共建工作月报 · 第一中学');
+    expect(run('2026-10-09').emails.some((e) => e.kind === 'partnerDigest')).toBe(false);
+  });
+
+  it('after the Spring Festival a weekly plan sends the digests of both Mondays it covered', () => {
+    // 15–23 February 2026 are days off, Mondays 16 and 23 among them.
+    expect(run('2026-02-23', { digestFrequency: 'weekly' }).emails).toEqual([]);
+    const keys = run('2026-02-24', { digestFrequency: 'weekly' })
+      .emails.filter((e) => e.kind === 'leaderSummary')
+      .map((e) => e.key);
+    expect(keys).toEqual(['leaderSummary:plan-1:2026-W07', 'leaderSummary:plan-1:2026-W08']);
+  });
+
+  it('over the weeks around the holiday, each digest is planned on one day and no reminder on a day off', () => {
+    const days = new Map<string, string[]>();
+    for (let day = dayOf('2026-09-21'); day <= dayOf('2026-10-20'); day += 1) {
+      const date = isoOf(day);
+      for (const email of run(date).emails) {
+        if (email.kind === 'dueSoon') expect(isWorkday(date), `${email.key} on ${date}`).toBe(true);
+        days.set(email.key, [...(days.get(email.key) ?? []), date]);
+      }
+    }
+    expect(days.get('partnerDigest:plan-1:P01:2026-09')).toEqual(['2026-10-08']);
+    expect(days.get('leaderSummary:plan-1:2026-09')).toEqual(['2026-10-08']);
+    expect(days.get('dueSoon:plan-1:H1:2026-10-05')).toEqual(['2026-09-30']);
   });
 });
 
