@@ -455,7 +455,15 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
     { type: 'heading', text: '二、分类完成情况' },
     {
       type: 'table',
-      header: ['类别', '事项', '已完成', '已逾期', '进度滞后', '完成率', '平均进度'],
+      header: [
+        '类别',
+        '事项',
+        STATUS_LABELS.done,
+        STATUS_LABELS.overdue,
+        STATUS_LABELS.behind,
+        '完成率',
+        '平均进度',
+      ],
       numeric: [1, 2, 3, 4, 5, 6],
       rows: stats.categories.map((c) => [
         CATEGORY_LABELS[c.category],
