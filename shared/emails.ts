@@ -21,6 +21,8 @@ import {
 } from './emails/layout';
 import { percent as pct } from './format';
 import {
+  ATTENTION_LABELS,
+  type AttentionKind,
   CATEGORY_LABELS,
   type DigestFrequency,
   type MeasureStatus,
@@ -30,7 +32,7 @@ import {
 import type { Activity, IsoDate, Measure, Partner, PlanModel } from './model';
 import { reportTitle, type YearReport } from './report';
 import type { MeasureStats, Stats, Totals } from './stats-types';
-import { ATTENTION_LABELS, attentionTable } from './summary';
+import { attentionItems } from './summary';
 import { calendarKnows, dueCountdown, isWorkday, workdayOnOrBefore, workdaysBetween } from './workdays';
 
 export { cleanAddresses, escapeHtml, oneLine };
@@ -442,11 +444,11 @@ export function renderPartnerDigest(input: PartnerDigestInput): RenderedEmail {
 // Leader summary
 
 /** The attention rows the leader summary lists: overdue, behind, stale partners (as the 关注事项 tab). */
-const LEADER_ATTENTION = new Set([ATTENTION_LABELS.overdue, ATTENTION_LABELS.behind, ATTENTION_LABELS.stale]);
+const LEADER_ATTENTION: ReadonlySet<AttentionKind> = new Set(['overdue', 'behind', 'stalePartner']);
 
-function cellString(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '—';
-  return typeof value === 'number' ? num(value) : value;
+/** An attention cell the item may leave empty: a dash, as the tables show a missing value. */
+function orDash(value: string | null): string {
+  return value ?? '—';
 }
 
 /**
@@ -459,9 +461,7 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
   const report = reportName(period);
   const { plan } = stats;
 
-  const attention = attentionTable({ model }, stats)
-    .slice(1)
-    .filter((row) => typeof row[0] === 'string' && LEADER_ATTENTION.has(row[0]));
+  const attention = attentionItems({ model }, stats).filter((item) => LEADER_ATTENTION.has(item.kind));
   const periodTotals = sumActivities(
     model.activities.filter((a) => a.status === 'done' && inPeriod(a.date, period)),
   );
@@ -488,7 +488,15 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
     { type: 'heading', text: '二、分类完成情况' },
     {
       type: 'table',
-      header: ['类别', '事项', '已完成', '已逾期', '进度滞后', '完成率', '平均进度'],
+      header: [
+        '类别',
+        '事项',
+        STATUS_LABELS.done,
+        STATUS_LABELS.overdue,
+        STATUS_LABELS.behind,
+        '完成率',
+        '平均进度',
+      ],
       numeric: [1, 2, 3, 4, 5, 6],
       rows: stats.categories.map((c) => [
         CATEGORY_LABELS[c.category],
@@ -516,18 +524,14 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
       type: 'table',
       header: ['类型', '编号', '名称', '责任人/联系人', '截止日期', '说明'],
       nowrap: [0, 1, 4],
-      rows: attention.map((row) => {
-        const kind = cellString(row[0]);
-        const tone: Tone = kind === ATTENTION_LABELS.overdue ? 'danger' : 'warn';
-        return [
-          { text: kind, tone },
-          cellString(row[1]),
-          cellString(row[2]),
-          cellString(row[3]),
-          cellString(row[4]),
-          cellString(row[6]),
-        ];
-      }),
+      rows: attention.map((item) => [
+        { text: ATTENTION_LABELS[item.kind], tone: item.kind === 'overdue' ? 'danger' : 'warn' },
+        item.id,
+        orDash(item.name),
+        orDash(item.owner),
+        orDash(item.due),
+        item.note,
+      ]),
       empty: '暂无逾期、进度滞后的事项或失联单位。',
     },
     { type: 'heading', text: `四、本期工作量（${period.label}）` },

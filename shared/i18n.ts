@@ -70,6 +70,16 @@ export const STATUS_LABELS = {
 export type MeasureStatus = keyof typeof STATUS_LABELS;
 export const MEASURE_STATUSES = Object.keys(STATUS_LABELS) as MeasureStatus[];
 
+/** What needs attention (§6 关注事项), in the tab's order: the 类型 cell of each kind of row. */
+export const ATTENTION_LABELS = {
+  overdue: STATUS_LABELS.overdue,
+  behind: STATUS_LABELS.behind,
+  dueSoon: '即将到期',
+  stalePartner: '失联单位',
+} as const;
+export type AttentionKind = keyof typeof ATTENTION_LABELS;
+export const ATTENTION_KINDS = Object.keys(ATTENTION_LABELS) as AttentionKind[];
+
 /** Short forms staff type for enumerations (§3 Normalisation), mapped to the English key. */
 export const ENUM_SHORT_FORMS = {
   measureState: { 完成: 'done', 取消: 'cancelled', 进行中: 'auto' },
@@ -117,3 +127,6 @@ export const GENERATED_TAB_LABELS = {
 export type GeneratedTab = keyof typeof GENERATED_TAB_LABELS;
 
 export const SEVERITY_LABELS = { error: '错误', warning: '警告' } as const;
+
+/** A yes/no cell of a generated tab (按单位 失联). */
+export const YES_NO_LABELS = { yes: '是', no: '否' } as const;

@@ -7,6 +7,9 @@
 import { headerKey, TAB_KEYS } from './columns';
 import { dayOf } from './dates';
 import {
+  ATTENTION_KINDS,
+  ATTENTION_LABELS,
+  type AttentionKind,
   type GeneratedTab,
   MEASURE_STATUSES,
   PARTNER_STATE_LABELS,
@@ -14,8 +17,9 @@ import {
   SEVERITY_LABELS,
   STATUS_LABELS,
   TAB_LABELS,
+  YES_NO_LABELS,
 } from './i18n';
-import type { Issue } from './issues';
+import type { Issue, Severity } from './issues';
 import type { IsoDate, Measure, Partner } from './model';
 import type { MeasureStats, PartnerStats, Stats, Totals } from './stats-types';
 import type { ValidationResult } from './validate';
@@ -219,13 +223,21 @@ function byPartnerTable(partners: Partner[], partnerStats: PartnerStats[]): Tabl
         ...totals(stats),
         stats.lastActivity,
         stats.daysSinceLastActivity,
-        // Inactive partners are never stale: the question does not apply to them.
-        partner?.active === false ? null : stats.stale ? '是' : '否',
+        yesNo(staleShown(partner, stats)),
         stats.measures,
         stats.measuresDone,
       ];
     }),
   ];
+}
+
+/** Whether the 失联 cell says a partner is stale; null for inactive ones, to whom it does not apply. */
+function staleShown(partner: Partner | undefined, stats: PartnerStats): boolean | null {
+  return partner?.active === false ? null : stats.stale;
+}
+
+function yesNo(value: boolean | null): Cell {
+  return value === null ? null : YES_NO_LABELS[value ? 'yes' : 'no'];
 }
 
 function byMonthTable(stats: Stats): Table {
@@ -244,22 +256,20 @@ function byMonthTable(stats: Stats): Table {
   ];
 }
 
-type AttentionKind = 'overdue' | 'behind' | 'dueSoon' | 'stale';
-
-/** The 类型 cell of each kind of row in the attention tab. */
-export const ATTENTION_LABELS: Record<AttentionKind, string> = {
-  overdue: STATUS_LABELS.overdue,
-  behind: STATUS_LABELS.behind,
-  dueSoon: '即将到期',
-  stale: '失联单位',
-};
-const ATTENTION_ORDER: AttentionKind[] = ['overdue', 'behind', 'dueSoon', 'stale'];
-
-interface AttentionItem {
+/** One row of the 关注事项 tab as data: what needs attention, and the facts its cells show. */
+export interface AttentionItem {
   kind: AttentionKind;
-  /** Within a kind: measures by due day, soonest first; partners longest silent first. */
-  sortKey: number;
-  cells: Cell[];
+  /** The measure's or the partner's ID. */
+  id: string;
+  name: string | null;
+  /** The measure's owner, or the partner's contact. */
+  owner: string | null;
+  /** Measures only: the due day (the plan year's last day when the plan names none). */
+  due: IsoDate | null;
+  /** Measures only: the progress as a fraction. */
+  progress: number | null;
+  /** Why, in a sentence (the 说明 cell). */
+  note: string;
 }
 
 /** A fraction as the explanations show it: 0.4958… → `49.6%`. */
@@ -267,26 +277,29 @@ function percentText(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 
-/** The 关注事项 tab: overdue, behind and due-soon measures, then stale partners (emails reuse it). */
-export function attentionTable(result: Pick<ValidationResult, 'model'>, stats: Stats): Table {
+/**
+ * What needs attention as of the statistics' date, in the 关注事项 tab's order: overdue, behind and
+ * due-soon measures (soonest due first), then stale partners (longest silent first).
+ */
+export function attentionItems(result: Pick<ValidationResult, 'model'>, stats: Stats): AttentionItem[] {
   const { settings } = result.model;
   const today = dayOf(stats.asOf);
   const statsById = new Map<string, MeasureStats>(stats.measures.map((m) => [m.measureId, m]));
-  const items: AttentionItem[] = [];
+  /** Within a kind: measures by due day, soonest first; partners longest silent first. */
+  const items: { item: AttentionItem; sortKey: number }[] = [];
 
-  const measureRow = (kind: AttentionKind, measure: Measure, m: MeasureStats, due: IsoDate, note: string) =>
+  const measureItem = (kind: AttentionKind, measure: Measure, m: MeasureStats, due: IsoDate, note: string) =>
     items.push({
-      kind,
       sortKey: dayOf(due),
-      cells: [
-        ATTENTION_LABELS[kind],
-        measure.measureId,
-        measure.title,
-        measure.owner ?? null,
+      item: {
+        kind,
+        id: measure.measureId,
+        name: measure.title,
+        owner: measure.owner ?? null,
         due,
-        m.progress,
+        progress: m.progress,
         note,
-      ],
+      },
     });
 
   for (const measure of result.model.measures) {
@@ -297,16 +310,16 @@ export function attentionTable(result: Pick<ValidationResult, 'model'>, stats: S
     const missed = m.missedPeriods.length > 0 ? `未达标周期：${m.missedPeriods.join('、')}` : undefined;
     if (m.status === 'overdue') {
       const late = `逾期 ${today - dueDay} 天，实际完成 ${percentText(m.progress)}`;
-      measureRow('overdue', measure, m, due, missed ? `${late}；${missed}` : late);
+      measureItem('overdue', measure, m, due, missed ? `${late}；${missed}` : late);
     } else if (m.status === 'behind') {
       const note = missed ?? `应完成 ${percentText(m.expectedProgress)}，实际 ${percentText(m.progress)}`;
-      measureRow('behind', measure, m, due, note);
+      measureItem('behind', measure, m, due, note);
     }
     // A behind measure can also be due soon: both facts are worth a row.
     if (m.status !== 'done' && m.status !== 'cancelled' && dueDay >= today) {
       const left = dueDay - today;
       if (left <= settings.reminderDays) {
-        measureRow('dueSoon', measure, m, due, dueCountdown(due, stats.asOf));
+        measureItem('dueSoon', measure, m, due, dueCountdown(due, stats.asOf));
       }
     }
   }
@@ -317,32 +330,85 @@ export function attentionTable(result: Pick<ValidationResult, 'model'>, stats: S
     const partner = partnersById.get(p.partnerId);
     const days = p.daysSinceLastActivity;
     items.push({
-      kind: 'stale',
       sortKey: days === null ? Number.MIN_SAFE_INTEGER : -days,
-      cells: [
-        ATTENTION_LABELS.stale,
-        p.partnerId,
-        partner?.name ?? null,
-        partner?.contact ?? null,
-        null,
-        null,
-        days === null ? '尚无活动记录' : `已 ${days} 天无活动`,
-      ],
+      item: {
+        kind: 'stalePartner',
+        id: p.partnerId,
+        name: partner?.name ?? null,
+        owner: partner?.contact ?? null,
+        due: null,
+        progress: null,
+        note: days === null ? '尚无活动记录' : `已 ${days} 天无活动`,
+      },
     });
   }
 
-  const header = [...SUMMARY_HEADERS.attention];
-  if (items.length === 0) return [header, padRow(NOTHING_NEEDS_ATTENTION, header.length)];
   items.sort(
-    (a, b) => ATTENTION_ORDER.indexOf(a.kind) - ATTENTION_ORDER.indexOf(b.kind) || a.sortKey - b.sortKey,
+    (a, b) =>
+      ATTENTION_KINDS.indexOf(a.item.kind) - ATTENTION_KINDS.indexOf(b.item.kind) || a.sortKey - b.sortKey,
   );
-  return [header, ...items.map((item) => item.cells)];
+  return items.map(({ item }) => item);
 }
 
-function validationTable(result: ValidationResult): Table {
-  const header = [...SUMMARY_HEADERS.validation];
-  if (result.issues.length === 0) return [header, padRow(ALL_VALID, header.length)];
-  const issues = result.issues
+/** The 关注事项 tab: one row per attention item, or a row saying there is none. */
+function attentionTable(result: Pick<ValidationResult, 'model'>, stats: Stats): Table {
+  const header = [...SUMMARY_HEADERS.attention];
+  const items = attentionItems(result, stats);
+  if (items.length === 0) return [header, padRow(NOTHING_NEEDS_ATTENTION, header.length)];
+  return [
+    header,
+    ...items.map((item) => [
+      ATTENTION_LABELS[item.kind],
+      item.id,
+      item.name,
+      item.owner,
+      item.due,
+      item.progress,
+      item.note,
+    ]),
+  ];
+}
+
+/** What a generated cell shows that the adapters fill: an attention kind or an issue severity. */
+export type CellStatus = AttentionKind | Severity;
+
+/** A cell of a generated table (header row = 0, column 0-based) and the status it shows. */
+export interface StatusCell {
+  row: number;
+  column: number;
+  status: CellStatus;
+}
+
+/**
+ * The cells of the generated tabs that show a status, as data for the adapters' fills: each
+ * attention row's 类型, a stale partner's 失联, each issue's 级别. Rows match summaryTables'.
+ */
+export function summaryStatuses(
+  result: Pick<ValidationResult, 'model' | 'issues'>,
+  stats: Stats,
+): Partial<Record<GeneratedTab, StatusCell[]>> {
+  const column = (tab: GeneratedTab, header: string) => SUMMARY_HEADERS[tab].indexOf(header);
+  const partnersById = new Map(result.model.partners.map((p) => [p.partnerId, p]));
+  const staleColumn = column('byPartner', '失联');
+  const severityColumn = column('validation', '级别');
+  return {
+    attention: attentionItems(result, stats).map((item, i) => ({ row: i + 1, column: 0, status: item.kind })),
+    byPartner: stats.partners.flatMap((p, i): StatusCell[] =>
+      staleShown(partnersById.get(p.partnerId), p) === true
+        ? [{ row: i + 1, column: staleColumn, status: 'stalePartner' }]
+        : [],
+    ),
+    validation: sortedIssues(result.issues).map((issue, i) => ({
+      row: i + 1,
+      column: severityColumn,
+      status: issue.severity,
+    })),
+  };
+}
+
+/** Issues in the validation tab's order: by tab, then row, then as found. */
+function sortedIssues(issues: readonly Issue[]): Issue[] {
+  return issues
     .map((issue, index) => ({ issue, index }))
     .sort(
       (a, b) =>
@@ -351,9 +417,14 @@ function validationTable(result: ValidationResult): Table {
         a.index - b.index,
     )
     .map(({ issue }) => issue);
+}
+
+function validationTable(result: ValidationResult): Table {
+  const header = [...SUMMARY_HEADERS.validation];
+  if (result.issues.length === 0) return [header, padRow(ALL_VALID, header.length)];
   return [
     header,
-    ...issues.map((issue) => [
+    ...sortedIssues(result.issues).map((issue) => [
       TAB_LABELS[issue.tab].zh,
       issue.row,
       issue.column === '' ? null : issue.column,

@@ -106,10 +106,10 @@ export function buildRuntime(
     return opened;
   };
   // The adapters are loaded on use: exceljs and googleapis are heavy (cold starts).
-  const writeGeneratedTabs: GeneratedTabsWriter = async (planId, location, tables) => {
+  const writeGeneratedTabs: GeneratedTabsWriter = async (planId, location, tabs) => {
     if (location.kind === 'xlsx') {
       const writeXlsx = overrides.writeXlsx ?? (await import('./workbook/xlsxPort')).updateXlsx;
-      await writeXlsx(location.path, { generated: tables });
+      await writeXlsx(location.path, tabs);
       return;
     }
     const sheet = await openSheet(location.spreadsheetId);
@@ -125,7 +125,7 @@ export function buildRuntime(
       );
       return;
     }
-    await sheet.update({ generated: tables });
+    await sheet.update(tabs);
   };
   const retentionMs = config.mailRetentionDays * DAY_MS;
   const mailQueue: MailQueue = { db, fromAddress: mailFromAddress(config), retentionMs };

@@ -2,46 +2,25 @@
  * The add-on's client of the HTTP API (functions/src/http/api.ts):
  * `POST {apiUrl}/v1/plans/{planId}/sync|validate|report` with the caller's Google ID token. HTTP errors
  * come back as responses (muteHttpExceptions), so every failure is mapped here to one Chinese
- * sentence: the server's own message where it sent one, else one by status.
+ * sentence: the server's own message where it sent one, else one by status. Bodies and answers are
+ * the server's own schemas (shared/api.ts).
  */
 import * as z from 'zod';
+import {
+  ErrorBody,
+  type ReportRequest,
+  ReportResponse,
+  type SyncRequest,
+  SyncResponse,
+} from '../../shared/api';
 import { AddonError, fetchFailure, hostOf, MESSAGES } from './errors';
 import type { AddonSettings } from './settings';
-import type { ApiTab } from './sheetIo';
 
-export interface SyncRequest {
-  tabs: ApiTab[];
-  spreadsheetId: string;
-}
-
-const Counts = z.object({ rows: z.number(), accepted: z.number(), rejected: z.number() });
-const ResponseIssue = z.object({
-  tab: z.enum(['settings', 'partners', 'plan', 'activities']),
-  row: z.number(),
-  column: z.string(),
-  field: z.string(),
-  code: z.string(),
-  severity: z.enum(['error', 'warning']),
-  message: z.string(),
-  messageEn: z.string(),
-});
-
-/** The 200 answer of sync and validate. */
-export const SyncResponse = z.object({
-  planId: z.string(),
-  asOf: z.string(),
-  applied: z.boolean(),
-  tabs: z.object({ partners: Counts, plan: Counts, activities: Counts }),
-  issues: z.array(ResponseIssue),
-  assignedIds: z.array(z.object({ row: z.number().int(), activityId: z.string() })),
-  writes: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
-  version: z.number(),
-});
-export type SyncResponse = z.infer<typeof SyncResponse>;
-
-const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), messageEn: z.string().optional() }),
-});
+/**
+ * Of a refusal only its Chinese sentence is read: a proxy's or an older server's JSON may lack the
+ * rest of the contract's error body, and the sentence is still worth showing.
+ */
+const Refusal = z.object({ error: ErrorBody.shape.error.pick({ message: true }) });
 
 /** The caller's OpenID Connect ID token (needs the openid and userinfo.email scopes). */
 export function identityToken(): string {
@@ -49,18 +28,6 @@ export function identityToken(): string {
   if (!token) throw new AddonError('no_token', MESSAGES.noToken);
   return token;
 }
-
-/** The 202 answer of report: the year-end summary is queued to the caller's mailbox. */
-export const ReportResponse = z.object({
-  planId: z.string(),
-  year: z.number(),
-  asOf: z.string(),
-  to: z.array(z.string()),
-  mailId: z.string(),
-  bytes: z.number(),
-  duplicate: z.boolean(),
-});
-export type ReportResponse = z.infer<typeof ReportResponse>;
 
 type Action = 'sync' | 'validate' | 'report';
 
@@ -92,7 +59,7 @@ function post(settings: AddonSettings, action: Action, body: unknown, token: str
 export function postWorkbook(
   settings: AddonSettings,
   action: 'sync' | 'validate',
-  body: SyncRequest,
+  body: SyncRequest & { spreadsheetId: string },
   token: string,
 ): SyncResponse {
   const { url, status, json } = post(settings, action, body, token);
@@ -101,7 +68,7 @@ export function postWorkbook(
     if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
     return parsed.data;
   }
-  throw refusal(status, ErrorBody.safeParse(json).data?.error.message, url);
+  throw refusal(status, Refusal.safeParse(json).data?.error.message, url);
 }
 
 /**
@@ -109,13 +76,14 @@ export function postWorkbook(
  * retry of it queues one email.
  */
 export function postReportRequest(settings: AddonSettings, requestId: string, token: string): ReportResponse {
-  const { url, status, json } = post(settings, 'report', { requestId }, token);
+  const request: ReportRequest = { requestId };
+  const { url, status, json } = post(settings, 'report', request, token);
   if (status === 202) {
     const parsed = ReportResponse.safeParse(json);
     if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
     return parsed.data;
   }
-  const message = ErrorBody.safeParse(json).data?.error.message;
+  const message = Refusal.safeParse(json).data?.error.message;
   // Here 413 is the document, not the sheet: the sheet advice of refusal() would mislead.
   if (status === 413) throw new AddonError('refused', message ?? '年度总结文件过大，无法作为邮件附件发送。');
   throw refusal(status, message, url);

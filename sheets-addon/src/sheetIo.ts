@@ -9,6 +9,7 @@
  * API gives the server, so a sheet read either way validates the same. Serials are memoised per
  * instant: a year of activities has a few hundred distinct dates.
  */
+import type { ApiCell, ApiRow, ApiTab } from '../../shared/api';
 import { recogniseTab, type TabKey } from '../../shared/columns';
 import { dayFromParts, serialOf } from '../../shared/dates';
 import type { RawTab, RawWorkbook } from '../../shared/workbook';
@@ -17,19 +18,8 @@ import type { RawTab, RawWorkbook } from '../../shared/workbook';
 export const DATE_FORMAT = 'yyyy-mm-dd';
 export const TEXT_FORMAT = '@';
 
-/** A cell as the API receives it (no Date: dates are serial numbers). */
-export type ApiCell = string | number | boolean | null;
-
-export interface ApiRow {
-  row: number;
-  cells: ApiCell[];
-}
-
-export interface ApiTab {
-  name: string;
-  header: ApiCell[];
-  rows: ApiRow[];
-}
+// The cells and tabs as the API receives them (no Date: dates are serial numbers).
+export type { ApiCell, ApiRow, ApiTab };
 
 /** One recognised data tab: its sheet and what was read from it. */
 export interface TabHandle {

@@ -3,10 +3,12 @@
  * under the document lock (two editors syncing at once would race on the ID write-back), the IDs the server assigned written back to 记录编号, and the
  * server's issues marked in the sheet — both only on rows that still hold what was sent.
  */
+
+import type { SyncResponse } from '../../shared/api';
 import { locateColumns, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
 import { recogniseTabs } from '../../shared/validate';
-import { identityToken, postWorkbook, type SyncResponse } from './api';
+import { identityToken, postWorkbook } from './api';
 import { withDocumentLock } from './lock';
 import { markSpreadsheetForPlan } from './planMarker';
 import type { AddonSettings } from './settings';

@@ -16,7 +16,10 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApi } from '../../functions/src/http/api';
+import type { PlanDoc, PlanStore } from '../../functions/src/store/planStore';
 import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
+import { SyncRequest, SyncResponse } from '../../shared/api';
 import { COLUMNS } from '../../shared/columns';
 import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
@@ -566,6 +569,54 @@ describe.each([
     const { summary } = sidebar.payload<{ summary: string[] }>();
     expect(summary).toContain(`同步完成：统计日期 ${YEAR}-01-02，云端版本 1。`);
     expect(summary).toContain('已写回 2 个记录编号。');
+  });
+
+  it('the server accepts what the add-on sends, and the add-on applies what the server answers', async () => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    // First the add-on's request as it goes out (the server is down, so nothing is written back)…
+    addon.services.respond = () => ({ status: 503, body: {} });
+    addon.call('syncToCloud');
+    const sent = addon.services.requests.at(-1)?.params.payload ?? '';
+    expect(SyncRequest.safeParse(JSON.parse(sent)).success).toBe(true);
+    // …then the real handler's answer to exactly that body (validated, not stored)…
+    const plan = {
+      planId: PLAN_ID,
+      owner: 'staff@example.cn',
+      editors: [],
+      version: 3,
+    } as unknown as PlanDoc;
+    const api = createApi({
+      store: { getPlan: async () => plan } as unknown as PlanStore,
+      verifyIdentity: async () => ({ email: 'staff@example.cn', viaDevToken: false }),
+      admins: [],
+      maxBodyBytes: 1 << 20,
+      now: () => new Date(),
+    });
+    const answer: { status: number; body: unknown } = { status: 0, body: undefined };
+    await api(
+      { method: 'POST', path: `/v1/plans/${PLAN_ID}/validate`, body: sent, get: () => undefined },
+      {
+        status(code) {
+          answer.status = code;
+          return this;
+        },
+        json: (value) => (answer.body = JSON.parse(JSON.stringify(value))),
+      },
+    );
+    expect(answer.status).toBe(200);
+    const response = SyncResponse.parse(answer.body);
+    expect(response.assignedIds).toHaveLength(2);
+    // …which the add-on, sending the same body again, takes as it is: IDs written, issues marked.
+    addon.services.respond = () => ({ status: 200, body: answer.body });
+    addon.call('syncToCloud');
+    expect(addon.services.requests.at(-1)?.params.payload).toBe(sent);
+    const activities = addon.sheet('活动');
+    const id = col('activities', '记录编号');
+    for (const { row, activityId } of response.assignedIds)
+      expect(activities.value(row, id)).toBe(activityId);
+    const { summary } = addon.lastSidebar().payload<{ summary: string[] }>();
+    expect(summary).toContain(`已写回 ${response.assignedIds.length} 个记录编号。`);
   });
 
   it('sync skips IDs of rows changed while the server worked, and counts IDs the server wrote itself', () => {

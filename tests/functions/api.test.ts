@@ -15,6 +15,7 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type * as z from 'zod';
 import { generateWorkbook } from '../../functions/src/bench/generate';
 import { type Config, ConfigError, parseConfig } from '../../functions/src/config';
 import { type ApiDeps, createApi, guardServer } from '../../functions/src/http/api';
@@ -23,6 +24,7 @@ import { buildRuntime, type Runtime } from '../../functions/src/runtime';
 import { docIdOf } from '../../functions/src/store/docIds';
 import { PlanStore } from '../../functions/src/store/planStore';
 import { RECORD_COLLECTIONS } from '../../functions/src/store/records';
+import { ErrorBody, StatsResponse, SyncResponse } from '../../shared/api';
 import { dayOf, serialOf } from '../../shared/dates';
 import { SAMPLE_MISTAKES, sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
@@ -363,31 +365,20 @@ async function call({
   return fetch(`${base(server)}/v1/plans/${plan}/${action}`, init);
 }
 
-interface Writes {
-  created: number;
-  updated: number;
-  deleted: number;
-}
-interface TabCounts {
-  rows: number;
-  accepted: number;
-  rejected: number;
-}
-interface SyncResponse {
-  planId: string;
-  asOf: string;
-  tabs: Record<'partners' | 'plan' | 'activities', TabCounts>;
-  issues: { tab: string; row: number; code: string; severity: 'error' | 'warning'; message: string }[];
-  assignedIds: { row: number; activityId: string }[];
-  writes: Writes;
-  version: number;
-}
+type Writes = SyncResponse['writes'];
 
-async function ok<T = SyncResponse>(response: Response): Promise<T> {
+/**
+ * A 200 answer, parsed with the contract's schema (shared/api.ts): the one the add-on and the local
+ * stack parse it with, so every answer this suite reads is one they would understand.
+ */
+async function ok<S extends z.ZodType = typeof SyncResponse>(
+  response: Response,
+  schema: S = SyncResponse as unknown as S,
+): Promise<z.infer<S>> {
   const text = await response.text();
   if (response.status !== 200) throw new Error(`expected 200, got ${response.status}: ${text}`);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  return JSON.parse(text) as T;
+  return schema.parse(JSON.parse(text));
 }
 
 async function sync(body: unknown, email = OWNER, server: Call['server'] = 'main'): Promise<SyncResponse> {
@@ -402,7 +393,8 @@ async function expectRefusal(response: Response, status: number, code: string): 
   const text = await response.text();
   expect({ status: response.status, text }).toMatchObject({ status });
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  const body = JSON.parse(text) as { error: { code: string; message: string; messageEn: string } };
+  // The error body of the contract, which the add-on reads its sentence from.
+  const body = ErrorBody.parse(JSON.parse(text));
   expect(body).toEqual({
     error: { code, message: expect.stringMatching(HAN), messageEn: expect.any(String) },
   });
@@ -826,9 +818,7 @@ describe('stats', () => {
       stats: computeStats(await runtime.store.loadModel(plan), '2026-12-31'),
     };
     await runtime.store.saveStats(PLAN, stats);
-    const answer = await ok<Record<string, unknown>>(
-      await call({ action: 'stats', authorization: bearer(EDITOR) }),
-    );
+    const answer = await ok(await call({ action: 'stats', authorization: bearer(EDITOR) }), StatsResponse);
     expect(answer).toEqual({ planVersion: 1, sync: 'complete', ...stats });
   });
 

@@ -23,6 +23,7 @@ import {
 import { createOutboxTransport } from '../../functions/src/mail/transport';
 import { PlanStore } from '../../functions/src/store/planStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
+import { ReportResponse } from '../../shared/api';
 import { sampleWorkbook } from '../../shared/sample';
 import { useFirestoreEmulator } from '../support/firestore';
 
@@ -100,6 +101,8 @@ describe('POST /v1/plans/{planId}/report', () => {
     const answer = await post(`/v1/plans/${PLAN}/report`, { requestId: 'req-0001-abc' }, OWNER);
     expect(answer.status, JSON.stringify(answer.body)).toBe(202);
     expect(answer.body).toMatchObject({ year: 2026, asOf: '2026-12-31', to: [OWNER], duplicate: false });
+    // Exactly the contract's answer, the one the add-on parses (nothing more, nothing missing).
+    expect(ReportResponse.parse(answer.body)).toEqual(answer.body);
 
     const docs = await mails();
     expect(docs).toHaveLength(1);

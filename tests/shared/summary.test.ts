@@ -4,9 +4,13 @@
  * 2026 is not a leap year, 30 Jun is day 181).
  */
 import { describe, expect, it } from 'vitest';
+import { ATTENTION_LABELS, type AttentionKind, SEVERITY_LABELS, YES_NO_LABELS } from '../../shared/i18n';
+import type { Severity } from '../../shared/issues';
 import { computeStats } from '../../shared/stats';
 import {
   ALL_VALID,
+  attentionItems,
+  type CellStatus,
   cellReference,
   columnLetter,
   NOTHING_NEEDS_ATTENTION,
@@ -15,6 +19,7 @@ import {
   percentCells,
   quoteTabName,
   SUMMARY_HEADERS,
+  summaryStatuses,
   summaryTables,
 } from '../../shared/summary';
 import { validateWorkbook } from '../../shared/validate';
@@ -372,6 +377,53 @@ describe('校验 validation', () => {
       ],
     });
     expect(rowWhere(renamed.validation, 4, 'invalid_date')[6]).toBe("'活动(2026)'!B2");
+  });
+});
+
+describe('statuses: what the tables show, as data the adapters fill by kind', () => {
+  const result = validateWorkbook({ tabs: [SETTINGS, PARTNERS, PLAN, ACTIVITIES] }, { asOf: AS_OF });
+  const stats = computeStats(result.model, AS_OF);
+  const statuses = summaryStatuses(result, stats);
+
+  it('gives the attention items typed kinds, in the tab order', () => {
+    expect(attentionItems(result, stats).map((item) => `${item.kind} ${item.id}`)).toEqual([
+      'overdue 2.1',
+      'behind 4.1',
+      'behind 4.2',
+      'behind 3.1',
+      'dueSoon 4.3',
+      'dueSoon 4.1',
+      'stalePartner P03',
+      'stalePartner P02',
+    ]);
+  });
+
+  it('names exactly the cells that show a status, and each shows its kind’s label', () => {
+    const shown: Record<string, (status: CellStatus) => string> = {
+      attention: (status) => ATTENTION_LABELS[status as AttentionKind],
+      byPartner: () => YES_NO_LABELS.yes,
+      validation: (status) => SEVERITY_LABELS[status as Severity],
+    };
+    const columns = { attention: '类型', byPartner: '失联', validation: '级别' } as const;
+    for (const [tab, header] of Object.entries(columns) as [keyof typeof columns, string][]) {
+      const table = tables[tab] ?? [];
+      const cells = statuses[tab] ?? [];
+      expect(cells.length, tab).toBeGreaterThan(0);
+      for (const { row, column, status } of cells) {
+        expect(table[0]?.[column], tab).toBe(header);
+        expect(table[row]?.[column], `${tab} ${row}`).toBe(shown[tab]?.(status));
+      }
+      // No row shows a status the data does not name.
+      const column = table[0]?.indexOf(header) ?? -1;
+      const labelled = table.flatMap((row, r) =>
+        r > 0 && row[column] !== '否' && row[column] !== null ? [r] : [],
+      );
+      expect(
+        cells.map((cell) => cell.row),
+        tab,
+      ).toEqual(labelled);
+    }
+    expect(statuses.overview).toBeUndefined();
   });
 });
 

@@ -14,7 +14,7 @@ import type { Issue } from '../../shared/issues';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
-import { percentCells, summaryTables } from '../../shared/summary';
+import { percentCells, type StatusCell, summaryStatuses, summaryTables } from '../../shared/summary';
 import { validateWorkbook } from '../../shared/validate';
 import type { CellValue, RawTab, RawWorkbook, Table } from '../../shared/workbook';
 import {
@@ -107,7 +107,8 @@ function scaledSample(count: number): RawWorkbook {
 
 function tablesOf(workbook: RawWorkbook) {
   const result = validateWorkbook(workbook, { asOf: AS_OF });
-  return { result, tables: summaryTables(result, computeStats(result.model, AS_OF)) };
+  const stats = computeStats(result.model, AS_OF);
+  return { result, tables: summaryTables(result, stats), statuses: summaryStatuses(result, stats) };
 }
 
 /** A table as the sheet shows it: trailing empty cells and rows dropped. */
@@ -199,6 +200,7 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
   const id = freshId();
   let source: RawWorkbook;
   let tables: Record<GeneratedTab, Table>;
+  let statuses: Partial<Record<GeneratedTab, StatusCell[]>>;
   let issues: Issue[];
   let assigned: { row: number; activityId: string }[];
   /** An issue that names a cell, where it is, and a note of staff's own placed there. */
@@ -213,7 +215,7 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
     row3.cells[ACTIVITY_ID_COLUMN] = 'STAFF-7';
     seedSpreadsheet(fake, id, source);
     const read = await workbookFor(id).read();
-    ({ tables } = tablesOf(read));
+    ({ tables, statuses } = tablesOf(read));
     const result = validateWorkbook(read, { asOf: AS_OF });
     issues = result.issues;
     const issue = issues.find((i) => i.column !== '' && i.row >= 2) as Issue;
@@ -227,7 +229,7 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
 
   it('writes the generated tabs alone in 2 calls', async () => {
     const before = requestsFor(id).length;
-    await workbookFor(id).update({ generated: tables });
+    await workbookFor(id).update({ generated: tables, statuses });
     const calls = requestsFor(id).slice(before);
     expect(calls.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /v4/spreadsheets/${id}`,
@@ -242,7 +244,12 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
     if (staffCell) staffCell.note = STAFF_NOTE;
 
     const before = requestsFor(id).length;
-    const result = await workbookFor(id).update({ generated: tables, activityIds: assigned, issues });
+    const result = await workbookFor(id).update({
+      generated: tables,
+      statuses,
+      activityIds: assigned,
+      issues,
+    });
     const calls = requestsFor(id).slice(before);
     expect(calls.length).toBeLessThanOrEqual(4);
     expect(calls.map((r) => `${r.method} ${r.path}`)).toEqual([

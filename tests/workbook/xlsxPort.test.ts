@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATED_TAB_ORDER, ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
+import {
+  GENERATED_TAB_ORDER,
+  ISSUE_FILL_ARGB,
+  ISSUE_NOTE_MARKER,
+  STATUS_FILLS,
+} from '../../functions/src/workbook/port';
 import { readXlsx, writeXlsx } from '../../functions/src/workbook/xlsx';
 import { applyUpdate, updateXlsx } from '../../functions/src/workbook/xlsxPort';
 import { locateColumns, recogniseTab } from '../../shared/columns';
@@ -303,16 +308,21 @@ describe('generated tabs', () => {
     expect(message).toBeLessThanOrEqual(60);
   });
 
-  it('colours status-like cells', async () => {
+  it('colours the cells the statuses name, by kind: a label alone colours nothing', async () => {
     const path = copy();
     const attention: Table = [
       [...SUMMARY_HEADERS.attention],
       ['已逾期', '4.1', '联席会议', null, '2026-03-01', 0.25, '逾期'],
+      ['已逾期', '4.2', '安防改造', null, '2026-03-02', 0.5, '逾期'],
     ];
-    await updateXlsx(path, { generated: { attention } });
+    await updateXlsx(path, {
+      generated: { attention },
+      statuses: { attention: [{ row: 1, column: 0, status: 'overdue' }] },
+    });
     const written = sheet(await open(path), '关注事项');
-    expect(fillArgb(written.getCell('A2'))).toBeDefined();
+    expect(fillArgb(written.getCell('A2'))).toBe(STATUS_FILLS.attention?.overdue);
     expect(fillArgb(written.getCell('B2'))).toBeUndefined();
+    expect(fillArgb(written.getCell('A3'))).toBeUndefined();
   });
 });
 

@@ -19,9 +19,14 @@
  * body sent as text is parsed here and refused with our JSON error.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import * as z from 'zod';
+import {
+  type ErrorBody,
+  type ReportResponse,
+  type StatsResponse,
+  SyncRequest,
+  type SyncResponse,
+} from '../../../shared/api';
 import { UnusableInputError } from '../../../shared/errors';
-import type { RawWorkbook } from '../../../shared/workbook';
 import type { MailQueue } from '../mail/queue';
 import { isRebinding } from '../store/binding';
 import { type PlanDoc, type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
@@ -75,7 +80,7 @@ export class ApiError extends Error {
 }
 
 /** The JSON every refusal is answered with. */
-function errorBody(refusal: ApiError) {
+function errorBody(refusal: ApiError): ErrorBody {
   return {
     error: {
       code: refusal.code,
@@ -89,24 +94,6 @@ function errorBody(refusal: ApiError) {
 /** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
 const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
 const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats|report)\/?$/;
-
-const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const SyncBody = z.object({
-  tabs: z
-    .array(
-      z.object({
-        name: z.string().max(100),
-        header: z.array(Cell),
-        rows: z.array(z.object({ row: z.number().int().min(2), cells: z.array(Cell) })),
-      }),
-    )
-    .max(50),
-  /** The Google Sheet the request comes from, so triggers can write its generated tabs. */
-  spreadsheetId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{20,100}$/)
-    .optional(),
-});
 
 /** Builds the request handler; all it needs comes in through deps. */
 export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) => Promise<void> {
@@ -226,7 +213,12 @@ export function guardServer(server: Server, deps: ApiDeps): void {
   });
 }
 
-async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; body: unknown }> {
+/** A successful answer: its status and its body, typed by the contract (shared/api.ts). */
+export type ApiAnswer =
+  | { status: 200; body: SyncResponse | StatsResponse }
+  | { status: 202; body: ReportResponse };
+
+async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
   const { planId, action, identity } = await preflight(req, deps);
   if (!PLAN_ID.test(planId)) throw unknownPlan();
   const plan = await deps.store.getPlan(planId);
@@ -243,7 +235,8 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
     // Statistics are always of the last complete sync; this says whether one is under way or died.
     const claim = await deps.store.getClaim(planId);
     const sync = !claim ? 'complete' : claim.expiresAt > deps.now().getTime() ? 'inProgress' : 'interrupted';
-    return { status: 200, body: { planVersion: plan?.version ?? 0, sync, ...stats } };
+    const body: StatsResponse = { planVersion: plan?.version ?? 0, sync, ...stats };
+    return { status: 200, body };
   }
 
   const body = parseBody(req, deps.maxBodyBytes);
@@ -256,7 +249,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
   };
   if (action === 'sync') checkBinding(plan);
   const result = await syncPlan(
-    body as RawWorkbook,
+    body,
     {
       planId,
       caller: identity.email,
@@ -275,7 +268,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
   return { status: 200, body: { planId, ...result } };
 }
 
-function parseBody(req: ApiRequest, maxBodyBytes: number): z.infer<typeof SyncBody> {
+function parseBody(req: ApiRequest, maxBodyBytes: number): SyncRequest {
   const raw = req.rawBody;
   const size = Buffer.isBuffer(raw) ? raw.length : Number(req.get('content-length') ?? 0);
   if (size > maxBodyBytes) throw tooLarge(size, maxBodyBytes);
@@ -292,7 +285,7 @@ function parseBody(req: ApiRequest, maxBodyBytes: number): z.infer<typeof SyncBo
       );
     }
   }
-  const parsed = SyncBody.safeParse(value);
+  const parsed = SyncRequest.safeParse(value);
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') ?? '';
     throw new ApiError(

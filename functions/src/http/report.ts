@@ -8,7 +8,7 @@
  * fields, which the Trigger Email extension passes to nodemailer as they are), so a summary whose
  * document would pass Firestore's 1 MiB limit is refused (413) rather than queued broken.
  */
-import * as z from 'zod';
+import { ReportRequest, type ReportResponse } from '../../../shared/api';
 import { renderReportEmail } from '../../../shared/emails';
 import { reportFileName } from '../../../shared/report';
 import { AttachmentTooLargeError, enqueueMail, mailDocId } from '../mail/queue';
@@ -20,12 +20,7 @@ import type { Identity } from './auth';
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
-const ReportBody = z.object({
-  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-  year: z.number().int().min(2000).max(2999).optional(),
-});
-
-function parseReportBody(req: ApiRequest): z.infer<typeof ReportBody> {
+function parseReportBody(req: ApiRequest): ReportRequest {
   let value: unknown = req.body;
   if (typeof value === 'string' || Buffer.isBuffer(value)) {
     try {
@@ -34,7 +29,7 @@ function parseReportBody(req: ApiRequest): z.infer<typeof ReportBody> {
       value = undefined;
     }
   }
-  const parsed = ReportBody.safeParse(value);
+  const parsed = ReportRequest.safeParse(value);
   if (!parsed.success) {
     throw new ApiError(
       400,
@@ -52,7 +47,7 @@ export async function requestReport(
   plan: PlanDoc,
   identity: Identity,
   deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: 202; body: ReportResponse }> {
   const body = parseReportBody(req);
   const stored = await deps.store.loadModel(plan);
   const year = body.year ?? stored.settings.year;

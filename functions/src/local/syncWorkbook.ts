@@ -4,18 +4,17 @@
  * into the workbook, then wait until the trigger has recomputed the statistics (and written the
  * generated tabs).
  */
+import { type ApiCell, ErrorBody, type SyncRequest, SyncResponse } from '../../../shared/api';
 import { recogniseTab } from '../../../shared/columns';
 import { dayFromParts, serialOf } from '../../../shared/dates';
 import { type UnusableCode, UnusableInputError } from '../../../shared/errors';
-import type { Issue } from '../../../shared/issues';
 import type { CellValue, RawWorkbook } from '../../../shared/workbook';
 import type { StatsDoc } from '../store/planStore';
-import type { SyncResult } from '../sync/syncPlan';
 import type { LocalStack } from './stack';
 import type { WriteOutcome } from './workbookFile';
 
 export interface LocalSyncOutcome {
-  result: SyncResult;
+  result: SyncResponse;
   stats: StatsDoc;
   /** The write-back of IDs and marks: done, or held while an office program has the file open. */
   writeBack: WriteOutcome;
@@ -52,7 +51,7 @@ export async function syncLocalWorkbook(
   const body = await postSync(stack, planId, workbook);
   onStage({ stage: 'sent' });
   file.markSynced(version);
-  const writeBack = await file.write({ activityIds: body.assignedIds, issues: body.issues as Issue[] });
+  const writeBack = await file.write({ activityIds: body.assignedIds, issues: body.issues });
   onStage({ stage: 'writtenBack' });
   onStage({ stage: 'statistics' });
   const stats = await waitForFreshStats(stack, planId, body.version, timeoutMs, invocationsBefore);
@@ -65,14 +64,17 @@ export async function syncLocalWorkbook(
   };
 }
 
-/** POSTs a workbook to the stack's /sync as the add-on does; a refusal becomes an error. */
+/**
+ * POSTs a workbook to the stack's /sync as the add-on does, and parses the answer with the
+ * contract the add-on uses (shared/api.ts); a refusal becomes an error.
+ */
 export async function postSync(
   stack: LocalStack,
   planId: string,
   workbook: RawWorkbook,
-): Promise<SyncResult> {
+): Promise<SyncResponse> {
   // The data tabs only, with date cells as spreadsheet serials: what the Sheets API returns too.
-  const tabs = workbook.tabs
+  const tabs: SyncRequest['tabs'] = workbook.tabs
     .filter((tab) => recogniseTab(tab.name) !== undefined)
     .map((tab) => ({
       name: tab.name,
@@ -89,28 +91,26 @@ export async function postSync(
     headers: { authorization: `Bearer ${stack.devToken}`, 'content-type': 'application/json; charset=utf-8' },
     body: JSON.stringify({ tabs }),
   });
-  const body = (await response.json()) as (SyncResult & { planId: string }) | ApiFailure;
-  if (!response.ok || 'error' in body) {
-    const error =
-      'error' in body ? body.error : { code: '', message: `HTTP ${response.status}`, messageEn: '' };
-    // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
-    if (error.code === 'unusable_input') {
-      throw new UnusableInputError(
-        (error.reason ?? 'no_tabs') as UnusableCode,
-        error.message,
-        error.messageEn,
-      );
-    }
-    throw new Error(`同步失败：${error.message} / Sync failed: ${error.messageEn}`);
+  const json: unknown = await response.json().catch(() => undefined);
+  if (response.ok) {
+    const answer = SyncResponse.safeParse(json);
+    if (answer.success) return answer.data;
   }
-  return body;
+  const refusal = ErrorBody.safeParse(json);
+  if (!refusal.success) {
+    throw new Error(
+      `同步失败：服务器的回复无法识别（HTTP ${response.status}） / Sync failed: unrecognised answer (HTTP ${response.status})`,
+    );
+  }
+  const { error } = refusal.data;
+  // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
+  if (error.code === 'unusable_input') {
+    throw new UnusableInputError((error.reason ?? 'no_tabs') as UnusableCode, error.message, error.messageEn);
+  }
+  throw new Error(`同步失败：${error.message} / Sync failed: ${error.messageEn}`);
 }
 
-interface ApiFailure {
-  error: { code: string; message: string; messageEn: string; reason?: string };
-}
-
-function jsonCell(cell: CellValue): string | number | boolean | null {
+function jsonCell(cell: CellValue): ApiCell {
   if (cell instanceof Date) {
     const day = dayFromParts(cell.getUTCFullYear(), cell.getUTCMonth() + 1, cell.getUTCDate());
     return day === undefined ? null : serialOf(day);

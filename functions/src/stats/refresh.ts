@@ -40,20 +40,19 @@
  * them in the wrong order (only redelivery or the sweeper overlap a recomputation), and the next
  * sync or day rewrites them.
  */
-import type { GeneratedTab } from '../../../shared/i18n';
 import { computeStats } from '../../../shared/stats';
-import { summaryTables } from '../../../shared/summary';
-import type { Table } from '../../../shared/workbook';
+import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 import { todayIn } from '../validateToday';
+import type { WorkbookUpdate } from '../workbook/port';
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
 export type GeneratedTabsWriter = (
   planId: string,
   location: WorkbookLocation,
-  tables: Record<GeneratedTab, Table>,
+  tabs: Required<Pick<WorkbookUpdate, 'generated' | 'statuses'>>,
 ) => Promise<void>;
 
 export interface RefreshDeps {
@@ -116,8 +115,11 @@ export async function refreshStats(
     await queuePlannedEmails(deps.mailQueue, plan, model, stats, ['overdue'], deps.now());
   }
   if (plan.workbook && deps.writeGeneratedTabs) {
-    const tables = summaryTables({ model, issues, ...planSources(plan) }, stats);
-    await deps.writeGeneratedTabs(plan.planId, plan.workbook, tables);
+    const result = { model, issues, ...planSources(plan) };
+    await deps.writeGeneratedTabs(plan.planId, plan.workbook, {
+      generated: summaryTables(result, stats),
+      statuses: summaryStatuses(result, stats),
+    });
   }
   return 'computed';
 }

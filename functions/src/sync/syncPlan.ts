@@ -10,10 +10,7 @@
  * write is the only one the statistics trigger listens to.
  */
 import { randomUUID } from 'node:crypto';
-import type { RecordTabKey } from '../../../shared/columns';
-import type { Issue } from '../../../shared/issues';
-import type { IsoDate } from '../../../shared/model';
-import type { TabCounts } from '../../../shared/validate';
+import type { SyncResponse } from '../../../shared/api';
 import type { RawWorkbook } from '../../../shared/workbook';
 import {
   type PendingWrite,
@@ -31,7 +28,7 @@ import {
   recordDoc,
 } from '../store/records';
 import { validateAsOf } from '../validateToday';
-import { type AssignedId, assignActivityIds } from './assignIds';
+import { assignActivityIds } from './assignIds';
 
 /** How far a sync has got, for a progress line (the local stack). */
 export type SyncProgress =
@@ -57,16 +54,8 @@ export interface SyncOptions {
   clock?: () => Date;
 }
 
-export interface SyncResult {
-  asOf: IsoDate;
-  /** False for validate-only requests and for workbooks whose settings are in error. */
-  applied: boolean;
-  tabs: Record<RecordTabKey, TabCounts>;
-  issues: Issue[];
-  assignedIds: AssignedId[];
-  writes: WriteCounts;
-  version: number;
-}
+/** What a sync answers, the API adding the plan's ID (shared/api.ts SyncResponse). */
+export type SyncResult = Omit<SyncResponse, 'planId'>;
 
 const NO_WRITES: WriteCounts = { created: 0, updated: 0, deleted: 0 };
 

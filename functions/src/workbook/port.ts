@@ -5,20 +5,18 @@
  * loads without the other.
  */
 import { headerKey, recogniseTab } from '../../../shared/columns';
-import {
-  GENERATED_TAB_LABELS,
-  type GeneratedTab,
-  SEVERITY_LABELS,
-  STATUS_LABELS,
-} from '../../../shared/i18n';
+import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
 import { ISSUE_FILL_RGB } from '../../../shared/marks';
+import type { CellStatus, StatusCell } from '../../../shared/summary';
 import type { Table } from '../../../shared/workbook';
 
 /** What one sync writes back into the workbook; every part is optional. */
 export interface WorkbookUpdate {
   /** Generated tabs to rewrite whole (§6). */
   generated?: Partial<Record<GeneratedTab, Table>>;
+  /** The cells of those tabs whose fill shows a status (summaryStatuses); others stay unfilled. */
+  statuses?: Partial<Record<GeneratedTab, readonly StatusCell[]>>;
   /** IDs the system assigned to activity rows that had none (sheet row numbers). */
   activityIds?: { row: number; activityId: string }[];
   /** The complete current issue list: marks from the previous run are replaced by these. */
@@ -78,12 +76,23 @@ const ORANGE = 'FFFFE0B2';
 const YELLOW = 'FFFFEB9C';
 const GREY = 'FFE7E6E6';
 
-/** Status-like columns of the generated tabs (by header) and the fill of each value. */
-export const STATUS_FILLS: Record<string, Record<string, string>> = {
-  类型: { [STATUS_LABELS.overdue]: RED, [STATUS_LABELS.behind]: ORANGE, 即将到期: YELLOW, 失联单位: GREY },
-  级别: { [SEVERITY_LABELS.error]: RED, [SEVERITY_LABELS.warning]: YELLOW },
-  失联: { 是: RED },
-};
+/** The fill of each status a generated tab shows (shared/summary.ts summaryStatuses), per tab. */
+export const STATUS_FILLS: { readonly [T in GeneratedTab]?: Readonly<Partial<Record<CellStatus, string>>> } =
+  {
+    attention: { overdue: RED, behind: ORANGE, dueSoon: YELLOW, stalePartner: GREY },
+    byPartner: { stalePartner: RED },
+    validation: { error: RED, warning: YELLOW },
+  };
+
+/** The fills of a generated tab's status cells as ARGB, by `row:column` (header row = 0). */
+export function statusFills(tab: GeneratedTab, statuses: readonly StatusCell[] = []): Map<string, string> {
+  const fills = new Map<string, string>();
+  for (const { row, column, status } of statuses) {
+    const fill = STATUS_FILLS[tab]?.[status];
+    if (fill !== undefined && row > 0) fills.set(`${row}:${column}`, fill);
+  }
+  return fills;
+}
 
 /** Whether a number is a quantity (thousands separators) rather than a year or row number. */
 export function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[]): boolean {

@@ -43,7 +43,7 @@ import { GENERATED_TAB_LABELS, type GeneratedTab, SEVERITY_LABELS } from '../../
 import type { Issue, Severity } from '../../../shared/issues';
 import { GENERATED_TAB_PROTECTION, PLAN_MARKER_KEY } from '../../../shared/marks';
 import { cellText } from '../../../shared/normalize';
-import { percentCells } from '../../../shared/summary';
+import { percentCells, type StatusCell } from '../../../shared/summary';
 import type { CellValue, RawRow, RawTab, RawWorkbook, Table } from '../../../shared/workbook';
 import { shapeTab } from './common';
 import {
@@ -55,7 +55,7 @@ import {
   insertionIndex,
   isQuantity,
   type SkippedId,
-  STATUS_FILLS,
+  statusFills,
   type WorkbookUpdate,
   type WorkbookUpdateResult,
 } from './port';
@@ -436,9 +436,11 @@ function cellLink(reference: string, sheetIds: ReadonlyMap<string, number>): str
 function tableRows(
   tab: GeneratedTab,
   table: Table,
+  statuses: readonly StatusCell[] | undefined,
   sheetIds: ReadonlyMap<string, number>,
 ): { rows: sheets_v4.Schema$RowData[]; widths: number[] } {
   const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  const fills = statusFills(tab, statuses);
   const header = table[0] ?? [];
   const linkColumn = tab === 'validation' ? header.indexOf('单元格') : -1;
   const widths: number[] = [];
@@ -459,8 +461,8 @@ function tableRows(
           format.numberFormat = { type: 'NUMBER', pattern: Number.isInteger(value) ? '#,##0' : '#,##0.0#' };
         }
       }
-      const status = STATUS_FILLS[String(header[c] ?? '')]?.[String(value)];
-      if (r > 0 && status !== undefined) Object.assign(format, fill(status));
+      const status = fills.get(`${r}:${c}`);
+      if (status !== undefined) Object.assign(format, fill(status));
       if (Object.keys(format).length > 0) data.userEnteredFormat = format;
       if (data.userEnteredValue && value !== null) {
         const width = shownWidth(value, percent.has(`${r}:${c}`));
@@ -555,7 +557,7 @@ function freshSheetId(used: Set<number>, tab: GeneratedTab): number {
  */
 function generatedRequests(
   spreadsheet: sheets_v4.Schema$Spreadsheet,
-  generated: Partial<Record<GeneratedTab, Table>>,
+  { generated = {}, statuses = {} }: Pick<WorkbookUpdate, 'generated' | 'statuses'>,
 ): sheets_v4.Schema$Request[] {
   const all = gridSheets(spreadsheet);
   const order = (spreadsheet.sheets ?? [])
@@ -609,7 +611,7 @@ function generatedRequests(
       sheetIds.set(title, sheetId);
       requests.push({ addSheet: { properties: { sheetId, title, index, gridProperties: grid } } });
     }
-    const { rows, widths } = tableRows(tab, table, sheetIds);
+    const { rows, widths } = tableRows(tab, table, statuses[tab], sheetIds);
     requests.push({ updateCells: { range: { sheetId }, rows, fields: '*' } });
     for (let c = 0; c < width; c++) {
       const units = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, (widths[c] ?? 0) + 2));
@@ -1005,7 +1007,7 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     };
     const generated = update.generated ?? {};
     if (GENERATED_TAB_ORDER.some((tab) => generated[tab] !== undefined)) {
-      await retrying(async (attempt) => batch(generatedRequests(await refreshed(attempt), generated)));
+      await retrying(async (attempt) => batch(generatedRequests(await refreshed(attempt), update)));
     }
     const ids = update.activityIds ?? [];
     if (ids.length === 0 && update.issues === undefined) return { skippedIds: [], unmarkedIssues: [] };

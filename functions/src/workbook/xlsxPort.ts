@@ -34,7 +34,7 @@ import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../sh
 import { GENERATED_TAB_LABELS, type GeneratedTab, SEVERITY_LABELS } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
 import { cellText } from '../../../shared/normalize';
-import { percentCells } from '../../../shared/summary';
+import { percentCells, type StatusCell } from '../../../shared/summary';
 import type { CellValue, Table } from '../../../shared/workbook';
 import { accessError, errorCode } from './common';
 import { type GuardOptions, guardedUpdate } from './fileGuard';
@@ -47,7 +47,7 @@ import {
   insertionIndex,
   isQuantity,
   type SkippedId,
-  STATUS_FILLS,
+  statusFills,
   thousandsFormat,
   type WorkbookUpdate,
   type WorkbookUpdateResult,
@@ -109,7 +109,7 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
   for (const sheet of workbook.worksheets) compactDataValidations(sheet);
   dropDanglingNames(workbook);
   if (update.generated) {
-    writeGeneratedTabs(workbook, update.generated);
+    writeGeneratedTabs(workbook, update.generated, update.statuses);
     placeOverviewCharts(workbook, update.generated);
   }
   const skippedIds = update.activityIds ? writeActivityIds(workbook, update.activityIds) : [];
@@ -282,6 +282,7 @@ function solid(argb: string): ExcelJS.FillPattern {
 function writeGeneratedTabs(
   workbook: ExcelJS.Workbook,
   generated: Partial<Record<GeneratedTab, Table>>,
+  statuses: WorkbookUpdate['statuses'] = {},
 ): void {
   const order = [...workbook.worksheets];
   for (const tab of GENERATED_TAB_ORDER) {
@@ -294,7 +295,7 @@ function writeGeneratedTabs(
     const sheet = workbook.addWorksheet(existing?.name ?? GENERATED_TAB_LABELS[tab].zh, {
       views: [{ state: 'frozen', ySplit: 1 }],
     });
-    fillGeneratedSheet(sheet, tab, table);
+    fillGeneratedSheet(sheet, tab, table, statuses[tab]);
     if (existing) order[index] = sheet;
     else
       order.splice(
@@ -333,9 +334,14 @@ function shownWidth(value: string | number, format: string | undefined): number 
  * the Google Sheet's, so this only tells staff the tab is generated (Review → Unprotect Sheet
  * lifts it without a prompt), and the next sync rewrites it anyway.
  */
-function fillGeneratedSheet(sheet: ExcelJS.Worksheet, tab: GeneratedTab, table: Table): void {
+function fillGeneratedSheet(
+  sheet: ExcelJS.Worksheet,
+  tab: GeneratedTab,
+  table: Table,
+  statuses: readonly StatusCell[] | undefined,
+): void {
   const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
-  const header = table[0] ?? [];
+  const fills = statusFills(tab, statuses);
   const widths: number[] = [];
   table.forEach((cells, r) => {
     const row = sheet.getRow(r + 1);
@@ -354,8 +360,8 @@ function fillGeneratedSheet(sheet: ExcelJS.Worksheet, tab: GeneratedTab, table: 
         if (format !== undefined) cell.numFmt = format;
       }
       if (r === 0) cell.font = BOLD;
-      const status = STATUS_FILLS[String(header[c] ?? '')]?.[String(value)];
-      if (r > 0 && status !== undefined) cell.fill = solid(status);
+      const status = fills.get(`${r}:${c}`);
+      if (status !== undefined) cell.fill = solid(status);
       widths[c] = Math.max(widths[c] ?? 0, shownWidth(value, format));
     });
   });

@@ -1,0 +1,128 @@
+/**
+ * The HTTP contract of the staff API (functions/src/http/api.ts), written once: the server parses
+ * requests and types its answers with these schemas, and its clients — the add-on
+ * (sheets-addon/src/api.ts) and the local stack (functions/src/local/syncWorkbook.ts) — parse the
+ * answers with the same ones.
+ *
+ *   POST /v1/plans/{planId}/sync       SyncRequest → 200 SyncResponse
+ *   POST /v1/plans/{planId}/validate   SyncRequest → 200 SyncResponse (applied: false)
+ *   GET  /v1/plans/{planId}/stats      → 200 StatsResponse
+ *   POST /v1/plans/{planId}/report     ReportRequest → 202 ReportResponse
+ *   any refusal                        → 4xx/5xx ErrorBody
+ *
+ * zod is bundled into the add-on anyway (its settings are checked with it), so the add-on parses
+ * with these schemas rather than a hand-written copy.
+ */
+import * as z from 'zod';
+import { RECORD_TABS, TAB_KEYS } from './columns';
+import { ISSUE_SEVERITY, type IssueCode } from './issues';
+import type { Stats } from './stats-types';
+
+/** A cell as the API receives it: no Date, dates travel as spreadsheet serial numbers. */
+export const ApiCell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type ApiCell = z.infer<typeof ApiCell>;
+
+/** One data row with its sheet row number (header = 1). */
+export const ApiRow = z.object({ row: z.number().int().min(2), cells: z.array(ApiCell) });
+export type ApiRow = z.infer<typeof ApiRow>;
+
+/** One tab as sent: its name, header row and data rows. */
+export const ApiTab = z.object({
+  name: z.string().max(100),
+  header: z.array(ApiCell),
+  rows: z.array(ApiRow),
+});
+export type ApiTab = z.infer<typeof ApiTab>;
+
+/** The body of sync and validate: the workbook's tabs, and the Google Sheet they come from. */
+export const SyncRequest = z.object({
+  tabs: z.array(ApiTab).max(50),
+  /** The Google Sheet the request comes from, so triggers can write its generated tabs. */
+  spreadsheetId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{20,100}$/)
+    .optional(),
+});
+export type SyncRequest = z.infer<typeof SyncRequest>;
+
+const ISSUE_CODES = Object.keys(ISSUE_SEVERITY) as [IssueCode, ...IssueCode[]];
+
+/** One validation issue as the API answers it (shared/issues.ts `Issue`). */
+export const ApiIssue = z.object({
+  tab: z.enum(TAB_KEYS),
+  row: z.number().int(),
+  column: z.string(),
+  field: z.string(),
+  code: z.enum(ISSUE_CODES),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  messageEn: z.string(),
+});
+
+const TabCounts = z.object({ rows: z.number(), accepted: z.number(), rejected: z.number() });
+
+/** The 200 answer of sync and validate. */
+export const SyncResponse = z.object({
+  planId: z.string(),
+  asOf: z.string(),
+  /** False for validate-only requests and for workbooks whose settings are in error. */
+  applied: z.boolean(),
+  tabs: z.object(
+    Object.fromEntries(RECORD_TABS.map((tab) => [tab, TabCounts])) as Record<
+      (typeof RECORD_TABS)[number],
+      typeof TabCounts
+    >,
+  ),
+  issues: z.array(ApiIssue),
+  /** IDs the server gave activity rows that had none, by sheet row. */
+  assignedIds: z.array(z.object({ row: z.number().int(), activityId: z.string() })),
+  writes: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+  version: z.number(),
+});
+export type SyncResponse = z.infer<typeof SyncResponse>;
+
+/** The 200 answer of stats: the last complete statistics and whether a sync is under way. */
+export const StatsResponse = z.object({
+  planVersion: z.number().int(),
+  sync: z.enum(['complete', 'inProgress', 'interrupted']),
+  asOf: z.string(),
+  inputVersion: z.number().int(),
+  computedAt: z.string(),
+  stats: z.custom<Stats>((value) => typeof value === 'object' && value !== null),
+});
+export type StatsResponse = z.infer<typeof StatsResponse>;
+
+/** The body of report: names the request (a retry queues one email); the year defaults to the plan's. */
+export const ReportRequest = z.object({
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  year: z.number().int().min(2000).max(2999).optional(),
+});
+export type ReportRequest = z.infer<typeof ReportRequest>;
+
+/** The 202 answer of report: the year-end summary is queued to the caller's mailbox. */
+export const ReportResponse = z.object({
+  planId: z.string(),
+  year: z.number(),
+  asOf: z.string(),
+  to: z.array(z.string()),
+  mailId: z.string(),
+  bytes: z.number(),
+  /** True when this requestId was queued before: no second email. */
+  duplicate: z.boolean(),
+});
+export type ReportResponse = z.infer<typeof ReportResponse>;
+
+/**
+ * Every refusal: a stable code, a Chinese and an English sentence, and for `unusable_input` the
+ * finer reason (shared/errors.ts). Clients read the code as a plain string, so a server with a new
+ * code still gets its sentence shown by an older add-on.
+ */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    messageEn: z.string(),
+    reason: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
