@@ -12,7 +12,6 @@ import {
   type Block,
   type BlockCell,
   cleanAddresses,
-  escapeHtml,
   type Layout,
   oneLine,
   renderHtml,
@@ -32,7 +31,7 @@ import { reportTitle, type YearReport } from './report';
 import type { MeasureStats, Stats, Totals } from './stats-types';
 import { ATTENTION_LABELS, attentionTable } from './summary';
 
-export { cleanAddresses, escapeHtml, oneLine };
+export { cleanAddresses, oneLine };
 
 /** The four kinds of email of §7. */
 export type EmailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';

@@ -8,7 +8,6 @@ import {
   type DigestPeriod,
   digestPeriodFor,
   emailKey,
-  escapeHtml,
   plannedEmails,
   type RenderedEmail,
   renderDueSoon,
@@ -17,6 +16,7 @@ import {
   renderPartnerDigest,
 } from '../../shared/emails';
 import { cleanAddresses, displayWidth, oneLine } from '../../shared/emails/layout';
+import { escapeHtml } from '../../shared/markup';
 import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shared/model';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';

@@ -22,6 +22,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
+import type { Clock } from '../clock';
 import type { MailQueue } from '../mail/queue';
 import { isRebinding } from '../store/binding';
 import { type PlanDoc, type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
@@ -43,14 +44,14 @@ export interface ApiResponse {
   json(body: unknown): unknown;
 }
 
-export interface ApiDeps {
+/** What the API needs from its runtime; the clock dates validation and a sync's claim. */
+export interface ApiDeps extends Clock {
   store: PlanStore;
   /** Resolves the caller from the Authorization header; throws AuthError. */
   verifyIdentity: (authorization: string | undefined) => Promise<Identity>;
   /** Who may create a plan by its first sync, and bind a plan to another spreadsheet. */
   admins: readonly string[];
   maxBodyBytes: number;
-  now: () => Date;
   /** Development only: the .xlsx every synced plan's generated tabs go to. */
   localWorkbook?: string;
   /** How far each sync has got (the local stack's progress line). */
@@ -266,7 +267,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ status: number; 
         authorizeEditor(identity, stored);
         checkBinding(stored);
       },
-      clock: deps.now,
+      clock: { now: deps.now, sleep: deps.sleep },
       ...(workbookLocation ? { workbookLocation } : {}),
       ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
     },

@@ -9,7 +9,7 @@ import { dayOf, isoOf } from '../../../shared/dates';
 import { digestPeriodFor } from '../../../shared/emails';
 import { computeStats } from '../../../shared/stats';
 import { type QueuedCounts, queuePlannedEmails } from '../mail/planned';
-import { MAIL_COLLECTION } from '../mail/queue';
+import { mailCollection } from '../store/paths';
 import { todayIn } from '../validateToday';
 import type { LocalStack } from './stack';
 
@@ -26,7 +26,7 @@ export async function sendLocalMail(
   timeoutMs = 60_000,
 ): Promise<LocalMailOutcome> {
   const { store, mailQueue } = stack.runtime;
-  const now = stack.runtime.refresh.now();
+  const now = stack.runtime.now();
   const plan = await store.getPlan(planId);
   if (!plan) return { queued: 0, delivered: 0, failed: 0 };
   const model = await store.loadModel(plan);
@@ -52,8 +52,7 @@ export async function sendLocalMail(
 async function waitForDelivery(stack: LocalStack, planId: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const snapshot = await stack.runtime.store.db
-      .collection(MAIL_COLLECTION)
+    const snapshot = await mailCollection(stack.runtime.mailQueue.db)
       .where('gongjian.planId', '==', planId)
       .select('delivery.state')
       .get();
