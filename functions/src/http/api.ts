@@ -20,7 +20,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import { UnusableInputError } from '../../../shared/errors';
+import { GongjianError, UnusableInputError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
 import type { Clock } from '../clock';
 import type { MailQueue } from '../mail/queue';
@@ -62,16 +62,17 @@ export interface ApiDeps extends Clock {
 }
 
 /** A refusal with its HTTP status, a stable code and a Chinese and an English sentence. */
-export class ApiError extends Error {
+export class ApiError extends GongjianError {
+  override readonly name = 'ApiError';
   constructor(
     readonly status: number,
-    readonly code: string,
-    readonly messageZh: string,
-    readonly messageEn: string,
+    code: string,
+    messageZh: string,
+    messageEn: string,
     /** A finer code where the client may act on it (why a workbook is unusable). */
     readonly reason?: string,
   ) {
-    super(messageEn);
+    super(code, messageZh, messageEn);
   }
 }
 
@@ -127,7 +128,7 @@ export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) =>
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof AuthError)
-    return new ApiError(error.status, error.code, error.message, error.messageEn);
+    return new ApiError(error.status, error.code, error.messageZh, error.messageEn);
   // The same sentence the CLI prints with its exit code 2 (no tab recognised, say).
   if (error instanceof UnusableInputError)
     return new ApiError(422, 'unusable_input', error.messageZh, error.messageEn, error.code);
