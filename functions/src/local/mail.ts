@@ -13,6 +13,8 @@ import { mailCollection } from '../store/paths';
 import { todayIn } from '../validateToday';
 import type { LocalStack } from './stack';
 
+const POLL_MS = 100;
+
 export interface LocalMailOutcome {
   queued: number;
   delivered: number;
@@ -48,22 +50,21 @@ export async function sendLocalMail(
   return { queued, ...(await waitForDelivery(stack, planId, timeoutMs)) };
 }
 
-/** Waits until none of the plan's mail is still PENDING or PROCESSING. */
+/** Waits until none of the plan's mail is still PENDING or PROCESSING (the timeout counts the pauses). */
 async function waitForDelivery(stack: LocalStack, planId: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let waited = 0; ; waited += POLL_MS) {
     const snapshot = await mailCollection(stack.runtime.mailQueue.db)
       .where('gongjian.planId', '==', planId)
       .select('delivery.state')
       .get();
     const states = snapshot.docs.map((doc) => String(doc.get('delivery.state')));
     const busy = states.filter((state) => state === 'PENDING' || state === 'PROCESSING').length;
-    if (busy === 0 || Date.now() > deadline) {
+    if (busy === 0 || waited > timeoutMs) {
       return {
         delivered: states.filter((state) => state === 'SUCCESS').length,
         failed: states.filter((state) => state === 'ERROR' || state === 'RETRY').length,
       };
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stack.runtime.sleep(POLL_MS);
   }
 }
