@@ -107,6 +107,9 @@ export function mailContent(
   const to = addressList(email.to, seen);
   const cc = addressList(email.cc, seen);
   if (to.length === 0) throw new Error(`Mail ${JSON.stringify(email.key)} has no recipient`);
+  // Header values come from sheets. nodemailer encodes them safely already; keeping them to one
+  // line here as well means no stored document carries an injected header to whichever sender
+  // (ours or the extension) reads it.
   const senderName = oneLine(email.senderName ?? '') || DEFAULT_SENDER_NAME;
   return {
     ...(fromAddress !== undefined && { from: fromHeader(senderName, fromAddress) }),
