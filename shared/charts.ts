@@ -11,6 +11,7 @@ import {
   type MeasureStatus,
   STATUS_LABELS,
 } from './i18n';
+import { escapeHtml } from './markup';
 import type { Stats } from './stats-types';
 import { SUMMARY_HEADERS } from './summary';
 import type { Table } from './workbook';
@@ -167,12 +168,6 @@ export const CHART_CHARACTERS = [
   .sort()
   .join('');
 
-const escapeXml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
-
 /** A number as the charts write it: at most one decimal. */
 function tick(value: number): string {
   return String(Math.round(value * 10) / 10);
@@ -186,7 +181,7 @@ function label(
   anchor = 'start',
   colour = '#374151',
 ): string {
-  return `<text x="${x}" y="${y}" font-size="${size}" text-anchor="${anchor}" fill="${colour}">${escapeXml(text)}</text>`;
+  return `<text x="${x}" y="${y}" font-size="${size}" text-anchor="${anchor}" fill="${colour}">${escapeHtml(text)}</text>`;
 }
 
 function svgDocument(width: number, height: number, body: string[]): string {

@@ -12,7 +12,6 @@ import {
   type Block,
   type BlockCell,
   cleanAddresses,
-  escapeHtml,
   type Layout,
   oneLine,
   renderHtml,
@@ -35,7 +34,7 @@ import type { MeasureStats, Stats, Totals } from './stats-types';
 import { attentionItems } from './summary';
 import { calendarKnows, dueCountdown, isWorkday, workdayOnOrBefore, workdaysBetween } from './workdays';
 
-export { cleanAddresses, escapeHtml, oneLine };
+export { cleanAddresses, oneLine };
 
 /** The four kinds of email of §7. */
 export type EmailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';

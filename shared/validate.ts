@@ -116,6 +116,24 @@ export function recogniseTabNames(names: readonly string[]): Partial<Record<TabK
 
 /** Validates a workbook; throws UnusableInputError only when no data tab can be recognised. */
 export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions): ValidationResult {
+  return validated(workbook, options).result();
+}
+
+/**
+ * Validates as of today in the plan's own time zone (设置 → 时区, else the default zone), which is
+ * only known once the settings are read; `today(zone)` is the calling runtime's clock. Returns the
+ * date it validated as of.
+ */
+export function validateAsOfToday(
+  workbook: RawWorkbook,
+  today: (timezone: string) => IsoDate,
+  options: Omit<ValidateOptions, 'asOf'> = {},
+): { result: ValidationResult; asOf: IsoDate } {
+  const validation = validated(workbook, { ...options, asOf: today });
+  return { result: validation.result(), asOf: validation.asOf };
+}
+
+function validated(workbook: RawWorkbook, options: StreamValidateOptions): WorkbookValidation {
   const tabs = recogniseTabs(workbook);
   const validation = new WorkbookValidation(new Set(Object.keys(tabs) as TabKey[]), options);
   validation.settings(tabs.settings);
@@ -126,7 +144,7 @@ export function validateWorkbook(workbook: RawWorkbook, options: ValidateOptions
     for (const raw of tab.rows) feed.row(raw);
     feed.end();
   }
-  return validation.result();
+  return validation;
 }
 
 /** Validation options where the as-of date may depend on the plan's time zone (§4: "today"). */

@@ -5,6 +5,7 @@
  * echoed back. Rules that tie variables together (what production requires or forbids) come after.
  */
 import * as z from 'zod';
+import { GongjianError } from '../../shared/errors';
 import { isEmail } from '../../shared/normalize';
 import { developmentOnlyViolations } from './startupGuard';
 
@@ -43,20 +44,18 @@ export interface ConfigProblem {
 }
 
 /** The environment cannot be run with; names every variable at fault, never a secret's value. */
-export class ConfigError extends Error {
+export class ConfigError extends GongjianError<'invalid_config'> {
   override readonly name = 'ConfigError';
   /** The first variable at fault (see `problems` for all of them). */
   readonly variable: string;
-  readonly messageZh: string;
-  readonly messageEn: string;
 
   constructor(readonly problems: readonly [ConfigProblem, ...ConfigProblem[]]) {
-    const zh = `配置错误：\n${problems.map((p) => `  - ${p.messageZh}`).join('\n')}`;
-    const en = `Invalid configuration:\n${problems.map((p) => `  - ${p.messageEn}`).join('\n')}`;
-    super(`${zh}\n${en}`);
+    super(
+      'invalid_config',
+      `配置错误：\n${problems.map((p) => `  - ${p.messageZh}`).join('\n')}`,
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.messageEn}`).join('\n')}`,
+    );
     this.variable = problems[0].variable;
-    this.messageZh = zh;
-    this.messageEn = en;
   }
 }
 

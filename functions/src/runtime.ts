@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore } from 'firebase-admin/firestore';
 import { planMarkerVerdict } from '../../shared/marks';
+import { type Clock, systemClock } from './clock';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
@@ -20,7 +21,9 @@ import { PlanStore } from './store/planStore';
 import type { WorkbookUpdate } from './workbook/port';
 import type { SheetsAuth, SheetsWorkbook } from './workbook/sheets';
 
-export interface Runtime {
+/** The adapters of one process, with the clock and the log every one of them is given. */
+export interface Runtime extends Clock {
+  log(message: string): void;
   config: Config;
   store: PlanStore;
   api: ReturnType<typeof createApi>;
@@ -53,6 +56,8 @@ export function installRuntime(installed: Runtime | undefined): void {
 
 /** What a runtime may be given instead of building it (tests; the deployed runtime takes none). */
 export interface RuntimeOverrides {
+  /** The clock; by default the machine's (tests pin it). */
+  clock?: Clock;
   /** Credentials for the Sheets API; by default the service account's. */
   sheetsAuth?: SheetsAuth;
   /** Writes generated tabs into a local .xlsx (the local stack's one writer of its file). */
@@ -83,7 +88,7 @@ export function buildRuntime(
       : {}),
   });
   const store = new PlanStore(db);
-  const now = () => new Date();
+  const { now, sleep } = overrides.clock ?? systemClock;
   const verifier = createIdentityVerifier({
     audiences: config.audiences,
     devEmail: config.devEmail,
@@ -135,6 +140,7 @@ export function buildRuntime(
     admins: config.admins,
     maxBodyBytes: config.maxBodyBytes,
     now,
+    sleep,
     mailQueue,
     log,
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
@@ -144,6 +150,9 @@ export function buildRuntime(
   };
   const transport = transportFromConfig(config);
   return {
+    now,
+    sleep,
+    log,
     config,
     store,
     api: createApi(apiDeps),

@@ -10,6 +10,7 @@ import {
   recogniseTabNames,
   type ValidateOptions,
   type ValidationResult,
+  validateAsOfToday,
   validateWorkbook,
   WorkbookValidation,
 } from '../../shared/validate';
@@ -28,12 +29,8 @@ export function validateAsOf(
   now: Date,
   options: Omit<ValidateOptions, 'asOf'> = {},
 ): { result: ValidationResult; asOf: IsoDate } {
-  const firstGuess = asOf ?? todayIn(now, DEFAULT_TIMEZONE);
-  const result = validateWorkbook(workbook, { ...options, asOf: firstGuess });
-  if (asOf !== undefined) return { result, asOf };
-  const today = todayIn(now, result.model.settings.timezone);
-  if (today === firstGuess) return { result, asOf: today };
-  return { result: validateWorkbook(workbook, { ...options, asOf: today }), asOf: today };
+  if (asOf !== undefined) return { result: validateWorkbook(workbook, { ...options, asOf }), asOf };
+  return validateAsOfToday(workbook, (timezone) => todayIn(now, timezone), options);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CHART_COLOURS, type ChartColour } from '../charts';
+import { escapeHtml } from '../markup';
 
 /**
  * The layout of every email: a body is a list of plain-text blocks (paragraphs, label–value facts,
@@ -52,19 +53,6 @@ export interface Layout {
   title: string;
   blocks: Block[];
   footer: string;
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML element content and quoted attributes: & < > " '. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
 }
 
 /**

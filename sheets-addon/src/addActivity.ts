@@ -31,7 +31,7 @@ export function sidebarData(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadshee
   let partners: SidebarData['partners'] = [];
   let today = todayIn(timeZone);
   if (read.tabs.length > 0) {
-    const { result, asOf } = validateTabs(read.tabs, timeZone);
+    const { result, asOf } = validateTabs(read.tabs);
     measures = result.model.measures.map((m) => ({ id: m.measureId, title: m.title }));
     partners = result.model.partners.map((p) => ({ id: p.partnerId, name: p.name }));
     today = asOf;
@@ -143,7 +143,7 @@ export function appendActivity(
     }
     const candidate: ApiTab = { ...tab, rows: [...tab.rows, { row, cells }] };
     const tabs = read.tabs.map((t) => (t === tab ? candidate : t));
-    const { result } = validateTabs(tabs, spreadsheet.getSpreadsheetTimeZone());
+    const { result } = validateTabs(tabs);
     const own = result.issues.filter((issue) => issue.tab === 'activities' && issue.row === row);
     const missingColumns = result.issues.filter(
       (issue) => issue.tab === 'activities' && issue.code === 'missing_column' && issue.row === 1,

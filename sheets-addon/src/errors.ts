@@ -3,7 +3,7 @@
  * AddonError (or come from Apps Script as plain Errors with English, sometimes localised, text)
  * and turned into a sentence at one boundary: `describeFailure`, called by main.ts.
  */
-import { UnusableInputError } from '../../shared/errors';
+import { GongjianError } from '../../shared/errors';
 
 export type AddonErrorCode =
   | 'not_configured'
@@ -150,7 +150,7 @@ export function quotaFailure(message: string): AddonError | undefined {
 /** The one sentence staff see for any failure. */
 export function describeFailure(error: unknown): string {
   if (error instanceof AddonError) return error.message;
-  if (error instanceof UnusableInputError) return error.messageZh;
+  if (error instanceof GongjianError) return error.messageZh;
   const message = messageOf(error);
   const quota = quotaFailure(message);
   if (quota) return quota.message;

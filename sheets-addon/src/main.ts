@@ -77,7 +77,7 @@ export function onEdit(e: GoogleAppsScript.Events.SheetsOnEdit): void {
     const read = readWorkbook(spreadsheet);
     const handle = read.handles[key];
     if (!handle || handle.sheet.getSheetId() !== sheet.getSheetId()) return;
-    const { result } = validateTabs(read.tabs, spreadsheet.getSpreadsheetTimeZone());
+    const { result } = validateTabs(read.tabs);
     const first = range.getRow();
     const last = range.getLastRow();
     const rows = first <= 1 ? dataRows(sheet) : Array.from({ length: last - first + 1 }, (_, i) => first + i);
@@ -113,7 +113,7 @@ export function validateSheet(): void {
   fromMenu(() => {
     const spreadsheet = SpreadsheetApp.getActive();
     const read = readWorkbook(spreadsheet);
-    const { result, asOf } = validateTabs(read.tabs, spreadsheet.getSpreadsheetTimeZone());
+    const { result, asOf } = validateTabs(read.tabs);
     markIssues(read, result.issues);
     showIssues(spreadsheet, read, result.issues, '校验结果', [
       `校验日期：${asOf}`,

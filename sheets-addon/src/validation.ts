@@ -5,9 +5,9 @@
 import { RECORD_TABS, type RecordTabKey, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
-import { DEFAULT_TIMEZONE, type IsoDate } from '../../shared/model';
+import type { IsoDate } from '../../shared/model';
 import { cellReference, columnLetter } from '../../shared/summary';
-import { type ValidationResult, validateWorkbook } from '../../shared/validate';
+import { type ValidationResult, validateAsOfToday } from '../../shared/validate';
 import { cellIssues, dataRows, issueColumnIndex, type MarkIssue, refreshMarks } from './marks';
 import { type ApiTab, rawWorkbook, type SheetWorkbook } from './sheetIo';
 
@@ -16,17 +16,9 @@ export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
   return Utilities.formatDate(now, timeZone, 'yyyy-MM-dd');
 }
 
-/** Validates the workbook as of today in the plan's time zone (设置 → 时区, else the spreadsheet's). */
-export function validateTabs(
-  tabs: readonly ApiTab[],
-  spreadsheetTimeZone: string,
-): { result: ValidationResult; asOf: IsoDate } {
-  const workbook = rawWorkbook(tabs);
-  const guess = todayIn(spreadsheetTimeZone || DEFAULT_TIMEZONE);
-  const result = validateWorkbook(workbook, { asOf: guess, requireYear: true });
-  const today = todayIn(result.model.settings.timezone);
-  if (today === guess) return { result, asOf: guess };
-  return { result: validateWorkbook(workbook, { asOf: today, requireYear: true }), asOf: today };
+/** Validates the workbook as of today in the plan's time zone, as the server does (shared/validate.ts). */
+export function validateTabs(tabs: readonly ApiTab[]): { result: ValidationResult; asOf: IsoDate } {
+  return validateAsOfToday(rawWorkbook(tabs), (timeZone) => todayIn(timeZone), { requireYear: true });
 }
 
 /** Refreshes the marks of the given rows of every data tab (all data rows when `rows` is absent). */

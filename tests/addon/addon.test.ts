@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../functions/src/clock';
 import { createApi } from '../../functions/src/http/api';
 import type { PlanDoc, PlanStore } from '../../functions/src/store/planStore';
 import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
@@ -591,7 +592,7 @@ describe.each([
       verifyIdentity: async () => ({ email: 'staff@example.cn', viaDevToken: false }),
       admins: [],
       maxBodyBytes: 1 << 20,
-      now: () => new Date(),
+      ...systemClock,
     });
     const answer: { status: number; body: unknown } = { status: 0, body: undefined };
     await api(

@@ -8,6 +8,7 @@
  * firebase-admin client (the support's). ID tokens are real RS256 JWTs from a test key pair whose
  * public key is handed to the production verifier as `certs`.
  */
+
 import type { Server } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ import type { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
 import { generateWorkbook } from '../../functions/src/bench/generate';
+import { systemClock } from '../../functions/src/clock';
 import { type Config, ConfigError, parseConfig } from '../../functions/src/config';
 import { type ApiDeps, createApi, guardServer } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
@@ -214,6 +216,7 @@ function depsFrom(config: Config, store: PlanStore): ApiDeps {
     admins: config.admins,
     maxBodyBytes: config.maxBodyBytes,
     now: () => NOW,
+    sleep: systemClock.sleep,
     log: (line) => apiLog.push(line),
   };
 }
@@ -304,7 +307,7 @@ beforeEach(async () => {
     ),
     counting: await serve(
       'api-counting',
-      createApi(depsFrom(productionConfig(), countingStore(runtime.store.db))),
+      createApi(depsFrom(productionConfig(), countingStore(runtime.mailQueue.db))),
     ),
     // The production handler behind the preflight guard, at the default limit and at 2,000 bytes.
     guarded: await guardedServer('api-guarded', depsFrom(productionConfig(), runtime.store)),
@@ -1305,9 +1308,9 @@ describe('composition root', () => {
     const first = buildRuntime(parseConfig(env), () => {});
     const second = buildRuntime(parseConfig(env), () => {});
     try {
-      expect(second.store.db).not.toBe(first.store.db);
-      await second.store.db.collection('probe').doc('x').set({ ok: true });
-      expect((await first.store.db.collection('probe').doc('x').get()).get('ok')).toBe(true);
+      expect(second.mailQueue.db).not.toBe(first.mailQueue.db);
+      await second.mailQueue.db.collection('probe').doc('x').set({ ok: true });
+      expect((await first.mailQueue.db.collection('probe').doc('x').get()).get('ok')).toBe(true);
     } finally {
       await first.close();
       await second.close();

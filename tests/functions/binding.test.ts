@@ -4,12 +4,14 @@
  * runtime's real writer through the real Sheets client into the fake Sheets server, which counts
  * every request each spreadsheet receives.
  */
+
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
 import { createApi } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
@@ -18,6 +20,7 @@ import { refreshStats } from '../../functions/src/stats/refresh';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { sampleWorkbook } from '../../shared/sample';
 import type { RawWorkbook } from '../../shared/workbook';
+import { pinnedClock } from '../support/clock';
 import {
   addDeveloperMetadata,
   type FakeSheets,
@@ -60,6 +63,7 @@ async function serve(name: string, admins: string[]): Promise<string> {
     admins,
     maxBodyBytes: 10 * 1024 * 1024,
     now: () => NOW,
+    sleep: systemClock.sleep,
   });
   http(name, api as unknown as Parameters<typeof http>[1]);
   const server = getTestServer(name);
@@ -81,9 +85,8 @@ beforeAll(async () => {
       GONGJIAN_SHEETS_ROOT_URL: sheets.rootUrl,
     }),
     (line) => runtimeLog.push(line),
-    { sheetsAuth },
+    { sheetsAuth, clock: pinnedClock(NOW) },
   );
-  runtime.refresh.now = () => NOW;
   urls.withAdmin = await serve('binding-api', [ADMIN]);
   urls.noAdmins = await serve('binding-api-no-admins', []);
 });

@@ -11,6 +11,7 @@
  * Both messages, parsed by mailparser, must have the same From, To, Cc, Subject, Message-ID,
  * Auto-Submitted, text and HTML, the same header names and the same envelope.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Timestamp } from 'firebase-admin/firestore';
@@ -18,11 +19,12 @@ import type { AddressObject, ParsedMail } from 'mailparser';
 import { simpleParser } from 'mailparser';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
 import { queueDailyEmails } from '../../functions/src/mail/daily';
 import { processMail } from '../../functions/src/mail/deliver';
-import { MAIL_COLLECTION } from '../../functions/src/mail/queue';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import { MAIL_COLLECTION, mailCollection } from '../../functions/src/store/paths';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { sampleWorkbook } from '../../shared/sample';
 import { useFirestoreEmulator } from '../support/firestore';
@@ -132,6 +134,7 @@ describe('a queued email is the same email from the Trigger Email extension and 
         planId: PLAN_ID,
         caller: 'owner@example.cn',
         now: new Date('2026-11-30T04:00:00Z'),
+        clock: systemClock,
         existing: undefined,
       },
       runtime.store,
@@ -140,7 +143,7 @@ describe('a queued email is the same email from the Trigger Email extension and 
     // due-soon reminders of the year's end.
     await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2026-12-01T01:00:00Z'));
     await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2026-12-25T01:00:00Z'));
-    const snapshot = await fs.firestore().collection(MAIL_COLLECTION).get();
+    const snapshot = await mailCollection(fs.firestore()).get();
     const docs = snapshot.docs.map((doc) => ({ id: doc.id, data: doc.data() }));
     const kinds = new Set(docs.map(({ data }) => data.gongjian?.kind));
     expect([...kinds].sort()).toEqual(['dueSoon', 'leaderSummary', 'overdue', 'partnerDigest']);

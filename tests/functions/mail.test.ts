@@ -21,7 +21,6 @@ import type { MailDeps } from '../../functions/src/mail/deps';
 import {
   enqueueMail,
   fromHeader,
-  headerSafe,
   type MailQueue,
   mailDocId,
   messageIdOf,
@@ -32,12 +31,13 @@ import {
   createSmtpTransport,
   type MailTransport,
   type OutgoingMail,
-  type SendInfo,
 } from '../../functions/src/mail/transport';
-import type { Delivery, MailKind } from '../../functions/src/mail/types';
+import type { Delivery, DeliveryInfo } from '../../functions/src/mail/types';
 import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
 import { sweepMail as sweepMailSchedule } from '../../functions/src/schedules/sweepMail';
 import { onMailWritten } from '../../functions/src/triggers/onMailWritten';
+import type { EmailKind } from '../../shared/emails';
+import { oneLine } from '../../shared/emails';
 import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
@@ -79,8 +79,8 @@ describe('classifySmtpError', () => {
   });
 
   it('strips line breaks and control characters from header values', () => {
-    expect(headerSafe('月度摘要\r\nBcc: evil@example.com')).toBe('月度摘要 Bcc: evil@example.com');
-    expect(headerSafe('a\u2028b\u0000c\t')).toBe('a b c');
+    expect(oneLine('月度摘要\r\nBcc: evil@example.com')).toBe('月度摘要 Bcc: evil@example.com');
+    expect(oneLine('a\u2028b\u0000c\t')).toBe('a b c');
   });
 });
 
@@ -273,7 +273,7 @@ describe('mail through the emulator', () => {
   });
 
   describe('content of each kind, through the trigger', () => {
-    const kinds: { kind: MailKind; subject: string; cc: string[] }[] = [
+    const kinds: { kind: EmailKind; subject: string; cc: string[] }[] = [
       { kind: 'partnerDigest', subject: '【共建】2026年6月 共建单位月度摘要：区税务局', cc: [] },
       { kind: 'leaderSummary', subject: '【共建】2026年6月 共建计划总体进展（完成率 62.5%）', cc: [] },
       { kind: 'dueSoon', subject: '【提醒】“老旧小区安防改造”将于 2026-07-05 到期', cc: [] },
@@ -639,7 +639,7 @@ function hangingTransport(inner?: MailTransport) {
     name: 'hanging',
     entered: enteredPromise,
     fail: (error) => fail(error),
-    async send(mail: OutgoingMail): Promise<SendInfo> {
+    async send(mail: OutgoingMail): Promise<DeliveryInfo> {
       if (inner) await inner.send(mail);
       entered();
       return failed;

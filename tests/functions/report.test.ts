@@ -4,23 +4,25 @@
  * (nodemailer's attachment fields), under Firestore's 1 MiB limit; the real sender delivers it with
  * the attachment intact; a retried request queues nothing more; refused requests queue nothing.
  */
+
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../functions/src/clock';
 import { type ApiRequest, createApi } from '../../functions/src/http/api';
 import { AuthError, type Identity } from '../../functions/src/http/auth';
 import { processMail } from '../../functions/src/mail/deliver';
 import {
   AttachmentTooLargeError,
   enqueueMail,
-  MAIL_COLLECTION,
   MAX_ATTACHMENT_BASE64,
   type MailQueue,
 } from '../../functions/src/mail/queue';
 import { createOutboxTransport } from '../../functions/src/mail/transport';
+import { mailCollection } from '../../functions/src/store/paths';
 import { PlanStore } from '../../functions/src/store/planStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { ReportResponse } from '../../shared/api';
@@ -56,6 +58,7 @@ async function post(path: string, body: unknown, caller: string | undefined): Pr
     admins: [OWNER],
     maxBodyBytes: 1 << 20,
     now: () => NOW,
+    sleep: systemClock.sleep,
     mailQueue: queue(),
   });
   const answer: Answer = { status: 0, body: {} };
@@ -78,13 +81,13 @@ async function post(path: string, body: unknown, caller: string | undefined): Pr
   return answer;
 }
 
-const mails = async () => (await handle.firestore().collection(MAIL_COLLECTION).get()).docs;
+const mails = async () => (await mailCollection(handle.firestore()).get()).docs;
 
 beforeEach(async () => {
   const store = new PlanStore(handle.firestore());
   const synced = await syncPlan(
     sampleWorkbook(2026, '2026-12-31'),
-    { planId: PLAN, caller: OWNER, now: NOW, existing: undefined },
+    { planId: PLAN, caller: OWNER, now: NOW, existing: undefined, clock: systemClock },
     store,
   );
   expect(synced.applied).toBe(true);
@@ -153,6 +156,7 @@ describe('POST /v1/plans/{planId}/report', () => {
         planId: PLAN,
         caller: OWNER,
         now: NOW,
+        clock: systemClock,
         existing: await new PlanStore(handle.firestore()).getPlan(PLAN),
       },
       new PlanStore(handle.firestore()),
@@ -177,7 +181,7 @@ describe('POST /v1/plans/{planId}/report', () => {
   it('is delivered by our sender with the attachment intact', async () => {
     const answer = await post(`/v1/plans/${PLAN}/report`, { requestId: 'req-0004-abc', year: 2026 }, OWNER);
     const docId = String(answer.body.mailId);
-    const stored = (await handle.firestore().collection(MAIL_COLLECTION).doc(docId).get()).data();
+    const stored = (await mailCollection(handle.firestore()).doc(docId).get()).data();
     const transport = createOutboxTransport({ dir: outbox, from: 'noreply@example.cn' });
     expect(
       await processMail(handle.firestore(), docId, { transport, now: () => NOW, retentionMs: RETENTION_MS }),

@@ -4,10 +4,11 @@
  * mainland calendar move to the next working day, under the same keys.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
 import { queueDailyEmails } from '../../functions/src/mail/daily';
-import { MAIL_COLLECTION } from '../../functions/src/mail/queue';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import { mailCollection } from '../../functions/src/store/paths';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { sampleWorkbook } from '../../shared/sample';
 import { useFirestoreEmulator } from '../support/firestore';
@@ -35,7 +36,7 @@ afterAll(async () => {
 });
 
 async function mailKeys(): Promise<string[]> {
-  const snapshot = await runtime.store.db.collection(MAIL_COLLECTION).get();
+  const snapshot = await mailCollection(runtime.mailQueue.db).get();
   return snapshot.docs.map((doc) => String(doc.get('gongjian.key'))).sort();
 }
 
@@ -47,6 +48,7 @@ describe('sendEmails (queueDailyEmails)', () => {
         planId: 'daily',
         caller: 'owner@example.cn',
         now: new Date('2026-06-30T04:00:00Z'),
+        clock: systemClock,
         existing: undefined,
       },
       runtime.store,
@@ -78,6 +80,7 @@ describe('sendEmails (queueDailyEmails)', () => {
         caller: 'owner@example.cn',
         now: new Date('2026-09-29T04:00:00Z'),
         existing: undefined,
+        clock: systemClock,
       },
       runtime.store,
     );

@@ -4,9 +4,11 @@
  * recomputation from the stored records — under redelivered and reordered events, racing syncs,
  * a sync that dies between its batches, and a lost event (the sweeper).
  */
+
 import type { CloudEvent } from 'firebase-functions/v2';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
 import { TRIGGERS } from '../../functions/src/local/stack';
 import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
@@ -18,6 +20,7 @@ import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';
 import type { RawWorkbook } from '../../shared/workbook';
+import { pinnedClock } from '../support/clock';
 import {
   addDeveloperMetadata,
   type FakeSheets,
@@ -65,10 +68,9 @@ beforeAll(async () => {
       GONGJIAN_SHEETS_ROOT_URL: sheets.rootUrl,
     }),
     () => {},
-    { sheetsAuth },
+    // The trigger reads the clock through the runtime: pin it so statistics are reproducible.
+    { sheetsAuth, clock: pinnedClock(NOW) },
   );
-  // The trigger reads the clock through the runtime: pin it so statistics are reproducible.
-  runtime.refresh.now = () => NOW;
   installRuntime(runtime);
 });
 
@@ -82,7 +84,7 @@ afterAll(async () => {
 async function sync(
   planId: string,
   workbook: RawWorkbook,
-  extra: { spreadsheetId?: string; store?: PlanStore; clock?: () => Date } = {},
+  extra: { spreadsheetId?: string; store?: PlanStore; clock?: Clock } = {},
 ) {
   const store = extra.store ?? runtime.store;
   const existing = await store.getPlan(planId);
@@ -96,7 +98,7 @@ async function sync(
       caller: 'owner@example.cn',
       now: NOW,
       existing,
-      clock: extra.clock ?? (() => NOW),
+      clock: extra.clock ?? pinnedClock(NOW),
       ...location,
     },
     store,
@@ -327,7 +329,7 @@ describe('two syncs of one plan at once', () => {
 /** A store whose process "dies" after committing `batches` batches of a sync: nothing after runs. */
 class DyingStore extends PlanStore {
   constructor(private readonly batches: number) {
-    super(runtime.store.db);
+    super(runtime.mailQueue.db);
   }
 
   override async commitWrites(writes: PendingWrite[]): Promise<void> {
@@ -363,7 +365,7 @@ describe('a sync that dies between its record batches', () => {
     expect(await runtime.store.getStats('crash')).toEqual(complete);
 
     // The next sync takes the expired claim over and brings records and statistics to its workbook.
-    const repaired = await sync('crash', after, { clock: () => later });
+    const repaired = await sync('crash', after, { clock: pinnedClock(later) });
     expect(repaired.version).toBe(complete.inputVersion + 1);
     const stats = await freshStats('crash');
     expect(stats.stats).toEqual(fromScratch(after));
@@ -378,7 +380,7 @@ describe('a sync that dies between its record batches', () => {
     await expect(sync('crash-late', after, { store: new DyingStore(100) })).rejects.toThrow('process killed');
     expect(await runtime.store.getStats('crash-late')).toEqual(complete);
     const later = new Date(NOW.getTime() + 10 * 60_000);
-    const repaired = await sync('crash-late', after, { clock: () => later });
+    const repaired = await sync('crash-late', after, { clock: pinnedClock(later) });
     expect(repaired.writes).toEqual({ created: 0, updated: 0, deleted: 0 });
     expect(repaired.version).toBe(complete.inputVersion + 1);
     expect((await freshStats('crash-late')).stats).toEqual(fromScratch(after));

@@ -9,7 +9,6 @@ import {
   type DigestPeriod,
   digestPeriodFor,
   emailKey,
-  escapeHtml,
   plannedEmails,
   type RenderedEmail,
   renderDueSoon,
@@ -18,6 +17,7 @@ import {
   renderPartnerDigest,
 } from '../../shared/emails';
 import { cleanAddresses, displayWidth, oneLine } from '../../shared/emails/layout';
+import { escapeHtml } from '../../shared/markup';
 import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shared/model';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';

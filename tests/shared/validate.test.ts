@@ -9,7 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { UnusableInputError } from '../../shared/errors';
 import { ISSUE_SEVERITY, type Issue, type IssueCode } from '../../shared/issues';
 import type { PlanModel } from '../../shared/model';
-import { type ValidateOptions, type ValidationResult, validateWorkbook } from '../../shared/validate';
+import {
+  type ValidateOptions,
+  type ValidationResult,
+  validateAsOfToday,
+  validateWorkbook,
+} from '../../shared/validate';
 import type { CellValue, RawTab, RawWorkbook } from '../../shared/workbook';
 
 // ---------------------------------------------------------------------------------------------
@@ -1822,5 +1827,52 @@ describe('coverage of the issues table', () => {
     const clean = run({ partners: [partner()], plan: [measure()], activities: [activity()] });
     expect(clean.issues).toEqual([]);
     expectCounts(clean, 'activities', 1, 1);
+  });
+});
+
+describe('validateAsOfToday: "today" in the plan\'s own time zone', () => {
+  // 2026-06-30 20:00 UTC is already 1 July in Shanghai, still 30 June in Los Angeles.
+  const dayIn: Record<string, string> = {
+    'Asia/Shanghai': '2026-07-01',
+    'America/Los_Angeles': '2026-06-30',
+  };
+  const asked: string[] = [];
+  const today = (zone: string) => {
+    asked.push(zone);
+    return dayIn[zone] ?? 'unknown zone';
+  };
+  const doneOnFirstJuly = { activities: [activity({ 日期: '2026-07-01' })] };
+
+  it('takes the date in the zone of 设置 → 时区, asking the clock once', () => {
+    asked.length = 0;
+    const { result, asOf } = validateAsOfToday(
+      workbook({
+        ...doneOnFirstJuly,
+        settings: [
+          ['计划年度', 2026],
+          ['时区', 'America/Los_Angeles'],
+        ],
+      }),
+      today,
+    );
+    expect(asOf).toBe('2026-06-30');
+    expect(asked).toEqual(['America/Los_Angeles']);
+    expectIssue(result, { tab: 'activities', row: 2, code: 'future_done', column: '日期', field: 'date' });
+  });
+
+  it('falls back to Asia/Shanghai without a valid zone, and passes the options on', () => {
+    for (const settings of [[['计划年度', 2026]], [['时区', 'Mars/Olympus']]] as CellValue[][][]) {
+      asked.length = 0;
+      const { result, asOf } = validateAsOfToday(workbook({ ...doneOnFirstJuly, settings }), today, {
+        requireYear: true,
+      });
+      expect(asOf).toBe('2026-07-01');
+      expect(asked).toEqual(['Asia/Shanghai']);
+      expectNone(result, 'future_done');
+    }
+    const noYear = validateAsOfToday(workbook({ settings: [['时区', 'Asia/Shanghai']] }), today, {
+      requireYear: true,
+    });
+    expect(codesAt(noYear.result, 'settings', 1)).toContain('required');
   });
 });

@@ -1,10 +1,9 @@
+import { GongjianError } from '../../../shared/errors';
+
 /** A mistake in how the command was called (exit 2, usage shown). */
-export class UsageError extends Error {
+export class UsageError extends GongjianError<'usage'> {
   override readonly name = 'UsageError';
-  constructor(
-    readonly messageZh: string,
-    readonly messageEn: string,
-  ) {
-    super(messageEn);
+  constructor(messageZh: string, messageEn: string) {
+    super('usage', messageZh, messageEn);
   }
 }

@@ -26,7 +26,8 @@ import {
   SyncRequest,
   type SyncResponse,
 } from '../../../shared/api';
-import { UnusableInputError } from '../../../shared/errors';
+import { GongjianError, UnusableInputError } from '../../../shared/errors';
+import type { Clock } from '../clock';
 import type { MailQueue } from '../mail/queue';
 import { isRebinding } from '../store/binding';
 import { type PlanDoc, type PlanStore, SyncBusyError, type WorkbookLocation } from '../store/planStore';
@@ -48,14 +49,14 @@ export interface ApiResponse {
   json(body: unknown): unknown;
 }
 
-export interface ApiDeps {
+/** What the API needs from its runtime; the clock dates validation and a sync's claim. */
+export interface ApiDeps extends Clock {
   store: PlanStore;
   /** Resolves the caller from the Authorization header; throws AuthError. */
   verifyIdentity: (authorization: string | undefined) => Promise<Identity>;
   /** Who may create a plan by its first sync, and bind a plan to another spreadsheet. */
   admins: readonly string[];
   maxBodyBytes: number;
-  now: () => Date;
   /** Development only: the .xlsx every synced plan's generated tabs go to. */
   localWorkbook?: string;
   /** How far each sync has got (the local stack's progress line). */
@@ -66,16 +67,17 @@ export interface ApiDeps {
 }
 
 /** A refusal with its HTTP status, a stable code and a Chinese and an English sentence. */
-export class ApiError extends Error {
+export class ApiError extends GongjianError {
+  override readonly name = 'ApiError';
   constructor(
     readonly status: number,
-    readonly code: string,
-    readonly messageZh: string,
-    readonly messageEn: string,
+    code: string,
+    messageZh: string,
+    messageEn: string,
     /** A finer code where the client may act on it (why a workbook is unusable). */
     readonly reason?: string,
   ) {
-    super(messageEn);
+    super(code, messageZh, messageEn);
   }
 }
 
@@ -113,7 +115,7 @@ export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) =>
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof AuthError)
-    return new ApiError(error.status, error.code, error.message, error.messageEn);
+    return new ApiError(error.status, error.code, error.messageZh, error.messageEn);
   // The same sentence the CLI prints with its exit code 2 (no tab recognised, say).
   if (error instanceof UnusableInputError)
     return new ApiError(422, 'unusable_input', error.messageZh, error.messageEn, error.code);
@@ -259,7 +261,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
         authorizeEditor(identity, stored);
         checkBinding(stored);
       },
-      clock: deps.now,
+      clock: { now: deps.now, sleep: deps.sleep },
       ...(workbookLocation ? { workbookLocation } : {}),
       ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
     },

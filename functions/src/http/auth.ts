@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuth2Client } from 'google-auth-library';
+import { GongjianError } from '../../../shared/errors';
 
 export type AuthErrorCode =
   | 'missing_token'
@@ -49,21 +50,19 @@ const AUTH_ERRORS: Record<AuthErrorCode, { status: 401 | 403; zh: string; en: st
   },
 };
 
-/** Authentication (401) or authorization (403) refused; `message` is Chinese, for the caller. */
-export class AuthError extends Error {
+/** Authentication (401) or authorization (403) refused. */
+export class AuthError extends GongjianError<AuthErrorCode> {
   override readonly name = 'AuthError';
   readonly status: 401 | 403;
-  readonly messageEn: string;
 
   /** `reason` is an English detail for logs; it never holds the token or its claims. */
   constructor(
-    readonly code: AuthErrorCode,
+    code: AuthErrorCode,
     readonly reason?: string,
   ) {
     const { status, zh, en } = AUTH_ERRORS[code];
-    super(zh);
+    super(code, zh, en);
     this.status = status;
-    this.messageEn = en;
   }
 }
 

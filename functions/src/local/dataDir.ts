@@ -13,22 +13,22 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { GongjianError } from '../../../shared/errors';
 import { errorCode, pathExists } from '../workbook/common';
 import type { FirestoreEmulator } from './emulator';
 
 /** Another local stack is running on the same workbook. */
-export class StackRunningError extends Error {
+export class StackRunningError extends GongjianError<'stack_running'> {
   override readonly name = 'StackRunningError';
-  readonly messageZh: string;
-  readonly messageEn: string;
   constructor(
     readonly workbookPath: string,
     readonly pid: number,
   ) {
-    const en = `Another local stack (process ${pid}) is already running on ${workbookPath}; stop it first (Ctrl-C in its window)`;
-    super(en);
-    this.messageZh = `另一个本地服务（进程 ${pid}）正在使用此工作簿：${workbookPath}；请先停止它（在其窗口按 Ctrl-C）`;
-    this.messageEn = en;
+    super(
+      'stack_running',
+      `另一个本地服务（进程 ${pid}）正在使用此工作簿：${workbookPath}；请先停止它（在其窗口按 Ctrl-C）`,
+      `Another local stack (process ${pid}) is already running on ${workbookPath}; stop it first (Ctrl-C in its window)`,
+    );
   }
 }
 

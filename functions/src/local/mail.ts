@@ -9,9 +9,11 @@ import { dayOf, isoOf } from '../../../shared/dates';
 import { digestPeriodsOn } from '../../../shared/emails';
 import { computeStats } from '../../../shared/stats';
 import { type QueuedCounts, queuePlannedEmails } from '../mail/planned';
-import { MAIL_COLLECTION } from '../mail/queue';
+import { mailCollection } from '../store/paths';
 import { todayIn } from '../validateToday';
 import type { LocalStack } from './stack';
+
+const POLL_MS = 100;
 
 export interface LocalMailOutcome {
   queued: number;
@@ -26,7 +28,7 @@ export async function sendLocalMail(
   timeoutMs = 60_000,
 ): Promise<LocalMailOutcome> {
   const { store, mailQueue } = stack.runtime;
-  const now = stack.runtime.refresh.now();
+  const now = stack.runtime.now();
   const plan = await store.getPlan(planId);
   if (!plan) return { queued: 0, delivered: 0, failed: 0 };
   const model = await store.loadModel(plan);
@@ -51,23 +53,21 @@ export async function sendLocalMail(
   return { queued, ...(await waitForDelivery(stack, planId, timeoutMs)) };
 }
 
-/** Waits until none of the plan's mail is still PENDING or PROCESSING. */
+/** Waits until none of the plan's mail is still PENDING or PROCESSING (the timeout counts the pauses). */
 async function waitForDelivery(stack: LocalStack, planId: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const snapshot = await stack.runtime.store.db
-      .collection(MAIL_COLLECTION)
+  for (let waited = 0; ; waited += POLL_MS) {
+    const snapshot = await mailCollection(stack.runtime.mailQueue.db)
       .where('gongjian.planId', '==', planId)
       .select('delivery.state')
       .get();
     const states = snapshot.docs.map((doc) => String(doc.get('delivery.state')));
     const busy = states.filter((state) => state === 'PENDING' || state === 'PROCESSING').length;
-    if (busy === 0 || Date.now() > deadline) {
+    if (busy === 0 || waited > timeoutMs) {
       return {
         delivered: states.filter((state) => state === 'SUCCESS').length,
         failed: states.filter((state) => state === 'ERROR' || state === 'RETRY').length,
       };
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await stack.runtime.sleep(POLL_MS);
   }
 }

@@ -13,6 +13,7 @@ import { existsSync, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { GongjianError } from '../../../shared/errors';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../../../shared/i18n';
 import { writeSample } from '../cli/commands/init';
 import { tabCountsTable } from '../cli/commands/validate';
@@ -142,19 +143,21 @@ async function main(): Promise<number> {
 }
 
 /** The emulator, holding the local database, exited while the stack ran. */
-class EmulatorCrashedError extends Error {
-  constructor(readonly how: string) {
-    super(`The Firestore emulator exited unexpectedly (${how})`);
+class EmulatorCrashedError extends GongjianError<'emulator_crashed'> {
+  override readonly name = 'EmulatorCrashedError';
+  constructor(how: string) {
+    super(
+      'emulator_crashed',
+      `Firestore 模拟器意外退出（${how}），本地服务已停止。上次同步的数据已保存，重新运行 npm start 即可继续。`,
+      `The Firestore emulator exited unexpectedly (${how}); the local stack stopped. Data up to the last sync is saved: run npm start again.`,
+    );
   }
 }
 
 /** The local stack's own failures in two sentences; everything else as the CLI reports it. */
 function reportStartError(error: unknown): number {
   if (error instanceof EmulatorCrashedError) {
-    err(
-      `Firestore 模拟器意外退出（${error.how}），本地服务已停止。上次同步的数据已保存，重新运行 npm start 即可继续。\n` +
-        `${error.message}; the local stack stopped. Data up to the last sync is saved: run npm start again.`,
-    );
+    err(`${error.messageZh}\n${error.messageEn}`);
     return 1;
   }
   if (error instanceof StackRunningError) {

@@ -6,6 +6,7 @@
  * write-back while an office program has the workbook open, writing it once the program closes
  * it. Statistics and emails never wait for it.
  */
+import { GongjianError } from '../../../shared/errors';
 import type { RawWorkbook } from '../../../shared/workbook';
 import { errorCode } from '../workbook/common';
 import { fileVersion, officeLockOf, WorkbookOpenError } from '../workbook/fileGuard';
@@ -125,7 +126,8 @@ export class LocalWorkbookFile {
     const held = this.held;
     const outcome = await this.write({}).catch((error: unknown) => {
       const detail = error instanceof Error ? error.message : String(error);
-      this.options.say(`写回失败：${detail}`, `Write-back failed: ${detail}`);
+      const [zh, en] = error instanceof GongjianError ? [error.messageZh, error.messageEn] : [detail, detail];
+      this.options.say(`写回失败：${zh}`, `Write-back failed: ${en}`);
       this.held = held;
       this.pollForClose();
     });

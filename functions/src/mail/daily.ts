@@ -26,9 +26,8 @@ export async function queueDailyEmails(
   now: Date,
   log?: (line: string) => void,
 ): Promise<void> {
-  const plans = await store.db.collection('plans').select().get();
-  for (const doc of plans.docs) {
-    const plan = await store.getPlan(doc.id);
+  for (const planId of await store.planIds()) {
+    const plan = await store.getPlan(planId);
     if (!plan || new TZDate(now, plan.settings.timezone).getHours() !== SEND_HOUR) continue;
     const model = await store.loadModel(plan);
     const stats = computeStats(model, todayIn(now, plan.settings.timezone));

@@ -47,10 +47,11 @@
  * TTL policy on that field (firestore.indexes.json) deletes it then.
  */
 import { type DocumentReference, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
+import { mailCollection } from '../store/paths';
 import type { MailDeps } from './deps';
-import { MAIL_COLLECTION } from './queue';
-import { classifySmtpError, describeSmtpError, type SendInfo } from './transport';
-import { type Delivery, parseMail, pendingDelivery, type StoredMail } from './types';
+import { classifySmtpError, describeSmtpError } from './transport';
+import { type Delivery, type DeliveryInfo, parseMail, pendingDelivery, type StoredMail } from './types';
 
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -106,7 +107,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const backoff = deps.backoff ?? defaultBackoff;
-  const ref = db.collection(MAIL_COLLECTION).doc(docId);
+  const ref = mailCollection(db).doc(docId);
 
   const snapshot = await ref.get();
   if (!snapshot.exists || snapshot.updateTime === undefined) return 'missing';
@@ -207,7 +208,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
 }
 
 type AttemptOutcome =
-  | { ok: true; info: SendInfo }
+  | { ok: true; info: DeliveryInfo }
   | { ok: false; failure: 'temporary' | 'permanent'; error: string };
 
 async function attempt(docId: string, mail: StoredMail, deps: MailDeps): Promise<AttemptOutcome> {
@@ -230,15 +231,10 @@ async function conditionalUpdate(
     const written = await ref.update(data, precondition);
     return written.writeTime;
   } catch (error) {
-    if (isFailedPrecondition(error)) return undefined;
+    // The document changed or was deleted since it was read: another attempt has it.
+    if (hasGrpcStatus(error, GRPC_STATUS.FAILED_PRECONDITION, GRPC_STATUS.NOT_FOUND)) return undefined;
     throw error;
   }
-}
-
-function isFailedPrecondition(error: unknown): boolean {
-  // gRPC status 9 FAILED_PRECONDITION (the document changed); 5 NOT_FOUND (it was deleted).
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return code === 9 || code === 5;
 }
 
 function ts(date: Date): Timestamp {
@@ -275,7 +271,7 @@ export async function sweepMail(
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const now = ts(deps.now());
   const stale = ts(new Date(deps.now().getTime() - PENDING_GRACE_MS));
-  const mail = db.collection(MAIL_COLLECTION);
+  const mail = mailCollection(db);
   // Each query is an equality on delivery.state plus a range on one time field: the composite
   // indexes in firestore.indexes.json.
   const snapshots = await Promise.all([

@@ -3,7 +3,6 @@
  * find it: `runtime().mail`. Absent means "our sender is off" — production without SMTP_URL, where
  * the Trigger Email extension delivers the same documents.
  */
-import type { Runtime } from '../runtime';
 import type { MailTransport } from './transport';
 
 export interface MailDeps {
@@ -18,9 +17,4 @@ export interface MailDeps {
   /** Milliseconds to wait after the given failed attempt (1, 2, …); default 2^n × 30 s, at most 1 h. */
   backoff?: (attempt: number) => number;
   log?: (line: string) => void;
-}
-
-/** The runtime's mail dependencies, when our sender is on. */
-export function mailDeps(built: Runtime): MailDeps | undefined {
-  return built.mail;
 }

@@ -6,15 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { type EmailKind, oneLine } from '../../../shared/emails';
 import { docIdOf } from '../store/docIds';
-import { type MailAttachment, type MailDoc, type MailKind, pendingDelivery } from './types';
-
-export const MAIL_COLLECTION = 'mail';
+import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
+import { mailCollection } from '../store/paths';
+import { type MailAttachment, type MailDoc, pendingDelivery } from './types';
 
 export interface QueuedEmail {
   /** The idempotency key of §7 (plan · partner · period, …). */
   key: string;
-  kind: MailKind;
+  kind: EmailKind;
   planId: string;
   to: readonly string[];
   cc: readonly string[];
@@ -73,20 +74,11 @@ export function messageIdOf(key: string): string {
 }
 
 /**
- * Header values come from sheets. nodemailer encodes them safely already; removing line breaks
- * (and other control characters) here as well means no stored document can carry an injected
- * header to whichever sender — ours or the extension — reads it.
- */
-export function headerSafe(value: string): string {
-  return value.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').trim();
-}
-
-/**
  * A From header value, `"name" <address>`: the name quoted (RFC 5322 quoted-string), so commas,
  * angle brackets or quotes in a 发件人 stay part of the name; nodemailer encodes it on the wire.
  */
 export function fromHeader(name: string, address: string): string {
-  return `"${headerSafe(name).replace(/["\\]/g, '\\$&')}" <${address}>`;
+  return `"${oneLine(name).replace(/["\\]/g, '\\$&')}" <${address}>`;
 }
 
 /**
@@ -98,7 +90,7 @@ function addressList(addresses: readonly string[], seen: Set<string>): string[] 
   const list: string[] = [];
   for (const address of addresses) {
     // An address has no spaces at all, so whatever a line break left behind goes too.
-    const cleaned = headerSafe(address).replace(/\s+/g, '');
+    const cleaned = oneLine(address).replace(/\s+/g, '');
     if (cleaned === '' || seen.has(cleaned.toLowerCase())) continue;
     seen.add(cleaned.toLowerCase());
     list.push(cleaned);
@@ -115,18 +107,21 @@ export function mailContent(
   const to = addressList(email.to, seen);
   const cc = addressList(email.cc, seen);
   if (to.length === 0) throw new Error(`Mail ${JSON.stringify(email.key)} has no recipient`);
-  const senderName = headerSafe(email.senderName ?? '') || DEFAULT_SENDER_NAME;
+  // Header values come from sheets. nodemailer encodes them safely already; keeping them to one
+  // line here as well means no stored document carries an injected header to whichever sender
+  // (ours or the extension) reads it.
+  const senderName = oneLine(email.senderName ?? '') || DEFAULT_SENDER_NAME;
   return {
     ...(fromAddress !== undefined && { from: fromHeader(senderName, fromAddress) }),
     to,
     cc,
     headers: { 'Message-ID': messageIdOf(email.key), 'Auto-Submitted': 'auto-generated' },
     message: {
-      subject: headerSafe(email.subject),
+      subject: oneLine(email.subject),
       text: email.text,
       html: email.html,
       ...(email.attachments !== undefined && {
-        attachments: email.attachments.map((a) => ({ ...a, filename: headerSafe(a.filename) })),
+        attachments: email.attachments.map((a) => ({ ...a, filename: oneLine(a.filename) })),
       }),
     },
   };
@@ -149,15 +144,10 @@ export async function enqueueMail(
     gongjian: { planId: email.planId, kind: email.kind, key: email.key, createdAt: Timestamp.fromDate(now) },
   };
   try {
-    await queue.db.collection(MAIL_COLLECTION).doc(mailDocId(email.key)).create(doc);
+    await mailCollection(queue.db).doc(mailDocId(email.key)).create(doc);
     return 'queued';
   } catch (error) {
-    if (isAlreadyExists(error)) return 'duplicate';
+    if (hasGrpcStatus(error, GRPC_STATUS.ALREADY_EXISTS)) return 'duplicate';
     throw error;
   }
-}
-
-function isAlreadyExists(error: unknown): boolean {
-  // gRPC status 6 ALREADY_EXISTS
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 6;
 }

@@ -9,9 +9,10 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type SendMailOptions } from 'nodemailer';
+import { escapeHtml } from '../../../shared/markup';
 import type { Config } from '../config';
 import { DEFAULT_SENDER_NAME } from './queue';
-import type { StoredMail } from './types';
+import type { DeliveryInfo, StoredMail } from './types';
 
 /** A mail as the sender hands it to a transport: a mail document's email, and the document's ID. */
 export interface OutgoingMail extends Omit<StoredMail, 'delivery'> {
@@ -19,20 +20,11 @@ export interface OutgoingMail extends Omit<StoredMail, 'delivery'> {
   id: string;
 }
 
-/** What the receiving server said, recorded as `delivery.info`. */
-export interface SendInfo {
-  messageId: string;
-  accepted: string[];
-  rejected: string[];
-  pending: string[];
-  response: string;
-}
-
 export interface MailTransport {
   /** For logs: `smtp://host:port` (never the credentials) or `outbox:<dir>`. */
   readonly name: string;
   /** Resolves once the receiving side has taken the message; rejects with the reason otherwise. */
-  send(mail: OutgoingMail): Promise<SendInfo>;
+  send(mail: OutgoingMail): Promise<DeliveryInfo>;
   /** Closes pooled connections; sends after close are not supported. */
   close(): Promise<void>;
 }
@@ -158,8 +150,7 @@ export function createOutboxTransport(options: OutboxTransportOptions): MailTran
 }
 
 function textPreview(text: string): string {
-  const escaped = text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
-  return `<!doctype html><meta charset="utf-8"><pre>${escaped}</pre>`;
+  return `<!doctype html><meta charset="utf-8"><pre>${escapeHtml(text)}</pre>`;
 }
 
 /** A whole file or none: someone may open the outbox while it is being written. */

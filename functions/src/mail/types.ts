@@ -12,10 +12,12 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
+import type { EmailKind } from '../../../shared/emails';
 import { isEmail } from '../../../shared/normalize';
 
 export type DeliveryState = 'PENDING' | 'PROCESSING' | 'RETRY' | 'SUCCESS' | 'ERROR';
 
+/** What the receiving server said: the transport's answer, recorded as `delivery.info`. */
 export interface DeliveryInfo {
   messageId: string;
   accepted: string[];
@@ -38,8 +40,6 @@ export interface Delivery {
   error: string | null;
   info: DeliveryInfo | null;
 }
-
-export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';
 
 /**
  * A file attached to a mail, in nodemailer's attachment fields — what the extension hands to
@@ -72,7 +72,7 @@ export interface MailDoc {
   delivery: Delivery;
   gongjian: {
     planId: string;
-    kind: MailKind;
+    kind: EmailKind;
     key: string;
     createdAt: Timestamp;
   };

@@ -15,6 +15,6 @@ export const sendEmails = onSchedule(
       import('../mail/daily'),
     ]);
     const built = runtime();
-    await queueDailyEmails(built.store, built.mailQueue, built.refresh.now(), built.refresh.log);
+    await queueDailyEmails(built.store, built.mailQueue, built.now(), built.log);
   },
 );

@@ -16,15 +16,11 @@ export const sweepMail = onSchedule(
     secrets: ['SMTP_URL'],
   },
   async () => {
-    const [{ runtime }, { mailDeps }, deliver] = await Promise.all([
-      import('../runtime'),
-      import('../mail/deps'),
-      import('../mail/deliver'),
-    ]);
+    const [{ runtime }, deliver] = await Promise.all([import('../runtime'), import('../mail/deliver')]);
     const built = runtime();
-    const deps = mailDeps(built);
+    const deps = built.mail;
     if (deps === undefined) return;
-    const { found, outcomes } = await deliver.sweepMail(built.store.db, deps);
+    const { found, outcomes } = await deliver.sweepMail(built.mailQueue.db, deps);
     if (found > 0) deps.log?.(`邮件巡检 / mail sweep: ${found} ${JSON.stringify(outcomes)}`);
   },
 );

@@ -1,12 +1,7 @@
 /**
- * The record store: plans and their records in Firestore (firebase-admin). Layout:
- *   plans/{planId}                      settings, owner, editors, sync metadata, input version
- *   plans/{planId}/{partners|measures|activities}/{docId}   one record each (see records.ts)
- *   plans/{planId}/issues/{n}           the last sync's issues, in chunks
- *   plans/{planId}/syncs/current        exists while a sync writes (its claim; see claimSync)
- *   plans/{planId}/stats/current        the last statistics, with the as-of date and input version
- * Only this module knows the layout; everything past it works with parsed, typed data. Why the
- * claim and the version make one recomputation per sync enough: stats/refresh.ts.
+ * The record store: plans and their records in Firestore (firebase-admin), in the layout of
+ * paths.ts. Only this module reads and writes plans; everything past it works with parsed, typed
+ * data. Why the claim and the version make one recomputation per sync enough: stats/refresh.ts.
  */
 import type {
   DocumentReference,
@@ -22,7 +17,15 @@ import type { Issue } from '../../../shared/issues';
 import { type PlanModel, Settings } from '../../../shared/model';
 import type { Stats } from '../../../shared/stats-types';
 import type { TabCounts, TabSource } from '../../../shared/validate';
+import type { Clock } from '../clock';
 import { docIdOf } from './docIds';
+import {
+  CURRENT_DOC,
+  ISSUES_COLLECTION,
+  PLANS_COLLECTION,
+  STATS_COLLECTION,
+  SYNCS_COLLECTION,
+} from './paths';
 import { parseRecordDoc, RECORD_COLLECTIONS, type RecordCollection, type RecordDoc } from './records';
 
 /** Firestore allows 500 writes in one batch… */
@@ -127,18 +130,27 @@ export class PlanStore {
   /** Documents this store has written (every set, update and delete it committed): the benchmark's count. */
   documentWrites = 0;
 
-  constructor(readonly db: Firestore) {}
+  constructor(private readonly db: Firestore) {}
 
-  plan(planId: string): DocumentReference {
-    return this.db.collection('plans').doc(planId);
+  private plan(planId: string): DocumentReference {
+    return this.db.collection(PLANS_COLLECTION).doc(planId);
   }
 
   private claimRef(planId: string): DocumentReference {
-    return this.plan(planId).collection('syncs').doc('current');
+    return this.plan(planId).collection(SYNCS_COLLECTION).doc(CURRENT_DOC);
   }
 
   private statsRef(planId: string): DocumentReference {
-    return this.plan(planId).collection('stats').doc('current');
+    return this.plan(planId).collection(STATS_COLLECTION).doc(CURRENT_DOC);
+  }
+
+  private issuesRef(planId: string) {
+    return this.plan(planId).collection(ISSUES_COLLECTION);
+  }
+
+  /** The ID of every stored plan. */
+  async planIds(): Promise<string[]> {
+    return (await this.db.collection(PLANS_COLLECTION).select().get()).docs.map((doc) => doc.id);
   }
 
   async getPlan(planId: string): Promise<PlanDoc | undefined> {
@@ -155,28 +167,30 @@ export class PlanStore {
   /**
    * Claims the plan for one sync: creates its claim document, waiting while a live sync holds it
    * and taking over an expired one. `tookOver` says the previous sync died mid-way: its record
-   * writes may be in the store without the version having moved.
+   * writes may be in the store without the version having moved. The wait counts the pauses
+   * only, so a clock pinned by a test cannot make it endless.
    */
   async claimSync(
     planId: string,
     claim: SyncClaim,
-    now: () => Date,
+    clock: Clock,
     waitMs = CLAIM_WAIT_MS,
   ): Promise<{ tookOver: boolean }> {
     const ref = this.claimRef(planId);
-    const deadline = Date.now() + waitMs;
+    let waited = 0;
     for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
       const outcome = await this.db.runTransaction(async (tx) => {
         const held = await tx.get(ref);
         const previous = held.exists ? SyncClaim.parse(held.data()) : undefined;
-        if (previous && previous.expiresAt > now().getTime()) return 'busy' as const;
+        if (previous && previous.expiresAt > clock.now().getTime()) return 'busy' as const;
         tx.set(ref, claim);
         this.documentWrites += 1;
         return previous ? ('tookOver' as const) : ('claimed' as const);
       });
       if (outcome !== 'busy') return { tookOver: outcome === 'tookOver' };
-      if (Date.now() + pause > deadline) throw new SyncBusyError(`plan ${planId} is being synced`);
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      if (waited + pause > waitMs) throw new SyncBusyError(`plan ${planId} is being synced`);
+      await clock.sleep(pause);
+      waited += pause;
     }
   }
 
@@ -236,7 +250,7 @@ export class PlanStore {
     issues: Issue[],
     previousChunks: number,
   ): { writes: PendingWrite[]; chunks: number } {
-    const ref = this.plan(planId).collection('issues');
+    const ref = this.issuesRef(planId);
     const writes: PendingWrite[] = [];
     let chunks = 0;
     for (let i = 0; i < issues.length; i += ISSUES_PER_CHUNK, chunks += 1) {
@@ -306,7 +320,7 @@ export class PlanStore {
 
   /** The last sync's issues, in order. */
   async loadIssues(planId: string): Promise<Issue[]> {
-    return issuesFrom(await this.plan(planId).collection('issues').get());
+    return issuesFrom(await this.issuesRef(planId).get());
   }
 
   /** The accepted records of a plan as a typed model, in sheet order: one query per collection. */
@@ -328,7 +342,7 @@ export class PlanStore {
           tx.get(this.plan(planId)),
           tx.get(this.claimRef(planId)),
           tx.get(this.statsRef(planId)),
-          tx.get(this.plan(planId).collection('issues')),
+          tx.get(this.issuesRef(planId)),
           ...RECORD_COLLECTIONS.map((collection) => tx.get(this.recordQuery(planId, collection))),
         ]);
         if (!planDoc.exists) return undefined;
@@ -364,7 +378,7 @@ export class PlanStore {
   async freshness(planId?: string): Promise<PlanFreshness[]> {
     const plans = planId
       ? [await this.plan(planId).get()].filter((doc) => doc.exists)
-      : (await this.db.collection('plans').select('version', 'settings.timezone').get()).docs;
+      : (await this.db.collection(PLANS_COLLECTION).select('version', 'settings.timezone').get()).docs;
     if (plans.length === 0) return [];
     const related = await this.db.getAll(
       ...plans.flatMap((doc) => [this.statsRef(doc.id), this.claimRef(doc.id)]),

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SyncResponse } from '../../../shared/api';
 import type { RawWorkbook } from '../../../shared/workbook';
+import type { Clock } from '../clock';
 import {
   type PendingWrite,
   type PlanDoc,
@@ -50,8 +51,8 @@ export interface SyncOptions {
    */
   authorize?: (plan: PlanDoc) => void;
   progress?: (progress: SyncProgress) => void;
-  /** The clock of the claim's expiry (default: the real one). */
-  clock?: () => Date;
+  /** The clock of the claim's expiry and of the wait for another sync's claim. */
+  clock: Clock;
 }
 
 /** What a sync answers, the API adding the plan's ID (shared/api.ts SyncResponse). */
@@ -90,15 +91,15 @@ export async function syncPlan(
     sources: result.sources,
     issues: result.issues,
   });
-  const clock = options.clock ?? (() => new Date());
+  const { clock } = options;
   const syncId = randomUUID();
   const { tookOver } = await store.claimSync(
     options.planId,
     {
       syncId,
       caller: options.caller,
-      startedAt: clock().toISOString(),
-      expiresAt: clock().getTime() + SYNC_CLAIM_MS,
+      startedAt: clock.now().toISOString(),
+      expiresAt: clock.now().getTime() + SYNC_CLAIM_MS,
     },
     clock,
   );

@@ -8,12 +8,13 @@
  */
 import { onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { REGION } from '../region';
+import { TRIGGER_DOCUMENTS } from '../store/paths';
 
 export const onMailWritten = onDocumentWritten(
   // One attempt at most: the lease (60 s) must outlast the invocation, or a live attempt could be
   // taken over by the sweeper and the message sent twice.
   // SMTP_URL (with the password) comes from Secret Manager, mounted only into the functions that send.
-  { document: 'mail/{docId}', region: REGION, timeoutSeconds: 60, secrets: ['SMTP_URL'] },
+  { document: TRIGGER_DOCUMENTS.mail, region: REGION, timeoutSeconds: 60, secrets: ['SMTP_URL'] },
   async (event) => {
     const after = event.data?.after;
     if (!after?.exists) return;
@@ -21,15 +22,13 @@ export const onMailWritten = onDocumentWritten(
     const state: unknown = after.get('delivery.state');
     const resendAsked = state === 'RETRY' && after.get('delivery.nextAttemptTime') == null;
     if (state !== undefined && state !== 'PENDING' && !resendAsked) return;
-    const [{ runtime }, { mailDeps }, { processMail }] = await Promise.all([
+    const [{ runtime }, { processMail }] = await Promise.all([
       import('../runtime'),
-      import('../mail/deps'),
       import('../mail/deliver'),
     ]);
     const built = runtime();
-    const deps = mailDeps(built);
     // No sender configured (production without SMTP_URL): the Trigger Email extension delivers.
-    if (deps === undefined) return;
-    await processMail(built.store.db, event.params.docId, deps);
+    if (built.mail === undefined) return;
+    await processMail(built.mailQueue.db, event.params.docId, built.mail);
   },
 );

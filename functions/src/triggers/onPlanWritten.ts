@@ -6,10 +6,11 @@
  */
 import { onDocumentWritten } from 'firebase-functions/v2/firestore';
 import { REGION } from '../region';
+import { TRIGGER_DOCUMENTS } from '../store/paths';
 
 export const onPlanWritten = onDocumentWritten(
   // Reading and computing a 100,000-activity plan needs more than the default 256 MiB.
-  { document: 'plans/{planId}', region: REGION, memory: '1GiB', timeoutSeconds: 300 },
+  { document: TRIGGER_DOCUMENTS.plan, region: REGION, memory: '1GiB', timeoutSeconds: 300 },
   async (event) => {
     if (!event.data?.after.exists) return;
     // Imported on use: a cold start only pays for the declaration.

@@ -39,34 +39,31 @@
 import { randomUUID } from 'node:crypto';
 import { copyFile, constants as fs, link, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { GongjianError } from '../../../shared/errors';
 import { errorCode, pathExists } from './common';
 
 /** The office program whose lock file says it has the workbook open. */
 export type OfficeProgram = 'Excel/WPS' | 'LibreOffice';
 
 /** Raised instead of writing a workbook that an office program has open. */
-export class WorkbookOpenError extends Error {
+export class WorkbookOpenError extends GongjianError<'workbook_open'> {
   override readonly name = 'WorkbookOpenError';
-  readonly messageZh: string;
-  readonly messageEn: string;
   constructor(
     readonly path: string,
     readonly program: OfficeProgram,
     readonly lockFile: string,
   ) {
-    const zh = `工作簿正在 ${program} 中打开，关闭后写回（锁文件 ${basename(lockFile)}；若程序已关闭仍有此提示，可删除该锁文件）`;
-    const en = `The workbook is open in ${program}; it is written back once it is closed (lock file ${basename(lockFile)}; delete it if the program is already closed)`;
-    super(en);
-    this.messageZh = zh;
-    this.messageEn = en;
+    super(
+      'workbook_open',
+      `工作簿正在 ${program} 中打开，关闭后写回（锁文件 ${basename(lockFile)}；若程序已关闭仍有此提示，可删除该锁文件）`,
+      `The workbook is open in ${program}; it is written back once it is closed (lock file ${basename(lockFile)}; delete it if the program is already closed)`,
+    );
   }
 }
 
 /** Raised when saves kept landing during every attempt of an update; their file is left as saved. */
-export class WorkbookChangingError extends Error {
+export class WorkbookChangingError extends GongjianError<'workbook_changing'> {
   override readonly name = 'WorkbookChangingError';
-  readonly messageZh: string;
-  readonly messageEn: string;
   constructor(
     readonly path: string,
     readonly keptAside: string[],
@@ -75,9 +72,11 @@ export class WorkbookChangingError extends Error {
       keptAside.length > 0 ? `；较早保存的版本另存为 ${keptAside.map((p) => basename(p)).join('、')}` : '';
     const keptEn =
       keptAside.length > 0 ? `; earlier saves kept as ${keptAside.map((p) => basename(p)).join(', ')}` : '';
-    super(`The workbook kept being saved while it was updated; it was left as saved${keptEn}: ${path}`);
-    this.messageZh = `写回期间工作簿一再被保存，已保留保存的版本，稍后再试${kept}：${path}`;
-    this.messageEn = this.message;
+    super(
+      'workbook_changing',
+      `写回期间工作簿一再被保存，已保留保存的版本，稍后再试${kept}：${path}`,
+      `The workbook kept being saved while it was updated; it was left as saved${keptEn}: ${path}`,
+    );
   }
 }
 
