@@ -19,14 +19,13 @@ import {
 } from '../../functions/src/mail/deliver';
 import type { MailDeps } from '../../functions/src/mail/deps';
 import {
-  enqueueMail,
   fromHeader,
   headerSafe,
-  type MailQueue,
   mailDocId,
   messageIdOf,
   type QueuedEmail,
-} from '../../functions/src/mail/queue';
+} from '../../functions/src/mail/message';
+import { enqueueMail, type MailQueue } from '../../functions/src/mail/queue';
 import {
   classifySmtpError,
   createSmtpTransport,

@@ -10,7 +10,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import type { Config } from '../config';
-import { DEFAULT_SENDER_NAME } from './queue';
+import { DEFAULT_SENDER_NAME } from './message';
 import type { StoredMail } from './types';
 
 /** A mail as the sender hands it to a transport: a mail document's email, and the document's ID. */
