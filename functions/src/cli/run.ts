@@ -5,11 +5,6 @@
 import { version } from '../../../package.json';
 import { UnusableInputError } from '../../../shared/errors';
 import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
-import { digestCommand } from './commands/digest';
-import { initCommand } from './commands/init';
-import { reportCommand } from './commands/report';
-import { statsCommand } from './commands/stats';
-import { validateCommand } from './commands/validate';
 import { type CliContext, parseAsOf } from './context';
 import { UsageError } from './errors';
 import {
@@ -24,6 +19,10 @@ import {
 interface Command {
   summary: string;
   options: OptionSpecs;
+  /**
+   * Checks the options' values, then loads the command's module: `--help` or `validate` load no
+   * .docx, chart or mail code, and a mistyped date loads nothing.
+   */
   run: (path: string, options: ParsedOptions, ctx: CliContext) => Promise<number>;
 }
 
@@ -41,14 +40,20 @@ const COMMANDS: Record<string, Command> = {
   validate: {
     summary: '校验工作簿 / validate the workbook',
     options: { 'as-of': AS_OF, json: JSON_OUTPUT },
-    run: (path, o, ctx) =>
-      validateCommand({ path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') }, ctx),
+    run: async (path, o, ctx) => {
+      const args = { path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') };
+      const { validateCommand } = await import('./commands/validate');
+      return validateCommand(args, ctx);
+    },
   },
   stats: {
     summary: '完成情况统计 / completion statistics',
     options: { 'as-of': AS_OF, json: JSON_OUTPUT },
-    run: (path, o, ctx) =>
-      statsCommand({ path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') }, ctx),
+    run: async (path, o, ctx) => {
+      const args = { path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') };
+      const { statsCommand } = await import('./commands/stats');
+      return statsCommand(args, ctx);
+    },
   },
   init: {
     summary: '写入示例工作簿 / write the sample workbook',
@@ -56,8 +61,11 @@ const COMMANDS: Record<string, Command> = {
       year: { ...YEAR, zh: '示例的计划年度，缺省为今年', en: 'the sample’s plan year; this year by default' },
       force: { type: 'boolean', zh: '覆盖已有的文件', en: 'overwrite an existing file' },
     },
-    run: (path, o, ctx) =>
-      initCommand({ path, year: parseYear(o.strings.year), force: o.flags.has('force') }, ctx),
+    run: async (path, o, ctx) => {
+      const args = { path, year: parseYear(o.strings.year), force: o.flags.has('force') };
+      const { initCommand } = await import('./commands/init');
+      return initCommand(args, ctx);
+    },
   },
   digest: {
     summary: '生成当天应发的邮件（不发送）/ render that day’s emails (sends nothing)',
@@ -75,9 +83,12 @@ const COMMANDS: Record<string, Command> = {
         en: 'the folder for the .eml and .html files',
       },
     },
-    run: (path, o, ctx) =>
+    run: async (path, o, ctx) => {
       // --out is required: parseOptions has refused its absence.
-      digestCommand({ path, asOf: parseAsOf(o.strings['as-of']), out: o.strings.out ?? '' }, ctx),
+      const args = { path, asOf: parseAsOf(o.strings['as-of']), out: o.strings.out ?? '' };
+      const { digestCommand } = await import('./commands/digest');
+      return digestCommand(args, ctx);
+    },
   },
   report: {
     summary: '年度共建工作总结 / the year-end summary (.docx)',
@@ -99,11 +110,12 @@ const COMMANDS: Record<string, Command> = {
         en: 'the output file; beside the workbook by default',
       },
     },
-    run: (path, o, ctx) =>
-      reportCommand(
-        { path, year: parseYear(o.strings.year), asOf: parseAsOf(o.strings['as-of']), out: o.strings.out },
-        ctx,
-      ),
+    run: async (path, o, ctx) => {
+      const { year, out } = o.strings;
+      const args = { path, year: parseYear(year), asOf: parseAsOf(o.strings['as-of']), out };
+      const { reportCommand } = await import('./commands/report');
+      return reportCommand(args, ctx);
+    },
   },
 };
 
