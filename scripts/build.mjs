@@ -18,6 +18,10 @@ await build({
   // the JSON calendar (chinese-days) imported without `with { type: 'json' }`.
   target: 'node20.10',
   packages: 'external',
+  // The CLI imports each command when it runs (cli/run.ts): its code, and the packages only it
+  // uses, load for that command alone — shared modules go to chunks/.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   logLevel: 'warning',
 });

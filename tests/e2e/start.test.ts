@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { generateWorkbook } from '../../functions/src/bench/generate';
 import { writeSample } from '../../functions/src/cli/commands/init';
 import { todayIn } from '../../functions/src/validateToday';
-import { writeXlsx } from '../../functions/src/workbook';
+import { writeXlsx } from '../../functions/src/workbook/xlsx';
 import { GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { sampleWorkbook } from '../../shared/sample';
 import type { Stats } from '../../shared/stats-types';

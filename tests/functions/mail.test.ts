@@ -18,14 +18,8 @@ import {
   sweepMail,
 } from '../../functions/src/mail/deliver';
 import type { MailDeps } from '../../functions/src/mail/deps';
-import {
-  enqueueMail,
-  fromHeader,
-  type MailQueue,
-  mailDocId,
-  messageIdOf,
-  type QueuedEmail,
-} from '../../functions/src/mail/queue';
+import { fromHeader, mailDocId, messageIdOf, type QueuedEmail } from '../../functions/src/mail/message';
+import { enqueueMail, type MailQueue } from '../../functions/src/mail/queue';
 import {
   classifySmtpError,
   createSmtpTransport,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config';
-import { fromHeader, mailDocId, messageIdOf } from '../../functions/src/mail/queue';
+import { fromHeader, mailDocId, messageIdOf } from '../../functions/src/mail/message';
 import {
   createOutboxTransport,
   fileNameOf,

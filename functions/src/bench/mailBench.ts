@@ -12,7 +12,8 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { startFirestoreEmulator } from '../local/emulator';
 import { type ProcessOutcome, processMail } from '../mail/deliver';
-import { enqueueMail, mailDocId, messageIdOf, type QueuedEmail } from '../mail/queue';
+import { mailDocId, messageIdOf, type QueuedEmail } from '../mail/message';
+import { enqueueMail } from '../mail/queue';
 import { createSmtpTransport } from '../mail/transport';
 
 export interface MailBenchOptions {

@@ -11,7 +11,8 @@
 import { ReportRequest, type ReportResponse } from '../../../shared/api';
 import { renderReportEmail } from '../../../shared/emails';
 import { reportFileName } from '../../../shared/report';
-import { AttachmentTooLargeError, enqueueMail, mailDocId } from '../mail/queue';
+import { mailDocId } from '../mail/message';
+import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';
 import { yearReportDocx } from '../report/build';
 import type { PlanDoc } from '../store/planStore';
 import { todayIn } from '../validateToday';

@@ -1,5 +1,5 @@
 /**
- * functions/src/local/README — Firestore triggers in the local stack
+ * Firestore triggers in the local stack.
  *
  * The same firebase-functions v2 declarations that deploy (`onDocumentWritten(pattern, handler)`)
  * run locally, fired by the Cloud Firestore emulator itself:

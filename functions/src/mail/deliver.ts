@@ -1,5 +1,5 @@
 /**
- * functions/src/mail/README — delivering the mail queue
+ * Delivering the mail queue.
  *
  * A mail document (queue.ts) moves through the states of the Trigger Email extension, plus RETRY:
  *

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { escapeHtml } from '../../../shared/markup';
 import type { Config } from '../config';
-import { DEFAULT_SENDER_NAME } from './queue';
+import { DEFAULT_SENDER_NAME } from './message';
 import type { DeliveryInfo, StoredMail } from './types';
 
 /** A mail as the sender hands it to a transport: a mail document's email, and the document's ID. */

@@ -13,7 +13,7 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { EmailKind } from '../../../shared/emails';
-import { isEmail } from '../../../shared/normalize';
+import { invalidMail, MailMessageSchema, storedMailOf } from './message';
 
 export type DeliveryState = 'PENDING' | 'PROCESSING' | 'RETRY' | 'SUCCESS' | 'ERROR';
 
@@ -95,14 +95,6 @@ export interface StoredMail {
 }
 
 const timestamp = z.instanceof(Timestamp).nullable().default(null);
-// The extension accepts a single address or a list for to/cc/bcc; we always write lists.
-// The address rule validation uses: anything else is refused here, never reinterpreted by nodemailer.
-const address = z.string().refine(isEmail, { error: 'not an email address (shared/normalize.ts isEmail)' });
-const addresses = z
-  .union([address, z.array(address)])
-  .optional()
-  .transform((value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value));
-
 const DeliverySchema = z.object({
   state: z.enum(['PENDING', 'PROCESSING', 'RETRY', 'SUCCESS', 'ERROR']),
   attempts: z.number().int().nonnegative().default(0),
@@ -124,58 +116,16 @@ const DeliverySchema = z.object({
     .default(null),
 });
 
-const StoredMailSchema = z.object({
-  from: z.string().optional(),
-  replyTo: z.string().optional(),
-  to: addresses,
-  cc: addresses,
-  bcc: addresses,
-  headers: z.record(z.string(), z.string()).default({}),
-  message: z.object({
-    subject: z.string(),
-    text: z.string().default(''),
-    html: z.string().default(''),
-    // Only inline base64 content: a path or URL would make the sender read a file or fetch a page.
-    attachments: z
-      .array(
-        z.object({
-          filename: z.string(),
-          content: z.string(),
-          encoding: z.literal('base64'),
-          contentType: z.string().default('application/octet-stream'),
-        }),
-      )
-      .optional(),
-  }),
-  delivery: DeliverySchema.optional(),
-});
+const StoredMailSchema = MailMessageSchema.extend({ delivery: DeliverySchema.optional() });
 
 export type MailParseResult = { ok: true; mail: StoredMail } | { ok: false; error: string };
 
 /** Reads a mail document; a document the sender cannot understand is an error, never a guess. */
 export function parseMail(data: unknown): MailParseResult {
   const result = StoredMailSchema.safeParse(data);
-  if (!result.success) {
-    const where = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    return { ok: false, error: `Invalid mail document: ${where.join('; ')}` };
-  }
-  const { from, replyTo, to, cc, bcc, headers, message, delivery } = result.data;
-  return {
-    ok: true,
-    mail: {
-      ...(from !== undefined && { from }),
-      ...(replyTo !== undefined && { replyTo }),
-      to,
-      cc,
-      bcc,
-      headers,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      ...(message.attachments !== undefined && { attachments: message.attachments }),
-      ...(delivery !== undefined && { delivery }),
-    },
-  };
+  if (!result.success) return { ok: false, error: invalidMail(result.error) };
+  const { delivery } = result.data;
+  return { ok: true, mail: { ...storedMailOf(result.data), ...(delivery !== undefined && { delivery }) } };
 }
 
 /** The delivery of a mail just queued (or read without one, as the extension's schema allows). */

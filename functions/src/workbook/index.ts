@@ -1,5 +1,7 @@
 /**
  * Opens whatever the user pointed at as a workbook: an .xlsx file or a folder of CSV files.
+ * Writing an .xlsx (xlsx.ts) is imported from there, not from here: it loads exceljs, which
+ * reading never needs, and `gongjian validate` would pay for it at every start.
  */
 import { stat } from 'node:fs/promises';
 import { UnusableInputError } from '../../../shared/errors';
@@ -10,7 +12,6 @@ import { openXlsx, readXlsx } from './xlsxReader';
 
 export type { RowsRead, WorkbookSource, WriteTab } from './common';
 export { readCsvFolder, writeCsvFolder } from './csv';
-export { writeXlsx } from './xlsx';
 export { readXlsx } from './xlsxReader';
 
 /**

@@ -5,9 +5,8 @@
  */
 import { plannedEmails } from '../../../../shared/emails';
 import { computeStats } from '../../../../shared/stats';
-import { mailContent, mailDocId } from '../../mail/queue';
+import { mailContent, mailDocId, parseMailMessage } from '../../mail/message';
 import { createOutboxTransport } from '../../mail/transport';
-import { parseMail } from '../../mail/types';
 import type { CliContext } from '../context';
 import { loadPlan } from '../load';
 
@@ -26,7 +25,7 @@ export async function digestCommand(args: DigestArgs, ctx: CliContext): Promise<
   const outbox = createOutboxTransport({ dir: args.out, from: fromAddress });
   for (const email of emails) {
     // Through the mail document's fields, as the queue writes them and a sender reads them.
-    const parsed = parseMail(
+    const parsed = parseMailMessage(
       mailContent({ ...email, senderName: result.model.settings.senderName }, fromAddress),
     );
     if (!parsed.ok) throw new Error(parsed.error);

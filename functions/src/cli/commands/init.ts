@@ -4,8 +4,9 @@ import type { IsoDate } from '../../../../shared/model';
 import { samplePlanTitle, sampleWorkbook } from '../../../../shared/sample';
 import type { RawWorkbook } from '../../../../shared/workbook';
 import { todayIn } from '../../validateToday';
-import { type WriteTab, writeCsvFolder, writeXlsx } from '../../workbook';
+import { type WriteTab, writeCsvFolder } from '../../workbook';
 import { assertNotOpen } from '../../workbook/fileGuard';
+import { writeXlsx } from '../../workbook/xlsx';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 

@@ -1,0 +1,176 @@
+/**
+ * The email of a mail document — its ID, addresses, headers and content — as the queue writes it
+ * (queue.ts) and the CLI's digest renders it. Apart from the Firestore queue, so that rendering an
+ * email loads no Firebase SDK: the offline CLI runs without firebase-admin.
+ */
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import { type EmailKind, oneLine } from '../../../shared/emails';
+import { isEmail } from '../../../shared/normalize';
+import { docIdOf } from '../store/docIds';
+import type { MailAttachment, MailDoc, StoredMail } from './types';
+
+export interface QueuedEmail {
+  /** The idempotency key of §7 (plan · partner · period, …). */
+  key: string;
+  kind: EmailKind;
+  planId: string;
+  to: readonly string[];
+  cc: readonly string[];
+  subject: string;
+  text: string;
+  html: string;
+  /** The plan's 发件人 (display name in From). */
+  senderName?: string | undefined;
+  attachments?: MailAttachment[];
+}
+
+/** The display name when the plan has no 发件人. */
+export const DEFAULT_SENDER_NAME = '共建助手';
+
+/**
+ * The document ID of a mail's idempotency key: docIdOf's, with everything outside printable ASCII
+ * %-escaped as UTF-8 (keys hold partner names and "·"). A trigger learns the ID from the event's
+ * `document` attribute, an HTTP header, where anything but ASCII is at the mercy of each hop: the
+ * emulator sends raw UTF-8 that Node reads as Latin-1. Still injective: docIdOf leaves "%" only in
+ * its own escapes (%25 %2F %2E %5F), and these are %00–%1F, %7F or %80–%FF.
+ */
+export function mailDocId(key: string): string {
+  return docIdOf(key).replace(/[^\u0020-\u007e]+/gu, (run) => encodeURIComponent(run));
+}
+
+/**
+ * The Message-ID of a key: stable, so if a message is ever sent twice (see deliver.ts) a receiver
+ * or a person can tell it is the same one. Hashed because keys hold plan and partner names that
+ * have no business in a header, and may contain characters a Message-ID cannot.
+ */
+export function messageIdOf(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@gongjian.local>`;
+}
+
+/**
+ * A From header value, `"name" <address>`: the name quoted (RFC 5322 quoted-string), so commas,
+ * angle brackets or quotes in a 发件人 stay part of the name; nodemailer encodes it on the wire.
+ */
+export function fromHeader(name: string, address: string): string {
+  return `"${oneLine(name).replace(/["\\]/g, '\\$&')}" <${address}>`;
+}
+
+/**
+ * Cleaned and de-duplicated, ignoring case: mailboxes are case-insensitive in practice, and the
+ * same person listed twice (or as owner and leader) should get one copy. `seen` carries the
+ * lower-cased addresses already listed, so cc leaves out whoever is in to.
+ */
+function addressList(addresses: readonly string[], seen: Set<string>): string[] {
+  const list: string[] = [];
+  for (const address of addresses) {
+    // An address has no spaces at all, so whatever a line break left behind goes too.
+    const cleaned = oneLine(address).replace(/\s+/g, '');
+    if (cleaned === '' || seen.has(cleaned.toLowerCase())) continue;
+    seen.add(cleaned.toLowerCase());
+    list.push(cleaned);
+  }
+  return list;
+}
+
+/** The email of a mail document — what a sender reads: the queue's documents and the CLI's digest. */
+export function mailContent(
+  email: Omit<QueuedEmail, 'kind' | 'planId'>,
+  fromAddress: string | undefined,
+): Pick<MailDoc, 'from' | 'to' | 'cc' | 'headers' | 'message'> {
+  const seen = new Set<string>();
+  const to = addressList(email.to, seen);
+  const cc = addressList(email.cc, seen);
+  if (to.length === 0) throw new Error(`Mail ${JSON.stringify(email.key)} has no recipient`);
+  // Header values come from sheets. nodemailer encodes them safely already; keeping them to one
+  // line here as well means no stored document carries an injected header to whichever sender
+  // (ours or the extension) reads it.
+  const senderName = oneLine(email.senderName ?? '') || DEFAULT_SENDER_NAME;
+  return {
+    ...(fromAddress !== undefined && { from: fromHeader(senderName, fromAddress) }),
+    to,
+    cc,
+    headers: { 'Message-ID': messageIdOf(email.key), 'Auto-Submitted': 'auto-generated' },
+    message: {
+      subject: oneLine(email.subject),
+      text: email.text,
+      html: email.html,
+      ...(email.attachments !== undefined && {
+        attachments: email.attachments.map((a) => ({ ...a, filename: oneLine(a.filename) })),
+      }),
+    },
+  };
+}
+
+// The extension accepts a single address or a list for to/cc/bcc; we always write lists.
+// The address rule validation uses: anything else is refused here, never reinterpreted by nodemailer.
+const address = z.string().refine(isEmail, { error: 'not an email address (shared/normalize.ts isEmail)' });
+const addresses = z
+  .union([address, z.array(address)])
+  .optional()
+  .transform((value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value));
+
+/**
+ * The email fields of a mail document as the Trigger Email extension reads them (types.ts adds
+ * the delivery, whose timestamps are Firestore's).
+ */
+export const MailMessageSchema = z.object({
+  from: z.string().optional(),
+  replyTo: z.string().optional(),
+  to: addresses,
+  cc: addresses,
+  bcc: addresses,
+  headers: z.record(z.string(), z.string()).default({}),
+  message: z.object({
+    subject: z.string(),
+    text: z.string().default(''),
+    html: z.string().default(''),
+    // Only inline base64 content: a path or URL would make the sender read a file or fetch a page.
+    attachments: z
+      .array(
+        z.object({
+          filename: z.string(),
+          content: z.string(),
+          encoding: z.literal('base64'),
+          contentType: z.string().default('application/octet-stream'),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+/** A parsed document's email as a sender reads it: the message's fields lifted to the top. */
+export function storedMailOf(data: z.output<typeof MailMessageSchema>): Omit<StoredMail, 'delivery'> {
+  const { from, replyTo, to, cc, bcc, headers, message } = data;
+  return {
+    ...(from !== undefined && { from }),
+    ...(replyTo !== undefined && { replyTo }),
+    to,
+    cc,
+    bcc,
+    headers,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    ...(message.attachments !== undefined && { attachments: message.attachments }),
+  };
+}
+
+/** Why a mail document was refused: each field's problem, in one line. */
+export function invalidMail(error: z.ZodError): string {
+  const where = error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  return `Invalid mail document: ${where.join('; ')}`;
+}
+
+/**
+ * Reads the email of a mail document as a sender would, its delivery aside: how the CLI's digest
+ * renders exactly what the queue's document would send, without loading Firestore.
+ */
+export function parseMailMessage(
+  data: unknown,
+): { ok: true; mail: Omit<StoredMail, 'delivery'> } | { ok: false; error: string } {
+  const result = MailMessageSchema.safeParse(data);
+  return result.success
+    ? { ok: true, mail: storedMailOf(result.data) }
+    : { ok: false, error: invalidMail(result.error) };
+}

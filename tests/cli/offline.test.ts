@@ -1,0 +1,105 @@
+/**
+ * The offline CLI loads no Firebase or Google API client (issue 10, item 4), and `validate` and
+ * `stats` none of the packages only writing needs: each command runs the real binary with a
+ * preload that logs every module it loads — each URL an import resolves to (a module hook), and at
+ * exit every CommonJS file in the require cache (what those packages require among themselves).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempFolder } from '../workbook/helpers';
+import { gongjian } from './run-cli';
+
+const BIN = resolve(import.meta.dirname, '../../bin/gongjian.js');
+const FIREBASE_AND_GOOGLE = [
+  'firebase-admin',
+  'firebase-functions',
+  '@google-cloud/firestore',
+  '@google-cloud/functions-framework',
+  '@googleapis/sheets',
+  'googleapis',
+  'google-auth-library',
+];
+/** What writing a workbook, a .docx or an email needs, and reading a workbook does not. */
+const WRITING = ['exceljs', 'docx', '@resvg/resvg-js', 'nodemailer'];
+
+const folder = tempFolder();
+afterAll(() => folder.remove());
+const at = (name: string) => join(folder.dir, name);
+
+const HOOKS = `import { appendFileSync } from 'node:fs';
+let log;
+export function initialize(data) { log = data.log; }
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(log, result.url + '\\n');
+  return result;
+}
+`;
+const WATCH = `import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+const log = process.env.WATCH_LOG;
+register(new URL('./hooks.mjs', import.meta.url), { data: { log } });
+const cache = createRequire(import.meta.url).cache;
+process.on('exit', () => appendFileSync(log, Object.keys(cache).join('\\n') + '\\n'));
+`;
+
+/** The packages (from node_modules) a node process loaded: `node --import watch.mjs ...args`. */
+function packagesLoaded(args: string[]): { code: number | null; packages: Set<string> } {
+  const log = at('loaded.log');
+  rmSync(log, { force: true });
+  const run = spawnSync(process.execPath, ['--import', at('watch.mjs'), ...args], {
+    encoding: 'utf8',
+    cwd: resolve(import.meta.dirname, '../..'),
+    env: { ...process.env, TZ: 'UTC', WATCH_LOG: log },
+  });
+  const packages = new Set<string>();
+  for (const line of readFileSync(log, 'utf8').replace(/\\/g, '/').split('\n')) {
+    const name = /\/node_modules\/((@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
+    if (name !== undefined) packages.add(name);
+  }
+  return { code: run.status, packages };
+}
+
+describe('the offline CLI', () => {
+  beforeAll(() => {
+    writeFileSync(at('hooks.mjs'), HOOKS);
+    writeFileSync(at('watch.mjs'), WATCH);
+    expect(gongjian(['init', at('plan.xlsx'), '--year', '2026']).code).toBe(0);
+  });
+
+  it.each([
+    ['validate', () => ['validate', at('plan.xlsx'), '--as-of', '2026-07-01'], 1],
+    ['stats', () => ['stats', at('plan.xlsx'), '--as-of', '2026-07-01'], 0],
+    ['digest', () => ['digest', at('plan.xlsx'), '--as-of', '2026-07-01', '--out', at('mail')], 0],
+    ['report', () => ['report', at('plan.xlsx'), '--out', at('report.docx')], 0],
+    ['init', () => ['init', at('again.xlsx')], 0],
+  ])('%s loads neither Firebase nor a Google API client', (name, args, code) => {
+    const run = packagesLoaded([BIN, ...args()]);
+    expect(run.code).toBe(code);
+    expect(FIREBASE_AND_GOOGLE.filter((p) => run.packages.has(p))).toEqual([]);
+    // Each command loads what it needs only: reading and counting need none of the writers.
+    if (name === 'validate' || name === 'stats')
+      expect(WRITING.filter((p) => run.packages.has(p))).toEqual([]);
+  });
+
+  it('--help and --version load no package at all', () => {
+    for (const args of [['--help'], ['validate', '--help'], ['--version']]) {
+      const run = packagesLoaded([BIN, ...args]);
+      expect(run.code).toBe(0);
+      expect([...run.packages]).toEqual([]);
+    }
+  });
+
+  it('the watch sees a package imported directly, and what it requires in turn', () => {
+    const run = packagesLoaded([
+      '--input-type=module',
+      '--eval',
+      "import 'firebase-admin/firestore'; import 'nodemailer';",
+    ]);
+    expect(run.code).toBe(0);
+    for (const name of ['firebase-admin', '@google-cloud/firestore', 'google-gax', 'nodemailer'])
+      expect(run.packages).toContain(name);
+  });
+});
