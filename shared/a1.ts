@@ -34,7 +34,7 @@ export function quoteTabName(tabName: string): string {
 
 /** A sheet name always quoted (`'活动'`): a range naming a whole sheet, whatever the name looks like. */
 export function quotedTabName(tabName: string): string {
-  return `'${tabName.replaceAll("'", "''")}'`;
+  return `'${tabName.replace(/'/g, "''")}'`;
 }
 
 /** The A1 reference of a cell: `活动!C7`, `'By category'!A1` (row is the sheet row, column 0-based). */
@@ -51,7 +51,7 @@ export interface SplitRange {
 /** Splits `'Bob''s plan'!A1:B2`, `活动!C7` or `A1:B2` into its sheet name and its cells. */
 export function splitRange(range: string): SplitRange {
   const quoted = /^'((?:[^']|'')*)'(?:!(.*))?$/s.exec(range);
-  if (quoted) return { tab: (quoted[1] ?? '').replaceAll("''", "'"), cells: quoted[2] ?? '' };
+  if (quoted) return { tab: (quoted[1] ?? '').replace(/''/g, "'"), cells: quoted[2] ?? '' };
   const bang = range.lastIndexOf('!');
   return bang < 0
     ? { tab: undefined, cells: range }

@@ -12,7 +12,7 @@ import {
   STATUS_LABELS,
 } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
-import { ISSUE_FILL_RGB } from '../../../shared/marks';
+import { ISSUE_FILL_RGB, type SkippedId } from '../../../shared/marks';
 import type { Table } from '../../../shared/workbook';
 
 /** What one sync writes back into the workbook; every part is optional. */
@@ -25,24 +25,7 @@ export interface WorkbookUpdate {
   issues?: Issue[];
 }
 
-/** Why an assigned ID was not written. */
-export type SkippedIdReason =
-  /** The cell already holds a different ID: staff typed it, and it is never overwritten. */
-  | 'occupied'
-  /** The row holds nothing in its recognised columns any more (rows moved since the read). */
-  | 'empty_row'
-  /** The workbook has no activities tab. */
-  | 'no_tab'
-  /** Not a data row number, or an empty ID. */
-  | 'invalid';
-
-export interface SkippedId {
-  row: number;
-  activityId: string;
-  reason: SkippedIdReason;
-  /** The ID found in the cell, for `occupied`. */
-  existing?: string;
-}
+export type { SkippedId, SkippedIdReason } from '../../../shared/marks';
 
 /** What a workbook update could not do, for the caller to log. */
 export interface WorkbookUpdateResult {
@@ -64,14 +47,11 @@ export const GENERATED_TAB_ORDER: readonly GeneratedTab[] = [
 
 export { ISSUE_NOTE_MARKER } from '../../../shared/marks';
 
-/** The fills of marked cells as ARGB, the form exceljs and these adapters use. */
+/** The fills of marked cells (shared/marks.ts) as ARGB, the form exceljs and these adapters use. */
 export const ISSUE_FILL_ARGB: Record<Severity, string> = {
   error: `FF${ISSUE_FILL_RGB.error}`,
   warning: `FF${ISSUE_FILL_RGB.warning}`,
 };
-
-/** The header of an activities tab that lacks an ID column gets this one. */
-export const ID_HEADER = '记录编号';
 
 const RED = 'FFFFC7CE';
 const ORANGE = 'FFFFE0B2';
