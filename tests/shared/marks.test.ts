@@ -1,0 +1,233 @@
+/**
+ * The write-back planner (shared/marks.ts) that the Sheets API adapter, the .xlsx adapter and the
+ * add-on all apply: which cell an issue marks, the note, the fill, and which ID cells are written.
+ */
+import { describe, expect, it } from 'vitest';
+import type { TabKey } from '../../shared/columns';
+import {
+  hasIssueNote,
+  type IdTab,
+  ISSUE_FILL_RGB,
+  ISSUE_NOTE_HEADING,
+  ISSUE_NOTE_MARKER,
+  isIssueFill,
+  issueColumn,
+  issueNote,
+  type MarkIssue,
+  type MarkTab,
+  planCellMark,
+  planIdWrites,
+  planMarks,
+  staffNote,
+  withIssueNote,
+} from '../../shared/marks';
+import type { CellValue } from '../../shared/workbook';
+
+function issue(
+  row: number,
+  column: string,
+  severity: MarkIssue['severity'] = 'error',
+  tab: TabKey = 'activities',
+) {
+  return { tab, row, column, severity, message: `${column} 有问题` };
+}
+
+describe('which cell an issue marks', () => {
+  const header = ['活动名称', '日期', ' 服务时长（小时）', ''];
+
+  it('finds the column as written, else by the same header key', () => {
+    expect(issueColumn(header, '日期')).toBe(1);
+    expect(issueColumn(header, ' 日期 ')).toBe(1);
+    // Header texts are matched by headerKey: a unit in brackets and full-width forms do not matter.
+    expect(issueColumn(['活动名称', '服务时长（小时）'], '服务时长')).toBe(1);
+    expect(issueColumn(header, '备注')).toBe(-1);
+    expect(issueColumn(header, '')).toBe(-1);
+  });
+
+  it('groups issues per cell and keeps what names no cell apart', () => {
+    const tabs: Partial<Record<TabKey, MarkTab>> = {
+      activities: { header: ['活动名称', '日期'] },
+      partners: { header: ['单位名称'], rowCount: 10, columnCount: 1 },
+    };
+    const first = issue(3, '日期');
+    const second = issue(3, '日期', 'warning');
+    const header = issue(1, '日期');
+    const noColumn = issue(4, '');
+    const unknownColumn = issue(4, '备注');
+    const noTab = issue(2, '名称', 'error', 'measures');
+    const pastGrid = issue(11, '单位名称', 'error', 'partners');
+    const inGrid = issue(10, '单位名称', 'warning', 'partners');
+    const fractional = issue(2.5, '日期');
+    const plan = planMarks(
+      [first, second, header, noColumn, unknownColumn, noTab, pastGrid, inGrid, fractional],
+      (tab) => tabs[tab],
+    );
+    expect(plan.cells.get('activities')?.get(3)?.get(1)).toEqual([first, second]);
+    expect(plan.cells.get('partners')?.get(10)?.get(0)).toEqual([inGrid]);
+    expect(plan.unmarked).toEqual([header, noColumn, unknownColumn, noTab, pastGrid, fractional]);
+  });
+
+  it('asks for each tab once', () => {
+    const asked: TabKey[] = [];
+    planMarks([issue(2, '日期'), issue(3, '日期'), issue(2, '名称', 'error', 'plans')], (tab) => {
+      asked.push(tab);
+      return { header: ['日期'] };
+    });
+    expect(asked).toEqual(['activities', 'plans']);
+  });
+});
+
+describe('the note', () => {
+  it('is one heading from every writer, then one line per issue', () => {
+    expect(ISSUE_NOTE_HEADING.startsWith(ISSUE_NOTE_MARKER)).toBe(true);
+    expect(issueNote([issue(2, '日期'), issue(2, '日期', 'warning')])).toBe(
+      `${ISSUE_NOTE_HEADING}\n错误：日期 有问题\n警告：日期 有问题`,
+    );
+  });
+
+  it("goes after staff's note and is removed without touching it", () => {
+    const ours = issueNote([issue(2, '日期')]);
+    const both = withIssueNote('王芳：请核对', ours);
+    expect(both).toBe(`王芳：请核对\n\n${ours}`);
+    expect(withIssueNote('', ours)).toBe(ours);
+    expect(hasIssueNote(both)).toBe(true);
+    expect(hasIssueNote('王芳：请核对')).toBe(false);
+    expect(staffNote(both)).toBe('王芳：请核对');
+    expect(staffNote(ours)).toBe('');
+    expect(staffNote('只是备注 ')).toBe('只是备注');
+    // A note from an older version (another heading) is still ours from the marker on.
+    expect(staffNote(`备注\n\n${ISSUE_NOTE_MARKER}校验结果\n错误：旧的`)).toBe('备注');
+  });
+});
+
+describe('the fill', () => {
+  it('recognises our colours in every writer’s notation', () => {
+    for (const rgb of Object.values(ISSUE_FILL_RGB)) {
+      expect(isIssueFill(rgb)).toBe(true);
+      expect(isIssueFill(`#${rgb.toLowerCase()}`)).toBe(true);
+      expect(isIssueFill(`FF${rgb}`)).toBe(true);
+    }
+    expect(isIssueFill('#ffffff')).toBe(false);
+    expect(isIssueFill('FFFFC7CE')).toBe(false);
+    expect(isIssueFill(undefined)).toBe(false);
+    expect(isIssueFill('')).toBe(false);
+  });
+});
+
+describe('planCellMark', () => {
+  const error = issue(2, '日期', 'error');
+  const warning = issue(2, '日期', 'warning');
+
+  it('marks an unfilled cell with the colour of its worst issue', () => {
+    expect(planCellMark({ note: '', fill: 'none' }, [warning])).toEqual({
+      note: issueNote([warning]),
+      fill: 'warning',
+    });
+    expect(planCellMark({ note: '', fill: 'ours' }, [warning, error]).fill).toBe('error');
+  });
+
+  it("keeps staff's colour and staff's note", () => {
+    expect(planCellMark({ note: '提醒', fill: 'staff' }, [error])).toEqual({
+      note: `提醒\n\n${issueNote([error])}`,
+      fill: 'staff',
+    });
+  });
+
+  it('replaces an earlier mark rather than adding a second one', () => {
+    const old = withIssueNote('提醒', issueNote([warning]));
+    expect(planCellMark({ note: old, fill: 'ours' }, [error]).note).toBe(
+      withIssueNote('提醒', issueNote([error])),
+    );
+  });
+
+  it('clears our marks from a cell without issues, and only ours', () => {
+    const old = withIssueNote('提醒', issueNote([error]));
+    expect(planCellMark({ note: old, fill: 'ours' })).toEqual({ note: '提醒', fill: 'none' });
+    expect(planCellMark({ note: issueNote([error]), fill: 'staff' }, [])).toEqual({
+      note: '',
+      fill: 'staff',
+    });
+    expect(planCellMark({ note: '提醒', fill: 'none' })).toEqual({ note: '提醒', fill: 'none' });
+  });
+
+  it('is stable: planning the planned cell again changes nothing', () => {
+    const once = planCellMark({ note: '提醒', fill: 'none' }, [error]);
+    const twice = planCellMark({ note: once.note, fill: 'ours' }, [error]);
+    expect(twice).toEqual(once);
+  });
+});
+
+describe('planIdWrites', () => {
+  /** A tab from rows of cells (sheet row 2 first); column 0 is 活动名称, the ID column as given. */
+  function tab(rows: CellValue[][], idColumn: number | undefined): IdTab {
+    return {
+      idColumn,
+      otherColumns: [0],
+      value: (row, column) => rows[row - 2]?.[column] ?? null,
+      nextFreeColumn: () => Math.max(0, ...rows.map((cells) => cells.length)),
+    };
+  }
+
+  it('writes only into empty ID cells of rows that still hold something', () => {
+    const rows: CellValue[][] = [
+      ['植树', null],
+      ['义诊', 'A-7'],
+      [null, null],
+      ['讲座', 'A-9'],
+    ];
+    const plan = planIdWrites(
+      [
+        { row: 2, activityId: 'A-1' },
+        { row: 3, activityId: 'A-2' },
+        { row: 4, activityId: 'A-3' },
+        { row: 5, activityId: 'A-9' },
+        { row: 1, activityId: 'A-4' },
+        { row: 6.5, activityId: 'A-5' },
+        { row: 6, activityId: ' ' },
+      ],
+      tab(rows, 1),
+    );
+    expect(plan.column).toBe(1);
+    expect(plan.added).toBe(false);
+    expect([...plan.writes]).toEqual([[2, 'A-1']]);
+    expect(plan.skipped).toEqual([
+      { row: 3, activityId: 'A-2', reason: 'occupied', existing: 'A-7' },
+      { row: 4, activityId: 'A-3', reason: 'empty_row' },
+      { row: 1, activityId: 'A-4', reason: 'invalid' },
+      { row: 6.5, activityId: 'A-5', reason: 'invalid' },
+      { row: 6, activityId: ' ', reason: 'invalid' },
+    ]);
+  });
+
+  it('adds an ID column after the used ones only when an ID is written', () => {
+    const rows: CellValue[][] = [['植树', '周六', null, '备注']];
+    expect(planIdWrites([{ row: 2, activityId: 'A-1' }], tab(rows, undefined))).toEqual({
+      column: 4,
+      added: true,
+      writes: new Map([[2, 'A-1']]),
+      skipped: [],
+    });
+    const none = planIdWrites([{ row: 3, activityId: 'A-1' }], tab(rows, undefined));
+    expect(none.column).toBeUndefined();
+    expect(none.added).toBe(false);
+  });
+
+  it('gives a row one ID even when asked twice', () => {
+    const plan = planIdWrites(
+      [
+        { row: 2, activityId: 'A-1' },
+        { row: 2, activityId: 'A-1' },
+        { row: 2, activityId: 'A-2' },
+      ],
+      tab([['植树']], undefined),
+    );
+    expect([...plan.writes]).toEqual([[2, 'A-1']]);
+    expect(plan.skipped).toEqual([{ row: 2, activityId: 'A-2', reason: 'occupied', existing: 'A-1' }]);
+  });
+
+  it('skips every ID when there is no activities tab', () => {
+    expect(planIdWrites([{ row: 2, activityId: 'A-1' }], undefined).skipped).toEqual([
+      { row: 2, activityId: 'A-1', reason: 'no_tab' },
+    ]);
+  });
+});
