@@ -54,7 +54,7 @@ describe('which cell an issue marks', () => {
     const header = issue(1, '日期');
     const noColumn = issue(4, '');
     const unknownColumn = issue(4, '备注');
-    const noTab = issue(2, '名称', 'error', 'measures');
+    const noTab = issue(2, '名称', 'error', 'plan');
     const pastGrid = issue(11, '单位名称', 'error', 'partners');
     const inGrid = issue(10, '单位名称', 'warning', 'partners');
     const fractional = issue(2.5, '日期');
@@ -69,11 +69,11 @@ describe('which cell an issue marks', () => {
 
   it('asks for each tab once', () => {
     const asked: TabKey[] = [];
-    planMarks([issue(2, '日期'), issue(3, '日期'), issue(2, '名称', 'error', 'plans')], (tab) => {
+    planMarks([issue(2, '日期'), issue(3, '日期'), issue(2, '名称', 'error', 'plan')], (tab) => {
       asked.push(tab);
       return { header: ['日期'] };
     });
-    expect(asked).toEqual(['activities', 'plans']);
+    expect(asked).toEqual(['activities', 'plan']);
   });
 });
 
