@@ -6,7 +6,7 @@
  * own API. So each writer recognises and clears the others' marks, and none touches staff's own
  * notes and colours.
  */
-import { headerKey, type TabKey } from './columns';
+import { headerKey, locateColumns, type TabKey } from './columns';
 import { SEVERITY_LABELS } from './i18n';
 import type { Issue, Severity } from './issues';
 import { cellText } from './normalize';
@@ -58,6 +58,15 @@ export function issueColumn(header: readonly string[], column: string): number {
   if (exact >= 0) return exact;
   const key = headerKey(written);
   return header.findIndex((text) => text !== '' && headerKey(text) === key);
+}
+
+/** A header row as the planner matches it: trimmed text per column ('' where empty), trailing empty ones dropped. */
+export function headerTexts(cells: readonly CellValue[]): string[] {
+  const texts = cells.map((cell) =>
+    cell === null ? '' : typeof cell === 'string' ? cell.trim() : (cellText(cell) ?? ''),
+  );
+  while (texts.length > 0 && texts[texts.length - 1] === '') texts.pop();
+  return texts;
 }
 
 /** A data tab as a writer sees it: its header row (trimmed texts) and, when bounded, its grid size. */
@@ -193,10 +202,8 @@ export interface SkippedId {
 
 /** An activities tab as the ID planner reads it; columns are 0-based. */
 export interface IdTab {
-  /** The 0-based ID column, undefined when the tab has none yet. */
-  idColumn: number | undefined;
-  /** The other recognised columns: a row holding nothing in them is empty. */
-  otherColumns: readonly number[];
+  /** Row 1 as read (its recognised columns locate the ID column and tell an empty row). */
+  header: readonly unknown[];
   /** The value of a cell as the sheet shows it now. */
   value(row: number, column: number): CellValue;
   /** Where an added ID column goes: right of every used column, so it never lands on data. */
@@ -223,18 +230,24 @@ export function planIdWrites(
   ids: readonly { row: number; activityId: string }[],
   tab: IdTab | undefined,
 ): IdPlan {
-  const plan: IdPlan = { column: tab?.idColumn, added: false, writes: new Map(), skipped: [] };
   if (tab === undefined) {
-    plan.skipped = ids.map((id) => ({ ...id, reason: 'no_tab' }));
-    return plan;
+    return {
+      column: undefined,
+      added: false,
+      writes: new Map(),
+      skipped: ids.map((id) => ({ ...id, reason: 'no_tab' })),
+    };
   }
+  const located = locateColumns('activities', tab.header);
+  const others = [...located].filter(([field]) => field !== 'activityId').map(([, index]) => index);
+  const plan: IdPlan = { column: located.get('activityId'), added: false, writes: new Map(), skipped: [] };
   for (const { row, activityId } of ids) {
     const wanted = typeof activityId === 'string' ? cellText(activityId) : undefined;
     if (!Number.isInteger(row) || row < 2 || wanted === undefined) {
       plan.skipped.push({ row, activityId, reason: 'invalid' });
       continue;
     }
-    if (!tab.otherColumns.some((column) => tab.value(row, column) !== null)) {
+    if (!others.some((column) => tab.value(row, column) !== null)) {
       plan.skipped.push({ row, activityId, reason: 'empty_row' });
       continue;
     }

@@ -9,6 +9,7 @@ import type { TabKey } from '../../shared/columns';
 import {
   type CellIssues,
   type FillOwner,
+  headerTexts,
   ISSUE_FILL_RGB,
   isIssueFill,
   issueColumn,
@@ -16,7 +17,7 @@ import {
   planCellMark,
   planMarks,
 } from '../../shared/marks';
-import { type ApiCell, headerText, runsOf, type TabHandle } from './sheetIo';
+import { type ApiCell, runsOf, type TabHandle } from './sheetIo';
 
 export type { CellIssues, MarkIssue } from '../../shared/marks';
 
@@ -29,7 +30,7 @@ const DEFAULT_BACKGROUNDS = new Set(['', '#ffffff', 'white']);
 
 /** The 0-based column an issue names in a header row, or -1 when it names none there. */
 export function issueColumnIndex(header: readonly ApiCell[], column: string): number {
-  return issueColumn(header.map(headerText), column);
+  return issueColumn(headerTexts(header), column);
 }
 
 /** Groups issues of a tab by the cell they point at; issues naming no cell are left out. */
@@ -38,7 +39,7 @@ export function cellIssues(
   tab: TabKey,
   header: readonly ApiCell[],
 ): CellIssues {
-  const texts = header.map(headerText);
+  const texts = headerTexts(header);
   const own = issues.filter((issue) => issue.tab === tab);
   return planMarks(own, () => ({ header: texts })).cells.get(tab) ?? new Map();
 }

@@ -141,7 +141,6 @@ export function writeAssignedIds(
 ): IdWrites {
   if (!sent || assigned.size === 0) return { written: 0, skipped: 0 };
   const { sheet, tab } = sent;
-  const located = locateColumns('activities', tab.header);
   const kept = new Set(unchanged.activities);
   const current = new Map((now?.tab.rows ?? []).map((row) => [row.row, row.cells]));
   const ids = [...assigned]
@@ -150,10 +149,7 @@ export function writeAssignedIds(
   // Which cells may be written is shared/marks.ts's rule, as on the server (whose own Sheets
   // adapter may have written the same IDs already: those count as written).
   const plan = planIdWrites(ids, {
-    idColumn: located.get('activityId'),
-    otherColumns: [...located.entries()]
-      .filter(([field]) => field !== 'activityId')
-      .map(([, index]) => index),
+    header: tab.header,
     value: (row, column) => current.get(row)?.[column] ?? null,
     nextFreeColumn: () => Math.max(tab.header.length, sheet.getLastColumn()),
   });

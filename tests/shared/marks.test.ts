@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { TabKey } from '../../shared/columns';
 import {
   hasIssueNote,
+  headerTexts,
+  ID_HEADER,
   type IdTab,
   ISSUE_FILL_RGB,
   ISSUE_NOTE_HEADING,
@@ -74,6 +76,13 @@ describe('which cell an issue marks', () => {
       return { header: ['日期'] };
     });
     expect(asked).toEqual(['activities', 'plan']);
+  });
+});
+
+describe('headerTexts', () => {
+  it('trims each header cell and drops empty ones at the end', () => {
+    expect(headerTexts([' 活动名称 ', null, 2026, '', null])).toEqual(['活动名称', '', '2026']);
+    expect(headerTexts([])).toEqual([]);
   });
 });
 
@@ -158,11 +167,10 @@ describe('planCellMark', () => {
 });
 
 describe('planIdWrites', () => {
-  /** A tab from rows of cells (sheet row 2 first); column 0 is 活动名称, the ID column as given. */
-  function tab(rows: CellValue[][], idColumn: number | undefined): IdTab {
+  /** A tab from rows of cells (sheet row 2 first): 活动名称 in column 0, 记录编号 in column 1 when `withIds`. */
+  function tab(rows: CellValue[][], withIds: boolean): IdTab {
     return {
-      idColumn,
-      otherColumns: [0],
+      header: withIds ? ['活动名称', ID_HEADER] : ['活动名称', '日期', '', '备注'],
       value: (row, column) => rows[row - 2]?.[column] ?? null,
       nextFreeColumn: () => Math.max(0, ...rows.map((cells) => cells.length)),
     };
@@ -185,7 +193,7 @@ describe('planIdWrites', () => {
         { row: 6.5, activityId: 'A-5' },
         { row: 6, activityId: ' ' },
       ],
-      tab(rows, 1),
+      tab(rows, true),
     );
     expect(plan.column).toBe(1);
     expect(plan.added).toBe(false);
@@ -201,13 +209,13 @@ describe('planIdWrites', () => {
 
   it('adds an ID column after the used ones only when an ID is written', () => {
     const rows: CellValue[][] = [['植树', '周六', null, '备注']];
-    expect(planIdWrites([{ row: 2, activityId: 'A-1' }], tab(rows, undefined))).toEqual({
+    expect(planIdWrites([{ row: 2, activityId: 'A-1' }], tab(rows, false))).toEqual({
       column: 4,
       added: true,
       writes: new Map([[2, 'A-1']]),
       skipped: [],
     });
-    const none = planIdWrites([{ row: 3, activityId: 'A-1' }], tab(rows, undefined));
+    const none = planIdWrites([{ row: 3, activityId: 'A-1' }], tab(rows, false));
     expect(none.column).toBeUndefined();
     expect(none.added).toBe(false);
   });
@@ -219,7 +227,7 @@ describe('planIdWrites', () => {
         { row: 2, activityId: 'A-1' },
         { row: 2, activityId: 'A-2' },
       ],
-      tab([['植树']], undefined),
+      tab([['植树']], false),
     );
     expect([...plan.writes]).toEqual([[2, 'A-1']]);
     expect(plan.skipped).toEqual([{ row: 2, activityId: 'A-2', reason: 'occupied', existing: 'A-1' }]);

@@ -4,11 +4,12 @@
  * and issue marks into the data tabs, as shared/marks.ts plans them.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { locateColumns, type TabKey } from '../../../shared/columns';
+import type { TabKey } from '../../../shared/columns';
 import type { Issue } from '../../../shared/issues';
 import {
   type FillOwner,
   hasIssueNote,
+  headerTexts,
   ID_HEADER,
   isIssueFill,
   planCellMark,
@@ -16,7 +17,6 @@ import {
   planMarks,
   type SkippedId,
 } from '../../../shared/marks';
-import { cellText } from '../../../shared/normalize';
 import type { CellValue } from '../../../shared/workbook';
 import { ISSUE_FILL_ARGB } from './port';
 
@@ -122,16 +122,10 @@ export class Grid {
 
   /** Row 1 as written: trimmed text per column. */
   header(): string[] {
-    const header: string[] = [];
     const data = this.data;
     const width =
       (data?.startRow ?? 0) > 0 ? 0 : (data?.startColumn ?? 0) + (data?.rowData?.[0]?.values?.length ?? 0);
-    for (let c = 0; c < width; c++) {
-      const value = this.value(0, c);
-      header.push(value === null ? '' : typeof value === 'string' ? value.trim() : (cellText(value) ?? ''));
-    }
-    while (header.length > 0 && header[header.length - 1] === '') header.pop();
-    return header;
+    return headerTexts(Array.from({ length: width }, (_, c) => this.value(0, c)));
   }
 
   /** Every fetched cell with its 0-based position. */
@@ -205,18 +199,13 @@ export function writeActivityIds(
   ids: readonly { row: number; activityId: string }[],
   requests: sheets_v4.Schema$Request[],
 ): SkippedId[] {
-  const located = grid && locateColumns('activities', grid.header());
   const plan = planIdWrites(
     ids,
-    grid &&
-      located && {
-        idColumn: located.get('activityId'),
-        otherColumns: [...located.entries()]
-          .filter(([field]) => field !== 'activityId')
-          .map(([, index]) => index),
-        value: (row, column) => grid.value(row - 1, column),
-        nextFreeColumn: () => grid.usedWidth(),
-      },
+    grid && {
+      header: grid.header(),
+      value: (row, column) => grid.value(row - 1, column),
+      nextFreeColumn: () => grid.usedWidth(),
+    },
   );
   const { column } = plan;
   if (grid === undefined || column === undefined || plan.writes.size === 0) return plan.skipped;

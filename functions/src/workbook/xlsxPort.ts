@@ -28,13 +28,14 @@
  */
 import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
+import { recogniseTab, type TabKey } from '../../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../../shared/i18n';
 import type { Issue } from '../../../shared/issues';
 import {
   type CellIssues,
   type FillOwner,
   hasIssueNote,
+  headerTexts,
   ID_HEADER,
   isIssueFill,
   planCellMark,
@@ -43,7 +44,6 @@ import {
   type SkippedId,
   staffNote,
 } from '../../../shared/marks';
-import { cellText } from '../../../shared/normalize';
 import { percentCells } from '../../../shared/summary';
 import { columnWidth, textWidth } from '../../../shared/widths';
 import type { CellValue, Table } from '../../../shared/workbook';
@@ -139,13 +139,7 @@ function valueAt(sheet: ExcelJS.Worksheet, row: number, column: number): CellVal
 function headerOf(sheet: ExcelJS.Worksheet): string[] {
   const row = sheet.findRow(1);
   if (row === undefined) return [];
-  const header: string[] = [];
-  for (let c = 1; c <= row.cellCount; c++) {
-    const value = valueAt(sheet, 1, c);
-    header.push(value === null ? '' : typeof value === 'string' ? value.trim() : (cellText(value) ?? ''));
-  }
-  while (header.length > 0 && header[header.length - 1] === '') header.pop();
-  return header;
+  return headerTexts(Array.from({ length: row.cellCount }, (_, c) => valueAt(sheet, 1, c + 1)));
 }
 
 /** Every existing cell of a sheet, in row order. */
@@ -302,18 +296,13 @@ function writeActivityIds(
   ids: readonly { row: number; activityId: string }[],
 ): SkippedId[] {
   const sheet = dataSheet(workbook, 'activities');
-  const located = sheet && locateColumns('activities', headerOf(sheet));
   const plan = planIdWrites(
     ids,
-    sheet &&
-      located && {
-        idColumn: located.get('activityId'),
-        otherColumns: [...located.entries()]
-          .filter(([field]) => field !== 'activityId')
-          .map(([, index]) => index),
-        value: (row, column) => valueAt(sheet, row, column + 1),
-        nextFreeColumn: () => lastUsedColumn(sheet),
-      },
+    sheet && {
+      header: headerOf(sheet),
+      value: (row, column) => valueAt(sheet, row, column + 1),
+      nextFreeColumn: () => lastUsedColumn(sheet),
+    },
   );
   if (sheet === undefined || plan.column === undefined) return plan.skipped;
   const column = plan.column + 1;
