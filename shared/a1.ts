@@ -64,15 +64,29 @@ export interface CellPosition {
   row: number | undefined;
 }
 
-/** One end of a range (`C7`, `$C$7`, `C`, `7`), or undefined when it is not one. */
+/** One end of a range (`C7`, `$C$7`, `c7`, `C`, `7`), or undefined when it is not one. */
 export function parseCell(cell: string): CellPosition | undefined {
-  const match = /^\$?([A-Za-z]{0,3})\$?(\d*)$/.exec(cell);
-  if (!match || cell === '') return undefined;
-  const [, letters = '', digits = ''] = match;
-  return {
-    column: letters === '' ? undefined : columnIndex(letters),
-    row: digits === '' ? undefined : Number(digits),
-  };
+  // A loop, not a regular expression: the .xlsx reader calls this for every cell it streams.
+  let i = cell.charCodeAt(0) === 36 ? 1 : 0; // $
+  const lettersAt = i;
+  let column = 0;
+  for (; i < cell.length; i++) {
+    const code = cell.charCodeAt(i) | 32; // lower case
+    if (code < 97 || code > 122) break;
+    column = column * 26 + code - 96;
+  }
+  const letters = i - lettersAt;
+  if (letters > 3) return undefined;
+  if (cell.charCodeAt(i) === 36 && letters > 0) i++;
+  const digitsAt = i;
+  let row = 0;
+  for (; i < cell.length; i++) {
+    const code = cell.charCodeAt(i);
+    if (code < 48 || code > 57) return undefined;
+    row = row * 10 + code - 48;
+  }
+  if (letters === 0 && i === digitsAt) return undefined;
+  return { column: letters === 0 ? undefined : column - 1, row: i === digitsAt ? undefined : row };
 }
 
 /** A cell reference such as `活动!C7` or `'By category'!A1` read back, or undefined when it is not one. */

@@ -67,6 +67,12 @@ describe('reading A1 back', () => {
     expect(parseCell('7')).toEqual({ column: undefined, row: 7 });
     expect(parseCell('')).toBeUndefined();
     expect(parseCell('C7D')).toBeUndefined();
+    expect(parseCell('c7')).toEqual({ column: 2, row: 7 });
+    expect(parseCell('XFD1048576')).toEqual({ column: 16_383, row: 1_048_576 });
+    // No sheet has a column of four letters; a dollar sign alone is no cell.
+    expect(parseCell('ABCD1')).toBeUndefined();
+    expect(parseCell('$')).toBeUndefined();
+    expect(parseCell('C-7')).toBeUndefined();
   });
 
   it('reads cell references back as cellReference writes them', () => {
