@@ -13,6 +13,8 @@ import {
 } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
 import { ISSUE_FILL_RGB, type SkippedId } from '../../../shared/marks';
+import { percentCells } from '../../../shared/summary';
+import { textWidth } from '../../../shared/widths';
 import type { Table } from '../../../shared/workbook';
 
 /** What one sync writes back into the workbook; every part is optional. */
@@ -66,14 +68,39 @@ export const STATUS_FILLS: Record<string, Record<string, string>> = {
 };
 
 /** Whether a number is a quantity (thousands separators) rather than a year or row number. */
-export function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[]): boolean {
+function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[]): boolean {
   if (tab === 'validation') return false; // its numbers are sheet row numbers
   return !(tab === 'overview' && cells[0] === '计划年度');
 }
 
-/** The number format of a quantity. */
-export function thousandsFormat(value: number): string {
-  return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
+/** The number format of a share: a percentage with one decimal. */
+export const PERCENT_FORMAT = '0.0%';
+
+/**
+ * The number formats of one generated table, the same in both adapters: shares as percentages,
+ * quantities from 1,000 on with thousands separators; undefined where a cell shows as it is.
+ */
+export function numberFormats(
+  tab: GeneratedTab,
+  table: Table,
+): (row: number, column: number) => string | undefined {
+  const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  return (r, c) => {
+    const cells = table[r];
+    const value = cells?.[c];
+    if (r === 0 || cells === undefined || typeof value !== 'number') return undefined;
+    if (percent.has(`${r}:${c}`)) return PERCENT_FORMAT;
+    if (Math.abs(value) < 1000 || !isQuantity(tab, cells)) return undefined;
+    return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
+  };
+}
+
+/** How wide a generated table's value shows in its number format, in character cells. */
+export function shownWidth(value: string | number, format: string | undefined): number {
+  if (typeof value === 'string') return textWidth(value);
+  if (format === PERCENT_FORMAT) return `${(value * 100).toFixed(1)}%`.length;
+  if (format !== undefined) return value.toLocaleString('en-US', { maximumFractionDigits: 2 }).length;
+  return String(Number(value.toPrecision(11))).length;
 }
 
 /** Which generated tab a sheet is, by its Chinese or English name. */

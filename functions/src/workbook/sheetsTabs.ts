@@ -7,10 +7,17 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import { columnLetter, parseCellReference } from '../../../shared/a1';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../../shared/i18n';
 import { GENERATED_TAB_PROTECTION } from '../../../shared/marks';
-import { percentCells } from '../../../shared/summary';
-import { columnWidth, textWidth } from '../../../shared/widths';
+import { columnWidth } from '../../../shared/widths';
 import type { Table } from '../../../shared/workbook';
-import { GENERATED_TAB_ORDER, generatedTabOf, insertionIndex, isQuantity, STATUS_FILLS } from './port';
+import {
+  GENERATED_TAB_ORDER,
+  generatedTabOf,
+  insertionIndex,
+  numberFormats,
+  PERCENT_FORMAT,
+  STATUS_FILLS,
+  shownWidth,
+} from './port';
 import { fill, gridSheets, idOf, titleOf } from './sheetsGrid';
 
 /** Google Sheets holds at most this many characters in a cell. */
@@ -20,12 +27,6 @@ const PIXELS_PER_UNIT = 7;
 const PIXEL_PADDING = 12;
 /** Empty columns kept right of a charted table for the chart to sit over. */
 const CHART_COLUMNS = 8;
-
-function shownWidth(value: string | number, percent: boolean): number {
-  if (typeof value === 'string') return textWidth(value);
-  if (percent) return `${(value * 100).toFixed(1)}%`.length;
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 }).length;
-}
 
 /**
  * The link of a validation row's cell reference (`活动!C7`, `'By category'!A1`) to that cell in
@@ -45,7 +46,7 @@ function tableRows(
   table: Table,
   sheetIds: ReadonlyMap<string, number>,
 ): { rows: sheets_v4.Schema$RowData[]; widths: number[] } {
-  const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  const formatOf = numberFormats(tab, table);
   const header = table[0] ?? [];
   const linkColumn = tab === 'validation' ? header.indexOf('单元格') : -1;
   const widths: number[] = [];
@@ -53,6 +54,7 @@ function tableRows(
     values: cells.map((value, c): sheets_v4.Schema$CellData => {
       const format: sheets_v4.Schema$CellFormat = {};
       const data: sheets_v4.Schema$CellData = {};
+      const pattern = formatOf(r, c);
       if (r === 0) format.textFormat = { bold: true };
       if (typeof value === 'string') {
         const text = value.length > MAX_CELL_TEXT ? `${value.slice(0, MAX_CELL_TEXT - 1)}…` : value;
@@ -61,16 +63,15 @@ function tableRows(
         if (link !== undefined) format.textFormat = { link: { uri: link } };
       } else if (typeof value === 'number' && Number.isFinite(value)) {
         data.userEnteredValue = { numberValue: value };
-        if (r > 0 && percent.has(`${r}:${c}`)) format.numberFormat = { type: 'PERCENT', pattern: '0.0%' };
-        else if (r > 0 && Math.abs(value) >= 1000 && isQuantity(tab, cells)) {
-          format.numberFormat = { type: 'NUMBER', pattern: Number.isInteger(value) ? '#,##0' : '#,##0.0#' };
+        if (pattern !== undefined) {
+          format.numberFormat = { type: pattern === PERCENT_FORMAT ? 'PERCENT' : 'NUMBER', pattern };
         }
       }
       const status = STATUS_FILLS[String(header[c] ?? '')]?.[String(value)];
       if (r > 0 && status !== undefined) Object.assign(format, fill(status));
       if (Object.keys(format).length > 0) data.userEnteredFormat = format;
       if (data.userEnteredValue && value !== null) {
-        const width = shownWidth(value, percent.has(`${r}:${c}`));
+        const width = shownWidth(value, pattern);
         if (width > (widths[c] ?? 0)) widths[c] = width;
       }
       return data;

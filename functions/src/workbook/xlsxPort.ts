@@ -44,7 +44,6 @@ import {
   type SkippedId,
   staffNote,
 } from '../../../shared/marks';
-import { percentCells } from '../../../shared/summary';
 import { columnWidth, textWidth } from '../../../shared/widths';
 import type { CellValue, Table } from '../../../shared/workbook';
 import { accessError, errorCode } from './common';
@@ -55,9 +54,9 @@ import {
   generatedTabOf,
   ISSUE_FILL_ARGB,
   insertionIndex,
-  isQuantity,
+  numberFormats,
   STATUS_FILLS,
-  thousandsFormat,
+  shownWidth,
   type WorkbookUpdate,
   type WorkbookUpdateResult,
 } from './port';
@@ -208,19 +207,6 @@ function writeGeneratedTabs(
   });
 }
 
-/** How wide a cell shows, in Excel's units (about one Latin digit; CJK characters count two). */
-function shownWidth(value: string | number, format: string | undefined): number {
-  let text: string;
-  if (typeof value === 'number') {
-    if (format === '0.0%') text = `${(value * 100).toFixed(1)}%`;
-    else if (format !== undefined) text = value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-    else text = String(Number(value.toPrecision(11)));
-  } else {
-    text = value;
-  }
-  return textWidth(text);
-}
-
 /**
  * Writes a generated table into a fresh sheet. Strings go in as string values, never formulas,
  * whatever they start with. Protection has no password: xlsx has no warning-only protection like
@@ -228,7 +214,7 @@ function shownWidth(value: string | number, format: string | undefined): number 
  * lifts it without a prompt), and the next sync rewrites it anyway.
  */
 function fillGeneratedSheet(sheet: ExcelJS.Worksheet, tab: GeneratedTab, table: Table): void {
-  const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  const formatOf = numberFormats(tab, table);
   const header = table[0] ?? [];
   const widths: number[] = [];
   table.forEach((cells, r) => {
@@ -243,8 +229,7 @@ function fillGeneratedSheet(sheet: ExcelJS.Worksheet, tab: GeneratedTab, table: 
         cell.value = value.length > MAX_CELL_TEXT ? `${value.slice(0, MAX_CELL_TEXT - 1)}…` : value;
       } else {
         cell.value = value;
-        if (r > 0 && percent.has(`${r}:${c}`)) format = '0.0%';
-        else if (r > 0 && Math.abs(value) >= 1000 && isQuantity(tab, cells)) format = thousandsFormat(value);
+        format = formatOf(r, c);
         if (format !== undefined) cell.numFmt = format;
       }
       if (r === 0) cell.font = BOLD;
