@@ -151,6 +151,12 @@ export function isIssueFill(color: string | null | undefined): boolean {
 /** Whose fill a cell has: none, ours (an issue fill) or staff's (any other colour, kept as it is). */
 export type FillOwner = 'none' | 'ours' | 'staff';
 
+/** Whose a cell's fill is, from its colour in any notation isIssueFill reads (undefined: the cell has no fill). */
+export function fillOwner(color: string | null | undefined): FillOwner {
+  if (color === null || color === undefined) return 'none';
+  return isIssueFill(color) ? 'ours' : 'staff';
+}
+
 /** A cell as a writer read it: its note ('' when none) and whose fill it has. */
 export interface MarkedCell {
   note: string;

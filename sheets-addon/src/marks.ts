@@ -8,10 +8,9 @@
 import type { TabKey } from '../../shared/columns';
 import {
   type CellIssues,
-  type FillOwner,
+  fillOwner,
   headerTexts,
   ISSUE_FILL_RGB,
-  isIssueFill,
   issueColumn,
   type MarkIssue,
   planCellMark,
@@ -73,11 +72,7 @@ export function refreshMarks(handle: TabHandle, rows: readonly number[], issues:
         const note = notes[r]?.[c] ?? '';
         const read = backgrounds[r]?.[c] ?? '';
         const background = read.toLowerCase();
-        const owner: FillOwner = DEFAULT_BACKGROUNDS.has(background)
-          ? 'none'
-          : isIssueFill(background)
-            ? 'ours'
-            : 'staff';
+        const owner = fillOwner(DEFAULT_BACKGROUNDS.has(background) ? undefined : background);
         const cellIssueList = rowIssues?.get(c) ?? [];
         const mark = planCellMark({ note, fill: owner }, cellIssueList);
         // A block is written whole, so every other cell gets back what it had — and a cell without

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TabKey } from '../../shared/columns';
 import {
+  fillOwner,
   hasIssueNote,
   headerTexts,
   ID_HEADER,
@@ -120,6 +121,14 @@ describe('the fill', () => {
     expect(isIssueFill('FFFFC7CE')).toBe(false);
     expect(isIssueFill(undefined)).toBe(false);
     expect(isIssueFill('')).toBe(false);
+  });
+
+  it('tells whose a fill is: none, ours, or staff’s', () => {
+    expect(fillOwner(undefined)).toBe('none');
+    expect(fillOwner(null)).toBe('none');
+    expect(fillOwner(`FF${ISSUE_FILL_RGB.warning}`)).toBe('ours');
+    expect(fillOwner('#00ff00')).toBe('staff');
+    expect(fillOwner('theme')).toBe('staff');
   });
 });
 

@@ -7,11 +7,10 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import type { TabKey } from '../../../shared/columns';
 import type { Issue } from '../../../shared/issues';
 import {
-  type FillOwner,
+  fillOwner,
   hasIssueNote,
   headerTexts,
   ID_HEADER,
-  isIssueFill,
   planCellMark,
   planIdWrites,
   planMarks,
@@ -278,7 +277,7 @@ function markRequest(
 ): sheets_v4.Schema$Request | undefined {
   const note = cell?.note ?? '';
   const before = fillOf(cell);
-  const owner: FillOwner = before === undefined ? 'none' : isIssueFill(before) ? 'ours' : 'staff';
+  const owner = fillOwner(before);
   const mark = planCellMark({ note, fill: owner }, issues);
   const nextFill =
     mark.fill === 'staff' ? before : mark.fill === 'none' ? undefined : ISSUE_FILL_ARGB[mark.fill];
@@ -324,7 +323,7 @@ export function markIssues(
     const cells = plan.cells.get(tab);
     for (const { row, column, cell } of grid.cells()) {
       if (cells?.get(row + 1)?.has(column)) continue;
-      if (hasIssueNote(cell.note ?? '') || isIssueFill(fillOf(cell)))
+      if (hasIssueNote(cell.note ?? '') || fillOwner(fillOf(cell)) === 'ours')
         add(markRequest(sheetId, row, column, cell, []));
     }
     for (const [row, columns] of cells ?? []) {

@@ -34,10 +34,10 @@ import type { Issue } from '../../../shared/issues';
 import {
   type CellIssues,
   type FillOwner,
+  fillOwner,
   hasIssueNote,
   headerTexts,
   ID_HEADER,
-  isIssueFill,
   planCellMark,
   planIdWrites,
   planMarks,
@@ -312,10 +312,10 @@ function isPatternFill(fill: ExcelJS.Fill | undefined): fill is ExcelJS.FillPatt
   return fill !== undefined && fill.type === 'pattern';
 }
 
-function fillOwner(fill: ExcelJS.Fill | undefined): FillOwner {
-  if (fill === undefined || (isPatternFill(fill) && fill.pattern === 'none')) return 'none';
-  if (isPatternFill(fill) && fill.pattern === 'solid' && isIssueFill(fill.fgColor?.argb)) return 'ours';
-  return 'staff';
+/** Whose a cell's fill is: a solid fill by its colour, a pattern or gradient always staff's. */
+function ownerOf(fill: ExcelJS.Fill | undefined): FillOwner {
+  if (fill === undefined || (isPatternFill(fill) && fill.pattern === 'none')) return fillOwner(undefined);
+  return fillOwner(isPatternFill(fill) && fill.pattern === 'solid' ? (fill.fgColor?.argb ?? '') : fill.type);
 }
 
 type Note = string | ExcelJS.Comment | undefined;
@@ -353,7 +353,7 @@ function setNote(cell: ExcelJS.Cell, note: Note): void {
 function applyMark(cell: ExcelJS.Cell, issues: readonly Issue[]): void {
   const note = cell.note as Note;
   const before = noteText(note);
-  const owner = fillOwner(cell.fill);
+  const owner = ownerOf(cell.fill);
   const mark = planCellMark({ note: before, fill: owner }, issues);
   if (mark.note !== before) {
     const staff = staffNote(before);
@@ -394,7 +394,7 @@ function markIssues(workbook: ExcelJS.Workbook, issues: readonly Issue[]): Issue
     const cells = marked.get(sheet);
     for (const cell of [...existingCells(sheet)]) {
       if (cells?.get(Number(cell.row))?.has(Number(cell.col) - 1)) continue;
-      if (hasIssueNote(noteText(cell.note as Note)) || fillOwner(cell.fill) === 'ours') applyMark(cell, []);
+      if (hasIssueNote(noteText(cell.note as Note)) || ownerOf(cell.fill) === 'ours') applyMark(cell, []);
     }
     for (const [row, columns] of cells ?? []) {
       for (const [column, here] of columns) applyMark(sheet.getCell(row, column + 1), here);
