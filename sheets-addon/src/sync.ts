@@ -5,7 +5,8 @@
  */
 import { locateColumns, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
-import { ID_HEADER, planIdWrites } from '../../shared/marks';
+import { ID_HEADER, planIdWrites } from '../../shared/idWrites';
+
 import { recogniseTabs } from '../../shared/validate';
 import { identityToken, postWorkbook, type SyncResponse } from './api';
 import { withDocumentLock } from './lock';

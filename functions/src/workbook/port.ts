@@ -11,8 +11,9 @@ import {
   SEVERITY_LABELS,
   STATUS_LABELS,
 } from '../../../shared/i18n';
+import type { SkippedId } from '../../../shared/idWrites';
 import type { Issue, Severity } from '../../../shared/issues';
-import { ISSUE_FILL_RGB, type SkippedId } from '../../../shared/marks';
+import { ISSUE_FILL_RGB } from '../../../shared/marks';
 import { percentCells } from '../../../shared/summary';
 import { textWidth } from '../../../shared/widths';
 import type { Table } from '../../../shared/workbook';
@@ -27,7 +28,7 @@ export interface WorkbookUpdate {
   issues?: Issue[];
 }
 
-export type { SkippedId, SkippedIdReason } from '../../../shared/marks';
+export type { SkippedId, SkippedIdReason } from '../../../shared/idWrites';
 
 /** What a workbook update could not do, for the caller to log. */
 export interface WorkbookUpdateResult {

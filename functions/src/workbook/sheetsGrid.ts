@@ -5,17 +5,9 @@
  */
 import type { sheets_v4 } from '@googleapis/sheets';
 import type { TabKey } from '../../../shared/columns';
+import { ID_HEADER, planIdWrites, type SkippedId } from '../../../shared/idWrites';
 import type { Issue } from '../../../shared/issues';
-import {
-  fillOwner,
-  hasIssueNote,
-  headerTexts,
-  ID_HEADER,
-  planCellMark,
-  planIdWrites,
-  planMarks,
-  type SkippedId,
-} from '../../../shared/marks';
+import { fillOwner, hasIssueNote, headerTexts, planCellMark, planMarks } from '../../../shared/marks';
 import type { CellValue } from '../../../shared/workbook';
 import { ISSUE_FILL_ARGB } from './port';
 

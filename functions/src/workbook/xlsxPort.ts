@@ -30,6 +30,7 @@ import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { recogniseTab, type TabKey } from '../../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../../shared/i18n';
+import { ID_HEADER, planIdWrites, type SkippedId } from '../../../shared/idWrites';
 import type { Issue } from '../../../shared/issues';
 import {
   type CellIssues,
@@ -37,11 +38,8 @@ import {
   fillOwner,
   hasIssueNote,
   headerTexts,
-  ID_HEADER,
   planCellMark,
-  planIdWrites,
   planMarks,
-  type SkippedId,
   staffNote,
 } from '../../../shared/marks';
 import { columnWidth, textWidth } from '../../../shared/widths';
