@@ -1,9 +1,8 @@
 /**
  * How the system marks what it writes into staff's workbook — the one write-back planner. Every
  * writer (the Sheets API adapter, the .xlsx adapter, the Apps Script add-on) asks this module which
- * cell each issue marks, what the note says, how its own earlier note is recognised and removed,
- * which fill the cell gets and which ID cells may be written, and only applies the answer in its
- * own API. So each writer recognises and clears the others' marks, and none touches staff's own
+ * cell each issue marks, what the note says, how its own earlier note is recognised and removed and
+ * which fill the cell gets, and only applies the answer in its own API. So each writer recognises and clears the others' marks, and none touches staff's own
  * notes and colours. Which ID cells a writer may fill is the planner's other half, idWrites.ts.
  */
 import { headerKey, type TabKey } from './columns';
