@@ -4,6 +4,7 @@
  * strings, numbers or null; percentages are unrounded fractions (the adapter formats the cells
  * `percentCells` names), dates `YYYY-MM-DD` text. User text goes in as-is, never as a formula.
  */
+import { cellReference } from './a1';
 import { headerKey, TAB_KEYS } from './columns';
 import { dayOf } from './dates';
 import {
@@ -121,31 +122,6 @@ export function percentCells(tab: GeneratedTab, table: Table): [row: number, col
     }
   }
   return cells;
-}
-
-/** The spreadsheet column letters of a 0-based column index: 0 → A, 25 → Z, 26 → AA. */
-export function columnLetter(index0: number): string {
-  if (!Number.isInteger(index0) || index0 < 0) throw new RangeError(`Invalid column index: ${index0}`);
-  let letters = '';
-  for (let n = index0 + 1; n > 0; n = Math.floor((n - 1) / 26)) {
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
-  }
-  return letters;
-}
-
-/** A sheet name as a formula reference writes it: quoted (`'By category'`) unless it is a plain word. */
-export function quoteTabName(tabName: string): string {
-  const plain =
-    /^[\p{L}_][\p{L}\p{N}_]*$/u.test(tabName) &&
-    // Names that read as a cell reference (A1, R1C1, R, C) must be quoted too.
-    !/^[a-z]{1,3}\d+$/i.test(tabName) &&
-    !/^(r\d*c?\d*|c\d*)$/i.test(tabName);
-  return plain ? tabName : `'${tabName.replace(/'/g, "''")}'`;
-}
-
-/** The A1 reference of a cell: `活动!C7`, `'By category'!A1` (row is the sheet row, column 0-based). */
-export function cellReference(tabName: string, row: number, index0: number): string {
-  return `${quoteTabName(tabName)}!${columnLetter(index0)}${row}`;
 }
 
 /** Where an issue points in the workbook as written, or null when it names no cell. */

@@ -1,5 +1,6 @@
 import { CHART_COLOURS, type ChartColour } from '../charts';
 import { escapeHtml } from '../markup';
+import { textWidth } from '../widths';
 
 /**
  * The layout of every email: a body is a list of plain-text blocks (paragraphs, label–value facts,
@@ -257,50 +258,19 @@ export function renderHtml(layout: Layout, subject: string): string {
 // ---------------------------------------------------------------------------------------------
 // Plain text
 
-/** Columns a character takes in a monospaced font: East Asian wide and fullwidth characters 2. */
-function charWidth(code: number): number {
-  if (code < 0x1100) return 1;
-  if (
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0x303e) ||
-    (code >= 0x3041 && code <= 0x33ff) ||
-    (code >= 0x3400 && code <= 0x4dbf) ||
-    (code >= 0x4e00 && code <= 0x9fff) ||
-    (code >= 0xa000 && code <= 0xa4cf) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x1f300 && code <= 0x1f64f) ||
-    (code >= 0x1f900 && code <= 0x1f9ff) ||
-    (code >= 0x20000 && code <= 0x3fffd)
-  ) {
-    return 2;
-  }
-  return 1;
-}
-
-/** Display width of a one-line text in a monospaced font. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of text) width += charWidth(char.codePointAt(0) as number);
-  return width;
-}
-
 function pad(text: string, width: number, right: boolean): string {
-  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  const fill = ' '.repeat(Math.max(0, width - textWidth(text)));
   return right ? fill + text : text + fill;
 }
 
 function textBlock(block: Block): string[] {
   switch (block.type) {
     case 'heading':
-      return ['', oneLine(block.text), '-'.repeat(Math.min(displayWidth(oneLine(block.text)), 60))];
+      return ['', oneLine(block.text), '-'.repeat(Math.min(textWidth(oneLine(block.text)), 60))];
     case 'paragraph':
       return [oneLine(block.text), ''];
     case 'facts': {
-      const width = Math.max(...block.rows.map(([label]) => displayWidth(label))) + 2;
+      const width = Math.max(...block.rows.map(([label]) => textWidth(label))) + 2;
       return block.rows.map(([label, value]) => `${pad(`${label}：`, width, false)} ${cellText(value)}`);
     }
     case 'table': {
@@ -309,7 +279,7 @@ function textBlock(block: Block): string[] {
       const rows = [block.header, ...block.rows, ...(block.footer ? [block.footer] : [])].map((row) =>
         row.map(cellText),
       );
-      const widths = block.header.map((_, i) => Math.max(...rows.map((row) => displayWidth(row[i] ?? ''))));
+      const widths = block.header.map((_, i) => Math.max(...rows.map((row) => textWidth(row[i] ?? ''))));
       return rows.map((row) =>
         row
           .map((cell, i) =>
@@ -322,7 +292,7 @@ function textBlock(block: Block): string[] {
     case 'bars': {
       // Plain text has no bars: each row's values, under the legend's names.
       if (block.rows.length === 0) return [block.empty];
-      const width = Math.max(...block.rows.map((row) => displayWidth(oneLine(row.label))));
+      const width = Math.max(...block.rows.map((row) => textWidth(oneLine(row.label))));
       return block.rows.map(
         (row) => `${pad(oneLine(row.label), width, false)}  ${row.series.map((s) => s.value).join('  ')}`,
       );
@@ -333,7 +303,7 @@ function textBlock(block: Block): string[] {
 /** The plain-text part: the same blocks as aligned lines (wide characters count two columns). */
 export function renderText(layout: Layout): string {
   const title = oneLine(layout.title);
-  const lines = [title, '='.repeat(Math.min(displayWidth(title), 60)), ''];
+  const lines = [title, '='.repeat(Math.min(textWidth(title), 60)), ''];
   for (const block of layout.blocks) lines.push(...textBlock(block));
   lines.push('', '--', layout.footer, '');
   return lines.join('\n').replace(/\n{3,}/g, '\n\n');

@@ -1,53 +1,36 @@
 /**
- * Validation marks in the sheet: an invalid cell gets a background colour and a note in Chinese.
- * Our part of a note starts with MARK and sits after whatever the user wrote there, so clearing a
- * mark removes only our part and never a user's own note; a background is only ours when it is
- * one of our two colours (unusual tints, not in Sheets' palette), and a cell the user had
- * coloured keeps its colour and gets the note only.
- *
- * The marker and the colours come from shared/marks.ts, as the server's workbook adapters' do, so
- * a mark made by a sync is cleared here once fixed, and the other way round.
+ * Validation marks in the sheet, applied through SpreadsheetApp as shared/marks.ts plans them — the
+ * planner the server's Sheets and .xlsx adapters use too, so a mark made by a sync is cleared here
+ * once fixed, and the other way round. Our part of a note sits after whatever staff wrote there and
+ * only it is ever removed; a background is only ours when it is one of our two colours (unusual
+ * tints, not in Sheets' palette), and a cell staff coloured keeps its colour and gets the note only.
  */
-import { headerKey, type TabKey } from '../../shared/columns';
-import { SEVERITY_LABELS } from '../../shared/i18n';
-import type { Issue } from '../../shared/issues';
-import { ISSUE_FILL_RGB, ISSUE_NOTE_MARKER } from '../../shared/marks';
-import { type ApiCell, headerText, runsOf, type TabHandle } from './sheetIo';
+import type { TabKey } from '../../shared/columns';
+import {
+  type CellIssues,
+  fillOwner,
+  headerTexts,
+  ISSUE_FILL_RGB,
+  issueColumn,
+  type MarkIssue,
+  planCellMark,
+  planMarks,
+} from '../../shared/marks';
+import { type ApiCell, runsOf, type TabHandle } from './sheetIo';
 
-export const MARK = ISSUE_NOTE_MARKER;
-export const MARK_COLORS = {
+export type { CellIssues, MarkIssue } from '../../shared/marks';
+
+const MARK_COLORS = {
   error: `#${ISSUE_FILL_RGB.error.toLowerCase()}`,
   warning: `#${ISSUE_FILL_RGB.warning.toLowerCase()}`,
 } as const;
-const OUR_COLORS = new Set<string>(Object.values(MARK_COLORS));
+/** What getBackgrounds reads in a cell without a fill. */
 const DEFAULT_BACKGROUNDS = new Set(['', '#ffffff', 'white']);
 
 /** The 0-based column an issue names in a header row, or -1 when it names none there. */
 export function issueColumnIndex(header: readonly ApiCell[], column: string): number {
-  if (column === '') return -1;
-  const texts = header.map(headerText);
-  const exact = texts.indexOf(column);
-  if (exact >= 0) return exact;
-  const key = headerKey(column);
-  return texts.findIndex((text) => text !== '' && headerKey(text) === key);
+  return issueColumn(headerTexts(header), column);
 }
-
-/** Our part of a note removed; the user's part as it was. */
-export function withoutMark(note: string): string {
-  const at = note.indexOf(MARK);
-  return at < 0 ? note : note.slice(0, at).replace(/\s+$/, '');
-}
-
-/** What marking needs of an issue (the server's issues have the same fields). */
-export type MarkIssue = Pick<Issue, 'tab' | 'row' | 'column' | 'severity' | 'message'>;
-
-function markText(issues: readonly MarkIssue[]): string {
-  const lines = issues.map((issue) => `${SEVERITY_LABELS[issue.severity]}：${issue.message}`);
-  return `${MARK}校验结果\n${lines.join('\n')}`;
-}
-
-/** The issues of one tab grouped by sheet row and 0-based column. */
-export type CellIssues = Map<number, Map<number, MarkIssue[]>>;
 
 /** Groups issues of a tab by the cell they point at; issues naming no cell are left out. */
 export function cellIssues(
@@ -55,21 +38,9 @@ export function cellIssues(
   tab: TabKey,
   header: readonly ApiCell[],
 ): CellIssues {
-  const byCell: CellIssues = new Map();
-  for (const issue of issues) {
-    if (issue.tab !== tab || issue.row < 1) continue;
-    const column = issueColumnIndex(header, issue.column);
-    if (column < 0) continue;
-    let row = byCell.get(issue.row);
-    if (!row) {
-      row = new Map();
-      byCell.set(issue.row, row);
-    }
-    const list = row.get(column);
-    if (list) list.push(issue);
-    else row.set(column, [issue]);
-  }
-  return byCell;
+  const texts = headerTexts(header);
+  const own = issues.filter((issue) => issue.tab === tab);
+  return planMarks(own, () => ({ header: texts })).cells.get(tab) ?? new Map();
 }
 
 export interface MarkCounts {
@@ -99,29 +70,22 @@ export function refreshMarks(handle: TabHandle, rows: readonly number[], issues:
       const backgroundRow: (string | null)[] = [];
       for (let c = 0; c < width; c++) {
         const note = notes[r]?.[c] ?? '';
-        const background = (backgrounds[r]?.[c] ?? '').toLowerCase();
-        const cellIssueList = rowIssues?.get(c);
-        const userNote = withoutMark(note);
-        const ours = OUR_COLORS.has(background);
+        const read = backgrounds[r]?.[c] ?? '';
+        const background = read.toLowerCase();
+        const owner = fillOwner(DEFAULT_BACKGROUNDS.has(background) ? undefined : background);
+        const cellIssueList = rowIssues?.get(c) ?? [];
+        const mark = planCellMark({ note, fill: owner }, cellIssueList);
         // A block is written whole, so every other cell gets back what it had — and a cell without
         // a fill gets null: '#ffffff' (what getBackgrounds reads there) would be an explicit white
         // fill, hiding alternating colours.
-        const kept = DEFAULT_BACKGROUNDS.has(background) ? null : (backgrounds[r]?.[c] ?? null);
-        let nextNote: string;
-        let nextBackground = kept;
-        if (cellIssueList && cellIssueList.length > 0) {
-          const mark = markText(cellIssueList);
-          nextNote = userNote === '' ? mark : `${userNote}\n\n${mark}`;
-          const severity = cellIssueList.some((issue) => issue.severity === 'error') ? 'error' : 'warning';
-          if (ours || DEFAULT_BACKGROUNDS.has(background)) nextBackground = MARK_COLORS[severity];
-          if (nextNote !== note || nextBackground !== backgrounds[r]?.[c]) counts.marked += 1;
-        } else {
-          nextNote = userNote;
-          if (ours) nextBackground = null;
-          if (nextNote !== note || ours) counts.cleared += 1;
-        }
-        if (nextNote !== note || nextBackground !== kept) changed = true;
-        noteRow.push(nextNote);
+        const kept = owner === 'none' ? null : read;
+        const nextBackground =
+          mark.fill === 'staff' ? read : mark.fill === 'none' ? null : MARK_COLORS[mark.fill];
+        const differs = mark.note !== note || nextBackground !== kept;
+        if (cellIssueList.length > 0 && (mark.note !== note || nextBackground !== read)) counts.marked += 1;
+        if (cellIssueList.length === 0 && (mark.note !== note || owner === 'ours')) counts.cleared += 1;
+        if (differs) changed = true;
+        noteRow.push(mark.note);
         backgroundRow.push(nextBackground);
       }
       newNotes.push(noteRow);

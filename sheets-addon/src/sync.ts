@@ -7,6 +7,8 @@
 import type { SyncResponse } from '../../shared/api';
 import { locateColumns, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
+import { ID_HEADER, planIdWrites } from '../../shared/idWrites';
+
 import { recogniseTabs } from '../../shared/validate';
 import { identityToken, postWorkbook } from './api';
 import { withDocumentLock } from './lock';
@@ -142,29 +144,32 @@ export function writeAssignedIds(
 ): IdWrites {
   if (!sent || assigned.size === 0) return { written: 0, skipped: 0 };
   const { sheet, tab } = sent;
-  let idIndex = locateColumns('activities', tab.header).get('activityId');
-  if (idIndex === undefined) {
-    idIndex = Math.max(tab.header.length, sheet.getLastColumn());
-    if (idIndex + 1 > sheet.getMaxColumns()) sheet.insertColumnsAfter(sheet.getMaxColumns(), 1);
-    sheet.getRange(1, idIndex + 1).setValues([['记录编号']]);
-  }
   const kept = new Set(unchanged.activities);
   const current = new Map((now?.tab.rows ?? []).map((row) => [row.row, row.cells]));
-  const toWrite = new Map<number, string>();
-  let already = 0;
-  for (const [row, activityId] of assigned) {
-    if (!kept.has(row)) continue;
-    const cell = current.get(row)?.[idIndex];
-    // The server's own Sheets adapter may have written the same ID already.
-    if (typeof cell === 'string' && cell.trim() === activityId) already += 1;
-    else if (cell == null) toWrite.set(row, activityId);
+  const ids = [...assigned]
+    .filter(([row]) => kept.has(row))
+    .map(([row, activityId]) => ({ row, activityId }));
+  // Which cells may be written is shared/marks.ts's rule, as on the server (whose own Sheets
+  // adapter may have written the same IDs already: those count as written).
+  const plan = planIdWrites(ids, {
+    header: tab.header,
+    value: (row, column) => current.get(row)?.[column] ?? null,
+    nextFreeColumn: () => Math.max(tab.header.length, sheet.getLastColumn()),
+  });
+  const { column } = plan;
+  if (column !== undefined) {
+    if (plan.added) {
+      if (column + 1 > sheet.getMaxColumns()) sheet.insertColumnsAfter(sheet.getMaxColumns(), 1);
+      sheet.getRange(1, column + 1).setValues([[ID_HEADER]]);
+    }
+    for (const [start, length] of runsOf([...plan.writes.keys()])) {
+      const range = sheet.getRange(start, column + 1, length, 1);
+      range.setNumberFormat(TEXT_FORMAT);
+      range.setValues(Array.from({ length }, (_, i) => [plan.writes.get(start + i) ?? '']));
+    }
   }
-  for (const [start, length] of runsOf([...toWrite.keys()])) {
-    const range = sheet.getRange(start, idIndex + 1, length, 1);
-    range.setNumberFormat(TEXT_FORMAT);
-    range.setValues(Array.from({ length }, (_, i) => [toWrite.get(start + i) ?? '']));
-  }
-  return { written: toWrite.size + already, skipped: assigned.size - toWrite.size - already };
+  const written = ids.length - plan.skipped.length;
+  return { written, skipped: assigned.size - written };
 }
 
 /** The result as lines for the sidebar. */

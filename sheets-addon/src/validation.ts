@@ -2,11 +2,12 @@
  * Validation inside the sheet with the bundled shared/ code: the same rules the server applies,
  * as of today in the plan's time zone, with the plan year required as in the Google Sheet.
  */
+
+import { cellReference, columnLetter } from '../../shared/a1';
 import { RECORD_TABS, type RecordTabKey, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
 import type { IsoDate } from '../../shared/model';
-import { cellReference, columnLetter } from '../../shared/summary';
 import { type ValidationResult, validateAsOfToday } from '../../shared/validate';
 import { cellIssues, dataRows, issueColumnIndex, type MarkIssue, refreshMarks } from './marks';
 import { type ApiTab, rawWorkbook, type SheetWorkbook } from './sheetIo';

@@ -400,7 +400,7 @@ describe.each([
     ]);
     expect(activities.background(3, date)).toBe(ERROR_COLOR);
     expect(activities.note(3, date)).toBe(
-      `用户原有的备注\n\n${MARK}校验结果\n错误：日期无法识别：${YEAR}-13-01`,
+      `用户原有的备注\n\n${MARK}校验结果（下次同步时自动更新）\n错误：日期无法识别：${YEAR}-13-01`,
     );
     expect(marked(activities)).toEqual([`3,${date}`]);
     for (const name of ['设置', '共建单位', '计划']) expect(marked(addon.sheet(name)), name).toEqual([]);
@@ -456,7 +456,9 @@ describe.each([
     activities.setValue(3, evidence, 'ftp://example.cn/x');
     addon.call('validateSheet');
     expect(activities.background(2, hours)).toBe('#00ff00');
-    expect(activities.note(2, hours)).toContain(`${MARK}校验结果\n警告：服务时长 500 小时超过`);
+    expect(activities.note(2, hours)).toContain(
+      `${MARK}校验结果（下次同步时自动更新）\n警告：服务时长 500 小时超过`,
+    );
     expect(activities.background(3, evidence)).toBe(WARNING_COLOR);
   });
 
@@ -475,7 +477,7 @@ describe.each([
     expect(marked(activities)).toEqual([`5,${measure}`, `6,${measure}`, `7,${measure}`]);
     for (const row of [5, 6, 7]) {
       expect(activities.note(row, measure)).toBe(
-        `${MARK}校验结果\n错误：找不到关联事项「9.9」（须为计划表中通过校验的事项编号）`,
+        `${MARK}校验结果（下次同步时自动更新）\n错误：找不到关联事项「9.9」（须为计划表中通过校验的事项编号）`,
       );
     }
     expect(addon.services.errors).toEqual([]);

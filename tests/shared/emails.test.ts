@@ -16,7 +16,7 @@ import {
   renderOverdue,
   renderPartnerDigest,
 } from '../../shared/emails';
-import { cleanAddresses, displayWidth, oneLine } from '../../shared/emails/layout';
+import { cleanAddresses, oneLine } from '../../shared/emails/layout';
 import { escapeHtml } from '../../shared/markup';
 import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shared/model';
 import { sampleWorkbook } from '../../shared/sample';
@@ -246,10 +246,6 @@ describe('keys, escaping, header safety', () => {
     expect(
       cleanAddresses(['a@x.cn', 'A@X.cn', ' b@x.cn\n', 'c@x.cn\r\nBcc: d@evil.cn', 'e@x.cn'], ['e@x.cn']),
     ).toEqual(['a@x.cn', 'b@x.cn']);
-  });
-
-  it('display width counts CJK characters twice', () => {
-    expect(displayWidth('ab第一中学')).toBe(10);
   });
 });
 

@@ -11,13 +11,10 @@ import {
   ALL_VALID,
   attentionItems,
   type CellStatus,
-  cellReference,
-  columnLetter,
   NOTHING_NEEDS_ATTENTION,
   OVERVIEW_PERCENT_ROWS,
   PERCENT_COLUMNS,
   percentCells,
-  quoteTabName,
   SUMMARY_HEADERS,
   summaryStatuses,
   summaryTables,
@@ -132,32 +129,6 @@ function rowWhere(table: Table | undefined, column: number, value: unknown): (st
   if (!row) throw new Error(`no row with ${String(value)}`);
   return row;
 }
-
-describe('A1 helpers', () => {
-  it('spells column letters in bijective base 26', () => {
-    expect(columnLetter(0)).toBe('A');
-    expect(columnLetter(25)).toBe('Z');
-    expect(columnLetter(26)).toBe('AA');
-    expect(columnLetter(51)).toBe('AZ');
-    expect(columnLetter(52)).toBe('BA');
-    expect(columnLetter(701)).toBe('ZZ');
-    expect(columnLetter(702)).toBe('AAA');
-    expect(() => columnLetter(-1)).toThrow(RangeError);
-    expect(() => columnLetter(1.5)).toThrow(RangeError);
-  });
-
-  it('quotes tab names the way spreadsheets do', () => {
-    expect(cellReference('活动', 7, 2)).toBe('活动!C7');
-    expect(cellReference('Activities', 2, 27)).toBe('Activities!AB2');
-    expect(cellReference('By category', 1, 0)).toBe("'By category'!A1");
-    expect(cellReference("Bob's plan", 3, 1)).toBe("'Bob''s plan'!B3");
-    expect(quoteTabName('共建-单位')).toBe("'共建-单位'");
-    expect(quoteTabName('2026')).toBe("'2026'");
-    expect(quoteTabName('A1')).toBe("'A1'");
-    expect(quoteTabName('R1C1')).toBe("'R1C1'");
-    expect(quoteTabName('Sheet_1')).toBe('Sheet_1');
-  });
-});
 
 describe('汇总 overview', () => {
   it('is a key/value table of the plan', () => {

@@ -30,6 +30,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { sheets_v4 } from '@googleapis/sheets';
+import { columnLetter, parseCell, quoteTabName, splitRange } from '../../shared/a1';
 import type { CellValue, RawWorkbook } from '../../shared/workbook';
 
 type Json = unknown;
@@ -298,40 +299,12 @@ interface Bounds {
   endColumn: number;
 }
 
-function columnIndex(letters: string): number {
-  let n = 0;
-  for (const letter of letters.toUpperCase()) n = n * 26 + letter.charCodeAt(0) - 64;
-  return n - 1;
-}
-
-function columnLetters(index0: number): string {
-  let letters = '';
-  for (let n = index0 + 1; n > 0; n = Math.floor((n - 1) / 26)) {
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
-  }
-  return letters;
-}
-
-const CELL = /^([A-Za-z]{0,3})(\d*)$/;
-
 /** Parses `'Sheet name'!A1:B2`, `Sheet!A:C`, `Sheet`, `A1:B2` (first sheet) the way Sheets reads them. */
 function parseA1(spreadsheet: FakeSpreadsheet, range: string): Bounds {
-  let title: string | undefined;
-  let cells: string | undefined;
-  const quoted = /^'((?:[^']|'')*)'(?:!(.*))?$/s.exec(range);
-  if (quoted) {
-    title = (quoted[1] ?? '').replaceAll("''", "'");
-    cells = quoted[2];
-  } else {
-    const bang = range.lastIndexOf('!');
-    if (bang >= 0) {
-      title = range.slice(0, bang);
-      cells = range.slice(bang + 1);
-    } else if (spreadsheet.sheets.some((s) => s.properties.title === range)) {
-      title = range;
-    } else {
-      cells = range;
-    }
+  let { tab: title, cells } = splitRange(range);
+  if (title === undefined && spreadsheet.sheets.some((s) => s.properties.title === range)) {
+    title = range;
+    cells = '';
   }
   const sheet =
     title === undefined
@@ -340,21 +313,17 @@ function parseA1(spreadsheet: FakeSpreadsheet, range: string): Bounds {
   if (!sheet) throw invalid(`Unable to parse range: ${range}`);
   const { rowCount, columnCount } = sheet.properties.gridProperties;
   const bounds: Bounds = { sheet, startRow: 0, endRow: rowCount, startColumn: 0, endColumn: columnCount };
-  if (cells === undefined || cells === '') return bounds;
+  if (cells === '') return bounds;
   const [from, to, extra] = cells.split(':');
-  const a = CELL.exec(from ?? '');
-  const b = to === undefined ? a : CELL.exec(to);
-  if (!a || !b || extra !== undefined || (from === '' && to === undefined)) {
-    throw invalid(`Unable to parse range: ${range}`);
-  }
-  const [, aColumn = '', aRow = ''] = a;
-  const [, bColumn = '', bRow = ''] = b;
-  if (aColumn !== '') bounds.startColumn = columnIndex(aColumn);
-  if (aRow !== '') bounds.startRow = Number(aRow) - 1;
-  if (bColumn !== '') bounds.endColumn = columnIndex(bColumn) + 1;
-  if (bRow !== '') bounds.endRow = Number(bRow);
+  const a = parseCell(from ?? '');
+  const b = to === undefined ? a : parseCell(to);
+  if (!a || !b || extra !== undefined) throw invalid(`Unable to parse range: ${range}`);
+  if (a.column !== undefined) bounds.startColumn = a.column;
+  if (a.row !== undefined) bounds.startRow = a.row - 1;
+  if (b.column !== undefined) bounds.endColumn = b.column + 1;
+  if (b.row !== undefined) bounds.endRow = b.row;
   // A single cell `B3` is B3:B3; `B` alone is the whole column.
-  if (to === undefined && aRow !== '' && aColumn !== '') {
+  if (to === undefined && a.row !== undefined && a.column !== undefined) {
     bounds.endRow = bounds.startRow + 1;
     bounds.endColumn = bounds.startColumn + 1;
   }
@@ -364,16 +333,10 @@ function parseA1(spreadsheet: FakeSpreadsheet, range: string): Bounds {
   return bounds;
 }
 
-function quoteTitle(title: string): string {
-  return /^[\p{L}\p{N}_]+$/u.test(title) && !/^[A-Za-z]{1,3}\d+$/.test(title)
-    ? title
-    : `'${title.replaceAll("'", "''")}'`;
-}
-
 function a1Of(bounds: Bounds): string {
-  const start = `${columnLetters(bounds.startColumn)}${bounds.startRow + 1}`;
-  const end = `${columnLetters(bounds.endColumn - 1)}${bounds.endRow}`;
-  return `${quoteTitle(bounds.sheet.properties.title)}!${start === end ? start : `${start}:${end}`}`;
+  const start = `${columnLetter(bounds.startColumn)}${bounds.startRow + 1}`;
+  const end = `${columnLetter(bounds.endColumn - 1)}${bounds.endRow}`;
+  return `${quoteTabName(bounds.sheet.properties.title)}!${start === end ? start : `${start}:${end}`}`;
 }
 
 /** A field mask as a tree: `a(b,c.d),e` → {a: {b: true, c: {d: true}}, e: true}. */

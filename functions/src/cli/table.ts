@@ -1,7 +1,7 @@
 /**
  * Aligned terminal tables that stay aligned with Chinese text (wide characters take two columns).
  */
-import stringWidth from 'string-width';
+import { textWidth } from '../../../shared/widths';
 
 export type Align = 'left' | 'right';
 
@@ -11,7 +11,7 @@ export function renderTable(header: string[], rows: (string | number)[][], align
   // A loop, not Math.max(...cells): spreading 200,000 rows overflows the call stack.
   const widths = header.map((_, col) => {
     let widest = 0;
-    for (const row of cells) widest = Math.max(widest, stringWidth(row[col] ?? ''));
+    for (const row of cells) widest = Math.max(widest, textWidth(row[col] ?? ''));
     return widest;
   });
   const columnAlign = header.map(
@@ -21,7 +21,7 @@ export function renderTable(header: string[], rows: (string | number)[][], align
   const line = (row: string[]) =>
     row
       .map((cell, col) => {
-        const pad = ' '.repeat((widths[col] ?? 0) - stringWidth(cell));
+        const pad = ' '.repeat((widths[col] ?? 0) - textWidth(cell));
         return columnAlign[col] === 'right' ? pad + cell : cell + pad;
       })
       .join('  ')

@@ -1,6 +1,14 @@
 /**
- * Loading .xlsx files that other programs wrote into exceljs 4.4 (no longer maintained), mended
- * around it rather than by forking it.
+ * Making exceljs 4.4 (no longer maintained) read what others wrote and write what others read,
+ * mended around it rather than by forking it: the one home for such repairs.
+ *
+ * Saving: exceljs expands each data validation to one entry per cell on load and on save merges
+ * them again in string order (`B10` before `B2`), which writes two overlapping rules (`B10:B200`
+ * and `B2:B200`) that Excel may refuse as needing repair; and it mangles a formula name such as
+ * `OFFSET(活动!$A$1,…)` into a reference to a sheet that does not exist. `repairForExceljs` fixes
+ * both before a save.
+ *
+ * Loading:
  *
  * exceljs finds a sheet's notes only where Excel, LibreOffice and exceljs itself put them —
  * `xl/commentsN.xml` and `xl/drawings/vmlDrawingN.vml`, named relative to the sheet
@@ -16,6 +24,7 @@
  */
 import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
+import { columnIndex, columnLetter, splitRange } from '../../../shared/a1';
 
 /** Loads the bytes of an .xlsx file into the workbook, mending openpyxl's part names first. */
 export async function loadXlsxBytes(workbook: ExcelJS.Workbook, bytes: Buffer): Promise<void> {
@@ -95,4 +104,102 @@ async function movePart(zip: JSZip, from: string, to: string): Promise<void> {
   if (!file) return;
   zip.file(to, await file.async('uint8array'));
   zip.remove(from);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving: repairs of what exceljs would otherwise write broken.
+
+/**
+ * Mends a loaded workbook before exceljs saves it: its data validations regrouped, defined names
+ * on missing sheets dropped (both described below).
+ */
+export function repairForExceljs(workbook: ExcelJS.Workbook): void {
+  for (const sheet of workbook.worksheets) compactDataValidations(sheet);
+  dropDanglingNames(workbook);
+}
+
+interface DataValidationsHolder {
+  dataValidations: { model: Record<string, object | undefined> };
+}
+
+/**
+ * Regroups a sheet's data validations into rectangles, one list per rule. exceljs gives every
+ * cell of one `<dataValidation>` the same object, so grouping by identity recovers the rules;
+ * range keys are written as they are, where per-cell keys would be merged in string order into
+ * overlapping ranges.
+ */
+function compactDataValidations(sheet: ExcelJS.Worksheet): void {
+  const holder = (sheet as unknown as DataValidationsHolder).dataValidations;
+  const byRule = new Map<object, Map<number, number[]>>();
+  const compact: Record<string, object> = {};
+  for (const [address, rule] of Object.entries(holder.model)) {
+    if (rule === undefined) continue;
+    const cell = /^([A-Z]+)(\d+)$/.exec(address);
+    if (!cell) {
+      compact[address] = rule;
+      continue;
+    }
+    const columns = byRule.get(rule) ?? new Map<number, number[]>();
+    byRule.set(rule, columns);
+    const column = columnIndex(cell[1] ?? 'A');
+    const rows = columns.get(column) ?? [];
+    columns.set(column, rows);
+    rows.push(Number(cell[2]));
+  }
+  for (const [rule, columns] of byRule) {
+    for (const range of rectangles(columns)) compact[range] = rule;
+  }
+  holder.model = compact;
+}
+
+/** Cells (column → rows) as rectangles: runs down each column, then equal runs side by side. */
+function rectangles(columns: Map<number, number[]>): string[] {
+  const runs: { left: number; right: number; top: number; bottom: number }[] = [];
+  const open = new Map<string, (typeof runs)[number]>();
+  for (const column of [...columns.keys()].sort((a, b) => a - b)) {
+    const rows = [...new Set(columns.get(column))].sort((a, b) => a - b);
+    for (let i = 0; i < rows.length; ) {
+      const top = rows[i] ?? 0;
+      let bottom = top;
+      while (rows[i + 1] === bottom + 1) bottom = rows[++i] ?? bottom;
+      i++;
+      const key = `${top}:${bottom}`;
+      const run = open.get(key);
+      if (run && run.right === column - 1) {
+        run.right = column;
+      } else {
+        const fresh = { left: column, right: column, top, bottom };
+        runs.push(fresh);
+        open.set(key, fresh);
+      }
+    }
+  }
+  return runs.map(({ left, right, top, bottom }) => {
+    const start = `${columnLetter(left)}${top}`;
+    const end = `${columnLetter(right)}${bottom}`;
+    return start === end ? start : `${start}:${end}`;
+  });
+}
+
+/**
+ * Drops defined-name ranges on sheets the workbook does not have. exceljs reads a formula name
+ * such as `OFFSET(活动!$A$1,…)` as a range on a sheet called `OFFSET(活动`; written back, that is
+ * a broken reference Excel complains about. Losing the name is the lesser harm.
+ */
+function dropDanglingNames(workbook: ExcelJS.Workbook): void {
+  const sheets = new Set(workbook.worksheets.map((sheet) => sheet.name));
+  const names = workbook.definedNames as unknown as { model: { name: string; ranges: string[] }[] };
+  const model = names.model;
+  let dangling = false;
+  const kept = model.map((name) => {
+    const ranges = name.ranges.filter((range) => {
+      const sheet = splitRange(range).tab;
+      const ok = sheet === undefined || sheets.has(sheet);
+      if (!ok) dangling = true;
+      return ok;
+    });
+    return { name: name.name, ranges };
+  });
+  // Rebuilding the names re-expands each range to cells: only pay for it when something changes.
+  if (dangling) names.model = kept.filter((name) => name.ranges.length > 0);
 }

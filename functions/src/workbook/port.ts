@@ -6,9 +6,11 @@
  */
 import { headerKey, recogniseTab } from '../../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../../shared/i18n';
+import type { SkippedId } from '../../../shared/idWrites';
 import type { Issue, Severity } from '../../../shared/issues';
 import { ISSUE_FILL_RGB } from '../../../shared/marks';
-import type { CellStatus, StatusCell } from '../../../shared/summary';
+import { type CellStatus, percentCells, type StatusCell } from '../../../shared/summary';
+import { textWidth } from '../../../shared/widths';
 import type { Table } from '../../../shared/workbook';
 
 /** What one sync writes back into the workbook; every part is optional. */
@@ -23,24 +25,7 @@ export interface WorkbookUpdate {
   issues?: Issue[];
 }
 
-/** Why an assigned ID was not written. */
-export type SkippedIdReason =
-  /** The cell already holds a different ID: staff typed it, and it is never overwritten. */
-  | 'occupied'
-  /** The row holds nothing in its recognised columns any more (rows moved since the read). */
-  | 'empty_row'
-  /** The workbook has no activities tab. */
-  | 'no_tab'
-  /** Not a data row number, or an empty ID. */
-  | 'invalid';
-
-export interface SkippedId {
-  row: number;
-  activityId: string;
-  reason: SkippedIdReason;
-  /** The ID found in the cell, for `occupied`. */
-  existing?: string;
-}
+export type { SkippedId, SkippedIdReason } from '../../../shared/idWrites';
 
 /** What a workbook update could not do, for the caller to log. */
 export interface WorkbookUpdateResult {
@@ -62,14 +47,11 @@ export const GENERATED_TAB_ORDER: readonly GeneratedTab[] = [
 
 export { ISSUE_NOTE_MARKER } from '../../../shared/marks';
 
-/** The fills of marked cells as ARGB, the form exceljs and these adapters use. */
+/** The fills of marked cells (shared/marks.ts) as ARGB, the form exceljs and these adapters use. */
 export const ISSUE_FILL_ARGB: Record<Severity, string> = {
   error: `FF${ISSUE_FILL_RGB.error}`,
   warning: `FF${ISSUE_FILL_RGB.warning}`,
 };
-
-/** The header of an activities tab that lacks an ID column gets this one. */
-export const ID_HEADER = '记录编号';
 
 const RED = 'FFFFC7CE';
 const ORANGE = 'FFFFE0B2';
@@ -95,14 +77,39 @@ export function statusFills(tab: GeneratedTab, statuses: readonly StatusCell[] =
 }
 
 /** Whether a number is a quantity (thousands separators) rather than a year or row number. */
-export function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[]): boolean {
+function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[]): boolean {
   if (tab === 'validation') return false; // its numbers are sheet row numbers
   return !(tab === 'overview' && cells[0] === '计划年度');
 }
 
-/** The number format of a quantity. */
-export function thousandsFormat(value: number): string {
-  return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
+/** The number format of a share: a percentage with one decimal. */
+export const PERCENT_FORMAT = '0.0%';
+
+/**
+ * The number formats of one generated table, the same in both adapters: shares as percentages,
+ * quantities from 1,000 on with thousands separators; undefined where a cell shows as it is.
+ */
+export function numberFormats(
+  tab: GeneratedTab,
+  table: Table,
+): (row: number, column: number) => string | undefined {
+  const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  return (r, c) => {
+    const cells = table[r];
+    const value = cells?.[c];
+    if (r === 0 || cells === undefined || typeof value !== 'number') return undefined;
+    if (percent.has(`${r}:${c}`)) return PERCENT_FORMAT;
+    if (Math.abs(value) < 1000 || !isQuantity(tab, cells)) return undefined;
+    return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
+  };
+}
+
+/** How wide a generated table's value shows in its number format, in character cells. */
+export function shownWidth(value: string | number, format: string | undefined): number {
+  if (typeof value === 'string') return textWidth(value);
+  if (format === PERCENT_FORMAT) return `${(value * 100).toFixed(1)}%`.length;
+  if (format !== undefined) return value.toLocaleString('en-US', { maximumFractionDigits: 2 }).length;
+  return String(Number(value.toPrecision(11))).length;
 }
 
 /** Which generated tab a sheet is, by its Chinese or English name. */

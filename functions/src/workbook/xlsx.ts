@@ -4,8 +4,8 @@
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import stringWidth from 'string-width';
 import { COLUMNS, locateColumns, recogniseTab } from '../../../shared/columns';
+import { columnWidth, MAX_COLUMN_WIDTH, textWidth } from '../../../shared/widths';
 import type { CellValue } from '../../../shared/workbook';
 import type { WriteTab } from './common';
 import { loadXlsxBytes } from './exceljsLoad';
@@ -58,10 +58,6 @@ function idColumns(tab: WriteTab): Set<number> {
   return ids;
 }
 
-const MIN_WIDTH = 8;
-const MAX_WIDTH = 60;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-
 /** Display width in Excel's units (about one Latin digit); CJK characters count double. */
 function displayWidth(value: CellValue | undefined, atLeast: number): number {
   if (value === null || value === undefined) return 0;
@@ -69,12 +65,7 @@ function displayWidth(value: CellValue | undefined, atLeast: number): number {
   const text = String(value);
   // No character is wider than two units: most cells of a long sheet are settled without measuring.
   if (text.length * 2 <= atLeast) return 0;
-  let widest = 0;
-  for (const line of text.split('\n')) {
-    // string-width is costly over a long sheet; printable ASCII is one unit per character.
-    widest = Math.max(widest, PRINTABLE_ASCII.test(line) ? line.length : stringWidth(line));
-  }
-  return widest;
+  return textWidth(text);
 }
 
 /** Each column's width: its widest cell plus a margin, within bounds. */
@@ -83,10 +74,10 @@ function columnWidths(tab: WriteTab): number[] {
   for (const cells of [tab.header, ...tab.rows]) {
     cells.forEach((value, c) => {
       const current = widths[c] ?? 0;
-      if (current < MAX_WIDTH) widths[c] = Math.max(current, displayWidth(value, current));
+      if (current < MAX_COLUMN_WIDTH) widths[c] = Math.max(current, displayWidth(value, current));
     });
   }
-  return widths.map((width) => Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, width + 2)));
+  return widths.map(columnWidth);
 }
 
 function addSheet(workbook: ExcelJS.Workbook, tab: WriteTab): void {

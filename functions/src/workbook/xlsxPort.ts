@@ -19,36 +19,43 @@
  *   that are constants or formulas, and the sheet scope of sheet-level names; the list of named
  *   cell styles and custom table styles (each cell keeps its look). Page setup gains exceljs's
  *   defaults (first page number 1, one copy). exceljs mangles a formula name into a reference to
- *   a sheet that does not exist; such names are dropped here rather than written broken.
- * - fixed here: exceljs expands each data validation to one entry per cell on load and on save
- *   merges them again in string order (`B10` before `B2`), which writes two overlapping rules
- *   (`B10:B200` and `B2:B200`) that Excel may refuse as needing repair; `compactDataValidations` restores one rectangle list per rule first. A
- *   rule over a whole column still costs a million entries in memory while the file is open.
+ *   a sheet that does not exist; such names are dropped rather than written broken.
+ * - fixed before saving (exceljsLoad.ts, `repairForExceljs`): data validations, which exceljs would
+ *   write as overlapping rules. A rule over a whole column still costs a million entries in memory
+ *   while the file is open.
  * - exceljs shares one style object among every cell loaded with the same style; every style
  *   change here assigns a fresh object, never mutating, so no other cell changes with it.
  */
 import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import stringWidth from 'string-width';
-import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
-import { GENERATED_TAB_LABELS, type GeneratedTab, SEVERITY_LABELS } from '../../../shared/i18n';
-import type { Issue, Severity } from '../../../shared/issues';
-import { cellText } from '../../../shared/normalize';
-import { percentCells, type StatusCell } from '../../../shared/summary';
+import { recogniseTab, type TabKey } from '../../../shared/columns';
+import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../../shared/i18n';
+import { ID_HEADER, planIdWrites, type SkippedId } from '../../../shared/idWrites';
+import type { Issue } from '../../../shared/issues';
+import {
+  type CellIssues,
+  type FillOwner,
+  fillOwner,
+  hasIssueNote,
+  headerTexts,
+  planCellMark,
+  planMarks,
+  staffNote,
+} from '../../../shared/marks';
+import type { StatusCell } from '../../../shared/summary';
+import { columnWidth, textWidth } from '../../../shared/widths';
 import type { CellValue, Table } from '../../../shared/workbook';
 import { accessError, errorCode } from './common';
+import { repairForExceljs } from './exceljsLoad';
 import { type GuardOptions, guardedUpdate } from './fileGuard';
 import {
   GENERATED_TAB_ORDER,
   generatedTabOf,
-  ID_HEADER,
   ISSUE_FILL_ARGB,
-  ISSUE_NOTE_MARKER,
   insertionIndex,
-  isQuantity,
-  type SkippedId,
+  numberFormats,
+  shownWidth,
   statusFills,
-  thousandsFormat,
   type WorkbookUpdate,
   type WorkbookUpdateResult,
 } from './port';
@@ -106,8 +113,7 @@ export async function updateXlsx(
 
 /** The changes of one update, made in memory. Exported for tests. */
 export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate): WorkbookUpdateResult {
-  for (const sheet of workbook.worksheets) compactDataValidations(sheet);
-  dropDanglingNames(workbook);
+  repairForExceljs(workbook);
   if (update.generated) {
     writeGeneratedTabs(workbook, update.generated, update.statuses);
     placeOverviewCharts(workbook, update.generated);
@@ -131,13 +137,7 @@ function valueAt(sheet: ExcelJS.Worksheet, row: number, column: number): CellVal
 function headerOf(sheet: ExcelJS.Worksheet): string[] {
   const row = sheet.findRow(1);
   if (row === undefined) return [];
-  const header: string[] = [];
-  for (let c = 1; c <= row.cellCount; c++) {
-    const value = valueAt(sheet, 1, c);
-    header.push(value === null ? '' : typeof value === 'string' ? value.trim() : (cellText(value) ?? ''));
-  }
-  while (header.length > 0 && header[header.length - 1] === '') header.pop();
-  return header;
+  return headerTexts(Array.from({ length: row.cellCount }, (_, c) => valueAt(sheet, 1, c + 1)));
 }
 
 /** Every existing cell of a sheet, in row order. */
@@ -158,114 +158,8 @@ function dataSheet(workbook: ExcelJS.Workbook, tab: TabKey): ExcelJS.Worksheet |
 }
 
 // ---------------------------------------------------------------------------------------------
-// Repairs of what exceljs would otherwise write broken.
-
-interface DataValidationsHolder {
-  dataValidations: { model: Record<string, object | undefined> };
-}
-
-/**
- * Regroups a sheet's data validations into rectangles, one list per rule. exceljs gives every
- * cell of one `<dataValidation>` the same object, so grouping by identity recovers the rules;
- * range keys are written as they are, where per-cell keys would be merged in string order into
- * overlapping ranges.
- */
-function compactDataValidations(sheet: ExcelJS.Worksheet): void {
-  const holder = (sheet as unknown as DataValidationsHolder).dataValidations;
-  const byRule = new Map<object, Map<number, number[]>>();
-  const compact: Record<string, object> = {};
-  for (const [address, rule] of Object.entries(holder.model)) {
-    if (rule === undefined) continue;
-    const cell = /^([A-Z]+)(\d+)$/.exec(address);
-    if (!cell) {
-      compact[address] = rule;
-      continue;
-    }
-    const columns = byRule.get(rule) ?? new Map<number, number[]>();
-    byRule.set(rule, columns);
-    const column = columnNumber(cell[1] ?? 'A');
-    const rows = columns.get(column) ?? [];
-    columns.set(column, rows);
-    rows.push(Number(cell[2]));
-  }
-  for (const [rule, columns] of byRule) {
-    for (const range of rectangles(columns)) compact[range] = rule;
-  }
-  holder.model = compact;
-}
-
-/** Cells (column → rows) as rectangles: runs down each column, then equal runs side by side. */
-function rectangles(columns: Map<number, number[]>): string[] {
-  const runs: { left: number; right: number; top: number; bottom: number }[] = [];
-  const open = new Map<string, (typeof runs)[number]>();
-  for (const column of [...columns.keys()].sort((a, b) => a - b)) {
-    const rows = [...new Set(columns.get(column))].sort((a, b) => a - b);
-    for (let i = 0; i < rows.length; ) {
-      const top = rows[i] ?? 0;
-      let bottom = top;
-      while (rows[i + 1] === bottom + 1) bottom = rows[++i] ?? bottom;
-      i++;
-      const key = `${top}:${bottom}`;
-      const run = open.get(key);
-      if (run && run.right === column - 1) {
-        run.right = column;
-      } else {
-        const fresh = { left: column, right: column, top, bottom };
-        runs.push(fresh);
-        open.set(key, fresh);
-      }
-    }
-  }
-  return runs.map(({ left, right, top, bottom }) => {
-    const start = `${columnName(left)}${top}`;
-    const end = `${columnName(right)}${bottom}`;
-    return start === end ? start : `${start}:${end}`;
-  });
-}
-
-function columnNumber(letters: string): number {
-  let n = 0;
-  for (const letter of letters) n = n * 26 + letter.charCodeAt(0) - 64;
-  return n;
-}
-
-function columnName(n: number): string {
-  let letters = '';
-  for (let rest = n; rest > 0; rest = Math.floor((rest - 1) / 26)) {
-    letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
-  }
-  return letters;
-}
-
-/**
- * Drops defined-name ranges on sheets the workbook does not have. exceljs reads a formula name
- * such as `OFFSET(活动!$A$1,…)` as a range on a sheet called `OFFSET(活动`; written back, that is
- * a broken reference Excel complains about. Losing the name is the lesser harm.
- */
-function dropDanglingNames(workbook: ExcelJS.Workbook): void {
-  const sheets = new Set(workbook.worksheets.map((sheet) => sheet.name));
-  const names = workbook.definedNames as unknown as { model: { name: string; ranges: string[] }[] };
-  const model = names.model;
-  let dangling = false;
-  const kept = model.map((name) => {
-    const ranges = name.ranges.filter((range) => {
-      const match = /^(?:'((?:[^']|'')*)'|([^'!]*))!/.exec(range);
-      const sheet = match ? (match[1]?.replaceAll("''", "'") ?? match[2]) : undefined;
-      const ok = sheet === undefined || sheets.has(sheet);
-      if (!ok) dangling = true;
-      return ok;
-    });
-    return { name: name.name, ranges };
-  });
-  // Rebuilding the names re-expands each range to cells: only pay for it when something changes.
-  if (dangling) names.model = kept.filter((name) => name.ranges.length > 0);
-}
-
-// ---------------------------------------------------------------------------------------------
 // Generated tabs.
 
-const MIN_WIDTH = 8;
-const MAX_WIDTH = 60;
 /** Excel holds at most this many characters in a cell; a longer string makes the file invalid. */
 const MAX_CELL_TEXT = 32_767;
 const BOLD: Partial<ExcelJS.Font> = { bold: true };
@@ -313,21 +207,6 @@ function writeGeneratedTabs(
   });
 }
 
-/** How wide a cell shows, in Excel's units (about one Latin digit; CJK characters count two). */
-function shownWidth(value: string | number, format: string | undefined): number {
-  let text: string;
-  if (typeof value === 'number') {
-    if (format === '0.0%') text = `${(value * 100).toFixed(1)}%`;
-    else if (format !== undefined) text = value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-    else text = String(Number(value.toPrecision(11)));
-  } else {
-    text = value;
-  }
-  let widest = 0;
-  for (const line of text.split('\n')) widest = Math.max(widest, stringWidth(line));
-  return widest;
-}
-
 /**
  * Writes a generated table into a fresh sheet. Strings go in as string values, never formulas,
  * whatever they start with. Protection has no password: xlsx has no warning-only protection like
@@ -340,7 +219,7 @@ function fillGeneratedSheet(
   table: Table,
   statuses: readonly StatusCell[] | undefined,
 ): void {
-  const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  const formatOf = numberFormats(tab, table);
   const fills = statusFills(tab, statuses);
   const widths: number[] = [];
   table.forEach((cells, r) => {
@@ -355,8 +234,7 @@ function fillGeneratedSheet(
         cell.value = value.length > MAX_CELL_TEXT ? `${value.slice(0, MAX_CELL_TEXT - 1)}…` : value;
       } else {
         cell.value = value;
-        if (r > 0 && percent.has(`${r}:${c}`)) format = '0.0%';
-        else if (r > 0 && Math.abs(value) >= 1000 && isQuantity(tab, cells)) format = thousandsFormat(value);
+        format = formatOf(r, c);
         if (format !== undefined) cell.numFmt = format;
       }
       if (r === 0) cell.font = BOLD;
@@ -366,7 +244,7 @@ function fillGeneratedSheet(
     });
   });
   for (let c = 0; c < widths.length; c++) {
-    sheet.getColumn(c + 1).width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, (widths[c] ?? 0) + 2));
+    sheet.getColumn(c + 1).width = columnWidth(widths[c] ?? 0);
   }
   // Formatting columns and rows stays allowed so readers can widen a column to read it. protect()
   // returns a promise only for password hashing; without a password it takes effect at once.
@@ -392,9 +270,8 @@ function lastUsedColumn(sheet: ExcelJS.Worksheet): number {
   return last;
 }
 
-/** Appends the ID header after every used column, styled like its left neighbour. */
-function addIdColumn(sheet: ExcelJS.Worksheet): number {
-  const column = lastUsedColumn(sheet) + 1;
+/** Adds the ID header (in the column after every used one), styled like its left neighbour. */
+function addIdColumn(sheet: ExcelJS.Worksheet, column: number): void {
   const cell = sheet.getCell(1, column);
   const neighbour = column > 1 ? sheet.findCell(1, column - 1) : undefined;
   cell.style = { ...(neighbour?.style ?? {}), numFmt: '@' };
@@ -402,103 +279,70 @@ function addIdColumn(sheet: ExcelJS.Worksheet): number {
   // The column format makes IDs typed later in Excel text too (4.30 stays 4.30).
   const sheetColumn = sheet.getColumn(column);
   sheetColumn.style = { ...sheetColumn.style, numFmt: '@' };
-  return column;
 }
 
 function writeActivityIds(
   workbook: ExcelJS.Workbook,
   ids: readonly { row: number; activityId: string }[],
 ): SkippedId[] {
-  const skipped: SkippedId[] = [];
   const sheet = dataSheet(workbook, 'activities');
-  if (sheet === undefined) return ids.map((id) => ({ ...id, reason: 'no_tab' }));
-  const header = headerOf(sheet);
-  const located = locateColumns('activities', header);
-  const others = [...located.entries()]
-    .filter(([field]) => field !== 'activityId')
-    .map(([, index]) => index + 1);
-  let column = located.has('activityId') ? (located.get('activityId') ?? 0) + 1 : undefined;
-  let widest = 0;
-  for (const { row, activityId } of ids) {
-    const wanted = typeof activityId === 'string' ? cellText(activityId) : undefined;
-    if (!Number.isInteger(row) || row < 2 || wanted === undefined) {
-      skipped.push({ row, activityId, reason: 'invalid' });
-      continue;
-    }
-    // A row emptied since the read is not given an ID: it would become a record of its own.
-    if (!others.some((c) => valueAt(sheet, row, c) !== null)) {
-      skipped.push({ row, activityId, reason: 'empty_row' });
-      continue;
-    }
-    if (column === undefined) column = addIdColumn(sheet);
-    const existing = cellText(valueAt(sheet, row, column));
-    if (existing === wanted) continue;
-    if (existing !== undefined) {
-      skipped.push({ row, activityId, reason: 'occupied', existing });
-      continue;
-    }
+  const plan = planIdWrites(
+    ids,
+    sheet && {
+      header: headerOf(sheet),
+      value: (row, column) => valueAt(sheet, row, column + 1),
+      nextFreeColumn: () => lastUsedColumn(sheet),
+    },
+  );
+  if (sheet === undefined || plan.column === undefined) return plan.skipped;
+  const column = plan.column + 1;
+  if (plan.added) addIdColumn(sheet, column);
+  for (const [row, activityId] of plan.writes) {
     const cell = sheet.getCell(row, column);
     cell.style = { ...cell.style, numFmt: '@' };
     cell.value = activityId;
-    widest = Math.max(widest, stringWidth(activityId));
   }
   // Only a column this update added gets a width: staff's own columns keep theirs.
-  if (column !== undefined && !located.has('activityId')) {
-    const added = sheet.getColumn(column);
-    added.width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH + 2, widest + 2, stringWidth(ID_HEADER) + 2));
+  if (plan.added) {
+    const widest = Math.max(textWidth(ID_HEADER), ...[...plan.writes.values()].map(textWidth));
+    sheet.getColumn(column).width = columnWidth(widest);
   }
-  return skipped;
+  return plan.skipped;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Issue marks.
+// Issue marks, as shared/marks.ts plans them.
 
 function isPatternFill(fill: ExcelJS.Fill | undefined): fill is ExcelJS.FillPattern {
   return fill !== undefined && fill.type === 'pattern';
 }
 
-function hasNoFill(fill: ExcelJS.Fill | undefined): boolean {
-  return fill === undefined || (isPatternFill(fill) && fill.pattern === 'none');
+/** Whose a cell's fill is: a solid fill by its colour, a pattern or gradient always staff's. */
+function ownerOf(fill: ExcelJS.Fill | undefined): FillOwner {
+  if (fill === undefined || (isPatternFill(fill) && fill.pattern === 'none')) return fillOwner(undefined);
+  return fillOwner(isPatternFill(fill) && fill.pattern === 'solid' ? (fill.fgColor?.argb ?? '') : fill.type);
 }
 
-function isOurFill(fill: ExcelJS.Fill | undefined): boolean {
-  if (!isPatternFill(fill) || fill.pattern !== 'solid') return false;
-  const argb = fill.fgColor?.argb?.toUpperCase();
-  return argb === ISSUE_FILL_ARGB.error || argb === ISSUE_FILL_ARGB.warning;
+type Note = string | ExcelJS.Comment | undefined;
+
+function noteText(note: Note): string {
+  if (note === undefined) return '';
+  return typeof note === 'string' ? note : (note.texts ?? []).map((run) => run.text).join('');
 }
 
-function noteRuns(note: string | ExcelJS.Comment): ExcelJS.RichText[] {
-  return typeof note === 'string' ? [{ text: note }] : (note.texts ?? []);
-}
-
-/** A note without our part (from the marker on), or undefined when nothing of the user's is left. */
-function withoutOurPart(note: string | ExcelJS.Comment): string | ExcelJS.Comment | undefined {
+/** The first `length` characters of a note's runs, each run keeping its font. */
+function runsUpTo(runs: readonly ExcelJS.RichText[], length: number): ExcelJS.RichText[] {
   const kept: ExcelJS.RichText[] = [];
-  for (const run of noteRuns(note)) {
-    const at = run.text.indexOf(ISSUE_NOTE_MARKER);
-    if (at < 0) {
-      kept.push(run);
-      continue;
-    }
-    if (at > 0) kept.push({ ...run, text: run.text.slice(0, at) });
-    break;
+  let left = length;
+  for (const run of runs) {
+    if (left <= 0) break;
+    kept.push(run.text.length <= left ? run : { ...run, text: run.text.slice(0, left) });
+    left -= run.text.length;
   }
-  // The blank line that separated the user's note from ours goes with ours.
-  while (kept.length > 0) {
-    const last = kept[kept.length - 1] as ExcelJS.RichText;
-    const text = last.text.replace(/\s+$/, '');
-    if (text !== '') {
-      kept[kept.length - 1] = { ...last, text };
-      break;
-    }
-    kept.pop();
-  }
-  if (kept.length === 0) return undefined;
-  if (typeof note === 'string') return kept.map((run) => run.text).join('');
-  return { ...note, texts: kept };
+  return kept;
 }
 
-function setNote(cell: ExcelJS.Cell, note: string | ExcelJS.Comment | undefined): void {
+function setNote(cell: ExcelJS.Cell, note: Note): void {
   if (note !== undefined) {
     cell.note = note;
     return;
@@ -510,77 +354,56 @@ function setNote(cell: ExcelJS.Cell, note: string | ExcelJS.Comment | undefined)
   if (internals._value?.model) delete internals._value.model.comment;
 }
 
-function withOurPart(note: string | ExcelJS.Comment | undefined, ours: string): string | ExcelJS.Comment {
-  if (note === undefined) return ours;
-  if (typeof note === 'string') return `${note}\n\n${ours}`;
-  return { ...note, texts: [...(note.texts ?? []), { text: `\n\n${ours}` }] };
-}
-
-/** Removes our notes and fills from every sheet but the generated ones; staff's stay as they are. */
-function clearMarks(workbook: ExcelJS.Workbook): void {
-  for (const sheet of workbook.worksheets) {
-    if (generatedTabOf(sheet.name) !== undefined) continue;
-    for (const cell of existingCells(sheet)) {
-      const note = cell.note as string | ExcelJS.Comment | undefined;
-      if (note !== undefined && noteRuns(note).some((run) => run.text.includes(ISSUE_NOTE_MARKER))) {
-        setNote(cell, withoutOurPart(note));
-      }
-      if (isOurFill(cell.fill)) {
-        const { fill: _ours, ...rest } = cell.style;
-        cell.style = rest;
-      }
+/** Brings one cell's note and fill to the planned ones; a rich-text note keeps its runs (staff's formatting). */
+function applyMark(cell: ExcelJS.Cell, issues: readonly Issue[]): void {
+  const note = cell.note as Note;
+  const before = noteText(note);
+  const owner = ownerOf(cell.fill);
+  const mark = planCellMark({ note: before, fill: owner }, issues);
+  if (mark.note !== before) {
+    const staff = staffNote(before);
+    if (mark.note === '') setNote(cell, undefined);
+    else if (typeof note !== 'object' || staff === '') setNote(cell, mark.note);
+    else {
+      const added = mark.note.slice(staff.length);
+      const kept = runsUpTo(note.texts ?? [], staff.length);
+      setNote(cell, { ...note, texts: added === '' ? kept : [...kept, { text: added }] });
     }
   }
-}
-
-/** The 0-based column an issue names: the header as written, else the same header by headerKey. */
-function issueColumn(header: readonly string[], column: string): number {
-  const written = column.trim();
-  if (written === '') return -1;
-  const exact = header.indexOf(written);
-  if (exact >= 0) return exact;
-  const key = headerKey(written);
-  return header.findIndex((text) => text !== '' && headerKey(text) === key);
+  if (mark.fill === 'none' && owner === 'ours') {
+    const { fill: _ours, ...rest } = cell.style;
+    cell.style = rest;
+  } else if (mark.fill === 'error' || mark.fill === 'warning') {
+    const argb = ISSUE_FILL_ARGB[mark.fill];
+    const current = isPatternFill(cell.fill) ? cell.fill.fgColor?.argb?.toUpperCase() : undefined;
+    if (current !== argb) cell.style = { ...cell.style, fill: solid(argb) };
+  }
 }
 
 /**
- * Clears the previous run's marks, then marks each cell an issue names: a light red fill for an
- * error, light yellow for a warning only, and one note listing every message. A cell that already
- * has a fill of the user's keeps it (the note still marks it): restoring it later would need the
- * old fill stored somewhere, and staff's colours are theirs.
+ * Replaces the previous run's marks by the issues' on every sheet but the generated ones: a cell
+ * with our note or fill that no issue names loses them, and each cell an issue names is marked.
  */
 function markIssues(workbook: ExcelJS.Workbook, issues: readonly Issue[]): Issue[] {
-  clearMarks(workbook);
-  const unmarked: Issue[] = [];
-  const sheets = new Map<TabKey, { sheet: ExcelJS.Worksheet; header: string[] } | undefined>();
-  const byCell = new Map<
-    string,
-    { sheet: ExcelJS.Worksheet; row: number; column: number; issues: Issue[] }
-  >();
-  for (const issue of issues) {
-    if (!sheets.has(issue.tab)) {
-      const sheet = dataSheet(workbook, issue.tab);
-      sheets.set(issue.tab, sheet && { sheet, header: headerOf(sheet) });
-    }
-    const found = sheets.get(issue.tab);
-    const column =
-      found && Number.isInteger(issue.row) && issue.row >= 2 ? issueColumn(found.header, issue.column) : -1;
-    if (!found || column < 0) {
-      unmarked.push(issue);
-      continue;
-    }
-    const key = `${issue.tab}:${issue.row}:${column}`;
-    const entry = byCell.get(key) ?? { sheet: found.sheet, row: issue.row, column: column + 1, issues: [] };
-    byCell.set(key, entry);
-    entry.issues.push(issue);
+  const marked = new Map<ExcelJS.Worksheet, CellIssues<Issue>>();
+  const plan = planMarks(issues, (tab) => {
+    const sheet = dataSheet(workbook, tab);
+    return sheet && { header: headerOf(sheet) };
+  });
+  for (const [tab, cells] of plan.cells) {
+    const sheet = dataSheet(workbook, tab);
+    if (sheet) marked.set(sheet, cells);
   }
-  for (const { sheet, row, column, issues: here } of byCell.values()) {
-    const cell = sheet.getCell(row, column);
-    const severity: Severity = here.some((issue) => issue.severity === 'error') ? 'error' : 'warning';
-    if (hasNoFill(cell.fill)) cell.style = { ...cell.style, fill: solid(ISSUE_FILL_ARGB[severity]) };
-    const lines = here.map((issue) => `${SEVERITY_LABELS[issue.severity]}：${issue.message}`);
-    const ours = `${ISSUE_NOTE_MARKER}校验结果（下次同步时自动更新）\n${lines.join('\n')}`;
-    setNote(cell, withOurPart(cell.note as string | ExcelJS.Comment | undefined, ours));
+  for (const sheet of workbook.worksheets) {
+    if (generatedTabOf(sheet.name) !== undefined) continue;
+    const cells = marked.get(sheet);
+    for (const cell of [...existingCells(sheet)]) {
+      if (cells?.get(Number(cell.row))?.has(Number(cell.col) - 1)) continue;
+      if (hasIssueNote(noteText(cell.note as Note)) || ownerOf(cell.fill) === 'ours') applyMark(cell, []);
+    }
+    for (const [row, columns] of cells ?? []) {
+      for (const [column, here] of columns) applyMark(sheet.getCell(row, column + 1), here);
+    }
   }
-  return unmarked;
+  return plan.unmarked;
 }

@@ -13,6 +13,7 @@
  * value, and a merged range's value in its top-left cell only.
  */
 import { readFile } from 'node:fs/promises';
+import { columnLetter, parseCell } from '../../../shared/a1';
 import { UnusableInputError } from '../../../shared/errors';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../../shared/workbook';
 import { accessError, type RowsRead, shapeRow, shapeTab, type WorkbookSource } from './common';
@@ -348,17 +349,8 @@ interface SheetContext {
 
 /** `B12` → [12, 2] (1-based row and column); undefined when it is not a cell reference. */
 function parseReference(ref: string): [number, number] | undefined {
-  let column = 0;
-  let i = 0;
-  for (; i < ref.length; i++) {
-    const code = ref.charCodeAt(i);
-    if (code >= 65 && code <= 90) column = column * 26 + code - 64;
-    else if (code >= 97 && code <= 122) column = column * 26 + code - 96;
-    else break;
-  }
-  const row = Number(ref.slice(i));
-  if (i === 0 || i === ref.length || !Number.isInteger(row)) return undefined;
-  return [row, column];
+  const cell = parseCell(ref);
+  return cell?.row === undefined || cell.column === undefined ? undefined : [cell.row, cell.column + 1];
 }
 
 /**
@@ -422,7 +414,7 @@ async function openSheet(
   let hasInline = false;
   const value = new TextCollector();
   const inline = new TextCollector();
-  const where = () => ({ sheet: name, cell: `${columnName(column)}${rowNumber}` });
+  const where = () => ({ sheet: name, cell: `${columnLetter(column - 1)}${rowNumber}` });
 
   const endCell = () => {
     const raw = hasInline ? inline.take(where) : hasValue ? value.take(where) : '';
@@ -552,13 +544,6 @@ async function openSheet(
     context.onRows?.(name, count, true);
   }
   return { header: shapeTab(name, header ?? [], []).header, rows: rows() };
-}
-
-function columnName(column: number): string {
-  let name = '';
-  for (let n = column; n > 0; n = Math.floor((n - 1) / 26))
-    name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
-  return name;
 }
 
 /** Whether a (possibly sparse) row holds a cell, without walking its length. */
