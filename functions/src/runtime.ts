@@ -174,7 +174,7 @@ export function buildRuntime(
     form: createFormHandler({ db, store, now, log, writeRows: writeSubmissionRows }),
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),
-    refresh: { store, mailQueue, now, writeGeneratedTabs, log },
+    refresh: { store, mailQueue, now, writeGeneratedTabs, writeSubmissionRows, log },
     mailQueue,
     ...(transport ? { mail: { transport, now, retentionMs, log } } : {}),
     close: async () => {
