@@ -111,6 +111,7 @@ describe('the form on a phone, without JavaScript', () => {
     const opened = await page.goto(url);
     expect(opened?.status()).toBe(200);
     await page.screenshot({ path: join(shots, '1-form.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '1-form-first-screen.png') });
     // Nothing wider than the phone.
     const box = await page.locator('main').boundingBox();
     expect(box?.width).toBeLessThanOrEqual(375);
@@ -129,6 +130,8 @@ describe('the form on a phone, without JavaScript', () => {
     expect(await page.inputValue('#f-participants')).toBe('二十人');
     expect(await page.inputValue('#f-title')).toBe(title);
     await page.screenshot({ path: join(shots, '2-field-error.png'), fullPage: true });
+    await page.locator('#f-title').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, '2-field-error-in-view.png') });
 
     await page.fill('#f-participants', '20');
     const guard = await page.locator('input[name="guard"]').first().getAttribute('value');
@@ -137,6 +140,9 @@ describe('the form on a phone, without JavaScript', () => {
     await page.waitForURL(/\?ok=1$/);
     await expect.poll(() => page.locator('.notice').textContent()).toContain('已提交');
     await page.screenshot({ path: join(shots, '3-submitted.png'), fullPage: true });
+    await page.screenshot({ path: join(shots, '3-submitted-first-screen.png') });
+    await page.locator('h2:has-text("通过此链接提交的记录")').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, '3-submitted-list.png') });
     expect(await rowsTitled(title)).toBe(1);
 
     // The same page sent again (a resubmitted form; the browser's back button refuses a no-store page).
