@@ -80,6 +80,19 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
   };
 
   return async (req, res) => {
+    try {
+      await handle(req, res);
+    } catch (error) {
+      deps.log(
+        `填报表单出错 / form failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      if (!res.headersSent)
+        send(res, 500, 'text/plain; charset=utf-8', '服务暂时出错，内容未保存，请稍后再试 / Server error');
+      else res.end();
+    }
+  };
+
+  async function handle(req: FormRequest, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://form.invalid');
     const path = url.pathname.replace(/\/+$/, '');
     if (req.method === 'GET' && path.endsWith('/form.css')) {
@@ -91,7 +104,8 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       refuse(res, 'unknown');
       return;
     }
-    const token = decodeURIComponent(match[1] as string);
+    // Tokens are base64url: anything else (an escape included) is no token of ours.
+    const token = match[1] as string;
     const address = addressOf(req);
     if (!perAddress.take(address)) return refuse(res, 'limited');
     const verdict = await verifyLink(linkDeps, token);
@@ -120,7 +134,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     const nonce = checkGuard(link, fields.get('guard') ?? undefined);
     if (nonce === undefined) return refuse(res, 'forged');
     await handlePost(res, link, token, nonce, fields, address);
-  };
+  }
 
   async function handlePost(
     res: ServerResponse,
