@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintLink, type StoredLink, verifyLink } from '../../functions/src/requests/links';
 import {
   flushSubmissions,
+  type SubmissionRowWriter,
   type SubmittedActivity,
   submissionKey,
   submitActivity,
@@ -133,7 +134,7 @@ describe('a submission', () => {
     expect((await storedActivities(planId)).filter((x) => x.recorder === '王老师（填报）')).toHaveLength(1);
   });
 
-  it('lands as 待审核 when 设置 → 填报需审核 is 是, and counts nowhere', async () => {
+  it('lands as 待审核 when 设置 → 填报需审核 is 是 (stats.test.ts: pending counts nowhere)', async () => {
     const { planId, link } = await setUp(planWorkbook({ settings: [['填报需审核', '是']] }));
     const stored = await submit(link, 'page-r');
     if (!('submission' in stored)) throw new Error('not stored');
@@ -141,6 +142,48 @@ describe('a submission', () => {
     await flush(planId);
     const row = activityRows(fake, planId)[2] as unknown[];
     expect(row[ACTIVITY_HEADER.indexOf('状态')]).toBe('待审核');
+  });
+});
+
+describe('two instances flushing at once', () => {
+  it('append the row once: each row is leased to one flush', async () => {
+    const { planId, link } = await setUp();
+    await submit(link, 'two-instances');
+    // A second runtime has its own Sheets client, so nothing in-process orders the two; and each
+    // writer waits until the other flush has reached its writer too (or finished): without the
+    // lease both would read the sheet before either appends.
+    const other = emulatorRuntime(emulator, fake);
+    let release: () => void = () => {};
+    const bothIn = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered = 0;
+    let oneDone: () => void = () => {};
+    const firstDone = new Promise<void>((resolve) => {
+      oneDone = resolve;
+    });
+    const gated =
+      (write: SubmissionRowWriter): SubmissionRowWriter =>
+      async (...args) => {
+        entered += 1;
+        if (entered === 2) release();
+        await Promise.race([bothIn, firstDone]);
+        return write(...args);
+      };
+    try {
+      const results = await Promise.all(
+        [runtime, other].map((instance) =>
+          flushSubmissions(
+            { ...deps(), store: instance.store, writeRows: gated(instance.writeSubmissionRows) },
+            planId,
+          ).finally(oneDone),
+        ),
+      );
+      expect(results.map((r) => r.written).sort()).toEqual([0, 1]);
+      expect(activityRows(fake, planId)).toHaveLength(3);
+    } finally {
+      await other.close();
+    }
   });
 });
 

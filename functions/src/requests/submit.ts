@@ -15,10 +15,11 @@
  *     failure (a 500, a workbook open in an office program) leaves it queued, and every later
  *     flush — after the next submission, every refresh of the statistics (each sync), the
  *     five-minute sweep — tries again.
- *   - …and at most once: a writer first looks for the activity ID in the 活动 tab and appends only
- *     the rows not there, one writer per workbook at a time (the Sheets adapter's queue, the
- *     local file's single writer). A response lost after an append only makes the next flush
- *     find the row and mark the entry written.
+ *   - …and at most once: a flush leases the rows it writes (a transaction; two minutes), so flushes
+ *     on several instances never write one row together; the writer first looks for the activity
+ *     ID in the 活动 tab and appends only the rows not there (and one update at a time per
+ *     workbook in a process: the Sheets adapter's queue, the local file's single writer). A
+ *     response lost after an append only makes the next flush find the row and mark it written.
  *   - A sync never deletes a submitted record whose row it could not have seen. A sync brings the
  *     store to exactly the rows of the workbook it was sent; the records it would delete are
  *     checked against the queue (read after the records, so an entry created with its record is
@@ -39,6 +40,8 @@ import { submissionsRef } from '../store/requestStore';
 import type { StoredLink } from './links';
 
 const DAY_MS = 86_400_000;
+/** How long one flush holds the rows it writes: longer than the Sheets adapter's retries take. */
+const FLUSH_LEASE_MS = 120_000;
 /** How long a written row stays protected from a sync that may have read the workbook before it. */
 export const WRITTEN_GRACE_MS = DAY_MS;
 
@@ -58,6 +61,8 @@ export const Submission = z.object({
   writtenAt: z.string().optional(),
   attempts: z.number().int(),
   lastError: z.string().optional(),
+  /** Epoch ms: a flush is writing this row until then (FLUSH_LEASE_MS); others leave it alone. */
+  leaseUntil: z.number().optional(),
 });
 export type Submission = z.infer<typeof Submission>;
 
@@ -183,11 +188,23 @@ export async function flushSubmissions(
   deps: SubmitDeps & { store: PlanStore; writeRows: SubmissionRowWriter; log?: (message: string) => void },
   planId: string,
 ): Promise<{ written: number; queued: number }> {
-  const queued = await submissionsRef(deps.db, planId).where('state', '==', 'queued').get();
-  if (queued.empty) return { written: 0, queued: 0 };
+  const found = await submissionsRef(deps.db, planId).where('state', '==', 'queued').get();
+  if (found.empty) return { written: 0, queued: 0 };
   const plan = await deps.store.getPlan(planId);
-  if (!plan?.workbook) return { written: 0, queued: queued.size };
-  const submissions = queued.docs.map((doc) => Submission.parse(doc.data()));
+  if (!plan?.workbook) return { written: 0, queued: found.size };
+  // Flushes on several instances at once: each row is leased to one of them (in a transaction),
+  // so two writers never both find it missing from the sheet and both append it.
+  const queued = await deps.db.runTransaction(async (tx) => {
+    const now = deps.now().getTime();
+    const fresh = await tx.getAll(...found.docs.map((doc) => doc.ref));
+    const free = fresh.filter(
+      (doc) => doc.exists && doc.get('state') === 'queued' && !((doc.get('leaseUntil') ?? 0) > now),
+    );
+    for (const doc of free) tx.update(doc.ref, { leaseUntil: now + FLUSH_LEASE_MS });
+    return free;
+  });
+  if (queued.length === 0) return { written: 0, queued: found.size };
+  const submissions = queued.map((doc) => Submission.parse(doc.data()));
   let inWorkbook: Set<string>;
   try {
     const result = await deps.writeRows(
@@ -202,20 +219,28 @@ export async function flushSubmissions(
       `填报行写入工作簿失败，已保留待重试 plan=${planId}：${message} / rows kept queued for a retry: ${message}`,
     );
     const writer = deps.db.bulkWriter();
-    for (const doc of queued.docs) {
-      void writer.update(doc.ref, { attempts: FieldValue.increment(1), lastError: message.slice(0, 500) });
+    for (const doc of queued) {
+      void writer.update(doc.ref, {
+        attempts: FieldValue.increment(1),
+        lastError: message.slice(0, 500),
+        leaseUntil: FieldValue.delete(),
+      });
     }
     await writer.close();
-    return { written: 0, queued: queued.size };
+    return { written: 0, queued: found.size };
   }
   const writtenAt = deps.now().toISOString();
   const writer = deps.db.bulkWriter();
   let written = 0;
-  for (const [i, doc] of queued.docs.entries()) {
-    if (!inWorkbook.has((submissions[i] as Submission).activityId)) continue;
-    written += 1;
-    void writer.update(doc.ref, { state: 'written', writtenAt, attempts: FieldValue.increment(1) });
+  for (const [i, doc] of queued.entries()) {
+    const done = inWorkbook.has((submissions[i] as Submission).activityId);
+    if (done) written += 1;
+    void writer.update(doc.ref, {
+      ...(done ? { state: 'written', writtenAt } : {}),
+      attempts: FieldValue.increment(1),
+      leaseUntil: FieldValue.delete(),
+    });
   }
   await writer.close();
-  return { written, queued: queued.size - written };
+  return { written, queued: found.size - written };
 }
