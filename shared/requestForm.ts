@@ -121,6 +121,8 @@ section{background:#fff;border-radius:8px;padding:12px;margin:12px 0}
 .meta{color:#6b7280;font-size:14px}
 .notice{background:#ecfdf5;border:1px solid #10b981;padding:12px;border-radius:8px}
 .problem{background:#fef2f2;border:1px solid #ef4444;padding:12px;border-radius:8px}
+.problem p{margin:0}
+section>h2:first-child{margin-top:0}
 ul.list{list-style:none;padding:0;margin:0}ul.list li{padding:8px 0;border-bottom:1px solid #e5e7eb}
 .bar{height:8px;background:#e5e7eb;border-radius:4px;overflow:hidden;margin-top:4px}.bar span{display:block;height:8px;background:#2563eb}
 .bar .p0{width:0}.bar .p1{width:10%}.bar .p2{width:20%}.bar .p3{width:30%}.bar .p4{width:40%}.bar .p5{width:50%}.bar .p6{width:60%}.bar .p7{width:70%}.bar .p8{width:80%}.bar .p9{width:90%}.bar .p10{width:100%}

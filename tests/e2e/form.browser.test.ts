@@ -136,8 +136,13 @@ describe('the form on a phone, without JavaScript', () => {
     await page.fill('#f-participants', '20');
     const guard = await page.locator('input[name="guard"]').first().getAttribute('value');
     // A double click: the browser may send the form twice; the page's key makes it one row.
+    const started = performance.now();
     await page.dblclick('button:has-text("提交活动")');
     await page.waitForURL(/\?ok=1$/);
+    // The answer comes once the row is in the .xlsx (or queued, were the file open).
+    process.stdout.write(
+      `form submit → row in the .xlsx (local stack): ${Math.round(performance.now() - started)} ms\n`,
+    );
     await expect.poll(() => page.locator('.notice').textContent()).toContain('已提交');
     await page.screenshot({ path: join(shots, '3-submitted.png'), fullPage: true });
     await page.screenshot({ path: join(shots, '3-submitted-first-screen.png') });
