@@ -13,7 +13,7 @@ import type { Issue } from './issues';
 import type { Activity, Measure, Partner, PlanModel } from './model';
 import type { MeasureStats } from './stats-types';
 
-/** Who a link is for and what it shows (the same shape as requests/links.ts LinkScope). */
+/** Who a link is for and what it shows (requests/links.ts stores it as the link's scope). */
 export type FormScope = { kind: 'owner'; ownerEmail: string } | { kind: 'partner'; partnerId: string };
 
 /** The measures and activities a scope may see, and the partners its form may name. */

@@ -7,13 +7,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import * as z from 'zod';
+import type { FormScope } from '../../../shared/requestForm';
 import { linkUsesRef, requestLinkRef, requestLinksRef } from '../store/requestStore';
 
 const DAY_MS = 86_400_000;
 /** 32 random bytes in base64url: 43 characters of [A-Za-z0-9_-]. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
-export type LinkScope = { kind: 'owner'; ownerEmail: string } | { kind: 'partner'; partnerId: string };
+/** Whose form a link opens: an owner's measures, or a partner unit's (shared/requestForm.ts shows it). */
+export type LinkScope = FormScope;
 
 const LinkScopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('owner'), ownerEmail: z.string() }),
