@@ -48,7 +48,6 @@ export function scopedPlan(model: PlanModel, scope: FormScope): ScopedPlan {
 
 /** A submission made through the link, as listed on the page. */
 export interface SubmissionLine {
-  at: string;
   activityId: string;
   date: string;
   title: string;

@@ -267,7 +267,6 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       ...(state.milestone ? { milestone: state.milestone } : {}),
       ...(state.notice ? { notice: state.notice } : {}),
       submissions: submissions.map((s) => ({
-        at: s.submittedAt,
         activityId: s.activityId,
         date: s.activity.date,
         title: s.activity.title,
