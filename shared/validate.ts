@@ -26,6 +26,7 @@ import { type Issue, type IssueCode, type IssueParams, makeIssue } from './issue
 import {
   type Activity,
   DEFAULT_REMINDER_DAYS,
+  DEFAULT_REQUEST_LINK_DAYS,
   DEFAULT_STALE_DAYS,
   DEFAULT_TIMEZONE,
   type IsoDate,
@@ -236,6 +237,44 @@ export class WorkbookValidation {
       sources: this.sources,
     };
   }
+}
+
+/** What an activity row typed outside the sheet (the update-request form) is checked against. */
+export interface ActivityRowContext {
+  /** The plan's accepted partners and measures. */
+  partners: Partner[];
+  measures: Measure[];
+  year: number;
+  asOf: IsoDate;
+  /** The row number its issues name (the form has none: 0). */
+  row?: number;
+}
+
+/** Validates one activity given by field (as typed) with exactly the rules of an 活动 row. */
+export function validateActivityRow(
+  cells: Partial<Record<string, CellValue>>,
+  context: ActivityRowContext,
+): { activity: Activity | undefined; issues: Issue[] } {
+  const columns = COLUMNS.activities;
+  const activities: Activity[] = [];
+  const issues: Issue[] = [];
+  const rowIssues: Issue[] = [];
+  const feed = recordTabFeed(
+    'activities',
+    columns.map((column) => column.zh),
+    issues,
+    activityCheck(
+      activities,
+      context.measures,
+      partnerResolver(context.partners),
+      context.year,
+      context.asOf,
+    ),
+    { rows: 0, accepted: 0, rejected: 0 },
+    rowIssues,
+  );
+  feed.row({ row: context.row ?? 0, cells: columns.map((column) => cells[column.field] ?? null) });
+  return { activity: activities[0], issues: [...issues, ...rowIssues] };
 }
 
 /** A header cell as the sheet shows it (issues name columns as written), or undefined when empty. */
@@ -700,6 +739,10 @@ function readSettings(
     return undefined;
   };
   const reportToLeaders = yesNo('reportToLeaders');
+  const reviewReports = yesNo('reviewReports');
+  const linkDays = raw.has('requestLinkDays')
+    ? whole('requestLinkDays', DEFAULT_REQUEST_LINK_DAYS, 1, 3650)
+    : undefined;
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
@@ -714,6 +757,8 @@ function readSettings(
     staleDays: whole('staleDays', DEFAULT_STALE_DAYS, 0, 36_500),
     reminderDays: whole('reminderDays', DEFAULT_REMINDER_DAYS, 0, 36_500),
     ...(reportToLeaders !== undefined && { reportToLeaders }),
+    ...(reviewReports !== undefined && { reviewReports }),
+    ...(linkDays !== undefined && { requestLinkDays: linkDays }),
   };
   return { settings, asOf };
 }

@@ -53,6 +53,7 @@ const SENDER_FUNCTIONS = ['onMailWritten', 'sweepMail'];
 /** What each deployed function must declare; every other export of index.ts needs an endpoint too. */
 const EXPECTED_TRIGGERS: Record<string, { http: true } | { document: string } | { schedule: string }> = {
   api: { http: true },
+  form: { http: true },
   onMailWritten: { document: 'mail/{docId}' },
   sendEmails: { schedule: '0 * * * *' },
   sweepMail: { schedule: 'every 5 minutes' },

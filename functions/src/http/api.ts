@@ -61,6 +61,12 @@ export interface ApiDeps extends Clock {
   localWorkbook?: string;
   /** How far each sync has got (the local stack's progress line). */
   syncProgress?: (planId: string, progress: SyncProgress) => void;
+  /** The submitted activity records a sync must keep (requests/submit.ts protectSubmitted). */
+  keepSubmitted?: (
+    planId: string,
+    inWorkbook: ReadonlySet<string>,
+    now: Date,
+  ) => Promise<ReadonlySet<string>>;
   /** Where the year-end summary's email is queued (report.ts). */
   mailQueue?: MailQueue;
   log?: (message: string) => void;
@@ -262,6 +268,12 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
         checkBinding(stored);
       },
       clock: { now: deps.now, sleep: deps.sleep },
+      ...(deps.keepSubmitted
+        ? {
+            keepSubmitted: (ids) =>
+              deps.keepSubmitted?.(planId, ids, deps.now()) ?? Promise.resolve(new Set<string>()),
+          }
+        : {}),
       ...(workbookLocation ? { workbookLocation } : {}),
       ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
     },

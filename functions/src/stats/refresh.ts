@@ -40,10 +40,12 @@
  * them in the wrong order (only redelivery or the sweeper overlap a recomputation), and the next
  * sync or day rewrites them.
  */
+import type { Firestore } from 'firebase-admin/firestore';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
+import { flushSubmissions, type SubmissionRowWriter } from '../requests/submit';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 import { todayIn } from '../validateToday';
 import type { WorkbookUpdate } from '../workbook/port';
@@ -57,9 +59,13 @@ export type GeneratedTabsWriter = (
 
 export interface RefreshDeps {
   store: PlanStore;
+  /** The database the update-request queue lives in (requests/submit.ts). */
+  db: Firestore;
   mailQueue: MailQueue;
   now: () => Date;
   writeGeneratedTabs?: GeneratedTabsWriter;
+  /** Appends rows submitted through update requests that are still queued (requests/submit.ts). */
+  writeSubmissionRows?: SubmissionRowWriter;
   log?: (message: string) => void;
 }
 
@@ -121,6 +127,7 @@ export async function refreshStats(
       statuses: summaryStatuses(result, stats),
     });
   }
+  await flushQueued(planId, deps);
   return 'computed';
 }
 
@@ -152,8 +159,27 @@ export async function sweepStats(deps: RefreshDeps): Promise<StatsSweep> {
       sweep.interrupted.push(plan.planId);
       continue;
     }
-    if (verdict(plan, now) !== 'stale') continue;
-    if ((await refreshStats(plan.planId, deps)) === 'computed') sweep.recomputed.push(plan.planId);
+    if (verdict(plan, now) === 'stale' && (await refreshStats(plan.planId, deps)) === 'computed') {
+      sweep.recomputed.push(plan.planId);
+    } else {
+      // A row a failing workbook left queued is retried here at the latest.
+      await flushQueued(plan.planId, deps);
+    }
   }
   return sweep;
+}
+
+/** Retries a plan's queued submission rows; a failure stays queued and is only logged. */
+async function flushQueued(planId: string, deps: RefreshDeps): Promise<void> {
+  if (!deps.writeSubmissionRows) return;
+  const flushDeps = {
+    db: deps.db,
+    store: deps.store,
+    now: deps.now,
+    writeRows: deps.writeSubmissionRows,
+    ...(deps.log ? { log: deps.log } : {}),
+  };
+  await flushSubmissions(flushDeps, planId).catch((error: unknown) =>
+    deps.log?.(`填报行重试失败 plan=${planId}: ${String(error)}`),
+  );
 }

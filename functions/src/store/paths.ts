@@ -7,9 +7,15 @@
  *   plans/{planId}/syncs/current        exists while a sync writes (its claim; see claimSync)
  *   plans/{planId}/stats/current        the last statistics, with the as-of date and input version
  *   mail/{docId}                        one email, in the Trigger Email extension's schema (mail/types.ts)
+ *   plans/{planId}/submissions/{key}    one activity submitted through an update request, and whether
+ *                                       its row has reached the workbook yet (requests/submit.ts)
+ *   requestLinks/{sha256(token), hex}   one update-request link: plan, person, scope, expiry, revocation
+ *   requestLinks/{hash}/uses/{auto}     every use of the link: when, what, which page
+ * Links are top-level because a link is found by its token alone; the token itself is never
+ * stored, only its hash, so a copy of the database opens no form.
  * Type-only imports: the trigger declarations read the patterns at load time without firebase-admin.
  */
-import type { CollectionReference, Firestore } from 'firebase-admin/firestore';
+import type { CollectionReference, DocumentReference, Firestore } from 'firebase-admin/firestore';
 
 export const PLANS_COLLECTION = 'plans';
 /** The emails' collection: the Trigger Email extension is configured with this name. */
@@ -19,6 +25,9 @@ export const SYNCS_COLLECTION = 'syncs';
 export const STATS_COLLECTION = 'stats';
 /** The one document of `syncs` and of `stats`. */
 export const CURRENT_DOC = 'current';
+export const SUBMISSIONS_COLLECTION = 'submissions';
+export const REQUEST_LINKS_COLLECTION = 'requestLinks';
+export const LINK_USES_COLLECTION = 'uses';
 
 /** The document patterns the triggers listen to. */
 export const TRIGGER_DOCUMENTS = {
@@ -29,4 +38,29 @@ export const TRIGGER_DOCUMENTS = {
 /** The collection of every queued email. */
 export function mailCollection(db: Firestore): CollectionReference {
   return db.collection(MAIL_COLLECTION);
+}
+
+/** A plan's document. */
+export function planRef(db: Firestore, planId: string): DocumentReference {
+  return db.collection(PLANS_COLLECTION).doc(planId);
+}
+
+/** The collection of request links. */
+export function requestLinksRef(db: Firestore): CollectionReference {
+  return db.collection(REQUEST_LINKS_COLLECTION);
+}
+
+/** One link's document, by the hash of its token. */
+export function requestLinkRef(db: Firestore, tokenHash: string): DocumentReference {
+  return requestLinksRef(db).doc(tokenHash);
+}
+
+/** The use log of one link. */
+export function linkUsesRef(db: Firestore, tokenHash: string): CollectionReference {
+  return requestLinkRef(db, tokenHash).collection(LINK_USES_COLLECTION);
+}
+
+/** A plan's submissions, keyed by their idempotency key. */
+export function submissionsRef(db: Firestore, planId: string): CollectionReference {
+  return planRef(db, planId).collection(SUBMISSIONS_COLLECTION);
 }

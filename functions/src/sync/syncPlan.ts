@@ -51,6 +51,11 @@ export interface SyncOptions {
    */
   authorize?: (plan: PlanDoc) => void;
   progress?: (progress: SyncProgress) => void;
+  /**
+   * The activity records a sync must keep although its workbook lacks their rows: those submitted
+   * through update requests that the workbook may predate (requests/submit.ts protectSubmitted).
+   */
+  keepSubmitted?: (inWorkbook: ReadonlySet<string>) => Promise<ReadonlySet<string>>;
   /** The clock of the claim's expiry and of the wait for another sync's claim. */
   clock: Clock;
 }
@@ -108,9 +113,18 @@ export async function syncPlan(
     // What is stored now, not what the caller was authorised against: another sync may have run.
     const existing = await store.getPlan(options.planId);
     if (existing) options.authorize?.(existing);
+    // Rows submitted through update requests that this workbook may predate are kept.
+    const inWorkbook = new Set(ids as string[]);
     const diffs = await Promise.all(
       RECORD_COLLECTIONS.map((collection) =>
-        store.recordWrites(options.planId, collection, records[collection]),
+        store.recordWrites(
+          options.planId,
+          collection,
+          records[collection],
+          collection === 'activities'
+            ? () => options.keepSubmitted?.(inWorkbook) ?? Promise.resolve(new Set<string>())
+            : undefined,
+        ),
       ),
     );
     const writes = { ...NO_WRITES };

@@ -28,7 +28,8 @@
  */
 import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { recogniseTab, type TabKey } from '../../../shared/columns';
+import { activityRowCells } from '../../../shared/activityRow';
+import { locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../../shared/i18n';
 import { ID_HEADER, planIdWrites, type SkippedId } from '../../../shared/idWrites';
 import type { Issue } from '../../../shared/issues';
@@ -42,6 +43,7 @@ import {
   planMarks,
   staffNote,
 } from '../../../shared/marks';
+import { cellText } from '../../../shared/normalize';
 import type { StatusCell } from '../../../shared/summary';
 import { columnWidth, textWidth } from '../../../shared/widths';
 import type { CellValue, Table } from '../../../shared/workbook';
@@ -120,7 +122,51 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
   }
   const skippedIds = update.activityIds ? writeActivityIds(workbook, update.activityIds) : [];
   const unmarkedIssues = update.issues ? markIssues(workbook, update.issues) : [];
-  return { skippedIds, unmarkedIssues };
+  const inWorkbook = update.appendActivities
+    ? appendActivities(workbook, update.appendActivities)
+    : undefined;
+  return { skippedIds, unmarkedIssues, ...(inWorkbook ? { inWorkbook } : {}) };
+}
+
+/** Appends submitted rows below the last used row of 活动, skipping IDs already there; returns the IDs present. */
+function appendActivities(
+  workbook: ExcelJS.Workbook,
+  rows: NonNullable<WorkbookUpdate['appendActivities']>,
+): string[] {
+  const sheet = dataSheet(workbook, 'activities');
+  if (sheet === undefined || rows.length === 0) return [];
+  const column = locateColumns('activities', headerOf(sheet)).get('activityId');
+  let idColumn = column === undefined ? undefined : column + 1;
+  if (idColumn === undefined) {
+    idColumn = lastUsedColumn(sheet) + 1;
+    addIdColumn(sheet, idColumn);
+  }
+  const header = headerOf(sheet);
+  const present = new Set<string>();
+  let last = 1;
+  for (let r = 2; r <= sheet.rowCount; r++) {
+    const id = cellText(valueAt(sheet, r, idColumn));
+    if (id !== undefined) present.add(id);
+    for (let c = 1; c <= header.length; c++) {
+      if (valueAt(sheet, r, c) !== null) {
+        last = r;
+        break;
+      }
+    }
+  }
+  for (const { activityId, activity } of rows) {
+    if (present.has(activityId)) continue;
+    last += 1;
+    activityRowCells(header, { ...activity, activityId }).forEach((value, i) => {
+      if (value === null) return;
+      const cell = sheet.getCell(last, i + 1);
+      // Text is a string cell (shared string): "=1+1" typed in a form stays text.
+      if (typeof value === 'string') cell.style = { ...cell.style, numFmt: '@' };
+      cell.value = value;
+    });
+    present.add(activityId);
+  }
+  return rows.map((row) => row.activityId).filter((id) => present.has(id));
 }
 
 // ---------------------------------------------------------------------------------------------

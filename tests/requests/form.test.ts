@@ -1,0 +1,255 @@
+/**
+ * The form function over HTTP (no browser): its headers, the refusal pages of an unknown,
+ * expired, revoked or forged link — each writing nothing —, the body and rate limits, and a
+ * submission landing as a row once however often it is posted.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFormHandler } from '../../functions/src/http/form';
+import { type LinkScope, mintLink, revokeLinks } from '../../functions/src/requests/links';
+import type { Runtime } from '../../functions/src/runtime';
+import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
+import { useFirestoreEmulator } from '../support/firestore';
+import { activityRows, emulatorRuntime, NOW, seedPlan, TOKEN } from './fixture';
+
+const emulator = useFirestoreEmulator('form');
+let fake: FakeSheets;
+let runtime: Runtime;
+let server: Server;
+let base: string;
+let clock = NOW;
+
+beforeAll(async () => {
+  fake = await startFakeSheets({ token: TOKEN });
+});
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await runtime?.close();
+  await fake?.stop();
+});
+
+async function serve(limits?: { perLink?: number; perAddress?: number }): Promise<void> {
+  runtime ??= emulatorRuntime(emulator, fake);
+  const handler = createFormHandler({
+    db: runtime.db,
+    store: runtime.store,
+    now: () => clock,
+    log: () => {},
+    writeRows: runtime.writeSubmissionRows,
+    ...(limits ? { limits } : {}),
+  });
+  if (server) await new Promise((resolve) => server.close(resolve));
+  server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+let plans = 0;
+async function linkForPlan(
+  validDays = 30,
+  scope: LinkScope = { kind: 'partner', partnerId: 'P1' },
+): Promise<{ planId: string; token: string }> {
+  const planId = `form-${++plans}`;
+  await seedPlan(runtime, fake, planId);
+  const { token } = await mintLink(
+    { db: runtime.db, now: () => clock },
+    {
+      planId,
+      email: 'liaison@school.cn',
+      name: '王老师',
+      scope,
+      validDays,
+    },
+  );
+  return { planId, token };
+}
+
+/** Every document a request could write: link uses, submissions, activities, the plan's version. */
+async function writesOf(planId: string): Promise<string> {
+  const db = runtime.db;
+  const [uses, submissions, activities, plan] = await Promise.all([
+    db.collectionGroup('uses').get(),
+    db.collection(`plans/${planId}/submissions`).get(),
+    db.collection(`plans/${planId}/activities`).get(),
+    runtime.store.getPlan(planId),
+  ]);
+  return JSON.stringify([uses.size, submissions.size, activities.size, plan?.version]);
+}
+
+const guardOf = (html: string) => /name="guard" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+function post(token: string, fields: Record<string, string | string[]>): Promise<Response> {
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) {
+    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
+  }
+  return fetch(`${base}/r/${token}`, {
+    method: 'POST',
+    body,
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+}
+
+const VALID = {
+  kind: 'activity',
+  date: '2026-06-12',
+  measureId: 'M1',
+  title: '夏季义诊',
+  location: '社区广场',
+  participants: '25',
+  partners: ['P1'],
+};
+
+describe('the form function', () => {
+  beforeAll(async () => {
+    await serve();
+  });
+
+  it('serves the form of a live link with strict headers', async () => {
+    const { token } = await linkForPlan();
+    const response = await fetch(`${base}/r/${token}`);
+    expect(response.status).toBe(200);
+    const csp = response.headers.get('content-security-policy') ?? '';
+    for (const part of [
+      "default-src 'none'",
+      "style-src 'self'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ]) {
+      expect(csp).toContain(part);
+    }
+    expect(csp).not.toContain('script-src');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const html = await response.text();
+    expect(html).toContain('王老师');
+    expect(html).toContain('为老服务');
+    expect(html).not.toContain('文明劝导'); // another unit's measure
+    const css = await fetch(`${base}/form.css`);
+    expect(css.headers.get('content-type')).toContain('text/css');
+  });
+
+  it('an unknown, expired or revoked link: a Chinese page, 404 / 410, and nothing written', async () => {
+    const { planId, token } = await linkForPlan(1);
+    const before = await writesOf(planId);
+    const unknown = await fetch(`${base}/r/${'x'.repeat(43)}`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('链接无效');
+
+    clock = new Date(NOW.getTime() + 86_400_000);
+    const expired = await fetch(`${base}/r/${token}`);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('链接已过期');
+    expect((await post(token, { ...VALID, guard: 'x' })).status).toBe(410);
+    clock = NOW;
+
+    await revokeLinks({ db: runtime.db, now: () => clock }, { planId, email: 'liaison@school.cn' });
+    const revoked = await post(token, { ...VALID, guard: 'x' });
+    expect(revoked.status).toBe(410);
+    expect(await revoked.text()).toContain('链接已停用');
+    expect(await writesOf(planId)).toBe(before);
+  });
+
+  it('a post without this page’s anti-forgery value is refused and writes nothing', async () => {
+    const { planId, token } = await linkForPlan();
+    const other = await linkForPlan();
+    const foreign = guardOf(await (await fetch(`${base}/r/${other.token}`)).text());
+    const before = await writesOf(planId);
+    for (const guard of ['', 'abc.def', foreign]) {
+      const response = await post(token, { ...VALID, guard });
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('页面已失效');
+    }
+    expect(await writesOf(planId)).toBe(before);
+  });
+
+  it('an invalid post shows the errors and keeps the input; a valid one lands once however often it is posted', async () => {
+    const { planId, token } = await linkForPlan();
+    const guard = guardOf(await (await fetch(`${base}/r/${token}`)).text());
+    const bad = await post(token, { ...VALID, guard, participants: '二十', evidence: 'ftp://x' });
+    expect(bad.status).toBe(422);
+    const page = await bad.text();
+    expect(page).toContain('「参与人数」不是有效的数字：二十');
+    expect(page).toContain('佐证链接不是 http(s) 网址：ftp://x');
+    expect(page).toContain('value="夏季义诊"');
+    expect(activityRows(fake, planId)).toHaveLength(2);
+
+    const started = performance.now();
+    const first = await post(token, { ...VALID, guard });
+    // The row is in the sheet when the answer comes: the request→row latency.
+    process.stdout.write(
+      `form POST → row in the sheet (fake Sheets API): ${Math.round(performance.now() - started)} ms\n`,
+    );
+    const responses = [
+      first,
+      ...(await Promise.all([post(token, { ...VALID, guard }), post(token, { ...VALID, guard })])),
+    ];
+    responses.push(await post(token, { ...VALID, guard }));
+    for (const response of responses) {
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe(`./${token}?ok=1`);
+    }
+    const rows = activityRows(fake, planId);
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toContain('夏季义诊');
+    expect(rows[2]).toContain('王老师（填报）');
+    const after = await (await fetch(`${base}/r/${token}?ok=1`)).text();
+    expect(after).toContain('已提交');
+    expect(after).toContain('已写入表格');
+  });
+
+  it('an owner marks a milestone done with a note: one row on that measure, the note kept', async () => {
+    const { planId, token } = await linkForPlan(30, { kind: 'owner', ownerEmail: 'owner@example.cn' });
+    const html = await (await fetch(`${base}/r/${token}`)).text();
+    expect(html).toContain('里程碑事项已完成');
+    const guard = guardOf(html);
+    const missing = await post(token, { kind: 'milestone', guard, milestone: 'M2', note: '' });
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain('请填写完成情况说明');
+    const other = await post(token, { kind: 'milestone', guard, milestone: 'M3', note: '完成' });
+    expect(other.status).toBe(422); // another owner's measure is not in this link's scope
+    const done = await post(token, { kind: 'milestone', guard, milestone: 'M2', note: '9 月 20 日验收通过' });
+    expect(done.status).toBe(303);
+    const rows = activityRows(fake, planId);
+    expect(rows).toHaveLength(3);
+    expect(rows[2]).toContain('M2');
+    expect(rows[2]).toContain('里程碑完成：老年活动室加层');
+    expect(rows[2]).toContain('9 月 20 日验收通过');
+  });
+
+  it('refuses a body over 64 KiB', async () => {
+    const { token } = await linkForPlan();
+    const guard = guardOf(await (await fetch(`${base}/r/${token}`)).text());
+    const response = await post(token, { ...VALID, guard, notes: 'x'.repeat(70 * 1024) });
+    expect(response.status).toBe(413);
+  });
+});
+
+describe('rate limits', () => {
+  it('per link: past the limit a link is answered 429 with a Chinese page', async () => {
+    await serve({ perLink: 3, perAddress: 100 });
+    const { token } = await linkForPlan();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${base}/r/${token}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('per address: past the limit every link is refused to that address', async () => {
+    await serve({ perLink: 100, perAddress: 2 });
+    const a = await linkForPlan();
+    const b = await linkForPlan();
+    const statuses = [
+      (await fetch(`${base}/r/${a.token}`)).status,
+      (await fetch(`${base}/r/${b.token}`)).status,
+      (await fetch(`${base}/r/${b.token}`)).status,
+    ];
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await fetch(`${base}/r/${a.token}`);
+    expect(await limited.text()).toContain('操作太频繁');
+  });
+});
