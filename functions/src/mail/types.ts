@@ -39,7 +39,7 @@ export interface Delivery {
   info: DeliveryInfo | null;
 }
 
-export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';
+export type MailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'updateRequest' | 'report';
 
 /**
  * A file attached to a mail, in nodemailer's attachment fields — what the extension hands to
