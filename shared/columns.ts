@@ -139,6 +139,8 @@ export const SETTING_KEYS = [
   { field: 'staleDays', zh: '失联天数', en: 'Stale days' },
   { field: 'reminderDays', zh: '提醒天数', en: 'Reminder days' },
   { field: 'reportToLeaders', zh: '总结抄送领导', en: 'Report to leaders' },
+  { field: 'reviewReports', zh: '填报需审核', en: 'Review reports' },
+  { field: 'requestLinkDays', zh: '填报链接有效天数', en: 'Request link days' },
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number]['field'];
 

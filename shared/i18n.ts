@@ -52,7 +52,13 @@ export type Recurrence = keyof typeof RECURRENCE_LABELS;
 export const MEASURE_STATE_LABELS = { auto: '进行中', done: '已完成', cancelled: '已取消' } as const;
 export type MeasureState = keyof typeof MEASURE_STATE_LABELS;
 
-export const ACTIVITY_STATUS_LABELS = { done: '已完成', planned: '计划中', cancelled: '已取消' } as const;
+/** pending (待审核): a row reported through an update request, awaiting staff review; counts nowhere. */
+export const ACTIVITY_STATUS_LABELS = {
+  done: '已完成',
+  planned: '计划中',
+  cancelled: '已取消',
+  pending: '待审核',
+} as const;
 export type ActivityStatus = keyof typeof ACTIVITY_STATUS_LABELS;
 
 export const DIGEST_FREQUENCY_LABELS = { weekly: '每周', monthly: '每月' } as const;
@@ -73,7 +79,7 @@ export const MEASURE_STATUSES = Object.keys(STATUS_LABELS) as MeasureStatus[];
 /** Short forms staff type for enumerations (§3 Normalisation), mapped to the English key. */
 export const ENUM_SHORT_FORMS = {
   measureState: { 完成: 'done', 取消: 'cancelled', 进行中: 'auto' },
-  activityStatus: { 完成: 'done', 取消: 'cancelled', 计划: 'planned' },
+  activityStatus: { 完成: 'done', 取消: 'cancelled', 计划: 'planned', 审核: 'pending', 待审: 'pending' },
   recurrence: {
     每季: 'quarterly',
     季度: 'quarterly',

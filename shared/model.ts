@@ -87,6 +87,10 @@ export const Settings = z.object({
   reminderDays: z.number(),
   /** 总结抄送领导: the year-end summary email also goes to the leaders (absent: no). */
   reportToLeaders: z.boolean().optional(),
+  /** 填报需审核: rows reported through an update request land as 待审核 pending (absent: no). */
+  reviewReports: z.boolean().optional(),
+  /** 填报链接有效天数: how long an update-request link stays valid (absent: DEFAULT_REQUEST_LINK_DAYS). */
+  requestLinkDays: z.number().int().optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -102,3 +106,9 @@ export type PlanModel = z.infer<typeof PlanModel>;
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 export const DEFAULT_STALE_DAYS = 30;
 export const DEFAULT_REMINDER_DAYS = 7;
+export const DEFAULT_REQUEST_LINK_DAYS = 30;
+
+/** How many days an update-request link minted under these settings stays valid. */
+export function requestLinkDays(settings: Settings): number {
+  return settings.requestLinkDays ?? DEFAULT_REQUEST_LINK_DAYS;
+}

@@ -26,6 +26,7 @@ import { type Issue, type IssueCode, type IssueParams, makeIssue } from './issue
 import {
   type Activity,
   DEFAULT_REMINDER_DAYS,
+  DEFAULT_REQUEST_LINK_DAYS,
   DEFAULT_STALE_DAYS,
   DEFAULT_TIMEZONE,
   type IsoDate,
@@ -682,6 +683,10 @@ function readSettings(
     return undefined;
   };
   const reportToLeaders = yesNo('reportToLeaders');
+  const reviewReports = yesNo('reviewReports');
+  const linkDays = raw.has('requestLinkDays')
+    ? whole('requestLinkDays', DEFAULT_REQUEST_LINK_DAYS, 1, 3650)
+    : undefined;
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
@@ -696,6 +701,8 @@ function readSettings(
     staleDays: whole('staleDays', DEFAULT_STALE_DAYS, 0, 36_500),
     reminderDays: whole('reminderDays', DEFAULT_REMINDER_DAYS, 0, 36_500),
     ...(reportToLeaders !== undefined && { reportToLeaders }),
+    ...(reviewReports !== undefined && { reviewReports }),
+    ...(linkDays !== undefined && { requestLinkDays: linkDays }),
   };
   return { settings, asOf };
 }

@@ -354,7 +354,7 @@ describe('§4 value(a) per metric and the activities that count (A_D, C(m))', ()
   });
 
   it('counts only done activities dated ≤ D, and only those of the measure', () => {
-    // counted: done on D itself (2026-06-30); not counted: planned, cancelled, future (D + 1),
+    // counted: done on D itself (2026-06-30); not counted: planned, cancelled, pending, future (D + 1),
     // another measure's activity
     const stats = computeStats(
       model({
@@ -366,6 +366,7 @@ describe('§4 value(a) per metric and the activities that count (A_D, C(m))', ()
           activity({ date: '2026-06-30', participants: 7 }),
           activity({ date: '2026-05-01', participants: 100, status: 'planned' }),
           activity({ date: '2026-05-02', participants: 100, status: 'cancelled' }),
+          activity({ date: '2026-05-04', participants: 100, status: 'pending' }),
           activity({ date: '2026-07-01', participants: 100 }),
           activity({ date: '2026-05-03', participants: 50, measureId: 'M2' }),
         ],
@@ -750,9 +751,10 @@ describe('§4 plan and category roll-ups', () => {
     activity({ measureId: 'M3', date: '2026-04-01', participants: 3, funds: 50.5 }),
     activity({ measureId: 'M4', date: '2026-02-01', participants: 40 }),
     activity({ measureId: 'M6', date: '2026-06-01', participants: 2, hours: 1.5 }),
-    // not in A_D: planned, cancelled, future
+    // not in A_D: planned, cancelled, pending, future
     activity({ measureId: 'M1', date: '2026-04-01', participants: 100, status: 'planned' }),
     activity({ measureId: 'M2', date: '2026-04-01', participants: 100, status: 'cancelled' }),
+    activity({ measureId: 'M4', date: '2026-04-01', participants: 100, status: 'pending' }),
     activity({ measureId: 'M2', date: '2026-07-01', participants: 1000, funds: 9 }),
   ];
   const stats = computeStats(model({ measures, activities }), '2026-06-30');
@@ -1011,6 +1013,7 @@ describe('§4 partners', () => {
     activity({ measureId: 'MC', date: '2026-01-05', partners: ['P4'], beneficiaries: 6 }),
     // not in A_D
     activity({ measureId: 'MC', date: '2026-06-01', partners: ['P6'], participants: 99, status: 'planned' }),
+    activity({ measureId: 'MC', date: '2026-06-03', partners: ['P6'], participants: 99, status: 'pending' }),
     activity({ measureId: 'MC', date: '2026-07-01', partners: ['P6'], participants: 99 }),
     activity({
       measureId: 'MC',
@@ -1109,7 +1112,7 @@ describe('§4 partners', () => {
       },
     },
     {
-      // active, only planned/cancelled/future activities → no activity → stale
+      // active, only planned/cancelled/pending/future activities → no activity → stale
       name: 'P6: active without counted activity → stale',
       id: 'P6',
       want: {
@@ -1173,6 +1176,7 @@ describe('§4 months', () => {
     activity({ date: '2026-01-31', hours: 2.5 }),
     activity({ date: '2026-02-28', participants: 5, beneficiaries: 3 }),
     activity({ date: '2026-03-15', status: 'planned', participants: 77 }), // not in A_D
+    activity({ date: '2026-04-15', status: 'pending', participants: 88 }), // not in A_D
     activity({ date: '2026-12-31', funds: 10 }),
     activity({ date: '2027-01-10', funds: 2000 }), // after the plan year: plan only
   ];

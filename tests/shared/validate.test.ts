@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnusableInputError } from '../../shared/errors';
 import { ISSUE_SEVERITY, type Issue, type IssueCode } from '../../shared/issues';
-import type { PlanModel } from '../../shared/model';
+import { type PlanModel, requestLinkDays } from '../../shared/model';
 import { type ValidateOptions, type ValidationResult, validateWorkbook } from '../../shared/validate';
 import type { CellValue, RawTab, RawWorkbook } from '../../shared/workbook';
 
@@ -1736,6 +1736,25 @@ describe('settings', () => {
     });
     expect(unclear.model.settings.reportToLeaders).toBeUndefined();
     expect(run({ settings: [['计划年度', 2026]] }).model.settings.reportToLeaders).toBeUndefined();
+  });
+
+  it('填报需审核 (Review reports) is a yes or no, absent meaning no; 填报链接有效天数 a whole number of days ≥ 1', () => {
+    const withRows = (rows: [string, string | number][]) => run({ settings: [['计划年度', 2026], ...rows] });
+    expect(withRows([['填报需审核', '是']]).model.settings.reviewReports).toBe(true);
+    expect(withRows([['Review reports', 'no']]).model.settings.reviewReports).toBe(false);
+    expect(withRows([]).model.settings.reviewReports).toBeUndefined();
+    expect(requestLinkDays(withRows([]).model.settings)).toBe(30);
+    expect(requestLinkDays(withRows([['填报链接有效天数', 14]]).model.settings)).toBe(14);
+    expect(requestLinkDays(withRows([['Request link days', '７']]).model.settings)).toBe(7);
+    const zero = withRows([['填报链接有效天数', 0]]);
+    expectIssue(zero, {
+      tab: 'settings',
+      row: 3,
+      code: 'invalid_number',
+      column: '值',
+      field: 'requestLinkDays',
+    });
+    expect(requestLinkDays(zero.model.settings)).toBe(30);
   });
 
   it('bad numbers, frequency and emails in the settings are reported and replaced by defaults', () => {
