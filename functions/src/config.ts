@@ -33,6 +33,8 @@ export interface Config {
   readonly localWorkbook?: string;
   /** Where the Sheets API is (a fake in tests); unset means Google's. */
   readonly sheetsRootUrl?: string;
+  /** Where the update-request form is served (its links are `<formUrl>/r/<token>`). */
+  readonly formUrl?: string;
 }
 
 export interface ConfigProblem {
@@ -206,6 +208,17 @@ const VARIABLES = {
       .optional(),
     expected: { zh: 'http(s)://主机[:端口]/ 形式的地址', en: 'a URL like http(s)://host[:port]/' },
   }),
+  formUrl: variable({
+    names: ['GONGJIAN_FORM_URL'],
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/)
+      .optional(),
+    expected: {
+      zh: '填报表单的地址，http(s)://主机[:端口][/路径]，不含 ? 和 #',
+      en: 'the form address, http(s)://host[:port][/path], without ? or #',
+    },
+  }),
   localWorkbook: variable({
     names: ['GONGJIAN_LOCAL_WORKBOOK'],
     schema: z
@@ -301,6 +314,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     ...(v.outboxDir !== undefined && { outboxDir: v.outboxDir }),
     ...(v.localWorkbook !== undefined && { localWorkbook: v.localWorkbook }),
     ...(v.sheetsRootUrl !== undefined && { sheetsRootUrl: v.sheetsRootUrl }),
+    ...(v.formUrl !== undefined && { formUrl: v.formUrl }),
   };
 }
 

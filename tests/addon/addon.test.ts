@@ -344,6 +344,7 @@ describe.each([
       '已完成',
       '计划中',
       '已取消',
+      '待审核',
     ]);
     expect(addon.sheet('共建单位').validation(9, col('partners', '单位类型'))?.values).toContain('社会组织');
     expect(activities.numberFormat(2, col('activities', '日期'))).toBe('yyyy-mm-dd');

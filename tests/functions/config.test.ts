@@ -92,6 +92,7 @@ describe('parseConfig: valid environments', () => {
         GONGJIAN_MAIL_RETENTION_DAYS: '90',
         GONGJIAN_OUTBOX_DIR: 'local/outbox',
         GONGJIAN_LOCAL_WORKBOOK: 'local/plan.xlsx',
+        GONGJIAN_FORM_URL: 'http://127.0.0.1:5002/form',
       },
       expected: {
         projectId: 'demo-local',
@@ -104,6 +105,7 @@ describe('parseConfig: valid environments', () => {
         mailRetentionDays: 90,
         outboxDir: 'local/outbox',
         localWorkbook: 'local/plan.xlsx',
+        formUrl: 'http://127.0.0.1:5002/form',
       },
     },
     {
@@ -126,6 +128,7 @@ describe('parseConfig: valid environments', () => {
       'mailFrom',
       'outboxDir',
       'localWorkbook',
+      'formUrl',
     ]) {
       expect(Object.hasOwn(config, key), key).toBe(false);
     }
@@ -163,6 +166,8 @@ describe('parseConfig: each bad variable is named', () => {
     { env: { ...DEV, GONGJIAN_MAIL_RETENTION_DAYS: '30d' }, variable: 'GONGJIAN_MAIL_RETENTION_DAYS' },
     { env: { ...DEV, GONGJIAN_MAIL_RETENTION_DAYS: '3651' }, variable: 'GONGJIAN_MAIL_RETENTION_DAYS' },
     { env: { ...DEV, GONGJIAN_LOCAL_WORKBOOK: 'local/plan.csv' }, variable: 'GONGJIAN_LOCAL_WORKBOOK' },
+    { env: { ...DEV, GONGJIAN_FORM_URL: 'ftp://form.example.cn' }, variable: 'GONGJIAN_FORM_URL' },
+    { env: { ...DEV, GONGJIAN_FORM_URL: 'https://form.example.cn/?x=1' }, variable: 'GONGJIAN_FORM_URL' },
     // Production requirements.
     { env: { GONGJIAN_AUDIENCES: PROD.GONGJIAN_AUDIENCES }, variable: 'GONGJIAN_PROJECT' },
     { env: { GONGJIAN_PROJECT: PROD.GONGJIAN_PROJECT }, variable: 'GONGJIAN_AUDIENCES' },

@@ -1,0 +1,143 @@
+/**
+ * Update-request links (SPEC §9): a personal, unguessable address bound to one plan, one person
+ * and a scope. The token is 256 random bits (base64url); only its SHA-256 is stored, as the link's
+ * document ID, so the database alone opens nothing. A link expires (设置 → 填报链接有效天数) and can
+ * be revoked; every use is logged under it (store/requestStore.ts has the layout).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { FieldValue, type Firestore } from 'firebase-admin/firestore';
+import * as z from 'zod';
+import { linkUsesRef, requestLinkRef, requestLinksRef } from '../store/requestStore';
+
+const DAY_MS = 86_400_000;
+/** 32 random bytes in base64url: 43 characters of [A-Za-z0-9_-]. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export type LinkScope = { kind: 'owner'; ownerEmail: string } | { kind: 'partner'; partnerId: string };
+
+const LinkScopeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('owner'), ownerEmail: z.string() }),
+  z.object({ kind: z.literal('partner'), partnerId: z.string() }),
+]);
+
+/** A link as stored (its token is not: the document ID is the token's hash). */
+export const StoredLink = z.object({
+  tokenHash: z.string(),
+  planId: z.string(),
+  /** Lower-cased. */
+  email: z.string(),
+  name: z.string(),
+  scope: LinkScopeSchema,
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().optional(),
+  /** The request (email) that handed the link out, when there was one. */
+  requestId: z.string().optional(),
+  /** A per-link secret keying the form's anti-forgery values (requests/formGuard.ts). */
+  formKey: z.string(),
+});
+export type StoredLink = z.infer<typeof StoredLink>;
+
+/** What links need: Firestore and the runtime's clock. */
+export interface LinkDeps {
+  db: Firestore;
+  now: () => Date;
+}
+
+export interface MintLinkInput {
+  planId: string;
+  email: string;
+  name: string;
+  scope: LinkScope;
+  /** Days until it expires (settings: requestLinkDays in shared/model.ts). */
+  validDays: number;
+  requestId?: string;
+}
+
+export type LinkVerdict =
+  | { ok: true; link: StoredLink }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' };
+
+/** The stored name of a token: SHA-256, hex. */
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Creates a link and returns its token: the only time the token exists outside the person's email. */
+export async function mintLink(
+  deps: LinkDeps,
+  input: MintLinkInput,
+): Promise<{ token: string; expiresAt: string }> {
+  if (!(input.validDays > 0)) throw new RangeError(`validDays must be positive, got ${input.validDays}`);
+  const token = randomBytes(32).toString('base64url');
+  const now = deps.now();
+  const expiresAt = new Date(now.getTime() + input.validDays * DAY_MS).toISOString();
+  const hash = tokenHash(token);
+  const link: StoredLink = {
+    tokenHash: hash,
+    planId: input.planId,
+    email: input.email.trim().toLowerCase(),
+    name: input.name,
+    scope: input.scope,
+    createdAt: now.toISOString(),
+    expiresAt,
+    ...(input.requestId !== undefined && { requestId: input.requestId }),
+    formKey: randomBytes(32).toString('base64url'),
+  };
+  // create(): a (astronomically unlikely) collision fails instead of taking over another link.
+  await requestLinkRef(deps.db, hash).create(link);
+  return { token, expiresAt };
+}
+
+/** The link a token opens, or why it opens nothing. A malformed token reads nothing. */
+export async function verifyLink(deps: LinkDeps, token: string): Promise<LinkVerdict> {
+  if (!TOKEN_SHAPE.test(token)) return { ok: false, reason: 'unknown' };
+  const snapshot = await requestLinkRef(deps.db, tokenHash(token)).get();
+  if (!snapshot.exists) return { ok: false, reason: 'unknown' };
+  const link = StoredLink.parse(snapshot.data());
+  if (link.revokedAt !== undefined) return { ok: false, reason: 'revoked' };
+  if (Date.parse(link.expiresAt) <= deps.now().getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, link };
+}
+
+/** Revokes every live link of a person in a plan (they left the unit); returns how many. */
+export async function revokeLinks(deps: LinkDeps, input: { planId: string; email: string }): Promise<number> {
+  const email = input.email.trim().toLowerCase();
+  const found = await requestLinksRef(deps.db)
+    .where('planId', '==', input.planId)
+    .where('email', '==', email)
+    .get();
+  const live = found.docs.filter((doc) => doc.get('revokedAt') === undefined);
+  const revokedAt = deps.now().toISOString();
+  const writer = deps.db.bulkWriter();
+  for (const doc of live) void writer.update(doc.ref, { revokedAt });
+  await writer.close();
+  return live.length;
+}
+
+/** The form's address for a token. */
+export function linkUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/r/${token}`;
+}
+
+/** One use of a link, as logged. */
+export interface LinkUse {
+  /** view: the form was shown; submit: an activity was submitted; milestone: a measure marked done. */
+  kind: 'view' | 'submit' | 'milestone' | 'rejected';
+  /** The submission this use made (its idempotency key), if any. */
+  submissionId?: string;
+  /** What was submitted (the record as stored), if anything. */
+  what?: Record<string, unknown>;
+  /** The requesting address, for abuse reports. */
+  address?: string;
+}
+
+/** Logs one use of a link (when, what, which submission). */
+export async function logLinkUse(deps: LinkDeps, link: StoredLink, use: LinkUse): Promise<void> {
+  await linkUsesRef(deps.db, link.tokenHash).add({
+    at: deps.now().toISOString(),
+    planId: link.planId,
+    ...Object.fromEntries(Object.entries(use).filter(([, v]) => v !== undefined)),
+  });
+  await requestLinkRef(deps.db, link.tokenHash).update({ uses: FieldValue.increment(1) });
+}

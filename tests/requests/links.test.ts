@@ -1,0 +1,137 @@
+/**
+ * Update-request links against the real Firestore emulator: the token is never stored (only its
+ * hash), links expire and can be revoked, and anything else opens nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  type LinkDeps,
+  linkUrl,
+  logLinkUse,
+  mintLink,
+  revokeLinks,
+  tokenHash,
+  verifyLink,
+} from '../../functions/src/requests/links';
+import { useFirestoreEmulator } from '../support/firestore';
+
+const DAY_MS = 86_400_000;
+
+describe('request links', () => {
+  const emulator = useFirestoreEmulator('links', { reset: true });
+  let clock = new Date('2026-06-01T08:00:00Z');
+  const deps = (): LinkDeps => ({ db: emulator.firestore(), now: () => clock });
+  const partnerLink = {
+    planId: 'plan-a',
+    email: 'Liaison@School.cn',
+    name: '王老师',
+    scope: { kind: 'partner', partnerId: 'P3' },
+    validDays: 30,
+  } as const;
+
+  it('mints a 256-bit token, stores only its SHA-256, and opens the link it was minted for', async () => {
+    clock = new Date('2026-06-01T08:00:00Z');
+    const { token, expiresAt } = await mintLink(deps(), { ...partnerLink, requestId: 'req-1' });
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(token, 'base64url')).toHaveLength(32);
+    expect(expiresAt).toBe('2026-07-01T08:00:00.000Z');
+
+    const stored = await emulator.firestore().collection('requestLinks').get();
+    expect(stored.docs.map((d) => d.id)).toEqual([tokenHash(token)]);
+    // Nowhere in the stored document does the token appear.
+    expect(JSON.stringify(stored.docs[0]?.data())).not.toContain(token);
+
+    const verdict = await verifyLink(deps(), token);
+    expect(verdict).toMatchObject({
+      ok: true,
+      link: {
+        planId: 'plan-a',
+        email: 'liaison@school.cn',
+        name: '王老师',
+        scope: { kind: 'partner', partnerId: 'P3' },
+        requestId: 'req-1',
+      },
+    });
+  });
+
+  it('two mints give two different tokens', async () => {
+    const a = await mintLink(deps(), partnerLink);
+    const b = await mintLink(deps(), partnerLink);
+    expect(a.token).not.toBe(b.token);
+  });
+
+  it('expires at validDays, to the millisecond', async () => {
+    clock = new Date('2026-06-01T08:00:00Z');
+    const { token } = await mintLink(deps(), { ...partnerLink, validDays: 2 });
+    clock = new Date(clock.getTime() + 2 * DAY_MS - 1);
+    expect((await verifyLink(deps(), token)).ok).toBe(true);
+    clock = new Date(clock.getTime() + 1);
+    expect(await verifyLink(deps(), token)).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('revokes every live link of one person in one plan, and only theirs', async () => {
+    clock = new Date('2026-06-01T08:00:00Z');
+    const first = await mintLink(deps(), partnerLink);
+    const second = await mintLink(deps(), {
+      ...partnerLink,
+      scope: { kind: 'owner', ownerEmail: 'liaison@school.cn' },
+    });
+    const otherPerson = await mintLink(deps(), { ...partnerLink, email: 'other@school.cn' });
+    const otherPlan = await mintLink(deps(), { ...partnerLink, planId: 'plan-b' });
+
+    expect(await revokeLinks(deps(), { planId: 'plan-a', email: ' LIAISON@school.cn' })).toBe(2);
+    expect(await verifyLink(deps(), first.token)).toEqual({ ok: false, reason: 'revoked' });
+    expect(await verifyLink(deps(), second.token)).toEqual({ ok: false, reason: 'revoked' });
+    expect((await verifyLink(deps(), otherPerson.token)).ok).toBe(true);
+    expect((await verifyLink(deps(), otherPlan.token)).ok).toBe(true);
+    // Revoking again finds nothing live.
+    expect(await revokeLinks(deps(), { planId: 'plan-a', email: 'liaison@school.cn' })).toBe(0);
+  });
+
+  it('a forged, altered or malformed token opens nothing', async () => {
+    const { token } = await mintLink(deps(), partnerLink);
+    const last = token.at(-1) === 'A' ? 'B' : 'A';
+    for (const forged of [
+      `${token.slice(0, -1)}${last}`,
+      token.slice(1),
+      `${token}A`,
+      '',
+      '../x',
+      tokenHash(token),
+    ]) {
+      expect(await verifyLink(deps(), forged), forged).toEqual({ ok: false, reason: 'unknown' });
+    }
+  });
+
+  it('logs each use under the link', async () => {
+    const { token } = await mintLink(deps(), partnerLink);
+    const verdict = await verifyLink(deps(), token);
+    if (!verdict.ok) throw new Error('link should open');
+    await logLinkUse(deps(), verdict.link, { kind: 'view', address: '203.0.113.9' });
+    await logLinkUse(deps(), verdict.link, { kind: 'submit', submissionId: 'k1', what: { title: '义诊' } });
+    const uses = await emulator
+      .firestore()
+      .collection('requestLinks')
+      .doc(tokenHash(token))
+      .collection('uses')
+      .get();
+    expect(
+      uses.docs.map((d) => d.data()).sort((a, b) => String(a.kind).localeCompare(String(b.kind))),
+    ).toEqual([
+      {
+        at: clock.toISOString(),
+        planId: 'plan-a',
+        kind: 'submit',
+        submissionId: 'k1',
+        what: { title: '义诊' },
+      },
+      { at: clock.toISOString(), planId: 'plan-a', kind: 'view', address: '203.0.113.9' },
+    ]);
+  });
+
+  it('linkUrl puts the token under /r/ whatever the base ends with', () => {
+    expect(linkUrl('https://form.example.cn/', 'abc')).toBe('https://form.example.cn/r/abc');
+    expect(linkUrl('http://127.0.0.1:5002/gongjian/form', 'abc')).toBe(
+      'http://127.0.0.1:5002/gongjian/form/r/abc',
+    );
+  });
+});
