@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { LinkIssuer } from '../requests/send';
 import { docIdOf } from '../store/docIds';
 import { type MailAttachment, type MailDoc, type MailKind, pendingDelivery } from './types';
 
@@ -47,6 +48,11 @@ export interface MailQueue {
   fromAddress?: string | undefined;
   /** How long a mail document is kept after its last state change (delivery.expireAt). */
   retentionMs: number;
+  /**
+   * Where update links point, when the form is served (GONGJIAN_FORM_URL): digests and reminders
+   * then carry their recipient's link (requests/send.ts). Absent, they go out without one.
+   */
+  links?: LinkIssuer | undefined;
 }
 
 /** The display name when the plan has no 发件人. */
