@@ -2,7 +2,7 @@
  * The `gongjian` command line: parses arguments, runs one command and maps every error to an exit
  * code and one clear sentence (Chinese, then English). No stack traces for user mistakes.
  */
-import { parseArgs } from 'node:util';
+import { version } from '../../../package.json';
 import { UnusableInputError } from '../../../shared/errors';
 import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
 import { digestCommand } from './commands/digest';
@@ -12,32 +12,150 @@ import { statsCommand } from './commands/stats';
 import { validateCommand } from './commands/validate';
 import { type CliContext, parseAsOf } from './context';
 import { UsageError } from './errors';
+import {
+  type OptionSpec,
+  type OptionSpecs,
+  optionLines,
+  type ParsedOptions,
+  parseOptions,
+  synopsisOf,
+} from './options';
 
-const USAGE = `用法 / Usage:
-  gongjian validate PATH [--as-of YYYY-MM-DD] [--json]   校验工作簿 / validate the workbook
-  gongjian stats PATH [--as-of YYYY-MM-DD] [--json]      完成情况统计 / completion statistics
-  gongjian init PATH [--year YYYY] [--force]             写入示例工作簿 / write the sample workbook
-  gongjian digest PATH --as-of YYYY-MM-DD --out DIR      生成当天应发的邮件（不发送）/ render that day's emails
-  gongjian report PATH [--year YYYY] [--as-of YYYY-MM-DD] [--out FILE.docx]
-                                                         年度共建工作总结 / the year-end summary (.docx)
+interface Command {
+  summary: string;
+  options: OptionSpecs;
+  run: (path: string, options: ParsedOptions, ctx: CliContext) => Promise<number>;
+}
 
-PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
+const AS_OF: OptionSpec = {
+  type: 'string',
+  value: 'YYYY-MM-DD',
+  zh: '统计日期，缺省为计划时区的今天',
+  en: "the as-of date; today in the plan's time zone by default",
+};
+const JSON_OUTPUT: OptionSpec = { type: 'boolean', zh: '输出 JSON', en: 'print JSON' };
+const YEAR: OptionSpec = { type: 'string', value: 'YYYY', zh: '计划年度', en: 'the plan year' };
+
+/** Every command with the options it accepts: nothing else is accepted on its command line. */
+const COMMANDS: Record<string, Command> = {
+  validate: {
+    summary: '校验工作簿 / validate the workbook',
+    options: { 'as-of': AS_OF, json: JSON_OUTPUT },
+    run: (path, o, ctx) =>
+      validateCommand({ path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') }, ctx),
+  },
+  stats: {
+    summary: '完成情况统计 / completion statistics',
+    options: { 'as-of': AS_OF, json: JSON_OUTPUT },
+    run: (path, o, ctx) =>
+      statsCommand({ path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') }, ctx),
+  },
+  init: {
+    summary: '写入示例工作簿 / write the sample workbook',
+    options: {
+      year: { ...YEAR, zh: '示例的计划年度，缺省为今年', en: 'the sample’s plan year; this year by default' },
+      force: { type: 'boolean', zh: '覆盖已有的文件', en: 'overwrite an existing file' },
+    },
+    run: (path, o, ctx) =>
+      initCommand({ path, year: parseYear(o.strings.year), force: o.flags.has('force') }, ctx),
+  },
+  digest: {
+    summary: '生成当天应发的邮件（不发送）/ render that day’s emails (sends nothing)',
+    options: {
+      'as-of': {
+        ...AS_OF,
+        zh: '发信日期，缺省为计划时区的今天',
+        en: "the sending day; today in the plan's time zone by default",
+      },
+      out: {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        zh: '写入 .eml 与 .html 的文件夹',
+        en: 'the folder for the .eml and .html files',
+      },
+    },
+    run: (path, o, ctx) =>
+      // --out is required: parseOptions has refused its absence.
+      digestCommand({ path, asOf: parseAsOf(o.strings['as-of']), out: o.strings.out ?? '' }, ctx),
+  },
+  report: {
+    summary: '年度共建工作总结 / the year-end summary (.docx)',
+    options: {
+      year: {
+        ...YEAR,
+        zh: '总结的年度，缺省为计划年度',
+        en: 'the year to summarise; the plan year by default',
+      },
+      'as-of': {
+        ...AS_OF,
+        zh: '统计截至日期，缺省为年末或今天',
+        en: "count up to this date; the year's end or today by default",
+      },
+      out: {
+        type: 'string',
+        value: 'FILE.docx',
+        zh: '输出文件，缺省在工作簿旁',
+        en: 'the output file; beside the workbook by default',
+      },
+    },
+    run: (path, o, ctx) =>
+      reportCommand(
+        { path, year: parseYear(o.strings.year), asOf: parseAsOf(o.strings['as-of']), out: o.strings.out },
+        ctx,
+      ),
+  },
+};
+
+const PATH_NOTE = `PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
 PATH is an .xlsx workbook or a folder of CSV files, one per tab (计划.csv or plan.csv, ...).
 退出码 / exit codes: 0 正常 ok · 1 有未通过校验的行 rows rejected · 2 无法使用的输入 unusable input`;
+
+const synopsis = (name: string, command: Command) => `gongjian ${name} PATH ${synopsisOf(command.options)}`;
+
+/** `gongjian --help`: every command on one line (two when its synopsis is long). */
+function usage(): string {
+  const rows: [string, string][] = [
+    ...Object.entries(COMMANDS).map(([name, command]): [string, string] => [
+      synopsis(name, command),
+      command.summary,
+    ]),
+    ['gongjian COMMAND --help', '该命令的选项 / the options of a command'],
+    ['gongjian --version', '版本号 / the version'],
+  ];
+  const width = 52;
+  const lines = rows.map(([left, right]) =>
+    left.length <= width ? `  ${left.padEnd(width)}  ${right}` : `  ${left}\n  ${''.padEnd(width)}  ${right}`,
+  );
+  return `用法 / Usage:\n${lines.join('\n')}\n\n${PATH_NOTE}`;
+}
+
+/** `gongjian COMMAND --help`: the command's synopsis and each of its options. */
+function commandUsage(name: string, command: Command): string {
+  const options = optionLines(command.options).join('\n');
+  return `用法 / Usage: ${synopsis(name, command)}\n${command.summary}\n\n选项 / Options:\n${options}\n\n${PATH_NOTE}`;
+}
+
+/** The help a usage error of these arguments ends with: the command's own, or the overview. */
+function usageFor(argv: string[]): string {
+  const name = argv[0] ?? '';
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return command === undefined ? usage() : commandUsage(name, command);
+}
 
 /** Runs the CLI with the given arguments and returns the exit code. */
 export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   try {
     return await dispatch(argv, ctx);
   } catch (error) {
-    return reportError(error, ctx);
+    return reportError(error, ctx, usageFor(argv));
   }
 }
 
 /** Says what went wrong in one sentence each in Chinese and English; returns the exit code. */
-export function reportError(error: unknown, ctx: CliContext): number {
+export function reportError(error: unknown, ctx: CliContext, help = usage()): number {
   if (error instanceof UsageError) {
-    ctx.err(`${error.messageZh}\n${error.messageEn}\n\n${USAGE}`);
+    ctx.err(`${error.messageZh}\n${error.messageEn}\n\n${help}`);
     return 2;
   }
   if (error instanceof UnusableInputError) {
@@ -56,58 +174,33 @@ export function reportError(error: unknown, ctx: CliContext): number {
 }
 
 async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    ctx.out(USAGE);
-    return command === undefined ? 2 : 0;
+  const [name, ...rest] = argv;
+  if (name === undefined) throw new UsageError('缺少命令', 'COMMAND is missing');
+  if (name === '--version') {
+    ctx.out(`gongjian ${version}`);
+    return 0;
   }
-  const { values, positionals } = parseOptions(rest);
-  const path = positionals[0];
-  if (positionals.length > 1) {
-    throw new UsageError(
-      `多余的参数：${positionals.slice(1).join(' ')}`,
-      `Unexpected arguments: ${positionals.slice(1).join(' ')}`,
-    );
+  if (name === '--help' || name === '-h' || name === 'help') {
+    // `gongjian help validate` is `gongjian validate --help`.
+    ctx.out(usageFor(rest));
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    if (name.startsWith('-')) throw new UsageError(`未知选项：${name}`, `Unknown option: ${name}`);
+    throw new UsageError(`未知命令：${name}`, `Unknown command: ${name}`);
+  }
+  const options = parseOptions(rest, command.options);
+  if (options.help) {
+    ctx.out(commandUsage(name, command));
+    return 0;
+  }
+  const [path, ...extra] = options.positionals;
+  if (extra.length > 0) {
+    throw new UsageError(`多余的参数：${extra.join(' ')}`, `Unexpected arguments: ${extra.join(' ')}`);
   }
   if (path === undefined) throw new UsageError('缺少 PATH 参数', 'PATH is missing');
-  switch (command) {
-    case 'validate':
-      return validateCommand({ path, asOf: parseAsOf(values['as-of']), json: values.json === true }, ctx);
-    case 'stats':
-      return statsCommand({ path, asOf: parseAsOf(values['as-of']), json: values.json === true }, ctx);
-    case 'digest': {
-      if (values.out === undefined) throw new UsageError('缺少 --out 目录', '--out DIR is missing');
-      return digestCommand({ path, asOf: parseAsOf(values['as-of']), out: values.out }, ctx);
-    }
-    case 'report':
-      return reportCommand(
-        { path, year: parseYear(values.year), asOf: parseAsOf(values['as-of']), out: values.out },
-        ctx,
-      );
-    case 'init':
-      return initCommand({ path, year: parseYear(values.year), force: values.force === true }, ctx);
-    default:
-      throw new UsageError(`未知命令：${command}`, `Unknown command: ${command}`);
-  }
-}
-
-function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        'as-of': { type: 'string' },
-        json: { type: 'boolean' },
-        year: { type: 'string' },
-        force: { type: 'boolean' },
-        out: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`参数有误：${detail}`, `Bad arguments: ${detail}`);
-  }
+  return command.run(path, options, ctx);
 }
 
 function parseYear(value: string | undefined): number | undefined {
