@@ -8,3 +8,17 @@ export class UsageError extends Error {
     super(messageEn);
   }
 }
+
+/**
+ * The command could not do its work for a reason the person can fix that is not how it was called
+ * (the local stack is not running, the server refused): exit 2, the two sentences, no usage.
+ */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  constructor(
+    readonly messageZh: string,
+    readonly messageEn: string,
+  ) {
+    super(messageEn);
+  }
+}
