@@ -1,6 +1,6 @@
 /**
  * The add-on's client of the HTTP API (functions/src/http/api.ts):
- * `POST {apiUrl}/v1/plans/{planId}/sync|validate|report` with the caller's Google ID token. HTTP errors
+ * `POST {apiUrl}/v1/plans/{planId}/sync|validate|report|requests|requests/revoke` with the caller's Google ID token. HTTP errors
  * come back as responses (muteHttpExceptions), so every failure is mapped here to one Chinese
  * sentence: the server's own message where it sent one, else one by status.
  */
@@ -62,7 +62,35 @@ export const ReportResponse = z.object({
 });
 export type ReportResponse = z.infer<typeof ReportResponse>;
 
-type Action = 'sync' | 'validate' | 'report';
+/** The 202 answer of requests: one update request queued per person. */
+export const RequestsResponse = z.object({
+  planId: z.string(),
+  requestId: z.string(),
+  sent: z.array(
+    z.object({
+      kind: z.enum(['owner', 'partner']),
+      partnerId: z.string().optional(),
+      email: z.string().optional(),
+      to: z.array(z.string()),
+      duplicate: z.boolean(),
+    }),
+  ),
+});
+export type RequestsResponse = z.infer<typeof RequestsResponse>;
+
+/** The 200 answer of requests/revoke. */
+export const RevokeResponse = z.object({ planId: z.string(), email: z.string(), revoked: z.number() });
+export type RevokeResponse = z.infer<typeof RevokeResponse>;
+
+/** What 发送填报请求 sends: owner emails and partner IDs, a message, a date to report by. */
+export interface UpdateRequestBody {
+  to: string[];
+  message?: string | undefined;
+  due?: string | undefined;
+  requestId: string;
+}
+
+type Action = 'sync' | 'validate' | 'report' | 'requests' | 'requests/revoke';
 
 /** The endpoint of an action for a plan. */
 export function endpoint(settings: AddonSettings, action: Action): string {
@@ -119,6 +147,41 @@ export function postReportRequest(settings: AddonSettings, requestId: string, to
   // Here 413 is the document, not the sheet: the sheet advice of refusal() would mislead.
   if (status === 413) throw new AddonError('refused', message ?? '年度总结文件过大，无法作为邮件附件发送。');
   throw refusal(status, message, url);
+}
+
+/** The server's own sentence for a refusal that is about the request, not the sheet. */
+function requestRefusal(status: number, json: unknown, url: string): AddonError {
+  const message = ErrorBody.safeParse(json).data?.error.message;
+  // 422 names who cannot be reached; 503 says the form is not configured: both are the server's words.
+  if ((status === 422 || status === 503 || status === 400) && message)
+    return new AddonError('refused', message);
+  return refusal(status, message, url);
+}
+
+/** Asks the API to email update requests with personal links; `requestId` makes a retry queue nothing new. */
+export function postUpdateRequests(
+  settings: AddonSettings,
+  body: UpdateRequestBody,
+  token: string,
+): RequestsResponse {
+  const { url, status, json } = post(settings, 'requests', body, token);
+  if (status === 202) {
+    const parsed = RequestsResponse.safeParse(json);
+    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    return parsed.data;
+  }
+  throw requestRefusal(status, json, url);
+}
+
+/** Asks the API to revoke every update link of one person. */
+export function postRevokeLinks(settings: AddonSettings, email: string, token: string): RevokeResponse {
+  const { url, status, json } = post(settings, 'requests/revoke', { email }, token);
+  if (status === 200) {
+    const parsed = RevokeResponse.safeParse(json);
+    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    return parsed.data;
+  }
+  throw requestRefusal(status, json, url);
 }
 
 function parseJson(text: string): unknown {
