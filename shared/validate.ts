@@ -221,6 +221,44 @@ export class WorkbookValidation {
   }
 }
 
+/** What an activity row typed outside the sheet (the update-request form) is checked against. */
+export interface ActivityRowContext {
+  /** The plan's accepted partners and measures. */
+  partners: Partner[];
+  measures: Measure[];
+  year: number;
+  asOf: IsoDate;
+  /** The row number its issues name (the form has none: 0). */
+  row?: number;
+}
+
+/** Validates one activity given by field (as typed) with exactly the rules of an 活动 row. */
+export function validateActivityRow(
+  cells: Partial<Record<string, CellValue>>,
+  context: ActivityRowContext,
+): { activity: Activity | undefined; issues: Issue[] } {
+  const columns = COLUMNS.activities;
+  const activities: Activity[] = [];
+  const issues: Issue[] = [];
+  const rowIssues: Issue[] = [];
+  const feed = recordTabFeed(
+    'activities',
+    columns.map((column) => column.zh),
+    issues,
+    activityCheck(
+      activities,
+      context.measures,
+      partnerResolver(context.partners),
+      context.year,
+      context.asOf,
+    ),
+    { rows: 0, accepted: 0, rejected: 0 },
+    rowIssues,
+  );
+  feed.row({ row: context.row ?? 0, cells: columns.map((column) => cells[column.field] ?? null) });
+  return { activity: activities[0], issues: [...issues, ...rowIssues] };
+}
+
 /** A header cell as the sheet shows it (issues name columns as written), or undefined when empty. */
 function headerAsWritten(cell: CellValue | undefined): string | undefined {
   if (typeof cell !== 'string') return cellText(cell);

@@ -9,6 +9,7 @@ import { refuseUnsafeStart } from './startupGuard';
 refuseUnsafeStart();
 
 export { api } from './http/apiFunction';
+export { form } from './http/formFunction';
 export { sendEmails } from './schedules/sendEmails';
 export { sweepStats } from './schedules/sweepStats';
 export { onPlanWritten } from './triggers/onPlanWritten';

@@ -12,9 +12,11 @@ import { planMarkerVerdict } from '../../shared/marks';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
+import { createFormHandler } from './http/form';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
+import type { SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
 import type { WorkbookUpdate } from './workbook/port';
@@ -24,6 +26,10 @@ export interface Runtime {
   config: Config;
   store: PlanStore;
   api: ReturnType<typeof createApi>;
+  /** The update-request form (http/form.ts). */
+  form: ReturnType<typeof createFormHandler>;
+  /** Appends submitted rows to a plan's workbook (requests/submit.ts). */
+  writeSubmissionRows: SubmissionRowWriter;
   /** Puts the api's preflight before a functions-framework server's body parsers (local stack). */
   guardApiServer(server: Server): void;
   refresh: RefreshDeps;
@@ -55,7 +61,10 @@ export function installRuntime(installed: Runtime | undefined): void {
 export interface RuntimeOverrides {
   /** Credentials for the Sheets API; by default the service account's. */
   sheetsAuth?: SheetsAuth;
-  /** Writes generated tabs into a local .xlsx (the local stack's one writer of its file). */
+  /**
+   * Writes into a local .xlsx (the local stack's one writer of its file); with appendActivities
+   * it answers `inWorkbook` once the rows are in the file.
+   */
   writeXlsx?: (path: string, update: WorkbookUpdate) => Promise<unknown>;
   /** How far each sync has got (the local stack's progress line). */
   syncProgress?: ApiDeps['syncProgress'];
@@ -127,6 +136,21 @@ export function buildRuntime(
     }
     await sheet.update({ generated: tables });
   };
+  const writeSubmissionRows: SubmissionRowWriter = async (planId, location, rows) => {
+    const update: WorkbookUpdate = { appendActivities: rows };
+    if (location.kind === 'xlsx') {
+      const writeXlsx = overrides.writeXlsx ?? (await import('./workbook/xlsxPort')).updateXlsx;
+      const outcome = (await writeXlsx(location.path, update)) as { inWorkbook?: unknown } | undefined;
+      return { inWorkbook: Array.isArray(outcome?.inWorkbook) ? (outcome.inWorkbook as string[]) : [] };
+    }
+    const sheet = await openSheet(location.spreadsheetId);
+    if (planMarkerVerdict(await sheet.planMarkers(), planId) !== 'bound') {
+      throw new Error(
+        `Google 表格 ${location.spreadsheetId} 不属于计划 ${planId} / not marked for this plan`,
+      );
+    }
+    return { inWorkbook: (await sheet.update(update)).inWorkbook ?? [] };
+  };
   const retentionMs = config.mailRetentionDays * DAY_MS;
   const mailQueue: MailQueue = {
     db,
@@ -153,8 +177,10 @@ export function buildRuntime(
     config,
     store,
     api: createApi(apiDeps),
+    form: createFormHandler({ db, store, now, log, writeRows: writeSubmissionRows }),
+    writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),
-    refresh: { store, mailQueue, now, writeGeneratedTabs, log },
+    refresh: { store, mailQueue, now, writeGeneratedTabs, writeSubmissionRows, log },
     mailQueue,
     ...(transport ? { mail: { transport, now, retentionMs, log } } : {}),
     close: async () => {

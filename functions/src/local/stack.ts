@@ -47,6 +47,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly apiUrl: string;
+  /** The update-request form's root: links are `<formUrl>/r/<token>` (GONGJIAN_FORM_URL). */
+  readonly formUrl: string;
   /** The development token this run made up: `Authorization: Bearer <devToken>`. */
   readonly devToken: string;
   readonly devEmail: string;
@@ -73,6 +75,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // against a live emulator; the emulator; then the Firestore client.
   const parts: {
     server?: Server;
+    formServer?: Server;
     emulator?: FirestoreEmulator;
     bridge?: TriggerBridge;
     runtime?: Runtime;
@@ -88,9 +91,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const stop = async () => {
     workbook?.stop();
-    const { server, emulator, bridge, runtime, sweeper } = parts;
+    const { server, formServer, emulator, bridge, runtime, sweeper } = parts;
     clearInterval(sweeper);
     if (server) await closeServer(server);
+    if (formServer) await closeServer(formServer);
     await bridge?.stop().catch(() => {});
     // What the last handlers wrote is kept for the next start.
     await persist().catch((error: unknown) => log(`Could not save the local database: ${String(error)}`));
@@ -130,6 +134,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     progress(`Firestore 模拟器就绪 / emulator ready: ${emulator.host} (pid ${emulator.pid})`);
 
     progress('启动云函数 / functions');
+    // The form is its own function on its own port, as deployed; its address goes into the config
+    // (the links in emails), so it listens first and finds the runtime on its first request.
+    let formRuntime: Runtime | undefined;
+    http('form', (req, res) => {
+      if (!formRuntime) throw new Error('the runtime is not built yet');
+      return formRuntime.form(req, res);
+    });
+    const formServer = getTestServer('form');
+    await new Promise<void>((resolve) => formServer.listen(0, '127.0.0.1', resolve));
+    parts.formServer = formServer;
+    const formUrl = `http://127.0.0.1:${(formServer.address() as AddressInfo).port}`;
     const devToken = randomBytes(24).toString('base64url');
     const config = parseConfig({
       GONGJIAN_ENV: 'development',
@@ -138,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       GONGJIAN_DEV_TOKEN: devToken,
       GONGJIAN_DEV_EMAIL: DEV_EMAIL,
       GONGJIAN_ADMINS: DEV_EMAIL,
+      GONGJIAN_FORM_URL: formUrl,
       GONGJIAN_LOCAL_WORKBOOK: options.workbookPath,
       GONGJIAN_OUTBOX_DIR:
         options.outboxDir ??
@@ -152,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     installRuntime(runtime);
     parts.runtime = runtime;
+    formRuntime = runtime;
     // What the deployed sweepStats schedule does: statistics a lost event left behind catch up.
     parts.sweeper = setInterval(() => {
       sweepStats(runtime.refresh).catch((error: unknown) => log(`stats sweep failed: ${String(error)}`));
@@ -167,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       apiUrl: `http://127.0.0.1:${port}`,
+      formUrl,
       devToken,
       devEmail: DEV_EMAIL,
       runtime,

@@ -132,6 +132,9 @@ async function main(): Promise<number> {
     // The statistics and emails are done; a write-back held for an open workbook is refused here.
     if (values.once) return first.writeBack.state === 'waiting' ? 2 : 0;
 
+    out(
+      `\n填报表单 / update-request form: ${stack.formUrl}/r/<令牌 token>（链接见邮件 / links are in the emails）`,
+    );
     out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
     out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
     await watchWorkbook(path, watching.signal, async () => {

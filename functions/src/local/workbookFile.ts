@@ -15,7 +15,7 @@ import { updateXlsx } from '../workbook/xlsxPort';
 
 /** What became of one write. */
 export type WriteOutcome =
-  | { state: 'written'; skippedIds: SkippedId[] }
+  | { state: 'written'; skippedIds: SkippedId[]; inWorkbook?: string[] }
   /** Held until the office program closes the workbook; written then. */
   | { state: 'waiting'; reason: WorkbookOpenError };
 
@@ -100,8 +100,14 @@ export class LocalWorkbookFile {
       const written = await updateXlsx(this.path, update);
       this.held = undefined;
       // Our write keeps a synced version synced; from a save nobody synced, it stays to be synced.
-      if (this.known.includes(written.readVersion)) this.markSynced(written.writtenVersion);
-      return { state: 'written', skippedIds: written.skippedIds };
+      // Appended rows are data a sync has to read (it clears their queue entries): to be synced.
+      const appended = (update.appendActivities?.length ?? 0) > 0;
+      if (!appended && this.known.includes(written.readVersion)) this.markSynced(written.writtenVersion);
+      return {
+        state: 'written',
+        skippedIds: written.skippedIds,
+        ...(written.inWorkbook ? { inWorkbook: written.inWorkbook } : {}),
+      };
     } catch (error) {
       if (!(error instanceof WorkbookOpenError)) throw error;
       if (!this.held) this.options.say(error.messageZh, error.messageEn);

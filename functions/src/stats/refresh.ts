@@ -46,6 +46,7 @@ import { summaryTables } from '../../../shared/summary';
 import type { Table } from '../../../shared/workbook';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
+import { flushSubmissions, type SubmissionRowWriter } from '../requests/submit';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 import { todayIn } from '../validateToday';
 
@@ -61,6 +62,8 @@ export interface RefreshDeps {
   mailQueue: MailQueue;
   now: () => Date;
   writeGeneratedTabs?: GeneratedTabsWriter;
+  /** Appends rows submitted through update requests that are still queued (requests/submit.ts). */
+  writeSubmissionRows?: SubmissionRowWriter;
   log?: (message: string) => void;
 }
 
@@ -119,6 +122,7 @@ export async function refreshStats(
     const tables = summaryTables({ model, issues, ...planSources(plan) }, stats);
     await deps.writeGeneratedTabs(plan.planId, plan.workbook, tables);
   }
+  await flushQueued(planId, deps);
   return 'computed';
 }
 
@@ -150,8 +154,27 @@ export async function sweepStats(deps: RefreshDeps): Promise<StatsSweep> {
       sweep.interrupted.push(plan.planId);
       continue;
     }
-    if (verdict(plan, now) !== 'stale') continue;
-    if ((await refreshStats(plan.planId, deps)) === 'computed') sweep.recomputed.push(plan.planId);
+    if (verdict(plan, now) === 'stale' && (await refreshStats(plan.planId, deps)) === 'computed') {
+      sweep.recomputed.push(plan.planId);
+    } else {
+      // A row a failing workbook left queued is retried here at the latest.
+      await flushQueued(plan.planId, deps);
+    }
   }
   return sweep;
+}
+
+/** Retries a plan's queued submission rows; a failure stays queued and is only logged. */
+async function flushQueued(planId: string, deps: RefreshDeps): Promise<void> {
+  if (!deps.writeSubmissionRows) return;
+  const flushDeps = {
+    db: deps.store.db,
+    store: deps.store,
+    now: deps.now,
+    writeRows: deps.writeSubmissionRows,
+    ...(deps.log ? { log: deps.log } : {}),
+  };
+  await flushSubmissions(flushDeps, planId).catch((error: unknown) =>
+    deps.log?.(`填报行重试失败 plan=${planId}: ${String(error)}`),
+  );
 }

@@ -198,17 +198,21 @@ export class PlanStore {
 
   /**
    * The writes that bring a collection to exactly the given records: creates and updates by
-   * content hash, deletes of what is gone. One query, for the hashes only.
+   * content hash, deletes of what is gone. One query, for the hashes only. `protect`, read after
+   * that query, names document IDs not to delete (submitted rows not yet in the workbook:
+   * requests/submit.ts).
    */
   async recordWrites(
     planId: string,
     collection: RecordCollection,
     records: RecordDoc[],
+    protect?: () => Promise<ReadonlySet<string>>,
   ): Promise<{ writes: PendingWrite[]; counts: WriteCounts }> {
     const ref = this.plan(planId).collection(collection);
     const existing = new Map<string, string | undefined>();
     const snapshot = await ref.select('hash').get();
     for (const doc of snapshot.docs) existing.set(doc.id, doc.get('hash') as string | undefined);
+    const kept = protect ? await protect() : new Set<string>();
 
     const writes: PendingWrite[] = [];
     const counts: WriteCounts = { created: 0, updated: 0, deleted: 0 };
@@ -223,7 +227,7 @@ export class PlanStore {
       writes.push({ apply: (batch) => batch.set(ref.doc(docId), record), bytes: sizeOf(record) });
     }
     for (const docId of existing.keys()) {
-      if (wanted.has(docId)) continue;
+      if (wanted.has(docId) || kept.has(docId)) continue;
       counts.deleted += 1;
       writes.push({ apply: (batch) => batch.delete(ref.doc(docId)), bytes: docId.length + 100 });
     }

@@ -15,6 +15,7 @@ import type { Issue } from '../../../shared/issues';
 import type { IsoDate } from '../../../shared/model';
 import type { TabCounts } from '../../../shared/validate';
 import type { RawWorkbook } from '../../../shared/workbook';
+import { protectSubmitted } from '../requests/submit';
 import {
   type PendingWrite,
   type PlanDoc,
@@ -118,9 +119,18 @@ export async function syncPlan(
     // What is stored now, not what the caller was authorised against: another sync may have run.
     const existing = await store.getPlan(options.planId);
     if (existing) options.authorize?.(existing);
+    // Rows submitted through update requests that this workbook may predate are kept.
+    const inWorkbook = new Set(ids as string[]);
     const diffs = await Promise.all(
       RECORD_COLLECTIONS.map((collection) =>
-        store.recordWrites(options.planId, collection, records[collection]),
+        store.recordWrites(
+          options.planId,
+          collection,
+          records[collection],
+          collection === 'activities'
+            ? () => protectSubmitted(store, options.planId, inWorkbook, options.now)
+            : undefined,
+        ),
       ),
     );
     const writes = { ...NO_WRITES };

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
 import { ISSUE_FILL_RGB } from '../../../shared/marks';
+import type { Activity } from '../../../shared/model';
 import type { Table } from '../../../shared/workbook';
 
 /** What one sync writes back into the workbook; every part is optional. */
@@ -23,6 +24,11 @@ export interface WorkbookUpdate {
   activityIds?: { row: number; activityId: string }[];
   /** The complete current issue list: marks from the previous run are replaced by these. */
   issues?: Issue[];
+  /**
+   * Rows submitted through update requests, appended to 活动 unless a row with their activity ID
+   * is there already (requests/submit.ts); text stays text (never a formula).
+   */
+  appendActivities?: { activityId: string; activity: Omit<Activity, 'row'> }[];
 }
 
 /** Why an assigned ID was not written. */
@@ -50,6 +56,8 @@ export interface WorkbookUpdateResult {
   skippedIds: SkippedId[];
   /** Issues that name no cell of the workbook (row 1, no column, unknown tab or column). */
   unmarkedIssues: Issue[];
+  /** With appendActivities: the IDs of those rows now in the 活动 tab (appended or found there). */
+  inWorkbook?: string[];
 }
 
 /** The generated tabs in the order they are added to a workbook. */

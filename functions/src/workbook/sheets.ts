@@ -38,6 +38,7 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { type AuthClient, GoogleAuth } from 'google-auth-library';
 import stringWidth from 'string-width';
+import { activityRowCells } from '../../../shared/activityRow';
 import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab, SEVERITY_LABELS } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
@@ -1007,9 +1008,16 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     if (GENERATED_TAB_ORDER.some((tab) => generated[tab] !== undefined)) {
       await retrying(async (attempt) => batch(generatedRequests(await refreshed(attempt), generated)));
     }
+    const inWorkbook = update.appendActivities
+      ? await retrying(async (attempt) =>
+          appendActivities(await refreshed(attempt), update.appendActivities ?? []),
+        )
+      : undefined;
+    const appended = inWorkbook ? { inWorkbook } : {};
     const ids = update.activityIds ?? [];
-    if (ids.length === 0 && update.issues === undefined) return { skippedIds: [], unmarkedIssues: [] };
-    return retrying(async (attempt) => {
+    if (ids.length === 0 && update.issues === undefined)
+      return { skippedIds: [], unmarkedIssues: [], ...appended };
+    const marked = await retrying(async (attempt) => {
       const grids = await dataGrids(await refreshed(attempt), update.issues !== undefined);
       const requests: sheets_v4.Schema$Request[] = [];
       const skippedIds = writeActivityIds(grids.get('activities'), ids, requests);
@@ -1017,6 +1025,48 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
       if (requests.length > 0) await batch(requests);
       return { skippedIds, unmarkedIssues };
     });
+    return { ...marked, ...appended };
+  }
+
+  /**
+   * Appends submitted rows to 活动 with RAW values (text stays text, never a formula), after
+   * reading which activity IDs the tab holds: a retry after a lost response finds its rows there
+   * and appends nothing twice. Returns the IDs now in the tab.
+   */
+  async function appendActivities(
+    spreadsheet: sheets_v4.Schema$Spreadsheet,
+    rows: NonNullable<WorkbookUpdate['appendActivities']>,
+  ): Promise<string[]> {
+    const sheet = gridSheets(spreadsheet).find((s) => recogniseTab(titleOf(s)) === 'activities');
+    if (sheet === undefined || rows.length === 0) return [];
+    const title = titleOf(sheet);
+    const response = await api.spreadsheets.values.get({
+      spreadsheetId,
+      range: wholeSheet(title),
+      valueRenderOption: 'UNFORMATTED_VALUE',
+    });
+    const values = (response.data.values ?? []) as CellValue[][];
+    const header = values[0] ?? [];
+    const idColumn = locateColumns('activities', header).get('activityId');
+    if (idColumn === undefined) {
+      throw new Error(`「${title}」表没有「记录编号」列，无法写入填报的活动 / the tab has no ID column`);
+    }
+    const present = new Set(values.slice(1).flatMap((row) => cellText(row[idColumn]) ?? []));
+    const missing = rows.filter((row) => !present.has(row.activityId));
+    if (missing.length > 0) {
+      await api.spreadsheets.values.append({
+        spreadsheetId,
+        range: `${wholeSheet(title)}!A1`,
+        valueInputOption: 'RAW',
+        insertDataOption: 'INSERT_ROWS',
+        requestBody: {
+          values: missing.map(({ activityId, activity }) =>
+            activityRowCells(header, { ...activity, activityId }).map((cell) => cell ?? ''),
+          ),
+        },
+      });
+    }
+    return rows.map((row) => row.activityId);
   }
 
   async function planMarkers(): Promise<string[]> {

@@ -30,6 +30,7 @@
 import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import stringWidth from 'string-width';
+import { activityRowCells } from '../../../shared/activityRow';
 import { headerKey, locateColumns, recogniseTab, type TabKey } from '../../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab, SEVERITY_LABELS } from '../../../shared/i18n';
 import type { Issue, Severity } from '../../../shared/issues';
@@ -114,7 +115,47 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
   }
   const skippedIds = update.activityIds ? writeActivityIds(workbook, update.activityIds) : [];
   const unmarkedIssues = update.issues ? markIssues(workbook, update.issues) : [];
-  return { skippedIds, unmarkedIssues };
+  const inWorkbook = update.appendActivities
+    ? appendActivities(workbook, update.appendActivities)
+    : undefined;
+  return { skippedIds, unmarkedIssues, ...(inWorkbook ? { inWorkbook } : {}) };
+}
+
+/** Appends submitted rows below the last used row of 活动, skipping IDs already there; returns the IDs present. */
+function appendActivities(
+  workbook: ExcelJS.Workbook,
+  rows: NonNullable<WorkbookUpdate['appendActivities']>,
+): string[] {
+  const sheet = dataSheet(workbook, 'activities');
+  if (sheet === undefined || rows.length === 0) return [];
+  const column = locateColumns('activities', headerOf(sheet)).get('activityId');
+  const idColumn = column === undefined ? addIdColumn(sheet) : column + 1;
+  const header = headerOf(sheet);
+  const present = new Set<string>();
+  let last = 1;
+  for (let r = 2; r <= sheet.rowCount; r++) {
+    const id = cellText(valueAt(sheet, r, idColumn));
+    if (id !== undefined) present.add(id);
+    for (let c = 1; c <= header.length; c++) {
+      if (valueAt(sheet, r, c) !== null) {
+        last = r;
+        break;
+      }
+    }
+  }
+  for (const { activityId, activity } of rows) {
+    if (present.has(activityId)) continue;
+    last += 1;
+    activityRowCells(header, { ...activity, activityId }).forEach((value, i) => {
+      if (value === null) return;
+      const cell = sheet.getCell(last, i + 1);
+      // Text is a string cell (shared string): "=1+1" typed in a form stays text.
+      if (typeof value === 'string') cell.style = { ...cell.style, numFmt: '@' };
+      cell.value = value;
+    });
+    present.add(activityId);
+  }
+  return rows.map((row) => row.activityId).filter((id) => present.has(id));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+/**
+ * The deployed `form` HTTP function: the update-request form (http/form.ts), its own endpoint
+ * beside the staff API — public, small, and loaded on the first request like the api.
+ */
+import { onRequest } from 'firebase-functions/v2/https';
+import { REGION } from '../region';
+
+export const form = onRequest(
+  { region: REGION, invoker: 'public', memory: '512MiB', timeoutSeconds: 60 },
+  async (req, res) => {
+    const { runtime } = await import('../runtime');
+    let built: ReturnType<typeof runtime>;
+    try {
+      built = runtime();
+    } catch (error) {
+      // A configuration mistake is the operator's to read in the log, never the caller's.
+      console.error(
+        JSON.stringify({
+          severity: 'ERROR',
+          message: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      res
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('服务暂不可用，请稍后再试 / Service unavailable');
+      return;
+    }
+    await built.form(req, res);
+  },
+);

@@ -1,0 +1,26 @@
+/**
+ * A record as a new 活动 row: its cells under a given header row, by column, in the words staff
+ * type (Chinese status labels, dates as YYYY-MM-DD, partner IDs listed with 、). The row an update
+ * request appends to the Google Sheet and the .xlsx alike. Pure.
+ */
+import { locateColumns } from './columns';
+import { ACTIVITY_STATUS_LABELS } from './i18n';
+import type { Activity } from './model';
+
+/** The cells of an activity under `header` (null where the activity has nothing or the column is not ours). */
+export function activityRowCells(
+  header: readonly unknown[],
+  activity: Omit<Activity, 'row'>,
+): (string | number | null)[] {
+  const cells: (string | number | null)[] = header.map(() => null);
+  for (const [field, index] of locateColumns('activities', header)) {
+    const value =
+      field === 'partners'
+        ? activity.partners.join('、') || undefined
+        : field === 'status'
+          ? ACTIVITY_STATUS_LABELS[activity.status]
+          : (activity as Record<string, unknown>)[field];
+    if (typeof value === 'string' || typeof value === 'number') cells[index] = value;
+  }
+  return cells;
+}
