@@ -9,6 +9,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -127,7 +128,7 @@ describe('an update request, from the digest in the outbox to the row in the wor
     });
     const page = await context.newPage();
     // The digest as a phone's mail app would show it: the button near the top.
-    await page.goto(`file://${join(outbox, digests[0] as string)}`);
+    await page.goto(pathToFileURL(join(outbox, digests[0] as string)).href);
     await page.screenshot({ path: join(folder.dir, '0-digest.png'), fullPage: true });
     const button = page.locator('a', { hasText: '填报活动 / 更新进展' });
     expect(await button.getAttribute('href')).toBe(link);
