@@ -57,7 +57,9 @@ const result = await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node20',
+  // 20.10, not 20: esbuild drops import attributes for a target without them, and Node refuses
+  // the JSON calendar (chinese-days) imported without `with { type: 'json' }`.
+  target: 'node20.10',
   packages: 'external',
   sourcemap: 'linked',
   metafile: true,

@@ -32,6 +32,7 @@ import type { Activity, IsoDate, Measure, Partner, PlanModel } from './model';
 import { reportTitle, type YearReport } from './report';
 import type { MeasureStats, Stats, Totals } from './stats-types';
 import { ATTENTION_LABELS, attentionTable } from './summary';
+import { calendarKnows, dueCountdown, isWorkday, workdayOnOrBefore, workdaysBetween } from './workdays';
 
 export { cleanAddresses, escapeHtml, oneLine };
 
@@ -125,6 +126,12 @@ export interface SkippedCounts {
 export interface PlannedEmails {
   emails: RenderedEmail[];
   skipped: SkippedCounts;
+  /**
+   * Years whose holiday arrangement the calendar package does not know yet and that this run's
+   * decisions read (the run's day, the due dates it reminded of): their working days were
+   * estimated (workdays.ts), which the caller should log.
+   */
+  unknownCalendarYears: number[];
 }
 
 /**
@@ -140,10 +147,9 @@ export interface PlannedEmail {
   render(updateLink?: string): RenderedEmail;
 }
 
-/** A run's emails before rendering, and what it skipped. */
-export interface PlannedRun {
+/** A run's emails before rendering, what it skipped, and the years its calendar had to estimate. */
+export interface PlannedRun extends Omit<PlannedEmails, 'emails'> {
   emails: PlannedEmail[];
-  skipped: SkippedCounts;
 }
 
 /** How many days after a digest period its "due next" list looks ahead. */
@@ -206,6 +212,32 @@ export function digestPeriodFor(frequency: DigestFrequency, date: IsoDate): Dige
     label: `${from.year}年${from.month}月${from.day}日—${toText}`,
     id: isoWeekId(start),
   };
+}
+
+/**
+ * The periods whose digests go out on `date` (§7): a digest day (the 1st, or a Monday) that is
+ * not a working day moves to the next working day, so a working day after a holiday sends the
+ * digests of every digest day in the holiday before it — after the 2026 Spring Festival (15–23
+ * February, two Mondays) a weekly plan sends two weeks' digests on the 24th. Empty on a day off.
+ */
+export function digestPeriodsOn(frequency: DigestFrequency, date: IsoDate): DigestPeriod[] {
+  if (!isWorkday(date)) return [];
+  const periods: DigestPeriod[] = [];
+  const today = dayOf(date);
+  for (let day = today; day === today || !isWorkday(isoOf(day)); day -= 1) {
+    const period = digestPeriodFor(frequency, isoOf(day));
+    if (period) periods.unshift(period);
+  }
+  return periods;
+}
+
+/**
+ * The first day a due-soon reminder may go out: `reminderDays` calendar days before the due date,
+ * or the last working day before that when it is a day off (§7), so a measure due on the third
+ * day of a holiday is reminded on the working day before the holiday, not during it.
+ */
+function dueSoonFrom(due: IsoDate, reminderDays: number): IsoDate {
+  return workdayOnOrBefore(isoOf(dayOf(due) - reminderDays));
 }
 
 /** An idempotency key: the kind and its components, each URI-encoded so ':' and '/' never appear in one. */
@@ -685,8 +717,9 @@ function reminder(kind: 'dueSoon' | 'overdue', input: ReminderInput): RenderedEm
   let headline: string;
   let timing: Fact;
   if (kind === 'dueSoon') {
-    when = days === 0 ? '今天到期' : days > 0 ? `还剩 ${days} 天` : `已过期 ${-days} 天`;
-    timing = ['剩余天数', days >= 0 ? `${days} 天` : when];
+    when = dueCountdown(due, asOf);
+    const { days: workdays, estimated } = workdaysBetween(asOf, due);
+    timing = ['剩余时间', days >= 0 ? `${estimated ? '约 ' : ''}${workdays} 个工作日（${days} 天）` : when];
     intro = `您负责的共建事项将于 ${due} 到期（${when}），目前完成 ${progress}。请抓紧推进，并及时在台账中登记相关活动。`;
     headline = '共建事项到期提醒';
   } else {
@@ -743,6 +776,12 @@ export interface UpdateRequestInput extends EmailContext {
   message?: string;
   /** The date to report by, and how to say it (a working-day count, say); absent, no date is asked. */
   due?: { date: IsoDate; label?: string };
+}
+
+/** A date as a subject says it: `12月4日`. */
+function monthDay(date: IsoDate): string {
+  const { month, day } = partsOf(dayOf(date));
+  return `${month}月${day}日`;
 }
 
 /** The measures a recipient's link covers: an owner's own, or those a partner unit shares. */
@@ -821,7 +860,7 @@ export function renderUpdateRequest(input: UpdateRequestInput): RenderedEmail {
     updateRequestKey(planId, recipient, input.requestId),
     to,
     [],
-    `【${community}】请填报共建活动和事项进展${dueText !== undefined ? `（${dueText}前）` : ''}${whom}`,
+    `【${community}】请填报共建活动和事项进展${due ? `（${monthDay(due.date)}前）` : ''}${whom}`,
     { title: `${community}共建工作填报请求`, blocks, footer: FOOTER },
     { ...(partner && { partnerId: partner.partnerId }), recipient },
   );
@@ -886,14 +925,16 @@ function overlapsPlanYear(period: DigestPeriod, year: number): boolean {
 
 /**
  * Everything a scheduled run on `date` would queue: on a digest day (the 1st, or a Monday for
- * weekly digests) a digest for every active partner with an email and the leader summary when
- * there are leader emails; every day, due-soon reminders for measures not done or cancelled due
- * within the reminder days, and overdue notices for measures whose status is overdue, when the
- * owner has an email. What is left out is counted.
+ * weekly digests; a day off moves it to the next working day) a digest for every active partner
+ * with an email and the leader summary when there are leader emails; on working days, due-soon
+ * reminders for measures not done or cancelled due within the reminder days (from the working day
+ * on or before the first of them); every day, overdue notices for measures whose status is
+ * overdue, when the owner has an email. What is left out is counted. The keys do not depend on the
+ * day a reminder or digest goes out, so moving it never sends it twice.
  */
 export function plannedEmails(input: PlannedEmailsInput): PlannedEmails {
-  const { emails, skipped } = planEmails(input);
-  return { emails: emails.map((email) => email.render()), skipped };
+  const run = planEmails(input);
+  return { ...run, emails: run.emails.map((email) => email.render()) };
 }
 
 /** What `plannedEmails` renders, each email still to render (with or without an update link). */
@@ -907,8 +948,15 @@ export function planEmails(input: PlannedEmailsInput): PlannedRun {
     measuresWithoutOwnerEmail: 0,
   };
 
-  const period = digestPeriodFor(settings.digestFrequency, date);
-  if (period && overlapsPlanYear(period, settings.year)) {
+  const unknown = new Set<number>();
+  const consult = (day: IsoDate) => {
+    const year = partsOf(dayOf(day)).year;
+    if (!calendarKnows(year)) unknown.add(year);
+  };
+  consult(date);
+
+  for (const period of digestPeriodsOn(settings.digestFrequency, date)) {
+    if (!overlapsPlanYear(period, settings.year)) continue;
     for (const partner of model.partners) {
       if (!partner.active) skipped.inactivePartners += 1;
       else if (cleanAddresses(partner.emails).length === 0) skipped.partnersWithoutEmail += 1;
@@ -934,14 +982,20 @@ export function planEmails(input: PlannedEmailsInput): PlannedRun {
   }
 
   const today = dayOf(date);
+  const workday = isWorkday(date);
   const statsById = new Map(stats.measures.map((m) => [m.measureId, m]));
   const reminders: PlannedEmail[] = [];
   const notices: PlannedEmail[] = [];
   for (const measure of model.measures) {
     const status = statsById.get(measure.measureId)?.status;
     if (status === undefined) continue;
-    const left = dayOf(dueOf(measure, settings.year)) - today;
-    const dueSoon = status !== 'done' && status !== 'cancelled' && left >= 0 && left <= settings.reminderDays;
+    const due = dueOf(measure, settings.year);
+    const dueSoon =
+      workday &&
+      status !== 'done' &&
+      status !== 'cancelled' &&
+      today <= dayOf(due) &&
+      today >= dayOf(dueSoonFrom(due, settings.reminderDays));
     const overdue = status === 'overdue';
     if (!dueSoon && !overdue) continue;
     const recipient = ownerRecipient(measure);
@@ -952,14 +1006,17 @@ export function planEmails(input: PlannedEmailsInput): PlannedRun {
     const reminderInput = { planId, model, stats, measureId: measure.measureId, asOf: date };
     const planned = (kind: 'dueSoon' | 'overdue'): PlannedEmail => ({
       kind,
-      key: emailKey(kind, planId, measure.measureId, dueOf(measure, settings.year)),
+      key: emailKey(kind, planId, measure.measureId, due),
       recipient,
       render: (updateLink) =>
         reminder(kind, updateLink === undefined ? reminderInput : { ...reminderInput, updateLink }),
     });
-    if (dueSoon) reminders.push(planned('dueSoon'));
+    if (dueSoon) {
+      consult(due);
+      reminders.push(planned('dueSoon'));
+    }
     if (overdue) notices.push(planned('overdue'));
   }
   emails.push(...reminders, ...notices);
-  return { emails, skipped };
+  return { emails, skipped, unknownCalendarYears: [...unknown].sort((a, b) => a - b) };
 }

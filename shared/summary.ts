@@ -20,6 +20,7 @@ import type { IsoDate, Measure, Partner } from './model';
 import type { MeasureStats, PartnerStats, Stats, Totals } from './stats-types';
 import type { ValidationResult } from './validate';
 import type { Table } from './workbook';
+import { dueCountdown } from './workdays';
 
 type Cell = string | number | null;
 
@@ -305,7 +306,7 @@ export function attentionTable(result: Pick<ValidationResult, 'model'>, stats: S
     if (m.status !== 'done' && m.status !== 'cancelled' && dueDay >= today) {
       const left = dueDay - today;
       if (left <= settings.reminderDays) {
-        measureRow('dueSoon', measure, m, due, left === 0 ? '今天到期' : `还剩 ${left} 天`);
+        measureRow('dueSoon', measure, m, due, dueCountdown(due, stats.asOf));
       }
     }
   }

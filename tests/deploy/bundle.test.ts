@@ -391,6 +391,22 @@ describe.each(['builtin', 'extension'] as const)(
       for (const name of DEV_ONLY) expect(report.resolvable[name], name).toBe(false);
     });
 
+    it('loads every chunk behind a dynamic import too, as the first run of a schedule or trigger does', () => {
+      const chunks = readdirSync(join(app, 'chunks')).filter((name) => name.endsWith('.js'));
+      expect(chunks.length).toBeGreaterThan(0);
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `for (const name of ${JSON.stringify(chunks)}) await import('./chunks/' + name);`,
+        ],
+        { cwd: app, env: {}, encoding: 'utf8', timeout: 30_000 },
+      );
+      // E.g. a JSON module imported without its attribute fails here, not in the index import.
+      expect(child.status, child.stderr).toBe(0);
+    });
+
     it("is what firebase-functions' manifest loader (firebase deploy's discovery) finds", () => {
       const out = join(work, 'functions.json');
       const child = spawnSync(

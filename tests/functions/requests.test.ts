@@ -136,9 +136,9 @@ describe('POST /v1/plans/{planId}/requests', () => {
     const ownerMail = byKind.get('chenjianguo@example.cn');
     if (!partnerMail || !ownerMail) throw new Error('mails missing');
     expect(partnerMail.gongjian.kind).toBe('updateRequest');
-    expect(partnerMail.message.subject).toBe(
-      '【xx社区】请填报共建活动和事项进展（2026-07-10前） · xx供电公司',
-    );
+    expect(partnerMail.message.subject).toBe('【xx社区】请填报共建活动和事项进展（7月10日前） · xx供电公司');
+    // Wednesday 1 July 2026 to Friday 10 July: the working days after today, in the body.
+    expect(partnerMail.message.text).toContain('请于 7月10日（还有 7 个工作日） 前完成填报。');
     expect(partnerMail.message.text).toContain('请补填六月活动');
 
     const partnerLink = await verifyLink(linkDeps(), tokenOf(partnerMail));

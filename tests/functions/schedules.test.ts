@@ -1,6 +1,7 @@
 /**
  * The hourly mail schedule: at 09:00 in the plan's time zone it queues the day's emails; at any
- * other hour nothing; run twice, it queues each email once.
+ * other hour nothing; run twice, it queues each email once. Digest days that are days off in the
+ * mainland calendar move to the next working day, under the same keys.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config';
@@ -67,5 +68,47 @@ describe('sendEmails (queueDailyEmails)', () => {
 
     await queueDailyEmails(runtime.store, runtime.mailQueue, at9);
     expect(await mailKeys()).toEqual(keys);
+  });
+
+  it('queues no digest on National Day and the September digests on 8 October; warns for 2027', async () => {
+    await syncPlan(
+      sampleWorkbook(2026),
+      {
+        planId: 'holiday',
+        caller: 'owner@example.cn',
+        now: new Date('2026-09-29T04:00:00Z'),
+        existing: undefined,
+      },
+      runtime.store,
+    );
+    const digestKeys = async () =>
+      (await mailKeys()).filter((k) => /^(partnerDigest|leaderSummary):holiday:/.test(k));
+
+    // Thursday 1 October, 09:00 in Shanghai: the 1st, but a holiday until the 7th.
+    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2026-10-01T01:00:00Z'));
+    expect(await digestKeys()).toEqual([]);
+
+    const at9 = new Date('2026-10-08T01:00:00Z');
+    await queueDailyEmails(runtime.store, runtime.mailQueue, at9);
+    await queueDailyEmails(runtime.store, runtime.mailQueue, at9);
+    const september = await digestKeys();
+    expect(september.filter((k) => k.startsWith('partnerDigest:holiday:'))).toHaveLength(9);
+    expect(september.every((k) => k.endsWith(':2026-09'))).toBe(true);
+    expect(september).toContain('leaderSummary:holiday:2026-09');
+
+    // 2027 is not in chinese-days yet: 1 January (a Friday, a fixed holiday) sends nothing, the
+    // December digests go out on Monday the 4th, and the run says the calendar was estimated.
+    const lines: string[] = [];
+    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-01-01T01:00:00Z'), (l) =>
+      lines.push(l),
+    );
+    expect((await digestKeys()).filter((k) => k.endsWith(':2026-12'))).toEqual([]);
+    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-01-04T01:00:00Z'), (l) =>
+      lines.push(l),
+    );
+    expect(await digestKeys()).toContain('leaderSummary:holiday:2026-12');
+    const holidayLines = lines.filter((l) => l.includes('plan=holiday'));
+    expect(holidayLines).toHaveLength(2);
+    for (const line of holidayLines) expect(line).toContain('chinese-days 尚无 2027 年的节假日安排');
   });
 });

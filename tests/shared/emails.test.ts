@@ -4,6 +4,7 @@
  * run on a given day plans. 2026-01-01 is a Thursday; 2026-07-01 a Wednesday, 2026-07-06 a Monday.
  */
 import { describe, expect, it } from 'vitest';
+import { dayOf, isoOf } from '../../shared/dates';
 import {
   type DigestPeriod,
   digestPeriodFor,
@@ -21,6 +22,7 @@ import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shar
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';
+import { isWorkday } from '../../shared/workdays';
 import {
   activity as baseActivity,
   measure as baseMeasure,
@@ -421,12 +423,13 @@ describe('renderDueSoon and renderOverdue (small model)', () => {
     expect(email.measureId).toBe('M1');
     expect(email.to).toEqual(['liu@example.cn']);
     expect(email.cc).toEqual([]);
-    expect(email.subject).toBe('【幸福社区】共建事项到期提醒 · M1 文明礼仪进校园（还剩 4 天）');
+    // Due Sunday 5 July: Thursday and Friday are the working days left after Wednesday the 1st.
+    expect(email.subject).toBe('【幸福社区】共建事项到期提醒 · M1 文明礼仪进校园（还有 2 个工作日）');
     expectDocument(email);
     expect(email.text).toMatch(/事项编号： +M1/);
     expect(email.text).toMatch(/责任人： +刘洋/);
     expect(email.text).toMatch(/截止日期： +2026-07-05/);
-    expect(email.text).toMatch(/剩余天数： +4 天/);
+    expect(email.text).toMatch(/剩余时间： +2 个工作日（4 天）/);
     expect(email.text).toMatch(/完成情况： +3 \/ 4 次/);
     expect(email.text).toMatch(/进度： +75%/);
     expect(email.text).toMatch(/共建单位： +第一中学、星光<script>alert\(1\)<\/script>企业/);
@@ -437,7 +440,7 @@ describe('renderDueSoon and renderOverdue (small model)', () => {
   it('a measure without a due date is due on 31 December of the plan year', () => {
     const email = renderDueSoon({ planId, model, stats, measureId: 'M4', asOf: '2026-12-30' });
     expect(email.key).toBe('dueSoon:plan-1:M4:2026-12-31');
-    expect(email.text).toMatch(/剩余天数： +1 天/);
+    expect(email.text).toMatch(/剩余时间： +1 个工作日（1 天）/);
     expect(email.to).toEqual([]);
   });
 
@@ -565,10 +568,14 @@ describe('plannedEmails (small model)', () => {
     const run = plannedEmails({ ...january, date: '2026-01-01' });
     expect(run.emails.some((e) => e.kind === 'partnerDigest' || e.kind === 'leaderSummary')).toBe(false);
     expect(run.skipped.inactivePartners).toBe(0);
-    const nextYear = context('2027-01-01');
-    expect(plannedEmails({ ...nextYear, date: '2027-01-01' }).emails.map((e) => e.key)).toContain(
-      'leaderSummary:plan-1:2026-12',
-    );
+    // 2027 is not in the calendar package yet: New Year's Day is still a day off (a fixed
+    // statutory holiday), so December's digests go out on Monday 4 January, flagged as estimated.
+    const newYear = plannedEmails({ ...context('2027-01-01'), date: '2027-01-01' });
+    expect(newYear.emails.some((e) => e.kind === 'leaderSummary')).toBe(false);
+    expect(newYear.unknownCalendarYears).toEqual([2027]);
+    const nextYear = plannedEmails({ ...context('2027-01-04'), date: '2027-01-04' });
+    expect(nextYear.emails.map((e) => e.key)).toContain('leaderSummary:plan-1:2026-12');
+    expect(nextYear.unknownCalendarYears).toEqual([2027]);
   });
 
   it('done and cancelled measures get no reminder', () => {
@@ -576,6 +583,105 @@ describe('plannedEmails (small model)', () => {
     const keys = plannedEmails({ planId, model, stats, date: '2026-12-28' }).emails.map((e) => e.key);
     // M3 (cancelled) and M4 (done) are due 31 Dec, within 7 days: neither is reminded.
     expect(keys.some((key) => key.includes(':M3:') || key.includes(':M4:'))).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The mainland calendar (§7): reminders before a holiday, digests after it, keys unchanged
+
+describe('plannedEmails on the mainland calendar', () => {
+  /**
+   * The small model, reminding 3 days ahead, plus measures due around National Day 2026 (1–7 Oct;
+   * Saturday 10 Oct worked).
+   */
+  function holidayModel(overrides: Partial<Settings> = {}): PlanModel {
+    const base = smallModel({ reminderDays: 3, ...overrides });
+    const owned = (measureId: string, due: string) =>
+      measure({ measureId, title: `${due} 到期`, owner: '王芳', ownerEmail: 'wang@example.cn', due });
+    return {
+      ...base,
+      measures: [
+        ...base.measures,
+        owned('H1', '2026-10-05'), // due on a holiday, 3 days before is one too
+        owned('H2', '2026-10-08'), // due the first working day after it
+        owned('H3', '2026-10-13'), // 3 days before is the make-up Saturday
+      ],
+    };
+  }
+
+  function run(date: string, overrides: Partial<Settings> = {}) {
+    const model = holidayModel(overrides);
+    return plannedEmails({ planId: 'plan-1', model, stats: computeStats(model, date), date });
+  }
+
+  const remindedOn = (date: string) =>
+    run(date)
+      .emails.filter((e) => e.kind === 'dueSoon')
+      .map((e) => e.key);
+
+  it('a reminder whose day falls in a holiday goes out on the working day before it', () => {
+    expect(remindedOn('2026-09-29')).toEqual([]);
+    expect(remindedOn('2026-09-30')).toEqual([
+      'dueSoon:plan-1:H1:2026-10-05',
+      'dueSoon:plan-1:H2:2026-10-08',
+    ]);
+    for (const day of ['01', '02', '03', '04', '05', '06', '07']) {
+      expect(remindedOn(`2026-10-${day}`), day).toEqual([]);
+    }
+    // The same key on the following working day: a second run of the window queues nothing new.
+    expect(remindedOn('2026-10-08')).toEqual(['dueSoon:plan-1:H2:2026-10-08']);
+  });
+
+  it('a make-up Saturday is a working day: the reminder goes out on it, not the day before', () => {
+    expect(remindedOn('2026-10-09')).not.toContain('dueSoon:plan-1:H3:2026-10-13');
+    const saturday = run('2026-10-10').emails.find((e) => e.measureId === 'H3') as RenderedEmail;
+    expect(saturday.key).toBe('dueSoon:plan-1:H3:2026-10-13');
+    // Monday 12 and Tuesday 13 October are left after the Saturday.
+    expect(saturday.subject).toContain('（还有 2 个工作日）');
+    expect(saturday.text).toMatch(/剩余时间： +2 个工作日（3 天）/);
+  });
+
+  it('a monthly digest on National Day goes out on the next working day, with the same key', () => {
+    for (const day of ['01', '02', '03', '04', '05', '06', '07']) {
+      expect(
+        run(`2026-10-${day}`).emails.filter((e) => e.kind !== 'overdue'),
+        day,
+      ).toEqual([]);
+    }
+    const digests = run('2026-10-08').emails.filter(
+      (e) => e.kind === 'partnerDigest' || e.kind === 'leaderSummary',
+    );
+    expect(digests.map((e) => e.key)).toEqual([
+      'partnerDigest:plan-1:P01:2026-09',
+      'partnerDigest:plan-1:P02:2026-09',
+      'partnerDigest:plan-1:P05:2026-09',
+      'leaderSummary:plan-1:2026-09',
+    ]);
+    expect(digests[0]?.subject).toBe('【幸福社区】2026年9月共建工作月报 · 第一中学');
+    expect(run('2026-10-09').emails.some((e) => e.kind === 'partnerDigest')).toBe(false);
+  });
+
+  it('after the Spring Festival a weekly plan sends the digests of both Mondays it covered', () => {
+    // 15–23 February 2026 are days off, Mondays 16 and 23 among them.
+    expect(run('2026-02-23', { digestFrequency: 'weekly' }).emails).toEqual([]);
+    const keys = run('2026-02-24', { digestFrequency: 'weekly' })
+      .emails.filter((e) => e.kind === 'leaderSummary')
+      .map((e) => e.key);
+    expect(keys).toEqual(['leaderSummary:plan-1:2026-W07', 'leaderSummary:plan-1:2026-W08']);
+  });
+
+  it('over the weeks around the holiday, each digest is planned on one day and no reminder on a day off', () => {
+    const days = new Map<string, string[]>();
+    for (let day = dayOf('2026-09-21'); day <= dayOf('2026-10-20'); day += 1) {
+      const date = isoOf(day);
+      for (const email of run(date).emails) {
+        if (email.kind === 'dueSoon') expect(isWorkday(date), `${email.key} on ${date}`).toBe(true);
+        days.set(email.key, [...(days.get(email.key) ?? []), date]);
+      }
+    }
+    expect(days.get('partnerDigest:plan-1:P01:2026-09')).toEqual(['2026-10-08']);
+    expect(days.get('leaderSummary:plan-1:2026-09')).toEqual(['2026-10-08']);
+    expect(days.get('dueSoon:plan-1:H1:2026-10-05')).toEqual(['2026-09-30']);
   });
 });
 
@@ -628,14 +734,15 @@ describe('the sample workbook', () => {
     expectDocument(leader);
   });
 
-  it('on 1 November: the milestone due 31 October is overdue, the owner told and the leaders copied', () => {
-    const ctx = sample('2026-11-01');
-    const { emails } = plannedEmails({ ...ctx, date: '2026-11-01' });
+  it('on 2 November: the milestone due 31 October is overdue, the owner told and the leaders copied', () => {
+    // 1 November 2026 is a Sunday: October's digests go out on Monday the 2nd.
+    const ctx = sample('2026-11-02');
+    const { emails } = plannedEmails({ ...ctx, date: '2026-11-02' });
     const overdue = emails.find((e) => e.kind === 'overdue' && e.measureId === '4.3') as RenderedEmail;
     expect(overdue.key).toBe('overdue:sample:4.3:2026-10-31');
     expect(overdue.to).toEqual(['chenjianguo@example.cn']);
     expect(overdue.cc).toEqual(['zhanglihua@example.cn', 'liming@example.com']);
-    expect(overdue.subject).toBe('【xx社区】共建事项逾期通知 · 4.3 老年活动室加层改造（已逾期 1 天）');
+    expect(overdue.subject).toBe('【xx社区】共建事项逾期通知 · 4.3 老年活动室加层改造（已逾期 2 天）');
     expect(overdue.text).toMatch(/完成情况： +未完成/);
     expect(overdue.text).toMatch(/共建单位： +区住建局、xx街道办事处/);
 
@@ -656,7 +763,9 @@ describe('the sample workbook', () => {
     const meeting = dueSoon[0] as RenderedEmail;
     expect(meeting.to).toEqual(['zhanglihua@example.cn']);
     expect(meeting.cc).toEqual([]);
-    expect(meeting.subject).toMatch(/^【xx社区】共建事项到期提醒 · 3\.3 召开共建联席会议.*（还剩 3 天）$/);
+    expect(meeting.subject).toMatch(
+      /^【xx社区】共建事项到期提醒 · 3\.3 召开共建联席会议.*（还有 3 个工作日）$/,
+    );
     expect(meeting.text).toMatch(/完成情况： +\d \/ 4 个周期达标（每季度）/);
     expect(meeting.text).toMatch(/未达标周期： +2026-Q3/);
     // The same run twice plans the same emails.

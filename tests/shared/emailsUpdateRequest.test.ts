@@ -92,7 +92,7 @@ describe('renderUpdateRequest', () => {
     expect(email.to).toEqual(['liu@example.cn']);
     expect(email.cc).toEqual([]);
     expect(email.key).toBe('updateRequest:plan-1:owner%2Fliu%40example.cn:req-0001');
-    expect(email.subject).toBe('【幸福社区】请填报共建活动和事项进展（2026-07-10前）');
+    expect(email.subject).toBe('【幸福社区】请填报共建活动和事项进展（7月10日前）');
     expectButton(email, LINK);
     expect(email.text).toContain('刘洋：您好！');
     expect(email.text).toContain('请补填六月的活动');

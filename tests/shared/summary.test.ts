@@ -310,8 +310,9 @@ describe('关注事项 attention', () => {
   it('reminds within the reminder days, inclusive, and not one day beyond', () => {
     const dueSoon = table.filter((row) => row[0] === '即将到期');
     expect(dueSoon.map((row) => [row[1], row[4], row[6]])).toEqual([
-      ['4.3', '2026-07-03', '还剩 3 天'],
-      ['4.1', '2026-07-07', '还剩 7 天'],
+      // As of Tuesday 30 June: Wed–Fri, then Mon–Tue of the next week.
+      ['4.3', '2026-07-03', '还有 3 个工作日'],
+      ['4.1', '2026-07-07', '还有 5 个工作日'],
     ]);
     expect(dueSoon.find((row) => row[1] === '4.2')).toBeUndefined(); // 8 days
     expect(dueSoon.find((row) => row[1] === '5.1')).toBeUndefined(); // cancelled

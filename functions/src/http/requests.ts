@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { computeStats } from '../../../shared/stats';
+import { describeDue } from '../../../shared/workdays';
 import type { MailQueue } from '../mail/queue';
 import { revokeLinks } from '../requests/links';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
@@ -98,7 +99,8 @@ export async function requestUpdates(
   }
   const now = deps.now();
   const requestId = body.requestId ?? randomUUID();
-  const stats = computeStats(model, todayIn(now, model.settings.timezone));
+  const today = todayIn(now, model.settings.timezone);
+  const stats = computeStats(model, today);
   const sent = await sendUpdateRequests(
     queue,
     { planId: plan.planId, model, stats },
@@ -106,7 +108,8 @@ export async function requestUpdates(
     {
       requestId,
       ...(body.message !== undefined && body.message.trim() !== '' && { message: body.message }),
-      ...(body.due !== undefined && { due: { date: body.due } }),
+      // 「12月4日（还有 3 个工作日）」: the mainland calendar's working days until then.
+      ...(body.due !== undefined && { due: { date: body.due, label: describeDue(body.due, today) } }),
     },
     now,
   );

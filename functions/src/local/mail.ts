@@ -6,7 +6,7 @@
  */
 
 import { dayOf, isoOf } from '../../../shared/dates';
-import { digestPeriodFor } from '../../../shared/emails';
+import { digestPeriodsOn } from '../../../shared/emails';
 import { computeStats } from '../../../shared/stats';
 import { type QueuedCounts, queuePlannedEmails } from '../mail/planned';
 import { MAIL_COLLECTION } from '../mail/queue';
@@ -36,7 +36,10 @@ export async function sendLocalMail(
     await queuePlannedEmails(mailQueue, plan, model, computeStats(model, today), all, now),
   ];
   let digestDay = dayOf(today);
-  while (!digestPeriodFor(plan.settings.digestFrequency, isoOf(digestDay)) && dayOf(today) - digestDay < 31)
+  while (
+    digestPeriodsOn(plan.settings.digestFrequency, isoOf(digestDay)).length === 0 &&
+    dayOf(today) - digestDay < 31
+  )
     digestDay--;
   if (digestDay !== dayOf(today)) {
     const stats = computeStats(model, isoOf(digestDay));

@@ -9,6 +9,16 @@ import type { MailQueue } from './queue';
 /** The local hour at which a plan's emails go out. */
 export const SEND_HOUR = 9;
 
+/** The log's warning when working days were estimated for a year the calendar package does not know. */
+function unknownCalendarNote(years: readonly number[]): string {
+  if (years.length === 0) return '';
+  const list = years.join('、');
+  return (
+    `; 警告：chinese-days 尚无 ${list} 年的节假日安排，工作日按周一至周五（除元旦、劳动节、国庆节）估算，请升级该包 / ` +
+    `warning: no holiday arrangement for ${years.join(', ')} in chinese-days, working days estimated (Mon–Fri); upgrade it`
+  );
+}
+
 /** Queues today's emails of every plan whose local time is in the sending hour. */
 export async function queueDailyEmails(
   store: PlanStore,
@@ -33,7 +43,8 @@ export async function queueDailyEmails(
     log?.(
       `邮件 / mail plan=${plan.planId} ${stats.asOf}: queued ${counts.queued}, already queued ${counts.duplicate}, ` +
         `skipped inactive partners ${counts.skipped.inactivePartners}, partners without email ` +
-        `${counts.skipped.partnersWithoutEmail}, measures without owner email ${counts.skipped.measuresWithoutOwnerEmail}`,
+        `${counts.skipped.partnersWithoutEmail}, measures without owner email ${counts.skipped.measuresWithoutOwnerEmail}` +
+        unknownCalendarNote(counts.unknownCalendarYears),
     );
   }
 }

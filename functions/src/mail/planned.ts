@@ -15,6 +15,8 @@ export interface QueuedCounts {
   queued: number;
   duplicate: number;
   skipped: { inactivePartners: number; partnersWithoutEmail: number; measuresWithoutOwnerEmail: number };
+  /** Years whose working days were estimated (the calendar package does not know them yet). */
+  unknownCalendarYears: number[];
 }
 
 /** Queues a plan's emails of the given kinds for a date, from its model and statistics as of it. */
@@ -26,13 +28,13 @@ export async function queuePlannedEmails(
   kinds: readonly EmailKind[],
   now: Date,
 ): Promise<QueuedCounts> {
-  const { emails, skipped } = planEmails({
+  const { emails, skipped, unknownCalendarYears } = planEmails({
     planId: plan.planId,
     model,
     stats,
     date: stats.asOf as IsoDate,
   });
-  const counts: QueuedCounts = { queued: 0, duplicate: 0, skipped };
+  const counts: QueuedCounts = { queued: 0, duplicate: 0, skipped, unknownCalendarYears };
   for (const email of emails) {
     if (!kinds.includes(email.kind)) continue;
     const outcome = await enqueuePlanned(
