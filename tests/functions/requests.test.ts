@@ -221,12 +221,13 @@ describe('POST /v1/plans/{planId}/requests/revoke', () => {
 });
 
 describe('links in scheduled emails', () => {
+  /** Sunday 1 November 2026 is a day off: October's digests go out on Monday the 2nd. */
   async function plan() {
     const store = new PlanStore(handle.firestore());
     const stored = await store.getPlan(PLAN);
     if (!stored) throw new Error('no plan');
     const model = await store.loadModel(stored);
-    return { stored, model, stats: computeStats(model, '2026-11-01') };
+    return { stored, model, stats: computeStats(model, '2026-11-02') };
   }
 
   it('every digest and reminder carries a live link for its recipient, minted once per key', async () => {
@@ -255,7 +256,7 @@ describe('links in scheduled emails', () => {
 
   it('a concurrent run that wins the create leaves our link revoked: one email, one live link', async () => {
     const { model, stats } = await plan();
-    const planned = planEmails({ planId: PLAN, model, stats, date: '2026-11-01' }).emails.find(
+    const planned = planEmails({ planId: PLAN, model, stats, date: '2026-11-02' }).emails.find(
       (e) => e.kind === 'partnerDigest',
     );
     if (!planned) throw new Error('no digest planned');
