@@ -814,16 +814,14 @@ describe.each([
     addon.sheet('计划').setValue(2, col('plan', '责任人'), '刘洋');
     addon.sheet('计划').setValue(2, col('plan', '责任人邮箱'), 'LiuYang@example.cn');
     addon.sheet('计划').setValue(3, col('plan', '责任人邮箱'), 'liuyang@example.cn');
-    addon
-      .sheet('共建单位')
-      .fill(4, [
-        rowOf('partners', {
-          单位编号: 'P03',
-          单位名称: '<img src=x onerror=alert(1)>',
-          邮箱: 'p03@example.cn',
-        }),
-        rowOf('partners', { 单位编号: 'P04', 单位名称: '无邮箱单位' }),
-      ]);
+    addon.sheet('共建单位').fill(4, [
+      rowOf('partners', {
+        单位编号: 'P03',
+        单位名称: '<img src=x onerror=alert(1)>',
+        邮箱: 'p03@example.cn',
+      }),
+      rowOf('partners', { 单位编号: 'P04', 单位名称: '无邮箱单位' }),
+    ]);
     addon.call('showSendRequests');
     expect(addon.lastAlert()).toContain('请先在「扩展程序 → 共建助手 → 设置」中填写');
     addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
