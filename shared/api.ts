@@ -112,6 +112,47 @@ export const ReportResponse = z.object({
 });
 export type ReportResponse = z.infer<typeof ReportResponse>;
 
+/** The body of requests: owner emails and partner IDs, a message, a date to report by, the request's name. */
+export const RequestsRequest = z.object({
+  to: z.array(z.string().trim().min(1).max(200)).min(1).max(500),
+  message: z.string().max(1000).optional(),
+  due: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  /** Names the request: a retried POST queues nothing new (the mail key is plan · person · request). */
+  requestId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .optional(),
+});
+export type RequestsRequest = z.infer<typeof RequestsRequest>;
+
+/** The 202 answer of requests: one update request queued per person. */
+export const RequestsResponse = z.object({
+  planId: z.string(),
+  requestId: z.string(),
+  sent: z.array(
+    z.object({
+      kind: z.enum(['owner', 'partner']),
+      partnerId: z.string().optional(),
+      email: z.string().optional(),
+      to: z.array(z.string()),
+      mailId: z.string(),
+      duplicate: z.boolean(),
+    }),
+  ),
+});
+export type RequestsResponse = z.infer<typeof RequestsResponse>;
+
+/** The body of requests/revoke: whose links to revoke. */
+export const RevokeRequest = z.object({ email: z.string().trim().min(3).max(200).includes('@') });
+export type RevokeRequest = z.infer<typeof RevokeRequest>;
+
+/** The 200 answer of requests/revoke. */
+export const RevokeResponse = z.object({ planId: z.string(), email: z.string(), revoked: z.number() });
+export type RevokeResponse = z.infer<typeof RevokeResponse>;
+
 /**
  * Every refusal: a stable code, a Chinese and an English sentence, and for `unusable_input` the
  * finer reason (shared/errors.ts). Clients read the code as a plain string, so a server with a new

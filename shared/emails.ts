@@ -1,6 +1,6 @@
 /**
- * The emails of §7, rendered: partner digests, the leader summary, due-soon reminders and overdue
- * notices, each with its idempotency key, recipients, a Chinese subject, an HTML part and a plain
+ * The emails of §7, rendered: partner digests, the leader summary, due-soon reminders, overdue
+ * notices and update requests (§9), each with its idempotency key, recipients, a Chinese subject, an HTML part and a plain
  * text part; and `plannedEmails`, everything a scheduled run on a date would queue. Pure: dates
  * are arguments, sending is the functions' job. Every value from a sheet is escaped in HTML
  * (emails/layout.ts), and subjects and addresses are single lines.
@@ -11,6 +11,7 @@ import {
   type BarsBlock,
   type Block,
   type BlockCell,
+  type ButtonBlock,
   cleanAddresses,
   type Layout,
   oneLine,
@@ -36,8 +37,23 @@ import { calendarKnows, dueCountdown, isWorkday, workdayOnOrBefore, workdaysBetw
 
 export { cleanAddresses, oneLine };
 
-/** The four kinds of email of §7. */
-export type EmailKind = 'partnerDigest' | 'leaderSummary' | 'dueSoon' | 'overdue' | 'report';
+/** The kinds of email of §7. */
+export type EmailKind =
+  | 'partnerDigest'
+  | 'leaderSummary'
+  | 'dueSoon'
+  | 'overdue'
+  | 'updateRequest'
+  | 'report';
+
+/**
+ * Who an email's update link (§9) is for: a measure owner (the measures they own) or a partner
+ * unit's contact (the unit's measures and activities). `email` is the address the link is bound
+ * to — for a partner, its first address, the one a digest names first.
+ */
+export type LinkRecipient =
+  | { kind: 'owner'; email: string; name: string }
+  | { kind: 'partner'; partnerId: string; email: string; name: string };
 
 /** One email ready to queue: the key is its idempotency key (the mail document's ID). */
 export interface RenderedEmail {
@@ -50,6 +66,8 @@ export interface RenderedEmail {
   html: string;
   partnerId?: string;
   measureId?: string;
+  /** Who the update link in it is for (digests, reminders, requests). */
+  recipient?: LinkRecipient;
 }
 
 /** The days a digest covers: a calendar month or an ISO week (Monday–Sunday). */
@@ -74,6 +92,8 @@ export interface EmailContext {
 export interface PartnerDigestInput extends EmailContext {
   partnerId: string;
   period: DigestPeriod;
+  /** The partner's update link (§9); absent, the digest has no button (`gongjian digest`). */
+  updateLink?: string;
 }
 
 /** What `renderLeaderSummary` needs besides the context. */
@@ -86,6 +106,8 @@ export interface ReminderInput extends EmailContext {
   measureId: string;
   /** The day the reminder is written (days left / overdue are counted from it). */
   asOf: IsoDate;
+  /** The owner's update link (§9); absent, the reminder has no button. */
+  updateLink?: string;
 }
 
 /** What `plannedEmails` needs besides the context. */
@@ -113,8 +135,29 @@ export interface PlannedEmails {
   unknownCalendarYears: number[];
 }
 
+/**
+ * One email a run would queue, known by its key and recipient before it is rendered: the queue
+ * mints the recipient's update link only for a key it has not queued yet, then renders with it.
+ */
+export interface PlannedEmail {
+  kind: EmailKind;
+  key: string;
+  /** Who the email's update link would be for; absent for the leader summary. */
+  recipient?: LinkRecipient;
+  /** The email, with the update-link button when a link is given. */
+  render(updateLink?: string): RenderedEmail;
+}
+
+/** A run's emails before rendering, what it skipped, and the years its calendar had to estimate. */
+export interface PlannedRun extends Omit<PlannedEmails, 'emails'> {
+  emails: PlannedEmail[];
+}
+
 /** How many days after a digest period its "due next" list looks ahead. */
 export const DUE_NEXT_DAYS = 30;
+
+/** The caption of the update-link button in every email that carries one. */
+export const UPDATE_BUTTON_LABEL = '填报活动 / 更新进展';
 
 const FOOTER = '本邮件由共建助手根据社区共建工作台账自动生成，数据以台账为准。如有疑问，请与社区居委会联系。';
 
@@ -310,7 +353,7 @@ function email(
   cc: string[],
   subject: string,
   layout: Layout,
-  ids: { partnerId?: string; measureId?: string },
+  ids: { partnerId?: string; measureId?: string; recipient?: LinkRecipient | undefined },
 ): RenderedEmail {
   const line = oneLine(subject);
   const rendered: RenderedEmail = {
@@ -324,7 +367,36 @@ function email(
   };
   if (ids.partnerId !== undefined) rendered.partnerId = ids.partnerId;
   if (ids.measureId !== undefined) rendered.measureId = ids.measureId;
+  if (ids.recipient !== undefined) rendered.recipient = ids.recipient;
   return rendered;
+}
+
+/** The update-link button, when there is a link. */
+function updateButton(link: string | undefined, note?: string): Block[] {
+  if (link === undefined) return [];
+  const button: ButtonBlock = { type: 'button', label: UPDATE_BUTTON_LABEL, url: link };
+  return [
+    { ...button, note: note ?? '链接为您个人专用，无需登录，请勿转发；填报的活动会直接记入共建台账。' },
+  ];
+}
+
+/** Who a partner's update link is for: its first clean address, named by its contact person. */
+export function partnerRecipient(partner: Partner): LinkRecipient | undefined {
+  const [email] = cleanAddresses(partner.emails);
+  if (email === undefined) return undefined;
+  return {
+    kind: 'partner',
+    partnerId: partner.partnerId,
+    email,
+    name: oneLine(partner.contact ?? partner.name),
+  };
+}
+
+/** Who an owner's update link is for: the owner's clean address, named as the plan names them. */
+export function ownerRecipient(measure: Measure): LinkRecipient | undefined {
+  const [email] = cleanAddresses(measure.ownerEmail === undefined ? [] : [measure.ownerEmail]);
+  if (email === undefined) return undefined;
+  return { kind: 'owner', email, name: oneLine(measure.owner ?? '') || email };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +440,7 @@ export function renderPartnerDigest(input: PartnerDigestInput): RenderedEmail {
       type: 'paragraph',
       text: `感谢贵单位对${community}共建工作的支持。以下是${period.label}（${period.start} 至 ${period.end}）贵单位与${community}的共建情况，统计截至 ${stats.asOf}。`,
     },
+    ...updateButton(input.updateLink),
     { type: 'heading', text: `一、本期共建活动（${activities.length} 次）` },
     {
       type: 'table',
@@ -435,7 +508,7 @@ export function renderPartnerDigest(input: PartnerDigestInput): RenderedEmail {
     [],
     `【${community}】${period.label}共建工作${report} · ${name}`,
     { title, blocks, footer: FOOTER },
-    { partnerId },
+    { partnerId, recipient: partnerRecipient(partner) },
   );
 }
 
@@ -665,6 +738,7 @@ function reminder(kind: 'dueSoon' | 'overdue', input: ReminderInput): RenderedEm
   const blocks: Block[] = [
     { type: 'paragraph', text: `${owner}：您好！` },
     { type: 'paragraph', text: intro },
+    ...updateButton(input.updateLink),
     { type: 'heading', text: '事项情况' },
     { type: 'facts', rows: reminderFacts(measure, m, due, timing, index) },
   ];
@@ -675,7 +749,7 @@ function reminder(kind: 'dueSoon' | 'overdue', input: ReminderInput): RenderedEm
     cc,
     `【${community}】${headline} · ${oneLine(measure.measureId)} ${shorten(measure.title, 30)}（${when}）`,
     { title: `${community}${headline}`, blocks, footer: FOOTER },
-    { measureId },
+    { measureId, recipient: ownerRecipient(measure) },
   );
 }
 
@@ -687,6 +761,112 @@ export function renderDueSoon(input: ReminderInput): RenderedEmail {
 /** A notice to a measure's owner, leaders in cc, that it is overdue. */
 export function renderOverdue(input: ReminderInput): RenderedEmail {
   return reminder('overdue', input);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Update requests (§9), sent by staff on demand
+
+/** What `renderUpdateRequest` needs besides the context. */
+export interface UpdateRequestInput extends EmailContext {
+  recipient: LinkRecipient;
+  /** The request's own ID: sending again is a new email, the same request retried is not. */
+  requestId: string;
+  /** The recipient's personal link to the form. */
+  updateLink: string;
+  /** How many days the link stays valid (设置 → 填报链接有效天数). */
+  validDays: number;
+  /** The staff's own words, shown as they typed them (escaped). */
+  message?: string;
+  /** The date to report by, and how to say it (a working-day count, say); absent, no date is asked. */
+  due?: { date: IsoDate; label?: string };
+}
+
+/** A date as a subject says it: `12月4日`. */
+function monthDay(date: IsoDate): string {
+  const { month, day } = partsOf(dayOf(date));
+  return `${month}月${day}日`;
+}
+
+/** The measures a recipient's link covers: an owner's own, or those a partner unit shares. */
+export function measuresInScope(model: PlanModel, recipient: LinkRecipient): Measure[] {
+  const email = recipient.email.toLowerCase();
+  return model.measures.filter((m) =>
+    recipient.kind === 'owner'
+      ? oneLine(m.ownerEmail ?? '').toLowerCase() === email
+      : m.partners.includes(recipient.partnerId),
+  );
+}
+
+/** The idempotency key of an update request: plan · person · request (§7). */
+export function updateRequestKey(planId: string, recipient: LinkRecipient, requestId: string): string {
+  const person =
+    recipient.kind === 'owner' ? `owner/${recipient.email.toLowerCase()}` : `partner/${recipient.partnerId}`;
+  return emailKey('updateRequest', planId, person, requestId);
+}
+
+/**
+ * A request to an owner (to their address) or a partner unit (to all its addresses) to report
+ * activities and progress through their personal link: the staff's message, the date to report
+ * by, the measures the link covers, the button.
+ */
+export function renderUpdateRequest(input: UpdateRequestInput): RenderedEmail {
+  const { planId, model, stats, recipient } = input;
+  const index = lookup(model, stats);
+  const community = communityOf(model);
+  const partner = recipient.kind === 'partner' ? index.partners.get(recipient.partnerId) : undefined;
+  if (recipient.kind === 'partner' && !partner)
+    throw new RangeError(`Unknown partner: ${recipient.partnerId}`);
+  const to = partner ? cleanAddresses(partner.emails) : cleanAddresses([recipient.email]);
+  const greeting = partner ? oneLine(partner.name) : oneLine(recipient.name) || '您';
+  const measures = measuresInScope(model, recipient).filter((m) => m.state !== 'cancelled');
+  const due = input.due;
+  const dueText = due ? oneLine(due.label ?? due.date) : undefined;
+  const message = input.message === undefined ? '' : oneLine(input.message);
+
+  const blocks: Block[] = [
+    { type: 'paragraph', text: `${greeting}：您好！` },
+    {
+      type: 'paragraph',
+      text: `${community}邀请您填报近期开展的共建活动、更新负责事项的进展。点击下面的按钮即可在手机上填写，无需登录；提交的内容会直接记入共建台账。`,
+    },
+  ];
+  if (message !== '') blocks.push({ type: 'facts', rows: [['工作人员留言', message]] });
+  if (dueText !== undefined) blocks.push({ type: 'paragraph', text: `请于 ${dueText} 前完成填报。` });
+  blocks.push(
+    ...updateButton(
+      input.updateLink,
+      `链接 ${input.validDays} 天内有效，为您个人专用，请勿转发；如需停用，请联系社区工作人员。`,
+    ),
+    { type: 'heading', text: `可填报的共建事项（${measures.length} 项）` },
+    {
+      type: 'table',
+      header: ['编号', '事项', '截止日期', '进度', '状态'],
+      numeric: [3],
+      nowrap: [0, 2, 4],
+      rows: measures.map((measure) => {
+        const m = index.stats.get(measure.measureId);
+        return [
+          measure.measureId,
+          measure.title,
+          dueOf(measure, model.settings.year),
+          m ? pct(m.progress) : '—',
+          m ? statusCell(m.status) : '—',
+        ];
+      }),
+      empty: '目前没有由您负责或与贵单位共建的事项；仍可通过链接填报活动。',
+    },
+  );
+
+  const whom = partner ? ` · ${oneLine(partner.name)}` : '';
+  return email(
+    'updateRequest',
+    updateRequestKey(planId, recipient, input.requestId),
+    to,
+    [],
+    `【${community}】请填报共建活动和事项进展${due ? `（${monthDay(due.date)}前）` : ''}${whom}`,
+    { title: `${community}共建工作填报请求`, blocks, footer: FOOTER },
+    { ...(partner && { partnerId: partner.partnerId }), recipient },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -756,9 +936,15 @@ function overlapsPlanYear(period: DigestPeriod, year: number): boolean {
  * day a reminder or digest goes out, so moving it never sends it twice.
  */
 export function plannedEmails(input: PlannedEmailsInput): PlannedEmails {
+  const run = planEmails(input);
+  return { ...run, emails: run.emails.map((email) => email.render()) };
+}
+
+/** What `plannedEmails` renders, each email still to render (with or without an update link). */
+export function planEmails(input: PlannedEmailsInput): PlannedRun {
   const { planId, model, stats, date } = input;
   const { settings } = model;
-  const emails: RenderedEmail[] = [];
+  const emails: PlannedEmail[] = [];
   const skipped: SkippedCounts = {
     inactivePartners: 0,
     partnersWithoutEmail: 0,
@@ -777,18 +963,32 @@ export function plannedEmails(input: PlannedEmailsInput): PlannedEmails {
     for (const partner of model.partners) {
       if (!partner.active) skipped.inactivePartners += 1;
       else if (cleanAddresses(partner.emails).length === 0) skipped.partnersWithoutEmail += 1;
-      else emails.push(renderPartnerDigest({ planId, model, stats, partnerId: partner.partnerId, period }));
+      else {
+        const digestInput = { planId, model, stats, partnerId: partner.partnerId, period };
+        const recipient = partnerRecipient(partner);
+        emails.push({
+          kind: 'partnerDigest',
+          key: emailKey('partnerDigest', planId, partner.partnerId, period.id),
+          ...(recipient && { recipient }),
+          render: (updateLink) =>
+            renderPartnerDigest(updateLink === undefined ? digestInput : { ...digestInput, updateLink }),
+        });
+      }
     }
     if (cleanAddresses(settings.leaderEmails).length > 0) {
-      emails.push(renderLeaderSummary({ planId, model, stats, period }));
+      emails.push({
+        kind: 'leaderSummary',
+        key: emailKey('leaderSummary', planId, period.id),
+        render: () => renderLeaderSummary({ planId, model, stats, period }),
+      });
     }
   }
 
   const today = dayOf(date);
   const workday = isWorkday(date);
   const statsById = new Map(stats.measures.map((m) => [m.measureId, m]));
-  const reminders: RenderedEmail[] = [];
-  const notices: RenderedEmail[] = [];
+  const reminders: PlannedEmail[] = [];
+  const notices: PlannedEmail[] = [];
   for (const measure of model.measures) {
     const status = statsById.get(measure.measureId)?.status;
     if (status === undefined) continue;
@@ -801,16 +1001,24 @@ export function plannedEmails(input: PlannedEmailsInput): PlannedEmails {
       today >= dayOf(dueSoonFrom(due, settings.reminderDays));
     const overdue = status === 'overdue';
     if (!dueSoon && !overdue) continue;
-    if (cleanAddresses(measure.ownerEmail === undefined ? [] : [measure.ownerEmail]).length === 0) {
+    const recipient = ownerRecipient(measure);
+    if (recipient === undefined) {
       skipped.measuresWithoutOwnerEmail += 1;
       continue;
     }
     const reminderInput = { planId, model, stats, measureId: measure.measureId, asOf: date };
+    const planned = (kind: 'dueSoon' | 'overdue'): PlannedEmail => ({
+      kind,
+      key: emailKey(kind, planId, measure.measureId, due),
+      recipient,
+      render: (updateLink) =>
+        reminder(kind, updateLink === undefined ? reminderInput : { ...reminderInput, updateLink }),
+    });
     if (dueSoon) {
       consult(due);
-      reminders.push(renderDueSoon(reminderInput));
+      reminders.push(planned('dueSoon'));
     }
-    if (overdue) notices.push(renderOverdue(reminderInput));
+    if (overdue) notices.push(planned('overdue'));
   }
   emails.push(...reminders, ...notices);
   return { emails, skipped, unknownCalendarYears: [...unknown].sort((a, b) => a - b) };

@@ -159,7 +159,13 @@ export function buildRuntime(
     return { inWorkbook: (await sheet.update(update)).inWorkbook ?? [] };
   };
   const retentionMs = config.mailRetentionDays * DAY_MS;
-  const mailQueue: MailQueue = { db, fromAddress: mailFromAddress(config), retentionMs };
+  const mailQueue: MailQueue = {
+    db,
+    fromAddress: mailFromAddress(config),
+    retentionMs,
+    // With the form served, every digest and reminder carries its recipient's update link.
+    ...(config.formUrl !== undefined && { links: { formUrl: config.formUrl, now } }),
+  };
   const apiDeps: ApiDeps = {
     store,
     verifyIdentity: (header) => verifier.verify(header),

@@ -4,10 +4,11 @@ import { textWidth } from '../widths';
 
 /**
  * The layout of every email: a body is a list of plain-text blocks (paragraphs, label–value facts,
- * tables) rendered twice, as a small inline-styled HTML document and as aligned plain text, so both
- * parts always say the same thing. Blocks hold text only; the HTML renderer passes every string
- * through `escapeHtml` and never puts one into an attribute, so nothing from a sheet can become
- * markup. Pure: no I/O, no clock.
+ * tables, a link button) rendered twice, as a small inline-styled HTML document and as aligned plain
+ * text, so both parts always say the same thing. Blocks hold text only; the HTML renderer passes
+ * every string through `escapeHtml`, and the one attribute that carries a value — a button's
+ * href — only ever holds an http(s) URL (`safeLinkUrl`), escaped as well, so nothing from a sheet
+ * can become markup or a script link. Pure: no I/O, no clock.
  */
 
 /** How a cell is coloured in HTML (the plain text ignores it). */
@@ -34,7 +35,20 @@ export type Block =
       /** What is said instead of an empty table. */
       empty: string;
     }
+  | ButtonBlock
   | BarsBlock;
+
+/**
+ * A call to action: a large button opening `url` (the person's update link), the address written
+ * out under it for mail apps that do not follow buttons, and in plain text the label and the URL.
+ */
+export interface ButtonBlock {
+  type: 'button';
+  label: string;
+  url: string;
+  /** A short line under the button (how long the link stays valid, that it is personal). */
+  note?: string;
+}
 
 /**
  * A bar chart drawn with table cells (what Outlook's Word engine and QQ Mail render; no images, no
@@ -85,6 +99,14 @@ export function cleanAddresses(addresses: readonly string[], exclude: readonly s
     clean.push(address);
   }
   return clean;
+}
+
+/**
+ * The URL if it is an absolute http(s) URL on one line, else undefined: what a button's href may
+ * hold (never `javascript:` or `data:`, never a value that could close its attribute unescaped).
+ */
+export function safeLinkUrl(url: string): string | undefined {
+  return /^https?:\/\/[^\s"'<>\\]+$/i.test(url) ? url : undefined;
 }
 
 /** The text of a cell. */
@@ -162,9 +184,32 @@ function htmlBlock(block: Block): string {
         : '';
       return `<table width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;font-size:14px;line-height:1.5;color:#1f2937;"><thead><tr>${head}</tr></thead><tbody>${body}${foot}</tbody></table>`;
     }
+    case 'button':
+      return htmlButton(block);
     case 'bars':
       return htmlBars(block);
   }
+}
+
+/**
+ * A "bulletproof" button: a coloured table cell around the link (what Outlook's Word engine draws),
+ * at least 44px high for a thumb, then the address as text. An unsafe URL draws no link at all.
+ */
+function htmlButton(block: ButtonBlock): string {
+  const url = safeLinkUrl(block.url);
+  if (url === undefined) return '';
+  const href = escapeHtml(url);
+  const note = block.note
+    ? `<p style="margin:0 0 12px;font-size:12px;line-height:1.6;color:#6b7280;">${escapeHtml(oneLine(block.note))}</p>`
+    : '';
+  return (
+    '<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:16px 0 8px;border-collapse:separate;">' +
+    `<tr><td align="center" bgcolor="#b71c1c" style="border-radius:6px;background:#b71c1c;">` +
+    `<a href="${href}" target="_blank" style="display:inline-block;padding:13px 28px;min-height:18px;font-size:17px;line-height:18px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">${escapeHtml(oneLine(block.label))}</a>` +
+    '</td></tr></table>' +
+    `<p style="margin:0 0 4px;font-size:12px;line-height:1.6;color:#6b7280;word-break:break-all;">如按钮无法点击，请复制以下链接在浏览器中打开：<br>${href}</p>` +
+    note
+  );
 }
 
 /** A bar's width in percent of its cell, one decimal: what the test reads back against the figures. */
@@ -288,6 +333,11 @@ function textBlock(block: Block): string[] {
           .join('  ')
           .trimEnd(),
       );
+    }
+    case 'button': {
+      const url = safeLinkUrl(block.url);
+      if (url === undefined) return [];
+      return ['', `${oneLine(block.label)}：`, url, ...(block.note ? [oneLine(block.note)] : []), ''];
     }
     case 'bars': {
       // Plain text has no bars: each row's values, under the legend's names.

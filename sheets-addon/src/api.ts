@@ -1,6 +1,6 @@
 /**
  * The add-on's client of the HTTP API (functions/src/http/api.ts):
- * `POST {apiUrl}/v1/plans/{planId}/sync|validate|report` with the caller's Google ID token. HTTP errors
+ * `POST {apiUrl}/v1/plans/{planId}/sync|validate|report|requests|requests/revoke` with the caller's Google ID token. HTTP errors
  * come back as responses (muteHttpExceptions), so every failure is mapped here to one Chinese
  * sentence: the server's own message where it sent one, else one by status. Bodies and answers are
  * the server's own schemas (shared/api.ts).
@@ -10,6 +10,10 @@ import {
   ErrorBody,
   type ReportRequest,
   ReportResponse,
+  type RequestsRequest,
+  RequestsResponse,
+  type RevokeRequest,
+  RevokeResponse,
   type SyncRequest,
   SyncResponse,
 } from '../../shared/api';
@@ -29,7 +33,7 @@ export function identityToken(): string {
   return token;
 }
 
-type Action = 'sync' | 'validate' | 'report';
+type Action = 'sync' | 'validate' | 'report' | 'requests' | 'requests/revoke';
 
 /** The endpoint of an action for a plan. */
 export function endpoint(settings: AddonSettings, action: Action): string {
@@ -87,6 +91,42 @@ export function postReportRequest(settings: AddonSettings, requestId: string, to
   // Here 413 is the document, not the sheet: the sheet advice of refusal() would mislead.
   if (status === 413) throw new AddonError('refused', message ?? '年度总结文件过大，无法作为邮件附件发送。');
   throw refusal(status, message, url);
+}
+
+/** The server's own sentence for a refusal that is about the request, not the sheet. */
+function requestRefusal(status: number, json: unknown, url: string): AddonError {
+  const message = ErrorBody.safeParse(json).data?.error.message;
+  // 422 names who cannot be reached; 503 says the form is not configured: both are the server's words.
+  if ((status === 422 || status === 503 || status === 400) && message)
+    return new AddonError('refused', message);
+  return refusal(status, message, url);
+}
+
+/** Asks the API to email update requests with personal links; `requestId` makes a retry queue nothing new. */
+export function postUpdateRequests(
+  settings: AddonSettings,
+  body: RequestsRequest,
+  token: string,
+): RequestsResponse {
+  const { url, status, json } = post(settings, 'requests', body, token);
+  if (status === 202) {
+    const parsed = RequestsResponse.safeParse(json);
+    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    return parsed.data;
+  }
+  throw requestRefusal(status, json, url);
+}
+
+/** Asks the API to revoke every update link of one person. */
+export function postRevokeLinks(settings: AddonSettings, email: string, token: string): RevokeResponse {
+  const body: RevokeRequest = { email };
+  const { url, status, json } = post(settings, 'requests/revoke', body, token);
+  if (status === 200) {
+    const parsed = RevokeResponse.safeParse(json);
+    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    return parsed.data;
+  }
+  throw requestRefusal(status, json, url);
 }
 
 function parseJson(text: string): unknown {

@@ -89,7 +89,7 @@ const NETWORK = [
 export function fetchFailure(
   error: unknown,
   url: string,
-  action: 'sync' | 'validate' | 'report',
+  action: 'sync' | 'validate' | 'report' | 'requests' | 'requests/revoke',
 ): AddonError {
   const message = messageOf(error);
   const quota = quotaFailure(message);
@@ -112,7 +112,9 @@ export function fetchFailure(
         ? `等待共建助手服务器（${host}）答复超时。服务器可能已经完成了这次同步，只是答复没有传回：请再同步一次（重复同步不会产生重复记录），以写回记录编号和校验结果。`
         : action === 'report'
           ? `等待共建助手服务器（${host}）答复超时。年度总结可能已经在发送中：请先查看邮箱，几分钟后仍未收到再重新生成。`
-          : `等待共建助手服务器（${host}）答复超时，请稍后重试。`,
+          : action === 'requests'
+            ? `等待共建助手服务器（${host}）答复超时。请求可能已经发出：请在同一窗口再点一次「发送」（同一次请求不会重复发送）。`
+            : `等待共建助手服务器（${host}）答复超时，请稍后重试。`,
     );
   }
   if (NETWORK.some((pattern) => pattern.test(message))) {

@@ -14,12 +14,13 @@ import {
   type SidebarData,
   sidebarData,
 } from './addActivity';
-import { identityToken, postReportRequest } from './api';
-import { describeFailure } from './errors';
+import { identityToken, postReportRequest, postRevokeLinks, postUpdateRequests } from './api';
+import { AddonError, describeFailure } from './errors';
 import { initialiseSpreadsheet } from './initSheets';
 import { dataRows } from './marks';
 import { buildMenu } from './menu';
 import { markSpreadsheetForPlan } from './planMarker';
+import { parseRequestForm, requestDialogData } from './requests';
 import {
   configuredSettings,
   parseSettingsForm,
@@ -156,6 +157,55 @@ export function requestYearReport(): void {
         '文中黄色底纹处（下一步打算、原因分析、成文日期）需要填写。',
       ].join('\n'),
     );
+  });
+}
+
+/** Menu 发送填报请求: the dialog to pick owners and partner units, a message and a date. */
+export function showSendRequests(): void {
+  fromMenu(() => {
+    requireSettings();
+    const data = requestDialogData(SpreadsheetApp.getActive(), Utilities.getUuid());
+    showDialog('SendRequests', '发送填报请求', data, 520, 560);
+  });
+}
+
+/**
+ * From the request dialog: asks the server to email each person their link. Answers the lines the
+ * dialog shows; a refusal (someone unreachable, the form not configured) comes back as a sentence.
+ */
+export function sendUpdateRequests(form: unknown): string[] {
+  return fromSidebar(() => {
+    const settings = requireSettings();
+    const request = parseRequestForm(form);
+    const answer = postUpdateRequests(settings, request, identityToken());
+    const lines = answer.sent.map((person) => {
+      const who =
+        person.kind === 'partner' ? `共建单位 ${person.partnerId ?? ''}` : `责任人 ${person.email ?? ''}`;
+      return `${person.duplicate ? '已发过' : '已发送'}：${who} → ${person.to.join('、')}`;
+    });
+    return [`已发出 ${answer.sent.length} 封填报请求，邮件中附有每人专用的填报链接。`, ...lines];
+  });
+}
+
+/** Menu 撤销填报链接: the dialog asking whose links to revoke. */
+export function showRevokeLinks(): void {
+  fromMenu(() => {
+    requireSettings();
+    showDialog('RevokeLinks', '撤销填报链接', {}, 420, 260);
+  });
+}
+
+/** From the revoke dialog: revokes every link of one person; answers the sentence to show. */
+export function revokeUpdateLinks(email: unknown): string {
+  return fromSidebar(() => {
+    const settings = requireSettings();
+    const address = typeof email === 'string' ? email.trim() : '';
+    if (!/^[^\s@]+@[^\s@]+$/.test(address))
+      throw new AddonError('invalid_form', '请输入要撤销链接的人的邮箱。');
+    const answer = postRevokeLinks(settings, address, identityToken());
+    return answer.revoked === 0
+      ? `${answer.email} 没有仍然有效的填报链接。`
+      : `已撤销 ${answer.email} 的 ${answer.revoked} 个填报链接，这些链接从现在起无法再打开。`;
   });
 }
 

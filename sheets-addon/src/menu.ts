@@ -10,6 +10,9 @@ export const MENU_ITEMS = [
   { caption: '同步到云端', functionName: 'syncToCloud' },
   { caption: '生成年度总结', functionName: 'requestYearReport' },
   null,
+  { caption: '发送填报请求', functionName: 'showSendRequests' },
+  { caption: '撤销填报链接', functionName: 'showRevokeLinks' },
+  null,
   { caption: '新增活动记录', functionName: 'showAddActivity' },
   { caption: '设置', functionName: 'showSettings' },
 ] as const;

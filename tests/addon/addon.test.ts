@@ -40,6 +40,8 @@ const MENU_FUNCTIONS = [
   'validateSheet',
   'syncToCloud',
   'requestYearReport',
+  'showSendRequests',
+  'showRevokeLinks',
   'showAddActivity',
   'showSettings',
 ];
@@ -49,6 +51,8 @@ const GLOBALS = [
   'onEdit',
   ...MENU_FUNCTIONS,
   'addActivity',
+  'sendUpdateRequests',
+  'revokeUpdateLinks',
   'saveSettings',
   'getSidebarData',
   'goToCell',
@@ -219,6 +223,8 @@ describe('the bundle', () => {
       'AddActivity.html',
       'Code.js',
       'Issues.html',
+      'RevokeLinks.html',
+      'SendRequests.html',
       'Settings.html',
       'appsscript.json',
     ]);
@@ -248,7 +254,7 @@ describe('the bundle', () => {
   });
 
   it('builds its pages without innerHTML or unescaped scriptlets', () => {
-    for (const page of ['AddActivity', 'Issues', 'Settings']) {
+    for (const page of ['AddActivity', 'Issues', 'Settings', 'SendRequests', 'RevokeLinks']) {
       const html = readFileSync(join(outdir, `${page}.html`), 'utf8');
       expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
       expect(html).not.toMatch(/<\?!=|<\?(?!=)/);
@@ -288,6 +294,8 @@ describe.each([
       '校验本表',
       '同步到云端',
       '生成年度总结',
+      '发送填报请求',
+      '撤销填报链接',
       '新增活动记录',
       '设置',
     ]);
@@ -853,6 +861,107 @@ describe.each([
     addon.call('requestYearReport');
     expect(addon.lastAlert()).toContain('年度总结文件过大');
     expect(addon.lastAlert()).not.toContain('删除多余的空行');
+  });
+
+  it('发送填报请求 offers owners and partner units with email, and sends the picked ones with one request ID', () => {
+    seed(addon);
+    addon.sheet('计划').setValue(2, col('plan', '责任人'), '刘洋');
+    addon.sheet('计划').setValue(2, col('plan', '责任人邮箱'), 'LiuYang@example.cn');
+    addon.sheet('计划').setValue(3, col('plan', '责任人邮箱'), 'liuyang@example.cn');
+    addon.sheet('共建单位').fill(4, [
+      rowOf('partners', {
+        单位编号: 'P03',
+        单位名称: '<img src=x onerror=alert(1)>',
+        邮箱: 'p03@example.cn',
+      }),
+      rowOf('partners', { 单位编号: 'P04', 单位名称: '无邮箱单位' }),
+    ]);
+    addon.call('showSendRequests');
+    expect(addon.lastAlert()).toContain('请先在「扩展程序 → 共建助手 → 设置」中填写');
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.call('showSendRequests');
+    const dialog = addon.services.dialogs.at(-1);
+    expect(dialog?.title).toBe('发送填报请求');
+    expect(dialog?.output.getContent()).not.toContain('<img src=x');
+    const data = dialog?.output.payload<{
+      requestId: string;
+      owners: { email: string; name: string; measures: string[] }[];
+      partners: { id: string; name: string; emails: string[] }[];
+    }>();
+    // One owner for both measures (addresses compared without case); P04 has no email.
+    expect(data?.owners).toEqual([{ email: 'liuyang@example.cn', name: '刘洋', measures: ['1.1', '4.1'] }]);
+    expect(data?.partners.map((p) => p.id)).toEqual(['P01', 'P02', 'P03']);
+    expect(data?.requestId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+
+    addon.services.respond = () => ({
+      status: 202,
+      body: {
+        planId: PLAN_ID,
+        requestId: data?.requestId,
+        sent: [
+          {
+            kind: 'owner',
+            email: 'liuyang@example.cn',
+            to: ['liuyang@example.cn'],
+            mailId: 'm1',
+            duplicate: false,
+          },
+          { kind: 'partner', partnerId: 'P01', to: ['p01@example.cn'], mailId: 'm2', duplicate: false },
+        ],
+      },
+    });
+    const form = {
+      requestId: data?.requestId,
+      to: ['liuyang@example.cn', 'P01'],
+      message: ' 请补填 ',
+      due: `${YEAR}-12-04`,
+    };
+    expect(addon.call('sendUpdateRequests', form)).toEqual([
+      '已发出 2 封填报请求，邮件中附有每人专用的填报链接。',
+      '已发送：责任人 liuyang@example.cn → liuyang@example.cn',
+      '已发送：共建单位 P01 → p01@example.cn',
+    ]);
+    const [request] = addon.services.requests;
+    expect(request?.url).toBe(`${API_URL}/v1/plans/${PLAN_ID}/requests`);
+    expect(request?.params.headers).toEqual({ Authorization: `Bearer ${fakeJwt()}` });
+    expect(JSON.parse(request?.params.payload ?? '{}')).toEqual({
+      requestId: data?.requestId,
+      to: ['liuyang@example.cn', 'P01'],
+      message: '请补填',
+      due: `${YEAR}-12-04`,
+    });
+
+    // The server's own sentence for whom it cannot reach; nothing picked or a bad date is refused here.
+    addon.services.respond = () => ({
+      status: 422,
+      body: { error: { code: 'unreachable_recipient', message: '以下收件人无法发送：P09', messageEn: 'x' } },
+    });
+    expect(() => addon.call('sendUpdateRequests', form)).toThrow('以下收件人无法发送：P09');
+    expect(() => addon.call('sendUpdateRequests', { ...form, to: [] })).toThrow(
+      '请至少选择一位责任人或一个共建单位',
+    );
+    expect(() => addon.call('sendUpdateRequests', { ...form, due: '12月4日' })).toThrow(
+      '填报截止日期无法识别',
+    );
+    expect(addon.services.requests).toHaveLength(2);
+  });
+
+  it('撤销填报链接 revokes a person’s links through the API and says how many', () => {
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.call('showRevokeLinks');
+    expect(addon.services.dialogs.at(-1)?.title).toBe('撤销填报链接');
+    addon.services.respond = () => ({
+      status: 200,
+      body: { planId: PLAN_ID, email: 'liuyang@example.cn', revoked: 2 },
+    });
+    expect(addon.call('revokeUpdateLinks', ' LiuYang@example.cn ')).toBe(
+      '已撤销 liuyang@example.cn 的 2 个填报链接，这些链接从现在起无法再打开。',
+    );
+    const [request] = addon.services.requests;
+    expect(request?.url).toBe(`${API_URL}/v1/plans/${PLAN_ID}/requests/revoke`);
+    expect(JSON.parse(request?.params.payload ?? '{}')).toEqual({ email: 'LiuYang@example.cn' });
+    expect(() => addon.call('revokeUpdateLinks', 'not an email')).toThrow('请输入要撤销链接的人的邮箱');
+    expect(addon.services.requests).toHaveLength(1);
   });
 
   it('saveSettings refuses what is not an https address or a plan ID, and showSettings shows what is stored', () => {

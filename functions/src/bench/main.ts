@@ -17,6 +17,7 @@ import { type FunctionsBench, runFunctionsBench, type SyncRun } from './function
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
 import { type MailBench, runMailBench } from './mailBench';
 import { reportRows, runReportBench } from './reportBench';
+import { type RequestBench, runRequestBench } from './requestBench';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -387,6 +388,7 @@ async function main(): Promise<void> {
   if (options.functions) {
     rows.push(...functionRows(await runFunctionsBench(progress, options.syncSizes)));
     rows.push(...mailRows(await runMailBench({ messages: 500, progress })));
+    rows.push(...requestRows(await runRequestBench(progress)));
   }
   if (options.cliRows > 0) {
     rows.push(
@@ -433,6 +435,24 @@ function mailRows(m: MailBench): Row[] {
       value: `${int(m.duplicates)} / ${int(m.missing)} (${int(m.requeuedDuplicates)} refused)`,
       target: '0 / 0',
       pass: m.duplicates === 0 && m.missing === 0,
+    },
+  ];
+}
+
+/** Update requests: a form POST to its row in the .xlsx, against staff adding a row and syncing. */
+function requestRows(r: RequestBench): Row[] {
+  const request = median(r.requestToRowMs);
+  const baseline = median(r.baselineMs);
+  return [
+    {
+      metric: `update request: form POST → row in the .xlsx 活动 tab (median of ${r.requestToRowMs.length})`,
+      value: ms(request),
+      target: '',
+    },
+    {
+      metric: '  against staff adding a row to the file → sync → fresh statistics (same stack), ratio',
+      value: `${ms(baseline)}; ${(request / baseline).toFixed(2)}×`,
+      target: '',
     },
   ];
 }

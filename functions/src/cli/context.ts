@@ -25,12 +25,17 @@ export interface CliContext {
 
 /** The `--as-of` option: a strict `YYYY-MM-DD` (other forms are a usage error, not a guess). */
 export function parseAsOf(value: string | undefined): IsoDate | undefined {
+  return parseDateOption('--as-of', value);
+}
+
+/** A date option (`--as-of`, `--due`): a strict `YYYY-MM-DD`, else a usage error naming the option. */
+export function parseDateOption(option: string, value: string | undefined): IsoDate | undefined {
   if (value === undefined) return undefined;
   const date = parseIsoDate(value.trim());
   if (date === undefined) {
     throw new UsageError(
-      `--as-of 须为 YYYY-MM-DD 格式的日期：${value}`,
-      `--as-of must be a date as YYYY-MM-DD: ${value}`,
+      `${option} 须为 YYYY-MM-DD 格式的日期：${value}`,
+      `${option} must be a date as YYYY-MM-DD: ${value}`,
     );
   }
   return date;

@@ -21,8 +21,10 @@ export type OptionSpecs = Record<string, OptionSpec>;
 
 export interface ParsedOptions {
   positionals: string[];
-  /** The values of the string options given. */
+  /** The values of the string options given (the last, when one is given twice). */
   strings: Partial<Record<string, string>>;
+  /** Every value of each string option, in order: for options that may repeat (`--to A --to B`). */
+  lists: Partial<Record<string, string[]>>;
   /** The boolean options given. */
   flags: Set<string>;
   /** `--help` or `-h` was given: the caller shows the command's help and runs nothing. */
@@ -45,7 +47,7 @@ export function parseOptions(args: string[], specs: OptionSpecs): ParsedOptions 
     strict: false,
     tokens: true,
   });
-  const parsed: ParsedOptions = { positionals: [], strings: {}, flags: new Set(), help: false };
+  const parsed: ParsedOptions = { positionals: [], strings: {}, lists: {}, flags: new Set(), help: false };
   for (const token of tokens) {
     if (token.kind === 'positional') parsed.positionals.push(token.value);
     if (token.kind !== 'option') continue;
@@ -75,6 +77,7 @@ export function parseOptions(args: string[], specs: OptionSpecs): ParsedOptions 
       );
     }
     parsed.strings[token.name] = token.value;
+    parsed.lists[token.name] = [...(parsed.lists[token.name] ?? []), token.value];
   }
   if (!parsed.help) {
     for (const [name, spec] of Object.entries(specs)) {

@@ -5,8 +5,8 @@
 import { version } from '../../../package.json';
 import { UnusableInputError } from '../../../shared/errors';
 import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
-import { type CliContext, parseAsOf } from './context';
-import { UsageError } from './errors';
+import { type CliContext, parseAsOf, parseDateOption } from './context';
+import { CommandError, UsageError } from './errors';
 import {
   type OptionSpec,
   type OptionSpecs,
@@ -117,6 +117,36 @@ const COMMANDS: Record<string, Command> = {
       return reportCommand(args, ctx);
     },
   },
+  request: {
+    summary: '经本地服务发送填报请求或撤销链接 / send update requests or revoke links (through npm start)',
+    options: {
+      to: {
+        type: 'string',
+        value: 'EMAIL|ID',
+        zh: '收件人：责任人邮箱或共建单位编号，可重复或用逗号分隔',
+        en: 'a recipient: an owner email or a partner ID; repeat it or separate with commas',
+      },
+      message: { type: 'string', value: 'TEXT', zh: '给收件人的留言', en: 'a message to the recipients' },
+      due: { type: 'string', value: 'YYYY-MM-DD', zh: '请在此日期前填报', en: 'report by this date' },
+      revoke: {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '撤销此人的全部填报链接',
+        en: "revoke all of this person's links",
+      },
+    },
+    run: async (path, o, ctx) => {
+      const args = {
+        path,
+        to: o.lists.to ?? [],
+        message: o.strings.message,
+        due: parseDateOption('--due', o.strings.due),
+        revoke: o.strings.revoke,
+      };
+      const { requestCommand } = await import('./commands/request');
+      return requestCommand(args, ctx);
+    },
+  },
 };
 
 const PATH_NOTE = `PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
@@ -174,7 +204,11 @@ export function reportError(error: unknown, ctx: CliContext, help = usage()): nu
     ctx.err(`无法使用输入：${error.messageZh}\nUnusable input: ${error.messageEn}`);
     return 2;
   }
-  if (error instanceof WorkbookOpenError || error instanceof WorkbookChangingError) {
+  if (
+    error instanceof WorkbookOpenError ||
+    error instanceof WorkbookChangingError ||
+    error instanceof CommandError
+  ) {
     ctx.err(`${error.messageZh}\n${error.messageEn}`);
     return 2;
   }

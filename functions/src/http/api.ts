@@ -4,6 +4,8 @@
  *   POST /v1/plans/{planId}/validate   the same without writing
  *   GET  /v1/plans/{planId}/stats      the last statistics
  *   POST /v1/plans/{planId}/report     email the year-end summary to the caller (report.ts)
+ *   POST /v1/plans/{planId}/requests   email update requests with personal links (requests.ts)
+ *   POST /v1/plans/{planId}/requests/revoke   revoke a person's links (requests.ts)
  * Every request is checked first — route, method, credentials, declared body size (preflight) —
  * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
  * messageEn}}`, mapped to a status here and nowhere else.
@@ -22,6 +24,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type ErrorBody,
   type ReportResponse,
+  type RequestsResponse,
+  type RevokeResponse,
   type StatsResponse,
   SyncRequest,
   type SyncResponse,
@@ -101,7 +105,7 @@ function errorBody(refusal: ApiError): ErrorBody {
 
 /** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
 const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
-const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats|report)\/?$/;
+const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats|report|requests|requests\/revoke)\/?$/;
 
 /** Builds the request handler; all it needs comes in through deps. */
 export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) => Promise<void> {
@@ -223,8 +227,8 @@ export function guardServer(server: Server, deps: ApiDeps): void {
 
 /** A successful answer: its status and its body, typed by the contract (shared/api.ts). */
 export type ApiAnswer =
-  | { status: 200; body: SyncResponse | StatsResponse }
-  | { status: 202; body: ReportResponse };
+  | { status: 200; body: SyncResponse | StatsResponse | RevokeResponse }
+  | { status: 202; body: ReportResponse | RequestsResponse };
 
 async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
   const { planId, action, identity } = await preflight(req, deps);
@@ -235,6 +239,10 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
   if (plan) authorizeEditor(identity, plan);
   // Loaded on use: docx and the chart renderer would slow every cold start of the API.
   if (action === 'report' && plan) return (await import('./report')).requestReport(req, plan, identity, deps);
+  if (action === 'requests' && plan)
+    return (await import('./requests')).requestUpdates(req, plan, identity, deps);
+  if (action === 'requests/revoke' && plan)
+    return (await import('./requests')).revokeRequestLinks(req, plan, identity, deps);
 
   if (action === 'stats') {
     const stats = await deps.store.getStats(planId);

@@ -41,7 +41,7 @@ export class LocalDataDir {
 
   /** Claims the data folder beside the workbook; throws {@link StackRunningError} if another stack has it. */
   static async claim(workbookPath: string): Promise<LocalDataDir> {
-    const folder = join(dirname(workbookPath), `.${basename(workbookPath, extname(workbookPath))}.gongjian`);
+    const folder = dataFolderOf(workbookPath);
     await mkdir(folder, { recursive: true });
     const pidFile = join(folder, PID_FILE);
     for (;;) {
@@ -90,7 +90,13 @@ export class LocalDataDir {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** The data folder beside a workbook: `.<name>.gongjian/`. */
+export function dataFolderOf(workbookPath: string): string {
+  return join(dirname(workbookPath), `.${basename(workbookPath, extname(workbookPath))}.gongjian`);
+}
+
+/** Whether a process is running (ours or another user's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -23,6 +23,7 @@ import { refreshStats } from '../stats/refresh';
 import type { SyncProgress } from '../sync/syncPlan';
 import { todayIn } from '../validateToday';
 import { StackRunningError } from './dataDir';
+import { publishEndpoint } from './endpoint';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
 import { progressLine } from './progress';
 import { type LocalStack, startLocalStack } from './stack';
@@ -83,6 +84,13 @@ async function main(): Promise<number> {
     say: (zh, en) => err(`${zh}\n${en}`),
     syncProgress: (_planId, p) => showSyncProgress(p),
     ...(values.verbose ? { log: err } : {}),
+  });
+  // `gongjian request PATH` finds this run by the workbook and talks to its API (local/endpoint.ts).
+  await publishEndpoint(path, {
+    pid: process.pid,
+    apiUrl: stack.apiUrl,
+    devToken: stack.devToken,
+    planId: PLAN_ID,
   });
   let stopping: Promise<void> | undefined;
   const shutdown = () => {

@@ -2,13 +2,14 @@
  * Queuing what a plan's emails would be on a date (§7): digests on the digest day, due-soon
  * reminders, overdue notices — rendered by shared/emails.ts, queued by idempotency key, so
  * running this twice for the same day, or from the schedule and the statistics trigger alike,
- * queues each email once.
+ * queues each email once — and mints each recipient's update link once (requests/send.ts).
  */
-import { type EmailKind, plannedEmails } from '../../../shared/emails';
-import type { IsoDate, PlanModel } from '../../../shared/model';
+import { type EmailKind, planEmails } from '../../../shared/emails';
+import { type IsoDate, type PlanModel, requestLinkDays } from '../../../shared/model';
 import type { Stats } from '../../../shared/stats-types';
+import { enqueuePlanned } from '../requests/send';
 import type { PlanDoc } from '../store/planStore';
-import { enqueueMail, type MailQueue } from './queue';
+import type { MailQueue } from './queue';
 
 export interface QueuedCounts {
   queued: number;
@@ -27,7 +28,7 @@ export async function queuePlannedEmails(
   kinds: readonly EmailKind[],
   now: Date,
 ): Promise<QueuedCounts> {
-  const { emails, skipped, unknownCalendarYears } = plannedEmails({
+  const { emails, skipped, unknownCalendarYears } = planEmails({
     planId: plan.planId,
     model,
     stats,
@@ -36,9 +37,14 @@ export async function queuePlannedEmails(
   const counts: QueuedCounts = { queued: 0, duplicate: 0, skipped, unknownCalendarYears };
   for (const email of emails) {
     if (!kinds.includes(email.kind)) continue;
-    const outcome = await enqueueMail(
+    const outcome = await enqueuePlanned(
       queue,
-      { ...email, planId: plan.planId, senderName: model.settings.senderName },
+      email,
+      {
+        planId: plan.planId,
+        senderName: model.settings.senderName,
+        validDays: requestLinkDays(model.settings),
+      },
       now,
     );
     counts[outcome] += 1;

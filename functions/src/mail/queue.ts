@@ -5,6 +5,7 @@
  * whole email (types.ts): whichever sender delivers it sends the same message.
  */
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { LinkIssuer } from '../requests/send';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { mailCollection } from '../store/paths';
 import { mailContent, mailDocId, type QueuedEmail } from './message';
@@ -31,6 +32,11 @@ export interface MailQueue {
   fromAddress?: string | undefined;
   /** How long a mail document is kept after its last state change (delivery.expireAt). */
   retentionMs: number;
+  /**
+   * Where update links point, when the form is served (GONGJIAN_FORM_URL): digests and reminders
+   * then carry their recipient's link (requests/send.ts). Absent, they go out without one.
+   */
+  links?: LinkIssuer | undefined;
 }
 
 /** Queues an email unless its key was queued before; never sends anything itself. */

@@ -1,0 +1,149 @@
+/**
+ * Update requests on demand (§9), for the plan's editors (the API's own check, api.ts):
+ *   POST /v1/plans/{planId}/requests         {to: [owner email | partner ID…], message?, due?, requestId?}
+ *     → 202, one updateRequest email per person, each with a fresh personal link
+ *   POST /v1/plans/{planId}/requests/revoke  {email} → 200, every link of that person revoked
+ * A request naming anyone the plan cannot reach (unknown, inactive, no email) sends nothing and
+ * says who (422): staff fix the list rather than wonder who got it. `requestId` names the request,
+ * so a retried POST queues nothing new (the mail key is plan · person · request); without one the
+ * server names it and every POST is a new request.
+ */
+import { randomUUID } from 'node:crypto';
+import type * as z from 'zod';
+import {
+  RequestsRequest,
+  type RequestsResponse,
+  RevokeRequest,
+  type RevokeResponse,
+} from '../../../shared/api';
+import { computeStats } from '../../../shared/stats';
+import { describeDue } from '../../../shared/workdays';
+import type { MailQueue } from '../mail/queue';
+import { revokeLinks } from '../requests/links';
+import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
+import type { PlanDoc } from '../store/planStore';
+import { todayIn } from '../validateToday';
+import { type ApiDeps, ApiError, type ApiRequest } from './api';
+import type { Identity } from './auth';
+
+const UNREACHABLE: Record<UnreachableReason, [zh: string, en: string]> = {
+  unknownPerson: [
+    '计划中没有这个责任人邮箱或共建单位编号',
+    'no measure owner with this email and no partner with this ID',
+  ],
+  inactivePartner: ['该共建单位已停用', 'the partner is inactive'],
+  noEmail: ['没有可用的邮箱', 'no usable email address'],
+};
+
+function parse<T>(schema: z.ZodType<T>, req: ApiRequest, hintZh: string, hintEn: string): T {
+  let value: unknown = req.body;
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    try {
+      value = JSON.parse(value.toString());
+    } catch {
+      value = undefined;
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new ApiError(400, 'invalid_body', `请求内容格式不正确：${hintZh}`, `Bad request body: ${hintEn}`);
+  return parsed.data;
+}
+
+function linkQueue(deps: Pick<ApiDeps, 'mailQueue'>): MailQueue {
+  if (!deps.mailQueue?.links) {
+    throw new ApiError(
+      503,
+      'form_unavailable',
+      '此服务未配置填报表单地址（GONGJIAN_FORM_URL），无法发送填报链接',
+      'This service has no form address (GONGJIAN_FORM_URL) configured; no links can be sent',
+    );
+  }
+  return deps.mailQueue;
+}
+
+/** Queues one update request per person named; answers 202 with what was queued. */
+export async function requestUpdates(
+  req: ApiRequest,
+  plan: PlanDoc,
+  identity: Identity,
+  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
+): Promise<{ status: 202; body: RequestsResponse }> {
+  const body = parse(
+    RequestsRequest,
+    req,
+    'to 为责任人邮箱或共建单位编号的列表，message、due（YYYY-MM-DD）和 requestId 可选',
+    'to is a list of owner emails or partner IDs; message, due (YYYY-MM-DD) and requestId are optional',
+  );
+  const queue = linkQueue(deps);
+  const model = await deps.store.loadModel(plan);
+  const resolved = resolveTargets(model, body.to);
+  if (!resolved.ok) {
+    const list = resolved.unreachable.map(({ target, reason }) => `${target}（${UNREACHABLE[reason][0]}）`);
+    const listEn = resolved.unreachable.map(({ target, reason }) => `${target} (${UNREACHABLE[reason][1]})`);
+    throw new ApiError(
+      422,
+      'unreachable_recipient',
+      `以下收件人无法发送，本次没有发出任何请求：${list.join('、')}`,
+      `Cannot send to: ${listEn.join(', ')}; no request was sent`,
+    );
+  }
+  const now = deps.now();
+  const requestId = body.requestId ?? randomUUID();
+  const today = todayIn(now, model.settings.timezone);
+  const stats = computeStats(model, today);
+  const sent = await sendUpdateRequests(
+    queue,
+    { planId: plan.planId, model, stats },
+    resolved.recipients,
+    {
+      requestId,
+      ...(body.message !== undefined && body.message.trim() !== '' && { message: body.message }),
+      // 「12月4日（还有 3 个工作日）」: the mainland calendar's working days until then.
+      ...(body.due !== undefined && { due: { date: body.due, label: describeDue(body.due, today) } }),
+    },
+    now,
+  );
+  deps.log?.(
+    `填报请求 plan=${plan.planId} request=${requestId} by ${identity.email}: ` +
+      `${sent.filter((s) => !s.duplicate).length} queued, ${sent.filter((s) => s.duplicate).length} already queued`,
+  );
+  return {
+    status: 202,
+    body: {
+      planId: plan.planId,
+      requestId,
+      sent: sent.map((s) => ({
+        kind: s.recipient.kind,
+        ...(s.recipient.kind === 'partner'
+          ? { partnerId: s.recipient.partnerId }
+          : { email: s.recipient.email }),
+        to: s.to,
+        mailId: s.mailId,
+        duplicate: s.duplicate,
+      })),
+    },
+  };
+}
+
+/** Revokes every link of one person in the plan; answers 200 with how many were live. */
+export async function revokeRequestLinks(
+  req: ApiRequest,
+  plan: PlanDoc,
+  identity: Identity,
+  deps: Pick<ApiDeps, 'now' | 'log' | 'mailQueue'>,
+): Promise<{ status: 200; body: RevokeResponse }> {
+  const { email } = parse(
+    RevokeRequest,
+    req,
+    '需要 email（要撤销链接的人的邮箱）',
+    'needs email (whose links to revoke)',
+  );
+  // No form needed: links minted before the form moved, say, must still be revocable. The links
+  // live in the mail queue's database (requests/send.ts mints them as the emails are queued).
+  if (!deps.mailQueue)
+    throw new ApiError(503, 'requests_unavailable', '此服务未配置邮件队列', 'No mail queue');
+  const revoked = await revokeLinks({ db: deps.mailQueue.db, now: deps.now }, { planId: plan.planId, email });
+  deps.log?.(`撤销填报链接 plan=${plan.planId} ${email.toLowerCase()} by ${identity.email}: ${revoked}`);
+  return { status: 200, body: { planId: plan.planId, email: email.toLowerCase(), revoked } };
+}

@@ -1,0 +1,177 @@
+/**
+ * An update request end to end, as a partner liaison lives it: `npm start` (the real bundled entry,
+ * the emulator, the form served on its own port) sends the sample's partner digests to the local
+ * outbox; the link in one digest is opened in headless Chromium at a 375×812 phone viewport with
+ * JavaScript disabled; the form is filled and submitted; the row then appears in the workbook's
+ * 活动 tab (recorded as the liaison with 「（填报）」) and in the statistics `gongjian stats` computes
+ * from that file. Screenshots of each page are kept in the test's temp folder (kept when
+ * GONGJIAN_KEEP_ARTEFACTS is set, for looking at them).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ExcelJS from 'exceljs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { todayIn } from '../../functions/src/validateToday';
+import { gongjian, json } from '../cli/run-cli';
+import { eventually } from '../support/firestore';
+import { tempFolder } from '../workbook/helpers';
+import { type StackRun, startStack } from './run-start';
+
+const folder = tempFolder();
+const keep = Boolean(process.env.GONGJIAN_KEEP_ARTEFACTS);
+let stack: StackRun | undefined;
+let browser: Browser | undefined;
+
+afterAll(async () => {
+  await browser?.close();
+  if (stack && stack.child.exitCode === null) {
+    stack.child.kill('SIGINT');
+    await stack.exited;
+  }
+  if (keep) console.log(`截图 / screenshots: ${folder.dir}`);
+  else folder.remove();
+});
+
+/** Debian's chromium, or CHROMIUM_PATH; never a skip. */
+function chromiumPath(): string {
+  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (path) => path !== undefined && existsSync(path),
+  );
+  if (!found) {
+    throw new Error(
+      'The update-request browser test needs headless Chromium: apt-get install chromium (or set CHROMIUM_PATH).',
+    );
+  }
+  return found;
+}
+
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+interface ActivityRow {
+  title: string;
+  recorder: string;
+  partners: string;
+  status: string;
+}
+
+/** The 活动 tab's rows by header, read from the file as it is now (undefined while it is being replaced). */
+async function activityRows(path: string): Promise<ActivityRow[] | undefined> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.readFile(path);
+  } catch {
+    return undefined;
+  }
+  const sheet = workbook.getWorksheet('活动');
+  if (!sheet) return undefined;
+  const header = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+  const at = (name: string) => header.indexOf(name);
+  const rows: ActivityRow[] = [];
+  sheet.eachRow((row, n) => {
+    if (n === 1) return;
+    const cell = (name: string) => String(row.getCell(at(name)).text ?? '');
+    rows.push({
+      title: cell('活动名称'),
+      recorder: cell('记录人'),
+      partners: cell('共建单位'),
+      status: cell('状态'),
+    });
+  });
+  return rows;
+}
+
+interface StatsJson {
+  plan: { activities: number; participants: number };
+  partners: { partnerId: string; activities: number }[];
+}
+
+describe('an update request, from the digest in the outbox to the row in the workbook', () => {
+  it('opens the link on a phone without JavaScript, submits an activity, and finds it in 活动 and the statistics', async () => {
+    const path = join(folder.dir, 'plan.xlsx');
+    stack = startStack([path]);
+    const run = stack;
+    // Synced, mailed and watching: the digests wait in the outbox beside the workbook.
+    await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
+      timeoutMs: 240_000,
+      what: 'the local stack to sync, mail and watch',
+    });
+    expect(run.output()).not.toMatch(/内部错误|Internal error/);
+    expect(run.child.exitCode).toBeNull();
+
+    const outbox = join(folder.dir, 'outbox');
+    const digests = readdirSync(outbox).filter((f) => f.startsWith('partnerDigest') && f.endsWith('.html'));
+    expect(digests.length).toBeGreaterThan(0);
+    const html = readFileSync(join(outbox, digests[0] as string), 'utf8');
+    expect(html).toContain('填报活动 / 更新进展');
+    const link = /href="(http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9_-]{43})"/.exec(html)?.[1];
+    expect(link, 'the digest carries its partner’s link').toBeDefined();
+    // The same link in the plain-text part of the .eml.
+    const eml = readFileSync(join(outbox, (digests[0] as string).replace(/\.html$/, '.eml')), 'utf8');
+    expect(eml.replace(/=\r?\n/g, '')).toContain(link?.slice(-20));
+
+    const before = json<StatsJson>(gongjian(['stats', path, '--json']));
+
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: FLAGS, headless: true });
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      javaScriptEnabled: false,
+    });
+    const page = await context.newPage();
+    // The digest as a phone's mail app would show it: the button near the top.
+    await page.goto(pathToFileURL(join(outbox, digests[0] as string)).href);
+    await page.screenshot({ path: join(folder.dir, '0-digest.png'), fullPage: true });
+    const button = page.locator('a', { hasText: '填报活动 / 更新进展' });
+    expect(await button.getAttribute('href')).toBe(link);
+    expect((await button.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(40);
+    const opened = await page.goto(link as string);
+    expect(opened?.status()).toBe(200);
+    await page.screenshot({ path: join(folder.dir, '1-form.png'), fullPage: true });
+    await expect(page.locator('h1').textContent()).resolves.toContain('填报活动 / 更新进展');
+    // Phone first: nothing wider than the screen.
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth').catch(() => undefined);
+    if (width !== undefined) expect(width).toBeLessThanOrEqual(375);
+
+    const title = `端到端填报活动 ${Date.now().toString(36)}`;
+    const measure = page.locator('#f-measureId option').nth(1);
+    const measureId = await measure.getAttribute('value');
+    expect(measureId).toBeTruthy();
+    await page.selectOption('#f-measureId', measureId as string);
+    // A native date picker: the browser validates `required` itself, script or no script.
+    await page.fill('#f-date', todayIn(new Date(), 'Asia/Shanghai'));
+    await page.fill('#f-title', title);
+    await page.fill('#f-location', '社区活动室');
+    await page.fill('#f-participants', '12');
+    await page.fill('#f-hours', '3');
+    const submitted = Date.now();
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      page.locator('form:has(input[name="kind"][value="activity"]) button[type="submit"]').click(),
+    ]);
+    expect(response?.status()).toBeLessThan(400);
+    await page.screenshot({ path: join(folder.dir, '2-submitted.png'), fullPage: true });
+    await expect(page.locator('body').textContent()).resolves.toContain(title);
+
+    const row = await eventually(async () => (await activityRows(path))?.find((r) => r.title === title), {
+      timeoutMs: 120_000,
+      what: 'the submitted row in the workbook’s 活动 tab',
+    });
+    const latencyMs = Date.now() - submitted;
+    console.log(`填报→行 / request→row: ${latencyMs} ms`);
+    expect(row.recorder).toContain('（填报）');
+    expect(row.status).toBe('已完成');
+
+    const after = json<StatsJson>(gongjian(['stats', path, '--json']));
+    expect(after.plan.activities).toBe(before.plan.activities + 1);
+    expect(after.plan.participants).toBe(before.plan.participants + 12);
+  }, 420_000);
+});
