@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The `gongjian` command: the bundled CLI (built by `npm install` / `npm run build`).
-import '../functions/dist/cli.js';
+import '../dist/cli.js';

@@ -1,16 +1,16 @@
-// Bundles the Node entry points (CLI, npm start, benchmark) with shared/ into functions/dist.
+// Bundles the Node entry points (CLI, npm start, benchmark) with shared/ into dist.
 // Dependencies stay external: they are resolved from node_modules at run time.
 import { build } from 'esbuild';
 
 const entryPoints = {
-  cli: 'functions/src/cli/main.ts',
-  start: 'functions/src/local/start.ts',
-  bench: 'functions/src/bench/main.ts',
+  cli: 'cli/main.ts',
+  start: 'stack/start.ts',
+  bench: 'bench/main.ts',
 };
 
 await build({
   entryPoints,
-  outdir: 'functions/dist',
+  outdir: 'dist',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,7 +1,7 @@
 /**
  * The HTTP contract of the staff API (functions/src/http/api.ts), written once: the server parses
  * requests and types its answers with these schemas, and its clients — the add-on
- * (sheets-addon/src/api.ts) and the local stack (functions/src/local/syncWorkbook.ts) — parse the
+ * (sheets-addon/src/api.ts) and the local stack (stack/syncWorkbook.ts) — parse the
  * answers with the same ones.
  *
  *   POST /v1/plans/{planId}/sync       SyncRequest → 200 SyncResponse

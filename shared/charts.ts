@@ -140,7 +140,7 @@ export function chartDataOfTables(tables: Partial<Record<GeneratedTab, Table>>):
 }
 
 // ---------------------------------------------------------------------------------------------
-// SVG: what the server renders to PNG with the chart font (functions/src/charts/).
+// SVG: what the server renders to PNG with the chart font (adapters/charts/).
 
 /** The family name of the chart font the renderer is given (a subset of Noto Sans SC). */
 export const CHART_FONT_FAMILY = 'Gongjian Chart Sans';

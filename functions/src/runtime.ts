@@ -8,6 +8,8 @@
 import type { Server } from 'node:http';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import type { WorkbookUpdate } from '../../adapters/workbook/port';
+import type { SheetsAuth, SheetsWorkbook } from '../../adapters/workbook/sheets';
 import { planMarkerVerdict } from '../../shared/marks';
 import { type Clock, systemClock } from './clock';
 import { type Config, parseConfig, redactConfig } from './config';
@@ -20,8 +22,6 @@ import { mailFromAddress, transportFromConfig } from './mail/transport';
 import { protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
-import type { WorkbookUpdate } from './workbook/port';
-import type { SheetsAuth, SheetsWorkbook } from './workbook/sheets';
 
 /** The adapters of one process, with the clock and the log every one of them is given. */
 export interface Runtime extends Clock {
@@ -110,7 +110,7 @@ export function buildRuntime(
   const openSheet = (spreadsheetId: string) => {
     let opened = sheetsWorkbooks.get(spreadsheetId);
     if (!opened) {
-      opened = import('./workbook/sheets').then(({ createSheetsWorkbook, serviceAccountAuth }) =>
+      opened = import('../../adapters/workbook/sheets').then(({ createSheetsWorkbook, serviceAccountAuth }) =>
         createSheetsWorkbook({
           spreadsheetId,
           auth: overrides.sheetsAuth ?? serviceAccountAuth(),
@@ -124,7 +124,7 @@ export function buildRuntime(
   // The adapters are loaded on use: exceljs and googleapis are heavy (cold starts).
   const writeGeneratedTabs: GeneratedTabsWriter = async (planId, location, tabs) => {
     if (location.kind === 'xlsx') {
-      const writeXlsx = overrides.writeXlsx ?? (await import('./workbook/xlsxPort')).updateXlsx;
+      const writeXlsx = overrides.writeXlsx ?? (await import('../../adapters/workbook/xlsxPort')).updateXlsx;
       await writeXlsx(location.path, tabs);
       return;
     }
@@ -146,7 +146,7 @@ export function buildRuntime(
   const writeSubmissionRows: SubmissionRowWriter = async (planId, location, rows) => {
     const update: WorkbookUpdate = { appendActivities: rows };
     if (location.kind === 'xlsx') {
-      const writeXlsx = overrides.writeXlsx ?? (await import('./workbook/xlsxPort')).updateXlsx;
+      const writeXlsx = overrides.writeXlsx ?? (await import('../../adapters/workbook/xlsxPort')).updateXlsx;
       const outcome = (await writeXlsx(location.path, update)) as { inWorkbook?: unknown } | undefined;
       return { inWorkbook: Array.isArray(outcome?.inWorkbook) ? (outcome.inWorkbook as string[]) : [] };
     }

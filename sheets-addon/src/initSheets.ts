@@ -34,7 +34,7 @@ import { todayIn } from './validation';
 
 /**
  * The description the server's Sheets adapter gives its protection of a generated tab
- * (functions/src/workbook/sheets.ts): with the same text, the server's next rewrite replaces this
+ * (adapters/workbook/sheets.ts): with the same text, the server's next rewrite replaces this
  * protection instead of adding a second one.
  */
 export const PROTECTION_DESCRIPTION = GENERATED_TAB_PROTECTION;

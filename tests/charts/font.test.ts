@@ -3,8 +3,8 @@
  * glyphs on a server without Chinese fonts. Checked against the font's own cmap.
  */
 import { describe, expect, it } from 'vitest';
-import { CHART_FONT_BASE64 } from '../../functions/src/charts/font';
-import { renderChart } from '../../functions/src/charts/render';
+import { CHART_FONT_BASE64 } from '../../adapters/charts/font';
+import { renderChart } from '../../adapters/charts/render';
 import {
   CHART_CHARACTERS,
   CHART_FONT_FAMILY,

@@ -7,9 +7,9 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Measured, measureScript } from '../../functions/src/bench/cliBench';
-import { generateWorkbook } from '../../functions/src/bench/generate';
-import { writeCsvFolder } from '../../functions/src/workbook/csv';
+import { writeCsvFolder } from '../../adapters/workbook/csv';
+import { type Measured, measureScript } from '../../bench/cliBench';
+import { generateWorkbook } from '../../bench/generate';
 import { inlineCell, repeated, SHEET_END, SHEET_START, workbookParts, writeZip } from '../support/xlsx-parts';
 import { tempFolder } from '../workbook/helpers';
 

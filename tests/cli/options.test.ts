@@ -4,7 +4,7 @@
  * through the real binary for the exit codes a shell sees.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../functions/src/cli/run';
+import { runCli } from '../../cli/run';
 import { version } from '../../package.json';
 import { gongjian } from './run-cli';
 

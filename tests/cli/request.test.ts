@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishEndpoint } from '../../functions/src/local/endpoint';
+import { publishEndpoint } from '../../adapters/stackEndpoint';
 
 const BIN = resolve(import.meta.dirname, '../../bin/gongjian.js');
 const dir = mkdtempSync(join(tmpdir(), 'gongjian-request-'));

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeSample } from '../../functions/src/cli/commands/init';
-import { type LocalStack, startLocalStack } from '../../functions/src/local/stack';
-import { syncLocalWorkbook } from '../../functions/src/local/syncWorkbook';
+import { readXlsx } from '../../adapters/workbook';
+import { writeSample } from '../../adapters/workbook/sample';
+import { todayIn } from '../../adapters/workbook/validateToday';
 import { linkUrl, mintLink, revokeLinks } from '../../functions/src/requests/links';
-import { todayIn } from '../../functions/src/validateToday';
-import { readXlsx } from '../../functions/src/workbook';
+import { type LocalStack, startLocalStack } from '../../stack/stack';
+import { syncLocalWorkbook } from '../../stack/syncWorkbook';
 
 const PLAN_ID = 'local';
 const shots = mkdtempSync(join(tmpdir(), 'gongjian-form-shots-'));

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-export const START = resolve(import.meta.dirname, '../../functions/dist/start.js');
+export const START = resolve(import.meta.dirname, '../../dist/start.js');
 
 export interface StackRun {
   child: ChildProcess;

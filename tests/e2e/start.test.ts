@@ -7,10 +7,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { generateWorkbook } from '../../functions/src/bench/generate';
-import { writeSample } from '../../functions/src/cli/commands/init';
-import { todayIn } from '../../functions/src/validateToday';
-import { writeXlsx } from '../../functions/src/workbook/xlsx';
+import { writeSample } from '../../adapters/workbook/sample';
+import { todayIn } from '../../adapters/workbook/validateToday';
+import { writeXlsx } from '../../adapters/workbook/xlsx';
+import { generateWorkbook } from '../../bench/generate';
 import { GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { sampleWorkbook } from '../../shared/sample';
 import type { Stats } from '../../shared/stats-types';

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { todayIn } from '../../functions/src/validateToday';
+import { todayIn } from '../../adapters/workbook/validateToday';
 import { gongjian, json } from '../cli/run-cli';
 import { eventually } from '../support/firestore';
 import { tempFolder } from '../workbook/helpers';

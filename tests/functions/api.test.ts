@@ -17,7 +17,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { Firestore, WriteBatch } from 'firebase-admin/firestore';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type * as z from 'zod';
-import { generateWorkbook } from '../../functions/src/bench/generate';
+import { generateWorkbook } from '../../bench/generate';
 import { systemClock } from '../../functions/src/clock';
 import { type Config, ConfigError, parseConfig } from '../../functions/src/config';
 import { type ApiDeps, createApi, guardServer } from '../../functions/src/http/api';

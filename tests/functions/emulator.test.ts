@@ -16,7 +16,7 @@ import {
   findEmulatorJar,
   findJava,
   startFirestoreEmulator,
-} from '../../functions/src/local/emulator';
+} from '../../stack/emulator';
 import { eventually, useFirestoreEmulator } from '../support/firestore';
 
 interface SeenEvent {

@@ -1,6 +1,6 @@
 /** The progress line of long work: rewritten in place on a terminal, plain lines elsewhere. */
 import { describe, expect, it } from 'vitest';
-import { progressLine } from '../../functions/src/local/progress';
+import { progressLine } from '../../stack/progress';
 
 function output(isTTY: boolean) {
   const written: string[] = [];

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FirestoreEmulator, startFirestoreEmulator } from '../../functions/src/local/emulator';
+import { type FirestoreEmulator, startFirestoreEmulator } from '../../stack/emulator';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PROJECT = 'demo-gongjian-rules';

@@ -10,7 +10,6 @@ import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
-import { TRIGGERS } from '../../functions/src/local/stack';
 import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
 import { refreshStats, sweepStats } from '../../functions/src/stats/refresh';
 import { type PendingWrite, PlanStore } from '../../functions/src/store/planStore';
@@ -20,6 +19,7 @@ import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';
 import type { RawWorkbook } from '../../shared/workbook';
+import { TRIGGERS } from '../../stack/stack';
 import { pinnedClock } from '../support/clock';
 import {
   addDeveloperMetadata,

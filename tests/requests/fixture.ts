@@ -183,7 +183,7 @@ export function activityRows(fake: FakeSheets, planId: string): (string | number
 
 /** What the fake sheet holds now, as a workbook the add-on would send (a sync reads it). */
 export async function readSheet(runtime: Runtime, planId: string): Promise<RawWorkbook> {
-  const { createSheetsWorkbook } = await import('../../functions/src/workbook/sheets');
+  const { createSheetsWorkbook } = await import('../../adapters/workbook/sheets');
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: TOKEN });
   return createSheetsWorkbook({

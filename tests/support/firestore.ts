@@ -29,8 +29,8 @@ import {
   type TriggerBridge,
   type TriggerFunction,
   triggerSpecOf,
-} from '../../functions/src/local/bridge';
-import { type FirestoreEmulator, startFirestoreEmulator } from '../../functions/src/local/emulator';
+} from '../../stack/bridge';
+import { type FirestoreEmulator, startFirestoreEmulator } from '../../stack/emulator';
 
 export interface FirestoreEmulatorHandle {
   /** `demo-gongjian-<name>`: the demo- prefix keeps every client away from real projects. */
@@ -136,7 +136,7 @@ export function useFirestoreEmulator(
 
 /**
  * Gives this test process the environment Cloud Functions gives every function (and the local
- * stack sets, functions/src/local/stack.ts): the project in GCLOUD_PROJECT and FIREBASE_CONFIG.
+ * stack sets, stack/stack.ts): the project in GCLOUD_PROJECT and FIREBASE_CONFIG.
  * firebase-functions builds trigger snapshots with an admin app configured from FIREBASE_CONFIG;
  * without it, it guesses from GCLOUD_PROJECT and warns "estimating Firebase Config".
  */

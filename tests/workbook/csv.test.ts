@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCsvFolder } from '../../functions/src/workbook/csv';
+import { readCsvFolder } from '../../adapters/workbook/csv';
 import { tempFolder, unusable } from './helpers';
 
 const folder = tempFolder();

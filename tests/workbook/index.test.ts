@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readWorkbook } from '../../functions/src/workbook/index';
-import { writeXlsx } from '../../functions/src/workbook/xlsx';
+import { readWorkbook } from '../../adapters/workbook/index';
+import { writeXlsx } from '../../adapters/workbook/xlsx';
 import { tempFolder, unusable } from './helpers';
 
 const folder = tempFolder();

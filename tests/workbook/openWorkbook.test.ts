@@ -7,8 +7,8 @@ import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { LocalWorkbookFile } from '../../functions/src/local/workbookFile';
-import { readXlsx } from '../../functions/src/workbook/xlsx';
+import { readXlsx } from '../../adapters/workbook/xlsx';
+import { LocalWorkbookFile } from '../../stack/workbookFile';
 import { holdOpenInLibreOffice } from '../support/libreoffice';
 import { tempFolder } from './helpers';
 

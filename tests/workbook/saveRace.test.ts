@@ -20,9 +20,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkbookChangingError, WorkbookOpenError } from '../../functions/src/workbook/fileGuard';
-import { readXlsx } from '../../functions/src/workbook/xlsx';
-import { updateXlsx } from '../../functions/src/workbook/xlsxPort';
+import { WorkbookChangingError, WorkbookOpenError } from '../../adapters/workbook/fileGuard';
+import { readXlsx } from '../../adapters/workbook/xlsx';
+import { updateXlsx } from '../../adapters/workbook/xlsxPort';
 import { tempFolder } from './helpers';
 
 const folder = tempFolder();

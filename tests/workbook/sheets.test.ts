@@ -6,8 +6,8 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENERATED_TAB_ORDER, ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../functions/src/workbook/port';
-import { createSheetsWorkbook, type RetryOptions, SheetsApiError } from '../../functions/src/workbook/sheets';
+import { GENERATED_TAB_ORDER, ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../adapters/workbook/port';
+import { createSheetsWorkbook, type RetryOptions, SheetsApiError } from '../../adapters/workbook/sheets';
 import { COLUMNS } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab, TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';

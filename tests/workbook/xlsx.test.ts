@@ -3,7 +3,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readXlsx, writeXlsx } from '../../functions/src/workbook/xlsx';
+import { readXlsx, writeXlsx } from '../../adapters/workbook/xlsx';
 import { inlineCell, SHEET_START, workbookParts, writeZip } from '../support/xlsx-parts';
 import { tempFolder, unusable } from './helpers';
 

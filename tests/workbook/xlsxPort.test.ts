@@ -13,9 +13,9 @@ import {
   ISSUE_FILL_ARGB,
   ISSUE_NOTE_MARKER,
   STATUS_FILLS,
-} from '../../functions/src/workbook/port';
-import { readXlsx, writeXlsx } from '../../functions/src/workbook/xlsx';
-import { applyUpdate, updateXlsx } from '../../functions/src/workbook/xlsxPort';
+} from '../../adapters/workbook/port';
+import { readXlsx, writeXlsx } from '../../adapters/workbook/xlsx';
+import { applyUpdate, updateXlsx } from '../../adapters/workbook/xlsxPort';
 import { locateColumns, recogniseTab } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
+import { todayIn } from '../../../adapters/workbook/validateToday';
 import {
   ACTIVITY_FORM_FIELDS,
   type ActivityFormValues,
@@ -34,7 +35,6 @@ import {
   submitActivity,
 } from '../requests/submit';
 import type { PlanStore } from '../store/planStore';
-import { todayIn } from '../validateToday';
 
 /** Form posts are a few fields: anything larger is refused unread. */
 export const FORM_MAX_BODY_BYTES = 64 * 1024;

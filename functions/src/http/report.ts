@@ -8,14 +8,15 @@
  * fields, which the Trigger Email extension passes to nodemailer as they are), so a summary whose
  * document would pass Firestore's 1 MiB limit is refused (413) rather than queued broken.
  */
+
+import { yearReportDocx } from '../../../adapters/report/build';
+import { todayIn } from '../../../adapters/workbook/validateToday';
 import { ReportRequest, type ReportResponse } from '../../../shared/api';
 import { renderReportEmail } from '../../../shared/emails';
 import { reportFileName } from '../../../shared/report';
 import { mailDocId } from '../mail/message';
 import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';
-import { yearReportDocx } from '../report/build';
 import type { PlanDoc } from '../store/planStore';
-import { todayIn } from '../validateToday';
 import { type ApiDeps, ApiError, type ApiRequest } from './api';
 import type { Identity } from './auth';
 

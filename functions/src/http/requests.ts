@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
+import { todayIn } from '../../../adapters/workbook/validateToday';
 import {
   RequestsRequest,
   type RequestsResponse,
@@ -22,7 +23,6 @@ import type { MailQueue } from '../mail/queue';
 import { revokeLinks } from '../requests/links';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
 import type { PlanDoc } from '../store/planStore';
-import { todayIn } from '../validateToday';
 import { type ApiDeps, ApiError, type ApiRequest } from './api';
 import type { Identity } from './auth';
 

@@ -1,8 +1,8 @@
 /** The daily mail round of every plan, at 09:00 in the plan's own time zone. */
 import { TZDate } from '@date-fns/tz';
+import { todayIn } from '../../../adapters/workbook/validateToday';
 import { computeStats } from '../../../shared/stats';
 import type { PlanStore } from '../store/planStore';
-import { todayIn } from '../validateToday';
 import { queuePlannedEmails } from './planned';
 import type { MailQueue } from './queue';
 

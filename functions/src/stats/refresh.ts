@@ -41,14 +41,14 @@
  * sync or day rewrites them.
  */
 import type { Firestore } from 'firebase-admin/firestore';
+import type { WorkbookUpdate } from '../../../adapters/workbook/port';
+import { todayIn } from '../../../adapters/workbook/validateToday';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
 import { flushSubmissions, type SubmissionRowWriter } from '../requests/submit';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
-import { todayIn } from '../validateToday';
-import type { WorkbookUpdate } from '../workbook/port';
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
 export type GeneratedTabsWriter = (

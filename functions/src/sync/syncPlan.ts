@@ -10,6 +10,7 @@
  * write is the only one the statistics trigger listens to.
  */
 import { randomUUID } from 'node:crypto';
+import { validateAsOf } from '../../../adapters/workbook/validateToday';
 import type { SyncResponse } from '../../../shared/api';
 import type { RawWorkbook } from '../../../shared/workbook';
 import type { Clock } from '../clock';
@@ -28,7 +29,6 @@ import {
   type RecordDoc,
   recordDoc,
 } from '../store/records';
-import { validateAsOf } from '../validateToday';
 import { assignActivityIds } from './assignIds';
 
 /** How far a sync has got, for a progress line (the local stack). */

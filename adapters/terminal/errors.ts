@@ -1,0 +1,56 @@
+import { GongjianError, UnusableInputError } from '../../shared/errors';
+import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
+
+/** A mistake in how the command was called (exit 2, usage shown). */
+export class UsageError extends GongjianError<'usage'> {
+  override readonly name = 'UsageError';
+  constructor(messageZh: string, messageEn: string) {
+    super('usage', messageZh, messageEn);
+  }
+}
+
+/**
+ * The command could not do its work for a reason the person can fix that is not how it was called
+ * (the local stack is not running, the server refused): exit 2, the two sentences, no usage.
+ */
+export class CommandError extends GongjianError<'command'> {
+  override readonly name = 'CommandError';
+  constructor(messageZh: string, messageEn: string) {
+    super('command', messageZh, messageEn);
+  }
+}
+
+/** Where a program's errors are said: stderr, and whether to add an internal error's stack. */
+export interface ErrorOutput {
+  err: (text: string) => void;
+  debug?: boolean | undefined;
+}
+
+/**
+ * The one boundary of the terminal programs (the CLI, npm start): says what went wrong in one
+ * sentence each in Chinese and English and returns the exit code — 2 for what the person can fix
+ * (a usage error shows `help` under it), 3 for a bug, whose stack only GONGJIAN_DEBUG shows.
+ */
+export function reportTerminalError(error: unknown, ctx: ErrorOutput, help?: string): number {
+  if (error instanceof UsageError) {
+    ctx.err(`${error.messageZh}\n${error.messageEn}${help === undefined ? '' : `\n\n${help}`}`);
+    return 2;
+  }
+  if (error instanceof UnusableInputError) {
+    ctx.err(`无法使用输入：${error.messageZh}\nUnusable input: ${error.messageEn}`);
+    return 2;
+  }
+  if (
+    error instanceof WorkbookOpenError ||
+    error instanceof WorkbookChangingError ||
+    error instanceof CommandError
+  ) {
+    ctx.err(`${error.messageZh}\n${error.messageEn}`);
+    return 2;
+  }
+  // A bug, not a user mistake: say so plainly; the stack only on request.
+  const detail = error instanceof Error ? error.message : String(error);
+  ctx.err(`内部错误：${detail}\nInternal error: ${detail}`);
+  if (ctx.debug && error instanceof Error && error.stack) ctx.err(error.stack);
+  return 3;
+}

@@ -1,0 +1,155 @@
+/**
+ * The write side of the workbook port, shared by its two adapters — the .xlsx file (xlsxPort.ts)
+ * and the Google Sheet (sheets.ts): what an update carries, what it reports, and the look both
+ * give the generated tabs and the issue marks. No exceljs or googleapis here, so either adapter
+ * loads without the other.
+ */
+import { headerKey, recogniseTab } from '../../shared/columns';
+import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
+import type { SkippedId } from '../../shared/idWrites';
+import type { Issue, Severity } from '../../shared/issues';
+import { ISSUE_FILL_RGB } from '../../shared/marks';
+import type { Activity } from '../../shared/model';
+import { type CellStatus, percentCells, type StatusCell } from '../../shared/summary';
+import { textWidth } from '../../shared/widths';
+import type { Table } from '../../shared/workbook';
+
+/** What one sync writes back into the workbook; every part is optional. */
+export interface WorkbookUpdate {
+  /** Generated tabs to rewrite whole (§6). */
+  generated?: Partial<Record<GeneratedTab, Table>>;
+  /** The cells of those tabs whose fill shows a status (summaryStatuses); others stay unfilled. */
+  statuses?: Partial<Record<GeneratedTab, readonly StatusCell[]>>;
+  /** IDs the system assigned to activity rows that had none (sheet row numbers). */
+  activityIds?: { row: number; activityId: string }[];
+  /** The complete current issue list: marks from the previous run are replaced by these. */
+  issues?: Issue[];
+  /**
+   * Rows submitted through update requests, appended to 活动 unless a row with their activity ID
+   * is there already (requests/submit.ts); text stays text (never a formula).
+   */
+  appendActivities?: { activityId: string; activity: Omit<Activity, 'row'> }[];
+}
+
+export type { SkippedId, SkippedIdReason } from '../../shared/idWrites';
+
+/** What a workbook update could not do, for the caller to log. */
+export interface WorkbookUpdateResult {
+  /** Assigned IDs left unwritten; the caller logs them (they still hold in the record store). */
+  skippedIds: SkippedId[];
+  /** Issues that name no cell of the workbook (row 1, no column, unknown tab or column). */
+  unmarkedIssues: Issue[];
+  /** With appendActivities: the IDs of those rows now in the 活动 tab (appended or found there). */
+  inWorkbook?: string[];
+}
+
+/** The generated tabs in the order they are added to a workbook. */
+export const GENERATED_TAB_ORDER: readonly GeneratedTab[] = [
+  'overview',
+  'byCategory',
+  'byPartner',
+  'byMonth',
+  'attention',
+  'validation',
+];
+
+export { ISSUE_NOTE_MARKER } from '../../shared/marks';
+
+/** The fills of marked cells (shared/marks.ts) as ARGB, the form exceljs and these adapters use. */
+export const ISSUE_FILL_ARGB: Record<Severity, string> = {
+  error: `FF${ISSUE_FILL_RGB.error}`,
+  warning: `FF${ISSUE_FILL_RGB.warning}`,
+};
+
+const RED = 'FFFFC7CE';
+const ORANGE = 'FFFFE0B2';
+const YELLOW = 'FFFFEB9C';
+const GREY = 'FFE7E6E6';
+
+/** The fill of each status a generated tab shows (shared/summary.ts summaryStatuses), per tab. */
+export const STATUS_FILLS: { readonly [T in GeneratedTab]?: Readonly<Partial<Record<CellStatus, string>>> } =
+  {
+    attention: { overdue: RED, behind: ORANGE, dueSoon: YELLOW, stalePartner: GREY },
+    byPartner: { stalePartner: RED },
+    validation: { error: RED, warning: YELLOW },
+  };
+
+/** The fills of a generated tab's status cells as ARGB, by `row:column` (header row = 0). */
+export function statusFills(tab: GeneratedTab, statuses: readonly StatusCell[] = []): Map<string, string> {
+  const fills = new Map<string, string>();
+  for (const { row, column, status } of statuses) {
+    const fill = STATUS_FILLS[tab]?.[status];
+    if (fill !== undefined && row > 0) fills.set(`${row}:${column}`, fill);
+  }
+  return fills;
+}
+
+/** Whether a number is a quantity (thousands separators) rather than a year or row number. */
+function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[]): boolean {
+  if (tab === 'validation') return false; // its numbers are sheet row numbers
+  return !(tab === 'overview' && cells[0] === '计划年度');
+}
+
+/** The number format of a share: a percentage with one decimal. */
+export const PERCENT_FORMAT = '0.0%';
+
+/**
+ * The number formats of one generated table, the same in both adapters: shares as percentages,
+ * quantities from 1,000 on with thousands separators; undefined where a cell shows as it is.
+ */
+export function numberFormats(
+  tab: GeneratedTab,
+  table: Table,
+): (row: number, column: number) => string | undefined {
+  const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  return (r, c) => {
+    const cells = table[r];
+    const value = cells?.[c];
+    if (r === 0 || cells === undefined || typeof value !== 'number') return undefined;
+    if (percent.has(`${r}:${c}`)) return PERCENT_FORMAT;
+    if (Math.abs(value) < 1000 || !isQuantity(tab, cells)) return undefined;
+    return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
+  };
+}
+
+/** How wide a generated table's value shows in its number format, in character cells. */
+export function shownWidth(value: string | number, format: string | undefined): number {
+  if (typeof value === 'string') return textWidth(value);
+  if (format === PERCENT_FORMAT) return `${(value * 100).toFixed(1)}%`.length;
+  if (format !== undefined) return value.toLocaleString('en-US', { maximumFractionDigits: 2 }).length;
+  return String(Number(value.toPrecision(11))).length;
+}
+
+/** Which generated tab a sheet is, by its Chinese or English name. */
+export function generatedTabOf(title: string): GeneratedTab | undefined {
+  const key = headerKey(title);
+  return GENERATED_TAB_ORDER.find(
+    (tab) =>
+      headerKey(GENERATED_TAB_LABELS[tab].zh) === key || headerKey(GENERATED_TAB_LABELS[tab].en) === key,
+  );
+}
+
+/**
+ * Where a new generated tab goes among the sheets (by title): after the generated tabs before it
+ * in GENERATED_TAB_ORDER, else before those after it, else after the last data tab.
+ */
+export function insertionIndex(order: readonly string[], tab: GeneratedTab): number {
+  const rank = GENERATED_TAB_ORDER.indexOf(tab);
+  const rankAt = (title: string): number => {
+    const generated = generatedTabOf(title);
+    return generated === undefined ? -1 : GENERATED_TAB_ORDER.indexOf(generated);
+  };
+  let after = -1;
+  order.forEach((title, i) => {
+    const r = rankAt(title);
+    if (r >= 0 && r < rank) after = i;
+  });
+  if (after >= 0) return after + 1;
+  const before = order.findIndex((title) => rankAt(title) > rank);
+  if (before >= 0) return before;
+  let lastData = -1;
+  order.forEach((title, i) => {
+    if (recogniseTab(title) !== undefined) lastData = i;
+  });
+  return lastData >= 0 ? lastData + 1 : order.length;
+}

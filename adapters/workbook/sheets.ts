@@ -1,0 +1,307 @@
+/**
+ * The Google Sheets adapter of the workbook port, the twin of the .xlsx one (xlsxPort.ts): reads
+ * the four data tabs as raw cells, rewrites the generated tabs whole, writes assigned activity IDs
+ * into empty ID cells and marks invalid cells with a fill and a note — in a number of API calls
+ * that does not depend on the row count.
+ *
+ * The seams: retries and error mapping in sheetsRetry.ts, the generated tabs and their charts in
+ * sheetsTabs.ts, the data tabs' cells, IDs and marks in sheetsGrid.ts (marks and IDs as
+ * shared/marks.ts plans them, like the .xlsx adapter and the add-on); this file is the adapter.
+ *
+ * Calls (retried on 429, 5xx and network failures, see `retrier`):
+ * - read: `spreadsheets.get` for the tab titles (properties only), then one `values.batchGet` of the
+ *   recognised data tabs, unformatted, dates as serial numbers. 2 calls (1 when no tab is recognised).
+ * - update: `spreadsheets.get` of the structure (properties, protected ranges, charts, merges);
+ *   one `spreadsheets.batchUpdate` for the generated tabs, values included; and, when IDs or issues
+ *   are given, one `spreadsheets.get` of the data tabs' cells (values, notes, fills) and one
+ *   `spreadsheets.batchUpdate` of IDs and marks. 2 calls for generated tabs alone, 4 at most.
+ * - plan markers: one `developerMetadata.search` (a read; the add-on writes the marker).
+ *
+ * No half-written generated tab. Google applies the requests of one `spreadsheets.batchUpdate`
+ * atomically: "if any request is not valid, then no requests will be applied", and the updates
+ * "are applied together atomically". So every generated tab is added, resized, cleared, filled with
+ * its values, formatted, protected and charted by requests of that one call: the values go in as
+ * `updateCells` rows (a `stringValue` is stored as text whatever it starts with, exactly what
+ * `valueInputOption: RAW` does), not in a separate `values.batchUpdate`. With a second call for the
+ * values, a failure between the two (a 429 storm outlasting the retries, a timeout, a crash) would
+ * leave tabs already cleared or re-laid out but not refilled; with one call, the spreadsheet holds
+ * either the previous generated tabs or the new ones. IDs and marks touch the staff's own tabs and
+ * go in a batch of their own, after the generated tabs: a data tab protected against the service
+ * account then costs the marks, not the statistics, and that batch is atomic on its own too.
+ *
+ * A retried write is planned again from a fresh `spreadsheets.get`: a request that timed out may
+ * have been applied, and replaying its plan (add a sheet that now exists, delete a protection that
+ * is gone) would fail; planned afresh, the retry rewrites the same content, so writes are
+ * idempotent.
+ *
+ * Between the caller's read and this update staff may edit the sheet: an ID goes only into a cell
+ * found empty, on a row that still holds something (like the .xlsx adapter). A row moved in the
+ * seconds between this adapter's own read of the cells and its write cannot be detected: Sheets has
+ * no conditional write.
+ */
+import { sheets, type sheets_v4 } from '@googleapis/sheets';
+import { type AuthClient, GoogleAuth } from 'google-auth-library';
+import { parseCell, quotedTabName, splitRange } from '../../shared/a1';
+import { activityRowCells } from '../../shared/activityRow';
+import { locateColumns, recogniseTab, type TabKey } from '../../shared/columns';
+import { PLAN_MARKER_KEY } from '../../shared/marks';
+import { cellText } from '../../shared/normalize';
+import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../shared/workbook';
+import { shapeTab } from './common';
+import { GENERATED_TAB_ORDER, type WorkbookUpdate, type WorkbookUpdateResult } from './port';
+import {
+  CELL_FIELDS,
+  Grid,
+  gridSheets,
+  idOf,
+  markIssues,
+  type SheetMeta,
+  titleOf,
+  writeActivityIds,
+} from './sheetsGrid';
+import { type RetryOptions, retrier } from './sheetsRetry';
+import { generatedRequests } from './sheetsTabs';
+
+export { type RetryOptions, SheetsApiError } from './sheetsRetry';
+
+/** The OAuth scope the functions' service account needs (the spreadsheet is shared with it). */
+export const SHEETS_SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
+
+/** Credentials: a GoogleAuth (the service account) or any auth client, e.g. an OAuth2Client. */
+export type SheetsAuth = GoogleAuth | AuthClient;
+
+/**
+ * The credentials of the environment: on Cloud Functions the function's service account (from the
+ * metadata server), locally application default credentials. Nothing is fetched until the first call.
+ */
+export function serviceAccountAuth(): GoogleAuth {
+  return new GoogleAuth({ scopes: [SHEETS_SCOPE] });
+}
+
+export interface SheetsWorkbookOptions {
+  spreadsheetId: string;
+  auth: SheetsAuth;
+  /** Another API root (the fake in tests); passed per client, the global option is ignored. */
+  rootUrl?: string;
+  retry?: RetryOptions;
+  /** Per HTTP request (default 60 s). */
+  timeoutMs?: number;
+}
+
+/** The same outcome as the .xlsx adapter's (a shared `WorkbookUpdateResult` would name both). */
+export type SheetsUpdateResult = WorkbookUpdateResult;
+
+export interface SheetsWorkbook {
+  /** The recognised data tabs, in workbook order, as raw cells (dates as serial numbers). */
+  read(): Promise<RawWorkbook>;
+  /** Generated tabs, then assigned IDs and issue marks; see the module comment. */
+  update(update: WorkbookUpdate): Promise<SheetsUpdateResult>;
+  /** The values of the spreadsheet's plan markers (store/binding.ts), in no particular order. */
+  planMarkers(): Promise<string[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+
+const READ_FIELDS = 'sheets.properties(sheetId,title,index,sheetType)';
+
+const UPDATE_FIELDS =
+  'sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount)),' +
+  'protectedRanges(protectedRangeId,description),charts(chartId),merges)';
+
+/** The 0-based first row and column of a returned A1 range (`'活动'!A1:N1000`, `活动!B3`). */
+function rangeStart(range: string | null | undefined): { row: number; column: number } {
+  const start = parseCell(splitRange(range ?? '').cells.split(':')[0] ?? '');
+  return { row: (start?.row ?? 1) - 1, column: start?.column ?? 0 };
+}
+
+/** One tab from a value range: sheet row numbers kept, fully empty rows skipped. */
+function tabFromValues(name: string, range: sheets_v4.Schema$ValueRange | undefined): RawTab {
+  const start = rangeStart(range?.range);
+  const pad: null[] = Array.from({ length: start.column }, () => null);
+  const rows: RawRow[] = [];
+  let header: CellValue[] = [];
+  (range?.values ?? []).forEach((values, i) => {
+    const row = start.row + i + 1;
+    const cells = [...pad, ...(values as CellValue[]).map((value) => (value === '' ? null : value))];
+    if (row === 1) header = cells;
+    else if (cells.some((cell) => cell !== null && cell !== undefined)) rows.push({ row, cells });
+  });
+  return shapeTab(name, header, rows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The adapter.
+
+/** A workbook port over one Google Sheet; see the module comment for the calls it makes. */
+export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWorkbook {
+  const { spreadsheetId } = options;
+  // Retries are ours (counted, jittered, bounded): the client's own are switched off.
+  const api = sheets({
+    version: 'v4',
+    // googleapis-common types `auth` with its own nested copy of google-auth-library (10.5 beside
+    // the root's 10.x): the classes differ only in their TypeScript private fields; at run time the
+    // client merely calls `request()` on it.
+    auth: options.auth as unknown as NonNullable<sheets_v4.Options['auth']>,
+    ...(options.rootUrl !== undefined ? { rootUrl: options.rootUrl } : {}),
+    retry: false,
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  const retrying = retrier(options.retry ?? {}, spreadsheetId);
+  // One update at a time through this adapter: two interleaved plans would undo each other's marks.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const structure = async (fields: string): Promise<sheets_v4.Schema$Spreadsheet> =>
+    (await api.spreadsheets.get({ spreadsheetId, fields })).data;
+
+  const batch = async (requests: sheets_v4.Schema$Request[]): Promise<void> => {
+    await api.spreadsheets.batchUpdate({ spreadsheetId, requestBody: { requests } });
+  };
+
+  async function read(): Promise<RawWorkbook> {
+    const spreadsheet = await retrying(() => structure(READ_FIELDS));
+    const recognised = gridSheets(spreadsheet).filter((sheet) => recogniseTab(titleOf(sheet)) !== undefined);
+    if (recognised.length === 0) return { tabs: [] };
+    const response = await retrying(() =>
+      api.spreadsheets.values.batchGet({
+        spreadsheetId,
+        ranges: recognised.map((sheet) => quotedTabName(titleOf(sheet))),
+        majorDimension: 'ROWS',
+        valueRenderOption: 'UNFORMATTED_VALUE',
+        dateTimeRenderOption: 'SERIAL_NUMBER',
+      }),
+    );
+    const ranges = response.data.valueRanges ?? [];
+    return { tabs: recognised.map((sheet, i) => tabFromValues(titleOf(sheet), ranges[i])) };
+  }
+
+  /** The data tabs' cells, for IDs (the activities tab) and marks (every data tab). */
+  async function dataGrids(
+    spreadsheet: sheets_v4.Schema$Spreadsheet,
+    all: boolean,
+  ): Promise<Map<TabKey, Grid>> {
+    const wanted = new Map<TabKey, SheetMeta>();
+    for (const sheet of gridSheets(spreadsheet)) {
+      const tab = recogniseTab(titleOf(sheet));
+      if (tab !== undefined && !wanted.has(tab) && (all || tab === 'activities')) wanted.set(tab, sheet);
+    }
+    const grids = new Map<TabKey, Grid>();
+    if (wanted.size === 0) return grids;
+    const response = await api.spreadsheets.get({
+      spreadsheetId,
+      ranges: [...wanted.values()].map((sheet) => quotedTabName(titleOf(sheet))),
+      fields: CELL_FIELDS,
+    });
+    const byId = new Map(
+      (response.data.sheets ?? []).map((sheet) => [sheet.properties?.sheetId ?? 0, sheet]),
+    );
+    for (const [tab, sheet] of wanted) grids.set(tab, new Grid(sheet, byId.get(idOf(sheet))?.data?.[0]));
+    return grids;
+  }
+
+  async function applyUpdate(update: WorkbookUpdate): Promise<SheetsUpdateResult> {
+    let spreadsheet = await retrying(() => structure(UPDATE_FIELDS));
+    const refreshed = async (attempt: number) => {
+      // A retried write may follow one that was applied after all (a timeout): plan it again.
+      if (attempt > 1) spreadsheet = await structure(UPDATE_FIELDS);
+      return spreadsheet;
+    };
+    const generated = update.generated ?? {};
+    if (GENERATED_TAB_ORDER.some((tab) => generated[tab] !== undefined)) {
+      await retrying(async (attempt) => batch(generatedRequests(await refreshed(attempt), update)));
+    }
+    const inWorkbook = update.appendActivities
+      ? await retrying(async (attempt) =>
+          appendActivities(await refreshed(attempt), update.appendActivities ?? []),
+        )
+      : undefined;
+    const appended = inWorkbook ? { inWorkbook } : {};
+    const ids = update.activityIds ?? [];
+    if (ids.length === 0 && update.issues === undefined)
+      return { skippedIds: [], unmarkedIssues: [], ...appended };
+    const marked = await retrying(async (attempt) => {
+      const grids = await dataGrids(await refreshed(attempt), update.issues !== undefined);
+      const requests: sheets_v4.Schema$Request[] = [];
+      const skippedIds = writeActivityIds(grids.get('activities'), ids, requests);
+      const unmarkedIssues = update.issues ? markIssues(grids, update.issues, requests) : [];
+      if (requests.length > 0) await batch(requests);
+      return { skippedIds, unmarkedIssues };
+    });
+    return { ...marked, ...appended };
+  }
+
+  /**
+   * Appends submitted rows to 活动 with RAW values (text stays text, never a formula), after
+   * reading which activity IDs the tab holds: a retry after a lost response finds its rows there
+   * and appends nothing twice. Returns the IDs now in the tab.
+   */
+  async function appendActivities(
+    spreadsheet: sheets_v4.Schema$Spreadsheet,
+    rows: NonNullable<WorkbookUpdate['appendActivities']>,
+  ): Promise<string[]> {
+    const sheet = gridSheets(spreadsheet).find((s) => recogniseTab(titleOf(s)) === 'activities');
+    if (sheet === undefined || rows.length === 0) return [];
+    const title = titleOf(sheet);
+    const response = await api.spreadsheets.values.get({
+      spreadsheetId,
+      range: quotedTabName(title),
+      valueRenderOption: 'UNFORMATTED_VALUE',
+    });
+    const values = (response.data.values ?? []) as CellValue[][];
+    const header = values[0] ?? [];
+    const idColumn = locateColumns('activities', header).get('activityId');
+    if (idColumn === undefined) {
+      throw new Error(`「${title}」表没有「记录编号」列，无法写入填报的活动 / the tab has no ID column`);
+    }
+    const present = new Set(values.slice(1).flatMap((row) => cellText(row[idColumn]) ?? []));
+    const missing = rows.filter((row) => !present.has(row.activityId));
+    if (missing.length > 0) {
+      await api.spreadsheets.values.append({
+        spreadsheetId,
+        range: `${quotedTabName(title)}!A1`,
+        valueInputOption: 'RAW',
+        insertDataOption: 'INSERT_ROWS',
+        requestBody: {
+          values: missing.map(({ activityId, activity }) =>
+            activityRowCells(header, { ...activity, activityId }).map((cell) => cell ?? ''),
+          ),
+        },
+      });
+    }
+    return rows.map((row) => row.activityId);
+  }
+
+  async function planMarkers(): Promise<string[]> {
+    // On the spreadsheet itself only: a key on a sheet, row or column is no marker of the document.
+    const response = await retrying(() =>
+      api.spreadsheets.developerMetadata.search({
+        spreadsheetId,
+        requestBody: {
+          dataFilters: [
+            {
+              developerMetadataLookup: {
+                metadataKey: PLAN_MARKER_KEY,
+                locationType: 'SPREADSHEET',
+                visibility: 'DOCUMENT',
+              },
+            },
+          ],
+        },
+      }),
+    );
+    // Google leaves an empty list out of the response altogether.
+    return (response.data.matchedDeveloperMetadata ?? []).map(
+      (match) => match.developerMetadata?.metadataValue ?? '',
+    );
+  }
+
+  return {
+    read,
+    planMarkers,
+    update(update) {
+      const run = queue.then(() => applyUpdate(update));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

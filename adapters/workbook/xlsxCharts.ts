@@ -1,0 +1,76 @@
+/**
+ * The leaders' charts as pictures in the .xlsx 汇总 tab, beside its table (Excel and WPS users
+ * have no native chart from us: exceljs cannot write one). Drawn from the 按类别 and 按月 tables of
+ * the same update, as the Google Sheet's native charts are drawn from its tabs.
+ */
+import type ExcelJS from 'exceljs';
+import { type ChartData, type ChartKind, chartDataOfTables } from '../../shared/charts';
+import type { GeneratedTab } from '../../shared/i18n';
+import type { Table } from '../../shared/workbook';
+import { type ChartPicture, renderChart } from '../charts/render';
+import { generatedTabOf } from './port';
+
+/** Shown size of a chart in the sheet, in pixels. */
+const SHOWN_WIDTH = 600;
+/** The first column right of the overview's two columns, with one empty column between (0-based). */
+const CHART_COLUMN = 3;
+/** Excel's default row height (15 pt) and column width (8.43 characters), in pixels. */
+const ROW_PIXELS = 20;
+const COLUMN_PIXELS = 64;
+const ORDER: ChartKind[] = ['months', 'categories'];
+
+/** Media slots no sheet shows any more: the pictures of the 汇总 tab this update replaced. */
+function unusedMedia(workbook: ExcelJS.Workbook): number[] {
+  const used = new Set<number>();
+  for (const sheet of workbook.worksheets) {
+    for (const image of sheet.getImages()) used.add(Number(image.imageId));
+    const background = sheet.getBackgroundImageId();
+    if (background !== undefined) used.add(Number(background));
+  }
+  const media = (workbook as unknown as { media: unknown[] }).media;
+  return media.map((_, id) => id).filter((id) => !used.has(id));
+}
+
+/**
+ * Places the charts in the 汇总 tab, one under the other right of its table. Called after the
+ * generated tabs were rebuilt; does nothing when the update did not rebuild 汇总 with its tables.
+ */
+export function placeOverviewCharts(
+  workbook: ExcelJS.Workbook,
+  generated: Partial<Record<GeneratedTab, Table>>,
+): void {
+  const sheet = workbook.worksheets.find((s) => generatedTabOf(s.name) === 'overview');
+  const data: ChartData | undefined = chartDataOfTables(generated);
+  if (!sheet || !generated.overview || !data) return;
+  // A rebuilt 汇总 leaves its old pictures behind in the workbook's media: reuse those slots, so
+  // the file does not grow by two pictures at every sync.
+  const free = unusedMedia(workbook);
+  const media = (workbook as unknown as { media: Record<string, unknown>[] }).media;
+  let row = 1;
+  for (const kind of ORDER) {
+    const picture: ChartPicture = renderChart(kind, data);
+    // exceljs types its buffer as an ArrayBuffer-backed Buffer; a Node Buffer is what it reads.
+    const image = {
+      buffer: Buffer.from(picture.png) as unknown as NonNullable<ExcelJS.Image['buffer']>,
+      extension: 'png' as const,
+    };
+    const slot = free.shift();
+    let id: number;
+    if (slot === undefined) id = workbook.addImage(image);
+    else {
+      media[slot] = { ...image, type: 'image', name: `chart-${kind}` };
+      id = slot;
+    }
+    const height = Math.round((SHOWN_WIDTH * picture.height) / picture.width);
+    // A two-cell anchor over default-sized cells: exceljs writes its one-cell anchors with an
+    // editAs attribute the schema does not allow there (openpyxl then drops the whole drawing).
+    const rows = height / ROW_PIXELS;
+    // exceljs's typings ask for full anchors here; its documented {col, row} form is what it reads.
+    const range = {
+      tl: { col: CHART_COLUMN, row },
+      br: { col: CHART_COLUMN + SHOWN_WIDTH / COLUMN_PIXELS, row: row + rows },
+    } as unknown as ExcelJS.ImageRange;
+    sheet.addImage(id, { ...range, editAs: 'oneCell' });
+    row += Math.ceil(rows) + 1;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * `gongjian request PATH --to <owner email | partner ID>… [--message TEXT] [--due DATE]` and
+ * `gongjian request PATH --revoke EMAIL`: update requests for a workbook served by the local
+ * stack. Links live in the stack's database and the emails leave through its mail queue, so this
+ * command does not open the database itself (and loads no firebase-admin): it finds the stack
+ * running on PATH (local/endpoint.ts) and asks its API, with the stack's own development token —
+ * the same `POST …/requests` the add-on uses. Without a running stack it says to start one.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { findEndpoint } from '../../adapters/stackEndpoint';
+import { CommandError, UsageError } from '../../adapters/terminal/errors';
+import type { IsoDate } from '../../shared/model';
+import type { CliContext } from '../context';
+
+export interface RequestCommandOptions {
+  path: string;
+  to: readonly string[];
+  message?: string | undefined;
+  due?: IsoDate | undefined;
+  revoke?: string | undefined;
+}
+
+interface SentPerson {
+  kind: 'owner' | 'partner';
+  partnerId?: string;
+  email?: string;
+  to: string[];
+  duplicate: boolean;
+}
+
+const NOT_RUNNING_ZH =
+  '本地服务没有在运行：请先在另一个终端窗口对这个工作簿运行 npm start（例如 npm start -- PATH），再发送填报请求。';
+const NOT_RUNNING_EN =
+  'The local stack is not running: start it on this workbook in another terminal (npm start -- PATH), then send the request.';
+
+/** Sends update requests (or revokes a person's links) through the local stack; exit 0 when done. */
+export async function requestCommand(options: RequestCommandOptions, ctx: CliContext): Promise<number> {
+  const to = options.to.flatMap((value) => value.split(/[,，、\s]+/)).filter((value) => value !== '');
+  if (to.length > 0 === (options.revoke !== undefined)) {
+    throw new UsageError(
+      '请给出 --to（收件人）或 --revoke（要撤销链接的邮箱），二者取一',
+      'Give either --to (recipients) or --revoke (whose links to revoke), not both',
+    );
+  }
+  if (options.revoke !== undefined && (options.message !== undefined || options.due !== undefined)) {
+    throw new UsageError('--revoke 不能与 --message 或 --due 同用', '--revoke takes no --message or --due');
+  }
+  const endpoint = await findEndpoint(resolve(options.path));
+  if (!endpoint)
+    throw new CommandError(
+      NOT_RUNNING_ZH.replace('PATH', options.path),
+      NOT_RUNNING_EN.replace('PATH', options.path),
+    );
+  const action = options.revoke !== undefined ? 'requests/revoke' : 'requests';
+  const body =
+    options.revoke !== undefined
+      ? { email: options.revoke }
+      : {
+          to,
+          // Each run is a new request; a retry inside this run would reuse it.
+          requestId: randomUUID(),
+          ...(options.message !== undefined && { message: options.message }),
+          ...(options.due !== undefined && { due: options.due }),
+        };
+  let response: Response;
+  try {
+    response = await fetch(`${endpoint.apiUrl}/v1/plans/${encodeURIComponent(endpoint.planId)}/${action}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${endpoint.devToken}`,
+        'content-type': 'application/json; charset=utf-8',
+      },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    // The process named in stack.json is alive but nothing answers: it is not (or no longer) the stack.
+    throw new CommandError(
+      NOT_RUNNING_ZH.replace('PATH', options.path),
+      NOT_RUNNING_EN.replace('PATH', options.path),
+    );
+  }
+  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok) {
+    const error = (answer.error ?? {}) as { message?: string; messageEn?: string };
+    throw new CommandError(
+      `本地服务拒绝了请求（状态 ${response.status}）：${error.message ?? '无说明'}`,
+      `The local stack refused the request (status ${response.status}): ${error.messageEn ?? 'no reason given'}`,
+    );
+  }
+  if (options.revoke !== undefined) {
+    ctx.out(
+      `已撤销 ${options.revoke} 的 ${String(answer.revoked)} 个填报链接 / revoked ${String(answer.revoked)} link(s)`,
+    );
+    return 0;
+  }
+  const sent = (answer.sent ?? []) as SentPerson[];
+  for (const person of sent) {
+    const who = person.kind === 'partner' ? `共建单位 ${person.partnerId}` : `责任人 ${person.email}`;
+    ctx.out(`${person.duplicate ? '已发过' : '已排队发送'}：${who} → ${person.to.join(', ')}`);
+  }
+  ctx.out(
+    `共 ${sent.length} 封填报请求 / ${sent.length} update request(s) queued (request ${String(answer.requestId)})`,
+  );
+  return 0;
+}

@@ -1,0 +1,238 @@
+/**
+ * The `gongjian` command line: parses arguments, runs one command and maps every error to an exit
+ * code and one clear sentence (Chinese, then English). No stack traces for user mistakes.
+ */
+
+import { reportTerminalError, UsageError } from '../adapters/terminal/errors';
+import { version } from '../package.json';
+import { type CliContext, parseAsOf, parseDateOption } from './context';
+import {
+  type OptionSpec,
+  type OptionSpecs,
+  optionLines,
+  type ParsedOptions,
+  parseOptions,
+  synopsisOf,
+} from './options';
+
+interface Command {
+  summary: string;
+  options: OptionSpecs;
+  /**
+   * Checks the options' values, then loads the command's module: `--help` or `validate` load no
+   * .docx, chart or mail code, and a mistyped date loads nothing.
+   */
+  run: (path: string, options: ParsedOptions, ctx: CliContext) => Promise<number>;
+}
+
+const AS_OF: OptionSpec = {
+  type: 'string',
+  value: 'YYYY-MM-DD',
+  zh: '统计日期，缺省为计划时区的今天',
+  en: "the as-of date; today in the plan's time zone by default",
+};
+const JSON_OUTPUT: OptionSpec = { type: 'boolean', zh: '输出 JSON', en: 'print JSON' };
+const YEAR: OptionSpec = { type: 'string', value: 'YYYY', zh: '计划年度', en: 'the plan year' };
+
+/** Every command with the options it accepts: nothing else is accepted on its command line. */
+const COMMANDS: Record<string, Command> = {
+  validate: {
+    summary: '校验工作簿 / validate the workbook',
+    options: { 'as-of': AS_OF, json: JSON_OUTPUT },
+    run: async (path, o, ctx) => {
+      const args = { path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') };
+      const { validateCommand } = await import('./commands/validate');
+      return validateCommand(args, ctx);
+    },
+  },
+  stats: {
+    summary: '完成情况统计 / completion statistics',
+    options: { 'as-of': AS_OF, json: JSON_OUTPUT },
+    run: async (path, o, ctx) => {
+      const args = { path, asOf: parseAsOf(o.strings['as-of']), json: o.flags.has('json') };
+      const { statsCommand } = await import('./commands/stats');
+      return statsCommand(args, ctx);
+    },
+  },
+  init: {
+    summary: '写入示例工作簿 / write the sample workbook',
+    options: {
+      year: { ...YEAR, zh: '示例的计划年度，缺省为今年', en: 'the sample’s plan year; this year by default' },
+      force: { type: 'boolean', zh: '覆盖已有的文件', en: 'overwrite an existing file' },
+    },
+    run: async (path, o, ctx) => {
+      const args = { path, year: parseYear(o.strings.year), force: o.flags.has('force') };
+      const { initCommand } = await import('./commands/init');
+      return initCommand(args, ctx);
+    },
+  },
+  digest: {
+    summary: '生成当天应发的邮件（不发送）/ render that day’s emails (sends nothing)',
+    options: {
+      'as-of': {
+        ...AS_OF,
+        zh: '发信日期，缺省为计划时区的今天',
+        en: "the sending day; today in the plan's time zone by default",
+      },
+      out: {
+        type: 'string',
+        value: 'DIR',
+        required: true,
+        zh: '写入 .eml 与 .html 的文件夹',
+        en: 'the folder for the .eml and .html files',
+      },
+    },
+    run: async (path, o, ctx) => {
+      // --out is required: parseOptions has refused its absence.
+      const args = { path, asOf: parseAsOf(o.strings['as-of']), out: o.strings.out ?? '' };
+      const { digestCommand } = await import('./commands/digest');
+      return digestCommand(args, ctx);
+    },
+  },
+  report: {
+    summary: '年度共建工作总结 / the year-end summary (.docx)',
+    options: {
+      year: {
+        ...YEAR,
+        zh: '总结的年度，缺省为计划年度',
+        en: 'the year to summarise; the plan year by default',
+      },
+      'as-of': {
+        ...AS_OF,
+        zh: '统计截至日期，缺省为年末或今天',
+        en: "count up to this date; the year's end or today by default",
+      },
+      out: {
+        type: 'string',
+        value: 'FILE.docx',
+        zh: '输出文件，缺省在工作簿旁',
+        en: 'the output file; beside the workbook by default',
+      },
+    },
+    run: async (path, o, ctx) => {
+      const { year, out } = o.strings;
+      const args = { path, year: parseYear(year), asOf: parseAsOf(o.strings['as-of']), out };
+      const { reportCommand } = await import('./commands/report');
+      return reportCommand(args, ctx);
+    },
+  },
+  request: {
+    summary: '经本地服务发送填报请求或撤销链接 / send update requests or revoke links (through npm start)',
+    options: {
+      to: {
+        type: 'string',
+        value: 'EMAIL|ID',
+        zh: '收件人：责任人邮箱或共建单位编号，可重复或用逗号分隔',
+        en: 'a recipient: an owner email or a partner ID; repeat it or separate with commas',
+      },
+      message: { type: 'string', value: 'TEXT', zh: '给收件人的留言', en: 'a message to the recipients' },
+      due: { type: 'string', value: 'YYYY-MM-DD', zh: '请在此日期前填报', en: 'report by this date' },
+      revoke: {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '撤销此人的全部填报链接',
+        en: "revoke all of this person's links",
+      },
+    },
+    run: async (path, o, ctx) => {
+      const args = {
+        path,
+        to: o.lists.to ?? [],
+        message: o.strings.message,
+        due: parseDateOption('--due', o.strings.due),
+        revoke: o.strings.revoke,
+      };
+      const { requestCommand } = await import('./commands/request');
+      return requestCommand(args, ctx);
+    },
+  },
+};
+
+const PATH_NOTE = `PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
+PATH is an .xlsx workbook or a folder of CSV files, one per tab (计划.csv or plan.csv, ...).
+退出码 / exit codes: 0 正常 ok · 1 有未通过校验的行 rows rejected · 2 无法使用的输入 unusable input`;
+
+const synopsis = (name: string, command: Command) => `gongjian ${name} PATH ${synopsisOf(command.options)}`;
+
+/** `gongjian --help`: every command on one line (two when its synopsis is long). */
+function usage(): string {
+  const rows: [string, string][] = [
+    ...Object.entries(COMMANDS).map(([name, command]): [string, string] => [
+      synopsis(name, command),
+      command.summary,
+    ]),
+    ['gongjian COMMAND --help', '该命令的选项 / the options of a command'],
+    ['gongjian --version', '版本号 / the version'],
+  ];
+  const width = 52;
+  const lines = rows.map(([left, right]) =>
+    left.length <= width ? `  ${left.padEnd(width)}  ${right}` : `  ${left}\n  ${''.padEnd(width)}  ${right}`,
+  );
+  return `用法 / Usage:\n${lines.join('\n')}\n\n${PATH_NOTE}`;
+}
+
+/** `gongjian COMMAND --help`: the command's synopsis and each of its options. */
+function commandUsage(name: string, command: Command): string {
+  const options = optionLines(command.options).join('\n');
+  return `用法 / Usage: ${synopsis(name, command)}\n${command.summary}\n\n选项 / Options:\n${options}\n\n${PATH_NOTE}`;
+}
+
+/** The help a usage error of these arguments ends with: the command's own, or the overview. */
+function usageFor(argv: string[]): string {
+  const name = argv[0] ?? '';
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return command === undefined ? usage() : commandUsage(name, command);
+}
+
+/** Runs the CLI with the given arguments and returns the exit code. */
+export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
+  try {
+    return await dispatch(argv, ctx);
+  } catch (error) {
+    return reportError(error, ctx, usageFor(argv));
+  }
+}
+
+/** The CLI's boundary: adapters/terminal/errors.ts's, with the usage shown under a usage error. */
+export function reportError(error: unknown, ctx: CliContext, help = usage()): number {
+  return reportTerminalError(error, ctx, help);
+}
+
+async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) throw new UsageError('缺少命令', 'COMMAND is missing');
+  if (name === '--version') {
+    ctx.out(`gongjian ${version}`);
+    return 0;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    // `gongjian help validate` is `gongjian validate --help`.
+    ctx.out(usageFor(rest));
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    if (name.startsWith('-')) throw new UsageError(`未知选项：${name}`, `Unknown option: ${name}`);
+    throw new UsageError(`未知命令：${name}`, `Unknown command: ${name}`);
+  }
+  const options = parseOptions(rest, command.options);
+  if (options.help) {
+    ctx.out(commandUsage(name, command));
+    return 0;
+  }
+  const [path, ...extra] = options.positionals;
+  if (extra.length > 0) {
+    throw new UsageError(`多余的参数：${extra.join(' ')}`, `Unexpected arguments: ${extra.join(' ')}`);
+  }
+  if (path === undefined) throw new UsageError('缺少 PATH 参数', 'PATH is missing');
+  return command.run(path, options, ctx);
+}
+
+function parseYear(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const year = Number(value);
+  if (!Number.isInteger(year) || year < 2000 || year > 2999) {
+    throw new UsageError(`--year 须为四位年份：${value}`, `--year must be a four-digit year: ${value}`);
+  }
+  return year;
+}

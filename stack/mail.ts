@@ -1,0 +1,73 @@
+/**
+ * Mail in the local stack: after a sync, queue what the plan's emails would be today (as the
+ * hourly schedule does at 09:00) and the digests of the latest digest day, so a person sees every
+ * kind in local/outbox/ without waiting for the 1st of the month; then wait until the mail
+ * trigger has delivered them (to the outbox, or over SMTP when SMTP_URL is set).
+ */
+
+import { todayIn } from '../adapters/workbook/validateToday';
+import { type QueuedCounts, queuePlannedEmails } from '../functions/src/mail/planned';
+import { mailCollection } from '../functions/src/store/paths';
+import { dayOf, isoOf } from '../shared/dates';
+import { digestPeriodsOn } from '../shared/emails';
+import { computeStats } from '../shared/stats';
+import type { LocalStack } from './stack';
+
+const POLL_MS = 100;
+
+export interface LocalMailOutcome {
+  queued: number;
+  delivered: number;
+  failed: number;
+}
+
+/** Queues today's emails and the latest digests of a plan, and waits for their delivery. */
+export async function sendLocalMail(
+  stack: LocalStack,
+  planId: string,
+  timeoutMs = 60_000,
+): Promise<LocalMailOutcome> {
+  const { store, mailQueue } = stack.runtime;
+  const now = stack.runtime.now();
+  const plan = await store.getPlan(planId);
+  if (!plan) return { queued: 0, delivered: 0, failed: 0 };
+  const model = await store.loadModel(plan);
+  const today = todayIn(now, plan.settings.timezone);
+  const all = ['partnerDigest', 'leaderSummary', 'dueSoon', 'overdue'] as const;
+  const counts: QueuedCounts[] = [
+    await queuePlannedEmails(mailQueue, plan, model, computeStats(model, today), all, now),
+  ];
+  let digestDay = dayOf(today);
+  while (
+    digestPeriodsOn(plan.settings.digestFrequency, isoOf(digestDay)).length === 0 &&
+    dayOf(today) - digestDay < 31
+  )
+    digestDay--;
+  if (digestDay !== dayOf(today)) {
+    const stats = computeStats(model, isoOf(digestDay));
+    counts.push(
+      await queuePlannedEmails(mailQueue, plan, model, stats, ['partnerDigest', 'leaderSummary'], now),
+    );
+  }
+  const queued = counts.reduce((sum, c) => sum + c.queued, 0);
+  return { queued, ...(await waitForDelivery(stack, planId, timeoutMs)) };
+}
+
+/** Waits until none of the plan's mail is still PENDING or PROCESSING (the timeout counts the pauses). */
+async function waitForDelivery(stack: LocalStack, planId: string, timeoutMs: number) {
+  for (let waited = 0; ; waited += POLL_MS) {
+    const snapshot = await mailCollection(stack.runtime.mailQueue.db)
+      .where('gongjian.planId', '==', planId)
+      .select('delivery.state')
+      .get();
+    const states = snapshot.docs.map((doc) => String(doc.get('delivery.state')));
+    const busy = states.filter((state) => state === 'PENDING' || state === 'PROCESSING').length;
+    if (busy === 0 || waited > timeoutMs) {
+      return {
+        delivered: states.filter((state) => state === 'SUCCESS').length,
+        failed: states.filter((state) => state === 'ERROR' || state === 'RETRY').length,
+      };
+    }
+    await stack.runtime.sleep(POLL_MS);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * `npm start [-- --once] [-- PATH]`: the local stack on the embedded default. Writes the sample
+ * plan to local/plan.xlsx on first run, starts the Firestore emulator, the functions and the
+ * trigger bridge, syncs the workbook through the HTTP API as the add-on would, writes back the
+ * assigned IDs and issue marks (the trigger writes the generated tabs), prints a summary, then
+ * watches the workbook and syncs again on every save. `--once` does one pass and exits (2 when an
+ * office program has the workbook open: statistics and mail are done, the write-back is refused).
+ * While a program has it open in watch mode, the write-back waits and lands once it is closed.
+ * Each sync shows its progress — rows read, records written, recomputation — on one updating line
+ * (plain lines when stdout is not a terminal).
+ */
+import { existsSync, watch } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { publishEndpoint } from '../adapters/stackEndpoint';
+import { reportTerminalError } from '../adapters/terminal/errors';
+import { amount, percent, tabCountsTable } from '../adapters/terminal/table';
+import { writeSample } from '../adapters/workbook/sample';
+import { todayIn } from '../adapters/workbook/validateToday';
+import { refreshStats } from '../functions/src/stats/refresh';
+import type { SyncProgress } from '../functions/src/sync/syncPlan';
+import { GongjianError } from '../shared/errors';
+import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../shared/i18n';
+import { StackRunningError } from './dataDir';
+import { type LocalMailOutcome, sendLocalMail } from './mail';
+import { progressLine } from './progress';
+import { type LocalStack, startLocalStack } from './stack';
+import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
+
+const PLAN_ID = 'local';
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const err = (text: string) => process.stderr.write(`${text}\n`);
+const ctx = { out, err, now: () => new Date(), debug: Boolean(process.env.GONGJIAN_DEBUG) };
+const progress = progressLine();
+const count = (n: number) => n.toLocaleString('en-US');
+
+function showSyncProgress(p: SyncProgress): void {
+  if (p.phase === 'validated') progress.update('validated', `校验完成：${count(p.rows)} 行 / validated`);
+  else if (p.phase === 'writing') {
+    const fraction = p.total === 0 ? 1 : p.written / p.total;
+    progress.update(
+      'writing',
+      `写入记录 ${count(p.written)} / ${count(p.total)}（${Math.round(fraction * 100)}%）/ records written`,
+      fraction,
+    );
+  } else progress.update('saved', `已保存，版本 ${p.version} / saved`);
+}
+
+function showStage(s: LocalSyncStage): void {
+  if (s.stage === 'read') progress.update('read', `读取工作簿：${count(s.rows)} 行 / rows read`);
+  else if (s.stage === 'sent') progress.update('writeBack', '写回编号与校验标记… / writing back');
+  else if (s.stage === 'statistics') progress.update('statistics', '重算统计… / recomputing statistics');
+}
+
+/** One sync with its progress line, which ends before the summary is printed. */
+async function syncWithProgress(stack: LocalStack): Promise<LocalSyncOutcome> {
+  try {
+    return await syncLocalWorkbook(stack, PLAN_ID, undefined, showStage);
+  } finally {
+    progress.done();
+  }
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { once: { type: 'boolean' }, verbose: { type: 'boolean' } },
+  });
+  const path = resolve(positionals[0] ?? 'local/plan.xlsx');
+  const started = Date.now();
+  const step = (label: string) => out(`… ${label}（${((Date.now() - started) / 1000).toFixed(1)} s）`);
+
+  if (!existsSync(path)) {
+    await mkdir(dirname(path), { recursive: true });
+    const today = todayIn(ctx.now());
+    await writeSample(path, Number(today.slice(0, 4)), today);
+    out(`首次运行：已写入示例工作簿 ${path}`);
+  }
+  const stack = await startLocalStack({
+    workbookPath: path,
+    progress: step,
+    say: (zh, en) => err(`${zh}\n${en}`),
+    syncProgress: (_planId, p) => showSyncProgress(p),
+    ...(values.verbose ? { log: err } : {}),
+  });
+  // `gongjian request PATH` finds this run by the workbook and talks to its API (local/endpoint.ts).
+  await publishEndpoint(path, {
+    pid: process.pid,
+    apiUrl: stack.apiUrl,
+    devToken: stack.devToken,
+    planId: PLAN_ID,
+  });
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= stack.stop();
+    return stopping;
+  };
+  process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
+
+  const syncAndMail = async (since: number) => {
+    const outcome = await syncWithProgress(stack);
+    printSummary(path, outcome, since);
+    step('邮件 / mail');
+    printMail(
+      await sendLocalMail(stack, PLAN_ID),
+      stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
+    );
+    // Records, statistics and the keys of the emails sent are kept for the next start.
+    await stack.persist();
+    return outcome;
+  };
+  // The emulator dying ends the run at once, whatever it is doing, with a clear reason.
+  const crash = stack.crashed.then((how): never => {
+    throw new EmulatorCrashedError(how);
+  });
+  const watching = new AbortController();
+  try {
+    return await Promise.race([crash, run()]);
+  } finally {
+    watching.abort();
+    await shutdown();
+  }
+
+  async function run(): Promise<number> {
+    step(`同步 ${basename(path)} / syncing`);
+    const first = await syncAndMail(started);
+    // The database outlives runs, so an unchanged workbook recomputes nothing; its generated tabs
+    // may still be owed (a previous run's write-back held for an open workbook), so write them.
+    if (first.recomputations === 0) await refreshStats(PLAN_ID, stack.runtime.refresh, { force: true });
+    // The statistics and emails are done; a write-back held for an open workbook is refused here.
+    if (values.once) return first.writeBack.state === 'waiting' ? 2 : 0;
+
+    out(
+      `\n填报表单 / update-request form: ${stack.formUrl}/r/<令牌 token>（链接见邮件 / links are in the emails）`,
+    );
+    out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
+    out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
+    await watchWorkbook(path, watching.signal, async () => {
+      // Every save that no sync has read leads to one, also a save made while a sync ran.
+      while (await stack.workbook?.needsSync().catch(() => false)) {
+        try {
+          await syncAndMail(Date.now());
+        } catch (error) {
+          reportTerminalError(error, ctx);
+          return;
+        }
+      }
+    });
+    return 0;
+  }
+}
+
+/** The emulator, holding the local database, exited while the stack ran. */
+class EmulatorCrashedError extends GongjianError<'emulator_crashed'> {
+  override readonly name = 'EmulatorCrashedError';
+  constructor(how: string) {
+    super(
+      'emulator_crashed',
+      `Firestore 模拟器意外退出（${how}），本地服务已停止。上次同步的数据已保存，重新运行 npm start 即可继续。`,
+      `The Firestore emulator exited unexpectedly (${how}); the local stack stopped. Data up to the last sync is saved: run npm start again.`,
+    );
+  }
+}
+
+/** The local stack's own failures in two sentences; everything else as the CLI reports it. */
+function reportStartError(error: unknown): number {
+  if (error instanceof EmulatorCrashedError) {
+    err(`${error.messageZh}\n${error.messageEn}`);
+    return 1;
+  }
+  if (error instanceof StackRunningError) {
+    err(`${error.messageZh}\n${error.messageEn}`);
+    return 2;
+  }
+  return reportTerminalError(error, ctx);
+}
+
+function outbox(path: string): string {
+  return join(dirname(path), 'outbox');
+}
+
+function printMail(outcome: LocalMailOutcome, where: string): void {
+  out(
+    `邮件：新放入队列 ${outcome.queued} 封，队列中累计已投递 ${outcome.delivered} 封（${where}）` +
+      (outcome.failed > 0 ? `，${outcome.failed} 封未能投递` : ''),
+  );
+}
+
+/** Calls onChange (serialised, debounced) whenever the file is saved; resolves when the process is stopped. */
+function watchWorkbook(path: string, signal: AbortSignal, onChange: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let running = Promise.resolve();
+    // Editors save by replacing the file, so watch its folder rather than the file itself.
+    watch(dirname(path), { signal }, (_event, name) => {
+      if (name !== basename(path)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        running = running.then(onChange);
+      }, 300);
+    }).on('error', () => {}); // the abort
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function printSummary(path: string, outcome: LocalSyncOutcome, since: number): void {
+  const { result, stats } = outcome;
+  const plan = stats.stats.plan;
+  const errors = result.issues.filter((issue) => issue.severity === 'error').length;
+  out('');
+  out(
+    `同步完成（${((Date.now() - since) / 1000).toFixed(1)} s）· 统计日期 ${stats.asOf} · 版本 ${result.version}`,
+  );
+  out(tabCountsTable(result.tabs));
+  out(
+    `记录写入：新增 ${result.writes.created} · 更新 ${result.writes.updated} · 删除 ${result.writes.deleted}` +
+      ` · 新分配编号 ${result.assignedIds.length} · 统计重算 ${outcome.recomputations} 次` +
+      `（触发 ${outcome.triggerInvocations} 次）`,
+  );
+  out(
+    `校验：${SEVERITY_LABELS.error} ${errors} 条，${SEVERITY_LABELS.warning} ${result.issues.length - errors} 条`,
+  );
+  out(
+    `事项 ${plan.measures} 项：${Object.entries(STATUS_LABELS)
+      .map(([status, label]) => `${label} ${plan[status as keyof typeof STATUS_LABELS]}`)
+      .join(' · ')}`,
+  );
+  out(
+    `完成率 ${percent(plan.completionRate)} · 平均进度 ${percent(plan.averageProgress)} · 活动 ${plan.activities} 次 · ` +
+      `参与 ${amount(plan.participants)} 人次 · 服务 ${amount(plan.hours)} 小时 · 投入 ${amount(plan.funds)} 元`,
+  );
+  if (outcome.writeBack.state === 'waiting') {
+    out(`尚未写回 ${path}：待 ${outcome.writeBack.reason.program} 关闭工作簿后自动写回`);
+    return;
+  }
+  for (const skipped of outcome.writeBack.skippedIds) {
+    err(`未写入编号 ${skipped.activityId}（第 ${skipped.row} 行：${skipped.reason}）`);
+  }
+  out(
+    `已写回 ${path}：编号、校验标记，以及 ${Object.values(GENERATED_TAB_LABELS)
+      .map((l) => l.zh)
+      .join('、')} 各表`,
+  );
+}
+
+process.exitCode = await main().catch(reportStartError);

@@ -1,0 +1,162 @@
+/**
+ * One pass of the local stack over a workbook file, exactly as the add-on does it against the
+ * deployed API: read the tabs, POST them to /sync, write the assigned IDs and the issue marks back
+ * into the workbook, then wait until the trigger has recomputed the statistics (and written the
+ * generated tabs).
+ */
+
+import type { StatsDoc } from '../functions/src/store/planStore';
+import { type ApiCell, ErrorBody, type SyncRequest, SyncResponse } from '../shared/api';
+import { recogniseTab } from '../shared/columns';
+import { dayFromParts, serialOf } from '../shared/dates';
+import { type UnusableCode, UnusableInputError } from '../shared/errors';
+import type { CellValue, RawWorkbook } from '../shared/workbook';
+import type { LocalStack } from './stack';
+import type { WriteOutcome } from './workbookFile';
+
+export interface LocalSyncOutcome {
+  result: SyncResponse;
+  stats: StatsDoc;
+  /** The write-back of IDs and marks: done, or held while an office program has the file open. */
+  writeBack: WriteOutcome;
+  /** Statistics recomputations this sync caused. */
+  recomputations: number;
+  /** Invocations of the statistics trigger this sync caused. */
+  triggerInvocations: number;
+}
+
+/** The stages of one local sync, for a progress line. */
+export type LocalSyncStage =
+  | { stage: 'read'; rows: number }
+  | { stage: 'sent' }
+  | { stage: 'writtenBack' }
+  | { stage: 'statistics' };
+
+/** Syncs the stack's .xlsx workbook through the API, writes back, and waits for fresh statistics. */
+export async function syncLocalWorkbook(
+  stack: LocalStack,
+  planId: string,
+  timeoutMs = 120_000,
+  onStage: (stage: LocalSyncStage) => void = () => {},
+): Promise<LocalSyncOutcome> {
+  const file = stack.workbook;
+  if (!file) throw new Error('The local stack was started without a workbook');
+  const { store } = stack.runtime;
+  const recomputationsBefore = await store.recomputations(planId);
+  const invocationsBefore = stack.bridge.invocations('onPlanWritten');
+  const { workbook, version } = await file.read();
+  const dataRows = workbook.tabs
+    .filter((tab) => recogniseTab(tab.name) !== undefined)
+    .reduce((sum, tab) => sum + tab.rows.length, 0);
+  onStage({ stage: 'read', rows: dataRows });
+  const body = await postSync(stack, planId, workbook);
+  onStage({ stage: 'sent' });
+  file.markSynced(version);
+  const writeBack = await file.write({ activityIds: body.assignedIds, issues: body.issues });
+  onStage({ stage: 'writtenBack' });
+  onStage({ stage: 'statistics' });
+  const stats = await waitForFreshStats(stack, planId, body.version, timeoutMs, invocationsBefore);
+  return {
+    result: body,
+    stats,
+    writeBack,
+    recomputations: (await store.recomputations(planId)) - recomputationsBefore,
+    triggerInvocations: stack.bridge.invocations('onPlanWritten') - invocationsBefore,
+  };
+}
+
+/**
+ * POSTs a workbook to the stack's /sync as the add-on does, and parses the answer with the
+ * contract the add-on uses (shared/api.ts); a refusal becomes an error.
+ */
+export async function postSync(
+  stack: LocalStack,
+  planId: string,
+  workbook: RawWorkbook,
+): Promise<SyncResponse> {
+  // The data tabs only, with date cells as spreadsheet serials: what the Sheets API returns too.
+  const tabs: SyncRequest['tabs'] = workbook.tabs
+    .filter((tab) => recogniseTab(tab.name) !== undefined)
+    .map((tab) => ({
+      name: tab.name,
+      header: tab.header.map(jsonCell),
+      // Cells right of the header have no column and are ignored by validation: a sparse row with
+      // one cell in column XFD would otherwise travel as 16,384 nulls.
+      rows: tab.rows.map((row) => ({
+        row: row.row,
+        cells: row.cells.slice(0, tab.header.length).map(jsonCell),
+      })),
+    }));
+  const response = await fetch(`${stack.apiUrl}/v1/plans/${planId}/sync`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.devToken}`, 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ tabs }),
+  });
+  const json: unknown = await response.json().catch(() => undefined);
+  if (response.ok) {
+    const answer = SyncResponse.safeParse(json);
+    if (answer.success) return answer.data;
+  }
+  const refusal = ErrorBody.safeParse(json);
+  if (!refusal.success) {
+    throw new Error(
+      `同步失败：服务器的回复无法识别（HTTP ${response.status}） / Sync failed: unrecognised answer (HTTP ${response.status})`,
+    );
+  }
+  const { error } = refusal.data;
+  // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
+  if (error.code === 'unusable_input') {
+    throw new UnusableInputError((error.reason ?? 'no_tabs') as UnusableCode, error.message, error.messageEn);
+  }
+  throw new Error(`同步失败：${error.message} / Sync failed: ${error.messageEn}`);
+}
+
+function jsonCell(cell: CellValue): ApiCell {
+  if (cell instanceof Date) {
+    const day = dayFromParts(cell.getUTCFullYear(), cell.getUTCMonth() + 1, cell.getUTCDate());
+    return day === undefined ? null : serialOf(day);
+  }
+  if (typeof cell === 'number' && !Number.isFinite(cell)) return null;
+  return cell;
+}
+
+/**
+ * Waits until the statistics cover the given version and the trigger has finished with the sync
+ * (it writes the generated tabs after the statistics): the sync's plan-document write fires one
+ * event, which the emulator delivers shortly after; `invocationsBefore` is the count before it.
+ */
+export async function waitForFreshStats(
+  stack: LocalStack,
+  planId: string,
+  version: number,
+  timeoutMs: number,
+  invocationsBefore?: number,
+): Promise<StatsDoc> {
+  const { store } = stack.runtime;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await store.getStats(planId);
+    if (stats && stats.inputVersion >= version) {
+      // A lost event is the sweeper's; a few seconds is plenty for one on its way.
+      const eventDeadline = Math.min(deadline, Date.now() + EVENT_WAIT_MS);
+      while (
+        invocationsBefore !== undefined &&
+        stack.bridge.invocations('onPlanWritten') <= invocationsBefore &&
+        Date.now() < eventDeadline
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await stack.bridge.idle();
+      return (await store.getStats(planId)) ?? stats;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `统计在 ${timeoutMs / 1000} 秒内没有更新 / Statistics not refreshed within ${timeoutMs / 1000} s ` +
+          `(version ${version}, statistics of version ${stats?.inputVersion ?? 'none'})`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const EVENT_WAIT_MS = 5_000;
