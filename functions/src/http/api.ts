@@ -21,6 +21,7 @@
  * body sent as text is parsed here and refused with our JSON error.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type * as z from 'zod';
 import {
   type ErrorBody,
   type ReportResponse,
@@ -288,6 +289,25 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
     action === 'sync' ? deps.store : undefined,
   );
   return { status: 200, body: { planId, ...result } };
+}
+
+/**
+ * The JSON body of a small request (report, requests) as its contract's schema, or a 400 that says
+ * what the body needs (`hint*`, one sentence each in Chinese and English).
+ */
+export function parseSmallBody<T>(schema: z.ZodType<T>, req: ApiRequest, hintZh: string, hintEn: string): T {
+  let value: unknown = req.body;
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    try {
+      value = JSON.parse(value.toString());
+    } catch {
+      value = undefined;
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new ApiError(400, 'invalid_body', `请求内容格式不正确：${hintZh}`, `Bad request body: ${hintEn}`);
+  return parsed.data;
 }
 
 function parseBody(req: ApiRequest, maxBodyBytes: number): SyncRequest {

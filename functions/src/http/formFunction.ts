@@ -4,22 +4,13 @@
  */
 import { onRequest } from 'firebase-functions/v2/https';
 import { REGION } from '../region';
+import { loadRuntime } from './loadRuntime';
 
 export const form = onRequest(
   { region: REGION, invoker: 'public', memory: '512MiB', timeoutSeconds: 60 },
   async (req, res) => {
-    const { runtime } = await import('../runtime');
-    let built: ReturnType<typeof runtime>;
-    try {
-      built = runtime();
-    } catch (error) {
-      // A configuration mistake is the operator's to read in the log, never the caller's.
-      console.error(
-        JSON.stringify({
-          severity: 'ERROR',
-          message: error instanceof Error ? error.message : String(error),
-        }),
-      );
+    const built = await loadRuntime();
+    if (built === undefined) {
       res
         .status(503)
         .type('text/plain; charset=utf-8')

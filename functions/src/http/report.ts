@@ -17,31 +17,10 @@ import { reportFileName } from '../../../shared/report';
 import { mailDocId } from '../mail/message';
 import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';
 import type { PlanDoc } from '../store/planStore';
-import { type ApiDeps, ApiError, type ApiRequest } from './api';
+import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './api';
 import type { Identity } from './auth';
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-
-function parseReportBody(req: ApiRequest): ReportRequest {
-  let value: unknown = req.body;
-  if (typeof value === 'string' || Buffer.isBuffer(value)) {
-    try {
-      value = JSON.parse(value.toString());
-    } catch {
-      value = undefined;
-    }
-  }
-  const parsed = ReportRequest.safeParse(value);
-  if (!parsed.success) {
-    throw new ApiError(
-      400,
-      'invalid_body',
-      '请求内容格式不正确：需要 requestId（8–64 位字母、数字、_ 或 -），year 可选',
-      'The body needs a requestId (8–64 letters, digits, _ or -) and an optional year',
-    );
-  }
-  return parsed.data;
-}
 
 /** Builds the summary and queues it to the caller; answers 202 with the mail's ID. */
 export async function requestReport(
@@ -50,7 +29,12 @@ export async function requestReport(
   identity: Identity,
   deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
 ): Promise<{ status: 202; body: ReportResponse }> {
-  const body = parseReportBody(req);
+  const body = parseSmallBody(
+    ReportRequest,
+    req,
+    '需要 requestId（8–64 位字母、数字、_ 或 -），year 可选',
+    'needs a requestId (8–64 letters, digits, _ or -) and an optional year',
+  );
   const stored = await deps.store.loadModel(plan);
   const year = body.year ?? stored.settings.year;
   const model = { ...stored, settings: { ...stored.settings, year } };

@@ -23,7 +23,7 @@ import type { MailQueue } from '../mail/queue';
 import { revokeLinks } from '../requests/links';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
 import type { PlanDoc } from '../store/planStore';
-import { type ApiDeps, ApiError, type ApiRequest } from './api';
+import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './api';
 import type { Identity } from './auth';
 
 const UNREACHABLE: Record<UnreachableReason, [zh: string, en: string]> = {
@@ -34,21 +34,6 @@ const UNREACHABLE: Record<UnreachableReason, [zh: string, en: string]> = {
   inactivePartner: ['该共建单位已停用', 'the partner is inactive'],
   noEmail: ['没有可用的邮箱', 'no usable email address'],
 };
-
-function parse<T>(schema: z.ZodType<T>, req: ApiRequest, hintZh: string, hintEn: string): T {
-  let value: unknown = req.body;
-  if (typeof value === 'string' || Buffer.isBuffer(value)) {
-    try {
-      value = JSON.parse(value.toString());
-    } catch {
-      value = undefined;
-    }
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success)
-    throw new ApiError(400, 'invalid_body', `请求内容格式不正确：${hintZh}`, `Bad request body: ${hintEn}`);
-  return parsed.data;
-}
 
 function linkQueue(deps: Pick<ApiDeps, 'mailQueue'>): MailQueue {
   if (!deps.mailQueue?.links) {
@@ -69,7 +54,7 @@ export async function requestUpdates(
   identity: Identity,
   deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
 ): Promise<{ status: 202; body: RequestsResponse }> {
-  const body = parse(
+  const body = parseSmallBody(
     RequestsRequest,
     req,
     'to 为责任人邮箱或共建单位编号的列表，message、due（YYYY-MM-DD）和 requestId 可选',
@@ -133,7 +118,7 @@ export async function revokeRequestLinks(
   identity: Identity,
   deps: Pick<ApiDeps, 'now' | 'log' | 'mailQueue'>,
 ): Promise<{ status: 200; body: RevokeResponse }> {
-  const { email } = parse(
+  const { email } = parseSmallBody(
     RevokeRequest,
     req,
     '需要 email（要撤销链接的人的邮箱）',
