@@ -88,17 +88,9 @@ if (badPrefix) {
 if (whitelist.length > 0) manifest.urlFetchWhitelist = whitelist;
 await writeFile(join(outdir, 'appsscript.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-// Each page starts with `<!-- include partials/NAME.html -->` for what every page shares (the
-// doctype, head, charset and the add-on stylesheet): written once, inlined here.
-const INCLUDE = /^<!-- include (partials\/[A-Za-z]+\.html) -->\n/gm;
 const pages = (await readdir(join(source, 'src'))).filter((file) => file.endsWith('.html')).sort();
 for (const page of pages) {
-  const text = await readFile(join(source, 'src', page), 'utf8');
-  const parts = new Map();
-  for (const [, partial] of text.matchAll(INCLUDE)) {
-    parts.set(partial, await readFile(join(source, 'src', partial), 'utf8'));
-  }
-  await writeFile(join(outdir, page), text.replace(INCLUDE, (_, partial) => parts.get(partial)));
+  await writeFile(join(outdir, page), await readFile(join(source, 'src', page)));
 }
 
 const bytes = (await stat(script)).size;

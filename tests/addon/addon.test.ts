@@ -10,7 +10,7 @@
  * out by headless Chromium at a phone's width.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +24,7 @@ import { SyncRequest, SyncResponse } from '../../shared/api';
 import { COLUMNS } from '../../shared/columns';
 import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
+import { chromiumPath } from '../support/chromium';
 import {
   type AuthMode,
   type FakeHtmlOutput,
@@ -1249,19 +1250,6 @@ describe('the add-on where there is no Intl at all', () => {
     expect(marked(addon.sheet('活动'))).toEqual([`3,${col('activities', '日期')}`]);
   });
 });
-
-/** Headless Chromium (Debian's `chromium`), or CHROMIUM_PATH. */
-function chromiumPath(): string {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-    (path) => path !== undefined && path !== '' && existsSync(path),
-  );
-  if (!found) {
-    throw new Error(
-      'The add-on page tests need headless Chromium: apt-get install chromium (or set CHROMIUM_PATH).',
-    );
-  }
-  return found;
-}
 
 const escapeAttribute = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -5,10 +5,10 @@
  * test here with the install hint; nothing is skipped. Screenshots of each page are kept in the
  * test's temp folder (its path is printed).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readXlsx } from '../../adapters/workbook';
 import { writeSample } from '../../adapters/workbook/sample';
@@ -16,6 +16,7 @@ import { todayIn } from '../../adapters/workbook/validateToday';
 import { linkUrl, mintLink, revokeLinks } from '../../functions/src/requests/links';
 import { type LocalStack, startLocalStack } from '../../stack/stack';
 import { syncLocalWorkbook } from '../../stack/syncWorkbook';
+import { launchChromium } from '../support/chromium';
 
 const PLAN_ID = 'local';
 const shots = mkdtempSync(join(tmpdir(), 'gongjian-form-shots-'));
@@ -25,36 +26,13 @@ let stack: LocalStack;
 let browser: Browser;
 let context: BrowserContext;
 
-function chromiumPath(): string {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-    (candidate) => candidate !== undefined && candidate !== '' && existsSync(candidate),
-  );
-  if (!found) {
-    throw new Error(
-      'The form browser tests need headless Chromium: apt-get install chromium (or set CHROMIUM_PATH).',
-    );
-  }
-  return found;
-}
-
 beforeAll(async () => {
   process.stdout.write(`form screenshots: ${shots}\n`);
   const today = todayIn(new Date());
   await writeSample(path, Number(today.slice(0, 4)), today);
   stack = await startLocalStack({ workbookPath: path });
   await syncLocalWorkbook(stack, PLAN_ID);
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 375, height: 812 }, javaScriptEnabled: false });
 }, 240_000);
 

@@ -7,14 +7,15 @@
  * from that file. Screenshots of each page are kept in the test's temp folder (kept when
  * GONGJIAN_KEEP_ARTEFACTS is set, for looking at them).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ExcelJS from 'exceljs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
 import { gongjian, json } from '../cli/run-cli';
+import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/firestore';
 import { tempFolder } from '../workbook/helpers';
 import { type StackRun, startStack } from './run-start';
@@ -32,30 +33,8 @@ afterAll(async () => {
   }
   if (keep) console.log(`截图 / screenshots: ${folder.dir}`);
   else folder.remove();
-});
-
-/** Debian's chromium, or CHROMIUM_PATH; never a skip. */
-function chromiumPath(): string {
-  const found = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-    (path) => path !== undefined && existsSync(path),
-  );
-  if (!found) {
-    throw new Error(
-      'The update-request browser test needs headless Chromium: apt-get install chromium (or set CHROMIUM_PATH).',
-    );
-  }
-  return found;
-}
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+  // Stopping the stack exports its database beside the workbook: seconds, more on a busy machine.
+}, 60_000);
 
 interface ActivityRow {
   title: string;
@@ -121,7 +100,7 @@ describe('an update request, from the digest in the outbox to the row in the wor
 
     const before = json<StatsJson>(gongjian(['stats', path, '--json']));
 
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: FLAGS, headless: true });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 375, height: 812 },
       javaScriptEnabled: false,

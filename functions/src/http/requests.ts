@@ -9,7 +9,6 @@
  * server names it and every POST is a new request.
  */
 import { randomUUID } from 'node:crypto';
-import type * as z from 'zod';
 import { todayIn } from '../../../adapters/workbook/validateToday';
 import {
   RequestsRequest,
