@@ -257,6 +257,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
   }
 
   const body = parseBody(req, deps.maxBodyBytes);
+  const keep = deps.keepSubmitted;
   const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook);
   // Only admins point a plan at another spreadsheet (store/binding.ts): checked now, and again on
   // the plan as stored once the sync holds it.
@@ -277,12 +278,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
         checkBinding(stored);
       },
       clock: { now: deps.now, sleep: deps.sleep },
-      ...(deps.keepSubmitted
-        ? {
-            keepSubmitted: (ids) =>
-              deps.keepSubmitted?.(planId, ids, deps.now()) ?? Promise.resolve(new Set<string>()),
-          }
-        : {}),
+      ...(keep ? { keepSubmitted: (ids: ReadonlySet<string>) => keep(planId, ids, deps.now()) } : {}),
       ...(workbookLocation ? { workbookLocation } : {}),
       ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
     },

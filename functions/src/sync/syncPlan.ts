@@ -115,15 +115,14 @@ export async function syncPlan(
     if (existing) options.authorize?.(existing);
     // Rows submitted through update requests that this workbook may predate are kept.
     const inWorkbook = new Set(ids as string[]);
+    const { keepSubmitted } = options;
     const diffs = await Promise.all(
       RECORD_COLLECTIONS.map((collection) =>
         store.recordWrites(
           options.planId,
           collection,
           records[collection],
-          collection === 'activities'
-            ? () => options.keepSubmitted?.(inWorkbook) ?? Promise.resolve(new Set<string>())
-            : undefined,
+          collection === 'activities' && keepSubmitted ? () => keepSubmitted(inWorkbook) : undefined,
         ),
       ),
     );
