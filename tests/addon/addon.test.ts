@@ -1257,7 +1257,8 @@ const escapeAttribute = (text: string) =>
 /**
  * Lays each page out in a 375×812 frame (a phone; the sidebar is narrower still) in one headless
  * Chromium run and reports, per page, how far it overflows sideways — and for the add-activity
- * form, the same after a refused submission, with the order of its status line and error list.
+ * form, the same after a refused submission, with the order of its status line and error list;
+ * for the request dialogs, the same after sending to everyone with a long message, or revoking.
  */
 async function layOut(pages: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
   // google.script.run as the sidebar has it: the form's submission is refused with a long message.
@@ -1271,7 +1272,7 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
       sendUpdateRequests(form) {
         window.parent.sentForm = form;
         handlers.ok(['已发出 ' + form.to.length + ' 封填报请求，邮件中附有每人专用的填报链接。']
-          .concat(form.to.map((to) => '已发送：' + to + ' → ' + to + '、' + 'cc' + to)));
+          .concat(form.to.map((to) => '已发送：收件人 ' + to + ' → ' + to + '、cc' + to)));
       },
       revokeUpdateLinks(email) { handlers.ok('已撤销 ' + email + ' 的 2 个填报链接，这些链接从现在起无法再打开。'); },
     };
@@ -1288,7 +1289,8 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
       const result = {};
       for (const frame of document.querySelectorAll('iframe')) {
         const doc = frame.contentDocument;
-        // A scrolling box (the request dialog's lists) hides what overflows it from the page's width.
+        // The request dialog's lists scroll: what overflows them shows in the page's width only while
+        // their fieldset grows to its content (a min-width: 0 would hide it in a sideways scrollbar).
         const overflow = () =>
           Math.max(...[doc.documentElement, ...doc.querySelectorAll('.people')].map((box) => box.scrollWidth - box.clientWidth));
         const entry = { overflow: overflow() };
