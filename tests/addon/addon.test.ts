@@ -1257,7 +1257,8 @@ const escapeAttribute = (text: string) =>
 /**
  * Lays each page out in a 375×812 frame (a phone; the sidebar is narrower still) in one headless
  * Chromium run and reports, per page, how far it overflows sideways — and for the add-activity
- * form, the same after a refused submission, with the order of its status line and error list.
+ * form, the same after a refused submission, with the order of its status line and error list;
+ * for the request dialogs, the same after sending to everyone with a long message, or revoking.
  */
 async function layOut(pages: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
   // google.script.run as the sidebar has it: the form's submission is refused with a long message.
@@ -1268,6 +1269,12 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
       withFailureHandler(f) { handlers.fail = f; return run; },
       addActivity() { handlers.ok({ ok: false, errors: [{ message: '找不到关联事项「' + 'X'.repeat(120) + '」' }] }); },
       goToCell() {},
+      sendUpdateRequests(form) {
+        window.parent.sentForm = form;
+        handlers.ok(['已发出 ' + form.to.length + ' 封填报请求，邮件中附有每人专用的填报链接。']
+          .concat(form.to.map((to) => '已发送：收件人 ' + to + ' → ' + to + '、cc' + to)));
+      },
+      revokeUpdateLinks(email) { handlers.ok('已撤销 ' + email + ' 的 2 个填报链接，这些链接从现在起无法再打开。'); },
     };
     window.google = { script: { run: run, host: { close() {} } } };
   </script>`;
@@ -1282,7 +1289,10 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
       const result = {};
       for (const frame of document.querySelectorAll('iframe')) {
         const doc = frame.contentDocument;
-        const overflow = () => doc.documentElement.scrollWidth - doc.documentElement.clientWidth;
+        // The request dialog's lists scroll: what overflows them shows in the page's width only while
+        // their fieldset grows to its content (a min-width: 0 would hide it in a sideways scrollbar).
+        const overflow = () =>
+          Math.max(...[doc.documentElement, ...doc.querySelectorAll('.people')].map((box) => box.scrollWidth - box.clientWidth));
         const entry = { overflow: overflow() };
         if (frame.id === 'AddActivity') {
           doc.getElementById('title').value = '入户走访';
@@ -1296,6 +1306,25 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
             errors: errors.textContent,
             statusFirst: Boolean(status.compareDocumentPosition(errors) & Node.DOCUMENT_POSITION_FOLLOWING),
           };
+        }
+        if (frame.id === 'SendRequests') {
+          const boxes = doc.querySelectorAll('.people input');
+          for (const box of boxes) box.checked = true;
+          doc.getElementById('message').value = '请补填'.repeat(10) + 'M'.repeat(300);
+          doc.getElementById('send').click();
+          entry.sent = {
+            overflow: overflow(),
+            boxes: boxes.length,
+            to: window.sentForm.to.length,
+            message: window.sentForm.message.length,
+            status: doc.getElementById('status').textContent,
+            lines: doc.querySelectorAll('#result li').length,
+          };
+        }
+        if (frame.id === 'RevokeLinks') {
+          doc.getElementById('email').value = 'r'.repeat(60) + '@' + 'e'.repeat(60) + '.example.cn';
+          doc.getElementById('revoke').click();
+          entry.revoked = { overflow: overflow(), status: doc.getElementById('status').textContent };
         }
         result[frame.id] = entry;
       }
@@ -1354,6 +1383,70 @@ describe('the add-on pages in headless Chromium at a phone width', () => {
           status: '未添加，请改正：',
           errors: `找不到关联事项「${'X'.repeat(120)}」`,
           statusFirst: true,
+        },
+      },
+    });
+  });
+
+  it('fit the request dialogs at 375 px with many owners and partner units, long unbroken names and emails', async () => {
+    const addon = load(true);
+    seed(addon);
+    const unbroken = 'X'.repeat(100);
+    const address = (local: string, i: number) => `${local.repeat(60)}${i}@${'d'.repeat(60)}.example.cn`;
+    addon.sheet('共建单位').fill(
+      4,
+      Array.from({ length: 12 }, (_, i) =>
+        rowOf('partners', {
+          单位编号: `P${10 + i}`,
+          单位名称: `单位${i}${unbroken}`,
+          邮箱: `${address('p', i)}、${address('q', i)}`,
+        }),
+      ),
+    );
+    addon.sheet('计划').fill(
+      4,
+      Array.from({ length: 12 }, (_, i) =>
+        rowOf('plan', {
+          编号: `4.${2 + i}`,
+          类别: '实事共办',
+          事项: `事项${i}`,
+          目标值: 1,
+          共建单位: 'P01',
+          责任人: `责任人${unbroken}`,
+          责任人邮箱: address('o', i % 6),
+        }),
+      ),
+    );
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    addon.call('showSendRequests');
+    const send = addon.services.dialogs.at(-1);
+    // Six owners of two measures each, and every partner unit: the lists the layout must hold.
+    const data = send?.output.payload<{ owners: unknown[]; partners: unknown[] }>();
+    expect([data?.owners.length, data?.partners.length]).toEqual([6, 14]);
+    addon.call('showRevokeLinks');
+    const revoke = addon.services.dialogs.at(-1);
+
+    const result = await layOut({
+      SendRequests: send?.output.getContent() ?? '',
+      RevokeLinks: revoke?.output.getContent() ?? '',
+    });
+    expect(result).toEqual({
+      SendRequests: {
+        overflow: 0,
+        sent: {
+          overflow: 0,
+          boxes: 20,
+          to: 20,
+          message: 330,
+          status: '已发出 20 封填报请求，邮件中附有每人专用的填报链接。',
+          lines: 20,
+        },
+      },
+      RevokeLinks: {
+        overflow: 0,
+        revoked: {
+          overflow: 0,
+          status: `已撤销 ${'r'.repeat(60)}@${'e'.repeat(60)}.example.cn 的 2 个填报链接，这些链接从现在起无法再打开。`,
         },
       },
     });
