@@ -165,7 +165,7 @@ export function showSendRequests(): void {
   fromMenu(() => {
     requireSettings();
     const data = requestDialogData(SpreadsheetApp.getActive(), Utilities.getUuid());
-    showDialog('SendRequests', '发送填报请求', data, 520, 560);
+    showDialog('SendRequests', '发送填报请求', data, 520, 640);
   });
 }
 
