@@ -161,7 +161,7 @@ describe('request links', () => {
     const { token, expiresAt } = await mintLink(deps(), { ...partnerLink, validDays: 30 });
     const verdict = await verifyLink(deps(), token);
     if (!verdict.ok) throw new Error('link should open');
-    // A use months later is still deleted with its link, not counted from its own time.
+    // A use weeks later is deleted with its link, not counted from its own time.
     clock = new Date('2026-06-29T08:00:00Z');
     await logLinkUse(deps(), verdict.link, { kind: 'view' });
     const deleteAt = Date.parse(expiresAt) + KEPT_AFTER_EXPIRY_DAYS * DAY_MS;
