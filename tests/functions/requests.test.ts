@@ -223,6 +223,18 @@ describe('POST /v1/plans/{planId}/requests/revoke', () => {
     }
     expect((await post('requests/revoke', { email: 'chenjianguo@example.cn' }, EDITOR)).body.revoked).toBe(0);
   });
+
+  it('revokes a partner’s link by its second address too: the email went to both', async () => {
+    await post('requests', { to: ['P04'], requestId: 'req-c-0001' }, EDITOR);
+    const [mail] = await mails();
+    expect(mail?.get('to')).toEqual(['fengtao@example.com', 'dangban@example.com']);
+    const answer = await post('requests/revoke', { email: 'DangBan@example.com' }, EDITOR);
+    expect(answer.body.revoked).toBe(1);
+    expect(await verifyLink(linkDeps(), tokenOf(mail?.data() ?? {}))).toEqual({
+      ok: false,
+      reason: 'revoked',
+    });
+  });
 });
 
 describe('links in scheduled emails', () => {

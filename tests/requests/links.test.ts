@@ -2,8 +2,12 @@
  * Update-request links against the real Firestore emulator: the token is never stored (only its
  * hash), links expire and can be revoked, and anything else opens nothing.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import {
+  KEPT_AFTER_EXPIRY_DAYS,
   type LinkDeps,
   linkUrl,
   logLinkUse,
@@ -12,6 +16,7 @@ import {
   tokenHash,
   verifyLink,
 } from '../../functions/src/requests/links';
+import { LINK_USES_COLLECTION, REQUEST_LINKS_COLLECTION } from '../../functions/src/store/paths';
 import { useFirestoreEmulator } from '../support/firestore';
 
 const DAY_MS = 86_400_000;
@@ -87,6 +92,22 @@ describe('request links', () => {
     expect(await revokeLinks(deps(), { planId: 'plan-a', email: 'liaison@school.cn' })).toBe(0);
   });
 
+  it('revokes a link sent to several addresses by any of them, in that plan only', async () => {
+    clock = new Date('2026-06-01T08:00:00Z');
+    const sentTo = ['liaison@school.cn', 'Office@School.cn ', 'leader@city.gov.cn'];
+    const digest = await mintLink(deps(), { ...partnerLink, sentTo });
+    const otherPlan = await mintLink(deps(), { ...partnerLink, planId: 'plan-b', sentTo });
+    const stored = await emulator.firestore().collection('requestLinks').doc(tokenHash(digest.token)).get();
+    expect(stored.get('email')).toBe('liaison@school.cn');
+    expect(stored.get('emails')).toEqual(['liaison@school.cn', 'office@school.cn', 'leader@city.gov.cn']);
+
+    expect(await revokeLinks(deps(), { planId: 'plan-a', email: 'OFFICE@school.cn' })).toBe(1);
+    expect(await verifyLink(deps(), digest.token)).toEqual({ ok: false, reason: 'revoked' });
+    expect((await verifyLink(deps(), otherPlan.token)).ok).toBe(true);
+    // Found by both its bound and its sent-to address, a link is still revoked once.
+    expect(await revokeLinks(deps(), { planId: 'plan-b', email: 'liaison@school.cn' })).toBe(1);
+  });
+
   it('a forged, altered or malformed token opens nothing', async () => {
     const { token } = await mintLink(deps(), partnerLink);
     const last = token.at(-1) === 'A' ? 'B' : 'A';
@@ -123,9 +144,45 @@ describe('request links', () => {
         kind: 'submit',
         submissionId: 'k1',
         what: { title: '义诊' },
+        deleteAt: expect.any(Timestamp),
       },
-      { at: clock.toISOString(), planId: 'plan-a', kind: 'view', address: '203.0.113.9' },
+      {
+        at: clock.toISOString(),
+        planId: 'plan-a',
+        kind: 'view',
+        address: '203.0.113.9',
+        deleteAt: expect.any(Timestamp),
+      },
     ]);
+  });
+
+  it('a link and its uses carry the TTL field, KEPT_AFTER_EXPIRY_DAYS after the link expires', async () => {
+    clock = new Date('2026-06-01T08:00:00Z');
+    const { token, expiresAt } = await mintLink(deps(), { ...partnerLink, validDays: 30 });
+    const verdict = await verifyLink(deps(), token);
+    if (!verdict.ok) throw new Error('link should open');
+    // A use weeks later is deleted with its link, not counted from its own time.
+    clock = new Date('2026-06-29T08:00:00Z');
+    await logLinkUse(deps(), verdict.link, { kind: 'view' });
+    const deleteAt = Date.parse(expiresAt) + KEPT_AFTER_EXPIRY_DAYS * DAY_MS;
+    expect(new Date(deleteAt).toISOString()).toBe('2026-12-28T08:00:00.000Z');
+    const link = emulator.firestore().collection('requestLinks').doc(tokenHash(token));
+    expect(((await link.get()).get('deleteAt') as Timestamp).toMillis()).toBe(deleteAt);
+    const uses = await link.collection('uses').get();
+    expect(uses.docs.map((d) => (d.get('deleteAt') as Timestamp).toMillis())).toEqual([deleteAt]);
+  });
+
+  it('firestore.indexes.json declares the TTL policies on the links and their uses', () => {
+    const indexes = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../firestore.indexes.json'), 'utf8'),
+    ) as {
+      fieldOverrides?: { collectionGroup: string; fieldPath: string; ttl?: boolean; indexes: unknown[] }[];
+    };
+    const ttl = indexes.fieldOverrides?.filter((override) => override.ttl) ?? [];
+    for (const collectionGroup of [REQUEST_LINKS_COLLECTION, LINK_USES_COLLECTION]) {
+      // Not indexed: nothing queries it.
+      expect(ttl).toContainEqual({ collectionGroup, fieldPath: 'deleteAt', ttl: true, indexes: [] });
+    }
   });
 
   it('linkUrl puts the token under /r/ whatever the base ends with', () => {

@@ -2,15 +2,19 @@
  * Update-request links (SPEC §9): a personal, unguessable address bound to one plan, one person
  * and a scope. The token is 256 random bits (base64url); only its SHA-256 is stored, as the link's
  * document ID, so the database alone opens nothing. A link expires (设置 → 填报链接有效天数) and can
- * be revoked; every use is logged under it (store/requestStore.ts has the layout).
+ * be revoked; every use is logged under it (store/paths.ts has the layout). The link and each use
+ * carry `deleteAt`, the field of the Firestore TTL policy (firestore.indexes.json): both are deleted
+ * KEPT_AFTER_EXPIRY_DAYS after the link expires, long enough to answer a question about a use.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { FieldValue, type Firestore } from 'firebase-admin/firestore';
+import { FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { FormScope } from '../../../shared/requestForm';
 import { linkUsesRef, requestLinkRef, requestLinksRef } from '../store/paths';
 
 const DAY_MS = 86_400_000;
+/** Days a link and its use log are kept after the link expires, then Firestore's TTL deletes them. */
+export const KEPT_AFTER_EXPIRY_DAYS = 180;
 /** 32 random bytes in base64url: 43 characters of [A-Za-z0-9_-]. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -26,8 +30,10 @@ const LinkScopeSchema = z.discriminatedUnion('kind', [
 export const StoredLink = z.object({
   tokenHash: z.string(),
   planId: z.string(),
-  /** Lower-cased. */
+  /** Lower-cased: the address the link is for (a partner's first). */
   email: z.string(),
+  /** Lower-cased: every address the email carrying the link went to (revokeLinks finds it by any). */
+  emails: z.array(z.string()).optional(),
   name: z.string(),
   scope: LinkScopeSchema,
   createdAt: z.string(),
@@ -49,6 +55,8 @@ export interface LinkDeps {
 export interface MintLinkInput {
   planId: string;
   email: string;
+  /** Every address the link is sent to, besides `email` (a partner's other addresses, cc). */
+  sentTo?: readonly string[];
   name: string;
   scope: LinkScope;
   /** Days until it expires (settings: requestLinkDays in shared/model.ts). */
@@ -65,6 +73,11 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** When a link that expires at `expiresAt` (ISO) and its uses are deleted by the TTL policy. */
+function deleteAtOf(expiresAt: string): Timestamp {
+  return Timestamp.fromMillis(Date.parse(expiresAt) + KEPT_AFTER_EXPIRY_DAYS * DAY_MS);
+}
+
 /** Creates a link and returns its token: the only time the token exists outside the person's email. */
 export async function mintLink(
   deps: LinkDeps,
@@ -75,10 +88,12 @@ export async function mintLink(
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + input.validDays * DAY_MS).toISOString();
   const hash = tokenHash(token);
+  const email = input.email.trim().toLowerCase();
   const link: StoredLink = {
     tokenHash: hash,
     planId: input.planId,
-    email: input.email.trim().toLowerCase(),
+    email,
+    emails: [...new Set([email, ...(input.sentTo ?? []).map((a) => a.trim().toLowerCase())])],
     name: input.name,
     scope: input.scope,
     createdAt: now.toISOString(),
@@ -87,7 +102,7 @@ export async function mintLink(
     formKey: randomBytes(32).toString('base64url'),
   };
   // create(): a (astronomically unlikely) collision fails instead of taking over another link.
-  await requestLinkRef(deps.db, hash).create(link);
+  await requestLinkRef(deps.db, hash).create({ ...link, deleteAt: deleteAtOf(expiresAt) });
   return { token, expiresAt };
 }
 
@@ -102,14 +117,22 @@ export async function verifyLink(deps: LinkDeps, token: string): Promise<LinkVer
   return { ok: true, link };
 }
 
-/** Revokes every live link of a person in a plan (they left the unit); returns how many. */
+/**
+ * Revokes every live link of a person in a plan (they left the unit): the links bound to the
+ * address and those sent to it (a partner's second address); returns how many. Two queries, each
+ * served by automatic single-field indexes (links minted before `emails` existed have only `email`).
+ */
 export async function revokeLinks(deps: LinkDeps, input: { planId: string; email: string }): Promise<number> {
   const email = input.email.trim().toLowerCase();
-  const found = await requestLinksRef(deps.db)
-    .where('planId', '==', input.planId)
-    .where('email', '==', email)
-    .get();
-  const live = found.docs.filter((doc) => doc.get('revokedAt') === undefined);
+  const links = requestLinksRef(deps.db);
+  const [boundTo, sentTo] = await Promise.all([
+    links.where('planId', '==', input.planId).where('email', '==', email).get(),
+    links.where('emails', 'array-contains', email).get(),
+  ]);
+  const found = new Map([...boundTo.docs, ...sentTo.docs].map((doc) => [doc.id, doc]));
+  const live = [...found.values()].filter(
+    (doc) => doc.get('planId') === input.planId && doc.get('revokedAt') === undefined,
+  );
   const revokedAt = deps.now().toISOString();
   const writer = deps.db.bulkWriter();
   for (const doc of live) void writer.update(doc.ref, { revokedAt });
@@ -140,6 +163,7 @@ export async function logLinkUse(deps: LinkDeps, link: StoredLink, use: LinkUse)
     at: deps.now().toISOString(),
     planId: link.planId,
     ...Object.fromEntries(Object.entries(use).filter(([, v]) => v !== undefined)),
+    deleteAt: deleteAtOf(link.expiresAt),
   });
   await requestLinkRef(deps.db, link.tokenHash).update({ uses: FieldValue.increment(1) });
 }

@@ -75,9 +75,13 @@ export async function enqueuePlanned(
   const existing = await mailCollection(queue.db).doc(mailDocId(planned.key)).get();
   if (existing.exists) return 'duplicate';
   const deps = { db: queue.db, now: queue.links.now };
+  // Whoever the email goes to holds the link: revoking any of them must kill it. The addresses do
+  // not depend on the link, so a rendering without one names them.
+  const { to, cc } = planned.render();
   const { token } = await mintLink(deps, {
     planId: meta.planId,
     email: recipient.email,
+    sentTo: [...to, ...cc],
     name: recipient.name,
     scope: scopeOf(recipient),
     validDays: meta.validDays,
