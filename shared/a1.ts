@@ -42,6 +42,11 @@ export function cellReference(tabName: string, row: number, index0: number): str
   return `${quoteTabName(tabName)}!${columnLetter(index0)}${row}`;
 }
 
+/** The fragment linking to one cell of a spreadsheet's sheet (`#gid=123&range=C7`; row is the sheet row, column 0-based). */
+export function cellLink(sheetId: number, row: number, index0: number): string {
+  return `#gid=${sheetId}&range=${columnLetter(index0)}${row}`;
+}
+
 /** A range split at its `!`: the sheet name unquoted (undefined when none is named) and the cells part. */
 export interface SplitRange {
   tab: string | undefined;

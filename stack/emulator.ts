@@ -10,6 +10,7 @@ import { createServer, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { GongjianError } from '../shared/errors';
 
 const MAIN_CLASS = 'com.google.cloud.datastore.emulator.firestore.CloudFirestore';
 const JAR_IN_SDK = join('platform', 'cloud-firestore-emulator', 'cloud-firestore-emulator.jar');
@@ -38,14 +39,8 @@ const JAVA_HINT_EN =
 export type EmulatorMissingCode = 'JAR_NOT_FOUND' | 'JAVA_NOT_FOUND' | 'JAVA_TOO_OLD';
 
 /** The emulator cannot run on this machine; the message says how to install what is missing. */
-export class EmulatorMissingError extends Error {
+export class EmulatorMissingError extends GongjianError<EmulatorMissingCode> {
   override readonly name = 'EmulatorMissingError';
-  constructor(
-    readonly code: EmulatorMissingCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The JVM started but never answered, or exited; the message carries the emulator's own output. */
@@ -91,8 +86,8 @@ export function findEmulatorJar(
     if (isFile(override)) return override;
     throw new EmulatorMissingError(
       'JAR_NOT_FOUND',
-      `FIRESTORE_EMULATOR_JAR 指向的文件不存在：${override}。${JAR_HINT_ZH}\n` +
-        `FIRESTORE_EMULATOR_JAR points to a missing file: ${override}. ${JAR_HINT_EN}`,
+      `FIRESTORE_EMULATOR_JAR 指向的文件不存在：${override}。${JAR_HINT_ZH}`,
+      `FIRESTORE_EMULATOR_JAR points to a missing file: ${override}. ${JAR_HINT_EN}`,
     );
   }
   const found = candidates.find(isFile);
@@ -100,8 +95,8 @@ export function findEmulatorJar(
   const searched = candidates.length > 0 ? candidates.join(', ') : '(no candidate paths)';
   throw new EmulatorMissingError(
     'JAR_NOT_FOUND',
-    `找不到 Cloud Firestore 模拟器（已查找：${searched}）。${JAR_HINT_ZH}\n` +
-      `Cloud Firestore emulator not found (looked in: ${searched}). ${JAR_HINT_EN}`,
+    `找不到 Cloud Firestore 模拟器（已查找：${searched}）。${JAR_HINT_ZH}`,
+    `Cloud Firestore emulator not found (looked in: ${searched}). ${JAR_HINT_EN}`,
   );
 }
 
@@ -116,8 +111,8 @@ export function findJava(env: NodeJS.ProcessEnv = process.env): string {
   if (found) return found;
   throw new EmulatorMissingError(
     'JAVA_NOT_FOUND',
-    `找不到 Java（PATH 中没有 java，JAVA_HOME 也未指向 Java）。${JAVA_HINT_ZH}\n` +
-      `Java not found (no java on PATH, no JAVA_HOME). ${JAVA_HINT_EN}`,
+    `找不到 Java（PATH 中没有 java，JAVA_HOME 也未指向 Java）。${JAVA_HINT_ZH}`,
+    `Java not found (no java on PATH, no JAVA_HOME). ${JAVA_HINT_EN}`,
   );
 }
 
@@ -339,8 +334,8 @@ function explainStartFailure(error: unknown, port: number, output: string): Erro
   if (output.includes('UnsupportedClassVersionError')) {
     return new EmulatorMissingError(
       'JAVA_TOO_OLD',
-      `Java 版本过旧，无法运行 Cloud Firestore 模拟器。${JAVA_HINT_ZH}\n` +
-        `This Java is too old for the Cloud Firestore emulator. ${JAVA_HINT_EN}\n${output}`,
+      `Java 版本过旧，无法运行 Cloud Firestore 模拟器。${JAVA_HINT_ZH}`,
+      `This Java is too old for the Cloud Firestore emulator. ${JAVA_HINT_EN}\n${output}`,
     );
   }
   const message = error instanceof Error ? error.message : String(error);

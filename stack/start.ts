@@ -23,6 +23,7 @@ import type { SyncProgress } from '../functions/src/sync/syncPlan';
 import { GongjianError } from '../shared/errors';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../shared/i18n';
 import { StackRunningError } from './dataDir';
+import { EmulatorMissingError } from './emulator';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
 import { progressLine } from './progress';
 import { type LocalStack, startLocalStack } from './stack';
@@ -170,7 +171,8 @@ function reportStartError(error: unknown): number {
     err(`${error.messageZh}\n${error.messageEn}`);
     return 1;
   }
-  if (error instanceof StackRunningError) {
+  // What the person can fix: another stack holds the data, or Java or the emulator is not installed.
+  if (error instanceof StackRunningError || error instanceof EmulatorMissingError) {
     err(`${error.messageZh}\n${error.messageEn}`);
     return 2;
   }

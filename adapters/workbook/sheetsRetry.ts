@@ -4,6 +4,8 @@
  * error a call that failed for good becomes.
  */
 
+import { GongjianError } from '../../shared/errors';
+
 export interface RetryOptions {
   /** Attempts in all, the first included (default 5). */
   tries?: number;
@@ -16,20 +18,29 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Why a Sheets API call failed for good, as its status says. */
+export type SheetsApiCode =
+  | 'sheets_forbidden'
+  | 'sheets_not_found'
+  | 'sheets_rate_limited'
+  | 'sheets_unavailable'
+  | 'sheets_refused';
+
 /** A Sheets API call that failed for good: not retryable, or still failing after every try. */
-export class SheetsApiError extends Error {
+export class SheetsApiError extends GongjianError<SheetsApiCode> {
   override readonly name = 'SheetsApiError';
   constructor(
+    code: SheetsApiCode,
+    messageZh: string,
+    messageEn: string,
     /** The HTTP status, undefined when no response came (network failure). */
     readonly status: number | undefined,
     /** Google's status name (`RESOURCE_EXHAUSTED`, `PERMISSION_DENIED`…) or the network error code. */
     readonly reason: string | undefined,
     /** How many attempts were made. */
     readonly attempts: number,
-    readonly messageZh: string,
-    readonly messageEn: string,
   ) {
-    super(messageEn);
+    super(code, messageZh, messageEn);
   }
 }
 
@@ -103,47 +114,52 @@ function apiError(failure: Failure, attempts: number, spreadsheetId: string): Sh
   const triedEn = attempts > 1 ? ` after ${attempts} attempts` : '';
   if (status === 403) {
     return new SheetsApiError(
+      'sheets_forbidden',
+      `没有权限编辑这份 Google 表格（${spreadsheetId}）：请把表格共享给云函数的服务账号（编辑者）。${detail}`,
+      `No permission to edit the Google Sheet ${spreadsheetId}: share it with the functions' service account as an editor. ${detail}`,
       status,
       reason,
       attempts,
-      `没有权限编辑这份 Google 表格（${spreadsheetId}）：请把表格共享给云函数的服务账号（编辑者）。${detail}`,
-      `No permission to edit the Google Sheet ${spreadsheetId}: share it with the functions' service account as an editor. ${detail}`,
     );
   }
   if (status === 404) {
     return new SheetsApiError(
+      'sheets_not_found',
+      `找不到这份 Google 表格（${spreadsheetId}），请检查表格链接。`,
+      `Google Sheet ${spreadsheetId} not found; check its link.`,
       status,
       reason,
       attempts,
-      `找不到这份 Google 表格（${spreadsheetId}），请检查表格链接。`,
-      `Google Sheet ${spreadsheetId} not found; check its link.`,
     );
   }
   if (status === 429) {
     return new SheetsApiError(
+      'sheets_rate_limited',
+      `Google 表格接口请求过于频繁，被限流${tried}，请稍后再试。`,
+      `The Google Sheets API kept rate-limiting the requests${triedEn}; try again later.`,
       status,
       reason,
       attempts,
-      `Google 表格接口请求过于频繁，被限流${tried}，请稍后再试。`,
-      `The Google Sheets API kept rate-limiting the requests${triedEn}; try again later.`,
     );
   }
   if (status === undefined || status >= 500) {
     const what = status === undefined ? `网络错误 ${reason ?? ''}`.trim() : `HTTP ${status}`;
     return new SheetsApiError(
+      'sheets_unavailable',
+      `Google 表格服务暂时不可用（${what}${tried}），请稍后再试。${detail}`,
+      `The Google Sheets service is unavailable (${status === undefined ? `network error ${reason ?? ''}`.trim() : `HTTP ${status}`}${triedEn}); try again later. ${detail}`,
       status,
       reason,
       attempts,
-      `Google 表格服务暂时不可用（${what}${tried}），请稍后再试。${detail}`,
-      `The Google Sheets service is unavailable (${status === undefined ? `network error ${reason ?? ''}`.trim() : `HTTP ${status}`}${triedEn}); try again later. ${detail}`,
     );
   }
   return new SheetsApiError(
+    'sheets_refused',
+    `Google 表格拒绝了请求（HTTP ${status}）：${detail}`,
+    `The Google Sheets API refused the request (HTTP ${status}): ${detail}`,
     status,
     reason,
     attempts,
-    `Google 表格拒绝了请求（HTTP ${status}）：${detail}`,
-    `The Google Sheets API refused the request (HTTP ${status}): ${detail}`,
   );
 }
 

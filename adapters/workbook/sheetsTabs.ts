@@ -4,7 +4,7 @@
  * sheets.ts sends them in one atomic call (its module comment says why).
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { columnLetter, parseCellReference } from '../../shared/a1';
+import { cellLink, parseCellReference } from '../../shared/a1';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import { GENERATED_TAB_PROTECTION } from '../../shared/marks';
 import type { StatusCell } from '../../shared/summary';
@@ -34,12 +34,10 @@ const CHART_COLUMNS = 8;
  * The link of a validation row's cell reference (`活动!C7`, `'By category'!A1`) to that cell in
  * this spreadsheet, or undefined when the tab is not found.
  */
-function cellLink(reference: string, sheetIds: ReadonlyMap<string, number>): string | undefined {
+function referenceLink(reference: string, sheetIds: ReadonlyMap<string, number>): string | undefined {
   const cell = parseCellReference(reference);
   const sheetId = cell && sheetIds.get(cell.tab);
-  return cell === undefined || sheetId === undefined
-    ? undefined
-    : `#gid=${sheetId}&range=${columnLetter(cell.column)}${cell.row}`;
+  return cell === undefined || sheetId === undefined ? undefined : cellLink(sheetId, cell.row, cell.column);
 }
 
 /** A generated table as grid rows: values as typed values (text stays text), formats inline. */
@@ -63,7 +61,7 @@ function tableRows(
       if (typeof value === 'string') {
         const text = value.length > MAX_CELL_TEXT ? `${value.slice(0, MAX_CELL_TEXT - 1)}…` : value;
         data.userEnteredValue = { stringValue: text };
-        const link = r > 0 && c === linkColumn ? cellLink(value, sheetIds) : undefined;
+        const link = r > 0 && c === linkColumn ? referenceLink(value, sheetIds) : undefined;
         if (link !== undefined) format.textFormat = { link: { uri: link } };
       } else if (typeof value === 'number' && Number.isFinite(value)) {
         data.userEnteredValue = { numberValue: value };

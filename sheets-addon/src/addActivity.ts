@@ -120,12 +120,17 @@ export function appendActivity(
   input: unknown,
 ): AddActivityResult {
   const parsed = ActivityForm.safeParse(input);
-  if (!parsed.success) throw new AddonError('invalid_form', '表单内容无法识别，请关闭侧边栏后重新打开。');
+  if (!parsed.success)
+    throw new AddonError(
+      'invalid_form',
+      '表单内容无法识别，请关闭侧边栏后重新打开。',
+      'The form is not understood; close the sidebar and open it again.',
+    );
   const form = parsed.data;
   return withDocumentLock(() => {
     const read = readWorkbook(spreadsheet);
     const handle = read.handles.activities;
-    if (!handle) throw new AddonError('not_initialised', MESSAGES.notInitialised);
+    if (!handle) throw new AddonError('not_initialised', ...MESSAGES.notInitialised);
     const { sheet, tab } = handle;
     const located = locateColumns('activities', tab.header);
     const row = Math.max(sheet.getLastRow(), 1) + 1;

@@ -29,7 +29,7 @@ const Refusal = z.object({ error: ErrorBody.shape.error.pick({ message: true }) 
 /** The caller's OpenID Connect ID token (needs the openid and userinfo.email scopes). */
 export function identityToken(): string {
   const token = ScriptApp.getIdentityToken();
-  if (!token) throw new AddonError('no_token', MESSAGES.noToken);
+  if (!token) throw new AddonError('no_token', ...MESSAGES.noToken);
   return token;
 }
 
@@ -69,7 +69,7 @@ export function postWorkbook(
   const { url, status, json } = post(settings, action, body, token);
   if (status === 200) {
     const parsed = SyncResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
     return parsed.data;
   }
   throw refusal(status, Refusal.safeParse(json).data?.error.message, url);
@@ -84,12 +84,17 @@ export function postReportRequest(settings: AddonSettings, requestId: string, to
   const { url, status, json } = post(settings, 'report', request, token);
   if (status === 202) {
     const parsed = ReportResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
     return parsed.data;
   }
   const message = Refusal.safeParse(json).data?.error.message;
   // Here 413 is the document, not the sheet: the sheet advice of refusal() would mislead.
-  if (status === 413) throw new AddonError('refused', message ?? '年度总结文件过大，无法作为邮件附件发送。');
+  if (status === 413)
+    throw new AddonError(
+      'refused',
+      message ?? '年度总结文件过大，无法作为邮件附件发送。',
+      message ?? 'The year-end summary is too large to send as an email attachment.',
+    );
   throw refusal(status, message, url);
 }
 
@@ -98,7 +103,7 @@ function requestRefusal(status: number, json: unknown, url: string): AddonError 
   const message = ErrorBody.safeParse(json).data?.error.message;
   // 422 names who cannot be reached; 503 says the form is not configured: both are the server's words.
   if ((status === 422 || status === 503 || status === 400) && message)
-    return new AddonError('refused', message);
+    return new AddonError('refused', message, message);
   return refusal(status, message, url);
 }
 
@@ -111,7 +116,7 @@ export function postUpdateRequests(
   const { url, status, json } = post(settings, 'requests', body, token);
   if (status === 202) {
     const parsed = RequestsResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
     return parsed.data;
   }
   throw requestRefusal(status, json, url);
@@ -123,7 +128,7 @@ export function postRevokeLinks(settings: AddonSettings, email: string, token: s
   const { url, status, json } = post(settings, 'requests/revoke', body, token);
   if (status === 200) {
     const parsed = RevokeResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', MESSAGES.badResponse);
+    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
     return parsed.data;
   }
   throw requestRefusal(status, json, url);
@@ -140,44 +145,67 @@ function parseJson(text: string): unknown {
 /** The sentence for a non-200 answer: the server's Chinese message with what to do about it. */
 export function refusal(status: number, serverMessage: string | undefined, url: string): AddonError {
   const said = serverMessage ? `服务器答复：${serverMessage.replace(/[。.\s]+$/, '')}。` : '';
+  const saidEn = serverMessage ? ` The server said: ${serverMessage.replace(/[。.\s]+$/, '')}.` : '';
   switch (true) {
     case status === 401:
       return new AddonError(
         'refused',
         `身份验证未通过，服务器拒绝了你的身份令牌。${said}请重新打开表格后再试；如仍失败，请管理员确认服务器已接受本加载项的 OAuth 客户端 ID。`,
+        `The server refused your identity token.${saidEn} Reopen the spreadsheet and try again; if it still fails, an administrator must check that the server accepts this add-on's OAuth client ID.`,
       );
     case status === 403:
       return new AddonError(
         'refused',
         `没有同步该计划的权限。${said}请计划负责人把你的邮箱加入「设置」表的「编辑人员」并由其同步一次，然后再试。`,
+        `You may not sync this plan.${saidEn} Ask the plan's owner to add your email to 编辑人员 in the 设置 sheet and sync once, then try again.`,
       );
     case status === 404:
       return new AddonError(
         'refused',
         `${serverMessage ?? '找不到这个共建计划或接口'}：请检查设置中的 API 地址和计划编号（新计划须由管理员首次同步创建）。`,
+        `${serverMessage ?? 'No such plan or endpoint'}: check the API address and the plan ID in the settings (an administrator creates a new plan with its first sync).`,
       );
     case status === 409:
       return new AddonError(
         'refused',
         `这份表格不是该计划绑定的表格，本次同步没有写入。${said}请检查「设置」中的计划编号；如需让计划改用这份表格，请联系管理员。`,
+        `This spreadsheet is not the one bound to the plan; the sync wrote nothing.${saidEn} Check the plan ID in the settings; to move the plan to this spreadsheet, contact the administrator.`,
       );
     case status === 413:
       return new AddonError(
         'refused',
         `表格内容过大，服务器拒绝接收。${said}请删除多余的空行或把往年的活动移到另一个表格。`,
+        `The spreadsheet is too large for the server.${saidEn} Delete empty rows or move past years' activities to another spreadsheet.`,
       );
     case status === 400:
-      return new AddonError('refused', `服务器无法处理这次请求（状态 ${status}）。${said}`.trim());
+      return new AddonError(
+        'refused',
+        `服务器无法处理这次请求（状态 ${status}）。${said}`.trim(),
+        `The server cannot handle this request (status ${status}).${saidEn}`,
+      );
     case status === 429:
-      return new AddonError('refused', '服务器正忙（请求过于频繁），请稍等一分钟再试。');
+      return new AddonError(
+        'refused',
+        '服务器正忙（请求过于频繁），请稍等一分钟再试。',
+        'The server is busy (too many requests); wait a minute and try again.',
+      );
     case status >= 500:
-      return new AddonError('refused', `服务器暂时出错（状态 ${status}），请稍后重试。${said}`.trim());
+      return new AddonError(
+        'refused',
+        `服务器暂时出错（状态 ${status}），请稍后重试。${said}`.trim(),
+        `The server failed (status ${status}); try again later.${saidEn}`,
+      );
     case status >= 300 && status < 400:
       return new AddonError(
         'refused',
         `服务器（${hostOf(url)}）要求跳转（状态 ${status}），请确认设置中的 API 地址填写完整、正确。`,
+        `The server (${hostOf(url)}) answered with a redirect (status ${status}); check that the API address in the settings is complete and correct.`,
       );
     default:
-      return new AddonError('refused', `服务器拒绝了请求（状态 ${status}）。${said}`.trim());
+      return new AddonError(
+        'refused',
+        `服务器拒绝了请求（状态 ${status}）。${said}`.trim(),
+        `The server refused the request (status ${status}).${saidEn}`,
+      );
   }
 }

@@ -10,8 +10,8 @@ export const LOCK_WAIT_MS = 20_000;
 /** Runs `action` holding the document lock; an AddonError when another holder keeps it. */
 export function withDocumentLock<T>(action: () => T): T {
   const lock = LockService.getDocumentLock();
-  if (!lock) throw new AddonError('no_document', MESSAGES.noDocument);
-  if (!lock.tryLock(LOCK_WAIT_MS)) throw new AddonError('lock_busy', MESSAGES.lockBusy);
+  if (!lock) throw new AddonError('no_document', ...MESSAGES.noDocument);
+  if (!lock.tryLock(LOCK_WAIT_MS)) throw new AddonError('lock_busy', ...MESSAGES.lockBusy);
   try {
     return action();
   } finally {

@@ -201,7 +201,11 @@ export function revokeUpdateLinks(email: unknown): string {
     const settings = requireSettings();
     const address = typeof email === 'string' ? email.trim() : '';
     if (!/^[^\s@]+@[^\s@]+$/.test(address))
-      throw new AddonError('invalid_form', '请输入要撤销链接的人的邮箱。');
+      throw new AddonError(
+        'invalid_form',
+        '请输入要撤销链接的人的邮箱。',
+        'Enter the email of the person whose links to revoke.',
+      );
     const answer = postRevokeLinks(settings, address, identityToken());
     return answer.revoked === 0
       ? `${answer.email} 没有仍然有效的填报链接。`

@@ -54,12 +54,24 @@ export type RequestForm = z.infer<typeof RequestForm>;
 export function parseRequestForm(form: unknown): RequestForm {
   const parsed = RequestForm.safeParse(form);
   if (!parsed.success)
-    throw new AddonError('invalid_form', '填报请求的内容无法识别，请关闭窗口后重新打开「发送填报请求」。');
+    throw new AddonError(
+      'invalid_form',
+      '填报请求的内容无法识别，请关闭窗口后重新打开「发送填报请求」。',
+      'The update request form is not understood; close the window and open 发送填报请求 again.',
+    );
   const { due, message } = parsed.data;
   if (parsed.data.to.length === 0)
-    throw new AddonError('invalid_form', '请至少选择一位责任人或一个共建单位。');
+    throw new AddonError(
+      'invalid_form',
+      '请至少选择一位责任人或一个共建单位。',
+      'Choose at least one person in charge or one partner organisation.',
+    );
   if (due !== undefined && due !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(due)) {
-    throw new AddonError('invalid_form', '填报截止日期无法识别，请用日期选择器选择。');
+    throw new AddonError(
+      'invalid_form',
+      '填报截止日期无法识别，请用日期选择器选择。',
+      'The reply-by date is not understood; pick it with the date picker.',
+    );
   }
   return {
     requestId: parsed.data.requestId,

@@ -52,7 +52,7 @@ export function parseSettingsForm(form: unknown): SettingsFormResult {
 
 function documentProperties(): GoogleAppsScript.Properties.Properties {
   const properties = PropertiesService.getDocumentProperties();
-  if (!properties) throw new AddonError('no_document', MESSAGES.noDocument);
+  if (!properties) throw new AddonError('no_document', ...MESSAGES.noDocument);
   return properties;
 }
 
@@ -74,7 +74,7 @@ export function configuredSettings(): AddonSettings | undefined {
 /** The stored settings, or an AddonError telling staff to fill them in. */
 export function requireSettings(): AddonSettings {
   const settings = configuredSettings();
-  if (!settings) throw new AddonError('not_configured', MESSAGES.notConfigured);
+  if (!settings) throw new AddonError('not_configured', ...MESSAGES.notConfigured);
   return settings;
 }
 

@@ -3,7 +3,7 @@
  * as of today in the plan's time zone, with the plan year required as in the Google Sheet.
  */
 
-import { cellReference, columnLetter } from '../../shared/a1';
+import { cellLink, cellReference, columnLetter } from '../../shared/a1';
 import { RECORD_TABS, type RecordTabKey, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
@@ -68,7 +68,9 @@ export function issueItems(
     const handle = read.handles[issue.tab];
     const column = handle && issue.row > 1 ? issueColumnIndex(handle.tab.header, issue.column) : -1;
     const sheetName = handle?.tab.name ?? '';
-    const a1 = handle ? (column >= 0 ? `${columnLetter(column)}${issue.row}` : `A${issue.row}`) : '';
+    // An issue about the whole row points at its column A.
+    const shown = Math.max(column, 0);
+    const a1 = handle ? `${columnLetter(shown)}${issue.row}` : '';
     return {
       tab: sheetName,
       row: issue.row,
@@ -77,7 +79,7 @@ export function issueItems(
       reference: handle && column >= 0 ? cellReference(sheetName, issue.row, column) : sheetName,
       sheetName,
       a1,
-      href: handle ? `${base}#gid=${handle.sheet.getSheetId()}&range=${a1}` : '',
+      href: handle ? base + cellLink(handle.sheet.getSheetId(), issue.row, shown) : '',
     };
   });
 }

@@ -49,9 +49,16 @@ describe('PlanStore.claimSync', () => {
     const store = new PlanStore(handle.firestore());
     await store.claimSync('busy', claimAt(clock, 'first'), clock);
     const waitMs = 2_000;
-    await expect(store.claimSync('busy', claimAt(clock, 'second'), clock, waitMs)).rejects.toBeInstanceOf(
-      SyncBusyError,
-    );
+    const busy = await store
+      .claimSync('busy', claimAt(clock, 'second'), clock, waitMs)
+      .catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(SyncBusyError);
+    // The API answers 409 with this code and these sentences (http/api.ts).
+    expect(busy).toMatchObject({
+      code: 'sync_in_progress',
+      planId: 'busy',
+      messageZh: '另一次同步正在进行，请稍后再同步',
+    });
     // Backing off 50 ms, doubling up to 500 ms, never past the wait.
     expect(clock.pauses).toEqual([50, 100, 200, 400, 500, 500]);
     expect(clock.pauses.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(waitMs);

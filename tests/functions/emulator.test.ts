@@ -65,7 +65,8 @@ describe('finding the emulator', () => {
     expect(error).toBeInstanceOf(EmulatorMissingError);
     expect(error).toMatchObject({ code: 'JAR_NOT_FOUND' });
     expect(String((error as Error).message)).toMatch(hint);
-    expect((error as Error).message).toContain('找不到 Cloud Firestore 模拟器');
+    expect((error as EmulatorMissingError).messageZh).toContain('找不到 Cloud Firestore 模拟器');
+    expect((error as EmulatorMissingError).messageEn).toContain('Cloud Firestore emulator not found');
     expect((error as Error).message).toContain('/nonexistent/b.jar');
   });
 

@@ -1,6 +1,7 @@
 /** A1 notation (shared/a1.ts): column letters both ways, sheet names quoted, ranges split. */
 import { describe, expect, it } from 'vitest';
 import {
+  cellLink,
   cellReference,
   columnIndex,
   columnLetter,
@@ -22,6 +23,13 @@ describe('A1 helpers', () => {
     expect(columnLetter(702)).toBe('AAA');
     expect(() => columnLetter(-1)).toThrow(RangeError);
     expect(() => columnLetter(1.5)).toThrow(RangeError);
+  });
+
+  it('links to a cell of a sheet by its id, whatever the sheet is called', () => {
+    expect(cellLink(0, 1, 0)).toBe('#gid=0&range=A1');
+    expect(cellLink(1234567, 7, 2)).toBe('#gid=1234567&range=C7');
+    expect(cellLink(42, 300, 27)).toBe('#gid=42&range=AB300');
+    expect(() => cellLink(42, 3, -1)).toThrow(RangeError);
   });
 
   it('quotes tab names the way spreadsheets do', () => {

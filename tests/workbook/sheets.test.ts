@@ -557,6 +557,7 @@ describe('failures', () => {
     const adapter = workbookFor(id, { tries: 3 });
     const error = await adapter.update({ generated: next }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SheetsApiError);
+    expect((error as SheetsApiError).code).toBe('sheets_unavailable');
     expect((error as SheetsApiError).status).toBe(500);
     expect((error as SheetsApiError).attempts).toBe(3);
     expect((error as SheetsApiError).messageZh).toContain('已尝试 3 次');
@@ -574,6 +575,7 @@ describe('failures', () => {
     const adapter = workbookFor(id);
     const error = await adapter.update({ generated: small() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SheetsApiError);
+    expect((error as SheetsApiError).code).toBe('sheets_refused');
     expect((error as SheetsApiError).status).toBe(400);
     expect((error as SheetsApiError).attempts).toBe(1);
     expect(adapter.delays).toEqual([]);
@@ -588,6 +590,7 @@ describe('failures', () => {
       .read()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SheetsApiError);
+    expect((error as SheetsApiError).code).toBe('sheets_forbidden');
     expect((error as SheetsApiError).messageZh).toContain('服务账号');
     expect(requestsFor(id)).toHaveLength(1);
   });

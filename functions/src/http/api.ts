@@ -130,13 +130,7 @@ function toApiError(error: unknown): ApiError {
   // The same sentence the CLI prints with its exit code 2 (no tab recognised, say).
   if (error instanceof UnusableInputError)
     return new ApiError(422, 'unusable_input', error.messageZh, error.messageEn, error.code);
-  if (error instanceof SyncBusyError)
-    return new ApiError(
-      409,
-      'sync_in_progress',
-      '另一次同步正在进行，请稍后再同步',
-      'Another sync of this plan is in progress; sync again in a moment',
-    );
+  if (error instanceof SyncBusyError) return new ApiError(409, error.code, error.messageZh, error.messageEn);
   return new ApiError(
     500,
     'internal',

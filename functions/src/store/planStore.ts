@@ -13,6 +13,7 @@ import type {
 } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { RecordTabKey, TabKey } from '../../../shared/columns';
+import { GongjianError } from '../../../shared/errors';
 import type { Issue } from '../../../shared/issues';
 import { type PlanModel, Settings } from '../../../shared/model';
 import type { Stats } from '../../../shared/stats-types';
@@ -121,9 +122,16 @@ export interface PlanFreshness {
   claimExpiresAt: number | undefined;
 }
 
-/** Another sync of the plan held it for longer than a sync may wait. */
-export class SyncBusyError extends Error {
+/** Another sync of the plan held it for longer than a sync may wait, or took over this sync's claim. */
+export class SyncBusyError extends GongjianError<'sync_in_progress'> {
   override readonly name = 'SyncBusyError';
+  constructor(readonly planId: string) {
+    super(
+      'sync_in_progress',
+      '另一次同步正在进行，请稍后再同步',
+      'Another sync of this plan is in progress; sync again in a moment',
+    );
+  }
 }
 
 /** Plans and records in Firestore. */
@@ -189,7 +197,7 @@ export class PlanStore {
         return previous ? ('tookOver' as const) : ('claimed' as const);
       });
       if (outcome !== 'busy') return { tookOver: outcome === 'tookOver' };
-      if (waited + pause > waitMs) throw new SyncBusyError(`plan ${planId} is being synced`);
+      if (waited + pause > waitMs) throw new SyncBusyError(planId);
       await clock.sleep(pause);
       waited += pause;
     }
@@ -313,7 +321,7 @@ export class PlanStore {
     return this.db.runTransaction(async (tx) => {
       const [stored, claim] = await Promise.all([tx.get(planRef), tx.get(claimRef)]);
       if (!claim.exists || claim.get('syncId') !== syncId) {
-        throw new SyncBusyError(`the claim of sync ${syncId} on plan ${plan.planId} was taken over`);
+        throw new SyncBusyError(plan.planId);
       }
       const version = Number(stored.get('version') ?? 0) + (changed ? 1 : 0);
       tx.set(planRef, { ...plan, version });
