@@ -39,6 +39,29 @@ export const CHART_TITLES: Record<ChartKind, string> = {
   months: '各月活动次数与志愿服务时长',
 };
 
+/**
+ * The district roll-up's charts (§13): the plan's two over the district's figures, and completion
+ * per community — one stacked bar per community in 社区总览's order, labelled by its 排名, since a
+ * community's name is user text the chart font cannot draw.
+ */
+export type RollupChartKind = 'communities' | ChartKind;
+
+/** The roll-up's chart titles: the plan's, and the per-community one. */
+export const ROLLUP_CHART_TITLES: Record<RollupChartKind, string> = {
+  ...CHART_TITLES,
+  communities: '各社区事项完成情况（按排名）',
+};
+
+/** What the roll-up's pictures are drawn from: the plan's chart data, and one bar per community. */
+export interface RollupChartData extends ChartData {
+  communities: CategoryBar[];
+}
+
+/** How a community's bar is labelled: by its 排名 in 社区总览 (`第3名`). */
+export function rankLabel(rank: number): string {
+  return `第${rank}名`;
+}
+
 /** One category's bar: the count of its measures in each status, in the tables' order. */
 export interface CategoryBar {
   label: string;
@@ -155,7 +178,8 @@ const AXIS_TITLES = { activities: '活动次数（次）', hours: '志愿服务�
 export const CHART_CHARACTERS = [
   ...new Set(
     [
-      ...Object.values(CHART_TITLES),
+      ...Object.values(ROLLUP_CHART_TITLES),
+      rankLabel(0),
       ...Object.values(CATEGORY_LABELS),
       ...Object.values(STATUS_LABELS),
       ...Object.values(MONTH_SERIES).flatMap((s) => [s.label, s.unit]),
@@ -209,33 +233,43 @@ function legend(
   });
 }
 
-/** Completion by category: a horizontal stacked bar per category, counts inside the segments. */
-function categoriesSvg(categories: CategoryBar[]): string {
+/**
+ * Measure statuses as a horizontal stacked bar per row (a category, or a community in the roll-up),
+ * counts inside the segments. Rows of a long roll-up are packed closer: hundreds of communities
+ * still make a picture a sheet can show.
+ */
+function statusBarsSvg(title: string, bars: CategoryBar[]): string {
   const width = 1000;
-  const rowHeight = 50;
+  const rowHeight = bars.length > 30 ? 36 : 50;
+  const barHeight = rowHeight - 20;
   const top = 120;
-  const height = top + Math.max(1, categories.length) * rowHeight + 20;
-  const body = [label(width / 2, 42, CHART_TITLES.categories, 28, 'middle', '#111827')];
+  const height = top + Math.max(1, bars.length) * rowHeight + 20;
+  const body = [label(width / 2, 42, title, 28, 'middle', '#111827')];
   body.push(...legend(84, STATUS_LEGEND, width));
-  if (categories.length === 0) body.push(label(width / 2, top + 30, NO_MEASURES, 22, 'middle'));
+  if (bars.length === 0) body.push(label(width / 2, top + 30, NO_MEASURES, 22, 'middle'));
   const left = 180;
   const span = 680;
-  categories.forEach((bar, i) => {
+  bars.forEach((bar, i) => {
     const y = top + i * rowHeight;
-    body.push(label(left - 12, y + 22, bar.label, 22, 'end'));
-    body.push(`<rect x="${left}" y="${y}" width="${span}" height="30" fill="${CHART_COLOURS.track}"/>`);
+    const baseline = y + barHeight / 2 + 7;
+    body.push(label(left - 12, baseline, bar.label, 22, 'end'));
+    body.push(
+      `<rect x="${left}" y="${y}" width="${span}" height="${barHeight}" fill="${CHART_COLOURS.track}"/>`,
+    );
     let x = left;
     for (const segment of bar.segments) {
       if (segment.count <= 0 || bar.measures <= 0) continue;
       const w = (segment.count / bar.measures) * span;
-      body.push(`<rect x="${x}" y="${y}" width="${w}" height="30" fill="${CHART_COLOURS[segment.colour]}"/>`);
+      body.push(
+        `<rect x="${x}" y="${y}" width="${w}" height="${barHeight}" fill="${CHART_COLOURS[segment.colour]}"/>`,
+      );
       // Light segments (cancelled) take dark figures.
       const ink = segment.colour === 'cancelled' ? '#374151' : '#ffffff';
-      if (w >= 26) body.push(label(x + w / 2, y + 22, tick(segment.count), 18, 'middle', ink));
+      if (w >= 26) body.push(label(x + w / 2, baseline, tick(segment.count), 18, 'middle', ink));
       x += w;
     }
     const done = bar.segments.find((s) => s.status === 'done')?.count ?? 0;
-    body.push(label(left + span + 14, y + 22, `${tick(done)}/${tick(bar.measures)}`, 20));
+    body.push(label(left + span + 14, baseline, `${tick(done)}/${tick(bar.measures)}`, 20));
   });
   return svgDocument(width, height, body);
 }
@@ -278,7 +312,10 @@ function monthsSvg(months: MonthBar[]): string {
     };
     body.push(bar(m.activities, activityAxis.top, -24, 'activities'));
     body.push(bar(m.hours, hourAxis.top, 2, 'hours'));
-    body.push(label(x, plot.bottom + 28, m.label, 18, 'middle'));
+    // A roll-up over plans of several years has more, longer month labels (`2026-03`): they
+    // shrink to fit their group rather than run into each other.
+    const size = Math.min(18, Math.floor(group / (0.62 * [...m.label].length)));
+    body.push(label(x, plot.bottom + 28, m.label, size, 'middle'));
   });
   body.push(
     `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#9ca3af" stroke-width="1"/>`,
@@ -288,5 +325,13 @@ function monthsSvg(months: MonthBar[]): string {
 
 /** The chart as an SVG document drawn in the chart font (no user text: only labels and figures). */
 export function chartSvg(kind: ChartKind, data: ChartData): string {
-  return kind === 'categories' ? categoriesSvg(data.categories) : monthsSvg(data.months);
+  return kind === 'categories'
+    ? statusBarsSvg(CHART_TITLES.categories, data.categories)
+    : monthsSvg(data.months);
+}
+
+/** A roll-up chart as an SVG document: the plan's charts over the district, or completion per community. */
+export function rollupChartSvg(kind: RollupChartKind, data: RollupChartData): string {
+  if (kind === 'communities') return statusBarsSvg(ROLLUP_CHART_TITLES.communities, data.communities);
+  return chartSvg(kind, data);
 }

@@ -132,6 +132,17 @@ export const GENERATED_TAB_LABELS = {
 } as const;
 export type GeneratedTab = keyof typeof GENERATED_TAB_LABELS;
 
+/** The generated tabs of the district roll-up (§13, 街道汇总.xlsx): Chinese name first, English second. */
+export const ROLLUP_TAB_LABELS = {
+  communities: { zh: '社区总览', en: 'Communities' },
+  byCategory: { zh: '按类别', en: 'By category' },
+  attention: { zh: '关注事项', en: 'Attention' },
+  byMonth: { zh: '按月', en: 'By month' },
+} as const;
+export type RollupTab = keyof typeof ROLLUP_TAB_LABELS;
+/** The roll-up's tabs in workbook order. */
+export const ROLLUP_TABS = Object.keys(ROLLUP_TAB_LABELS) as RollupTab[];
+
 export const SEVERITY_LABELS = { error: '错误', warning: '警告' } as const;
 
 /** A yes/no cell of a generated tab (按单位 失联). */

@@ -29,8 +29,10 @@ import { dueCountdown } from './workdays';
 
 type Cell = string | number | null;
 
-const TOTAL_HEADERS = ['活动次数', '参与人数', '受益人数', '服务时长', '投入资金'] as const;
-const STATUS_HEADERS = MEASURE_STATUSES.map((status) => STATUS_LABELS[status]);
+/** The headers of the five activity figures, in every table that shows them (the roll-up's too). */
+export const TOTAL_HEADERS = ['活动次数', '参与人数', '受益人数', '服务时长', '投入资金'] as const;
+/** The headers of the six measure statuses, in the tables' order. */
+export const STATUS_HEADERS = MEASURE_STATUSES.map((status) => STATUS_LABELS[status]);
 
 /** The header row of each generated tab. */
 export const SUMMARY_HEADERS: Record<GeneratedTab, readonly string[]> = {
@@ -137,7 +139,8 @@ export function issueCellReference(result: ValidationResult, issue: Issue): stri
   return index < 0 ? null : cellReference(source.name, issue.row, index);
 }
 
-function totals(t: Totals): Cell[] {
+/** The five activity figures in TOTAL_HEADERS' order. */
+export function totals(t: Totals): Cell[] {
   return [t.activities, t.participants, t.beneficiaries, t.hours, t.funds];
 }
 
@@ -413,6 +416,6 @@ function validationTable(result: ValidationResult): Table {
 }
 
 /** A message row as wide as its table, the message in the first cell. */
-function padRow(message: string, width: number): Cell[] {
+export function padRow(message: string, width: number): Cell[] {
   return [message, ...Array.from({ length: width - 1 }, () => null)];
 }
