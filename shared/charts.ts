@@ -304,18 +304,21 @@ function monthsSvg(months: MonthBar[]): string {
     body.push(label(plot.right + 8, y + 6, tick(hourAxis.step * k), 16, 'start'));
   }
   const group = (plot.right - plot.left) / Math.max(1, months.length);
+  // A roll-up over plans of several years has more months and longer labels (`2026-03`): bars
+  // narrow to fit their group, and labels keep a readable size by naming every k-th month only.
+  const barWidth = Math.min(22, Math.floor(group * 0.34));
+  const longest = Math.max(1, ...months.map((m) => [...m.label].length));
+  const sizeFor = (every: number) => Math.min(18, Math.floor((every * group) / (0.62 * longest)));
+  const every = [1, 2, 3, 4, 6, 12].find((k) => sizeFor(k) >= 14) ?? 12;
   months.forEach((m, i) => {
     const x = plot.left + i * group + group / 2;
     const bar = (value: number, top: number, dx: number, colour: ChartColour) => {
       const h = (value / top) * plotHeight;
-      return `<rect x="${x + dx}" y="${plot.bottom - h}" width="22" height="${h}" fill="${CHART_COLOURS[colour]}"/>`;
+      return `<rect x="${x + dx}" y="${plot.bottom - h}" width="${barWidth}" height="${h}" fill="${CHART_COLOURS[colour]}"/>`;
     };
-    body.push(bar(m.activities, activityAxis.top, -24, 'activities'));
+    body.push(bar(m.activities, activityAxis.top, -barWidth - 2, 'activities'));
     body.push(bar(m.hours, hourAxis.top, 2, 'hours'));
-    // A roll-up over plans of several years has more, longer month labels (`2026-03`): they
-    // shrink to fit their group rather than run into each other.
-    const size = Math.min(18, Math.floor(group / (0.62 * [...m.label].length)));
-    body.push(label(x, plot.bottom + 28, m.label, size, 'middle'));
+    if (i % every === 0) body.push(label(x, plot.bottom + 28, m.label, sizeFor(every), 'middle'));
   });
   body.push(
     `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#9ca3af" stroke-width="1"/>`,

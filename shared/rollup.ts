@@ -42,6 +42,7 @@ import type { CategoryStats, MonthStats, RollUp, Stats, Totals } from './stats-t
 import {
   attentionItems,
   NOTHING_NEEDS_ATTENTION,
+  type NumberShape,
   padRow,
   STATUS_HEADERS,
   type StatusCell,
@@ -350,9 +351,6 @@ const MONTHS_TOTAL = '合计';
 const PERCENT_HEADERS = new Set<string>([...RATE_HEADERS, '进度', ...CATEGORIES.map(categoryRateHeader)]);
 /** Headers whose numbers are shown as they are: a year or a rank is no quantity to group by thousands. */
 const PLAIN_HEADERS = new Set<string>(['排名', '计划年度']);
-
-/** How a roll-up table's numbers show: as a percentage, plainly, or as a quantity. */
-export type NumberShape = 'percent' | 'plain' | 'quantity';
 
 /** The shape of each column of a roll-up table, by its header (the header row is 0). */
 export function rollupColumnShapes(table: Table): NumberShape[] {

@@ -111,6 +111,9 @@ export function summaryTables(result: ValidationResult, stats: Stats): Record<Ge
   };
 }
 
+/** How a generated table's number shows: as a percentage, plainly (a year, a row), or as a quantity. */
+export type NumberShape = 'percent' | 'plain' | 'quantity';
+
 /** The `[row, column]` indexes (header row = 0) of a generated table's cells holding fractions. */
 export function percentCells(tab: GeneratedTab, table: Table): [row: number, column: number][] {
   const cells: [number, number][] = [];

@@ -265,8 +265,20 @@ function fillGeneratedSheet(
   table: Table,
   statuses: readonly StatusCell[] | undefined,
 ): void {
-  const formatOf = numberFormats(tab, table);
-  const fills = statusFills(tab, statuses);
+  fillTableSheet(sheet, table, numberFormats(tab, table), statusFills(tab, statuses));
+}
+
+/**
+ * Writes any generated table (the plan's tabs, the district roll-up's) into a fresh sheet as
+ * fillGeneratedSheet says: header bold, numbers in the given formats, the given cells filled
+ * (ARGB by `row:column`), columns as wide as their widest cell, protected without a password.
+ */
+export function fillTableSheet(
+  sheet: ExcelJS.Worksheet,
+  table: Table,
+  formatOf: (row: number, column: number) => string | undefined,
+  fills: ReadonlyMap<string, string>,
+): void {
   const widths: number[] = [];
   table.forEach((cells, r) => {
     const row = sheet.getRow(r + 1);
