@@ -53,18 +53,22 @@ export async function rollupCommand(args: RollupArgs, ctx: CliContext): Promise<
   const plans = await plansOf(args.paths, resolve(out));
   const summaries: PlanSummary[] = [];
   const withRejected: string[] = [];
-  for (const [i, plan] of plans.entries()) {
-    ctx.progress?.plan(i + 1, plans.length, plan.path);
-    try {
-      const { result, stats } = await planStatistics(plan.path, args.asOf, ctx);
-      summaries.push(summarisePlan(result.model, stats, plan.source));
-      const { partners, plan: measures, activities } = result.tabs;
-      if (partners.rejected + measures.rejected + activities.rejected > 0) withRejected.push(plan.path);
-    } catch (error) {
-      throw namingPath(error, plan.path);
+  try {
+    for (const [i, plan] of plans.entries()) {
+      ctx.progress?.plan(i + 1, plans.length, plan.path);
+      try {
+        const { result, stats } = await planStatistics(plan.path, args.asOf, ctx);
+        summaries.push(summarisePlan(result.model, stats, plan.source));
+        const { partners, plan: measures, activities } = result.tabs;
+        if (partners.rejected + measures.rejected + activities.rejected > 0) withRejected.push(plan.path);
+      } catch (error) {
+        throw namingPath(error, plan.path);
+      }
     }
+  } finally {
+    // A terminal's progress line goes before the result or the error is said.
+    ctx.progress?.end();
   }
-  ctx.progress?.end();
   const rollup = rollUpDistrict(summaries);
   if (args.json) {
     ctx.out(JSON.stringify(rollup, null, 2));

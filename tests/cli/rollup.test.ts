@@ -10,12 +10,15 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTabs } from '../../adapters/workbook/sample';
+import { writeXlsx } from '../../adapters/workbook/xlsx';
+import { generateWorkbook } from '../../bench/generate';
 import { ROLLUP_TAB_LABELS } from '../../shared/i18n';
 import type { DistrictRollup } from '../../shared/rollup';
 import type { Stats } from '../../shared/stats-types';
 import { resaveInLibreOffice } from '../support/libreoffice';
 import { tempFolder } from '../workbook/helpers';
-import { type CliRun, gongjian, json } from './run-cli';
+import { BIN, type CliRun, gongjian, json } from './run-cli';
 
 const folder = tempFolder();
 afterAll(() => folder.remove());
@@ -201,6 +204,24 @@ describe('gongjian rollup writing 街道汇总.xlsx', () => {
     expect(run.stderr).not.toContain('[进度]'); // refused before any plan was read
     expect(statSync(written()).mtimeMs).toBe(before);
   });
+});
+
+describe('gongjian rollup reads one plan at a time', () => {
+  it('rolls up ten 5,000-activity workbooks under a 48 MB heap cap (one plan’s model fits, ten do not)', async () => {
+    mkdirSync(at('large'));
+    const tabs = writeTabs(generateWorkbook({ measures: 200, partners: 50, activities: 5_000, year: 2026 }));
+    await writeXlsx(at('large', '00.xlsx'), tabs);
+    for (let i = 1; i < 10; i++) copyFileSync(at('large', '00.xlsx'), at('large', `0${i}.xlsx`));
+    const run = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=48', BIN, 'rollup', at('large'), '--as-of', AS_OF, '--json'],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 64 * 2 ** 20 },
+    );
+    expect(run.status, run.stderr.slice(-2000)).toBe(0);
+    const rollup = JSON.parse(run.stdout) as DistrictRollup;
+    expect(rollup.communities).toHaveLength(10);
+    expect(rollup.total.activities).toBe(10 * (rollup.communities[0]?.plan.activities ?? 0));
+  }, 180_000);
 });
 
 describe('gongjian rollup on unusable input', () => {
