@@ -1,6 +1,7 @@
 /**
  * The charts leaders see (§6), as data drawn from the statistics: measure statuses by category, and
- * activities and volunteer hours by month. The leader email draws them as HTML bars
+ * activities and volunteer hours by month; and the district roll-up's (§13): the same two over the
+ * district, and measure statuses per community (whose data shared/rollup.ts builds). The leader email draws them as HTML bars
  * (emails/layout.ts), the .xlsx 汇总 tab and the year-end summary as pictures (charts/svg.ts).
  * One palette and one set of labels for all of them. Pure.
  */

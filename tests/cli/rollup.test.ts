@@ -121,6 +121,15 @@ describe('gongjian rollup writing 街道汇总.xlsx', () => {
     const overview = workbook.getWorksheet('社区总览');
     expect(overview?.getCell('B5').value).toBe('街道合计');
     expect(overview?.getCell('M2').numFmt).toBe('0.0%');
+    // 关注事项's 类型 cells are filled as in the plan's 关注事项: overdue red, behind orange.
+    const attention = workbook.getWorksheet('关注事项');
+    const fills = new Map<string, string | undefined>();
+    attention?.eachRow((row, n) => {
+      const fill = row.getCell(2).fill;
+      if (n > 1)
+        fills.set(String(row.getCell(2).value), fill?.type === 'pattern' ? fill.fgColor?.argb : undefined);
+    });
+    expect(Object.fromEntries(fills)).toEqual({ 已逾期: 'FFFFC7CE', 进度滞后: 'FFFFE0B2' });
   });
 
   it('runs again over the same folder, replacing the roll-up rather than reading it as a plan', () => {
