@@ -271,7 +271,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (values.environment === 'production') {
     for (const { names, zh, en } of missingInProduction(env)) {
       const [zhNames, enNames] =
-        names.length === 1 ? [names[0], names[0]] : [`${names.join('、')} 之一`, `one of ${names.join(', ')}`];
+        names.length === 1
+          ? [names[0], names[0]]
+          : [`${names.join('、')} 之一`, `one of ${names.join(', ')}`];
       problems.push({
         variable: names[0],
         messageZh: `生产环境必须设置 ${zhNames}（${zh}）`,
