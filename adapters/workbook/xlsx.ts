@@ -8,7 +8,7 @@ import { COLUMNS, locateColumns, recogniseTab } from '../../shared/columns';
 import { columnWidth, MAX_COLUMN_WIDTH, textWidth } from '../../shared/widths';
 import type { CellValue } from '../../shared/workbook';
 import type { WriteTab } from './common';
-import { loadXlsxBytes } from './exceljsLoad';
+import { checkExceljsBounds, loadXlsxBytes } from './exceljsLoad';
 import { corruptXlsx, readXlsxBytes } from './xlsxReader';
 
 /**
@@ -28,10 +28,13 @@ export function plainValue(value: ExcelJS.CellValue): CellValue {
 
 /**
  * Opens an .xlsx file with exceljs (the write-back path, which edits the workbook in place); a
- * missing, unreadable, encrypted or corrupt file is unusable input.
+ * missing, unreadable, encrypted, corrupt or oversized file (exceljsLoad.ts, "Bounding") is
+ * unusable input.
  */
 export async function loadExcelWorkbook(path: string): Promise<ExcelJS.Workbook> {
   const bytes = await readXlsxBytes(path);
+  // exceljs holds all it reads, unbounded: a hostile file is measured and refused first.
+  await checkExceljsBounds(bytes, path);
   const workbook = new ExcelJS.Workbook();
   try {
     await loadXlsxBytes(workbook, bytes);
