@@ -9,6 +9,7 @@ import { columnWidth, MAX_COLUMN_WIDTH, textWidth } from '../../shared/widths';
 import type { CellValue } from '../../shared/workbook';
 import type { WriteTab } from './common';
 import { checkExceljsBounds, loadXlsxBytes } from './exceljsLoad';
+import { DATE_CELL_FORMAT } from './port';
 import { corruptXlsx, readXlsxBytes } from './xlsxReader';
 
 /**
@@ -105,7 +106,7 @@ function addSheet(workbook: ExcelJS.Workbook, tab: WriteTab): void {
       const cell = row.getCell(c + 1);
       // A string is always stored as a shared string, so `=1+1` stays text and never runs.
       cell.value = value;
-      if (value instanceof Date) cell.numFmt = 'yyyy-mm-dd';
+      if (value instanceof Date) cell.numFmt = DATE_CELL_FORMAT;
     });
   });
 }
