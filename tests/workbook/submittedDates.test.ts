@@ -130,8 +130,9 @@ describe('a submitted row in the .xlsx (the local stack)', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path);
     const sheet = workbook.getWorksheet('活动');
-    const dateColumn = (sheet?.getRow(1).values as unknown[]).indexOf('日期');
-    sheet?.eachRow((row, n) => {
+    if (!sheet) throw new Error('the sample has no 活动 tab');
+    const dateColumn = (sheet.getRow(1).values as unknown[]).indexOf('日期');
+    sheet.eachRow((row, n) => {
       if (n > 1) row.getCell(dateColumn).numFmt = 'yyyy"年"m"月"d"日"';
     });
     await workbook.xlsx.writeFile(path);
