@@ -199,6 +199,7 @@ function productionConfig(extra: Record<string, string> = {}): Config {
     GONGJIAN_PROJECT: handle.projectId,
     GONGJIAN_AUDIENCES: AUDIENCE,
     GONGJIAN_ADMINS: `${OWNER},${OTHER_ADMIN}`,
+    MAIL_FROM: 'noreply@shequ.example.cn',
     ...extra,
   });
 }

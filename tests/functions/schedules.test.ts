@@ -22,6 +22,7 @@ beforeAll(async () => {
       GONGJIAN_ENV: 'production',
       GONGJIAN_PROJECT: fs.projectId,
       GONGJIAN_AUDIENCES: 'test-client-id',
+      MAIL_FROM: 'noreply@shequ.example.cn',
       FIRESTORE_EMULATOR_HOST: fs.host,
     }),
     () => {},
