@@ -30,8 +30,8 @@ export type ColumnKind =
   | { type: 'phone' }
   | { type: 'url' }
   | { type: 'date' }
-  | { type: 'number'; positive?: boolean }
-  | { type: 'integer' }
+  | { type: 'number'; positive?: boolean; max?: number }
+  | { type: 'integer'; max?: number }
   | { type: 'enum'; of: EnumKind };
 
 export interface ColumnDef {
@@ -51,6 +51,16 @@ export interface ColumnDef {
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_CELL_LENGTH = 5000;
 export const MAX_ID_LENGTH = 32;
+
+/**
+ * Plausible upper bounds of one activity's figures (§3): beyond them a value is far more likely a
+ * slip of the keyboard (a row of zeros, a phone number in the wrong cell) than a fact, and one such
+ * slip would swamp a year's totals. A sheet row keeps the row with `implausible_value`; the form
+ * refuses it.
+ */
+export const MAX_PEOPLE = 100_000;
+export const MAX_HOURS = 100_000;
+export const MAX_FUNDS = 100_000_000;
 
 const title: ColumnKind = { type: 'text', max: MAX_TITLE_LENGTH };
 const text: ColumnKind = { type: 'text' };
@@ -116,10 +126,20 @@ export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
     { field: 'partners', zh: '共建单位', en: 'Partners', kind: { type: 'list' } },
     { field: 'title', zh: '活动名称', en: 'Title', kind: title, required: true, requiredColumn: true },
     { field: 'location', zh: '地点', en: 'Location', kind: text },
-    { field: 'participants', zh: '参与人数', en: 'Participants', kind: { type: 'integer' } },
-    { field: 'beneficiaries', zh: '受益人数', en: 'Beneficiaries', kind: { type: 'integer' } },
-    { field: 'hours', zh: '服务时长', en: 'Hours', kind: { type: 'number' } },
-    { field: 'funds', zh: '投入资金', en: 'Funds', kind: { type: 'number' } },
+    {
+      field: 'participants',
+      zh: '参与人数',
+      en: 'Participants',
+      kind: { type: 'integer', max: MAX_PEOPLE },
+    },
+    {
+      field: 'beneficiaries',
+      zh: '受益人数',
+      en: 'Beneficiaries',
+      kind: { type: 'integer', max: MAX_PEOPLE },
+    },
+    { field: 'hours', zh: '服务时长', en: 'Hours', kind: { type: 'number', max: MAX_HOURS } },
+    { field: 'funds', zh: '投入资金', en: 'Funds', kind: { type: 'number', max: MAX_FUNDS } },
     { field: 'status', zh: '状态', en: 'Status', kind: { type: 'enum', of: 'activityStatus' } },
     { field: 'recorder', zh: '记录人', en: 'Recorder', kind: text },
     { field: 'evidence', zh: '佐证链接', en: 'Evidence', kind: { type: 'url' } },

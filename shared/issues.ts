@@ -12,6 +12,7 @@ export const ISSUE_SEVERITY = {
   invalid_number: 'error',
   not_integer: 'error',
   negative_number: 'error',
+  unsafe_integer: 'error',
   invalid_date: 'error',
   invalid_enum: 'error',
   invalid_email: 'error',
@@ -30,6 +31,7 @@ export const ISSUE_SEVERITY = {
   outside_plan_year: 'warning',
   duplicate_activity: 'warning',
   implausible_hours: 'warning',
+  implausible_value: 'warning',
   formula_like: 'warning',
 } as const;
 export type IssueCode = keyof typeof ISSUE_SEVERITY;
@@ -81,6 +83,10 @@ const MESSAGES: Record<IssueCode, Render> = {
   ],
   not_integer: (c, p) => [`「${c}」应为整数：${p.value}`, `"${c}" must be a whole number: ${p.value}`],
   negative_number: (c, p) => [`「${c}」不能为负数：${p.value}`, `"${c}" cannot be negative: ${p.value}`],
+  unsafe_integer: (c, p) => [
+    `「${c}」的数值 ${p.value} 过大，无法精确保存（整数最大 ${Number.MAX_SAFE_INTEGER}）`,
+    `"${c}" is too large to be kept exactly: ${p.value} (whole numbers up to ${Number.MAX_SAFE_INTEGER})`,
+  ],
   invalid_date: (_c, p) => [`日期无法识别：${p.value}`, `Unrecognised date: ${p.value}`],
   invalid_enum: (c, p) => [
     `「${c}」的值「${p.value}」无效，可选：${p.options}`,
@@ -140,6 +146,10 @@ const MESSAGES: Record<IssueCode, Render> = {
   implausible_hours: (_c, p) => [
     `服务时长 ${p.value} 小时超过 24 小时 × 参与人数，请核对`,
     `${p.value} hours exceeds 24 × participants; please check`,
+  ],
+  implausible_value: (c, p) => [
+    `「${c}」${p.value} 超出合理范围（不超过 ${p.limit}），请核对；核对前不计入统计`,
+    `"${c}" ${p.value} is above the plausible ${p.limit}; please check (not counted until corrected)`,
   ],
   formula_like: (c) => [
     `「${c}」以 = + - @ 开头，将按文本保存，不会作为公式`,

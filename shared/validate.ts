@@ -291,6 +291,8 @@ class RowCheck {
   /** Cells whose rule depends on another cell of the row; the tab's own check reads them. */
   deferred: Map<string, [ColumnDef, CellValue | undefined]> | undefined;
   rejected = false;
+  /** Fields whose value was above its plausible bound: read, reported, and left out of the record. */
+  readonly implausible = new Set<string>();
   /** Rejected before its cells were read (a required column is missing): no further checks. */
   unread = false;
   constructor(
@@ -445,7 +447,17 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
       else if (kind.type === 'integer' && !Number.isInteger(value))
         check.report(field, 'not_integer', { value: text });
       else if (value < 0) check.report(field, 'negative_number', { value: text });
-      else check.values[field] = value;
+      // Beyond 2^53 a number no longer holds the integer typed (2^53+1 reads as 2^53): refused,
+      // since whatever was kept would not be what the person wrote.
+      else if (kind.type === 'integer' && !Number.isSafeInteger(value))
+        check.report(field, 'unsafe_integer', { value: text });
+      else if (kind.max !== undefined && value > kind.max) {
+        // The row stays (a warning), but the value is left out of the record, so statistics do
+        // not take it: one mistyped figure would otherwise swamp the plan's totals until someone
+        // noticed. The sheet keeps what was typed for staff to correct.
+        check.report(field, 'implausible_value', { value: text, limit: kind.max });
+        check.implausible.add(field);
+      } else check.values[field] = value;
       return;
     }
     case 'enum': {
@@ -617,7 +629,12 @@ function activityCheck(
     }
     const hours = check.number('hours');
     const participants = check.number('participants');
-    if (hours !== undefined && hours > 24 * Math.max(participants ?? 0, 1)) {
+    // Hours are measured against the participants only when their number is believable.
+    if (
+      hours !== undefined &&
+      !check.implausible.has('participants') &&
+      hours > 24 * Math.max(participants ?? 0, 1)
+    ) {
       check.report('hours', 'implausible_hours', { value: String(hours) });
     }
     if (check.rejected) return;

@@ -28,6 +28,7 @@ const SPEC_SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
   invalid_number: 'error',
   not_integer: 'error',
   negative_number: 'error',
+  unsafe_integer: 'error',
   invalid_date: 'error',
   invalid_enum: 'error',
   invalid_email: 'error',
@@ -46,6 +47,7 @@ const SPEC_SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
   outside_plan_year: 'warning',
   duplicate_activity: 'warning',
   implausible_hours: 'warning',
+  implausible_value: 'warning',
   formula_like: 'warning',
 };
 
@@ -608,6 +610,103 @@ describe('numbers', () => {
       beneficiaries: 0,
       hours: 0,
       funds: 0,
+    });
+  });
+});
+
+describe('plausible bounds (people ≤ 100,000, hours ≤ 100,000, funds ≤ 100,000,000 元)', () => {
+  it('implausible_value: one above each bound keeps the row, and the value stays out of the record', () => {
+    const result = run({
+      activities: [
+        activity({ 活动名称: 'a', 参与人数: '1,000,000' }),
+        activity({ 活动名称: 'b', 受益人数: 100_001 }),
+        activity({ 活动名称: 'c', 服务时长: '100000.5' }),
+        activity({ 活动名称: 'd', 投入资金: 1e20 }),
+        activity({ 活动名称: 'e', 投入资金: '100,000,000.01', 参与人数: 3 }),
+      ],
+    });
+    const expected: [number, string, string, string][] = [
+      [2, '参与人数', 'participants', '1,000,000'],
+      [3, '受益人数', 'beneficiaries', '100001'],
+      [4, '服务时长', 'hours', '100000.5'],
+      [5, '投入资金', 'funds', '100000000000000000000'],
+      [6, '投入资金', 'funds', '100,000,000.01'],
+    ];
+    for (const [row, column, field, typed] of expected) {
+      const issue = expectIssue(result, {
+        tab: 'activities',
+        row,
+        code: 'implausible_value',
+        column,
+        field,
+        mentions: [typed],
+      });
+      expect(issue.severity).toBe('warning');
+    }
+    expectCounts(result, 'activities', 5, 5);
+    // The statistics read the model: none of the implausible figures reaches it.
+    const byTitle = new Map(result.model.activities.map((a) => [a.title, a]));
+    expect(byTitle.get('a')?.participants).toBeUndefined();
+    expect(byTitle.get('b')?.beneficiaries).toBeUndefined();
+    expect(byTitle.get('c')?.hours).toBeUndefined();
+    expect(byTitle.get('d')?.funds).toBeUndefined();
+    expect(byTitle.get('e')).toMatchObject({ funds: undefined, participants: 3 });
+    // 100000.5 hours with no participants is not also implausible_hours of a figure left out…
+    // …but a believable figure beside an implausible one still is checked as usual.
+    expectNone(run({ activities: [activity({ 参与人数: 2_000_000, 服务时长: 30 })] }), 'implausible_hours');
+  });
+
+  it('near-miss: exactly at each bound is accepted and counted', () => {
+    const result = run({
+      activities: [
+        activity({ 参与人数: '100,000', 受益人数: 100_000, 服务时长: 100_000, 投入资金: '100000000' }),
+      ],
+    });
+    expectNone(result, 'implausible_value');
+    expect(result.model.activities[0]).toMatchObject({
+      participants: 100_000,
+      beneficiaries: 100_000,
+      hours: 100_000,
+      funds: 100_000_000,
+    });
+  });
+
+  it('unsafe_integer: 2^53+1 beneficiaries and 1e20 participants are refused, not rounded', () => {
+    const result = run({
+      activities: [
+        activity({ 活动名称: 'a', 受益人数: '9007199254740993' }),
+        activity({ 活动名称: 'b', 参与人数: 1e20 }),
+      ],
+    });
+    expectIssue(result, {
+      tab: 'activities',
+      row: 2,
+      code: 'unsafe_integer',
+      column: '受益人数',
+      field: 'beneficiaries',
+      mentions: ['9007199254740993'],
+    });
+    expectIssue(result, {
+      tab: 'activities',
+      row: 3,
+      code: 'unsafe_integer',
+      column: '参与人数',
+      field: 'participants',
+    });
+    expectCounts(result, 'activities', 2, 0);
+    expectNone(result, 'implausible_value');
+  });
+
+  it('near-miss: 2^53−1 is a safe integer (implausible, not unsafe)', () => {
+    const result = run({ activities: [activity({ 受益人数: '9007199254740991' })] });
+    expectNone(result, 'unsafe_integer');
+    expectIssue(result, {
+      tab: 'activities',
+      row: 2,
+      code: 'implausible_value',
+      column: '受益人数',
+      field: 'beneficiaries',
+      mentions: ['9007199254740991'],
     });
   });
 });
