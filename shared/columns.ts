@@ -5,11 +5,18 @@
 import { TAB_LABELS } from './i18n';
 
 export type TabKey = keyof typeof TAB_LABELS;
-/** The data tabs, in the order of the spec. */
-export const TAB_KEYS: TabKey[] = ['settings', 'partners', 'plan', 'activities'];
-/** The tabs whose rows are records (settings is key/value). */
-export type RecordTabKey = Exclude<TabKey, 'settings'>;
+/** The tabs staff write, in the order of the spec: the four data tabs, then the optional calendar. */
+export const TAB_KEYS: TabKey[] = ['settings', 'partners', 'plan', 'activities', 'holidays'];
+/**
+ * Tabs a workbook may do without: no `missing_tab` for them, and a workbook of only these is
+ * still one with no data tab (unusable). 节假日 only adds to the calendar the product ships.
+ */
+export const OPTIONAL_TABS: ReadonlySet<TabKey> = new Set<TabKey>(['holidays']);
+/** The tabs whose rows are records (settings is key/value; holidays amend the calendar). */
+export type RecordTabKey = Exclude<TabKey, 'settings' | 'holidays'>;
 export const RECORD_TABS: RecordTabKey[] = ['partners', 'plan', 'activities'];
+/** The tabs of one row per item under a header of defined columns (COLUMNS). */
+export type TableTabKey = Exclude<TabKey, 'settings'>;
 
 export type EnumKind =
   | 'category'
@@ -19,7 +26,8 @@ export type EnumKind =
   | 'recurrence'
   | 'measureState'
   | 'activityStatus'
-  | 'digestFrequency';
+  | 'digestFrequency'
+  | 'holidayKind';
 
 export type ColumnKind =
   | { type: 'id' }
@@ -65,7 +73,7 @@ export const MAX_FUNDS = 100_000_000;
 const title: ColumnKind = { type: 'text', max: MAX_TITLE_LENGTH };
 const text: ColumnKind = { type: 'text' };
 
-export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
+export const COLUMNS: Record<TableTabKey, ColumnDef[]> = {
   partners: [
     {
       field: 'partnerId',
@@ -145,6 +153,18 @@ export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
     { field: 'evidence', zh: '佐证链接', en: 'Evidence', kind: { type: 'url' } },
     { field: 'notes', zh: '备注', en: 'Notes', kind: text },
   ],
+  holidays: [
+    { field: 'date', zh: '日期', en: 'Date', kind: { type: 'date' }, required: true, requiredColumn: true },
+    {
+      field: 'kind',
+      zh: '类型',
+      en: 'Type',
+      kind: { type: 'enum', of: 'holidayKind' },
+      required: true,
+      requiredColumn: true,
+    },
+    { field: 'name', zh: '名称', en: 'Name', kind: text },
+  ],
 };
 
 /** The settings keys (§3 设置): the key column's Chinese and English names. */
@@ -195,7 +215,7 @@ export function recogniseTab(name: string): TabKey | undefined {
 }
 
 /** Where each known column stands in a header row (first match wins); unknown columns are ignored. */
-export function locateColumns(tab: RecordTabKey, header: readonly unknown[]): Map<string, number> {
+export function locateColumns(tab: TableTabKey, header: readonly unknown[]): Map<string, number> {
   const found = new Map<string, number>();
   const keys = header.map(headerKey);
   for (const column of COLUMNS[tab]) {

@@ -8,6 +8,7 @@ export const ISSUE_SEVERITY = {
   missing_tab: 'warning',
   missing_column: 'error',
   missing_year: 'warning',
+  unknown_calendar: 'warning',
   required: 'error',
   invalid_number: 'error',
   not_integer: 'error',
@@ -19,6 +20,7 @@ export const ISSUE_SEVERITY = {
   too_long: 'error',
   duplicate_id: 'error',
   duplicate_name: 'error',
+  duplicate_date: 'error',
   invalid_id: 'error',
   unknown_partner: 'error',
   unknown_measure: 'error',
@@ -76,6 +78,13 @@ const MESSAGES: Record<IssueCode, Render> = {
     `设置中没有填写计划年度，暂按${p.year}年处理`,
     `No plan year in the settings; using ${p.year}`,
   ],
+  unknown_calendar: (_c, p) => [
+    `程序内置的节假日数据还没有 ${p.year} 年的安排：工作日暂按周一至周五（除元旦、劳动节、国庆节）估算。` +
+      `请在「${p.tab}」工作表中填写国务院公布的 ${p.year} 年放假和调休日期（日期、类型 休/班、名称）`,
+    `The built-in holiday calendar has no arrangement for ${p.year} yet; working days are estimated ` +
+      `as Monday–Friday without New Year's Day, Labour Day and National Day. Add the State Council's ` +
+      `${p.year} days off and make-up working days to the "${p.tab}" (Holidays) tab`,
+  ],
   required: (c) => [`「${c}」不能为空`, `"${c}" is required`],
   invalid_number: (c, p) => [
     `「${c}」不是有效的数字：${p.value}`,
@@ -104,6 +113,10 @@ const MESSAGES: Record<IssueCode, Render> = {
   duplicate_name: (_c, p) => [
     `单位名称「${p.value}」与第${p.row}行重复`,
     `Partner name "${p.value}" is already used on row ${p.row}`,
+  ],
+  duplicate_date: (_c, p) => [
+    `日期 ${p.value} 已在第${p.row}行填写过，同一天只能填写一行`,
+    `Date ${p.value} is already given on row ${p.row}; one row per day`,
   ],
   invalid_id: (_c, p) => [
     `编号「${p.value}」无效：最多${p.limit}个字符，且不能含逗号、顿号、分号或换行`,
