@@ -17,7 +17,7 @@ import {
   type RevokeResponse,
 } from '../../../shared/api';
 import { computeStats } from '../../../shared/stats';
-import { describeDue } from '../../../shared/workdays';
+import { calendarOf, describeDue } from '../../../shared/workdays';
 import type { MailQueue } from '../mail/queue';
 import { revokeLinks } from '../requests/links';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
@@ -82,7 +82,9 @@ export async function requestUpdates(
       requestId,
       ...(body.message !== undefined && body.message.trim() !== '' && { message: body.message }),
       // 「12月4日（还有 3 个工作日）」: the mainland calendar's working days until then.
-      ...(body.due !== undefined && { due: { date: body.due, label: describeDue(body.due, today) } }),
+      ...(body.due !== undefined && {
+        due: { date: body.due, label: describeDue(body.due, today, calendarOf(model.settings)) },
+      }),
     },
     now,
   );
