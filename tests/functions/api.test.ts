@@ -983,6 +983,7 @@ describe('auth: refused requests change nothing', () => {
         GONGJIAN_PROJECT: handle.projectId,
         GONGJIAN_AUDIENCES: AUDIENCE,
         GONGJIAN_ADMINS: OWNER,
+        MAIL_FROM: 'noreply@example.cn',
         GONGJIAN_DEV_TOKEN: DEV_TOKEN,
       });
     expect(refuse).toThrow(ConfigError);
