@@ -203,6 +203,25 @@ describe('POST /v1/plans/{planId}/requests', () => {
     expect(await mails()).toHaveLength(0);
     expect(await links()).toHaveLength(0);
   });
+  it.each([
+    { due: '2026-02-30', says: '不是有效的日期' },
+    { due: '0000-00-00', says: '不是有效的日期' },
+    { due: '2026-13-01', says: '不是有效的日期' },
+    { due: '2026-06-30', says: '已经过去（今天是 2026-07-01）' },
+    { due: '2025-07-10', says: '已经过去' },
+  ])('refuses due $due (400 invalid_due, in Chinese), queueing nothing', async ({ due, says }) => {
+    const answer = await post('requests', { to: ['P06'], due }, EDITOR);
+    expect(answer.status).toBe(400);
+    const error = answer.body.error as { code: string; message: string };
+    expect(error.code).toBe('invalid_due');
+    expect(error.message).toContain(says);
+    expect(await mails()).toHaveLength(0);
+    expect(await links()).toHaveLength(0);
+  });
+
+  it('accepts today as the due date (in the plan’s time zone: 10:00 in Beijing is still 02:00 UTC)', async () => {
+    expect((await post('requests', { to: ['P06'], due: '2026-07-01' }, EDITOR)).status).toBe(202);
+  });
 });
 
 describe('POST /v1/plans/{planId}/requests/revoke', () => {

@@ -6,7 +6,8 @@
  * A request naming anyone the plan cannot reach (unknown, inactive, no email) sends nothing and
  * says who (422): staff fix the list rather than wonder who got it. `requestId` names the request,
  * so a retried POST queues nothing new (the mail key is plan · person · request); without one the
- * server names it and every POST is a new request.
+ * server names it and every POST is a new request. `due` must be a real calendar date, today or
+ * later in the plan's time zone (400 invalid_due otherwise: the email would ask the impossible).
  */
 import { randomUUID } from 'node:crypto';
 import { todayIn } from '../../../adapters/workbook/validateToday';
@@ -16,6 +17,8 @@ import {
   RevokeRequest,
   type RevokeResponse,
 } from '../../../shared/api';
+import { parseIsoDate } from '../../../shared/dates';
+import type { IsoDate } from '../../../shared/model';
 import { computeStats } from '../../../shared/stats';
 import { describeDue } from '../../../shared/workdays';
 import type { MailQueue } from '../mail/queue';
@@ -60,6 +63,10 @@ export async function requestUpdates(
     'to is a list of owner emails or partner IDs; message, due (YYYY-MM-DD) and requestId are optional',
   );
   const queue = linkQueue(deps);
+  const now = deps.now();
+  // The plan's today: a date to report by that has passed, or never exists, is a mistake to fix.
+  const today = todayIn(now, plan.settings.timezone);
+  if (body.due !== undefined) checkDue(body.due, today);
   const model = await deps.store.loadModel(plan);
   const resolved = resolveTargets(model, body.to);
   if (!resolved.ok) {
@@ -72,9 +79,7 @@ export async function requestUpdates(
       `Cannot send to: ${listEn.join(', ')}; no request was sent`,
     );
   }
-  const now = deps.now();
   const requestId = body.requestId ?? randomUUID();
-  const today = todayIn(now, model.settings.timezone);
   const stats = computeStats(model, today);
   const sent = await sendUpdateRequests(
     queue,
@@ -108,6 +113,26 @@ export async function requestUpdates(
       })),
     },
   };
+}
+
+/** A date to report by: a real calendar date (2026-02-30 and 0000-00-00 are not), today or later. */
+function checkDue(due: string, today: IsoDate): void {
+  if (parseIsoDate(due) === undefined) {
+    throw new ApiError(
+      400,
+      'invalid_due',
+      `截止日期 ${due} 不是有效的日期，请用 YYYY-MM-DD 写一个存在的日期`,
+      `The due date ${due} is not a real calendar date; give an existing date as YYYY-MM-DD`,
+    );
+  }
+  if (due < today) {
+    throw new ApiError(
+      400,
+      'invalid_due',
+      `截止日期 ${due} 已经过去（今天是 ${today}），请填写今天或以后的日期`,
+      `The due date ${due} has passed (today is ${today}); give today or a later date`,
+    );
+  }
 }
 
 /** Revokes every link of one person in the plan; answers 200 with how many were live. */
