@@ -15,7 +15,7 @@ import { type Clock, systemClock } from './clock';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
-import { createFormHandler } from './http/form';
+import { createFormHandler, formBasePath } from './http/form';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
@@ -190,7 +190,14 @@ export function buildRuntime(
     config,
     store,
     api: createApi(apiDeps),
-    form: createFormHandler({ db, store, now, log, writeRows: writeSubmissionRows }),
+    form: createFormHandler({
+      basePath: formBasePath(config.formUrl),
+      db,
+      store,
+      now,
+      log,
+      writeRows: writeSubmissionRows,
+    }),
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),
     refresh: { store, db, mailQueue, now, writeGeneratedTabs, writeSubmissionRows, log },

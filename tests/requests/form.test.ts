@@ -6,8 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFormHandler } from '../../functions/src/http/form';
-import { type LinkScope, mintLink, revokeLinks } from '../../functions/src/requests/links';
+import { createFormHandler, formBasePath } from '../../functions/src/http/form';
+import { pageGuard } from '../../functions/src/requests/formGuard';
+import { type LinkScope, mintLink, revokeLinks, verifyLink } from '../../functions/src/requests/links';
 import type { Runtime } from '../../functions/src/runtime';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
 import { useFirestoreEmulator } from '../support/firestore';
@@ -32,6 +33,7 @@ afterAll(async () => {
 async function serve(limits?: { perLink?: number; perAddress?: number }): Promise<void> {
   runtime ??= emulatorRuntime(emulator, fake);
   const handler = createFormHandler({
+    basePath: '',
     db: runtime.db,
     store: runtime.store,
     now: () => clock,
@@ -192,7 +194,7 @@ describe('the form function', () => {
     responses.push(await post(token, { ...VALID, guard }));
     for (const response of responses) {
       expect(response.status).toBe(303);
-      expect(response.headers.get('location')).toBe(`./${token}?ok=1`);
+      expect(response.headers.get('location')).toBe(`/r/${token}?ok=1`);
     }
     const rows = activityRows(fake, planId);
     expect(rows).toHaveLength(3);
@@ -222,12 +224,92 @@ describe('the form function', () => {
     expect(rows[2]).toContain('9 月 20 日验收通过');
   });
 
+  it('/r/<token>/ (a trailing slash) posts to the form’s own path: the action is path-absolute', async () => {
+    const { planId, token } = await linkForPlan();
+    const html = await (await fetch(`${base}/r/${token}/`)).text();
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+    expect(action).toBe(`/r/${token}`);
+    const response = await fetch(new URL(action as string, `${base}/r/${token}/`), {
+      method: 'POST',
+      body: new URLSearchParams({ ...VALID, partners: 'P1', guard: guardOf(html) }),
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+    expect(activityRows(fake, planId)).toHaveLength(3);
+    // Behind a path (GONGJIAN_FORM_URL=https://host/f/): the action keeps it.
+    expect(formBasePath('https://form.example.cn/f/')).toBe('/f');
+    expect(formBasePath('http://127.0.0.1:8080')).toBe('');
+  });
+
+  it('a used page posted again with other content: says it was submitted, shows what was saved, keeps what was typed', async () => {
+    const { planId, token } = await linkForPlan();
+    const guard = guardOf(await (await fetch(`${base}/r/${token}`)).text());
+    expect((await post(token, { ...VALID, guard })).status).toBe(303);
+    const again = await post(token, { ...VALID, guard, title: '秋季义诊', participants: '40' });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const page = await again.text();
+    expect(page).toContain('这张表单已经提交过');
+    expect(page).toContain('2026-06-12 夏季义诊');
+    expect(page).toContain('刚才填写的内容尚未保存');
+    expect(page).toContain('value="秋季义诊"');
+    expect(page).toContain('value="40"');
+    // A fresh page value: submitting the kept input now is a new record.
+    const fresh = guardOf(page);
+    expect(fresh).not.toBe(guard);
+    expect(activityRows(fake, planId)).toHaveLength(3);
+    expect((await post(token, { ...VALID, guard: fresh, title: '秋季义诊' })).status).toBe(303);
+    expect(activityRows(fake, planId).map((row) => row[4])).toEqual([
+      '敬老义诊',
+      '文明劝导',
+      '夏季义诊',
+      '秋季义诊',
+    ]);
+  });
+
   it('refuses a body over 64 KiB', async () => {
     const { token } = await linkForPlan();
     const guard = guardOf(await (await fetch(`${base}/r/${token}`)).text());
     const response = await post(token, { ...VALID, guard, notes: 'x'.repeat(70 * 1024) });
     expect(response.status).toBe(413);
   });
+});
+
+describe('submissions at once', () => {
+  it('50 different submissions at the same moment are all saved: 50 records, 50 rows, the version moved a few times', async () => {
+    await serve({ perLink: 1000, perAddress: 1000 });
+    const { planId, token } = await linkForPlan();
+    const verdict = await verifyLink({ db: runtime.db, now: () => clock }, token);
+    if (!verdict.ok) throw new Error('the link should open');
+    const versionBefore = (await runtime.store.getPlan(planId))?.version ?? 0;
+    const timings: number[] = [];
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const started = performance.now();
+        const response = await post(token, { ...VALID, title: `义诊 ${i}`, guard: pageGuard(verdict.link) });
+        timings.push(performance.now() - started);
+        return response.status;
+      }),
+    );
+    timings.sort((a, b) => a - b);
+    process.stdout.write(
+      `50 parallel form posts: p50 ${Math.round(timings[24] ?? 0)} ms, p95 ${Math.round(timings[47] ?? 0)} ms\n`,
+    );
+    expect(statuses.filter((s) => s !== 303)).toEqual([]);
+    const records = await runtime.db.collection(`plans/${planId}/activities`).get();
+    expect(records.size).toBe(52);
+    const titles = activityRows(fake, planId).map((row) => row[4]);
+    expect(titles).toHaveLength(52);
+    expect(new Set(titles).size).toBe(52);
+    const versionAfter = (await runtime.store.getPlan(planId))?.version ?? 0;
+    expect(versionAfter).toBeGreaterThan(versionBefore);
+    expect(versionAfter - versionBefore).toBeLessThan(10);
+    const pending = await runtime.db
+      .collection(`plans/${planId}/submissions`)
+      .where('versionPending', '==', true)
+      .get();
+    expect(pending.size).toBe(0);
+  }, 60_000);
 });
 
 describe('rate limits', () => {

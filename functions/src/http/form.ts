@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
 import { todayIn } from '../../../adapters/workbook/validateToday';
+import type { PlanModel } from '../../../shared/model';
 import {
   ACTIVITY_FORM_FIELDS,
   type ActivityFormValues,
@@ -23,18 +24,21 @@ import {
 } from '../../../shared/requestForm';
 import { validateActivityRow } from '../../../shared/validate';
 import type { CellValue } from '../../../shared/workbook';
+import { Coalescer } from '../requests/coalesce';
 import { checkGuard, pageGuard } from '../requests/formGuard';
 import { type LinkDeps, logLinkUse, type StoredLink, verifyLink } from '../requests/links';
 import { RateLimiter } from '../requests/rateLimit';
 import {
+  createVersionMover,
   flushSubmissions,
+  type Submission,
   type SubmissionRowWriter,
   type SubmittedActivity,
   submissionKey,
   submissionsOfLink,
   submitActivity,
 } from '../requests/submit';
-import type { PlanStore } from '../store/planStore';
+import type { PlanDoc, PlanStore } from '../store/planStore';
 
 /** Form posts are a few fields: anything larger is refused unread. */
 export const FORM_MAX_BODY_BYTES = 64 * 1024;
@@ -49,6 +53,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export interface FormDeps {
+  /**
+   * The path of the form's root as people's browsers see it (GONGJIAN_FORM_URL's path, '' at the
+   * host's root): pages post to `<basePath>/r/<token>`, path-absolute, so `/r/<token>/` posts
+   * where `/r/<token>` does.
+   */
+  basePath: string;
   db: Firestore;
   store: PlanStore;
   now: () => Date;
@@ -69,6 +79,29 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
   const perLink = new RateLimiter(deps.limits?.perLink ?? 60, WINDOW_MS, deps.now);
   const perAddress = new RateLimiter(deps.limits?.perAddress ?? 120, WINDOW_MS, deps.now);
   const linkDeps: LinkDeps = { db: deps.db, now: deps.now };
+  const formPath = (token: string) => `${deps.basePath}/r/${encodeURIComponent(token)}`;
+  // One version move and one flush per plan at a time, shared by the submissions that wait for
+  // them: fifty submissions at once take two moves, not fifty transactions on the plan document.
+  const moveVersion = createVersionMover(deps.db);
+  // Requests that arrive together for one plan version share one read of its records.
+  const models = new Map<string, Promise<PlanModel>>();
+  const modelOf = (plan: PlanDoc): Promise<PlanModel> => {
+    const key = `${plan.planId}@${plan.version}`;
+    let loading = models.get(key);
+    if (!loading) {
+      loading = deps.store.loadModel(plan);
+      models.set(key, loading);
+      const forget = () => models.delete(key);
+      loading.then(forget, forget);
+    }
+    return loading;
+  };
+  const { writeRows } = deps;
+  const flushes = writeRows
+    ? new Coalescer<undefined, unknown>((planId) =>
+        flushSubmissions({ db: deps.db, now: deps.now, store: deps.store, writeRows, log: deps.log }, planId),
+      )
+    : undefined;
 
   const send = (res: ServerResponse, status: number, type: string, body: string, extra = {}) => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra });
@@ -146,7 +179,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
   ): Promise<void> {
     const plan = await deps.store.getPlan(link.planId);
     if (!plan) return refuse(res, 'gone');
-    const model = await deps.store.loadModel(plan);
+    const model = await modelOf(plan);
     const scoped = scopedPlan(model, link.scope);
     const asOf = todayIn(deps.now(), plan.settings.timezone);
     const kind = fields.get('kind') === 'milestone' ? 'milestone' : 'activity';
@@ -217,22 +250,55 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       kind,
     });
     if ('noPlan' in stored) return refuse(res, 'gone');
-    if (stored.created) {
-      await logLinkUse({ db: deps.db, now: deps.now }, link, {
-        kind: kind === 'milestone' ? 'milestone' : 'submit',
-        submissionId: key,
-        what: stored.submission.activity,
-        address,
+    const { submission } = stored;
+    if (!stored.created && !sameContent(submission, activity as SubmittedActivity, kind)) {
+      // This page was submitted before with other content: that is what was saved, and what was
+      // typed now stays on the page with a fresh page value, to be submitted as a new record.
+      const page = await formPage(link, token, {
+        values,
+        errors: {
+          form: [
+            `这张表单已经提交过，保存的是：${submission.activity.date} ${submission.activity.title}（编号 ${submission.activityId}）。` +
+              '刚才填写的内容尚未保存；如需另外新增，请核对下方内容后再次提交。',
+          ],
+        },
+        milestone: milestoneInput,
       });
-      if (deps.writeRows) {
-        // Written now when the workbook can take it; left queued (and retried) when it cannot.
-        await flushSubmissions(
-          { db: deps.db, now: deps.now, store: deps.store, writeRows: deps.writeRows, log: deps.log },
-          link.planId,
-        );
-      }
+      if (!page) return refuse(res, 'gone');
+      send(res, 409, 'text/html; charset=utf-8', page);
+      return;
     }
-    res.writeHead(303, { ...SECURITY_HEADERS, Location: `./${encodeURIComponent(token)}?ok=1` });
+    // Whoever created the entry (this request or a retry of it whose answer was lost), a version
+    // move that started after its commit must have committed before the person is told it is
+    // saved: the statistics of a version never miss a record acknowledged before it
+    // (requests/submit.ts). A failure there is logged only: the record is stored, and the sweep
+    // moves the version. The use log and the row's flush are independent of it: all at once.
+    const moved = submission.versionPending
+      ? moveVersion(link.planId, key).catch((error: unknown) =>
+          deps.log(`填报后统计版本未更新，将由定时任务补上 plan=${link.planId}: ${String(error)}`),
+        )
+      : undefined;
+    if (stored.created) {
+      await Promise.all([
+        moved,
+        logLinkUse({ db: deps.db, now: deps.now }, link, {
+          kind: kind === 'milestone' ? 'milestone' : 'submit',
+          submissionId: key,
+          what: submission.activity,
+          address,
+        }),
+        // Written now when the workbook can take it; left queued (and retried) when it cannot —
+        // the record is stored either way, so a failing flush is logged, not answered as an error.
+        flushes
+          ?.run(link.planId, undefined)
+          .catch((error: unknown) =>
+            deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
+          ),
+      ]);
+    } else {
+      await moved;
+    }
+    res.writeHead(303, { ...SECURITY_HEADERS, Location: `${formPath(token)}?ok=1` });
     res.end();
   }
 
@@ -244,7 +310,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     const plan = await deps.store.getPlan(link.planId);
     if (!plan) return undefined;
     const [model, stats, submissions] = await Promise.all([
-      deps.store.loadModel(plan),
+      modelOf(plan),
       deps.store.getStats(link.planId),
       submissionsOfLink(deps.db, link),
     ]);
@@ -259,7 +325,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       scopeLabel,
       plan: scoped,
       stats: new Map((stats?.stats.measures ?? []).map((m) => [m.measureId, m])),
-      action: `./${encodeURIComponent(token)}`,
+      action: formPath(token),
       guard: state.guard ?? pageGuard(link),
       today: todayIn(deps.now(), plan.settings.timezone),
       values: state.values,
@@ -277,6 +343,23 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       review: plan.settings.reviewReports === true,
     });
   }
+}
+
+/** The path of the form's root in its public address (GONGJIAN_FORM_URL): '' at the host's root. */
+export function formBasePath(formUrl: string | undefined): string {
+  return formUrl === undefined ? '' : new URL(formUrl).pathname.replace(/\/+$/, '');
+}
+
+/** Whether a submission stored under a page's key holds what was submitted now (a double click). */
+function sameContent(submission: Submission, activity: SubmittedActivity, kind: Submission['kind']): boolean {
+  const { activityId: _id, status: _status, recorder: _recorder, ...saved } = submission.activity;
+  return submission.kind === kind && canonical(saved) === canonical(activity);
+}
+
+/** JSON with sorted keys and without undefined fields, as Firestore stores a record. */
+function canonical(value: object): string {
+  const plain = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  return JSON.stringify(Object.fromEntries(Object.entries(plain).sort(([a], [b]) => (a < b ? -1 : 1))));
 }
 
 /** The caller's address: the first X-Forwarded-For hop (Cloud Functions' front end sets it), else the socket. */
