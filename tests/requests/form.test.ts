@@ -5,13 +5,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFormHandler, formBasePath } from '../../functions/src/http/form';
+import { createFormHandler, formBasePath, guardFormServer } from '../../functions/src/http/form';
 import { pageGuard } from '../../functions/src/requests/formGuard';
 import { type LinkScope, mintLink, revokeLinks, verifyLink } from '../../functions/src/requests/links';
 import type { Runtime } from '../../functions/src/runtime';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
 import { useFirestoreEmulator } from '../support/firestore';
+import { postLarge } from '../support/postLarge';
 import { activityRows, emulatorRuntime, NOW, seedPlan, TOKEN } from './fixture';
 
 const emulator = useFirestoreEmulator('form');
@@ -25,7 +28,7 @@ beforeAll(async () => {
   fake = await startFakeSheets({ token: TOKEN });
 });
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  if (server) await new Promise((resolve) => server.close(resolve));
   await runtime?.close();
   await fake?.stop();
 });
@@ -273,6 +276,128 @@ describe('the form function', () => {
     const response = await post(token, { ...VALID, guard, notes: 'x'.repeat(70 * 1024) });
     expect(response.status).toBe(413);
   });
+});
+
+/** The headers every answer of the form carries, refusals included. */
+function expectOurHeaders(response: { headers: { get(name: string): string | null } }): void {
+  expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+  expect(response.headers.get('x-frame-options')).toBe('DENY');
+  expect(response.headers.get('cache-control')).toBe('no-store');
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+}
+
+describe('the front door: functions-framework with the form guard, as the local stack serves it', () => {
+  let door: Server;
+  let doorBase: string;
+  beforeAll(async () => {
+    runtime ??= emulatorRuntime(emulator, fake);
+    const handler = createFormHandler({
+      basePath: '',
+      db: runtime.db,
+      store: runtime.store,
+      now: () => clock,
+      log: () => {},
+      writeRows: runtime.writeSubmissionRows,
+    });
+    http('formDoor', (req, res) => handler(req, res));
+    door = getTestServer('formDoor');
+    guardFormServer(door);
+    await new Promise<void>((resolve) => door.listen(0, '127.0.0.1', resolve));
+    doorBase = `http://127.0.0.1:${(door.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    door?.closeAllConnections();
+    await new Promise((resolve) => door?.close(resolve));
+  });
+
+  it.each([
+    { name: 'charset=gbk', type: 'application/x-www-form-urlencoded; charset=gbk', body: 'title=x' },
+    { name: 'malformed JSON', type: 'application/json', body: '{"title":' },
+    { name: 'bad Content-Encoding', type: 'application/x-www-form-urlencoded', body: 'not gzip', gzip: true },
+    {
+      name: 'unknown Content-Encoding',
+      type: 'application/x-www-form-urlencoded',
+      body: 'x',
+      encoding: 'br2',
+    },
+  ])(
+    'a post the framework would answer with its English page ($name): our Chinese page, our headers',
+    async ({ type, body, gzip, encoding }) => {
+      const { planId, token } = await linkForPlan();
+      const before = await writesOf(planId);
+      const response = await fetch(`${doorBase}/r/${token}`, {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': type,
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+          ...(encoding ? { 'content-encoding': encoding } : {}),
+        },
+      });
+      expect(response.status).toBe(400);
+      expectOurHeaders(response);
+      const page = await response.text();
+      expect(page).toContain('无法读取提交的内容');
+      expect(page).not.toMatch(/Error|at \/|node_modules/);
+      expect(await writesOf(planId)).toBe(before);
+    },
+  );
+
+  it('a malformed path or another method: our 404 page, unread', async () => {
+    for (const [path, method] of [
+      ['/r/%E0%A4%A', 'GET'],
+      ['/r/abc/def', 'GET'],
+      ['/anything', 'POST'],
+      [`/r/${'x'.repeat(43)}`, 'PUT'],
+    ] as const) {
+      const response = await fetch(`${doorBase}${path}`, {
+        method,
+        ...(method === 'GET' ? {} : { body: 'x' }),
+      });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expectOurHeaders(response);
+      expect(await response.text()).toContain('链接无效');
+    }
+  });
+
+  it('the form still works through the door: page, stylesheet at both depths, a submission', async () => {
+    const { planId, token } = await linkForPlan();
+    const html = await (await fetch(`${doorBase}/r/${token}/`)).text();
+    expect((await fetch(`${doorBase}/form.css`)).status).toBe(200);
+    expect((await fetch(`${doorBase}/r/form.css`)).status).toBe(200);
+    const response = await fetch(`${doorBase}/r/${token}`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...VALID, partners: 'P1', guard: guardOf(html) }),
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(303);
+    expect(activityRows(fake, planId)).toHaveLength(3);
+  });
+
+  it.each([{ chunked: false }, { chunked: true }])(
+    '200 MB posted to a made-up token (chunked: $chunked): 413, our page, cut after a socket buffer, memory flat',
+    async ({ chunked }) => {
+      const before = process.memoryUsage().rss;
+      const answer = await postLarge(
+        `${doorBase}/r/${'x'.repeat(43)}`,
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        200 * 1024 * 1024,
+        { chunked },
+      );
+      const grown = (process.memoryUsage().rss - before) / 1024 / 1024;
+      process.stdout.write(
+        `200 MB post (chunked: ${chunked}): answered after ${(answer.bytesSent / 1024 / 1024).toFixed(1)} MB sent, RSS +${grown.toFixed(1)} MB\n`,
+      );
+      expect(answer.status).toBe(413);
+      expect(answer.body).toContain('提交内容过大');
+      expect(answer.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(answer.bytesSent).toBeLessThan(16 * 1024 * 1024);
+      expect(grown).toBeLessThan(20);
+    },
+    60_000,
+  );
 });
 
 describe('submissions at once', () => {

@@ -7,7 +7,7 @@
  * page writes nothing; per-link and per-address rate limits; a small body limit; strict headers
  * (no script at all, no framing, no referrer carrying the token, no caching).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
 import { todayIn } from '../../../adapters/workbook/validateToday';
 import type { PlanModel } from '../../../shared/model';
@@ -74,6 +74,91 @@ type FormRequest = IncomingMessage & { rawBody?: Buffer | undefined; ip?: string
 
 const WINDOW_MS = 10 * 60_000;
 
+const REFUSAL_STATUS: Record<LinkRefusal, number> = {
+  unknown: 404,
+  forged: 403,
+  limited: 429,
+  expired: 410,
+  revoked: 410,
+  gone: 410,
+  tooLarge: 413,
+  unreadable: 400,
+};
+
+/** A refusal as the form answers it: its Chinese page, our headers, and a status by reason. */
+function refusePage(res: ServerResponse, reason: LinkRefusal, extra: Record<string, string> = {}): void {
+  res.writeHead(REFUSAL_STATUS[reason], {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    ...extra,
+  });
+  res.end(renderRefusalPage(reason));
+}
+
+/** The paths the form serves, at its root: the stylesheet (linked as ../form.css) and a link's page. */
+const FORM_ROUTE = /^\/(?:r\/)?form\.css$|^\/r\/[A-Za-z0-9_-]{1,64}\/?$/;
+
+/**
+ * Puts the form's front door before a functions-framework server's body parsers (the local stack;
+ * deployed, the platform parses first — see the README). The framework reads any body up to 1 GB
+ * and answers what it cannot parse (a charset it does not know, bad JSON, a Content-Encoding) with
+ * Express's English page and stack trace, without our headers. Here, before any of that:
+ *   - the route and method: only the form's own paths (as the browser sends them, undecoded) with
+ *     GET/HEAD, or POST to a link; anything else is the form's 404 page, unread;
+ *   - a declared length over FORM_MAX_BODY_BYTES is refused (413) unread; a chunked body is
+ *     counted as it arrives and cut at the limit;
+ *   - the body, read here, is handed on as `rawBody` of a finished request, which the framework's
+ *     parsers skip ("already read"): the handler parses it itself (URL-encoded form fields), and
+ *     what it cannot use is refused by its own pages. Every refusal closes the connection, so a
+ *     client cannot go on sending.
+ */
+export function guardFormServer(server: Server): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
+    for (const listener of listeners) listener.call(server, req, res);
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const refuse = (reason: LinkRefusal) => {
+      refusePage(res, reason, { Connection: 'close' });
+      req.resume();
+    };
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? '';
+    const reading = method === 'GET' || method === 'HEAD';
+    if (!FORM_ROUTE.test(path) || !(reading || (method === 'POST' && path.startsWith('/r/'))))
+      return refuse('unknown');
+    const declared = req.headers['content-length'];
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if (declared === undefined && !chunked) return pass(req, res);
+    if (declared !== undefined && !(Number(declared) <= FORM_MAX_BODY_BYTES)) return refuse('tooLarge');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let cut = false;
+    req.on('data', (chunk: Buffer) => {
+      if (cut) return;
+      size += chunk.length;
+      if (size > FORM_MAX_BODY_BYTES) {
+        cut = true;
+        chunks.length = 0;
+        refuse('tooLarge');
+        // The rest is not wanted: the connection ends with the answer.
+        res.once('finish', () => req.destroy());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (cut) return;
+      (req as FormRequest).rawBody = Buffer.concat(chunks);
+      pass(req, res);
+    });
+    req.once('error', () => {
+      if (!res.headersSent && !cut) refuse('unreadable');
+    });
+  });
+}
+
 /** Builds the form's handler. */
 export function createFormHandler(deps: FormDeps): (req: FormRequest, res: ServerResponse) => Promise<void> {
   const perLink = new RateLimiter(deps.limits?.perLink ?? 60, WINDOW_MS, deps.now);
@@ -107,10 +192,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra });
     res.end(body);
   };
-  const refuse = (res: ServerResponse, reason: LinkRefusal) => {
-    const status = reason === 'limited' ? 429 : reason === 'unknown' ? 404 : reason === 'forged' ? 403 : 410;
-    send(res, status, 'text/html; charset=utf-8', renderRefusalPage(reason));
-  };
+  const refuse = (res: ServerResponse, reason: LinkRefusal) => refusePage(res, reason);
 
   return async (req, res) => {
     try {
@@ -158,11 +240,10 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       return;
     }
 
+    // The page's own form posts URL-encoded UTF-8, uncompressed: anything else was not sent by it.
+    if (!isFormEncoding(req)) return refuse(res, 'unreadable');
     const body = await readBody(req, FORM_MAX_BODY_BYTES);
-    if (body === undefined) {
-      send(res, 413, 'text/plain; charset=utf-8', '提交内容过大 / Request body too large');
-      return;
-    }
+    if (body === undefined) return refuse(res, 'tooLarge');
     const fields = new URLSearchParams(body.toString('utf8'));
     const nonce = checkGuard(link, fields.get('guard') ?? undefined);
     if (nonce === undefined) return refuse(res, 'forged');
@@ -369,11 +450,30 @@ function addressOf(req: FormRequest): string {
   return first || req.ip || req.socket.remoteAddress || 'unknown';
 }
 
-/** The body, or undefined past the limit (the platform's parsed copy first, else the stream). */
+/** Whether a post is encoded as the form's page sends it: URL-encoded, UTF-8 (or unnamed), identity. */
+function isFormEncoding(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '')
+    .toLowerCase()
+    .split(';')
+    .map((part) => part.trim());
+  const charset = type.find((part) => part.startsWith('charset='))?.slice('charset='.length);
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+  return (
+    type[0] === 'application/x-www-form-urlencoded' &&
+    (charset === undefined || charset === 'utf-8' || charset === '"utf-8"') &&
+    encoding === 'identity'
+  );
+}
+
+/**
+ * The body, or undefined past the limit: the copy the guard or the platform read first, else the
+ * stream — unless the stream was read to its end already.
+ */
 async function readBody(req: FormRequest, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return undefined;
   if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length > limit ? undefined : req.rawBody;
+  if (req.readableEnded) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
