@@ -13,7 +13,7 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { WorkbookUpdate } from '../adapters/workbook/port';
 import { parseConfig } from '../functions/src/config';
-import { guardFormServer } from '../functions/src/http/form';
+import { guardFormServer, socketAddress } from '../functions/src/http/form';
 import { buildRuntime, installRuntime, type Runtime } from '../functions/src/runtime';
 import { sweepStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
@@ -168,6 +168,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runtime = buildRuntime(config, log, {
       ...(workbook ? { writeXlsx: (_path: string, update: WorkbookUpdate) => workbook.write(update) } : {}),
       ...(options.syncProgress ? { syncProgress: options.syncProgress } : {}),
+      // Nothing stands in front of the stack's form: the socket is the caller.
+      clientAddress: socketAddress,
     });
     installRuntime(runtime);
     parts.runtime = runtime;

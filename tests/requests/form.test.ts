@@ -8,7 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFormHandler, formBasePath, guardFormServer } from '../../functions/src/http/form';
+import {
+  createFormHandler,
+  formBasePath,
+  guardFormServer,
+  lastForwardedHop,
+} from '../../functions/src/http/form';
 import { pageGuard } from '../../functions/src/requests/formGuard';
 import { type LinkScope, mintLink, revokeLinks, verifyLink } from '../../functions/src/requests/links';
 import type { Runtime } from '../../functions/src/runtime';
@@ -33,17 +38,28 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-async function serve(limits?: { perLink?: number; perAddress?: number }): Promise<void> {
+/**
+ * A form handler as deployed (the trusted hop is the last X-Forwarded-For entry), its rate-limit
+ * counters in this file's emulator. The counters outlive a handler (that is the point), so each
+ * handler's addresses get their own prefix: the tests' windows do not add up.
+ */
+let handlers = 0;
+function formHandler(limits?: { perLink?: number; perAddress?: number }, prefix = `h${++handlers}`) {
   runtime ??= emulatorRuntime(emulator, fake);
-  const handler = createFormHandler({
+  return createFormHandler({
     basePath: '',
     db: runtime.db,
     store: runtime.store,
     now: () => clock,
     log: () => {},
     writeRows: runtime.writeSubmissionRows,
+    clientAddress: (req) => `${prefix}/${lastForwardedHop(req)}`,
     ...(limits ? { limits } : {}),
   });
+}
+
+async function serve(limits?: { perLink?: number; perAddress?: number }): Promise<void> {
+  const handler = formHandler(limits);
   if (server) await new Promise((resolve) => server.close(resolve));
   server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -292,15 +308,7 @@ describe('the front door: functions-framework with the form guard, as the local 
   let door: Server;
   let doorBase: string;
   beforeAll(async () => {
-    runtime ??= emulatorRuntime(emulator, fake);
-    const handler = createFormHandler({
-      basePath: '',
-      db: runtime.db,
-      store: runtime.store,
-      now: () => clock,
-      log: () => {},
-      writeRows: runtime.writeSubmissionRows,
-    });
+    const handler = formHandler();
     http('formDoor', (req, res) => handler(req, res));
     door = getTestServer('formDoor');
     guardFormServer(door);
@@ -438,15 +446,25 @@ describe('submissions at once', () => {
 });
 
 describe('rate limits', () => {
-  it('per link: past the limit a link is answered 429 with a Chinese page', async () => {
+  /** Seconds in the Retry-After of a 429: within the 10-minute window. */
+  function retryAfter(response: Response): number {
+    const value = Number(response.headers.get('retry-after'));
+    expect(value).toBeGreaterThan(0);
+    expect(value).toBeLessThanOrEqual(600);
+    return value;
+  }
+
+  it('per link: past the limit a link is answered 429 with a Chinese page and Retry-After', async () => {
     await serve({ perLink: 3, perAddress: 100 });
     const { token } = await linkForPlan();
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) statuses.push((await fetch(`${base}/r/${token}`)).status);
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    const responses: Response[] = [];
+    for (let i = 0; i < 5; i++) responses.push(await fetch(`${base}/r/${token}`));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429, 429]);
+    retryAfter(responses[4] as Response);
+    expectOurHeaders(responses[4] as Response);
   });
 
-  it('per address: past the limit every link is refused to that address', async () => {
+  it('per address: past the limit every link is refused to that address, with Retry-After', async () => {
     await serve({ perLink: 100, perAddress: 2 });
     const a = await linkForPlan();
     const b = await linkForPlan();
@@ -458,5 +476,54 @@ describe('rate limits', () => {
     expect(statuses).toEqual([200, 200, 429]);
     const limited = await fetch(`${base}/r/${a.token}`);
     expect(await limited.text()).toContain('操作太频繁');
+    retryAfter(limited);
+  });
+
+  it('rotating the first X-Forwarded-For entry does not get past the limit: the front end’s hop is counted', async () => {
+    await serve({ perLink: 100, perAddress: 3 });
+    const { token } = await linkForPlan();
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const forwarded = `10.0.0.${i}, 203.0.113.9`;
+      statuses.push(
+        (await fetch(`${base}/r/${token}`, { headers: { 'x-forwarded-for': forwarded } })).status,
+      );
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+  });
+
+  it('naming a victim’s address in X-Forwarded-For does not lock the victim out', async () => {
+    await serve({ perLink: 100, perAddress: 3 });
+    const { token } = await linkForPlan();
+    for (let i = 0; i < 6; i++)
+      await fetch(`${base}/r/${token}`, { headers: { 'x-forwarded-for': '198.51.100.7, 203.0.113.9' } });
+    const victim = await fetch(`${base}/r/${token}`, { headers: { 'x-forwarded-for': '198.51.100.7' } });
+    expect(victim.status).toBe(200);
+  });
+
+  it('two instances share the counters (Firestore), so the limit holds across them', async () => {
+    const prefix = `shared-${++handlers}`;
+    const instances = [
+      formHandler({ perLink: 100, perAddress: 2 }, prefix),
+      formHandler({ perLink: 100, perAddress: 2 }, prefix),
+    ];
+    const servers = instances.map((handler) => createServer((req, res) => void handler(req, res)));
+    try {
+      const bases = await Promise.all(
+        servers.map(async (one) => {
+          await new Promise<void>((resolve) => one.listen(0, '127.0.0.1', resolve));
+          return `http://127.0.0.1:${(one.address() as AddressInfo).port}`;
+        }),
+      );
+      const { token } = await linkForPlan();
+      const statuses: number[] = [];
+      for (const at of [0, 1, 0, 1]) statuses.push((await fetch(`${bases[at]}/r/${token}`)).status);
+      expect(statuses).toEqual([200, 200, 429, 429]);
+    } finally {
+      for (const one of servers) {
+        one.closeAllConnections();
+        await new Promise((resolve) => one.close(resolve));
+      }
+    }
   });
 });

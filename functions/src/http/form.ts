@@ -4,8 +4,11 @@
  *   POST /r/<token>   a submission from that page (303 back to the form once stored)
  *   GET  /form.css    the stylesheet (the policy allows no inline style)
  * Safety: the token is checked before anything is read, an expired, revoked or forged link or
- * page writes nothing; per-link and per-address rate limits; a small body limit; strict headers
- * (no script at all, no framing, no referrer carrying the token, no caching).
+ * page writes nothing; per-link and per-address rate limits, counted in Firestore so they hold
+ * across instances (requests/rateLimit.ts), by the address the platform vouches for (never the
+ * client's own X-Forwarded-For entries), answered 429 with Retry-After; a small body limit, and
+ * in the local stack a guard before the framework reads any body (guardFormServer); strict
+ * headers on every answer (no script at all, no framing, no referrer carrying the token, no caching).
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
@@ -67,6 +70,12 @@ export interface FormDeps {
   writeRows?: SubmissionRowWriter;
   /** Requests per link and per address in a 10-minute window (defaults 60 and 120). */
   limits?: { perLink?: number; perAddress?: number };
+  /**
+   * The caller's address as the platform vouches for it, never as the client claims it: on Cloud
+   * Functions the last X-Forwarded-For entry (lastForwardedHop), in the local stack the socket's
+   * (socketAddress). Rate limits count by it.
+   */
+  clientAddress: (req: IncomingMessage) => string;
 }
 
 /** The request as functions-framework hands it over (Express), or a bare Node request (tests). */
@@ -161,8 +170,20 @@ export function guardFormServer(server: Server): void {
 
 /** Builds the form's handler. */
 export function createFormHandler(deps: FormDeps): (req: FormRequest, res: ServerResponse) => Promise<void> {
-  const perLink = new RateLimiter(deps.limits?.perLink ?? 60, WINDOW_MS, deps.now);
-  const perAddress = new RateLimiter(deps.limits?.perAddress ?? 120, WINDOW_MS, deps.now);
+  const perLink = new RateLimiter(
+    deps.db,
+    'formLink',
+    { limit: deps.limits?.perLink ?? 60, windowMs: WINDOW_MS },
+    deps.now,
+  );
+  const perAddress = new RateLimiter(
+    deps.db,
+    'formAddress',
+    { limit: deps.limits?.perAddress ?? 120, windowMs: WINDOW_MS },
+    deps.now,
+  );
+  const limited = (res: ServerResponse, retryAfterS: number) =>
+    refusePage(res, 'limited', { 'Retry-After': String(retryAfterS) });
   const linkDeps: LinkDeps = { db: deps.db, now: deps.now };
   const formPath = (token: string) => `${deps.basePath}/r/${encodeURIComponent(token)}`;
   // One version move and one flush per plan at a time, shared by the submissions that wait for
@@ -221,12 +242,14 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     }
     // Tokens are base64url: anything else (an escape included) is no token of ours.
     const token = match[1] as string;
-    const address = addressOf(req);
-    if (!perAddress.take(address)) return refuse(res, 'limited');
+    const address = deps.clientAddress(req);
+    const byAddress = await perAddress.take(address);
+    if (!byAddress.ok) return limited(res, byAddress.retryAfterS);
     const verdict = await verifyLink(linkDeps, token);
     if (!verdict.ok) return refuse(res, verdict.reason);
     const { link } = verdict;
-    if (!perLink.take(link.tokenHash)) return refuse(res, 'limited');
+    const byLink = await perLink.take(link.tokenHash);
+    if (!byLink.ok) return limited(res, byLink.retryAfterS);
 
     if (req.method === 'GET') {
       const page = await formPage(link, token, {
@@ -443,11 +466,22 @@ function canonical(value: object): string {
   return JSON.stringify(Object.fromEntries(Object.entries(plain).sort(([a], [b]) => (a < b ? -1 : 1))));
 }
 
-/** The caller's address: the first X-Forwarded-For hop (Cloud Functions' front end sets it), else the socket. */
-function addressOf(req: FormRequest): string {
+/**
+ * The caller's address on Cloud Functions: the LAST X-Forwarded-For entry, the one Google's front
+ * end appended for the connection it received. Earlier entries are whatever the client sent —
+ * trusting the first let anyone rotate it past the limits, or name a victim's address to lock them
+ * out. Without the header (not behind the front end), the socket's address.
+ */
+export function lastForwardedHop(req: IncomingMessage): string {
   const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.ip || req.socket.remoteAddress || 'unknown';
+  const header = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
+  const last = header?.split(',').at(-1)?.trim();
+  return last || socketAddress(req);
+}
+
+/** The caller's address where nothing stands in front of the server (the local stack). */
+export function socketAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Whether a post is encoded as the form's page sends it: URL-encoded, UTF-8 (or unnamed), identity. */
