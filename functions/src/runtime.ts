@@ -176,6 +176,7 @@ export function buildRuntime(
     now,
     sleep,
     mailQueue,
+    requestEmailsPerDay: config.requestEmailsPerDay,
     log,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
