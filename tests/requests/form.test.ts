@@ -18,7 +18,7 @@ import { pageGuard } from '../../functions/src/requests/formGuard';
 import { type LinkScope, mintLink, revokeLinks, verifyLink } from '../../functions/src/requests/links';
 import type { Runtime } from '../../functions/src/runtime';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
-import { useFirestoreEmulator } from '../support/firestore';
+import { eventually, useFirestoreEmulator } from '../support/firestore';
 import { postLarge } from '../support/postLarge';
 import { activityRows, emulatorRuntime, NOW, seedPlan, TOKEN } from './fixture';
 
@@ -96,6 +96,20 @@ async function writesOf(planId: string): Promise<string> {
     runtime.store.getPlan(planId),
   ]);
   return JSON.stringify([uses.size, submissions.size, activities.size, plan?.version]);
+}
+
+/**
+ * The plan's 活动 rows once there are `count` of them: a submission's answer waits for its row at
+ * most a second (http/form.ts), so the row may land just after it.
+ */
+function rowsOf(planId: string, count: number) {
+  return eventually(
+    () => {
+      const rows = activityRows(fake, planId);
+      return rows.length === count ? rows : undefined;
+    },
+    { timeoutMs: 30_000, what: `${count} rows in 活动 of ${planId}` },
+  );
 }
 
 const guardOf = (html: string) => /name="guard" value="([^"]+)"/.exec(html)?.[1] ?? '';
@@ -215,13 +229,18 @@ describe('the form function', () => {
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe(`/r/${token}?ok=1`);
     }
-    const rows = activityRows(fake, planId);
+    const rows = await rowsOf(planId, 3);
     expect(rows).toHaveLength(3);
     expect(rows[2]).toContain('夏季义诊');
     expect(rows[2]).toContain('王老师（填报）');
-    const after = await (await fetch(`${base}/r/${token}?ok=1`)).text();
+    const after = await eventually(
+      async () => {
+        const page = await (await fetch(`${base}/r/${token}?ok=1`)).text();
+        return page.includes('已写入表格') ? page : undefined;
+      },
+      { what: 'the page to say the row is in the sheet' },
+    );
     expect(after).toContain('已提交');
-    expect(after).toContain('已写入表格');
   });
 
   it('an owner marks a milestone done with a note: one row on that measure, the note kept', async () => {
@@ -236,7 +255,7 @@ describe('the form function', () => {
     expect(other.status).toBe(422); // another owner's measure is not in this link's scope
     const done = await post(token, { kind: 'milestone', guard, milestone: 'M2', note: '9 月 20 日验收通过' });
     expect(done.status).toBe(303);
-    const rows = activityRows(fake, planId);
+    const rows = await rowsOf(planId, 3);
     expect(rows).toHaveLength(3);
     expect(rows[2]).toContain('M2');
     expect(rows[2]).toContain('里程碑完成：老年活动室加层');
@@ -254,7 +273,7 @@ describe('the form function', () => {
       redirect: 'manual',
     });
     expect(response.status).toBe(303);
-    expect(activityRows(fake, planId)).toHaveLength(3);
+    await rowsOf(planId, 3);
     // Behind a path (GONGJIAN_FORM_URL=https://host/f/): the action keeps it.
     expect(formBasePath('https://form.example.cn/f/')).toBe('/f');
     expect(formBasePath('http://127.0.0.1:8080')).toBe('');
@@ -276,9 +295,9 @@ describe('the form function', () => {
     // A fresh page value: submitting the kept input now is a new record.
     const fresh = guardOf(page);
     expect(fresh).not.toBe(guard);
-    expect(activityRows(fake, planId)).toHaveLength(3);
+    await rowsOf(planId, 3);
     expect((await post(token, { ...VALID, guard: fresh, title: '秋季义诊' })).status).toBe(303);
-    expect(activityRows(fake, planId).map((row) => row[4])).toEqual([
+    expect((await rowsOf(planId, 4)).map((row) => row[4])).toEqual([
       '敬老义诊',
       '文明劝导',
       '夏季义诊',
@@ -381,7 +400,7 @@ describe('the front door: functions-framework with the form guard, as the local 
       redirect: 'manual',
     });
     expect(response.status).toBe(303);
-    expect(activityRows(fake, planId)).toHaveLength(3);
+    await rowsOf(planId, 3);
   });
 
   it.each([{ chunked: false }, { chunked: true }])(
@@ -431,7 +450,7 @@ describe('submissions at once', () => {
     expect(statuses.filter((s) => s !== 303)).toEqual([]);
     const records = await runtime.db.collection(`plans/${planId}/activities`).get();
     expect(records.size).toBe(52);
-    const titles = activityRows(fake, planId).map((row) => row[4]);
+    const titles = (await rowsOf(planId, 52)).map((row) => row[4]);
     expect(titles).toHaveLength(52);
     expect(new Set(titles).size).toBe(52);
     const versionAfter = (await runtime.store.getPlan(planId))?.version ?? 0;

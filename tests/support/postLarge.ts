@@ -10,8 +10,10 @@ export interface LargeAnswer {
   contentType: string;
   body: string;
   headers: Record<string, string | string[] | undefined>;
-  /** Bytes written when the answer's headers arrived. */
+  /** Bytes written when the answer's headers arrived, or when the server cut the connection. */
   bytesSent: number;
+  /** The server closed the connection before its answer could be read (status 0 then). */
+  cut: boolean;
 }
 
 /** POSTs `totalBytes` of spaces; `chunked` leaves the length undeclared (Transfer-Encoding: chunked). */
@@ -50,13 +52,19 @@ export function postLarge(
             body: Buffer.concat(chunks).toString('utf8'),
             headers: res.headers,
             bytesSent: sentWhenAnswered,
+            cut: false,
           });
         });
       },
     );
-    // The server closes the connection after answering; a reset while we were still sending is expected.
-    req.on('error', (error) => {
-      if (!answered) reject(error);
+    // The server closes the connection after answering; a reset while we were still sending is
+    // expected, and may even come before the answer could be read (a refusal all the same).
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      if (error.code === 'EPIPE' || error.code === 'ECONNRESET') {
+        answered = true;
+        resolve({ status: 0, contentType: '', body: '', headers: {}, bytesSent, cut: true });
+      } else reject(error);
     });
     const chunk = Buffer.alloc(64 * 1024, ' ');
     const pump = () => {

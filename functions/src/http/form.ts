@@ -82,6 +82,15 @@ export interface FormDeps {
 type FormRequest = IncomingMessage & { rawBody?: Buffer | undefined; ip?: string | undefined };
 
 const WINDOW_MS = 10 * 60_000;
+/** How long a submission's answer waits for its row to reach the workbook. */
+const FLUSH_WAIT_MS = 1_000;
+
+/** Waits for the work, or `ms` at most (the work goes on; its failure is handled by the caller). */
+async function atMost(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 const REFUSAL_STATUS: Record<LinkRefusal, number> = {
   unknown: 404,
@@ -393,11 +402,17 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
         }),
         // Written now when the workbook can take it; left queued (and retried) when it cannot —
         // the record is stored either way, so a failing flush is logged, not answered as an error.
-        flushes
-          ?.run(link.planId, undefined)
-          .catch((error: unknown) =>
-            deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
-          ),
+        // The person waits for the row at most FLUSH_WAIT_MS: a workbook busy with other writes (the
+        // local file's one writer, a recomputation's tabs) finishes it later, and every refresh and
+        // sweep retries what is still queued.
+        atMost(
+          FLUSH_WAIT_MS,
+          flushes
+            ?.run(link.planId, undefined)
+            .catch((error: unknown) =>
+              deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
+            ),
+        ),
       ]);
     } else {
       await moved;
