@@ -252,9 +252,9 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // Tokens are base64url: anything else (an escape included) is no token of ours.
     const token = match[1] as string;
     const address = deps.clientAddress(req);
-    const byAddress = await perAddress.take(address);
+    // The link is only read meanwhile: the address's count decides before anything is written.
+    const [byAddress, verdict] = await Promise.all([perAddress.take(address), verifyLink(linkDeps, token)]);
     if (!byAddress.ok) return limited(res, byAddress.retryAfterS);
-    const verdict = await verifyLink(linkDeps, token);
     if (!verdict.ok) return refuse(res, verdict.reason);
     const { link } = verdict;
     const byLink = await perLink.take(link.tokenHash);
