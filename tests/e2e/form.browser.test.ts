@@ -113,11 +113,13 @@ describe('the form on a phone, without JavaScript', () => {
 
     await page.fill('#f-participants', '20');
     const guard = await page.locator('input[name="guard"]').first().getAttribute('value');
+    // The unit the page preset (a partner's link): part of what the browser sends.
+    const partner = await page.locator('input[name="partners"][checked]').first().getAttribute('value');
     // A double click: the browser may send the form twice; the page's key makes it one row.
     const started = performance.now();
     await page.dblclick('button:has-text("提交活动")');
     await page.waitForURL(/\?ok=1$/);
-    // The answer comes once the row is in the .xlsx (or queued, were the file open).
+    // The answer waits up to a second for the row to reach the .xlsx (a busy file: it lands just after).
     process.stdout.write(
       `form submit → row in the .xlsx (local stack): ${Math.round(performance.now() - started)} ms\n`,
     );
@@ -126,7 +128,7 @@ describe('the form on a phone, without JavaScript', () => {
     await page.screenshot({ path: join(shots, '3-submitted-first-screen.png') });
     await page.locator('h2:has-text("通过此链接提交的记录")').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, '3-submitted-list.png') });
-    expect(await rowsTitled(title)).toBe(1);
+    await expect.poll(() => rowsTitled(title), { timeout: 30_000 }).toBe(1);
 
     // The same page sent again (a resubmitted form; the browser's back button refuses a no-store page).
     const again = await context.request.post(url, {
@@ -137,6 +139,7 @@ describe('the form on a phone, without JavaScript', () => {
         measureId: measure ?? '',
         title,
         participants: '20',
+        partners: partner ?? '',
       },
       maxRedirects: 0,
     });
