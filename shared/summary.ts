@@ -25,7 +25,7 @@ import type { IsoDate, Measure, Partner } from './model';
 import type { MeasureStats, PartnerStats, Stats, Totals } from './stats-types';
 import type { ValidationResult } from './validate';
 import type { Table } from './workbook';
-import { dueCountdown } from './workdays';
+import { calendarOf, dueCountdown } from './workdays';
 
 type Cell = string | number | null;
 
@@ -259,6 +259,7 @@ function percentText(fraction: number): string {
  */
 export function attentionItems(result: Pick<ValidationResult, 'model'>, stats: Stats): AttentionItem[] {
   const { settings } = result.model;
+  const calendar = calendarOf(settings);
   const today = dayOf(stats.asOf);
   const statsById = new Map<string, MeasureStats>(stats.measures.map((m) => [m.measureId, m]));
   /** Within a kind: measures by due day, soonest first; partners longest silent first. */
@@ -295,7 +296,7 @@ export function attentionItems(result: Pick<ValidationResult, 'model'>, stats: S
     if (m.status !== 'done' && m.status !== 'cancelled' && dueDay >= today) {
       const left = dueDay - today;
       if (left <= settings.reminderDays) {
-        measureItem('dueSoon', measure, m, due, dueCountdown(due, stats.asOf));
+        measureItem('dueSoon', measure, m, due, dueCountdown(due, stats.asOf, calendar));
       }
     }
   }

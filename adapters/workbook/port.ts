@@ -94,6 +94,13 @@ function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[
 export const PERCENT_FORMAT = '0.0%';
 
 /**
+ * The number format of the date cells the adapters write (a new workbook's dates, a submitted
+ * activity's date where its column shows no format of its own): the way §3 writes dates, which
+ * Excel, WPS, LibreOffice and Google Sheets all read back as a date.
+ */
+export const DATE_CELL_FORMAT = 'yyyy-mm-dd';
+
+/**
  * The number formats of one generated table, the same in both adapters: shares as percentages,
  * quantities from 1,000 on with thousands separators; undefined where a cell shows as it is.
  */

@@ -24,7 +24,7 @@ import { parseIsoDate } from '../../../shared/dates';
 import { updateRequestKey } from '../../../shared/emails';
 import type { IsoDate } from '../../../shared/model';
 import { computeStats } from '../../../shared/stats';
-import { describeDue } from '../../../shared/workdays';
+import { calendarOf, describeDue } from '../../../shared/workdays';
 import { DEFAULT_REQUEST_EMAILS_PER_DAY } from '../config';
 import { mailDocId } from '../mail/message';
 import type { MailQueue } from '../mail/queue';
@@ -48,7 +48,6 @@ const UNREACHABLE: Record<UnreachableReason, [zh: string, en: string]> = {
 function linkQueue(deps: Pick<ApiDeps, 'mailQueue'>): MailQueue {
   if (!deps.mailQueue?.links) {
     throw new ApiError(
-      503,
       'form_unavailable',
       '此服务未配置填报表单地址（GONGJIAN_FORM_URL），无法发送填报链接',
       'This service has no form address (GONGJIAN_FORM_URL) configured; no links can be sent',
@@ -81,7 +80,6 @@ export async function requestUpdates(
     const list = resolved.unreachable.map(({ target, reason }) => `${target}（${UNREACHABLE[reason][0]}）`);
     const listEn = resolved.unreachable.map(({ target, reason }) => `${target} (${UNREACHABLE[reason][1]})`);
     throw new ApiError(
-      422,
       'unreachable_recipient',
       `以下收件人无法发送，本次没有发出任何请求：${list.join('、')}`,
       `Cannot send to: ${listEn.join(', ')}; no request was sent`,
@@ -110,7 +108,6 @@ export async function requestUpdates(
     const limit = deps.requestEmailsPerDay ?? DEFAULT_REQUEST_EMAILS_PER_DAY;
     const hours = Math.ceil(reserved.retryAfterS / 3600);
     throw new ApiError(
-      429,
       'request_email_cap',
       `每位工作人员每天最多发送 ${limit} 封填报请求邮件，本次 ${wanted} 封会超出上限，没有发送任何请求。请约 ${hours} 小时后再试，或减少收件人。`,
       `Each staff member may send at most ${limit} update-request emails a day; these ${wanted} would exceed it, so none was sent. Retry in about ${hours} h or name fewer people.`,
@@ -127,7 +124,9 @@ export async function requestUpdates(
       requestId,
       ...(body.message !== undefined && body.message.trim() !== '' && { message: body.message }),
       // 「12月4日（还有 3 个工作日）」: the mainland calendar's working days until then.
-      ...(body.due !== undefined && { due: { date: body.due, label: describeDue(body.due, today) } }),
+      ...(body.due !== undefined && {
+        due: { date: body.due, label: describeDue(body.due, today, calendarOf(model.settings)) },
+      }),
     },
     now,
   );
@@ -161,7 +160,6 @@ const DAY_MS = 86_400_000;
 function checkDue(due: string, today: IsoDate): void {
   if (parseIsoDate(due) === undefined) {
     throw new ApiError(
-      400,
       'invalid_due',
       `截止日期 ${due} 不是有效的日期，请用 YYYY-MM-DD 写一个存在的日期`,
       `The due date ${due} is not a real calendar date; give an existing date as YYYY-MM-DD`,
@@ -169,7 +167,6 @@ function checkDue(due: string, today: IsoDate): void {
   }
   if (due < today) {
     throw new ApiError(
-      400,
       'invalid_due',
       `截止日期 ${due} 已经过去（今天是 ${today}），请填写今天或以后的日期`,
       `The due date ${due} has passed (today is ${today}); give today or a later date`,
@@ -192,8 +189,7 @@ export async function revokeRequestLinks(
   );
   // No form needed: links minted before the form moved, say, must still be revocable. The links
   // live in the mail queue's database (requests/send.ts mints them as the emails are queued).
-  if (!deps.mailQueue)
-    throw new ApiError(503, 'requests_unavailable', '此服务未配置邮件队列', 'No mail queue');
+  if (!deps.mailQueue) throw new ApiError('requests_unavailable', '此服务未配置邮件队列', 'No mail queue');
   const revoked = await revokeLinks({ db: deps.mailQueue.db, now: deps.now }, { planId: plan.planId, email });
   deps.log?.(`撤销填报链接 plan=${plan.planId} ${email.toLowerCase()} by ${identity.email}: ${revoked}`);
   return { status: 200, body: { planId: plan.planId, email: email.toLowerCase(), revoked } };
