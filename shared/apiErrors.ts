@@ -15,6 +15,8 @@ export const API_ERRORS = {
   wrong_audience: 401,
   token_expired: 401,
   email_missing: 401,
+  /** Google's certificates cannot be fetched for a token that could be valid: retry later. */
+  issuer_unreachable: 503,
   email_unverified: 403,
   not_editor: 403,
   not_found: 404,
@@ -28,6 +30,10 @@ export const API_ERRORS = {
   report_too_large: 413,
   invalid_body: 400,
   malformed_json: 400,
+  /** An update request's date to report by is no real date, or has passed. */
+  invalid_due: 400,
+  /** An editor's update-request emails for the day would pass the cap (Retry-After says when). */
+  request_email_cap: 429,
   unusable_input: 422,
   unreachable_recipient: 422,
   internal: 500,

@@ -299,7 +299,15 @@ ${milestoneHtml(view)}
 }
 
 /** Why a link opens no form. */
-export type LinkRefusal = 'unknown' | 'expired' | 'revoked' | 'forged' | 'limited' | 'gone';
+export type LinkRefusal =
+  | 'unknown'
+  | 'expired'
+  | 'revoked'
+  | 'forged'
+  | 'limited'
+  | 'gone'
+  | 'tooLarge'
+  | 'unreadable';
 
 const REFUSALS: Record<LinkRefusal, { title: string; text: string }> = {
   unknown: {
@@ -314,6 +322,14 @@ const REFUSALS: Record<LinkRefusal, { title: string; text: string }> = {
   },
   limited: { title: '操作太频繁', text: '提交过于频繁，请稍后再试。' },
   gone: { title: '计划不存在', text: '这个链接所属的计划已不存在。请联系社区工作人员。' },
+  tooLarge: {
+    title: '提交内容过大',
+    text: '提交的内容超过了表单允许的大小，内容未保存。请缩短备注等文字后重新提交。',
+  },
+  unreadable: {
+    title: '无法读取提交的内容',
+    text: '提交的内容无法读取，内容未保存。请重新打开邮件中的链接，用手机或电脑自带的浏览器填写。',
+  },
 };
 
 /** The page shown instead of the form: a clear sentence in Chinese, and nothing else. */

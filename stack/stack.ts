@@ -13,6 +13,7 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { WorkbookUpdate } from '../adapters/workbook/port';
 import { parseConfig } from '../functions/src/config';
+import { guardFormServer, socketAddress } from '../functions/src/http/form';
 import { buildRuntime, installRuntime, type Runtime } from '../functions/src/runtime';
 import { sweepStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
@@ -142,6 +143,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return formRuntime.form(req, res);
     });
     const formServer = getTestServer('form');
+    // Route, method and body size are checked before the framework reads a body (http/form.ts).
+    guardFormServer(formServer);
     await new Promise<void>((resolve) => formServer.listen(0, '127.0.0.1', resolve));
     parts.formServer = formServer;
     const formUrl = `http://127.0.0.1:${(formServer.address() as AddressInfo).port}`;
@@ -165,6 +168,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runtime = buildRuntime(config, log, {
       ...(workbook ? { writeXlsx: (_path: string, update: WorkbookUpdate) => workbook.write(update) } : {}),
       ...(options.syncProgress ? { syncProgress: options.syncProgress } : {}),
+      // Nothing stands in front of the stack's form: the socket is the caller.
+      clientAddress: socketAddress,
     });
     installRuntime(runtime);
     parts.runtime = runtime;

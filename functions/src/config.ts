@@ -37,6 +37,8 @@ export interface Config {
   readonly sheetsRootUrl?: string;
   /** Where the update-request form is served (its links are `<formUrl>/r/<token>`). */
   readonly formUrl?: string;
+  /** How many update-request emails one editor may queue per day (UTC), over all their plans. */
+  readonly requestEmailsPerDay: number;
 }
 
 export interface ConfigProblem {
@@ -65,6 +67,8 @@ export class ConfigError extends GongjianError<'invalid_config'> {
 const MiB = 1024 * 1024;
 /** Long enough to answer "did the digest go out?", short enough not to hoard addresses. */
 export const DEFAULT_MAIL_RETENTION_DAYS = 30;
+/** A large office's whole partner list several times over, far from what a mail provider bans for. */
+export const DEFAULT_REQUEST_EMAILS_PER_DAY = 200;
 const DEFAULT_DEV_PROJECT = 'demo-gongjian';
 const DEFAULT_DEV_EMAIL = 'developer@localhost';
 
@@ -218,6 +222,19 @@ const VARIABLES = {
       en: 'the form address, http(s)://host[:port][/path], without ? or #',
     },
   }),
+  requestEmailsPerDay: variable({
+    names: ['GONGJIAN_REQUEST_EMAILS_PER_DAY'],
+    schema: z
+      .string()
+      .regex(/^\d+$/)
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(100_000))
+      .default(DEFAULT_REQUEST_EMAILS_PER_DAY),
+    expected: {
+      zh: '1 到 100000 之间的整数（封/天）',
+      en: 'a whole number of emails per day from 1 to 100000',
+    },
+  }),
   localWorkbook: variable({
     names: ['GONGJIAN_LOCAL_WORKBOOK'],
     schema: z
@@ -310,6 +327,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     ...(v.localWorkbook !== undefined && { localWorkbook: v.localWorkbook }),
     ...(v.sheetsRootUrl !== undefined && { sheetsRootUrl: v.sheetsRootUrl }),
     ...(v.formUrl !== undefined && { formUrl: v.formUrl }),
+    requestEmailsPerDay: v.requestEmailsPerDay,
   };
 }
 

@@ -15,7 +15,7 @@ import { type Clock, systemClock } from './clock';
 import { type Config, parseConfig, redactConfig } from './config';
 import { type ApiDeps, createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
-import { createFormHandler } from './http/form';
+import { createFormHandler, type FormDeps, formBasePath, lastForwardedHop } from './http/form';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
@@ -75,6 +75,8 @@ export interface RuntimeOverrides {
   writeXlsx?: (path: string, update: WorkbookUpdate) => Promise<unknown>;
   /** How far each sync has got (the local stack's progress line). */
   syncProgress?: ApiDeps['syncProgress'];
+  /** The form caller's address; by default Cloud Functions' trusted hop (http/form.ts). */
+  clientAddress?: FormDeps['clientAddress'];
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
@@ -174,6 +176,7 @@ export function buildRuntime(
     now,
     sleep,
     mailQueue,
+    requestEmailsPerDay: config.requestEmailsPerDay,
     log,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
@@ -190,7 +193,15 @@ export function buildRuntime(
     config,
     store,
     api: createApi(apiDeps),
-    form: createFormHandler({ db, store, now, log, writeRows: writeSubmissionRows }),
+    form: createFormHandler({
+      basePath: formBasePath(config.formUrl),
+      db,
+      store,
+      now,
+      log,
+      writeRows: writeSubmissionRows,
+      clientAddress: overrides.clientAddress ?? lastForwardedHop,
+    }),
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),
     refresh: { store, db, mailQueue, now, writeGeneratedTabs, writeSubmissionRows, log },

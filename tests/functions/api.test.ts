@@ -34,6 +34,7 @@ import { computeStats } from '../../shared/stats';
 import type { RawWorkbook } from '../../shared/workbook';
 import { useFirestoreEmulator } from '../support/firestore';
 import { createTestSigner, type TestSigner } from '../support/id-tokens';
+import { postLarge } from '../support/postLarge';
 
 const handle = useFirestoreEmulator('api', { reset: true });
 
@@ -1153,61 +1154,6 @@ describe('HTTP edges', () => {
     expect((await allDocuments()).size).toBe(0);
   });
 });
-
-/**
- * POSTs `totalBytes` of JSON-looking filler in 64 KiB chunks, declaring the length up front, and
- * stops sending as soon as an answer arrives: how much was sent by then shows whether the server
- * answered before reading the body.
- */
-function postLarge(
-  url: string,
-  headers: Record<string, string>,
-  totalBytes: number,
-): Promise<{ status: number; contentType: string; body: string; bytesSent: number }> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    let bytesSent = 0;
-    let answered = false;
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': String(totalBytes) },
-      },
-      (res) => {
-        answered = true;
-        const sentWhenAnswered = bytesSent;
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          req.destroy();
-          resolve({
-            status: res.statusCode ?? 0,
-            contentType: String(res.headers['content-type'] ?? ''),
-            body: Buffer.concat(chunks).toString('utf8'),
-            bytesSent: sentWhenAnswered,
-          });
-        });
-      },
-    );
-    // The server closes the connection after answering; a reset while we were still sending is expected.
-    req.on('error', (error) => {
-      if (!answered) reject(error);
-    });
-    const chunk = Buffer.alloc(64 * 1024, ' ');
-    const pump = () => {
-      while (!answered && bytesSent < totalBytes) {
-        const piece = chunk.subarray(0, Math.min(chunk.length, totalBytes - bytesSent));
-        bytesSent += piece.length;
-        if (!req.write(piece)) return void req.once('drain', pump);
-      }
-      if (!answered) req.end();
-    };
-    pump();
-  });
-}
 
 describe('the body: checked after authentication, against a deliberate limit', () => {
   const HUNDRED_MIB = 100 * 1024 * 1024;

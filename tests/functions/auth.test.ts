@@ -115,8 +115,10 @@ describe('verify: the auth matrix', () => {
     {
       name: 'tampered payload',
       header: () => {
-        const [head, , signature] = signer.sign(claims()).split('.');
-        const forged = Buffer.from(JSON.stringify(claims({ email: 'boss@example.org' }))).toString(
+        const [head, payload = '', signature] = signer.sign(claims()).split('.');
+        // The signed claims with only the email changed: everything but the signature checks out.
+        const original = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        const forged = Buffer.from(JSON.stringify({ ...original, email: 'boss@example.org' })).toString(
           'base64url',
         );
         return `Bearer ${head}.${forged}.${signature}`;
@@ -229,17 +231,69 @@ describe('verify: the auth matrix', () => {
     expect((await refusal(closed.verify(`Bearer ${signer.sign(claims())}`))).code).toBe('wrong_audience');
   });
 
-  it('lets a failure to fetch the certificates through as a server error, not a 401', async () => {
-    const broken = createIdentityVerifier({
-      audiences: [AUDIENCE],
-      devEmail: 'dev@localhost',
-      certs: async () => {
-        throw new Error('certificates unavailable');
+  describe("when Google's certificates cannot be fetched", () => {
+    let fetches = 0;
+    const broken = () =>
+      createIdentityVerifier({
+        audiences: [AUDIENCE],
+        devEmail: 'dev@localhost',
+        certs: async () => {
+          fetches += 1;
+          throw new Error('certificates unavailable');
+        },
+      });
+
+    it.each([
+      { name: 'garbage', token: () => 'garbage', code: 'invalid_token' },
+      { name: 'three garbage segments', token: () => 'a.b.c', code: 'invalid_token' },
+      {
+        name: 'another audience',
+        token: () => signer.sign(claims({ aud: 'someone-else.apps.googleusercontent.com' })),
+        code: 'wrong_audience',
       },
-    });
-    await expect(broken.verify(`Bearer ${signer.sign(claims())}`)).rejects.toThrow(
-      'certificates unavailable',
+      {
+        name: 'another issuer',
+        token: () => signer.sign(claims({ iss: 'https://evil.example.org' })),
+        code: 'invalid_token',
+      },
+      {
+        name: 'expired',
+        token: () => signer.sign(claims({ iat: nowSeconds() - 3600 - SKEW - 60 })),
+        code: 'token_expired',
+      },
+    ])(
+      'a bad token ($name) is still 401 $code, and the certificates are not even asked for',
+      async ({ token, code }) => {
+        fetches = 0;
+        const error = await refusal(broken().verify(`Bearer ${token()}`));
+        expect({ status: error.status, code: error.code }).toEqual({ status: 401, code });
+        expect(fetches).toBe(0);
+      },
     );
+
+    it('a token that could be valid gets 503 issuer_unreachable, in Chinese, without the token', async () => {
+      const token = signer.sign(claims());
+      const error = await refusal(broken().verify(`Bearer ${token}`));
+      expect({ status: error.status, code: error.code }).toEqual({ status: 503, code: 'issuer_unreachable' });
+      expect(error.message).toMatch(/\p{Script=Han}/u);
+      expect(`${error.message} ${error.messageEn} ${error.reason}`).not.toContain(token);
+    });
+
+    it('with no audience configured (the local stack) every Google-shaped token is 401 without a fetch', async () => {
+      fetches = 0;
+      const local = createIdentityVerifier({
+        audiences: [],
+        devEmail: 'dev@localhost',
+        devToken: DEV_TOKEN,
+        certs: async () => {
+          fetches += 1;
+          throw new Error('offline');
+        },
+      });
+      expect((await refusal(local.verify(`Bearer ${signer.sign(claims())}`))).status).toBe(401);
+      expect((await refusal(local.verify('Bearer wrong-dev-token-0123456789'))).status).toBe(401);
+      expect(fetches).toBe(0);
+    });
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
+import { parseConfig } from '../../functions/src/config';
 import { type ApiRequest, createApi } from '../../functions/src/http/api';
 import { AuthError, type Identity } from '../../functions/src/http/auth';
 import { mailDocId } from '../../functions/src/mail/message';
@@ -50,10 +51,18 @@ function queue(withForm = true): MailQueue {
 interface Answer {
   status: number;
   body: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
-async function post(path: string, body: unknown, caller: string, withForm = true): Promise<Answer> {
+async function post(
+  path: string,
+  body: unknown,
+  caller: string,
+  withForm = true,
+  requestEmailsPerDay?: number,
+): Promise<Answer> {
   const api = createApi({
+    ...(requestEmailsPerDay !== undefined && { requestEmailsPerDay }),
     store: new PlanStore(handle.firestore()),
     verifyIdentity,
     admins: [],
@@ -77,6 +86,10 @@ async function post(path: string, body: unknown, caller: string, withForm = true
     json(value) {
       answer.body = value as Record<string, unknown>;
       return value;
+    },
+    set(field, value) {
+      answer.headers = { ...answer.headers, [field.toLowerCase()]: value };
+      return this;
     },
   });
   return answer;
@@ -202,6 +215,59 @@ describe('POST /v1/plans/{planId}/requests', () => {
     expect((noForm.body.error as { message: string }).message).toContain('GONGJIAN_FORM_URL');
     expect(await mails()).toHaveLength(0);
     expect(await links()).toHaveLength(0);
+  });
+  it.each([
+    { due: '2026-02-30', says: '不是有效的日期' },
+    { due: '0000-00-00', says: '不是有效的日期' },
+    { due: '2026-13-01', says: '不是有效的日期' },
+    { due: '2026-06-30', says: '已经过去（今天是 2026-07-01）' },
+    { due: '2025-07-10', says: '已经过去' },
+  ])('refuses due $due (400 invalid_due, in Chinese), queueing nothing', async ({ due, says }) => {
+    const answer = await post('requests', { to: ['P06'], due }, EDITOR);
+    expect(answer.status).toBe(400);
+    const error = answer.body.error as { code: string; message: string };
+    expect(error.code).toBe('invalid_due');
+    expect(error.message).toContain(says);
+    expect(await mails()).toHaveLength(0);
+    expect(await links()).toHaveLength(0);
+  });
+
+  it('accepts today as the due date (in the plan’s time zone: 10:00 in Beijing is still 02:00 UTC)', async () => {
+    expect((await post('requests', { to: ['P06'], due: '2026-07-01' }, EDITOR)).status).toBe(202);
+  });
+});
+
+describe('the daily cap on update-request emails per editor', () => {
+  it('refuses a request that would pass the cap (429, Retry-After, in Chinese) and queues none of it', async () => {
+    expect(
+      (await post('requests', { to: ['P04', 'P06'], requestId: 'cap-0001' }, EDITOR, true, 3)).status,
+    ).toBe(202);
+    const over = await post('requests', { to: ['chenjianguo@example.cn', 'P04'] }, EDITOR, true, 3);
+    expect(over.status).toBe(429);
+    const error = over.body.error as { code: string; message: string };
+    expect(error.code).toBe('request_email_cap');
+    expect(error.message).toContain('每天最多发送 3 封填报请求邮件');
+    const retryAfter = Number(over.headers?.['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(86_400);
+    expect(await mails()).toHaveLength(2);
+    // A retried request queues nothing new and costs nothing: one email is still left today.
+    expect(
+      (await post('requests', { to: ['P04', 'P06'], requestId: 'cap-0001' }, EDITOR, true, 3)).status,
+    ).toBe(202);
+    expect((await post('requests', { to: ['chenjianguo@example.cn'] }, EDITOR, true, 3)).status).toBe(202);
+    expect((await post('requests', { to: ['P06'] }, EDITOR, true, 3)).status).toBe(429);
+    expect(await mails()).toHaveLength(3);
+  });
+
+  it('is 200 a day by default (GONGJIAN_REQUEST_EMAILS_PER_DAY)', () => {
+    expect(parseConfig({ GONGJIAN_ENV: 'development' }).requestEmailsPerDay).toBe(200);
+    expect(
+      parseConfig({ GONGJIAN_ENV: 'development', GONGJIAN_REQUEST_EMAILS_PER_DAY: '50' }).requestEmailsPerDay,
+    ).toBe(50);
+    expect(() => parseConfig({ GONGJIAN_ENV: 'development', GONGJIAN_REQUEST_EMAILS_PER_DAY: '0' })).toThrow(
+      /GONGJIAN_REQUEST_EMAILS_PER_DAY/,
+    );
   });
 });
 

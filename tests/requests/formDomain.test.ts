@@ -6,11 +6,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFormHandler } from '../../functions/src/http/form';
+import { createFormHandler, socketAddress } from '../../functions/src/http/form';
 import { mintLink } from '../../functions/src/requests/links';
 import type { Runtime } from '../../functions/src/runtime';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
-import { useFirestoreEmulator } from '../support/firestore';
+import { eventually, useFirestoreEmulator } from '../support/firestore';
 import {
   ACTIVITY_HEADER,
   activityRows,
@@ -31,6 +31,8 @@ beforeAll(async () => {
   fake = await startFakeSheets({ token: TOKEN });
   runtime = emulatorRuntime(emulator, fake);
   const handler = createFormHandler({
+    basePath: '',
+    clientAddress: socketAddress,
     db: runtime.db,
     store: runtime.store,
     now: () => NOW,
@@ -163,7 +165,17 @@ describe("a partner link's own unit", () => {
     });
     expect(none.status).toBe(303);
 
-    const rows = activityRows(fake, planId);
+    // The answer waits for its row at most a second (http/form.ts): both rows, once they are there.
+    const rows = await eventually(
+      () => {
+        const now = activityRows(fake, planId);
+        return now.some((row) => row.includes('文明劝导进社区')) &&
+          now.some((row) => row.includes('文明劝导进校园'))
+          ? now
+          : undefined;
+      },
+      { timeoutMs: 30_000, what: 'both submitted rows' },
+    );
     const credited = (title: string) => rows.find((row) => row.includes(title))?.[PARTNERS_COLUMN];
     expect(credited('文明劝导进校园')).toBe('P2、P1');
     expect(credited('文明劝导进社区')).toBe('P2');

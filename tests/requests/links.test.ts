@@ -16,7 +16,11 @@ import {
   tokenHash,
   verifyLink,
 } from '../../functions/src/requests/links';
-import { LINK_USES_COLLECTION, REQUEST_LINKS_COLLECTION } from '../../functions/src/store/paths';
+import {
+  LINK_USES_COLLECTION,
+  RATE_LIMITS_COLLECTION,
+  REQUEST_LINKS_COLLECTION,
+} from '../../functions/src/store/paths';
 import { useFirestoreEmulator } from '../support/firestore';
 
 const DAY_MS = 86_400_000;
@@ -172,14 +176,14 @@ describe('request links', () => {
     expect(uses.docs.map((d) => (d.get('deleteAt') as Timestamp).toMillis())).toEqual([deleteAt]);
   });
 
-  it('firestore.indexes.json declares the TTL policies on the links and their uses', () => {
+  it('firestore.indexes.json declares the TTL policies on the links, their uses and the rate-limit counters', () => {
     const indexes = JSON.parse(
       readFileSync(join(import.meta.dirname, '../../firestore.indexes.json'), 'utf8'),
     ) as {
       fieldOverrides?: { collectionGroup: string; fieldPath: string; ttl?: boolean; indexes: unknown[] }[];
     };
     const ttl = indexes.fieldOverrides?.filter((override) => override.ttl) ?? [];
-    for (const collectionGroup of [REQUEST_LINKS_COLLECTION, LINK_USES_COLLECTION]) {
+    for (const collectionGroup of [REQUEST_LINKS_COLLECTION, LINK_USES_COLLECTION, RATE_LIMITS_COLLECTION]) {
       // Not indexed: nothing queries it.
       expect(ttl).toContainEqual({ collectionGroup, fieldPath: 'deleteAt', ttl: true, indexes: [] });
     }

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintLink, type StoredLink, verifyLink } from '../../functions/src/requests/links';
 import {
+  createVersionMover,
   flushSubmissions,
+  moveStrandedVersions,
   type SubmissionRowWriter,
   type SubmittedActivity,
   submissionKey,
@@ -93,7 +95,13 @@ describe('a submission', () => {
     expect(stored.created).toBe(true);
     const { activityId } = stored.submission;
     expect(activityId).toMatch(/^R[0-9A-F]{10}$/);
+    // The plan document is not in the submission's write: its version moves afterwards.
+    expect((await runtime.store.getPlan(planId))?.version).toBe(versionBefore);
+    const entry = runtime.db.doc(`plans/${planId}/submissions/${stored.submission.key}`);
+    expect((await entry.get()).get('versionPending')).toBe(true);
+    await createVersionMover(runtime.db)(planId, stored.submission.key);
     expect((await runtime.store.getPlan(planId))?.version).toBe(versionBefore + 1);
+    expect((await entry.get()).get('versionPending')).toBeUndefined();
     const record = (await storedActivities(planId)).find((a) => a.activityId === activityId);
     expect(record).toMatchObject({
       status: 'done',
@@ -142,6 +150,22 @@ describe('a submission', () => {
     await flush(planId);
     const row = activityRows(fake, planId)[2] as unknown[];
     expect(row[ACTIVITY_HEADER.indexOf('状态')]).toBe('待审核');
+  });
+});
+
+describe('a process that dies before moving the version', () => {
+  it('leaves the entry marked; the sweep moves the version once for it, after a minute', async () => {
+    const { planId, link } = await setUp();
+    const versionBefore = (await runtime.store.getPlan(planId))?.version ?? 0;
+    await submit(link, 'stranded-1');
+    await submit(link, 'stranded-2');
+    // A handler still on its way to the move is not overtaken.
+    expect(await moveStrandedVersions(runtime.db, planId, NOW)).toBe(0);
+    const later = new Date(NOW.getTime() + 120_000);
+    expect(await moveStrandedVersions(runtime.db, planId, later)).toBe(2);
+    expect((await runtime.store.getPlan(planId))?.version).toBe(versionBefore + 1);
+    expect(await moveStrandedVersions(runtime.db, planId, later)).toBe(0);
+    expect((await runtime.store.getPlan(planId))?.version).toBe(versionBefore + 1);
   });
 });
 

@@ -53,6 +53,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status(code: number): ApiResponse;
   json(body: unknown): unknown;
+  /** Sets a header (express's `set`); Retry-After on a 429. */
+  set?(field: string, value: string): unknown;
 }
 
 /** What the API needs from its runtime; the clock dates validation and a sync's claim. */
@@ -75,6 +77,8 @@ export interface ApiDeps extends Clock {
   ) => Promise<ReadonlySet<string>>;
   /** Where the year-end summary's email is queued (report.ts). */
   mailQueue?: MailQueue;
+  /** Update-request emails one editor may queue per day (requests.ts; config default 200). */
+  requestEmailsPerDay?: number;
   log?: (message: string) => void;
 }
 
@@ -88,6 +92,8 @@ export class ApiError extends GongjianError<ApiErrorCode> {
     messageEn: string,
     /** A finer code where the client may act on it (why a workbook is unusable). */
     readonly reason?: string,
+    /** Seconds until a refused request may succeed: sent as Retry-After (429). */
+    readonly retryAfterS?: number,
   ) {
     super(code, messageZh, messageEn);
     this.status = API_ERRORS[code];
@@ -120,6 +126,7 @@ export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) =>
       const refusal = toApiError(error);
       if (refusal.status >= 500)
         deps.log?.(`api 内部错误：${error instanceof Error ? error.stack : String(error)}`);
+      if (refusal.retryAfterS !== undefined) res.set?.('Retry-After', String(refusal.retryAfterS));
       res.status(refusal.status).json(errorBody(refusal));
     }
   };

@@ -17,6 +17,7 @@ export type AuthErrorCode = Extract<
   | 'email_missing'
   | 'email_unverified'
   | 'not_editor'
+  | 'issuer_unreachable'
 >;
 
 const AUTH_ERRORS: Record<AuthErrorCode, { zh: string; en: string }> = {
@@ -45,9 +46,14 @@ const AUTH_ERRORS: Record<AuthErrorCode, { zh: string; en: string }> = {
     zh: '你不是该计划的负责人或编辑者，无权执行此操作',
     en: "You are not the plan's owner or one of its editors",
   },
+  // Ours, not the caller's: only a token that could be valid gets this far (see verify).
+  issuer_unreachable: {
+    zh: '暂时无法向 Google 核验身份令牌，请稍后重试',
+    en: "Google's signing certificates cannot be fetched right now; please retry later",
+  },
 };
 
-/** Authentication (401) or authorization (403) refused. */
+/** Authentication (401) or authorization (403) refused, or the issuer unreachable (503). */
 export class AuthError extends GongjianError<AuthErrorCode> {
   override readonly name = 'AuthError';
   readonly status: (typeof API_ERRORS)[AuthErrorCode];
@@ -84,6 +90,10 @@ export interface IdentityVerifier {
 }
 
 const GOOGLE_ISSUERS = ['accounts.google.com', 'https://accounts.google.com'];
+/** The clock skew google-auth-library allows on `exp`; the early look must not be stricter. */
+const CLOCK_SKEW_S = 300;
+/** How long a request waits for Google's certificates before it is told to retry (503). */
+const CERTS_TIMEOUT_MS = 10_000;
 
 /**
  * google-auth-library reports every failure as a plain Error whose message starts with a fixed
@@ -128,6 +138,54 @@ function bearerToken(header: string | undefined): string {
 }
 
 /**
+ * What can be refused without Google's certificates: a token that is no JWT, names another
+ * audience (every Google token, where none is configured, as in the local stack) or issuer, or
+ * expired. Only a token that passes could be valid, so only it waits for the certificates — and a
+ * failure to fetch them is a 503 for it alone; every other bad token is a 401 whatever the network
+ * does. The library checks all of this again with the signature.
+ */
+function earlyRefusal(token: string, audiences: readonly string[]): AuthError | undefined {
+  const segments = token.split('.');
+  if (segments.length !== 3) return new AuthError('invalid_token', 'not a JWT');
+  let payload: unknown;
+  try {
+    JSON.parse(Buffer.from(segments[0] as string, 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(segments[1] as string, 'base64url').toString('utf8'));
+  } catch {
+    return new AuthError('invalid_token', 'unparsable header or payload');
+  }
+  if (typeof payload !== 'object' || payload === null)
+    return new AuthError('invalid_token', 'unparsable header or payload');
+  const { aud, iss, exp } = payload as Record<string, unknown>;
+  if (typeof aud !== 'string' || !audiences.includes(aud))
+    return new AuthError('wrong_audience', 'wrong audience');
+  if (typeof iss !== 'string' || !GOOGLE_ISSUERS.includes(iss))
+    return new AuthError('invalid_token', 'wrong issuer');
+  if (typeof exp === 'number' && exp + CLOCK_SKEW_S < Date.now() / 1000)
+    return new AuthError('token_expired', 'expired');
+  return undefined;
+}
+
+/** Google's certificates, or a 503 AuthError when they cannot be had in time. */
+async function fetchCerts(certs: () => Promise<Record<string, string>>): Promise<Record<string, string>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), CERTS_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([certs(), timeout]);
+  } catch (error) {
+    throw new AuthError(
+      'issuer_unreachable',
+      `certificates unavailable: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Verifies `Authorization: Bearer …` against Google's keys, the configured audiences and issuers.
  * The library reads the real clock (`new Date()`), so no clock can be injected here.
  */
@@ -151,8 +209,10 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
       if (options.devToken !== undefined && sameSecret(token, options.devToken)) {
         return { email: devEmail, viaDevToken: true };
       }
-      // A failure to fetch the certificates is ours, not the caller's: it propagates as is (5xx).
-      const keys = await certs();
+      const early = earlyRefusal(token, audiences);
+      if (early) throw early;
+      // A failure to fetch the certificates is ours, not the caller's: 503 (a token that could be valid).
+      const keys = await fetchCerts(certs);
       let payload: Record<string, unknown> | undefined;
       try {
         const ticket = await client.verifySignedJwtWithCertsAsync(token, keys, audiences, GOOGLE_ISSUERS);

@@ -4,12 +4,16 @@
  *   POST /r/<token>   a submission from that page (303 back to the form once stored)
  *   GET  /form.css    the stylesheet (the policy allows no inline style)
  * Safety: the token is checked before anything is read, an expired, revoked or forged link or
- * page writes nothing; per-link and per-address rate limits; a small body limit; strict headers
- * (no script at all, no framing, no referrer carrying the token, no caching).
+ * page writes nothing; per-link and per-address rate limits, counted in Firestore so they hold
+ * across instances (requests/rateLimit.ts), by the address the platform vouches for (never the
+ * client's own X-Forwarded-For entries), answered 429 with Retry-After; a small body limit, and
+ * in the local stack a guard before the framework reads any body (guardFormServer); strict
+ * headers on every answer (no script at all, no framing, no referrer carrying the token, no caching).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
 import { todayIn } from '../../../adapters/workbook/validateToday';
+import type { PlanModel } from '../../../shared/model';
 import {
   ACTIVITY_FORM_FIELDS,
   type ActivityFormValues,
@@ -24,18 +28,21 @@ import {
 } from '../../../shared/requestForm';
 import { validateActivityRow } from '../../../shared/validate';
 import type { CellValue } from '../../../shared/workbook';
+import { Coalescer } from '../requests/coalesce';
 import { checkGuard, pageGuard } from '../requests/formGuard';
 import { type LinkDeps, logLinkUse, type StoredLink, verifyLink } from '../requests/links';
 import { RateLimiter } from '../requests/rateLimit';
 import {
+  createVersionMover,
   flushSubmissions,
+  type Submission,
   type SubmissionRowWriter,
   type SubmittedActivity,
   submissionKey,
   submissionsOfLink,
   submitActivity,
 } from '../requests/submit';
-import type { PlanStore } from '../store/planStore';
+import type { PlanDoc, PlanStore } from '../store/planStore';
 
 /** Form posts are a few fields: anything larger is refused unread. */
 export const FORM_MAX_BODY_BYTES = 64 * 1024;
@@ -50,6 +57,12 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 export interface FormDeps {
+  /**
+   * The path of the form's root as people's browsers see it (GONGJIAN_FORM_URL's path, '' at the
+   * host's root): pages post to `<basePath>/r/<token>`, path-absolute, so `/r/<token>/` posts
+   * where `/r/<token>` does.
+   */
+  basePath: string;
   db: Firestore;
   store: PlanStore;
   now: () => Date;
@@ -58,27 +71,159 @@ export interface FormDeps {
   writeRows?: SubmissionRowWriter;
   /** Requests per link and per address in a 10-minute window (defaults 60 and 120). */
   limits?: { perLink?: number; perAddress?: number };
+  /**
+   * The caller's address as the platform vouches for it, never as the client claims it: on Cloud
+   * Functions the last X-Forwarded-For entry (lastForwardedHop), in the local stack the socket's
+   * (socketAddress). Rate limits count by it.
+   */
+  clientAddress: (req: IncomingMessage) => string;
 }
 
 /** The request as functions-framework hands it over (Express), or a bare Node request (tests). */
 type FormRequest = IncomingMessage & { rawBody?: Buffer | undefined; ip?: string | undefined };
 
 const WINDOW_MS = 10 * 60_000;
+/** How long a submission's answer waits for its row to reach the workbook. */
+const FLUSH_WAIT_MS = 1_000;
+
+/** Waits for the work, or `ms` at most (the work goes on; its failure is handled by the caller). */
+async function atMost(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+const REFUSAL_STATUS: Record<LinkRefusal, number> = {
+  unknown: 404,
+  forged: 403,
+  limited: 429,
+  expired: 410,
+  revoked: 410,
+  gone: 410,
+  tooLarge: 413,
+  unreadable: 400,
+};
+
+/** A refusal as the form answers it: its Chinese page, our headers, and a status by reason. */
+function refusePage(res: ServerResponse, reason: LinkRefusal, extra: Record<string, string> = {}): void {
+  res.writeHead(REFUSAL_STATUS[reason], {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'text/html; charset=utf-8',
+    ...extra,
+  });
+  res.end(renderRefusalPage(reason));
+}
+
+/** The paths the form serves, at its root: the stylesheet (linked as ../form.css) and a link's page. */
+const FORM_ROUTE = /^\/(?:r\/)?form\.css$|^\/r\/[A-Za-z0-9_-]{1,64}\/?$/;
+
+/**
+ * Puts the form's front door before a functions-framework server's body parsers (the local stack;
+ * deployed, the platform parses first — see the README). The framework reads any body up to 1 GB
+ * and answers what it cannot parse (a charset it does not know, bad JSON, a Content-Encoding) with
+ * Express's English page and stack trace, without our headers. Here, before any of that:
+ *   - the route and method: only the form's own paths (as the browser sends them, undecoded) with
+ *     GET/HEAD, or POST to a link; anything else is the form's 404 page, unread;
+ *   - a declared length over FORM_MAX_BODY_BYTES is refused (413) unread; a chunked body is
+ *     counted as it arrives and cut at the limit;
+ *   - the body, read here, is handed on as `rawBody` of a finished request, which the framework's
+ *     parsers skip ("already read"): the handler parses it itself (URL-encoded form fields), and
+ *     what it cannot use is refused by its own pages. Every refusal closes the connection, so a
+ *     client cannot go on sending.
+ */
+export function guardFormServer(server: Server): void {
+  const listeners = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
+    for (const listener of listeners) listener.call(server, req, res);
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const refuse = (reason: LinkRefusal) => {
+      refusePage(res, reason, { Connection: 'close' });
+      req.resume();
+    };
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? '';
+    const reading = method === 'GET' || method === 'HEAD';
+    if (!FORM_ROUTE.test(path) || !(reading || (method === 'POST' && path.startsWith('/r/'))))
+      return refuse('unknown');
+    const declared = req.headers['content-length'];
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if (declared === undefined && !chunked) return pass(req, res);
+    if (declared !== undefined && !(Number(declared) <= FORM_MAX_BODY_BYTES)) return refuse('tooLarge');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let cut = false;
+    req.on('data', (chunk: Buffer) => {
+      if (cut) return;
+      size += chunk.length;
+      if (size > FORM_MAX_BODY_BYTES) {
+        cut = true;
+        chunks.length = 0;
+        refuse('tooLarge');
+        // The rest is not wanted: the connection ends with the answer.
+        res.once('finish', () => req.destroy());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (cut) return;
+      (req as FormRequest).rawBody = Buffer.concat(chunks);
+      pass(req, res);
+    });
+    req.once('error', () => {
+      if (!res.headersSent && !cut) refuse('unreadable');
+    });
+  });
+}
 
 /** Builds the form's handler. */
 export function createFormHandler(deps: FormDeps): (req: FormRequest, res: ServerResponse) => Promise<void> {
-  const perLink = new RateLimiter(deps.limits?.perLink ?? 60, WINDOW_MS, deps.now);
-  const perAddress = new RateLimiter(deps.limits?.perAddress ?? 120, WINDOW_MS, deps.now);
+  const perLink = new RateLimiter(
+    deps.db,
+    'formLink',
+    { limit: deps.limits?.perLink ?? 60, windowMs: WINDOW_MS },
+    deps.now,
+  );
+  const perAddress = new RateLimiter(
+    deps.db,
+    'formAddress',
+    { limit: deps.limits?.perAddress ?? 120, windowMs: WINDOW_MS },
+    deps.now,
+  );
+  const limited = (res: ServerResponse, retryAfterS: number) =>
+    refusePage(res, 'limited', { 'Retry-After': String(retryAfterS) });
   const linkDeps: LinkDeps = { db: deps.db, now: deps.now };
+  const formPath = (token: string) => `${deps.basePath}/r/${encodeURIComponent(token)}`;
+  // One version move and one flush per plan at a time, shared by the submissions that wait for
+  // them: fifty submissions at once take two moves, not fifty transactions on the plan document.
+  const moveVersion = createVersionMover(deps.db);
+  // Requests that arrive together for one plan version share one read of its records.
+  const models = new Map<string, Promise<PlanModel>>();
+  const modelOf = (plan: PlanDoc): Promise<PlanModel> => {
+    const key = `${plan.planId}@${plan.version}`;
+    let loading = models.get(key);
+    if (!loading) {
+      loading = deps.store.loadModel(plan);
+      models.set(key, loading);
+      const forget = () => models.delete(key);
+      loading.then(forget, forget);
+    }
+    return loading;
+  };
+  const { writeRows } = deps;
+  const flushes = writeRows
+    ? new Coalescer<undefined, unknown>((planId) =>
+        flushSubmissions({ db: deps.db, now: deps.now, store: deps.store, writeRows, log: deps.log }, planId),
+      )
+    : undefined;
 
   const send = (res: ServerResponse, status: number, type: string, body: string, extra = {}) => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...extra });
     res.end(body);
   };
-  const refuse = (res: ServerResponse, reason: LinkRefusal) => {
-    const status = reason === 'limited' ? 429 : reason === 'unknown' ? 404 : reason === 'forged' ? 403 : 410;
-    send(res, status, 'text/html; charset=utf-8', renderRefusalPage(reason));
-  };
+  const refuse = (res: ServerResponse, reason: LinkRefusal) => refusePage(res, reason);
 
   return async (req, res) => {
     try {
@@ -107,12 +252,14 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     }
     // Tokens are base64url: anything else (an escape included) is no token of ours.
     const token = match[1] as string;
-    const address = addressOf(req);
-    if (!perAddress.take(address)) return refuse(res, 'limited');
-    const verdict = await verifyLink(linkDeps, token);
+    const address = deps.clientAddress(req);
+    // The link is only read meanwhile: the address's count decides before anything is written.
+    const [byAddress, verdict] = await Promise.all([perAddress.take(address), verifyLink(linkDeps, token)]);
+    if (!byAddress.ok) return limited(res, byAddress.retryAfterS);
     if (!verdict.ok) return refuse(res, verdict.reason);
     const { link } = verdict;
-    if (!perLink.take(link.tokenHash)) return refuse(res, 'limited');
+    const byLink = await perLink.take(link.tokenHash);
+    if (!byLink.ok) return limited(res, byLink.retryAfterS);
 
     if (req.method === 'GET') {
       const page = await formPage(link, token, {
@@ -126,11 +273,10 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       return;
     }
 
+    // The page's own form posts URL-encoded UTF-8, uncompressed: anything else was not sent by it.
+    if (!isFormEncoding(req)) return refuse(res, 'unreadable');
     const body = await readBody(req, FORM_MAX_BODY_BYTES);
-    if (body === undefined) {
-      send(res, 413, 'text/plain; charset=utf-8', '提交内容过大 / Request body too large');
-      return;
-    }
+    if (body === undefined) return refuse(res, 'tooLarge');
     const fields = new URLSearchParams(body.toString('utf8'));
     const nonce = checkGuard(link, fields.get('guard') ?? undefined);
     if (nonce === undefined) return refuse(res, 'forged');
@@ -147,7 +293,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
   ): Promise<void> {
     const plan = await deps.store.getPlan(link.planId);
     if (!plan) return refuse(res, 'gone');
-    const model = await deps.store.loadModel(plan);
+    const model = await modelOf(plan);
     const scoped = scopedPlan(model, link.scope);
     const asOf = todayIn(deps.now(), plan.settings.timezone);
     const kind = fields.get('kind') === 'milestone' ? 'milestone' : 'activity';
@@ -219,22 +365,61 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       kind,
     });
     if ('noPlan' in stored) return refuse(res, 'gone');
-    if (stored.created) {
-      await logLinkUse({ db: deps.db, now: deps.now }, link, {
-        kind: kind === 'milestone' ? 'milestone' : 'submit',
-        submissionId: key,
-        what: stored.submission.activity,
-        address,
+    const { submission } = stored;
+    if (!stored.created && !sameContent(submission, activity as SubmittedActivity, kind)) {
+      // This page was submitted before with other content: that is what was saved, and what was
+      // typed now stays on the page with a fresh page value, to be submitted as a new record.
+      const page = await formPage(link, token, {
+        values,
+        errors: {
+          form: [
+            `这张表单已经提交过，保存的是：${submission.activity.date} ${submission.activity.title}（编号 ${submission.activityId}）。` +
+              '刚才填写的内容尚未保存；如需另外新增，请核对下方内容后再次提交。',
+          ],
+        },
+        milestone: milestoneInput,
       });
-      if (deps.writeRows) {
-        // Written now when the workbook can take it; left queued (and retried) when it cannot.
-        await flushSubmissions(
-          { db: deps.db, now: deps.now, store: deps.store, writeRows: deps.writeRows, log: deps.log },
-          link.planId,
-        );
-      }
+      if (!page) return refuse(res, 'gone');
+      send(res, 409, 'text/html; charset=utf-8', page);
+      return;
     }
-    res.writeHead(303, { ...SECURITY_HEADERS, Location: `./${encodeURIComponent(token)}?ok=1` });
+    // Whoever created the entry (this request or a retry of it whose answer was lost), a version
+    // move that started after its commit must have committed before the person is told it is
+    // saved: the statistics of a version never miss a record acknowledged before it
+    // (requests/submit.ts). A failure there is logged only: the record is stored, and the sweep
+    // moves the version. The use log and the row's flush are independent of it: all at once.
+    const moved = submission.versionPending
+      ? moveVersion(link.planId, key).catch((error: unknown) =>
+          deps.log(`填报后统计版本未更新，将由定时任务补上 plan=${link.planId}: ${String(error)}`),
+        )
+      : undefined;
+    if (stored.created) {
+      await Promise.all([
+        moved,
+        logLinkUse({ db: deps.db, now: deps.now }, link, {
+          kind: kind === 'milestone' ? 'milestone' : 'submit',
+          submissionId: key,
+          what: submission.activity,
+          address,
+        }),
+        // Written now when the workbook can take it; left queued (and retried) when it cannot —
+        // the record is stored either way, so a failing flush is logged, not answered as an error.
+        // The person waits for the row at most FLUSH_WAIT_MS: a workbook busy with other writes (the
+        // local file's one writer, a recomputation's tabs) finishes it later, and every refresh and
+        // sweep retries what is still queued.
+        atMost(
+          FLUSH_WAIT_MS,
+          flushes
+            ?.run(link.planId, undefined)
+            .catch((error: unknown) =>
+              deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
+            ),
+        ),
+      ]);
+    } else {
+      await moved;
+    }
+    res.writeHead(303, { ...SECURITY_HEADERS, Location: `${formPath(token)}?ok=1` });
     res.end();
   }
 
@@ -246,7 +431,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     const plan = await deps.store.getPlan(link.planId);
     if (!plan) return undefined;
     const [model, stats, submissions] = await Promise.all([
-      deps.store.loadModel(plan),
+      modelOf(plan),
       deps.store.getStats(link.planId),
       submissionsOfLink(deps.db, link),
     ]);
@@ -261,7 +446,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       scopeLabel,
       plan: scoped,
       stats: new Map((stats?.stats.measures ?? []).map((m) => [m.measureId, m])),
-      action: `./${encodeURIComponent(token)}`,
+      action: formPath(token),
       guard: state.guard ?? pageGuard(link),
       today: todayIn(deps.now(), plan.settings.timezone),
       values: state.values,
@@ -281,18 +466,65 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
   }
 }
 
-/** The caller's address: the first X-Forwarded-For hop (Cloud Functions' front end sets it), else the socket. */
-function addressOf(req: FormRequest): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || req.ip || req.socket.remoteAddress || 'unknown';
+/** The path of the form's root in its public address (GONGJIAN_FORM_URL): '' at the host's root. */
+export function formBasePath(formUrl: string | undefined): string {
+  return formUrl === undefined ? '' : new URL(formUrl).pathname.replace(/\/+$/, '');
 }
 
-/** The body, or undefined past the limit (the platform's parsed copy first, else the stream). */
+/** Whether a submission stored under a page's key holds what was submitted now (a double click). */
+function sameContent(submission: Submission, activity: SubmittedActivity, kind: Submission['kind']): boolean {
+  const { activityId: _id, status: _status, recorder: _recorder, ...saved } = submission.activity;
+  return submission.kind === kind && canonical(saved) === canonical(activity);
+}
+
+/** JSON with sorted keys and without undefined fields, as Firestore stores a record. */
+function canonical(value: object): string {
+  const plain = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  return JSON.stringify(Object.fromEntries(Object.entries(plain).sort(([a], [b]) => (a < b ? -1 : 1))));
+}
+
+/**
+ * The caller's address on Cloud Functions: the LAST X-Forwarded-For entry, the one Google's front
+ * end appended for the connection it received. Earlier entries are whatever the client sent —
+ * trusting the first let anyone rotate it past the limits, or name a victim's address to lock them
+ * out. Without the header (not behind the front end), the socket's address.
+ */
+export function lastForwardedHop(req: IncomingMessage): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  const header = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
+  const last = header?.split(',').at(-1)?.trim();
+  return last || socketAddress(req);
+}
+
+/** The caller's address where nothing stands in front of the server (the local stack). */
+export function socketAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Whether a post is encoded as the form's page sends it: URL-encoded, UTF-8 (or unnamed), identity. */
+function isFormEncoding(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '')
+    .toLowerCase()
+    .split(';')
+    .map((part) => part.trim());
+  const charset = type.find((part) => part.startsWith('charset='))?.slice('charset='.length);
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+  return (
+    type[0] === 'application/x-www-form-urlencoded' &&
+    (charset === undefined || charset === 'utf-8' || charset === '"utf-8"') &&
+    encoding === 'identity'
+  );
+}
+
+/**
+ * The body, or undefined past the limit: the copy the guard or the platform read first, else the
+ * stream — unless the stream was read to its end already.
+ */
 async function readBody(req: FormRequest, limit: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return undefined;
   if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length > limit ? undefined : req.rawBody;
+  if (req.readableEnded) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

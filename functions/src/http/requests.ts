@@ -6,7 +6,11 @@
  * A request naming anyone the plan cannot reach (unknown, inactive, no email) sends nothing and
  * says who (422): staff fix the list rather than wonder who got it. `requestId` names the request,
  * so a retried POST queues nothing new (the mail key is plan · person · request); without one the
- * server names it and every POST is a new request.
+ * server names it and every POST is a new request. `due` must be a real calendar date, today or
+ * later in the plan's time zone (400 invalid_due otherwise: the email would ask the impossible).
+ * One editor queues at most GONGJIAN_REQUEST_EMAILS_PER_DAY update-request emails a day (200 by
+ * default; a retried request's emails are not counted again): a request that would pass it sends
+ * nothing and is answered 429 request_email_cap with Retry-After.
  */
 import { randomUUID } from 'node:crypto';
 import { todayIn } from '../../../adapters/workbook/validateToday';
@@ -16,11 +20,18 @@ import {
   RevokeRequest,
   type RevokeResponse,
 } from '../../../shared/api';
+import { parseIsoDate } from '../../../shared/dates';
+import { updateRequestKey } from '../../../shared/emails';
+import type { IsoDate } from '../../../shared/model';
 import { computeStats } from '../../../shared/stats';
 import { calendarOf, describeDue } from '../../../shared/workdays';
+import { DEFAULT_REQUEST_EMAILS_PER_DAY } from '../config';
+import { mailDocId } from '../mail/message';
 import type { MailQueue } from '../mail/queue';
 import { revokeLinks } from '../requests/links';
+import { RateLimiter } from '../requests/rateLimit';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
+import { mailCollection } from '../store/paths';
 import type { PlanDoc } from '../store/planStore';
 import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './api';
 import type { Identity } from './auth';
@@ -50,7 +61,7 @@ export async function requestUpdates(
   req: ApiRequest,
   plan: PlanDoc,
   identity: Identity,
-  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
+  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue' | 'requestEmailsPerDay'>,
 ): Promise<{ status: 202; body: RequestsResponse }> {
   const body = parseSmallBody(
     RequestsRequest,
@@ -59,6 +70,10 @@ export async function requestUpdates(
     'to is a list of owner emails or partner IDs; message, due (YYYY-MM-DD) and requestId are optional',
   );
   const queue = linkQueue(deps);
+  const now = deps.now();
+  // The plan's today: a date to report by that has passed, or never exists, is a mistake to fix.
+  const today = todayIn(now, plan.settings.timezone);
+  if (body.due !== undefined) checkDue(body.due, today);
   const model = await deps.store.loadModel(plan);
   const resolved = resolveTargets(model, body.to);
   if (!resolved.ok) {
@@ -70,9 +85,36 @@ export async function requestUpdates(
       `Cannot send to: ${listEn.join(', ')}; no request was sent`,
     );
   }
-  const now = deps.now();
   const requestId = body.requestId ?? randomUUID();
-  const today = todayIn(now, model.settings.timezone);
+  // One email per person: reserved against the editor's daily cap before any is queued.
+  const cap = new RateLimiter(
+    queue.db,
+    'requestEmails',
+    { limit: deps.requestEmailsPerDay ?? DEFAULT_REQUEST_EMAILS_PER_DAY, windowMs: DAY_MS },
+    deps.now,
+  );
+  // A retried request's emails exist already and will not be sent again: they cost nothing.
+  const queuedBefore = (
+    await queue.db.getAll(
+      ...resolved.recipients.map((recipient) =>
+        mailCollection(queue.db).doc(mailDocId(updateRequestKey(plan.planId, recipient, requestId))),
+      ),
+    )
+  ).filter((doc) => doc.exists).length;
+  const wanted = resolved.recipients.length - queuedBefore;
+  const reserved = wanted > 0 ? await cap.take(identity.email, wanted) : ({ ok: true } as const);
+  if (!reserved.ok) {
+    await cap.giveBack(identity.email, wanted);
+    const limit = deps.requestEmailsPerDay ?? DEFAULT_REQUEST_EMAILS_PER_DAY;
+    const hours = Math.ceil(reserved.retryAfterS / 3600);
+    throw new ApiError(
+      'request_email_cap',
+      `每位工作人员每天最多发送 ${limit} 封填报请求邮件，本次 ${wanted} 封会超出上限，没有发送任何请求。请约 ${hours} 小时后再试，或减少收件人。`,
+      `Each staff member may send at most ${limit} update-request emails a day; these ${wanted} would exceed it, so none was sent. Retry in about ${hours} h or name fewer people.`,
+      undefined,
+      reserved.retryAfterS,
+    );
+  }
   const stats = computeStats(model, today);
   const sent = await sendUpdateRequests(
     queue,
@@ -88,6 +130,8 @@ export async function requestUpdates(
     },
     now,
   );
+  // A concurrent run of the same request may have queued some meanwhile: those are not ours either.
+  await cap.giveBack(identity.email, sent.filter((s) => s.duplicate).length - queuedBefore);
   deps.log?.(
     `填报请求 plan=${plan.planId} request=${requestId} by ${identity.email}: ` +
       `${sent.filter((s) => !s.duplicate).length} queued, ${sent.filter((s) => s.duplicate).length} already queued`,
@@ -108,6 +152,26 @@ export async function requestUpdates(
       })),
     },
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** A date to report by: a real calendar date (2026-02-30 and 0000-00-00 are not), today or later. */
+function checkDue(due: string, today: IsoDate): void {
+  if (parseIsoDate(due) === undefined) {
+    throw new ApiError(
+      'invalid_due',
+      `截止日期 ${due} 不是有效的日期，请用 YYYY-MM-DD 写一个存在的日期`,
+      `The due date ${due} is not a real calendar date; give an existing date as YYYY-MM-DD`,
+    );
+  }
+  if (due < today) {
+    throw new ApiError(
+      'invalid_due',
+      `截止日期 ${due} 已经过去（今天是 ${today}），请填写今天或以后的日期`,
+      `The due date ${due} has passed (today is ${today}); give today or a later date`,
+    );
+  }
 }
 
 /** Revokes every link of one person in the plan; answers 200 with how many were live. */

@@ -1,32 +1,73 @@
 /**
- * Fixed-window request counters per key (a link, an address), in the memory of one instance:
- * they bound what one instance accepts from one link or address. Cloud Functions may run several
- * instances, each with its own counters, so the bound is per instance (max instances × limit).
+ * Rate limits that hold across instances: fixed-window counters in Firestore, one document per
+ * (scope, key, window), so every instance of a function counts into the same number — an
+ * in-memory counter bounded each instance only (max instances × limit). The document ID is a
+ * hash: the key (an address, an email) is not stored in it, and odd characters cannot break it.
+ * Each document carries `deleteAt`, the field of the Firestore TTL policy (firestore.indexes.json),
+ * so old windows delete themselves.
+ *
+ * Counting without a transaction: each request adds its amount (an atomic increment) and then
+ * reads the total. The total read is at least this request's place in the window, so a request is
+ * never let through past the limit; under a race a request near the limit may see others'
+ * increments and be refused a little early — the safe side. No lock is held: a burst on one link
+ * does not abort itself as a transaction per request would.
  */
-export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number }>();
+import { createHash } from 'node:crypto';
+import { FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { rateLimitRef } from '../store/paths';
 
+/** At most `limit` units per key in each window of `windowMs` (aligned to the epoch). */
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+
+export type RateVerdict =
+  | { ok: true }
+  | { ok: false /** Whole seconds until the window ends. */; retryAfterS: number };
+
+/** How long a window's counter outlives its window, for a question about it. */
+const KEPT_AFTER_WINDOW_MS = 86_400_000;
+
+/** Counters of one kind (scope: 'formAddress', 'formLink', 'requestEmails') in one database. */
+export class RateLimiter {
   constructor(
-    private readonly limit: number,
-    private readonly windowMs: number,
+    private readonly db: Firestore,
+    private readonly scope: string,
+    private readonly rule: RateRule,
     private readonly now: () => Date,
   ) {}
 
-  /** Counts one request under the key; false once the key is over its limit in this window. */
-  take(key: string): boolean {
+  /** Counts `amount` units under the key; refused (and still counted) once the window is over its limit. */
+  async take(key: string, amount = 1): Promise<RateVerdict> {
     const at = this.now().getTime();
-    const window = this.windows.get(key);
-    if (!window || at - window.start >= this.windowMs) {
-      if (this.windows.size > 10_000) this.prune(at);
-      this.windows.set(key, { start: at, count: 1 });
-      return true;
-    }
-    window.count += 1;
-    return window.count <= this.limit;
+    const { ref, windowEnd } = this.window(key, at);
+    await ref.set(
+      {
+        scope: this.scope,
+        count: FieldValue.increment(amount),
+        windowEnd: Timestamp.fromMillis(windowEnd),
+        deleteAt: Timestamp.fromMillis(windowEnd + KEPT_AFTER_WINDOW_MS),
+      },
+      { merge: true },
+    );
+    const count = Number((await ref.get()).get('count') ?? 0);
+    if (count <= this.rule.limit) return { ok: true };
+    return { ok: false, retryAfterS: Math.max(1, Math.ceil((windowEnd - at) / 1000)) };
   }
 
-  private prune(at: number): void {
-    for (const [key, window] of this.windows)
-      if (at - window.start >= this.windowMs) this.windows.delete(key);
+  /** Gives back units taken in the current window that turned out not to be used. */
+  async giveBack(key: string, amount: number): Promise<void> {
+    if (amount <= 0) return;
+    const { ref } = this.window(key, this.now().getTime());
+    await ref.update({ count: FieldValue.increment(-amount) }).catch(() => {});
+  }
+
+  private window(key: string, at: number) {
+    const index = Math.floor(at / this.rule.windowMs);
+    const id = createHash('sha256')
+      .update(`${this.scope}\u0000${key}\u0000${this.rule.windowMs}\u0000${index}`)
+      .digest('hex');
+    return { ref: rateLimitRef(this.db, id), windowEnd: (index + 1) * this.rule.windowMs };
   }
 }

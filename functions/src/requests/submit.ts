@@ -6,10 +6,18 @@
  * Nothing is lost, nothing doubles — the argument:
  *   - One submission, one key. The key is a hash of the link and the page's nonce (the anti-forgery
  *     value, requests/formGuard.ts), so a double-click, a resubmitted form or a retried request
- *     carries the same key. The queue entry, the activity record and the plan's version move in
- *     one transaction that creates the entry only if it does not exist: a second delivery finds it
- *     and writes nothing. The activity ID derives from the key, so even a retried writer names the
- *     same row.
+ *     carries the same key. The queue entry and the activity record are written in one batch that
+ *     creates the entry only if it does not exist: a second delivery finds it and writes nothing.
+ *     The activity ID derives from the key, so even a retried writer names the same row.
+ *   - The statistics see every record, without a lock on the plan. The plan document is not in that
+ *     batch (a transaction on it per submission made concurrent submissions abort each other on its
+ *     lock). Its `version`, which the statistics trigger follows (stats/refresh.ts), is moved after
+ *     the batch by createVersionMover: one move per plan at a time in a process, and every
+ *     submission waiting for a move that *started after its commit* — so fifty at once cost about
+ *     two moves. The entry carries `versionPending` until such a move has committed; the form
+ *     answers only after that. A process that dies in between leaves the flag, and the five-minute
+ *     sweep (moveStrandedVersions) moves the version for it. Hence every record is followed by a
+ *     version move, and a recomputation may count a record before its move (early, never missed).
  *   - The row reaches the workbook at least once: the entry stays `queued` until a writer has
  *     appended it (the Sheets API with RAW values, the local .xlsx through its one writer); a
  *     failure (a 500, a workbook open in an office program) leaves it queued, and every later
@@ -34,14 +42,18 @@ import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import { Activity } from '../../../shared/model';
 import { docIdOf } from '../store/docIds';
+import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { planRef, submissionsRef } from '../store/paths';
 import type { PlanStore, WorkbookLocation } from '../store/planStore';
 import { recordDoc } from '../store/records';
+import { Coalescer } from './coalesce';
 import type { StoredLink } from './links';
 
 const DAY_MS = 86_400_000;
 /** How long one flush holds the rows it writes: longer than the Sheets adapter's retries take. */
 const FLUSH_LEASE_MS = 120_000;
+/** A version move still pending after this long was abandoned by its process: the sweep moves it. */
+const STRANDED_AFTER_MS = 60_000;
 /** How long a written row stays protected from a sync that may have read the workbook before it. */
 export const WRITTEN_GRACE_MS = DAY_MS;
 
@@ -63,6 +75,8 @@ export const Submission = z.object({
   lastError: z.string().optional(),
   /** Epoch ms: a flush is writing this row until then (FLUSH_LEASE_MS); others leave it alone. */
   leaseUntil: z.number().optional(),
+  /** Set until a version move that started after the entry's commit has committed (module comment). */
+  versionPending: z.boolean().optional(),
 });
 export type Submission = z.infer<typeof Submission>;
 
@@ -87,8 +101,10 @@ export function reportedBy(name: string): string {
 }
 
 /**
- * Stores a submission: the activity record, the queue entry and the plan's version, once per key.
- * `created` is false when the key was submitted before (nothing written).
+ * Stores a submission: the activity record and the queue entry, in one batch that creates the
+ * entry only if it does not exist, so once per key. It takes no lock on the plan document: the
+ * plan's version is moved afterwards, coalesced (createVersionMover). `created` is false when the
+ * key was submitted before (nothing written; the stored submission is returned).
  */
 export async function submitActivity(
   deps: SubmitDeps,
@@ -97,38 +113,88 @@ export async function submitActivity(
 ): Promise<{ created: boolean; submission: Submission } | { created: false; noPlan: true }> {
   const plan = planRef(deps.db, link.planId);
   const entry = submissionsRef(deps.db, link.planId).doc(input.key);
-  return deps.db.runTransaction(async (tx) => {
-    const [planSnap, existing] = await Promise.all([tx.get(plan), tx.get(entry)]);
-    if (!planSnap.exists) return { created: false as const, noPlan: true as const };
-    if (existing.exists) return { created: false, submission: Submission.parse(existing.data()) };
-    const review = planSnap.get('settings.reviewReports') === true;
-    const activityId = submittedActivityId(input.key);
-    const activity: Activity = {
-      ...input.activity,
-      activityId,
-      status: review ? 'pending' : 'done',
-      recorder: reportedBy(link.name),
-      // Not in the sheet yet: row 0 until a sync reads it from its row.
-      row: 0,
-    };
-    const { row: _row, ...stored } = activity;
-    const submission: Submission = {
-      key: input.key,
-      planId: link.planId,
-      tokenHash: link.tokenHash,
-      activityId,
-      activity: JSON.parse(JSON.stringify(stored)),
-      kind: input.kind,
-      submittedAt: deps.now().toISOString(),
-      state: 'queued',
-      attempts: 0,
-    };
-    tx.create(entry, submission);
-    tx.set(plan.collection('activities').doc(docIdOf(activityId)), recordDoc(activityId, activity));
-    // The statistics trigger listens to the plan document: one recomputation for this row.
-    tx.update(plan, { version: FieldValue.increment(1) });
+  const planSnap = await plan.get();
+  if (!planSnap.exists) return { created: false, noPlan: true };
+  const review = planSnap.get('settings.reviewReports') === true;
+  const activityId = submittedActivityId(input.key);
+  const activity: Activity = {
+    ...input.activity,
+    activityId,
+    status: review ? 'pending' : 'done',
+    recorder: reportedBy(link.name),
+    // Not in the sheet yet: row 0 until a sync reads it from its row.
+    row: 0,
+  };
+  const { row: _row, ...stored } = activity;
+  const submission: Submission = {
+    key: input.key,
+    planId: link.planId,
+    tokenHash: link.tokenHash,
+    activityId,
+    activity: JSON.parse(JSON.stringify(stored)),
+    kind: input.kind,
+    submittedAt: deps.now().toISOString(),
+    state: 'queued',
+    attempts: 0,
+    versionPending: true,
+  };
+  const batch = deps.db.batch();
+  batch.create(entry, submission);
+  batch.set(plan.collection('activities').doc(docIdOf(activityId)), recordDoc(activityId, activity));
+  try {
+    await batch.commit();
     return { created: true, submission };
+  } catch (error) {
+    // create() of an existing entry fails the whole batch: a second delivery writes nothing.
+    if (!hasGrpcStatus(error, GRPC_STATUS.ALREADY_EXISTS)) throw error;
+    const existing = await entry.get();
+    return { created: false, submission: Submission.parse(existing.data()) };
+  }
+}
+
+/**
+ * The plan's version move after submissions, coalesced per plan in this process (see the module
+ * comment): `move(planId, key)` resolves once a move that started after the call has committed,
+ * and that move clears `versionPending` on the entries it covered. A burst of submissions moves
+ * the version about twice instead of once each, and never in a transaction.
+ */
+export function createVersionMover(db: Firestore): (planId: string, key: string) => Promise<void> {
+  const moves = new Coalescer<string, void>(async (planId, keys) => {
+    await planRef(db, planId).update({ version: FieldValue.increment(1) });
+    await clearPending(db, planId, keys);
   });
+  return (planId, key) => moves.run(planId, key);
+}
+
+async function clearPending(db: Firestore, planId: string, keys: readonly string[]): Promise<void> {
+  const writer = db.bulkWriter();
+  // An entry a sync cleared meanwhile is gone: nothing to clear.
+  writer.onWriteError(() => false);
+  for (const key of keys)
+    void writer
+      .update(submissionsRef(db, planId).doc(key), { versionPending: FieldValue.delete() })
+      .catch(() => {});
+  await writer.close();
+}
+
+/**
+ * The repair for a process that died between a submission's commit and its version move: entries
+ * still marked `versionPending` well after they were made get one version move now (the sweep
+ * calls this). Returns how many entries it covered.
+ */
+export async function moveStrandedVersions(db: Firestore, planId: string, now: Date): Promise<number> {
+  const pending = await submissionsRef(db, planId).where('versionPending', '==', true).get();
+  const stranded = pending.docs.filter(
+    (doc) => now.getTime() - Date.parse(String(doc.get('submittedAt'))) > STRANDED_AFTER_MS,
+  );
+  if (stranded.length === 0) return 0;
+  await planRef(db, planId).update({ version: FieldValue.increment(1) });
+  await clearPending(
+    db,
+    planId,
+    stranded.map((doc) => doc.id),
+  );
+  return stranded.length;
 }
 
 /** The submissions made through one link, newest first. */

@@ -34,6 +34,11 @@
  *   - A lost event (delivery is at-least-once only while the target answers; the emulator drops
  *     an event it cannot deliver): sweepStats, every five minutes, recomputes every plan whose
  *     statistics are behind its version, or not as of today in its time zone.
+ *   - Records the update-request form adds (requests/submit.ts) are written without the plan
+ *     document, and the version moves after them, coalesced: a snapshot may count such a record
+ *     before its version move (early, never missed), and every record is followed by a move that
+ *     started after its commit — by the form before it answers, or by sweepStats for a process that
+ *     died in between (the entry stays marked versionPending until a move covers it).
  * So statistics always end equal to a recomputation from the stored records of the last complete
  * sync, at most one sweeper period late. The generated tabs are written by the recomputation
  * whose statistics were saved; two overlapping recomputations of different versions could write
@@ -47,7 +52,7 @@ import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
-import { flushSubmissions, type SubmissionRowWriter } from '../requests/submit';
+import { flushSubmissions, moveStrandedVersions, type SubmissionRowWriter } from '../requests/submit';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
@@ -155,6 +160,11 @@ export async function sweepStats(deps: RefreshDeps): Promise<StatsSweep> {
   const now = deps.now();
   const sweep: StatsSweep = { plans: plans.length, recomputed: [], interrupted: [] };
   for (const plan of plans) {
+    // Submissions whose process died before moving the version (requests/submit.ts): moved now,
+    // which fires the trigger like any version move.
+    await moveStrandedVersions(deps.db, plan.planId, now).catch((error: unknown) =>
+      deps.log?.(`填报统计版本补记失败 plan=${plan.planId}: ${String(error)}`),
+    );
     if (plan.claimExpiresAt !== undefined && plan.claimExpiresAt <= now.getTime()) {
       sweep.interrupted.push(plan.planId);
       continue;

@@ -11,6 +11,8 @@
  *                                       its row has reached the workbook yet (requests/submit.ts)
  *   requestLinks/{sha256(token), hex}   one update-request link: plan, person, scope, expiry, revocation
  *   requestLinks/{hash}/uses/{auto}     every use of the link: when, what, which page
+ *   rateLimits/{sha256(scope, key, window)}   one rate-limit counter window, shared by every
+ *                                       instance (requests/rateLimit.ts); deleted by TTL
  * Links are top-level because a link is found by its token alone; the token itself is never
  * stored, only its hash, so a copy of the database opens no form.
  * Type-only imports: the trigger declarations read the patterns at load time without firebase-admin.
@@ -28,6 +30,7 @@ export const CURRENT_DOC = 'current';
 export const SUBMISSIONS_COLLECTION = 'submissions';
 export const REQUEST_LINKS_COLLECTION = 'requestLinks';
 export const LINK_USES_COLLECTION = 'uses';
+export const RATE_LIMITS_COLLECTION = 'rateLimits';
 
 /** The document patterns the triggers listen to. */
 export const TRIGGER_DOCUMENTS = {
@@ -63,4 +66,9 @@ export function linkUsesRef(db: Firestore, tokenHash: string): CollectionReferen
 /** A plan's submissions, keyed by their idempotency key. */
 export function submissionsRef(db: Firestore, planId: string): CollectionReference {
   return planRef(db, planId).collection(SUBMISSIONS_COLLECTION);
+}
+
+/** One rate-limit counter window, by its hashed ID (requests/rateLimit.ts). */
+export function rateLimitRef(db: Firestore, id: string): DocumentReference {
+  return db.collection(RATE_LIMITS_COLLECTION).doc(id);
 }
