@@ -120,7 +120,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // The one writer of exports: the barrier, the passes' saves and the last save at stop.
   const commit = new GroupCommit(async () => {
     if (crashed) throw new Error('The Firestore emulator has exited: nothing more can be saved');
-    if (dataDir && parts.emulator) await dataDir.save(parts.emulator);
+    if (!dataDir || !parts.emulator) return;
+    const started = Date.now();
+    await dataDir.save(parts.emulator);
+    log(`database saved in ${Date.now() - started} ms`);
   });
   const persist = () => commit.durable();
   // Requests being answered: stop() lets them finish (their answers wait for the barrier).
