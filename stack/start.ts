@@ -180,8 +180,8 @@ class EmulatorCrashedError extends GongjianError<'emulator_crashed'> {
   constructor(how: string) {
     super(
       'emulator_crashed',
-      `Firestore 模拟器意外退出（${how}），本地服务已停止。上次同步的数据已保存，重新运行 npm start 即可继续。`,
-      `The Firestore emulator exited unexpectedly (${how}); the local stack stopped. Data up to the last sync is saved: run npm start again.`,
+      `Firestore 模拟器意外退出（${how}），本地服务已停止。此前确认已保存的内容都在，重新运行 npm start 即可继续。`,
+      `The Firestore emulator exited unexpectedly (${how}); the local stack stopped. Everything acknowledged before is saved: run npm start again.`,
     );
   }
 }
