@@ -66,6 +66,22 @@ describe('the durability barrier', () => {
     await commit.idle();
   });
 
+  it('never runs two commits at once, also for a caller arriving as one commit ends and the next is due', async () => {
+    const { commit, started, overlapped } = manualCommits();
+    const first = commit.durable();
+    const waiting = commit.durable(); // due to run once the first ends
+    // Arrives just after the first commit has ended, before the due one has started.
+    const between = first.then(() => commit.durable());
+    started[0]?.finish();
+    await first;
+    await eventuallyLength(started, 2);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(started).toHaveLength(2);
+    expect(overlapped()).toBe(false);
+    started[1]?.finish();
+    await Promise.all([waiting, between]);
+  });
+
   it('rejects the callers of a failed commit, and the next call commits again', async () => {
     const { commit, started } = manualCommits();
     const failing = commit.durable();
