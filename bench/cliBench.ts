@@ -22,7 +22,8 @@ const ROOT = (() => {
     dir = path.dirname(dir);
   return dir;
 })();
-const GONGJIAN = path.join(ROOT, 'bin', 'gongjian.js');
+/** The `gongjian` binary the user runs (bin/gongjian.js, which loads the bundle). */
+export const GONGJIAN = path.join(ROOT, 'bin', 'gongjian.js');
 
 export const CLI_TARGETS = { floorRatio: 1.5, peakRssMb: 300 } as const;
 

@@ -18,6 +18,7 @@ import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from
 import { type MailBench, runMailBench } from './mailBench';
 import { reportRows, runReportBench } from './reportBench';
 import { type RequestBench, runRequestBench } from './requestBench';
+import { runRollupBench } from './rollupBench';
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -31,6 +32,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --sync-sizes LIST  activities in the local stack's first syncs (default 1000,10000,100000)
   --no-functions     skip the functions part (local stack: first syncs, re-sync, latency, cold start; mail)
   --cli-rows N       activities in the .xlsx for \`gongjian stats\` against the streaming-parse floor (default 100000; 0 skips)
+  --rollup-plans N   sample-sized workbooks for \`gongjian rollup\` against \`gongjian stats\` on each (default 200; 0 skips)
   -h, --help         this text`;
 
 const DEFAULT_FORMULA_ROWS = 10_000;
@@ -55,6 +57,7 @@ interface Options {
   syncSizes: number[];
   functions: boolean;
   cliRows: number;
+  rollupPlans: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -72,6 +75,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'sync-sizes': { type: 'string' },
       functions: { type: 'boolean', default: true },
       'cli-rows': { type: 'string' },
+      'rollup-plans': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,6 +102,7 @@ function parseOptions(argv: string[]): Options | undefined {
       .map((text) => count('sync-sizes', text, 0, 1)),
     functions: values.functions !== false,
     cliRows: count('cli-rows', values['cli-rows'], 100_000),
+    rollupPlans: count('rollup-plans', values['rollup-plans'], 200),
   };
 }
 
@@ -394,6 +399,9 @@ async function main(): Promise<void> {
     rows.push(
       ...(await runCliBench({ generate: { ...base, activities: options.cliRows }, asOf, runs: 3, progress })),
     );
+  }
+  if (options.rollupPlans > 0) {
+    rows.push(...(await runRollupBench({ plans: options.rollupPlans, asOf, progress })));
   }
   printTable(rows);
 

@@ -7,6 +7,8 @@
 export interface Progress {
   /** Rows of a tab read so far; `done` once the tab is read whole. */
   rows(tab: string, rows: number, done: boolean): void;
+  /** The `index`-th (1-based) of `total` plans a command goes through (`gongjian rollup`) is begun. */
+  plan(index: number, total: number, path: string): void;
   /** The work is over: a terminal's progress line is cleared. */
   end(): void;
 }
@@ -41,6 +43,10 @@ export function streamProgress(stream: ProgressStream, now: () => number = Date.
     return {
       rows: (tab, rows, done) =>
         draw(`读取“${tab}”：${count(rows)} 行 / reading "${tab}": ${count(rows)} rows`, done),
+      plan: (index, total, path) => {
+        const [zh, en] = planLine(index, total, path);
+        draw(`${zh} / ${en}`, true);
+      },
       end: () => {
         if (shown) stream.write('\r\x1b[K');
         shown = false;
@@ -62,6 +68,16 @@ export function streamProgress(stream: ProgressStream, now: () => number = Date.
         );
       }
     },
+    plan: (index, total, path) => {
+      const [zh, en] = planLine(index, total, path);
+      stream.write(`[进度] ${zh} / [progress] ${en}\n`);
+    },
     end: () => {},
   };
+}
+
+/** The line saying which plan of how many is begun, in Chinese and in English. */
+function planLine(index: number, total: number, path: string): [string, string] {
+  const of = `${count(index)}/${count(total)}`;
+  return [`汇总 ${of}：${path}`, `rolling up ${of}: ${path}`];
 }

@@ -23,6 +23,13 @@ interface Command {
    * .docx, chart or mail code, and a mistyped date loads nothing.
    */
   run: (path: string, options: ParsedOptions, ctx: CliContext) => Promise<number>;
+  /**
+   * `PATH…`: the command takes one or more paths (`options.positionals`); the others take exactly
+   * one and refuse more.
+   */
+  paths?: 'many';
+  /** What its help says of PATH and the exit codes, when not the common PATH_NOTE. */
+  note?: string;
 }
 
 const AS_OF: OptionSpec = {
@@ -116,6 +123,47 @@ const COMMANDS: Record<string, Command> = {
       return reportCommand(args, ctx);
     },
   },
+  rollup: {
+    summary: '街道共建汇总：多个社区计划的统计汇总 / the district roll-up of many plans',
+    paths: 'many',
+    options: {
+      'as-of': {
+        ...AS_OF,
+        zh: '统计日期，缺省为各计划时区的今天',
+        en: "the as-of date; today in each plan's time zone by default",
+      },
+      out: {
+        type: 'string',
+        value: 'FILE.xlsx',
+        zh: '汇总工作簿，缺省为当前文件夹的 街道汇总.xlsx',
+        en: 'the roll-up workbook; 街道汇总.xlsx in the current folder by default',
+      },
+      json: {
+        type: 'boolean',
+        zh: '输出 JSON，不写工作簿',
+        en: 'print JSON instead of writing the workbook',
+      },
+    },
+    note: `PATH… 为 .xlsx 工作簿、存放各工作表 CSV 文件的文件夹，或存放多个工作簿的文件夹（其中每个 .xlsx
+按文件名顺序各为一个社区）。每个计划的统计与 gongjian stats 相同；同名社区各占一行，以文件名区分。
+PATH… are .xlsx workbooks, folders of CSV files (one plan each), or folders of workbooks (each
+.xlsx inside is a plan, in name order). Each plan is counted as gongjian stats counts it; two plans
+of the same community keep a row each, told apart by file name.
+退出码 / exit codes: 0 已写入（或已输出 JSON）written (or JSON printed) · 2 无法使用的输入（指明是哪个
+PATH）、用法错误、汇总工作簿正在办公软件中打开或其文件夹不存在 unusable input (naming the PATH), a
+usage mistake, the roll-up workbook open in an office program or its folder missing · 3 内部错误
+internal error`,
+    run: async (_path, o, ctx) => {
+      const args = {
+        paths: o.positionals,
+        asOf: parseAsOf(o.strings['as-of']),
+        out: o.strings.out,
+        json: o.flags.has('json'),
+      };
+      const { rollupCommand } = await import('./commands/rollup');
+      return rollupCommand(args, ctx);
+    },
+  },
   request: {
     summary: '经本地服务发送填报请求或撤销链接 / send update requests or revoke links (through npm start)',
     options: {
@@ -152,7 +200,8 @@ const PATH_NOTE = `PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件�
 PATH is an .xlsx workbook or a folder of CSV files, one per tab (计划.csv or plan.csv, ...).
 退出码 / exit codes: 0 正常 ok · 1 有未通过校验的行 rows rejected · 2 无法使用的输入 unusable input`;
 
-const synopsis = (name: string, command: Command) => `gongjian ${name} PATH ${synopsisOf(command.options)}`;
+const synopsis = (name: string, command: Command) =>
+  `gongjian ${name} ${command.paths === 'many' ? 'PATH…' : 'PATH'} ${synopsisOf(command.options)}`;
 
 /** `gongjian --help`: every command on one line (two when its synopsis is long). */
 function usage(): string {
@@ -174,7 +223,7 @@ function usage(): string {
 /** `gongjian COMMAND --help`: the command's synopsis and each of its options. */
 function commandUsage(name: string, command: Command): string {
   const options = optionLines(command.options).join('\n');
-  return `用法 / Usage: ${synopsis(name, command)}\n${command.summary}\n\n选项 / Options:\n${options}\n\n${PATH_NOTE}`;
+  return `用法 / Usage: ${synopsis(name, command)}\n${command.summary}\n\n选项 / Options:\n${options}\n\n${command.note ?? PATH_NOTE}`;
 }
 
 /** The help a usage error of these arguments ends with: the command's own, or the overview. */
@@ -221,7 +270,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
     return 0;
   }
   const [path, ...extra] = options.positionals;
-  if (extra.length > 0) {
+  if (extra.length > 0 && command.paths !== 'many') {
     throw new UsageError(`多余的参数：${extra.join(' ')}`, `Unexpected arguments: ${extra.join(' ')}`);
   }
   if (path === undefined) throw new UsageError('缺少 PATH 参数', 'PATH is missing');

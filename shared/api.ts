@@ -8,7 +8,7 @@
  *   POST /v1/plans/{planId}/validate   SyncRequest → 200 SyncResponse (applied: false)
  *   GET  /v1/plans/{planId}/stats      → 200 StatsResponse
  *   POST /v1/plans/{planId}/report     ReportRequest → 202 ReportResponse
- *   any refusal                        → 4xx/5xx ErrorBody
+ *   any refusal                        → 4xx/5xx ErrorBody, its code one of API_ERRORS
  *
  * zod is bundled into the add-on anyway (its settings are checked with it), so the add-on parses
  * with these schemas rather than a hand-written copy.
@@ -155,8 +155,8 @@ export type RevokeResponse = z.infer<typeof RevokeResponse>;
 
 /**
  * Every refusal: a stable code, a Chinese and an English sentence, and for `unusable_input` the
- * finer reason (shared/errors.ts). Clients read the code as a plain string, so a server with a new
- * code still gets its sentence shown by an older add-on.
+ * finer reason (shared/errors.ts). The code travels as a plain string, so a server with a new code
+ * still gets its sentence shown by an older add-on; clients narrow it with `knownErrorCode` (shared/apiErrors.ts).
  */
 export const ErrorBody = z.object({
   error: z.object({

@@ -1,6 +1,7 @@
 /**
  * The charts leaders see (§6), as data drawn from the statistics: measure statuses by category, and
- * activities and volunteer hours by month. The leader email draws them as HTML bars
+ * activities and volunteer hours by month; and the district roll-up's (§13): the same two over the
+ * district, and measure statuses per community (whose data shared/rollup.ts builds). The leader email draws them as HTML bars
  * (emails/layout.ts), the .xlsx 汇总 tab and the year-end summary as pictures (charts/svg.ts).
  * One palette and one set of labels for all of them. Pure.
  */
@@ -38,6 +39,29 @@ export const CHART_TITLES: Record<ChartKind, string> = {
   categories: '各类别事项完成情况',
   months: '各月活动次数与志愿服务时长',
 };
+
+/**
+ * The district roll-up's charts (§13): the plan's two over the district's figures, and completion
+ * per community — one stacked bar per community in 社区总览's order, labelled by its 排名, since a
+ * community's name is user text the chart font cannot draw.
+ */
+export type RollupChartKind = 'communities' | ChartKind;
+
+/** The roll-up's chart titles: the plan's, and the per-community one. */
+export const ROLLUP_CHART_TITLES: Record<RollupChartKind, string> = {
+  ...CHART_TITLES,
+  communities: '各社区事项完成情况（按排名）',
+};
+
+/** What the roll-up's pictures are drawn from: the plan's chart data, and one bar per community. */
+export interface RollupChartData extends ChartData {
+  communities: CategoryBar[];
+}
+
+/** How a community's bar is labelled: by its 排名 in 社区总览 (`第3名`). */
+export function rankLabel(rank: number): string {
+  return `第${rank}名`;
+}
 
 /** One category's bar: the count of its measures in each status, in the tables' order. */
 export interface CategoryBar {
@@ -155,7 +179,8 @@ const AXIS_TITLES = { activities: '活动次数（次）', hours: '志愿服务�
 export const CHART_CHARACTERS = [
   ...new Set(
     [
-      ...Object.values(CHART_TITLES),
+      ...Object.values(ROLLUP_CHART_TITLES),
+      rankLabel(0),
       ...Object.values(CATEGORY_LABELS),
       ...Object.values(STATUS_LABELS),
       ...Object.values(MONTH_SERIES).flatMap((s) => [s.label, s.unit]),
@@ -209,33 +234,43 @@ function legend(
   });
 }
 
-/** Completion by category: a horizontal stacked bar per category, counts inside the segments. */
-function categoriesSvg(categories: CategoryBar[]): string {
+/**
+ * Measure statuses as a horizontal stacked bar per row (a category, or a community in the roll-up),
+ * counts inside the segments. Rows of a long roll-up are packed closer: hundreds of communities
+ * still make a picture a sheet can show.
+ */
+function statusBarsSvg(title: string, bars: CategoryBar[]): string {
   const width = 1000;
-  const rowHeight = 50;
+  const rowHeight = bars.length > 30 ? 36 : 50;
+  const barHeight = rowHeight - 20;
   const top = 120;
-  const height = top + Math.max(1, categories.length) * rowHeight + 20;
-  const body = [label(width / 2, 42, CHART_TITLES.categories, 28, 'middle', '#111827')];
+  const height = top + Math.max(1, bars.length) * rowHeight + 20;
+  const body = [label(width / 2, 42, title, 28, 'middle', '#111827')];
   body.push(...legend(84, STATUS_LEGEND, width));
-  if (categories.length === 0) body.push(label(width / 2, top + 30, NO_MEASURES, 22, 'middle'));
+  if (bars.length === 0) body.push(label(width / 2, top + 30, NO_MEASURES, 22, 'middle'));
   const left = 180;
   const span = 680;
-  categories.forEach((bar, i) => {
+  bars.forEach((bar, i) => {
     const y = top + i * rowHeight;
-    body.push(label(left - 12, y + 22, bar.label, 22, 'end'));
-    body.push(`<rect x="${left}" y="${y}" width="${span}" height="30" fill="${CHART_COLOURS.track}"/>`);
+    const baseline = y + barHeight / 2 + 7;
+    body.push(label(left - 12, baseline, bar.label, 22, 'end'));
+    body.push(
+      `<rect x="${left}" y="${y}" width="${span}" height="${barHeight}" fill="${CHART_COLOURS.track}"/>`,
+    );
     let x = left;
     for (const segment of bar.segments) {
       if (segment.count <= 0 || bar.measures <= 0) continue;
       const w = (segment.count / bar.measures) * span;
-      body.push(`<rect x="${x}" y="${y}" width="${w}" height="30" fill="${CHART_COLOURS[segment.colour]}"/>`);
+      body.push(
+        `<rect x="${x}" y="${y}" width="${w}" height="${barHeight}" fill="${CHART_COLOURS[segment.colour]}"/>`,
+      );
       // Light segments (cancelled) take dark figures.
       const ink = segment.colour === 'cancelled' ? '#374151' : '#ffffff';
-      if (w >= 26) body.push(label(x + w / 2, y + 22, tick(segment.count), 18, 'middle', ink));
+      if (w >= 26) body.push(label(x + w / 2, baseline, tick(segment.count), 18, 'middle', ink));
       x += w;
     }
     const done = bar.segments.find((s) => s.status === 'done')?.count ?? 0;
-    body.push(label(left + span + 14, y + 22, `${tick(done)}/${tick(bar.measures)}`, 20));
+    body.push(label(left + span + 14, baseline, `${tick(done)}/${tick(bar.measures)}`, 20));
   });
   return svgDocument(width, height, body);
 }
@@ -270,15 +305,21 @@ function monthsSvg(months: MonthBar[]): string {
     body.push(label(plot.right + 8, y + 6, tick(hourAxis.step * k), 16, 'start'));
   }
   const group = (plot.right - plot.left) / Math.max(1, months.length);
+  // A roll-up over plans of several years has more months and longer labels (`2026-03`): bars
+  // narrow to fit their group, and labels keep a readable size by naming every k-th month only.
+  const barWidth = Math.min(22, Math.floor(group * 0.34));
+  const longest = Math.max(1, ...months.map((m) => [...m.label].length));
+  const sizeFor = (every: number) => Math.min(18, Math.floor((every * group) / (0.62 * longest)));
+  const every = [1, 2, 3, 4, 6, 12].find((k) => sizeFor(k) >= 14) ?? 12;
   months.forEach((m, i) => {
     const x = plot.left + i * group + group / 2;
     const bar = (value: number, top: number, dx: number, colour: ChartColour) => {
       const h = (value / top) * plotHeight;
-      return `<rect x="${x + dx}" y="${plot.bottom - h}" width="22" height="${h}" fill="${CHART_COLOURS[colour]}"/>`;
+      return `<rect x="${x + dx}" y="${plot.bottom - h}" width="${barWidth}" height="${h}" fill="${CHART_COLOURS[colour]}"/>`;
     };
-    body.push(bar(m.activities, activityAxis.top, -24, 'activities'));
+    body.push(bar(m.activities, activityAxis.top, -barWidth - 2, 'activities'));
     body.push(bar(m.hours, hourAxis.top, 2, 'hours'));
-    body.push(label(x, plot.bottom + 28, m.label, 18, 'middle'));
+    if (i % every === 0) body.push(label(x, plot.bottom + 28, m.label, sizeFor(every), 'middle'));
   });
   body.push(
     `<line x1="${plot.left}" y1="${plot.bottom}" x2="${plot.right}" y2="${plot.bottom}" stroke="#9ca3af" stroke-width="1"/>`,
@@ -288,5 +329,13 @@ function monthsSvg(months: MonthBar[]): string {
 
 /** The chart as an SVG document drawn in the chart font (no user text: only labels and figures). */
 export function chartSvg(kind: ChartKind, data: ChartData): string {
-  return kind === 'categories' ? categoriesSvg(data.categories) : monthsSvg(data.months);
+  return kind === 'categories'
+    ? statusBarsSvg(CHART_TITLES.categories, data.categories)
+    : monthsSvg(data.months);
+}
+
+/** A roll-up chart as an SVG document: the plan's charts over the district, or completion per community. */
+export function rollupChartSvg(kind: RollupChartKind, data: RollupChartData): string {
+  if (kind === 'communities') return statusBarsSvg(ROLLUP_CHART_TITLES.communities, data.communities);
+  return chartSvg(kind, data);
 }

@@ -5,11 +5,18 @@
 import { TAB_LABELS } from './i18n';
 
 export type TabKey = keyof typeof TAB_LABELS;
-/** The data tabs, in the order of the spec. */
-export const TAB_KEYS: TabKey[] = ['settings', 'partners', 'plan', 'activities'];
-/** The tabs whose rows are records (settings is key/value). */
-export type RecordTabKey = Exclude<TabKey, 'settings'>;
+/** The tabs staff write, in the order of the spec: the four data tabs, then the optional calendar. */
+export const TAB_KEYS: TabKey[] = ['settings', 'partners', 'plan', 'activities', 'holidays'];
+/**
+ * Tabs a workbook may do without: no `missing_tab` for them, and a workbook of only these is
+ * still one with no data tab (unusable). 节假日 only adds to the calendar the product ships.
+ */
+export const OPTIONAL_TABS: ReadonlySet<TabKey> = new Set<TabKey>(['holidays']);
+/** The tabs whose rows are records (settings is key/value; holidays amend the calendar). */
+export type RecordTabKey = Exclude<TabKey, 'settings' | 'holidays'>;
 export const RECORD_TABS: RecordTabKey[] = ['partners', 'plan', 'activities'];
+/** The tabs of one row per item under a header of defined columns (COLUMNS). */
+export type TableTabKey = Exclude<TabKey, 'settings'>;
 
 export type EnumKind =
   | 'category'
@@ -19,7 +26,8 @@ export type EnumKind =
   | 'recurrence'
   | 'measureState'
   | 'activityStatus'
-  | 'digestFrequency';
+  | 'digestFrequency'
+  | 'holidayKind';
 
 export type ColumnKind =
   | { type: 'id' }
@@ -30,8 +38,8 @@ export type ColumnKind =
   | { type: 'phone' }
   | { type: 'url' }
   | { type: 'date' }
-  | { type: 'number'; positive?: boolean }
-  | { type: 'integer' }
+  | { type: 'number'; positive?: boolean; max?: number }
+  | { type: 'integer'; max?: number }
   | { type: 'enum'; of: EnumKind };
 
 export interface ColumnDef {
@@ -52,10 +60,20 @@ export const MAX_TITLE_LENGTH = 200;
 export const MAX_CELL_LENGTH = 5000;
 export const MAX_ID_LENGTH = 32;
 
+/**
+ * Plausible upper bounds of one activity's figures (§3): beyond them a value is far more likely a
+ * slip of the keyboard (a row of zeros, a phone number in the wrong cell) than a fact, and one such
+ * slip would swamp a year's totals. A sheet row keeps the row with `implausible_value`; the form
+ * refuses it.
+ */
+export const MAX_PEOPLE = 100_000;
+export const MAX_HOURS = 100_000;
+export const MAX_FUNDS = 100_000_000;
+
 const title: ColumnKind = { type: 'text', max: MAX_TITLE_LENGTH };
 const text: ColumnKind = { type: 'text' };
 
-export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
+export const COLUMNS: Record<TableTabKey, ColumnDef[]> = {
   partners: [
     {
       field: 'partnerId',
@@ -116,14 +134,36 @@ export const COLUMNS: Record<RecordTabKey, ColumnDef[]> = {
     { field: 'partners', zh: '共建单位', en: 'Partners', kind: { type: 'list' } },
     { field: 'title', zh: '活动名称', en: 'Title', kind: title, required: true, requiredColumn: true },
     { field: 'location', zh: '地点', en: 'Location', kind: text },
-    { field: 'participants', zh: '参与人数', en: 'Participants', kind: { type: 'integer' } },
-    { field: 'beneficiaries', zh: '受益人数', en: 'Beneficiaries', kind: { type: 'integer' } },
-    { field: 'hours', zh: '服务时长', en: 'Hours', kind: { type: 'number' } },
-    { field: 'funds', zh: '投入资金', en: 'Funds', kind: { type: 'number' } },
+    {
+      field: 'participants',
+      zh: '参与人数',
+      en: 'Participants',
+      kind: { type: 'integer', max: MAX_PEOPLE },
+    },
+    {
+      field: 'beneficiaries',
+      zh: '受益人数',
+      en: 'Beneficiaries',
+      kind: { type: 'integer', max: MAX_PEOPLE },
+    },
+    { field: 'hours', zh: '服务时长', en: 'Hours', kind: { type: 'number', max: MAX_HOURS } },
+    { field: 'funds', zh: '投入资金', en: 'Funds', kind: { type: 'number', max: MAX_FUNDS } },
     { field: 'status', zh: '状态', en: 'Status', kind: { type: 'enum', of: 'activityStatus' } },
     { field: 'recorder', zh: '记录人', en: 'Recorder', kind: text },
     { field: 'evidence', zh: '佐证链接', en: 'Evidence', kind: { type: 'url' } },
     { field: 'notes', zh: '备注', en: 'Notes', kind: text },
+  ],
+  holidays: [
+    { field: 'date', zh: '日期', en: 'Date', kind: { type: 'date' }, required: true, requiredColumn: true },
+    {
+      field: 'kind',
+      zh: '类型',
+      en: 'Type',
+      kind: { type: 'enum', of: 'holidayKind' },
+      required: true,
+      requiredColumn: true,
+    },
+    { field: 'name', zh: '名称', en: 'Name', kind: text },
   ],
 };
 
@@ -175,7 +215,7 @@ export function recogniseTab(name: string): TabKey | undefined {
 }
 
 /** Where each known column stands in a header row (first match wins); unknown columns are ignored. */
-export function locateColumns(tab: RecordTabKey, header: readonly unknown[]): Map<string, number> {
+export function locateColumns(tab: TableTabKey, header: readonly unknown[]): Map<string, number> {
   const found = new Map<string, number>();
   const keys = header.map(headerKey);
   for (const column of COLUMNS[tab]) {

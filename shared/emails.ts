@@ -33,7 +33,16 @@ import type { Activity, IsoDate, Measure, Partner, PlanModel } from './model';
 import { reportTitle, type YearReport } from './report';
 import type { MeasureStats, Stats, Totals } from './stats-types';
 import { attentionItems } from './summary';
-import { calendarKnows, dueCountdown, isWorkday, workdayOnOrBefore, workdaysBetween } from './workdays';
+import {
+  calendarKnows,
+  calendarOf,
+  dueCountdown,
+  isWorkday,
+  STATUTORY_CALENDAR,
+  type WorkCalendar,
+  workdayOnOrBefore,
+  workdaysBetween,
+} from './workdays';
 
 export { cleanAddresses, oneLine };
 
@@ -128,9 +137,9 @@ export interface PlannedEmails {
   emails: RenderedEmail[];
   skipped: SkippedCounts;
   /**
-   * Years whose holiday arrangement the calendar package does not know yet and that this run's
-   * decisions read (the run's day, the due dates it reminded of): their working days were
-   * estimated (workdays.ts), which the caller should log.
+   * Years whose holiday arrangement neither the calendar package nor the plan's 节假日 tab gives
+   * and that this run's decisions read (the run's day, the due dates it reminded of): their
+   * working days were estimated (workdays.ts), which the caller should log.
    */
   unknownCalendarYears: number[];
 }
@@ -221,11 +230,15 @@ export function digestPeriodFor(frequency: DigestFrequency, date: IsoDate): Dige
  * digests of every digest day in the holiday before it — after the 2026 Spring Festival (15–23
  * February, two Mondays) a weekly plan sends two weeks' digests on the 24th. Empty on a day off.
  */
-export function digestPeriodsOn(frequency: DigestFrequency, date: IsoDate): DigestPeriod[] {
-  if (!isWorkday(date)) return [];
+export function digestPeriodsOn(
+  frequency: DigestFrequency,
+  date: IsoDate,
+  calendar: WorkCalendar = STATUTORY_CALENDAR,
+): DigestPeriod[] {
+  if (!isWorkday(date, calendar)) return [];
   const periods: DigestPeriod[] = [];
   const today = dayOf(date);
-  for (let day = today; day === today || !isWorkday(isoOf(day)); day -= 1) {
+  for (let day = today; day === today || !isWorkday(isoOf(day), calendar); day -= 1) {
     const period = digestPeriodFor(frequency, isoOf(day));
     if (period) periods.unshift(period);
   }
@@ -235,10 +248,12 @@ export function digestPeriodsOn(frequency: DigestFrequency, date: IsoDate): Dige
 /**
  * The first day a due-soon reminder may go out: `reminderDays` calendar days before the due date,
  * or the last working day before that when it is a day off (§7), so a measure due on the third
- * day of a holiday is reminded on the working day before the holiday, not during it.
+ * day of a holiday is reminded on the working day before the holiday, not during it — and a
+ * window of days off only (reminder days 2, due on the last of a week off) starts on the working
+ * day before it, rather than holding no day a reminder may go out on.
  */
-function dueSoonFrom(due: IsoDate, reminderDays: number): IsoDate {
-  return workdayOnOrBefore(isoOf(dayOf(due) - reminderDays));
+function dueSoonFrom(due: IsoDate, reminderDays: number, calendar: WorkCalendar): IsoDate {
+  return workdayOnOrBefore(isoOf(dayOf(due) - reminderDays), calendar);
 }
 
 /** An idempotency key: the kind and its components, each URI-encoded so ':' and '/' never appear in one. */
@@ -720,8 +735,9 @@ function reminder(kind: 'dueSoon' | 'overdue', input: ReminderInput): RenderedEm
   let headline: string;
   let timing: Fact;
   if (kind === 'dueSoon') {
-    when = dueCountdown(due, asOf);
-    const { days: workdays, estimated } = workdaysBetween(asOf, due);
+    const calendar = calendarOf(model.settings);
+    when = dueCountdown(due, asOf, calendar);
+    const { days: workdays, estimated } = workdaysBetween(asOf, due, calendar);
     timing = ['剩余时间', days >= 0 ? `${estimated ? '约 ' : ''}${workdays} 个工作日（${days} 天）` : when];
     intro = `您负责的共建事项将于 ${due} 到期（${when}），目前完成 ${progress}。请抓紧推进，并及时在台账中登记相关活动。`;
     headline = '共建事项到期提醒';
@@ -927,13 +943,15 @@ function overlapsPlanYear(period: DigestPeriod, year: number): boolean {
 }
 
 /**
- * Everything a scheduled run on `date` would queue: on a digest day (the 1st, or a Monday for
- * weekly digests; a day off moves it to the next working day) a digest for every active partner
- * with an email and the leader summary when there are leader emails; on working days, due-soon
- * reminders for measures not done or cancelled due within the reminder days (from the working day
- * on or before the first of them); every day, overdue notices for measures whose status is
- * overdue, when the owner has an email. What is left out is counted. The keys do not depend on the
- * day a reminder or digest goes out, so moving it never sends it twice.
+ * Everything a scheduled run on `date` would queue, on the plan's calendar (the package's data and
+ * its 节假日 tab): on a digest day (the 1st, or a Monday for weekly digests; a day off moves it to
+ * the next working day) a digest for every active partner with an email and the leader summary
+ * when there are leader emails; on working days, due-soon reminders for measures not done or
+ * cancelled due within the reminder days (from the working day on or before the first of them),
+ * and overdue notices for measures whose status is overdue — a measure falling overdue on a day
+ * off is told on the first working day after — when the owner has an email. What is left out is
+ * counted. The keys do not depend on the day a reminder, notice or digest goes out, so moving it
+ * never sends it twice.
  */
 export function plannedEmails(input: PlannedEmailsInput): PlannedEmails {
   const run = planEmails(input);
@@ -951,14 +969,15 @@ export function planEmails(input: PlannedEmailsInput): PlannedRun {
     measuresWithoutOwnerEmail: 0,
   };
 
+  const calendar = calendarOf(settings);
   const unknown = new Set<number>();
   const consult = (day: IsoDate) => {
     const year = partsOf(dayOf(day)).year;
-    if (!calendarKnows(year)) unknown.add(year);
+    if (!calendarKnows(year, calendar)) unknown.add(year);
   };
   consult(date);
 
-  for (const period of digestPeriodsOn(settings.digestFrequency, date)) {
+  for (const period of digestPeriodsOn(settings.digestFrequency, date, calendar)) {
     if (!overlapsPlanYear(period, settings.year)) continue;
     for (const partner of model.partners) {
       if (!partner.active) skipped.inactivePartners += 1;
@@ -985,7 +1004,7 @@ export function planEmails(input: PlannedEmailsInput): PlannedRun {
   }
 
   const today = dayOf(date);
-  const workday = isWorkday(date);
+  const workday = isWorkday(date, calendar);
   const statsById = new Map(stats.measures.map((m) => [m.measureId, m]));
   const reminders: PlannedEmail[] = [];
   const notices: PlannedEmail[] = [];
@@ -998,8 +1017,10 @@ export function planEmails(input: PlannedEmailsInput): PlannedRun {
       status !== 'done' &&
       status !== 'cancelled' &&
       today <= dayOf(due) &&
-      today >= dayOf(dueSoonFrom(due, settings.reminderDays));
-    const overdue = status === 'overdue';
+      today >= dayOf(dueSoonFrom(due, settings.reminderDays, calendar));
+    // Overdue notices follow working days as reminders do (§7): the status stays overdue, so the
+    // first working day's run sends what a day off held back, under the same key.
+    const overdue = workday && status === 'overdue';
     if (!dueSoon && !overdue) continue;
     const recipient = ownerRecipient(measure);
     if (recipient === undefined) {

@@ -21,6 +21,7 @@ export type UnusableCode =
   | 'corrupt_xlsx'
   | 'encrypted_xlsx'
   | 'cell_too_large'
+  | 'workbook_too_large'
   | 'bad_encoding'
   | 'no_tabs'
   | 'duplicate_tab';

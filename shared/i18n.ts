@@ -62,6 +62,10 @@ export const ACTIVITY_STATUS_LABELS = {
 export type ActivityStatus = keyof typeof ACTIVITY_STATUS_LABELS;
 
 export const DIGEST_FREQUENCY_LABELS = { weekly: '每周', monthly: '每月' } as const;
+
+/** A day of the 节假日 tab: 休 a day off, 班 a make-up working day (调休). */
+export const HOLIDAY_KIND_LABELS = { off: '休', work: '班' } as const;
+export type HolidayKind = keyof typeof HOLIDAY_KIND_LABELS;
 export type DigestFrequency = keyof typeof DIGEST_FREQUENCY_LABELS;
 
 /** A measure's computed status (§4), in the order the tables show them. */
@@ -112,6 +116,16 @@ export const ENUM_SHORT_FORMS = {
   category: { 其它: 'other' },
   partnerState: {},
   digestFrequency: {},
+  holidayKind: {
+    休息: 'off',
+    放假: 'off',
+    假: 'off',
+    holiday: 'off',
+    上班: 'work',
+    补班: 'work',
+    调休上班: 'work',
+    workday: 'work',
+  },
 } as const;
 
 export const TAB_LABELS = {
@@ -119,6 +133,7 @@ export const TAB_LABELS = {
   partners: { zh: '共建单位', en: 'Partners' },
   plan: { zh: '计划', en: 'Plan' },
   activities: { zh: '活动', en: 'Activities' },
+  holidays: { zh: '节假日', en: 'Holidays' },
 } as const;
 
 /** The generated tabs of §6: Chinese name first, English second. */
@@ -131,6 +146,17 @@ export const GENERATED_TAB_LABELS = {
   validation: { zh: '校验', en: 'Validation' },
 } as const;
 export type GeneratedTab = keyof typeof GENERATED_TAB_LABELS;
+
+/** The generated tabs of the district roll-up (§13, 街道汇总.xlsx): Chinese name first, English second. */
+export const ROLLUP_TAB_LABELS = {
+  communities: { zh: '社区总览', en: 'Communities' },
+  byCategory: { zh: '按类别', en: 'By category' },
+  attention: { zh: '关注事项', en: 'Attention' },
+  byMonth: { zh: '按月', en: 'By month' },
+} as const;
+export type RollupTab = keyof typeof ROLLUP_TAB_LABELS;
+/** The roll-up's tabs in workbook order. */
+export const ROLLUP_TABS = Object.keys(ROLLUP_TAB_LABELS) as RollupTab[];
 
 export const SEVERITY_LABELS = { error: '错误', warning: '警告' } as const;
 

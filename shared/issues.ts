@@ -8,16 +8,19 @@ export const ISSUE_SEVERITY = {
   missing_tab: 'warning',
   missing_column: 'error',
   missing_year: 'warning',
+  unknown_calendar: 'warning',
   required: 'error',
   invalid_number: 'error',
   not_integer: 'error',
   negative_number: 'error',
+  unsafe_integer: 'error',
   invalid_date: 'error',
   invalid_enum: 'error',
   invalid_email: 'error',
   too_long: 'error',
   duplicate_id: 'error',
   duplicate_name: 'error',
+  duplicate_date: 'error',
   invalid_id: 'error',
   unknown_partner: 'error',
   unknown_measure: 'error',
@@ -30,6 +33,7 @@ export const ISSUE_SEVERITY = {
   outside_plan_year: 'warning',
   duplicate_activity: 'warning',
   implausible_hours: 'warning',
+  implausible_value: 'warning',
   formula_like: 'warning',
 } as const;
 export type IssueCode = keyof typeof ISSUE_SEVERITY;
@@ -74,6 +78,13 @@ const MESSAGES: Record<IssueCode, Render> = {
     `设置中没有填写计划年度，暂按${p.year}年处理`,
     `No plan year in the settings; using ${p.year}`,
   ],
+  unknown_calendar: (_c, p) => [
+    `程序内置的节假日数据还没有 ${p.year} 年的安排：工作日暂按周一至周五（除元旦、劳动节、国庆节）估算。` +
+      `请在「${p.tab}」工作表中填写国务院公布的 ${p.year} 年放假和调休日期（日期、类型 休/班、名称）`,
+    `The built-in holiday calendar has no arrangement for ${p.year} yet; working days are estimated ` +
+      `as Monday–Friday without New Year's Day, Labour Day and National Day. Add the State Council's ` +
+      `${p.year} days off and make-up working days to the "${p.tab}" (Holidays) tab`,
+  ],
   required: (c) => [`「${c}」不能为空`, `"${c}" is required`],
   invalid_number: (c, p) => [
     `「${c}」不是有效的数字：${p.value}`,
@@ -81,6 +92,10 @@ const MESSAGES: Record<IssueCode, Render> = {
   ],
   not_integer: (c, p) => [`「${c}」应为整数：${p.value}`, `"${c}" must be a whole number: ${p.value}`],
   negative_number: (c, p) => [`「${c}」不能为负数：${p.value}`, `"${c}" cannot be negative: ${p.value}`],
+  unsafe_integer: (c, p) => [
+    `「${c}」的数值 ${p.value} 过大，无法精确保存（整数最大 ${Number.MAX_SAFE_INTEGER}）`,
+    `"${c}" is too large to be kept exactly: ${p.value} (whole numbers up to ${Number.MAX_SAFE_INTEGER})`,
+  ],
   invalid_date: (_c, p) => [`日期无法识别：${p.value}`, `Unrecognised date: ${p.value}`],
   invalid_enum: (c, p) => [
     `「${c}」的值「${p.value}」无效，可选：${p.options}`,
@@ -98,6 +113,10 @@ const MESSAGES: Record<IssueCode, Render> = {
   duplicate_name: (_c, p) => [
     `单位名称「${p.value}」与第${p.row}行重复`,
     `Partner name "${p.value}" is already used on row ${p.row}`,
+  ],
+  duplicate_date: (_c, p) => [
+    `日期 ${p.value} 已在第${p.row}行填写过，同一天只能填写一行`,
+    `Date ${p.value} is already given on row ${p.row}; one row per day`,
   ],
   invalid_id: (_c, p) => [
     `编号「${p.value}」无效：最多${p.limit}个字符，且不能含逗号、顿号、分号或换行`,
@@ -140,6 +159,10 @@ const MESSAGES: Record<IssueCode, Render> = {
   implausible_hours: (_c, p) => [
     `服务时长 ${p.value} 小时超过 24 小时 × 参与人数，请核对`,
     `${p.value} hours exceeds 24 × participants; please check`,
+  ],
+  implausible_value: (c, p) => [
+    `「${c}」${p.value} 超出合理范围（不超过 ${p.limit}），请核对；核对前不计入统计`,
+    `"${c}" ${p.value} is above the plausible ${p.limit}; please check (not counted until corrected)`,
   ],
   formula_like: (c) => [
     `「${c}」以 = + - @ 开头，将按文本保存，不会作为公式`,

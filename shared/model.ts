@@ -7,6 +7,7 @@ import {
   ACTIVITY_STATUS_LABELS,
   CATEGORY_LABELS,
   DIGEST_FREQUENCY_LABELS,
+  HOLIDAY_KIND_LABELS,
   MEASURE_STATE_LABELS,
   METRIC_LABELS,
   PARTNER_TYPE_LABELS,
@@ -75,6 +76,14 @@ export const Activity = z.object({
 });
 export type Activity = z.infer<typeof Activity>;
 
+/** A row of the 节假日 tab (§3): a day off (休) or a make-up working day (班), with its name. */
+export const CalendarDay = z.object({
+  date: IsoDate,
+  kind: keysOf(HOLIDAY_KIND_LABELS),
+  name: z.string().optional(),
+});
+export type CalendarDay = z.infer<typeof CalendarDay>;
+
 export const Settings = z.object({
   community: z.string().optional(),
   year: z.number().int(),
@@ -91,6 +100,12 @@ export const Settings = z.object({
   reviewReports: z.boolean().optional(),
   /** 填报链接有效天数: how long an update-request link stays valid (absent: DEFAULT_REQUEST_LINK_DAYS). */
   requestLinkDays: z.number().int().optional(),
+  /**
+   * The accepted rows of the optional 节假日 tab (absent: none): the office's days off and make-up
+   * working days, over the package's calendar (workdays.ts calendarOf). Kept with the settings so
+   * every runtime that reads a plan — the daily mail round included — counts the same working days.
+   */
+  holidays: z.array(CalendarDay).optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 

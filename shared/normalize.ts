@@ -9,6 +9,7 @@ import {
   CATEGORY_LABELS,
   DIGEST_FREQUENCY_LABELS,
   ENUM_SHORT_FORMS,
+  HOLIDAY_KIND_LABELS,
   MEASURE_STATE_LABELS,
   METRIC_LABELS,
   PARTNER_STATE_LABELS,
@@ -181,6 +182,7 @@ const ENUM_LABELS: Record<EnumKind, Record<string, string>> = {
   measureState: MEASURE_STATE_LABELS,
   activityStatus: ACTIVITY_STATUS_LABELS,
   digestFrequency: DIGEST_FREQUENCY_LABELS,
+  holidayKind: HOLIDAY_KIND_LABELS,
 };
 
 /** For each enumeration: every accepted spelling (label, key, short form) → its key. */

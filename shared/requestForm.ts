@@ -47,6 +47,16 @@ export function scopedPlan(model: PlanModel, scope: FormScope): ScopedPlan {
   };
 }
 
+/**
+ * The partners an activity posted through a link is credited to: those ticked, and always the
+ * link's own unit first — a partner's liaison reports what their unit did, so a post that names
+ * only another unit, or none, still counts for the unit whose link it came through (and can never
+ * credit another unit alone).
+ */
+export function creditedPartners(plan: ScopedPlan, ticked: readonly string[]): string[] {
+  return [...new Set([...plan.presetPartners, ...ticked])];
+}
+
 /** A submission made through the link, as listed on the page. */
 export interface SubmissionLine {
   activityId: string;
@@ -192,11 +202,13 @@ function fieldHtml(spec: FieldSpec, view: FormView): string {
 
 function partnersHtml(view: FormView): string {
   if (view.plan.partners.length === 0) return '';
-  const chosen = new Set(view.values.partners ?? view.plan.presetPartners);
+  const own = new Set(view.plan.presetPartners);
+  const chosen = new Set(creditedPartners(view.plan, view.values.partners ?? []));
+  // The link's own unit is always credited (creditedPartners): shown ticked and fixed.
   const boxes = view.plan.partners
     .map(
       (p) =>
-        `<label class="check"><input type="checkbox" name="partners" value="${escapeHtml(p.partnerId)}"${chosen.has(p.partnerId) ? ' checked' : ''}>${escapeHtml(p.name)}</label>`,
+        `<label class="check"><input type="checkbox" name="partners" value="${escapeHtml(p.partnerId)}"${chosen.has(p.partnerId) ? ' checked' : ''}${own.has(p.partnerId) ? ' disabled' : ''}>${escapeHtml(p.name)}${own.has(p.partnerId) ? '（本单位）' : ''}</label>`,
     )
     .join('');
   const errors = view.errors.partners;

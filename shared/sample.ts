@@ -6,7 +6,7 @@
  *
  * Dates in the tables are `MM-DD` within the plan year; they become UTC-midnight date cells.
  */
-import { COLUMNS, type RecordTabKey, SETTINGS_COLUMNS } from './columns';
+import { COLUMNS, type RecordTabKey, SETTINGS_COLUMNS, type TableTabKey } from './columns';
 import {
   type ACTIVITY_STATUS_LABELS,
   type CATEGORY_LABELS,
@@ -24,6 +24,7 @@ import {
 import type { IssueCode } from './issues';
 import type { IsoDate } from './model';
 import type { CellValue, RawTab, RawWorkbook } from './workbook';
+import { calendarKnows } from './workdays';
 
 /** One deliberate mistake of the sample: where it is and the issue validation must report. */
 export interface SampleMistake {
@@ -315,6 +316,10 @@ export function sampleWorkbook(year: number, writtenOn?: IsoDate): RawWorkbook {
         'activities',
         ACTIVITIES.map((a) => activityCells(a, year, writtenOn)),
       ),
+      // For a year the shipped calendar does not know, an empty 节假日 tab where the office types
+      // the State Council's days once announced (校验 says so: unknown_calendar). No rows: any
+      // day written here before the announcement would be invented.
+      ...(calendarKnows(year) ? [] : [recordTab('holidays', [])]),
     ],
   };
 }
@@ -356,7 +361,7 @@ function settingsTab(year: number): RawTab {
 }
 
 /** A record tab with every column of COLUMNS, in that order; absent fields are empty cells. */
-function recordTab(tab: RecordTabKey, records: Record<string, CellValue | undefined>[]): RawTab {
+function recordTab(tab: TableTabKey, records: Record<string, CellValue | undefined>[]): RawTab {
   const columns = COLUMNS[tab];
   return {
     name: TAB_LABELS[tab].zh,

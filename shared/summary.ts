@@ -25,12 +25,14 @@ import type { IsoDate, Measure, Partner } from './model';
 import type { MeasureStats, PartnerStats, Stats, Totals } from './stats-types';
 import type { ValidationResult } from './validate';
 import type { Table } from './workbook';
-import { dueCountdown } from './workdays';
+import { calendarOf, dueCountdown } from './workdays';
 
 type Cell = string | number | null;
 
-const TOTAL_HEADERS = ['活动次数', '参与人数', '受益人数', '服务时长', '投入资金'] as const;
-const STATUS_HEADERS = MEASURE_STATUSES.map((status) => STATUS_LABELS[status]);
+/** The headers of the five activity figures, in every table that shows them (the roll-up's too). */
+export const TOTAL_HEADERS = ['活动次数', '参与人数', '受益人数', '服务时长', '投入资金'] as const;
+/** The headers of the six measure statuses, in the tables' order. */
+export const STATUS_HEADERS = MEASURE_STATUSES.map((status) => STATUS_LABELS[status]);
 
 /** The header row of each generated tab. */
 export const SUMMARY_HEADERS: Record<GeneratedTab, readonly string[]> = {
@@ -109,6 +111,9 @@ export function summaryTables(result: ValidationResult, stats: Stats): Record<Ge
   };
 }
 
+/** How a generated table's number shows: as a percentage, plainly (a year, a row), or as a quantity. */
+export type NumberShape = 'percent' | 'plain' | 'quantity';
+
 /** The `[row, column]` indexes (header row = 0) of a generated table's cells holding fractions. */
 export function percentCells(tab: GeneratedTab, table: Table): [row: number, column: number][] {
   const cells: [number, number][] = [];
@@ -137,7 +142,8 @@ export function issueCellReference(result: ValidationResult, issue: Issue): stri
   return index < 0 ? null : cellReference(source.name, issue.row, index);
 }
 
-function totals(t: Totals): Cell[] {
+/** The five activity figures in TOTAL_HEADERS' order. */
+export function totals(t: Totals): Cell[] {
   return [t.activities, t.participants, t.beneficiaries, t.hours, t.funds];
 }
 
@@ -259,6 +265,7 @@ function percentText(fraction: number): string {
  */
 export function attentionItems(result: Pick<ValidationResult, 'model'>, stats: Stats): AttentionItem[] {
   const { settings } = result.model;
+  const calendar = calendarOf(settings);
   const today = dayOf(stats.asOf);
   const statsById = new Map<string, MeasureStats>(stats.measures.map((m) => [m.measureId, m]));
   /** Within a kind: measures by due day, soonest first; partners longest silent first. */
@@ -295,7 +302,7 @@ export function attentionItems(result: Pick<ValidationResult, 'model'>, stats: S
     if (m.status !== 'done' && m.status !== 'cancelled' && dueDay >= today) {
       const left = dueDay - today;
       if (left <= settings.reminderDays) {
-        measureItem('dueSoon', measure, m, due, dueCountdown(due, stats.asOf));
+        measureItem('dueSoon', measure, m, due, dueCountdown(due, stats.asOf, calendar));
       }
     }
   }
@@ -413,6 +420,6 @@ function validationTable(result: ValidationResult): Table {
 }
 
 /** A message row as wide as its table, the message in the first cell. */
-function padRow(message: string, width: number): Cell[] {
+export function padRow(message: string, width: number): Cell[] {
   return [message, ...Array.from({ length: width - 1 }, () => null)];
 }

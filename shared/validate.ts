@@ -10,6 +10,7 @@ import {
   locateColumns,
   MAX_CELL_LENGTH,
   MAX_ID_LENGTH,
+  OPTIONAL_TABS,
   RECORD_TABS,
   type RecordTabKey,
   recogniseTab,
@@ -18,6 +19,7 @@ import {
   type SettingKey,
   TAB_KEYS,
   type TabKey,
+  type TableTabKey,
 } from './columns';
 import { dayOf } from './dates';
 import { UnusableInputError } from './errors';
@@ -25,6 +27,7 @@ import { TAB_LABELS } from './i18n';
 import { type Issue, type IssueCode, type IssueParams, makeIssue } from './issues';
 import {
   type Activity,
+  type CalendarDay,
   DEFAULT_REMINDER_DAYS,
   DEFAULT_REQUEST_LINK_DAYS,
   DEFAULT_STALE_DAYS,
@@ -52,6 +55,7 @@ import {
   parseNumber,
 } from './normalize';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from './workbook';
+import { calendarKnows, workCalendar } from './workdays';
 
 export interface ValidateOptions {
   /** The as-of date `YYYY-MM-DD` (future_done, and the year when the settings have none). */
@@ -105,7 +109,7 @@ export function recogniseTabNames(names: readonly string[]): Partial<Record<TabK
     }
     found[key] = index;
   });
-  if (Object.keys(found).length === 0) {
+  if ((Object.keys(found) as TabKey[]).every((key) => OPTIONAL_TABS.has(key))) {
     throw new UnusableInputError(
       'no_tabs',
       '没有找到可识别的工作表（设置、共建单位、计划、活动）',
@@ -145,6 +149,11 @@ function validated(workbook: RawWorkbook, options: StreamValidateOptions): Workb
     for (const raw of tab.rows) feed.row(raw);
     feed.end();
   }
+  if (tabs.holidays !== undefined) {
+    const feed = validation.holidays(tabs.holidays.name, tabs.holidays.header);
+    for (const raw of tabs.holidays.rows) feed.row(raw);
+    feed.end();
+  }
   return validation;
 }
 
@@ -161,9 +170,9 @@ export interface TabFeed {
 
 /**
  * Validation fed tab by tab — settings first, then partners, plan and activities, each ended
- * before the next — and row by row: each row is checked against the rows and tabs before it and
- * let go, so a reader of a large file never has to hold its rows. validateWorkbook is this over
- * a workbook in memory.
+ * before the next, and the optional 节假日 tab at any point after the settings — and row by row:
+ * each row is checked against the rows and tabs before it and let go, so a reader of a large file
+ * never has to hold its rows. validateWorkbook is this over a workbook in memory.
  */
 export class WorkbookValidation {
   private readonly issues: Issue[] = [];
@@ -177,6 +186,9 @@ export class WorkbookValidation {
   private readonly partners: Partner[] = [];
   private readonly measures: Measure[] = [];
   private readonly activities: Activity[] = [];
+  private readonly calendarDays: CalendarDay[] = [];
+  private readonly holidayIssues: Issue[] = [];
+  private yearAt: SettingAt | undefined;
   private settingsRead: Settings | undefined;
   private resolvedAsOf: IsoDate | undefined;
 
@@ -186,7 +198,7 @@ export class WorkbookValidation {
     private readonly options: StreamValidateOptions,
   ) {
     for (const key of TAB_KEYS) {
-      if (!present.has(key))
+      if (!present.has(key) && !OPTIONAL_TABS.has(key))
         this.issues.push(makeIssue(key, 1, '', '', 'missing_tab', { tab: TAB_LABELS[key].zh }));
     }
   }
@@ -198,9 +210,10 @@ export class WorkbookValidation {
         name: tab.name,
         header: tab.header.map((cell) => headerAsWritten(cell) ?? ''),
       };
-    const { settings, asOf } = readSettings(tab, this.options, this.issues);
+    const { settings, asOf, yearAt } = readSettings(tab, this.options, this.issues);
     this.settingsRead = settings;
     this.resolvedAsOf = asOf;
+    this.yearAt = yearAt;
     return settings;
   }
 
@@ -224,11 +237,45 @@ export class WorkbookValidation {
     return recordTabFeed(key, header, this.issues, finish, this.counts[key], this.rowIssues[key]);
   }
 
+  /** Starts the 节假日 tab (after the settings): its rows follow. */
+  holidays(name: string, header: CellValue[]): TabFeed {
+    if (this.settingsRead === undefined) this.settings(undefined);
+    this.sources.holidays = { name, header: header.map((cell) => headerAsWritten(cell) ?? '') };
+    return recordTabFeed(
+      'holidays',
+      header,
+      this.holidayIssues,
+      holidayCheck(this.calendarDays),
+      { rows: 0, accepted: 0, rejected: 0 },
+      this.holidayIssues,
+    );
+  }
+
   /** The result, once every tab is fed. */
   result(): ValidationResult {
-    const settings = this.settingsRead ?? this.settings(undefined);
+    const read = this.settingsRead ?? this.settings(undefined);
+    const days = this.calendarDays;
+    const settings: Settings = days.length > 0 ? { ...read, holidays: [...days] } : read;
     const issues = [...this.issues];
+    // One warning per workbook, on its plan year: every working day of the year is an estimate.
+    if (!calendarKnows(settings.year, workCalendar(days))) {
+      const at = this.yearAt;
+      issues.push(
+        makeIssue(
+          'settings',
+          at?.row ?? 1,
+          at?.column ?? SETTINGS_COLUMNS.value.zh,
+          'year',
+          'unknown_calendar',
+          {
+            year: settings.year,
+            tab: TAB_LABELS.holidays.zh,
+          },
+        ),
+      );
+    }
     for (const key of RECORD_TABS) for (const issue of this.rowIssues[key]) issues.push(issue);
+    for (const issue of this.holidayIssues) issues.push(issue);
     const { partners, measures, activities } = this;
     return {
       model: { settings, partners, measures, activities },
@@ -291,10 +338,12 @@ class RowCheck {
   /** Cells whose rule depends on another cell of the row; the tab's own check reads them. */
   deferred: Map<string, [ColumnDef, CellValue | undefined]> | undefined;
   rejected = false;
+  /** Fields whose value was above its plausible bound: read, reported, and left out of the record. */
+  readonly implausible = new Set<string>();
   /** Rejected before its cells were read (a required column is missing): no further checks. */
   unread = false;
   constructor(
-    readonly tab: RecordTabKey,
+    readonly tab: TableTabKey,
     readonly row: number,
     readonly headers: ReadonlyMap<string, string>,
     readonly cells: readonly CellValue[],
@@ -331,7 +380,7 @@ class RowCheck {
 
 /** Reads the rows of a record tab, normalising each cell on its own, and hands each row to `finish`. */
 function recordTabFeed(
-  tabKey: RecordTabKey,
+  tabKey: TableTabKey,
   header: readonly CellValue[],
   issues: Issue[],
   finish: (check: RowCheck) => void,
@@ -445,7 +494,17 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
       else if (kind.type === 'integer' && !Number.isInteger(value))
         check.report(field, 'not_integer', { value: text });
       else if (value < 0) check.report(field, 'negative_number', { value: text });
-      else check.values[field] = value;
+      // Beyond 2^53 a number no longer holds the integer typed (2^53+1 reads as 2^53): refused,
+      // since whatever was kept would not be what the person wrote.
+      else if (kind.type === 'integer' && !Number.isSafeInteger(value))
+        check.report(field, 'unsafe_integer', { value: text });
+      else if (kind.max !== undefined && value > kind.max) {
+        // The row stays (a warning), but the value is left out of the record, so statistics do
+        // not take it: one mistyped figure would otherwise swamp the plan's totals until someone
+        // noticed. The sheet keeps what was typed for staff to correct.
+        check.report(field, 'implausible_value', { value: text, limit: kind.max });
+        check.implausible.add(field);
+      } else check.values[field] = value;
       return;
     }
     case 'enum': {
@@ -617,7 +676,12 @@ function activityCheck(
     }
     const hours = check.number('hours');
     const participants = check.number('participants');
-    if (hours !== undefined && hours > 24 * Math.max(participants ?? 0, 1)) {
+    // Hours are measured against the participants only when their number is believable.
+    if (
+      hours !== undefined &&
+      !check.implausible.has('participants') &&
+      hours > 24 * Math.max(participants ?? 0, 1)
+    ) {
       check.report('hours', 'implausible_hours', { value: String(hours) });
     }
     if (check.rejected) return;
@@ -641,12 +705,42 @@ function activityCheck(
   };
 }
 
+/**
+ * Checks a 节假日 row (a date given once in the tab) and keeps it in `days` when accepted. A date
+ * given twice is an error on the later row: which of 休 and 班 the office meant is not ours to guess.
+ */
+function holidayCheck(days: CalendarDay[]): (check: RowCheck) => void {
+  const seen = new Map<string, number>();
+  return (check) => {
+    if (check.unread) return;
+    const date = check.text('date');
+    if (date !== undefined) {
+      const first = seen.get(date);
+      if (first === undefined) seen.set(date, check.row);
+      else check.report('date', 'duplicate_date', { value: date, row: first });
+    }
+    if (check.rejected) return;
+    const name = check.text('name');
+    days.push({
+      date: date as string,
+      kind: check.text('kind') as CalendarDay['kind'],
+      ...(name !== undefined && { name }),
+    });
+  };
+}
+
+/** Where a setting's value stands: its row and the value column as written. */
+interface SettingAt {
+  row: number;
+  column: string;
+}
+
 /** Reads the settings tab (key/value rows); bad values are reported and replaced by defaults. */
 function readSettings(
   tab: RawTab | undefined,
   options: StreamValidateOptions,
   issues: Issue[],
-): { settings: Settings; asOf: IsoDate } {
+): { settings: Settings; asOf: IsoDate; yearAt: SettingAt | undefined } {
   const raw = new Map<SettingKey, { row: number; cell: CellValue; column: string }>();
   if (tab) {
     const headerKeys = tab.header.map(headerKey);
@@ -760,7 +854,8 @@ function readSettings(
     ...(reviewReports !== undefined && { reviewReports }),
     ...(linkDays !== undefined && { requestLinkDays: linkDays }),
   };
-  return { settings, asOf };
+  const yearAt = raw.get('year');
+  return { settings, asOf, yearAt: yearAt && { row: yearAt.row, column: yearAt.column } };
 }
 
 /** How a yes/no setting may be written (after NFKC and lower-casing). */

@@ -1,8 +1,10 @@
 /**
  * Mail in the local stack: after a sync, queue what the plan's emails would be today (as the
- * hourly schedule does at 09:00) and the digests of the latest digest day, so a person sees every
- * kind in local/outbox/ without waiting for the 1st of the month; then wait until the mail
- * trigger has delivered them (to the outbox, or over SMTP when SMTP_URL is set).
+ * hourly schedule does at 09:00), the digests of the latest digest day and — on a day off, when
+ * the schedule holds overdue notices back (§7) — the overdue notices of the latest working day, so
+ * a person sees every kind in local/outbox/ without waiting for the 1st of the month or Monday;
+ * then wait until the mail trigger has delivered them (to the outbox, or over SMTP when SMTP_URL
+ * is set). Keys do not depend on the day, so the schedule later queues none of them again.
  */
 
 import { todayIn } from '../adapters/workbook/validateToday';
@@ -11,6 +13,7 @@ import { mailCollection } from '../functions/src/store/paths';
 import { dayOf, isoOf } from '../shared/dates';
 import { digestPeriodsOn } from '../shared/emails';
 import { computeStats } from '../shared/stats';
+import { calendarOf, workdayOnOrBefore } from '../shared/workdays';
 import type { LocalStack } from './stack';
 
 const POLL_MS = 100;
@@ -33,13 +36,14 @@ export async function sendLocalMail(
   if (!plan) return { queued: 0, delivered: 0, failed: 0 };
   const model = await store.loadModel(plan);
   const today = todayIn(now, plan.settings.timezone);
+  const calendar = calendarOf(model.settings);
   const all = ['partnerDigest', 'leaderSummary', 'dueSoon', 'overdue'] as const;
   const counts: QueuedCounts[] = [
     await queuePlannedEmails(mailQueue, plan, model, computeStats(model, today), all, now),
   ];
   let digestDay = dayOf(today);
   while (
-    digestPeriodsOn(plan.settings.digestFrequency, isoOf(digestDay)).length === 0 &&
+    digestPeriodsOn(plan.settings.digestFrequency, isoOf(digestDay), calendar).length === 0 &&
     dayOf(today) - digestDay < 31
   )
     digestDay--;
@@ -48,6 +52,11 @@ export async function sendLocalMail(
     counts.push(
       await queuePlannedEmails(mailQueue, plan, model, stats, ['partnerDigest', 'leaderSummary'], now),
     );
+  }
+  const workday = workdayOnOrBefore(today, calendar);
+  if (workday !== today) {
+    const stats = computeStats(model, workday);
+    counts.push(await queuePlannedEmails(mailQueue, plan, model, stats, ['overdue'], now));
   }
   const queued = counts.reduce((sum, c) => sum + c.queued, 0);
   return { queued, ...(await waitForDelivery(stack, planId, timeoutMs)) };

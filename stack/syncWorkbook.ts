@@ -5,8 +5,9 @@
  * generated tabs).
  */
 
+import { refusalOf } from '../adapters/terminal/refusal';
 import type { StatsDoc } from '../functions/src/store/planStore';
-import { type ApiCell, ErrorBody, type SyncRequest, SyncResponse } from '../shared/api';
+import { type ApiCell, type SyncRequest, SyncResponse } from '../shared/api';
 import { recogniseTab } from '../shared/columns';
 import { dayFromParts, serialOf } from '../shared/dates';
 import { type UnusableCode, UnusableInputError } from '../shared/errors';
@@ -97,18 +98,16 @@ export async function postSync(
     const answer = SyncResponse.safeParse(json);
     if (answer.success) return answer.data;
   }
-  const refusal = ErrorBody.safeParse(json);
-  if (!refusal.success) {
-    throw new Error(
-      `同步失败：服务器的回复无法识别（HTTP ${response.status}） / Sync failed: unrecognised answer (HTTP ${response.status})`,
+  const refusal = refusalOf(response.status, json);
+  // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
+  if (refusal.code === 'unusable_input') {
+    throw new UnusableInputError(
+      (refusal.reason ?? 'no_tabs') as UnusableCode,
+      refusal.messageZh,
+      refusal.messageEn,
     );
   }
-  const { error } = refusal.data;
-  // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
-  if (error.code === 'unusable_input') {
-    throw new UnusableInputError((error.reason ?? 'no_tabs') as UnusableCode, error.message, error.messageEn);
-  }
-  throw new Error(`同步失败：${error.message} / Sync failed: ${error.messageEn}`);
+  throw refusal;
 }
 
 function jsonCell(cell: CellValue): ApiCell {

@@ -8,7 +8,15 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import { CHART_FONT_FAMILY, type ChartData, type ChartKind, chartSvg } from '../../shared/charts';
+import {
+  CHART_FONT_FAMILY,
+  type ChartData,
+  type ChartKind,
+  chartSvg,
+  type RollupChartData,
+  type RollupChartKind,
+  rollupChartSvg,
+} from '../../shared/charts';
 import { CHART_FONT_BASE64 } from './font';
 
 /** A rendered chart picture and its size in pixels. */
@@ -39,13 +47,23 @@ function chartFontFile(): string {
   return path;
 }
 
-/** Renders one chart to PNG at its SVG size (1000 px wide). */
-export function renderChart(kind: ChartKind, data: ChartData): ChartPicture {
-  const image = new Resvg(chartSvg(kind, data), {
+/** Renders a chart's SVG to PNG at its size, in the chart font and no other. */
+function renderSvg(svg: string): ChartPicture {
+  const image = new Resvg(svg, {
     font: { fontFiles: [chartFontFile()], loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
     background: '#ffffff',
   }).render();
   return { png: image.asPng(), width: image.width, height: image.height };
+}
+
+/** Renders one chart to PNG at its SVG size (1000 px wide). */
+export function renderChart(kind: ChartKind, data: ChartData): ChartPicture {
+  return renderSvg(chartSvg(kind, data));
+}
+
+/** Renders one of the district roll-up's charts to PNG (1000 px wide). */
+export function renderRollupChart(kind: RollupChartKind, data: RollupChartData): ChartPicture {
+  return renderSvg(rollupChartSvg(kind, data));
 }
 
 /** Both charts of the data. */

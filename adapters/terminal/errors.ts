@@ -1,3 +1,4 @@
+import type { ApiErrorCode } from '../../shared/apiErrors';
 import { GongjianError, UnusableInputError } from '../../shared/errors';
 import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
 
@@ -20,6 +21,23 @@ export class CommandError extends GongjianError<'command'> {
   }
 }
 
+/**
+ * The API refused a request of the local stack's or the CLI's: the server's code and its two
+ * sentences, kept as it said them, so the boundary maps the refusal by code like every client.
+ */
+export class ApiRefusalError extends GongjianError<ApiErrorCode | 'unknown'> {
+  override readonly name = 'ApiRefusalError';
+  constructor(
+    code: ApiErrorCode | 'unknown',
+    messageZh: string,
+    messageEn: string,
+    /** Why a workbook is unusable, where the code is `unusable_input`. */
+    readonly reason?: string,
+  ) {
+    super(code, messageZh, messageEn);
+  }
+}
+
 /** Where a program's errors are said: stderr, and whether to add an internal error's stack. */
 export interface ErrorOutput {
   err: (text: string) => void;
@@ -38,6 +56,11 @@ export function reportTerminalError(error: unknown, ctx: ErrorOutput, help?: str
   }
   if (error instanceof UnusableInputError) {
     ctx.err(`无法使用输入：${error.messageZh}\nUnusable input: ${error.messageEn}`);
+    return 2;
+  }
+  // The server's refusal of what the person sent or may do; its own failures stay internal.
+  if (error instanceof ApiRefusalError && error.code !== 'unknown' && error.code !== 'internal') {
+    ctx.err(`${error.messageZh}\n${error.messageEn}`);
     return 2;
   }
   if (

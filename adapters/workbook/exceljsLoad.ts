@@ -21,10 +21,163 @@
  * namespace (`<wsDr xmlns="…spreadsheetDrawing">`), where exceljs matches the prefixed tag names
  * Excel writes (`<xdr:wsDr>`) and so finds no drawing at all ("reading 'anchors'"); such a drawing
  * gets the prefix. A package that needs none of this is loaded as it is.
+ *
+ * Bounding (`checkExceljsBounds`): exceljs inflates every part of the package into memory and
+ * builds an object per cell, with no limit of its own, so a zip bomb — a few megabytes that inflate
+ * to gigabytes, or to millions of cells — would exhaust the process that holds the office's
+ * workbook. Before exceljs sees a file, one streaming pass over the package (64 KiB at a time;
+ * memory follows the compressed file, as in the streaming reader) measures what it really holds:
+ * each part's inflated size (the size a part declares is checked first, but only the bytes counted
+ * are trusted), the worksheets' cell elements, and the longest text between two tags of the
+ * worksheets and shared strings — longer than any 32,767-character cell can be written, escapes
+ * included. Over a bound, the file is refused with the reader's own sentences (UnusableInputError):
+ * the workbook is as unusable for the write-back as it is for validation.
  */
 import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { columnIndex, columnLetter, splitRange } from '../../shared/a1';
+import { UnusableInputError } from '../../shared/errors';
+import { cellTooLarge, corruptXlsx, isZlibError, MAX_CELL_CHARACTERS } from './xlsxReader';
+import { entryStream, NotZipError, zipEntries } from './zip';
+
+const MiB = 1024 * 1024;
+
+/**
+ * What exceljs may be handed. Measured: the benchmark's generated 100,000-activity plan is a 6.6 MB
+ * file of 1.09 million cells and 46 MB of XML (this pass over it: about 1.6 s), and the process
+ * that generated and wrote it with exceljs peaked at 1.8 GB; about twice those cells, or ten times
+ * those bytes, is more than an office PC should be asked to hold, and more than a community's plan
+ * holds.
+ */
+export const EXCELJS_LIMITS = {
+  /** Inflated bytes of all parts together. */
+  packageBytes: 512 * MiB,
+  /** Cell elements (`<c>`) of all worksheets together. */
+  cells: 2_000_000,
+} as const;
+
+/**
+ * The most bytes of text between two tags one cell can take: 32,767 characters, each at most a
+ * 6-byte escape (`&quot;`); longer, it is a cell Excel could not have written.
+ */
+const MAX_TEXT_RUN = MAX_CELL_CHARACTERS * 6;
+/** Longer tag names are no name a worksheet uses; only `c` and `prefix:c` matter. */
+const MAX_NAME = 64;
+const LT = 0x3c;
+const GT = 0x3e;
+
+/** Whether a byte may continue an XML name (ASCII subset; `:` for a prefix). */
+function isNameByte(b: number): boolean {
+  return (
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    b === 0x3a ||
+    b === 0x5f ||
+    b === 0x2d ||
+    b === 0x2e
+  );
+}
+
+/** Counts cell elements and watches text runs over a part's chunks; tags may straddle chunks. */
+class PartScan {
+  cells = 0;
+  private inTag = false;
+  private naming = false;
+  private name = '';
+  private run = 0;
+
+  constructor(private readonly overRun: () => never) {}
+
+  push(chunk: Buffer): void {
+    // Native indexOf finds the tags; only the few bytes of each tag's name are looked at one by
+    // one. A `>` inside an attribute value ends the tag early, which only lengthens a text run.
+    let i = 0;
+    while (i < chunk.length) {
+      if (!this.inTag) {
+        const lt = chunk.indexOf(LT, i);
+        this.run += (lt < 0 ? chunk.length : lt) - i;
+        if (this.run > MAX_TEXT_RUN) this.overRun();
+        if (lt < 0) return;
+        this.inTag = true;
+        this.naming = true;
+        this.name = '';
+        this.run = 0;
+        i = lt + 1;
+        continue;
+      }
+      while (this.naming && i < chunk.length) {
+        const b = chunk[i] as number;
+        if (isNameByte(b) && this.name.length < MAX_NAME) {
+          this.name += String.fromCharCode(b);
+          i++;
+        } else {
+          this.naming = false;
+          if (this.name === 'c' || this.name.endsWith(':c')) this.cells++;
+        }
+      }
+      const gt = chunk.indexOf(GT, i);
+      if (gt < 0) return;
+      this.inTag = false;
+      i = gt + 1;
+    }
+  }
+}
+
+function tooLarge(path: string, zh: string, en: string): UnusableInputError {
+  return new UnusableInputError(
+    'workbook_too_large',
+    `${zh}，超出写回工作簿的上限（不是电子表格程序能保存的文件），未打开：${path}`,
+    `${en}, beyond what the write-back opens (no spreadsheet program saves such a file), so it was not opened: ${path}`,
+  );
+}
+
+/**
+ * Refuses, with the person's sentence, a package exceljs must not load (see "Bounding" above):
+ * too many inflated bytes or cells, a cell longer than Excel allows, or a broken zip.
+ */
+export async function checkExceljsBounds(bytes: Buffer, path: string): Promise<void> {
+  const mb = (n: number) => `${Math.round(n / MiB).toLocaleString('en')} MB`;
+  const limitText = mb(EXCELJS_LIMITS.packageBytes);
+  const overBytes = () =>
+    tooLarge(path, `工作簿解压后超过 ${limitText}`, `The workbook inflates to more than ${limitText}`);
+  try {
+    const entries = [...zipEntries(bytes).values()];
+    // The claims first: a file that admits its size costs no inflating at all.
+    if (entries.reduce((sum, entry) => sum + entry.size, 0) > EXCELJS_LIMITS.packageBytes) throw overBytes();
+    let total = 0;
+    let cells = 0;
+    for (const entry of entries) {
+      if (entry.name.endsWith('/')) continue;
+      const watched = /^xl\/(worksheets\/[^/]+|sharedStrings)\.xml$/.test(entry.name);
+      const isSheet = entry.name.startsWith('xl/worksheets/');
+      const scan = watched
+        ? new PartScan(() => {
+            throw cellTooLarge(path, {});
+          })
+        : undefined;
+      for await (const chunk of entryStream(bytes, entry)) {
+        total += chunk.length;
+        if (total > EXCELJS_LIMITS.packageBytes) throw overBytes();
+        if (!scan) continue;
+        scan.push(chunk);
+        if (isSheet && cells + scan.cells > EXCELJS_LIMITS.cells) {
+          const limit = EXCELJS_LIMITS.cells.toLocaleString('en');
+          throw tooLarge(
+            path,
+            `工作簿的单元格超过 ${limit} 个`,
+            `The workbook holds more than ${limit} cells`,
+          );
+        }
+      }
+      if (isSheet && scan) cells += scan.cells;
+    }
+  } catch (error) {
+    if (error instanceof UnusableInputError) throw error;
+    if (error instanceof NotZipError || isZlibError(error)) throw corruptXlsx(path);
+    throw error;
+  }
+}
 
 /** Loads the bytes of an .xlsx file into the workbook, mending openpyxl's part names first. */
 export async function loadXlsxBytes(workbook: ExcelJS.Workbook, bytes: Buffer): Promise<void> {

@@ -10,7 +10,7 @@ import type { SkippedId } from '../../shared/idWrites';
 import type { Issue, Severity } from '../../shared/issues';
 import { ISSUE_FILL_RGB } from '../../shared/marks';
 import type { Activity } from '../../shared/model';
-import { type CellStatus, percentCells, type StatusCell } from '../../shared/summary';
+import { type CellStatus, type NumberShape, percentCells, type StatusCell } from '../../shared/summary';
 import { textWidth } from '../../shared/widths';
 import type { Table } from '../../shared/workbook';
 
@@ -94,6 +94,13 @@ function isQuantity(tab: GeneratedTab, cells: readonly (string | number | null)[
 export const PERCENT_FORMAT = '0.0%';
 
 /**
+ * The number format of the date cells the adapters write (a new workbook's dates, a submitted
+ * activity's date where its column shows no format of its own): the way §3 writes dates, which
+ * Excel, WPS, LibreOffice and Google Sheets all read back as a date.
+ */
+export const DATE_CELL_FORMAT = 'yyyy-mm-dd';
+
+/**
  * The number formats of one generated table, the same in both adapters: shares as percentages,
  * quantities from 1,000 on with thousands separators; undefined where a cell shows as it is.
  */
@@ -102,12 +109,27 @@ export function numberFormats(
   table: Table,
 ): (row: number, column: number) => string | undefined {
   const percent = new Set(percentCells(tab, table).map(([r, c]) => `${r}:${c}`));
+  return tableNumberFormats(table, (r, c, cells) =>
+    percent.has(`${r}:${c}`) ? 'percent' : isQuantity(tab, cells) ? 'quantity' : 'plain',
+  );
+}
+
+/**
+ * The number formats of any generated table (the plan's tabs, the district roll-up's), given how
+ * each number cell shows: a share as a percentage with one decimal, a quantity from 1,000 on with
+ * thousands separators, a plain number (a year, a row, a rank) as it is.
+ */
+export function tableNumberFormats(
+  table: Table,
+  shapeOf: (row: number, column: number, cells: readonly (string | number | null)[]) => NumberShape,
+): (row: number, column: number) => string | undefined {
   return (r, c) => {
     const cells = table[r];
     const value = cells?.[c];
     if (r === 0 || cells === undefined || typeof value !== 'number') return undefined;
-    if (percent.has(`${r}:${c}`)) return PERCENT_FORMAT;
-    if (Math.abs(value) < 1000 || !isQuantity(tab, cells)) return undefined;
+    const shape = shapeOf(r, c, cells);
+    if (shape === 'percent') return PERCENT_FORMAT;
+    if (Math.abs(value) < 1000 || shape === 'plain') return undefined;
     return Number.isInteger(value) ? '#,##0' : '#,##0.0#';
   };
 }

@@ -12,7 +12,8 @@ export async function writeSample(path: string, year: number, today: IsoDate): P
   else await writeCsvFolder(path, tabs);
 }
 
-function writeTabs(workbook: RawWorkbook): WriteTab[] {
+/** A workbook in the neutral form as the tabs the writers take (header cells as text). */
+export function writeTabs(workbook: RawWorkbook): WriteTab[] {
   return workbook.tabs.map((tab) => ({
     name: tab.name,
     header: tab.header.map((cell) => String(cell ?? '')),

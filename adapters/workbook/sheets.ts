@@ -42,13 +42,19 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { type AuthClient, GoogleAuth } from 'google-auth-library';
 import { parseCell, quotedTabName, splitRange } from '../../shared/a1';
-import { activityRowCells } from '../../shared/activityRow';
+import { activityDateColumns, activityRowCells } from '../../shared/activityRow';
 import { locateColumns, recogniseTab, type TabKey } from '../../shared/columns';
+import { dayOf, parseIsoDate, serialOf } from '../../shared/dates';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { cellText } from '../../shared/normalize';
 import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../shared/workbook';
 import { shapeTab } from './common';
-import { GENERATED_TAB_ORDER, type WorkbookUpdate, type WorkbookUpdateResult } from './port';
+import {
+  DATE_CELL_FORMAT,
+  GENERATED_TAB_ORDER,
+  type WorkbookUpdate,
+  type WorkbookUpdateResult,
+} from './port';
 import {
   CELL_FIELDS,
   Grid,
@@ -234,6 +240,13 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
    * Appends submitted rows to 活动 with RAW values (text stays text, never a formula), after
    * reading which activity IDs the tab holds: a retry after a lost response finds its rows there
    * and appends nothing twice. Returns the IDs now in the tab.
+   *
+   * Dates go in as date cells, as a date typed in Sheets is stored: the serial number (RAW keeps a
+   * number a number), then, in a second call, a date format on those cells — never USER_ENTERED,
+   * which would parse the row's text too (a title `=1+1` would become a formula). The format is
+   * applied to the date cells of every row the update names, found or appended, so a retry after
+   * the first call succeeded and the second failed formats them then; should every try fail, the
+   * cell holds the right date shown as a number until the next submission's write.
    */
   async function appendActivities(
     spreadsheet: sheets_v4.Schema$Spreadsheet,
@@ -253,21 +266,60 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     if (idColumn === undefined) {
       throw new Error(`「${title}」表没有「记录编号」列，无法写入填报的活动 / the tab has no ID column`);
     }
-    const present = new Set(values.slice(1).flatMap((row) => cellText(row[idColumn]) ?? []));
-    const missing = rows.filter((row) => !present.has(row.activityId));
+    const firstRow = rangeStart(response.data.range).row;
+    /** Activity ID → its 0-based row in the sheet. */
+    const rowOf = new Map<string, number>();
+    values.forEach((row, i) => {
+      const id = i === 0 ? undefined : cellText(row[idColumn]);
+      if (id !== undefined && !rowOf.has(id)) rowOf.set(id, firstRow + i);
+    });
+    const dateColumns = activityDateColumns(header);
+    const missing = rows.filter((row) => !rowOf.has(row.activityId));
     if (missing.length > 0) {
-      await api.spreadsheets.values.append({
+      const appended = await api.spreadsheets.values.append({
         spreadsheetId,
         range: `${quotedTabName(title)}!A1`,
         valueInputOption: 'RAW',
         insertDataOption: 'INSERT_ROWS',
         requestBody: {
-          values: missing.map(({ activityId, activity }) =>
-            activityRowCells(header, { ...activity, activityId }).map((cell) => cell ?? ''),
-          ),
+          values: missing.map(({ activityId, activity }) => {
+            const cells: (string | number)[] = activityRowCells(header, { ...activity, activityId }).map(
+              (cell) => cell ?? '',
+            );
+            for (const c of dateColumns) {
+              const date = typeof cells[c] === 'string' ? parseIsoDate(cells[c]) : undefined;
+              if (date !== undefined) cells[c] = serialOf(dayOf(date));
+            }
+            return cells;
+          }),
         },
       });
+      const start = rangeStart(appended.data.updates?.updatedRange).row;
+      missing.forEach((row, k) => {
+        rowOf.set(row.activityId, start + k);
+      });
     }
+    const sheetId = idOf(sheet);
+    const formats = rows.flatMap(({ activityId }) => {
+      const row = rowOf.get(activityId);
+      if (row === undefined) return [];
+      return dateColumns.map(
+        (column): sheets_v4.Schema$Request => ({
+          repeatCell: {
+            range: {
+              sheetId,
+              startRowIndex: row,
+              endRowIndex: row + 1,
+              startColumnIndex: column,
+              endColumnIndex: column + 1,
+            },
+            cell: { userEnteredFormat: { numberFormat: { type: 'DATE', pattern: DATE_CELL_FORMAT } } },
+            fields: 'userEnteredFormat.numberFormat',
+          },
+        }),
+      );
+    });
+    if (formats.length > 0) await batch(formats);
     return rows.map((row) => row.activityId);
   }
 

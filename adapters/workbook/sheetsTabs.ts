@@ -158,10 +158,11 @@ function freshSheetId(used: Set<number>, tab: GeneratedTab): number {
 }
 
 /**
- * The requests that rewrite the given generated tabs whole. Per tab: add it (new) or strip it (our
- * protection, every chart, merges) and size its grid to the table, then one `updateCells` over the
- * whole sheet with `fields: '*'`, which writes the table and clears every other cell, format, note
- * and validation; then column widths, a warning-only protection and the chart.
+ * The requests that rewrite the given generated tabs whole. Per tab: add it (new) or strip it (every
+ * chart, merges) and size its grid to the table, then one `updateCells` over the whole sheet with
+ * `fields: '*'`, which writes the table and clears every other cell, format, note and validation;
+ * then column widths, a warning-only protection unless the tab has one (ours or an admin's), and the
+ * chart.
  */
 export function generatedRequests(
   spreadsheet: sheets_v4.Schema$Spreadsheet,
@@ -188,13 +189,15 @@ export function generatedRequests(
     };
     const existing = all.find((sheet) => generatedTabOf(titleOf(sheet)) === tab);
     let sheetId: number;
+    // A tab that is protected already — ours from an earlier write, or an admin's own (say, editable
+    // by staff only) — keeps that protection, and gets no second one: Google allows one protection
+    // of a whole sheet ("already has sheet protection" fails the whole batch), and an admin's
+    // choice is not ours to weaken or duplicate. Protections do not hang on cells, so rewriting the
+    // cells leaves them in place.
+    let protect = true;
     if (existing) {
       sheetId = idOf(existing);
-      for (const protection of existing.protectedRanges ?? []) {
-        if (protection.description === GENERATED_TAB_PROTECTION && protection.protectedRangeId != null) {
-          requests.push({ deleteProtectedRange: { protectedRangeId: protection.protectedRangeId } });
-        }
-      }
+      protect = (existing.protectedRanges ?? []).length === 0;
       // The tab is rewritten whole, as the .xlsx adapter rebuilds its sheet: charts go too.
       for (const old of existing.charts ?? []) {
         if (old.chartId != null) requests.push({ deleteEmbeddedObject: { objectId: old.chartId } });
@@ -232,11 +235,13 @@ export function generatedRequests(
       });
     }
     // Warning-only: staff who edit get a warning, not a refusal, and need no permissions set up.
-    requests.push({
-      addProtectedRange: {
-        protectedRange: { range: { sheetId }, description: GENERATED_TAB_PROTECTION, warningOnly: true },
-      },
-    });
+    if (protect) {
+      requests.push({
+        addProtectedRange: {
+          protectedRange: { range: { sheetId }, description: GENERATED_TAB_PROTECTION, warningOnly: true },
+        },
+      });
+    }
     const chartAdd = chart ? chartRequest(sheetId, table, chart, width) : undefined;
     if (chartAdd) requests.push(chartAdd);
   }

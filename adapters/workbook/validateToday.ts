@@ -35,7 +35,7 @@ export function validateAsOf(
 
 /**
  * validateAsOf over a workbook source, tab by tab and row by row in the order validation needs
- * (settings, partners, plan, activities): no more of the file is held than the tab being read,
+ * (settings, partners, plan, activities, then the optional 节假日): no more of the file is held than the tab being read,
  * and "today" is settled from the settings before any activity is checked.
  */
 export async function validateSourceAsOf(
@@ -62,6 +62,12 @@ export async function validateSourceAsOf(
     if (index === undefined) continue;
     const { header, rows } = await source.open(index);
     const feed = validation.tab(key, source.names[index] as string, header);
+    for await (const row of rows) feed.row(row);
+    feed.end();
+  }
+  if (at.holidays !== undefined) {
+    const { header, rows } = await source.open(at.holidays);
+    const feed = validation.holidays(source.names[at.holidays] as string, header);
     for await (const row of rows) feed.row(row);
     feed.end();
   }

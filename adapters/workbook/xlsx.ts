@@ -8,7 +8,8 @@ import { COLUMNS, locateColumns, recogniseTab } from '../../shared/columns';
 import { columnWidth, MAX_COLUMN_WIDTH, textWidth } from '../../shared/widths';
 import type { CellValue } from '../../shared/workbook';
 import type { WriteTab } from './common';
-import { loadXlsxBytes } from './exceljsLoad';
+import { checkExceljsBounds, loadXlsxBytes } from './exceljsLoad';
+import { DATE_CELL_FORMAT } from './port';
 import { corruptXlsx, readXlsxBytes } from './xlsxReader';
 
 /**
@@ -28,10 +29,13 @@ export function plainValue(value: ExcelJS.CellValue): CellValue {
 
 /**
  * Opens an .xlsx file with exceljs (the write-back path, which edits the workbook in place); a
- * missing, unreadable, encrypted or corrupt file is unusable input.
+ * missing, unreadable, encrypted, corrupt or oversized file (exceljsLoad.ts, "Bounding") is
+ * unusable input.
  */
 export async function loadExcelWorkbook(path: string): Promise<ExcelJS.Workbook> {
   const bytes = await readXlsxBytes(path);
+  // exceljs holds all it reads, unbounded: a hostile file is measured and refused first.
+  await checkExceljsBounds(bytes, path);
   const workbook = new ExcelJS.Workbook();
   try {
     await loadXlsxBytes(workbook, bytes);
@@ -102,7 +106,7 @@ function addSheet(workbook: ExcelJS.Workbook, tab: WriteTab): void {
       const cell = row.getCell(c + 1);
       // A string is always stored as a shared string, so `=1+1` stays text and never runs.
       cell.value = value;
-      if (value instanceof Date) cell.numFmt = 'yyyy-mm-dd';
+      if (value instanceof Date) cell.numFmt = DATE_CELL_FORMAT;
     });
   });
 }

@@ -49,11 +49,7 @@ export function placeOverviewCharts(
   let row = 1;
   for (const kind of ORDER) {
     const picture: ChartPicture = renderChart(kind, data);
-    // exceljs types its buffer as an ArrayBuffer-backed Buffer; a Node Buffer is what it reads.
-    const image = {
-      buffer: Buffer.from(picture.png) as unknown as NonNullable<ExcelJS.Image['buffer']>,
-      extension: 'png' as const,
-    };
+    const image = pictureImage(picture);
     const slot = free.shift();
     let id: number;
     if (slot === undefined) id = workbook.addImage(image);
@@ -61,16 +57,39 @@ export function placeOverviewCharts(
       media[slot] = { ...image, type: 'image', name: `chart-${kind}` };
       id = slot;
     }
-    const height = Math.round((SHOWN_WIDTH * picture.height) / picture.width);
-    // A two-cell anchor over default-sized cells: exceljs writes its one-cell anchors with an
-    // editAs attribute the schema does not allow there (openpyxl then drops the whole drawing).
-    const rows = height / ROW_PIXELS;
-    // exceljs's typings ask for full anchors here; its documented {col, row} form is what it reads.
-    const range = {
-      tl: { col: CHART_COLUMN, row },
-      br: { col: CHART_COLUMN + SHOWN_WIDTH / COLUMN_PIXELS, row: row + rows },
-    } as unknown as ExcelJS.ImageRange;
-    sheet.addImage(id, { ...range, editAs: 'oneCell' });
-    row += Math.ceil(rows) + 1;
+    row += showPicture(sheet, id, picture, CHART_COLUMN, row) + 1;
   }
+}
+
+/**
+ * Shows a picture of the workbook's media (`id`) in the sheet, SHOWN_WIDTH pixels wide, its top
+ * left corner at a 0-based column and row of default-sized cells; returns the rows it covers.
+ */
+export function showPicture(
+  sheet: ExcelJS.Worksheet,
+  id: number,
+  picture: ChartPicture,
+  column: number,
+  row: number,
+): number {
+  const height = Math.round((SHOWN_WIDTH * picture.height) / picture.width);
+  // A two-cell anchor over default-sized cells: exceljs writes its one-cell anchors with an
+  // editAs attribute the schema does not allow there (openpyxl then drops the whole drawing).
+  const rows = height / ROW_PIXELS;
+  // exceljs's typings ask for full anchors here; its documented {col, row} form is what it reads.
+  const range = {
+    tl: { col: column, row },
+    br: { col: column + SHOWN_WIDTH / COLUMN_PIXELS, row: row + rows },
+  } as unknown as ExcelJS.ImageRange;
+  sheet.addImage(id, { ...range, editAs: 'oneCell' });
+  return Math.ceil(rows);
+}
+
+/** A rendered picture as exceljs takes it into a workbook's media. */
+export function pictureImage(picture: ChartPicture): ExcelJS.Image {
+  // exceljs types its buffer as an ArrayBuffer-backed Buffer; a Node Buffer is what it reads.
+  return {
+    buffer: Buffer.from(picture.png) as unknown as NonNullable<ExcelJS.Image['buffer']>,
+    extension: 'png',
+  };
 }

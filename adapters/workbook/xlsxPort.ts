@@ -28,8 +28,9 @@
  */
 import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { activityRowCells } from '../../shared/activityRow';
+import { activityDateColumns, activityRowCells } from '../../shared/activityRow';
 import { locateColumns, recogniseTab, type TabKey } from '../../shared/columns';
+import { parseIsoDate } from '../../shared/dates';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import { ID_HEADER, planIdWrites, type SkippedId } from '../../shared/idWrites';
 import type { Issue } from '../../shared/issues';
@@ -51,6 +52,7 @@ import { accessError, errorCode } from './common';
 import { repairForExceljs } from './exceljsLoad';
 import { type GuardOptions, guardedUpdate } from './fileGuard';
 import {
+  DATE_CELL_FORMAT,
   GENERATED_TAB_ORDER,
   generatedTabOf,
   ISSUE_FILL_ARGB,
@@ -154,12 +156,23 @@ function appendActivities(
       }
     }
   }
+  // Dates go in as date cells under the format the column already shows, like the dates staff type.
+  const dateFormats = new Map(
+    activityDateColumns(header).map((i) => [i, dateFormatAbove(sheet, i + 1, last)]),
+  );
   for (const { activityId, activity } of rows) {
     if (present.has(activityId)) continue;
     last += 1;
     activityRowCells(header, { ...activity, activityId }).forEach((value, i) => {
       if (value === null) return;
       const cell = sheet.getCell(last, i + 1);
+      const dateFormat = dateFormats.get(i);
+      if (dateFormat !== undefined && typeof value === 'string' && parseIsoDate(value) !== undefined) {
+        cell.style = { ...cell.style, numFmt: dateFormat };
+        // exceljs stores a Date's UTC fields as the serial, as the reader reads them back.
+        cell.value = new Date(`${value}T00:00:00Z`);
+        return;
+      }
       // Text is a string cell (shared string): "=1+1" typed in a form stays text.
       if (typeof value === 'string') cell.style = { ...cell.style, numFmt: '@' };
       cell.value = value;
@@ -167,6 +180,19 @@ function appendActivities(
     present.add(activityId);
   }
   return rows.map((row) => row.activityId).filter((id) => present.has(id));
+}
+
+/**
+ * The number format of the nearest date cell at or above `row` in `column` — the tab's own way of
+ * showing its dates — or DATE_CELL_FORMAT when there is none, or it has no format.
+ */
+function dateFormatAbove(sheet: ExcelJS.Worksheet, column: number, row: number): string {
+  for (let r = row; r >= 2; r--) {
+    const cell = sheet.findCell(r, column);
+    if (cell?.value instanceof Date)
+      return cell.numFmt && cell.numFmt !== '@' ? cell.numFmt : DATE_CELL_FORMAT;
+  }
+  return DATE_CELL_FORMAT;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,8 +291,20 @@ function fillGeneratedSheet(
   table: Table,
   statuses: readonly StatusCell[] | undefined,
 ): void {
-  const formatOf = numberFormats(tab, table);
-  const fills = statusFills(tab, statuses);
+  fillTableSheet(sheet, table, numberFormats(tab, table), statusFills(tab, statuses));
+}
+
+/**
+ * Writes any generated table (the plan's tabs, the district roll-up's) into a fresh sheet as
+ * fillGeneratedSheet says: header bold, numbers in the given formats, the given cells filled
+ * (ARGB by `row:column`), columns as wide as their widest cell, protected without a password.
+ */
+export function fillTableSheet(
+  sheet: ExcelJS.Worksheet,
+  table: Table,
+  formatOf: (row: number, column: number) => string | undefined,
+  fills: ReadonlyMap<string, string>,
+): void {
   const widths: number[] = [];
   table.forEach((cells, r) => {
     const row = sheet.getRow(r + 1);

@@ -21,7 +21,7 @@ import { attributesOf, XmlError, type XmlHandler, XmlScanner } from './xmlScanne
 import { compoundFileKind, entryStream, NotZipError, type ZipEntry, zipEntries } from './zip';
 
 /** Excel's limits: a longer cell or a farther row or column was not written by a spreadsheet. */
-const MAX_CELL_CHARACTERS = 32_767;
+export const MAX_CELL_CHARACTERS = 32_767;
 const MAX_ROWS = 1_048_576;
 const MAX_COLUMNS = 16_384;
 
@@ -165,7 +165,8 @@ export function corruptXlsx(path: string): UnusableInputError {
   );
 }
 
-function cellTooLarge(path: string, where: { sheet?: string; cell?: string }): UnusableInputError {
+/** A cell over Excel's limit: named when known (the reader knows; a byte scan does not). */
+export function cellTooLarge(path: string, where: { sheet?: string; cell?: string }): UnusableInputError {
   const zh = where.sheet === undefined ? '有单元格' : `工作表“${where.sheet}”的单元格 ${where.cell ?? ''}`;
   const en = where.sheet === undefined ? 'A cell' : `Cell ${where.cell ?? ''} of sheet "${where.sheet}"`;
   const limit = MAX_CELL_CHARACTERS.toLocaleString('en');
@@ -176,7 +177,7 @@ function cellTooLarge(path: string, where: { sheet?: string; cell?: string }): U
   );
 }
 
-function isZlibError(error: unknown): boolean {
+export function isZlibError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('Z_');
 }

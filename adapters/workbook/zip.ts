@@ -11,6 +11,8 @@ export interface ZipEntry {
   name: string;
   method: number;
   compressedSize: number;
+  /** What the entry claims to inflate to: a claim only, a hostile file may lie (streamed bounds do not). */
+  size: number;
   /** Where the entry's local header starts. */
   offset: number;
 }
@@ -48,6 +50,7 @@ export function zipEntries(bytes: Buffer): Map<string, ZipEntry> {
       name,
       method: bytes.readUInt16LE(at + 10),
       compressedSize: bytes.readUInt32LE(at + 20),
+      size: bytes.readUInt32LE(at + 24),
       offset: bytes.readUInt32LE(at + 42),
     });
     at += 46 + nameLength + extraLength + commentLength;

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { findEndpoint } from '../../adapters/stackEndpoint';
 import { CommandError, UsageError } from '../../adapters/terminal/errors';
+import { refusalOf } from '../../adapters/terminal/refusal';
 import type { IsoDate } from '../../shared/model';
 import type { CliContext } from '../context';
 
@@ -81,13 +82,7 @@ export async function requestCommand(options: RequestCommandOptions, ctx: CliCon
     );
   }
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) {
-    const error = (answer.error ?? {}) as { message?: string; messageEn?: string };
-    throw new CommandError(
-      `本地服务拒绝了请求（状态 ${response.status}）：${error.message ?? '无说明'}`,
-      `The local stack refused the request (status ${response.status}): ${error.messageEn ?? 'no reason given'}`,
-    );
-  }
+  if (!response.ok) throw refusalOf(response.status, answer);
   if (options.revoke !== undefined) {
     ctx.out(
       `已撤销 ${options.revoke} 的 ${String(answer.revoked)} 个填报链接 / revoked ${String(answer.revoked)} link(s)`,

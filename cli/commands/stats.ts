@@ -2,11 +2,12 @@
 
 import { amount, capped, percent, renderTable } from '../../adapters/terminal/table';
 import { CATEGORY_LABELS, STATUS_LABELS } from '../../shared/i18n';
+import type { IsoDate } from '../../shared/model';
 import { computeStats } from '../../shared/stats';
 import type { Stats } from '../../shared/stats-types';
 import type { ValidationResult } from '../../shared/validate';
 import type { CliContext } from '../context';
-import { loadPlan } from '../load';
+import { type LoadedPlan, loadPlan } from '../load';
 
 export interface StatsArgs {
   path: string;
@@ -16,10 +17,23 @@ export interface StatsArgs {
 
 /** Runs the command and returns its exit code (rejected rows are left out, not an error here). */
 export async function statsCommand(args: StatsArgs, ctx: CliContext): Promise<number> {
-  const { result, asOf } = await loadPlan(args.path, args.asOf, ctx);
-  const stats = computeStats(result.model, asOf);
+  const { result, stats } = await planStatistics(args.path, args.asOf, ctx);
   ctx.out(args.json ? JSON.stringify(stats, null, 2) : statsReport(result, stats));
   return 0;
+}
+
+/**
+ * What `gongjian stats` computes for a PATH — read, validated as of the date (or today in the
+ * plan's zone) and counted — and the one way any command gets a plan's statistics from a path
+ * (`gongjian rollup` summarises each plan from exactly this).
+ */
+export async function planStatistics(
+  path: string,
+  asOf: IsoDate | undefined,
+  ctx: CliContext,
+): Promise<LoadedPlan & { stats: Stats }> {
+  const loaded = await loadPlan(path, asOf, ctx);
+  return { ...loaded, stats: computeStats(loaded.result.model, loaded.asOf) };
 }
 
 /** The human report: overview, then tables by category, measure, partner and month. */

@@ -2,12 +2,13 @@
  * The functions' configuration, parsed once from the environment by the composition root.
  * Every variable is a row of one table (names, schema, what is expected, whether it is a secret),
  * so a bad value is reported under the variable that supplied it, and a secret's value is never
- * echoed back. Rules that tie variables together (what production requires or forbids) come after.
+ * echoed back. Rules that tie variables together come after: what production requires or forbids is
+ * startupGuard.ts's table, read here.
  */
 import * as z from 'zod';
 import { GongjianError } from '../../shared/errors';
 import { isEmail } from '../../shared/normalize';
-import { developmentOnlyViolations } from './startupGuard';
+import { developmentOnlyViolations, missingInProduction, PROJECT_VARIABLES } from './startupGuard';
 
 export type Environment = 'production' | 'development';
 
@@ -66,7 +67,6 @@ const MiB = 1024 * 1024;
 export const DEFAULT_MAIL_RETENTION_DAYS = 30;
 const DEFAULT_DEV_PROJECT = 'demo-gongjian';
 const DEFAULT_DEV_EMAIL = 'developer@localhost';
-const PROJECT_VARIABLES = ['GONGJIAN_PROJECT', 'GCLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT'] as const;
 
 // Google Cloud project IDs, including the legacy domain-scoped form (`example.com:project`).
 const PROJECT_ID = /^(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -269,19 +269,15 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   }
   // Cross-variable rules look at what was set, so a value that failed its own row is not reported twice.
   if (values.environment === 'production') {
-    if (read(env, PROJECT_VARIABLES) === undefined) {
+    for (const { names, zh, en } of missingInProduction(env)) {
+      const [zhNames, enNames] =
+        names.length === 1
+          ? [names[0], names[0]]
+          : [`${names.join('、')} 之一`, `one of ${names.join(', ')}`];
       problems.push({
-        variable: PROJECT_VARIABLES[0],
-        messageZh: `生产环境必须设置 ${PROJECT_VARIABLES.join('、')} 之一`,
-        messageEn: `one of ${PROJECT_VARIABLES.join(', ')} is required in production`,
-      });
-    }
-    if (read(env, VARIABLES.audiences.names) === undefined) {
-      problems.push({
-        variable: 'GONGJIAN_AUDIENCES',
-        messageZh: '生产环境必须设置 GONGJIAN_AUDIENCES（接受的 ID 令牌受众，即 OAuth 客户端 ID）',
-        messageEn:
-          'GONGJIAN_AUDIENCES (accepted ID-token audiences, OAuth client IDs) is required in production',
+        variable: names[0],
+        messageZh: `生产环境必须设置 ${zhNames}（${zh}）`,
+        messageEn: `${enNames} (${en}) is required in production`,
       });
     }
     for (const name of developmentOnlyViolations(env)) {

@@ -1,8 +1,8 @@
 /**
  * Every deployed function with our own mail sender (GONGJIAN_MAIL_SENDER=builtin, the default):
- * those of indexExtension.ts, plus the sender's trigger and sweep — the only two that need the
- * SMTP_URL secret. Each is declared in its own file.
+ * the common ones (indexShared.ts), plus the sender's trigger and sweep — the only two that need
+ * the SMTP_URL secret. Each is declared in its own file.
  */
-export * from './indexExtension';
+export * from './indexShared';
 export { sweepMail } from './schedules/sweepMail';
 export { onMailWritten } from './triggers/onMailWritten';

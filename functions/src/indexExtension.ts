@@ -1,15 +1,8 @@
 /**
  * Every deployed function when the Trigger Email extension delivers the mail
- * (GONGJIAN_MAIL_SENDER=extension, scripts/build-functions.mjs): all but our own sender, so neither
- * its functions nor their SMTP_URL secret are deployed. Each is declared in its own file.
+ * (GONGJIAN_MAIL_SENDER=extension, scripts/build-functions.mjs): the common ones without our own
+ * sender, so neither its functions nor their SMTP_URL secret are deployed; plus onMailDelivered,
+ * which redacts the update links of what the extension delivered (our sender does that itself).
  */
-import { refuseUnsafeStart } from './startupGuard';
-
-// An instance with a development token under production settings does not start (startupGuard.ts).
-refuseUnsafeStart();
-
-export { api } from './http/apiFunction';
-export { form } from './http/formFunction';
-export { sendEmails } from './schedules/sendEmails';
-export { sweepStats } from './schedules/sweepStats';
-export { onPlanWritten } from './triggers/onPlanWritten';
+export * from './indexShared';
+export { onMailDelivered } from './triggers/onMailDelivered';

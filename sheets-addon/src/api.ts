@@ -17,14 +17,30 @@ import {
   type SyncRequest,
   SyncResponse,
 } from '../../shared/api';
+import { type ApiErrorCode, knownErrorCode } from '../../shared/apiErrors';
 import { AddonError, fetchFailure, hostOf, MESSAGES } from './errors';
 import type { AddonSettings } from './settings';
 
 /**
- * Of a refusal only its Chinese sentence is read: a proxy's or an older server's JSON may lack the
- * rest of the contract's error body, and the sentence is still worth showing.
+ * Of a refusal its code and Chinese sentence are read: a proxy's or an older server's JSON may lack
+ * the rest of the contract's error body (or the code), and the sentence is still worth showing.
  */
-const Refusal = z.object({ error: ErrorBody.shape.error.pick({ message: true }) });
+const Refusal = z.object({
+  error: ErrorBody.shape.error.pick({ message: true }).extend({ code: z.string().optional() }),
+});
+
+/** What a refused request said: its status, and the contract's code and sentence where it sent them. */
+interface Refused {
+  readonly status: number;
+  readonly code: ApiErrorCode | undefined;
+  readonly message: string | undefined;
+}
+
+/** Reads a non-2xx answer. */
+function refusedOf(status: number, json: unknown): Refused {
+  const error = Refusal.safeParse(json).data?.error;
+  return { status, code: knownErrorCode(error?.code), message: error?.message };
+}
 
 /** The caller's OpenID Connect ID token (needs the openid and userinfo.email scopes). */
 export function identityToken(): string {
@@ -72,7 +88,7 @@ export function postWorkbook(
     if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
     return parsed.data;
   }
-  throw refusal(status, Refusal.safeParse(json).data?.error.message, url);
+  throw refusal(refusedOf(status, json), url);
 }
 
 /**
@@ -87,24 +103,32 @@ export function postReportRequest(settings: AddonSettings, requestId: string, to
     if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
     return parsed.data;
   }
-  const message = Refusal.safeParse(json).data?.error.message;
-  // Here 413 is the document, not the sheet: the sheet advice of refusal() would mislead.
-  if (status === 413)
+  const refused = refusedOf(status, json);
+  // The document is too large, not the sheet: the sheet advice of refusal() would mislead.
+  if (refused.code === 'report_too_large')
     throw new AddonError(
       'refused',
-      message ?? '年度总结文件过大，无法作为邮件附件发送。',
-      message ?? 'The year-end summary is too large to send as an email attachment.',
+      refused.message ?? '年度总结文件过大，无法作为邮件附件发送。',
+      refused.message ?? 'The year-end summary is too large to send as an email attachment.',
     );
-  throw refusal(status, message, url);
+  throw refusal(refused, url);
 }
+
+/** Refusals about a request (not the sheet) whose own sentence says what to do. */
+const SAID_BY_SERVER: ReadonlySet<ApiErrorCode> = new Set([
+  'unreachable_recipient',
+  'form_unavailable',
+  'requests_unavailable',
+  'mail_unavailable',
+  'invalid_body',
+]);
 
 /** The server's own sentence for a refusal that is about the request, not the sheet. */
 function requestRefusal(status: number, json: unknown, url: string): AddonError {
-  const message = ErrorBody.safeParse(json).data?.error.message;
-  // 422 names who cannot be reached; 503 says the form is not configured: both are the server's words.
-  if ((status === 422 || status === 503 || status === 400) && message)
-    return new AddonError('refused', message, message);
-  return refusal(status, message, url);
+  const refused = refusedOf(status, json);
+  if (refused.code && SAID_BY_SERVER.has(refused.code) && refused.message)
+    return new AddonError('refused', refused.message, refused.message);
+  return refusal(refused, url);
 }
 
 /** Asks the API to email update requests with personal links; `requestId` makes a retry queue nothing new. */
@@ -142,41 +166,67 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The sentence for a non-200 answer: the server's Chinese message with what to do about it. */
-export function refusal(status: number, serverMessage: string | undefined, url: string): AddonError {
+/**
+ * The code an answer without one is taken for: a proxy or an older server that said only its status.
+ * A bare 409 stays unknown: a busy plan and a sheet bound to another plan both answer 409.
+ */
+const CODE_OF_BARE_STATUS: Partial<Record<number, ApiErrorCode>> = {
+  401: 'invalid_token',
+  403: 'not_editor',
+  404: 'unknown_plan',
+  413: 'body_too_large',
+};
+
+/** The sentence for a refusal, chosen by its code: the server's Chinese message with what to do. */
+export function refusal(refused: Refused, url: string): AddonError {
+  const { status, message: serverMessage } = refused;
   const said = serverMessage ? `服务器答复：${serverMessage.replace(/[。.\s]+$/, '')}。` : '';
   const saidEn = serverMessage ? ` The server said: ${serverMessage.replace(/[。.\s]+$/, '')}.` : '';
-  switch (true) {
-    case status === 401:
+  switch (refused.code ?? CODE_OF_BARE_STATUS[status]) {
+    case 'missing_token':
+    case 'invalid_token':
+    case 'wrong_audience':
+    case 'token_expired':
+    case 'email_missing':
       return new AddonError(
         'refused',
         `身份验证未通过，服务器拒绝了你的身份令牌。${said}请重新打开表格后再试；如仍失败，请管理员确认服务器已接受本加载项的 OAuth 客户端 ID。`,
         `The server refused your identity token.${saidEn} Reopen the spreadsheet and try again; if it still fails, an administrator must check that the server accepts this add-on's OAuth client ID.`,
       );
-    case status === 403:
+    case 'email_unverified':
+    case 'not_editor':
       return new AddonError(
         'refused',
         `没有同步该计划的权限。${said}请计划负责人把你的邮箱加入「设置」表的「编辑人员」并由其同步一次，然后再试。`,
         `You may not sync this plan.${saidEn} Ask the plan's owner to add your email to 编辑人员 in the 设置 sheet and sync once, then try again.`,
       );
-    case status === 404:
+    case 'unknown_plan':
+    case 'not_found':
       return new AddonError(
         'refused',
         `${serverMessage ?? '找不到这个共建计划或接口'}：请检查设置中的 API 地址和计划编号（新计划须由管理员首次同步创建）。`,
         `${serverMessage ?? 'No such plan or endpoint'}: check the API address and the plan ID in the settings (an administrator creates a new plan with its first sync).`,
       );
-    case status === 409:
+    case 'workbook_bound':
       return new AddonError(
         'refused',
         `这份表格不是该计划绑定的表格，本次同步没有写入。${said}请检查「设置」中的计划编号；如需让计划改用这份表格，请联系管理员。`,
         `This spreadsheet is not the one bound to the plan; the sync wrote nothing.${saidEn} Check the plan ID in the settings; to move the plan to this spreadsheet, contact the administrator.`,
       );
-    case status === 413:
+    case 'sync_in_progress':
+      return new AddonError(
+        'refused',
+        '另一位同事的同步仍在进行，本次同步没有写入。请等一两分钟再同步一次。',
+        'Another sync of this plan is still running; this sync wrote nothing. Wait a minute or two and sync again.',
+      );
+    case 'body_too_large':
       return new AddonError(
         'refused',
         `表格内容过大，服务器拒绝接收。${said}请删除多余的空行或把往年的活动移到另一个表格。`,
         `The spreadsheet is too large for the server.${saidEn} Delete empty rows or move past years' activities to another spreadsheet.`,
       );
+  }
+  switch (true) {
     case status === 400:
       return new AddonError(
         'refused',

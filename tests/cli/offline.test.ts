@@ -75,12 +75,14 @@ describe('the offline CLI', () => {
     ['digest', () => ['digest', at('plan.xlsx'), '--as-of', '2026-07-01', '--out', at('mail')], 0],
     ['report', () => ['report', at('plan.xlsx'), '--out', at('report.docx')], 0],
     ['init', () => ['init', at('again.xlsx')], 0],
+    ['rollup', () => ['rollup', at('plan.xlsx'), '--out', at('rollup.xlsx')], 0],
+    ['rollup --json', () => ['rollup', at('plan.xlsx'), '--as-of', '2026-07-01', '--json'], 0],
   ])('%s loads neither Firebase nor a Google API client', (name, args, code) => {
     const run = packagesLoaded([BIN, ...args()]);
     expect(run.code).toBe(code);
     expect(FIREBASE_AND_GOOGLE.filter((p) => run.packages.has(p))).toEqual([]);
     // Each command loads what it needs only: reading and counting need none of the writers.
-    if (name === 'validate' || name === 'stats')
+    if (name === 'validate' || name === 'stats' || name === 'rollup --json')
       expect(WRITING.filter((p) => run.packages.has(p))).toEqual([]);
   });
 

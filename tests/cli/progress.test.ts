@@ -46,6 +46,29 @@ describe('streamProgress', () => {
   });
 });
 
+describe('streamProgress for a command over many plans (gongjian rollup)', () => {
+  it('says which plan of how many is begun: a line each elsewhere, the redrawn line on a terminal', () => {
+    const plain = recorder(false);
+    const progress = streamProgress(plain.stream, () => 0);
+    progress.plan(1, 1_200, 'a.xlsx');
+    progress.plan(2, 1_200, '街道/b.xlsx');
+    expect(plain.written).toEqual([
+      '[进度] 汇总 1/1,200：a.xlsx / [progress] rolling up 1/1,200: a.xlsx\n',
+      '[进度] 汇总 2/1,200：街道/b.xlsx / [progress] rolling up 2/1,200: 街道/b.xlsx\n',
+    ]);
+    const tty = recorder(true);
+    const drawn = streamProgress(tty.stream, () => 0);
+    drawn.plan(1, 2, 'a.xlsx');
+    drawn.plan(2, 2, 'b.xlsx'); // at once: a new plan is always drawn
+    drawn.end();
+    expect(tty.written).toEqual([
+      '\r\x1b[K汇总 1/2：a.xlsx / rolling up 1/2: a.xlsx',
+      '\r\x1b[K汇总 2/2：b.xlsx / rolling up 2/2: b.xlsx',
+      '\r\x1b[K',
+    ]);
+  });
+});
+
 describe('gongjian on a large input', () => {
   const folder = tempFolder();
   afterAll(() => folder.remove());

@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const BIN = resolve(import.meta.dirname, '../../bin/gongjian.js');
+/** The `gongjian` binary (bin/gongjian.js, which loads the built bundle). */
+export const BIN = resolve(import.meta.dirname, '../../bin/gongjian.js');
 
 export interface CliRun {
   code: number | null;

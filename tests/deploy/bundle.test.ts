@@ -49,12 +49,15 @@ const ENTRIES: Record<MailSender, string> = {
 };
 /** Our sender's functions: the only ones that need the SMTP_URL secret. */
 const SENDER_FUNCTIONS = ['onMailWritten', 'sweepMail'];
+/** Deployed only beside the extension: it redacts what the extension delivered (our sender does so itself). */
+const EXTENSION_FUNCTIONS = ['onMailDelivered'];
 
 /** What each deployed function must declare; every other export of index.ts needs an endpoint too. */
 const EXPECTED_TRIGGERS: Record<string, { http: true } | { document: string } | { schedule: string }> = {
   api: { http: true },
   form: { http: true },
   onMailWritten: { document: 'mail/{docId}' },
+  onMailDelivered: { document: 'mail/{docId}' },
   sendEmails: { schedule: '0 * * * *' },
   sweepMail: { schedule: 'every 5 minutes' },
   sweepStats: { schedule: 'every 5 minutes' },
@@ -238,7 +241,9 @@ function packageOf(specifier: string): string {
 /** The functions a build for this mail sender deploys. */
 function expectedFunctions(mailSender: MailSender): string[] {
   return Object.keys(EXPECTED_TRIGGERS)
-    .filter((name) => mailSender === 'builtin' || !SENDER_FUNCTIONS.includes(name))
+    .filter((name) =>
+      mailSender === 'builtin' ? !EXTENSION_FUNCTIONS.includes(name) : !SENDER_FUNCTIONS.includes(name),
+    )
     .sort();
 }
 

@@ -20,13 +20,14 @@ import type * as z from 'zod';
 import { generateWorkbook } from '../../bench/generate';
 import { systemClock } from '../../functions/src/clock';
 import { type Config, ConfigError, parseConfig } from '../../functions/src/config';
-import { type ApiDeps, createApi, guardServer } from '../../functions/src/http/api';
+import { type ApiDeps, ApiError, createApi, guardServer } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
 import { docIdOf } from '../../functions/src/store/docIds';
 import { PlanStore } from '../../functions/src/store/planStore';
 import { RECORD_COLLECTIONS } from '../../functions/src/store/records';
 import { ErrorBody, StatsResponse, SyncResponse } from '../../shared/api';
+import { API_ERRORS } from '../../shared/apiErrors';
 import { dayOf, serialOf } from '../../shared/dates';
 import { SAMPLE_MISTAKES, sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
@@ -198,6 +199,7 @@ function productionConfig(extra: Record<string, string> = {}): Config {
     GONGJIAN_PROJECT: handle.projectId,
     GONGJIAN_AUDIENCES: AUDIENCE,
     GONGJIAN_ADMINS: `${OWNER},${OTHER_ADMIN}`,
+    MAIL_FROM: 'noreply@shequ.example.cn',
     ...extra,
   });
 }
@@ -460,6 +462,15 @@ function rejectedRows(response: SyncResponse, tab: string): Set<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+describe('the refusal codes', () => {
+  it('a refusal takes only a code of the contract, and answers with the status the table gives it', () => {
+    expect(new ApiError('sync_in_progress', '忙', 'busy').status).toBe(409);
+    expect(new ApiError('workbook_bound', '绑定', 'bound').status).toBe(API_ERRORS.workbook_bound);
+    // @ts-expect-error a code the contract does not declare is a compile error (npm run typecheck)
+    void new ApiError('made_up_code', '无', 'none');
+  });
+});
 
 describe('sync: what is written', () => {
   it('the first sync by an admin creates the plan, owned by the caller, with one document per accepted record', async () => {

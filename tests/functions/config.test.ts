@@ -7,6 +7,7 @@ const DEV: Env = { GONGJIAN_ENV: 'development' };
 const PROD: Env = {
   GONGJIAN_PROJECT: 'gongjian-prod',
   GONGJIAN_AUDIENCES: '1234-abc.apps.googleusercontent.com',
+  MAIL_FROM: 'noreply@example.org',
 };
 const DEV_TOKEN = 'dev-token-0123456789-secret';
 const SMTP_PASSWORD = 'smtp-pa55word-secret';
@@ -169,8 +170,11 @@ describe('parseConfig: each bad variable is named', () => {
     { env: { ...DEV, GONGJIAN_FORM_URL: 'ftp://form.example.cn' }, variable: 'GONGJIAN_FORM_URL' },
     { env: { ...DEV, GONGJIAN_FORM_URL: 'https://form.example.cn/?x=1' }, variable: 'GONGJIAN_FORM_URL' },
     // Production requirements.
-    { env: { GONGJIAN_AUDIENCES: PROD.GONGJIAN_AUDIENCES }, variable: 'GONGJIAN_PROJECT' },
-    { env: { GONGJIAN_PROJECT: PROD.GONGJIAN_PROJECT }, variable: 'GONGJIAN_AUDIENCES' },
+    { env: { ...PROD, GONGJIAN_PROJECT: undefined }, variable: 'GONGJIAN_PROJECT' },
+    { env: { ...PROD, GONGJIAN_AUDIENCES: undefined }, variable: 'GONGJIAN_AUDIENCES' },
+    // Without it the documents carry no `from`, and every email loses the plan's sender name.
+    { env: { ...PROD, MAIL_FROM: undefined }, variable: 'MAIL_FROM' },
+    { env: { ...PROD, GONGJIAN_ENV: 'production', MAIL_FROM: ' ' }, variable: 'MAIL_FROM' },
     { env: { ...PROD, GONGJIAN_ENV: 'production', GONGJIAN_AUDIENCES: '' }, variable: 'GONGJIAN_AUDIENCES' },
   ];
 
@@ -197,6 +201,7 @@ describe('parseConfig: each bad variable is named', () => {
       'GONGJIAN_AUDIENCES',
       'GONGJIAN_DEV_TOKEN',
       'GONGJIAN_PROJECT',
+      'MAIL_FROM',
     ]);
   });
 });

@@ -22,6 +22,7 @@ beforeAll(async () => {
       GONGJIAN_ENV: 'production',
       GONGJIAN_PROJECT: fs.projectId,
       GONGJIAN_AUDIENCES: 'test-client-id',
+      MAIL_FROM: 'noreply@shequ.example.cn',
       FIRESTORE_EMULATOR_HOST: fs.host,
     }),
     () => {},
@@ -112,6 +113,41 @@ describe('sendEmails (queueDailyEmails)', () => {
     expect(await digestKeys()).toContain('leaderSummary:holiday:2026-12');
     const holidayLines = lines.filter((l) => l.includes('plan=holiday'));
     expect(holidayLines).toHaveLength(2);
-    for (const line of holidayLines) expect(line).toContain('chinese-days 尚无 2027 年的节假日安排');
+    for (const line of holidayLines) expect(line).toContain('尚无 2027 年的节假日安排');
+    for (const line of holidayLines) expect(line).toContain('「节假日」工作表');
+  });
+
+  it("a 2027 plan's 节假日 tab is kept with the plan and moves its digests; no estimate is logged", async () => {
+    const workbook = sampleWorkbook(2027);
+    const holidays = workbook.tabs.find((tab) => tab.name === '节假日');
+    if (!holidays) throw new Error('the 2027 sample has a 节假日 tab');
+    // Test data, not the State Council's arrangement: Monday 1 March 2027 off.
+    holidays.rows = [{ row: 2, cells: ['2027-03-01', '休', '测试休息日'] }];
+    await syncPlan(
+      workbook,
+      {
+        planId: 'tab2027',
+        caller: 'owner@example.cn',
+        now: new Date('2027-02-20T04:00:00Z'),
+        existing: undefined,
+        clock: systemClock,
+      },
+      runtime.store,
+    );
+    const plan = await runtime.store.getPlan('tab2027');
+    const model = plan && (await runtime.store.loadModel(plan));
+    expect(model?.settings.holidays).toEqual([{ date: '2027-03-01', kind: 'off', name: '测试休息日' }]);
+
+    const february = async () =>
+      (await mailKeys()).filter((k) => k.includes(':tab2027:') && k.endsWith(':2027-02'));
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
+    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-03-01T01:00:00Z'), log);
+    expect(await february()).toEqual([]);
+    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-03-02T01:00:00Z'), log);
+    expect(await february()).toContain('leaderSummary:tab2027:2027-02');
+    const planLines = lines.filter((l) => l.includes('plan=tab2027'));
+    expect(planLines).toHaveLength(2);
+    for (const line of planLines) expect(line).not.toContain('警告');
   });
 });

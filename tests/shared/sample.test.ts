@@ -29,8 +29,20 @@ describe('the sample workbook', () => {
 
   it('the same for another plan year, as of its 31 Dec', () => {
     const other = validateWorkbook(sampleWorkbook(2027), { asOf: '2027-12-31' });
-    expect(keysOf(other.issues)).toEqual(keysOf(SAMPLE_MISTAKES));
+    // 2027 is not in the shipped calendar: one more warning, on 计划年度, naming the 节假日 tab.
+    const calendar = other.issues.filter((i) => i.code === 'unknown_calendar');
+    expect(calendar).toMatchObject([{ tab: 'settings', row: 3, field: 'year', severity: 'warning' }]);
+    expect(calendar[0]?.message).toContain('「节假日」');
+    expect(keysOf(other.issues.filter((i) => i.code !== 'unknown_calendar'))).toEqual(
+      keysOf(SAMPLE_MISTAKES),
+    );
     expect(other.model.settings.year).toBe(2027);
+  });
+
+  it('a 节假日 tab, header only, for a year the shipped calendar lacks; none for 2026', () => {
+    const holidays = sampleWorkbook(2027).tabs.find((tab) => tab.name === '节假日');
+    expect(holidays).toEqual({ name: '节假日', header: ['日期', '类型', '名称'], rows: [] });
+    expect(sampleWorkbook(2026).tabs.map((tab) => tab.name)).toEqual(['设置', '共建单位', '计划', '活动']);
   });
 
   it('every tab accounts for its rows; rejected rows are the rows with an error mistake', () => {

@@ -23,17 +23,20 @@ import type { CellValue, RawTab, RawWorkbook } from '../../shared/workbook';
 const SPEC_SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
   missing_tab: 'warning',
   missing_year: 'warning',
+  unknown_calendar: 'warning',
   missing_column: 'error',
   required: 'error',
   invalid_number: 'error',
   not_integer: 'error',
   negative_number: 'error',
+  unsafe_integer: 'error',
   invalid_date: 'error',
   invalid_enum: 'error',
   invalid_email: 'error',
   too_long: 'error',
   duplicate_id: 'error',
   duplicate_name: 'error',
+  duplicate_date: 'error',
   invalid_id: 'error',
   unknown_partner: 'error',
   unknown_measure: 'error',
@@ -46,6 +49,7 @@ const SPEC_SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
   outside_plan_year: 'warning',
   duplicate_activity: 'warning',
   implausible_hours: 'warning',
+  implausible_value: 'warning',
   formula_like: 'warning',
 };
 
@@ -54,6 +58,7 @@ const SPEC_SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
 
 type Cells = Record<string, CellValue>;
 type RecordTab = 'partners' | 'plan' | 'activities';
+const HOLIDAY_HEADER = ['日期', '类型', '名称'];
 
 const PARTNER_HEADER = ['单位编号', '单位名称', '单位类型', '联系人', '联系电话', '邮箱', '结对日期', '状态'];
 const PLAN_HEADER = [
@@ -143,6 +148,8 @@ interface Parts {
   partners?: Cells[] | TabSpec | null;
   plan?: Cells[] | TabSpec | null;
   activities?: Cells[] | TabSpec | null;
+  /** The optional 节假日 tab: absent unless given. */
+  holidays?: Cells[] | TabSpec | null;
 }
 
 function workbook(parts: Parts): RawWorkbook {
@@ -179,6 +186,7 @@ function workbook(parts: Parts): RawWorkbook {
   record('共建单位', PARTNER_HEADER, parts.partners, BASE_PARTNERS);
   record('计划', PLAN_HEADER, parts.plan, BASE_PLAN);
   record('活动', ACTIVITY_HEADER, parts.activities, []);
+  record('节假日', HOLIDAY_HEADER, parts.holidays ?? null, []);
   return { tabs };
 }
 
@@ -228,7 +236,7 @@ function expectIssue(result: ValidationResult, want: Expected): Issue {
   expect(issue.message).toMatch(/[\u4e00-\u9fff]/);
   expect(issue.messageEn.length).toBeGreaterThan(0);
   for (const text of want.mentions ?? []) expect(issue.message).toContain(text);
-  if (want.tab !== 'settings' && want.row >= 2) {
+  if (want.tab !== 'settings' && want.tab !== 'holidays' && want.row >= 2) {
     // An error rejects the row; a warning alone keeps it.
     const tab = want.tab as RecordTab;
     const rowErrors = result.issues.some(
@@ -405,6 +413,160 @@ describe('missing_column', () => {
     });
     expectNone(result, 'missing_column');
     expectCounts(result, 'plan', 1, 1);
+  });
+});
+
+describe('the 节假日 / Holidays tab', () => {
+  const CNY_2027 = [
+    { 日期: '2027-02-08', 类型: '休', 名称: '春节' },
+    { 日期: '2027/2/9', 类型: '休', 名称: '春节' },
+    { 日期: '2027年2月20日', 类型: '班', 名称: '春节调休' },
+  ];
+
+  it("its rows reach the settings as the plan's own calendar days; no missing_tab without it", () => {
+    const result = run({ settings: [['计划年度', 2027]], holidays: CNY_2027 }, { asOf: '2027-01-10' });
+    expect(result.model.settings.holidays).toEqual([
+      { date: '2027-02-08', kind: 'off', name: '春节' },
+      { date: '2027-02-09', kind: 'off', name: '春节' },
+      { date: '2027-02-20', kind: 'work', name: '春节调休' },
+    ]);
+    expect(result.issues).toEqual([]);
+    expect(result.sources.holidays?.name).toBe('节假日');
+    // English name and headers, English kinds and short forms.
+    const english = run(
+      {
+        settings: [['计划年度', 2027]],
+        holidays: {
+          name: 'Holidays',
+          header: ['Date', 'Type', 'Name'],
+          rows: [
+            { Date: '2027-10-08', Type: 'off' },
+            { Date: '2027-10-09', Type: '补班' },
+          ],
+        },
+      },
+      { asOf: '2027-01-10' },
+    );
+    expect(english.model.settings.holidays).toEqual([
+      { date: '2027-10-08', kind: 'off' },
+      { date: '2027-10-09', kind: 'work' },
+    ]);
+    const without = run({});
+    expectNone(without, 'missing_tab');
+    expect(without.model.settings.holidays).toBeUndefined();
+  });
+
+  it('bad rows: an unreadable date, a type other than 休/班, a date given twice, an empty type', () => {
+    const result = run({
+      holidays: [
+        { 日期: '2026-02-30', 类型: '休' },
+        { 日期: '2026-10-09', 类型: '放半天' },
+        { 日期: '2026-10-10', 类型: '休', 名称: '国庆' },
+        { 日期: '2026/10/10', 类型: '班' },
+        { 日期: '2026-10-11' },
+      ],
+    });
+    expectIssue(result, {
+      tab: 'holidays',
+      row: 2,
+      code: 'invalid_date',
+      column: '日期',
+      field: 'date',
+      mentions: ['2026-02-30'],
+    });
+    expectIssue(result, {
+      tab: 'holidays',
+      row: 3,
+      code: 'invalid_enum',
+      column: '类型',
+      field: 'kind',
+      mentions: ['放半天', '休', '班'],
+    });
+    expectIssue(result, {
+      tab: 'holidays',
+      row: 5,
+      code: 'duplicate_date',
+      column: '日期',
+      field: 'date',
+      mentions: ['2026-10-10', '第4行'],
+    });
+    expectIssue(result, { tab: 'holidays', row: 6, code: 'required', column: '类型', field: 'kind' });
+    // Only the one good row amends the calendar.
+    expect(result.model.settings.holidays).toEqual([{ date: '2026-10-10', kind: 'off', name: '国庆' }]);
+  });
+
+  it('near-miss duplicate_date: one date per row, the same day of different years', () => {
+    const result = run({
+      holidays: [
+        { 日期: '2026-10-10', 类型: '休' },
+        { 日期: '2027-10-10', 类型: '休' },
+      ],
+    });
+    expectNone(result, 'duplicate_date');
+    expect(result.model.settings.holidays).toHaveLength(2);
+  });
+
+  it('missing_column: a 节假日 tab without 类型 rejects its rows', () => {
+    const result = run({ holidays: { header: ['日期', '名称'], rows: [{ 日期: '2026-10-10', 名称: 'x' }] } });
+    expect(result.issues.filter((i) => i.tab === 'holidays').map((i) => [i.row, i.code])).toEqual([
+      [1, 'missing_column'],
+      [2, 'missing_column'],
+    ]);
+    expect(result.model.settings.holidays).toBeUndefined();
+  });
+
+  it('a workbook of only a 节假日 tab has no data tab (no_tabs)', () => {
+    const only = workbook({
+      settings: null,
+      partners: null,
+      plan: null,
+      activities: null,
+      holidays: CNY_2027,
+    });
+    expect(only.tabs.map((t) => t.name)).toEqual(['节假日']);
+    let caught: unknown;
+    try {
+      validateWorkbook(only, { asOf: '2026-12-31' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as UnusableInputError).code).toBe('no_tabs');
+  });
+
+  it('unknown_calendar: a plan year neither the built-in calendar nor the tab knows, once, on 计划年度', () => {
+    const result = run(
+      {
+        settings: [
+          ['社区名称', 'xx社区'],
+          ['计划年度', 2027],
+        ],
+        // Days of other years do not cover 2027.
+        holidays: [{ 日期: '2026-10-10', 类型: '休' }],
+        activities: [activity({ 日期: '2027-03-05' })],
+      },
+      { asOf: '2027-01-10' },
+    );
+    const issue = expectIssue(result, {
+      tab: 'settings',
+      row: 3,
+      code: 'unknown_calendar',
+      column: '值',
+      field: 'year',
+      mentions: ['2027', '「节假日」'],
+    });
+    expect(issue.messageEn).toContain('Holidays');
+    expect(result.issues.filter((i) => i.code === 'unknown_calendar')).toHaveLength(1);
+    // Without a settings tab (the CLI falls back to the as-of year), still one, at row 1.
+    const fallback = run({ settings: null }, { asOf: '2028-05-01' });
+    expect(fallback.issues.filter((i) => i.code === 'unknown_calendar')).toMatchObject([
+      { tab: 'settings', row: 1, field: 'year' },
+    ]);
+  });
+
+  it('near-miss: 2026 is in the built-in calendar; 2027 with one 2027 row in the tab is covered', () => {
+    expectNone(run({}), 'unknown_calendar');
+    const covered = run({ settings: [['计划年度', 2027]], holidays: CNY_2027 }, { asOf: '2027-01-10' });
+    expectNone(covered, 'unknown_calendar');
   });
 });
 
@@ -608,6 +770,103 @@ describe('numbers', () => {
       beneficiaries: 0,
       hours: 0,
       funds: 0,
+    });
+  });
+});
+
+describe('plausible bounds (people ≤ 100,000, hours ≤ 100,000, funds ≤ 100,000,000 元)', () => {
+  it('implausible_value: one above each bound keeps the row, and the value stays out of the record', () => {
+    const result = run({
+      activities: [
+        activity({ 活动名称: 'a', 参与人数: '1,000,000' }),
+        activity({ 活动名称: 'b', 受益人数: 100_001 }),
+        activity({ 活动名称: 'c', 服务时长: '100000.5' }),
+        activity({ 活动名称: 'd', 投入资金: 1e20 }),
+        activity({ 活动名称: 'e', 投入资金: '100,000,000.01', 参与人数: 3 }),
+      ],
+    });
+    const expected: [number, string, string, string][] = [
+      [2, '参与人数', 'participants', '1,000,000'],
+      [3, '受益人数', 'beneficiaries', '100001'],
+      [4, '服务时长', 'hours', '100000.5'],
+      [5, '投入资金', 'funds', '100000000000000000000'],
+      [6, '投入资金', 'funds', '100,000,000.01'],
+    ];
+    for (const [row, column, field, typed] of expected) {
+      const issue = expectIssue(result, {
+        tab: 'activities',
+        row,
+        code: 'implausible_value',
+        column,
+        field,
+        mentions: [typed],
+      });
+      expect(issue.severity).toBe('warning');
+    }
+    expectCounts(result, 'activities', 5, 5);
+    // The statistics read the model: none of the implausible figures reaches it.
+    const byTitle = new Map(result.model.activities.map((a) => [a.title, a]));
+    expect(byTitle.get('a')?.participants).toBeUndefined();
+    expect(byTitle.get('b')?.beneficiaries).toBeUndefined();
+    expect(byTitle.get('c')?.hours).toBeUndefined();
+    expect(byTitle.get('d')?.funds).toBeUndefined();
+    expect(byTitle.get('e')).toMatchObject({ funds: undefined, participants: 3 });
+    // 100000.5 hours with no participants is not also implausible_hours of a figure left out…
+    // …but a believable figure beside an implausible one still is checked as usual.
+    expectNone(run({ activities: [activity({ 参与人数: 2_000_000, 服务时长: 30 })] }), 'implausible_hours');
+  });
+
+  it('near-miss: exactly at each bound is accepted and counted', () => {
+    const result = run({
+      activities: [
+        activity({ 参与人数: '100,000', 受益人数: 100_000, 服务时长: 100_000, 投入资金: '100000000' }),
+      ],
+    });
+    expectNone(result, 'implausible_value');
+    expect(result.model.activities[0]).toMatchObject({
+      participants: 100_000,
+      beneficiaries: 100_000,
+      hours: 100_000,
+      funds: 100_000_000,
+    });
+  });
+
+  it('unsafe_integer: 2^53+1 beneficiaries and 1e20 participants are refused, not rounded', () => {
+    const result = run({
+      activities: [
+        activity({ 活动名称: 'a', 受益人数: '9007199254740993' }),
+        activity({ 活动名称: 'b', 参与人数: 1e20 }),
+      ],
+    });
+    expectIssue(result, {
+      tab: 'activities',
+      row: 2,
+      code: 'unsafe_integer',
+      column: '受益人数',
+      field: 'beneficiaries',
+      mentions: ['9007199254740993'],
+    });
+    expectIssue(result, {
+      tab: 'activities',
+      row: 3,
+      code: 'unsafe_integer',
+      column: '参与人数',
+      field: 'participants',
+    });
+    expectCounts(result, 'activities', 2, 0);
+    expectNone(result, 'implausible_value');
+  });
+
+  it('near-miss: 2^53−1 is a safe integer (implausible, not unsafe)', () => {
+    const result = run({ activities: [activity({ 受益人数: '9007199254740991' })] });
+    expectNone(result, 'unsafe_integer');
+    expectIssue(result, {
+      tab: 'activities',
+      row: 2,
+      code: 'implausible_value',
+      column: '受益人数',
+      field: 'beneficiaries',
+      mentions: ['9007199254740991'],
     });
   });
 });
@@ -1671,7 +1930,10 @@ describe('settings', () => {
         ],
       },
     });
-    expect(result.issues.filter((i) => i.tab === 'settings')).toEqual([]);
+    // 2027 is not in the built-in calendar (and there is no 节假日 tab): that warning only.
+    expect(result.issues.filter((i) => i.tab === 'settings').map((i) => i.code)).toEqual([
+      'unknown_calendar',
+    ]);
     expect(result.model.settings).toEqual({
       community: 'xx社区',
       year: 2027,

@@ -7,10 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   calendarKnows,
+  calendarOf,
   describeDue,
   dueCountdown,
   isWorkday,
+  STATUTORY_CALENDAR,
   unknownYears,
+  workCalendar,
   workdayOnOrAfter,
   workdayOnOrBefore,
   workdaysBetween,
@@ -122,5 +125,47 @@ describe('dueCountdown and describeDue', () => {
     expect(dueCountdown('2026-10-18', '2026-10-17')).toBe('到期前已没有工作日'); // Saturday → Sunday
     expect(dueCountdown('2026-10-05', '2026-09-30')).toBe('今天是最后一个工作日');
     expect(describeDue('2026-11-30', '2026-12-02')).toBe('11月30日（已过期 2 天）');
+  });
+});
+
+describe('a plan calendar: the 节假日 tab over the package (§3)', () => {
+  const calendar = workCalendar([
+    { date: '2026-10-09', kind: 'off', name: '加休一天' },
+    { date: '2026-10-01', kind: 'work' },
+    { date: '2027-02-08', kind: 'off', name: '春节' },
+    { date: '2027-02-20', kind: 'work', name: '春节调休' },
+  ]);
+
+  it("the tab's word wins over the package's data, both ways", () => {
+    expect(isWorkday('2026-10-09')).toBe(true);
+    expect(isWorkday('2026-10-09', calendar)).toBe(false);
+    expect(isWorkday('2026-10-01', calendar)).toBe(true);
+    // Days the tab does not name keep the package's answer.
+    expect(isWorkday('2026-10-02', calendar)).toBe(false);
+    expect(workdayOnOrBefore('2026-10-11', calendar)).toBe('2026-10-10'); // the package's make-up Saturday
+    expect(workdayOnOrAfter('2026-10-09', calendar)).toBe('2026-10-10');
+  });
+
+  it('a year the tab names is known: its other days follow Monday–Friday and the fixed-date holidays', () => {
+    expect(calendarKnows(2027)).toBe(false);
+    expect(calendarKnows(2027, calendar)).toBe(true);
+    expect(calendarKnows(2028, calendar)).toBe(false);
+    expect(unknownYears('2026-12-30', '2028-01-02', calendar)).toEqual([2028]);
+    expect(isWorkday('2027-02-08', calendar)).toBe(false);
+    expect(isWorkday('2027-02-20', calendar)).toBe(true); // a Saturday
+    expect(isWorkday('2027-10-01', calendar)).toBe(false); // National Day, by the rule
+    expect(isWorkday('2027-02-09', calendar)).toBe(true); // not named: a Tuesday
+    // No longer an estimate: 2027-02-05 (Fri) → 02-09: the 9th only, the 8th being off.
+    expect(workdaysBetween('2027-02-05', '2027-02-09', calendar)).toEqual({ days: 1, estimated: false });
+    expect(dueCountdown('2027-02-09', '2027-02-05', calendar)).toBe('还有 1 个工作日');
+    expect(describeDue('2027-02-22', '2027-02-19', calendar)).toBe('2月22日（还有 2 个工作日）');
+  });
+
+  it('calendarOf: settings without holidays are the package alone', () => {
+    expect(calendarOf({})).toBe(STATUTORY_CALENDAR);
+    expect(calendarOf({ holidays: [] })).toBe(STATUTORY_CALENDAR);
+    expect(isWorkday('2027-02-08', calendarOf({ holidays: [{ date: '2027-02-08', kind: 'off' }] }))).toBe(
+      false,
+    );
   });
 });

@@ -8,7 +8,8 @@
  * What it models of Google, because the adapter's correctness depends on it:
  * - `spreadsheets.batchUpdate` is atomic: requests apply in order to a copy that replaces the
  *   spreadsheet only when every request succeeded; an unknown request type, a range beyond the grid,
- *   a duplicate sheet title or a missing protected range / chart answers 400 and changes nothing.
+ *   a duplicate sheet title, a missing protected range / chart, or a second protection of a whole
+ *   sheet ("already has sheet protection", as Google answers) answers 400 and changes nothing.
  * - `values.*` with `RAW` stores strings as strings (`=HYPERLINK(…)` stays text); `USER_ENTERED`
  *   parses them as typed in the UI (a leading `=` makes a formula, numbers become numbers).
  * - `spreadsheets.get` honours the `fields` mask (including `a(b,c)` and `a.b` forms) and returns
@@ -720,6 +721,17 @@ function sheetById(spreadsheet: FakeSpreadsheet, sheetId: unknown): FakeSheet {
   return sheet;
 }
 
+/** A range with no row or column bound: the whole sheet, what "protect sheet" protects. */
+function isWholeSheet(range: sheets_v4.Schema$GridRange | undefined | null): boolean {
+  return (
+    range != null &&
+    range.startRowIndex == null &&
+    range.endRowIndex == null &&
+    range.startColumnIndex == null &&
+    range.endColumnIndex == null
+  );
+}
+
 function gridBounds(spreadsheet: FakeSpreadsheet, range: sheets_v4.Schema$GridRange | undefined): Bounds {
   if (!range) throw invalid('range is required');
   const sheet = sheetById(spreadsheet, range.sheetId);
@@ -1002,6 +1014,16 @@ function applyRequest(spreadsheet: FakeSpreadsheet, request: Record<string, Json
       const bounds = gridBounds(spreadsheet, protectedRange.range ?? undefined);
       if (protectedRange.warningOnly && protectedRange.editors) {
         throw invalid('Editors cannot be set on a warning-only protected range');
+      }
+      // Google's rule (and its words): a sheet has at most one protection of the whole sheet —
+      // a range without any bound — whoever set it and whether it only warns.
+      if (
+        isWholeSheet(protectedRange.range) &&
+        bounds.sheet.protectedRanges.some((p) => isWholeSheet(p.range))
+      ) {
+        throw invalid(
+          `Invalid requests[${position}].addProtectedRange: Sheet "${bounds.sheet.properties.title}" already has sheet protection.`,
+        );
       }
       protectedRange.protectedRangeId ??= spreadsheet.nextObjectId++;
       bounds.sheet.protectedRanges.push(protectedRange);

@@ -3,7 +3,7 @@
  * Debian's python3-uno. Missing programs fail the test with the install hint; they never skip it.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -20,6 +20,32 @@ export function requireLibreOffice(): void {
   const soffice = spawnSync('soffice', ['--version'], { encoding: 'utf8' });
   const uno = spawnSync(SYSTEM_PYTHON, ['-c', 'import uno'], { encoding: 'utf8' });
   if (soffice.status !== 0 || uno.status !== 0) throw new Error(INSTALL_HINT);
+}
+
+/**
+ * Opens a workbook in LibreOffice Calc and saves it as .xlsx at `target`, as a person re-saving it
+ * would; `workDir` holds LibreOffice's profile and its output.
+ */
+export function resaveInLibreOffice(source: string, target: string, workDir: string): void {
+  requireLibreOffice();
+  const outDir = mkdtempSync(join(workDir, 'lo-out-'));
+  const profile = join(workDir, 'lo-profile');
+  const run = spawnSync(
+    'soffice',
+    [
+      '--headless',
+      '--norestore',
+      `-env:UserInstallation=file://${profile}`,
+      '--convert-to',
+      'xlsx:Calc MS Excel 2007 XML',
+      '--outdir',
+      outDir,
+      source,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (run.status !== 0) throw new Error(`LibreOffice failed: ${run.stderr}`);
+  copyFileSync(join(outDir, basename(source)), target);
 }
 
 async function freePort(): Promise<number> {

@@ -3,7 +3,6 @@
  * workbook and save it, then we read it, sync it and write back into it again.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../../adapters/workbook/sample';
@@ -12,7 +11,7 @@ import { updateXlsx } from '../../adapters/workbook/xlsxPort';
 import { computeStats } from '../../shared/stats';
 import { summaryTables } from '../../shared/summary';
 import { validateWorkbook } from '../../shared/validate';
-import { requireLibreOffice } from '../support/libreoffice';
+import { resaveInLibreOffice } from '../support/libreoffice';
 import { tempFolder } from './helpers';
 
 const folder = tempFolder();
@@ -55,26 +54,7 @@ function resaveWithOpenpyxl(source: string, target: string): void {
 
 /** Opened and saved as .xlsx by LibreOffice Calc. */
 function resaveWithLibreOffice(source: string, target: string): void {
-  requireLibreOffice();
-  const outDir = join(folder.dir, `lo-${Date.now()}`);
-  mkdirSync(outDir);
-  const profile = join(folder.dir, 'lo-profile');
-  const run = spawnSync(
-    'soffice',
-    [
-      '--headless',
-      '--norestore',
-      `-env:UserInstallation=file://${profile}`,
-      '--convert-to',
-      'xlsx:Calc MS Excel 2007 XML',
-      '--outdir',
-      outDir,
-      source,
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (run.status !== 0) throw new Error(`LibreOffice failed: ${run.stderr}`);
-  copyFileSync(join(outDir, source.split(/[\\/]/).pop() ?? ''), target);
+  resaveInLibreOffice(source, target, folder.dir);
 }
 
 describe.each([

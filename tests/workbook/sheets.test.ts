@@ -388,6 +388,65 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
   }, 60_000);
 });
 
+describe('protection of the generated tabs', () => {
+  const ADMIN = 'admin@example.cn';
+  /** Every addProtectedRange the adapter sent to this spreadsheet. */
+  const protectionsAdded = (spreadsheetId: string) =>
+    requestsFor(spreadsheetId)
+      .filter((r) => r.method === 'POST' && r.path.endsWith(':batchUpdate'))
+      .flatMap((r) => (r.body as { requests?: Record<string, unknown>[] }).requests ?? [])
+      .filter((request) => 'addProtectedRange' in request).length;
+
+  it('keeps an admin’s own protection of a generated tab and adds no second one', async () => {
+    const id = freshId();
+    seedSpreadsheet(fake, id, sampleWorkbook(YEAR));
+    const { tables } = tablesOf(sampleWorkbook(YEAR));
+    await workbookFor(id).update({ generated: tables });
+    expect(protectionsAdded(id)).toBe(GENERATED_TAB_ORDER.length);
+
+    // An admin makes 汇总 editable by themselves only, in place of our warning.
+    const summary = sheetNamed(fake.spreadsheets.get(id) as FakeSpreadsheet, '汇总');
+    const [ours] = summary.protectedRanges;
+    const api = sheets({
+      version: 'v4',
+      auth: tokenAuth() as unknown as NonNullable<sheets_v4.Options['auth']>,
+      rootUrl: fake.rootUrl,
+      retry: false,
+    });
+    await api.spreadsheets.batchUpdate({
+      spreadsheetId: id,
+      requestBody: {
+        requests: [
+          { deleteProtectedRange: { protectedRangeId: ours?.protectedRangeId ?? -1 } },
+          {
+            addProtectedRange: {
+              protectedRange: {
+                range: { sheetId: summary.properties.sheetId },
+                description: '仅管理员可改',
+                editors: { users: [ADMIN] },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const before = protectionsAdded(id);
+
+    await workbookFor(id).update({ generated: tables });
+
+    const spreadsheet = fake.spreadsheets.get(id) as FakeSpreadsheet;
+    // Nothing added this time: every generated tab had a protection, ours or the admin's.
+    expect(protectionsAdded(id)).toBe(before);
+    expect(sheetNamed(spreadsheet, '汇总').protectedRanges).toEqual([
+      expect.objectContaining({ description: '仅管理员可改', editors: { users: [ADMIN] } }),
+    ]);
+    for (const tab of GENERATED_TAB_ORDER) {
+      expect(sheetNamed(spreadsheet, GENERATED_TAB_LABELS[tab].zh).protectedRanges, tab).toHaveLength(1);
+    }
+    expect(sheetValues(sheetNamed(spreadsheet, '汇总'))).toEqual(shown(tables.overview));
+  });
+});
+
 describe('assigned IDs', () => {
   it('adds an ID column after the last used one when the tab has none, growing the grid', async () => {
     const id = freshId();
@@ -699,6 +758,28 @@ describe('the fake answers like Google', () => {
       .catch((e: unknown) => e);
     expect((error as { status?: number }).status).toBe(400);
     expect((fake.spreadsheets.get(id) as FakeSpreadsheet).sheets).toEqual(before);
+  });
+
+  it('refuses a second protection of a whole sheet with Google’s words; a range beside it is fine', async () => {
+    const id = freshId();
+    seedSpreadsheet(fake, id, sampleWorkbook(YEAR));
+    const sheet = (fake.spreadsheets.get(id) as FakeSpreadsheet)
+      .sheets[0] as FakeSpreadsheet['sheets'][number];
+    const sheetId = sheet.properties.sheetId;
+    const protect = (range: sheets_v4.Schema$GridRange) =>
+      client().spreadsheets.batchUpdate({
+        spreadsheetId: id,
+        requestBody: { requests: [{ addProtectedRange: { protectedRange: { range, warningOnly: true } } }] },
+      });
+    await protect({ sheetId });
+    await protect({ sheetId, startRowIndex: 0, endRowIndex: 1 });
+    const error = await protect({ sheetId }).catch((e: unknown) => e);
+    expect((error as { status?: number }).status).toBe(400);
+    expect(String((error as Error).message)).toContain(
+      `Invalid requests[0].addProtectedRange: Sheet "${sheet.properties.title}" already has sheet protection.`,
+    );
+    const after = (fake.spreadsheets.get(id) as FakeSpreadsheet).sheets[0];
+    expect(after?.protectedRanges).toHaveLength(2);
   });
 
   it('answers developer metadata as the API does: search, get by ID, and spreadsheets.get fields', async () => {

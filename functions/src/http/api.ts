@@ -31,6 +31,7 @@ import {
   SyncRequest,
   type SyncResponse,
 } from '../../../shared/api';
+import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
 import { GongjianError, UnusableInputError } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import type { MailQueue } from '../mail/queue';
@@ -79,18 +80,19 @@ export interface ApiDeps extends Clock {
   durable?: () => Promise<void>;
 }
 
-/** A refusal with its HTTP status, a stable code and a Chinese and an English sentence. */
-export class ApiError extends GongjianError {
+/** A refusal: a code of the contract (its HTTP status comes from API_ERRORS) and its two sentences. */
+export class ApiError extends GongjianError<ApiErrorCode> {
   override readonly name = 'ApiError';
+  readonly status: number;
   constructor(
-    readonly status: number,
-    code: string,
+    code: ApiErrorCode,
     messageZh: string,
     messageEn: string,
     /** A finer code where the client may act on it (why a workbook is unusable). */
     readonly reason?: string,
   ) {
     super(code, messageZh, messageEn);
+    this.status = API_ERRORS[code];
   }
 }
 
@@ -136,18 +138,12 @@ export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) =>
 
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof AuthError)
-    return new ApiError(error.status, error.code, error.messageZh, error.messageEn);
+  if (error instanceof AuthError) return new ApiError(error.code, error.messageZh, error.messageEn);
   // The same sentence the CLI prints with its exit code 2 (no tab recognised, say).
   if (error instanceof UnusableInputError)
-    return new ApiError(422, 'unusable_input', error.messageZh, error.messageEn, error.code);
-  if (error instanceof SyncBusyError) return new ApiError(409, error.code, error.messageZh, error.messageEn);
-  return new ApiError(
-    500,
-    'internal',
-    '服务器内部错误，请稍后重试',
-    'Internal error; please try again later',
-  );
+    return new ApiError('unusable_input', error.messageZh, error.messageEn, error.code);
+  if (error instanceof SyncBusyError) return new ApiError(error.code, error.messageZh, error.messageEn);
+  return new ApiError('internal', '服务器内部错误，请稍后重试', 'Internal error; please try again later');
 }
 
 type Preflight = Pick<ApiRequest, 'method' | 'path' | 'get'>;
@@ -158,12 +154,11 @@ type Preflight = Pick<ApiRequest, 'method' | 'path' | 'get'>;
  */
 async function preflight(req: Preflight, deps: ApiDeps) {
   const match = ROUTE.exec(req.path);
-  if (!match) throw new ApiError(404, 'not_found', '没有这个接口', 'No such endpoint');
+  if (!match) throw new ApiError('not_found', '没有这个接口', 'No such endpoint');
   const [, planId = '', action = ''] = match;
   const method = action === 'stats' ? 'GET' : 'POST';
   if (req.method !== method) {
     throw new ApiError(
-      405,
       'method_not_allowed',
       `此接口只接受 ${method} 请求`,
       `This endpoint only accepts ${method}`,
@@ -178,7 +173,6 @@ async function preflight(req: Preflight, deps: ApiDeps) {
 function tooLarge(size: number, limit: number): ApiError {
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
   return new ApiError(
-    413,
     'body_too_large',
     `工作簿过大（${mib(size)} MiB，上限 ${mib(limit)} MiB）：请把往年的活动移到另一个表格后再同步`,
     `Workbook too large (${mib(size)} MiB; limit ${mib(limit)} MiB): move past years' activities to another spreadsheet and sync again`,
@@ -205,7 +199,6 @@ export function guardServer(server: Server, deps: ApiDeps): void {
     const checked = (async () => {
       if (req.headers['transfer-encoding'] !== undefined && req.headers['content-length'] === undefined) {
         throw new ApiError(
-          411,
           'length_required',
           '请求须注明内容长度（Content-Length）',
           'The request must declare its Content-Length',
@@ -252,8 +245,7 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
 
   if (action === 'stats') {
     const stats = await deps.store.getStats(planId);
-    if (!stats)
-      throw new ApiError(404, 'no_stats', '统计尚未生成，请先同步', 'No statistics yet; sync first');
+    if (!stats) throw new ApiError('no_stats', '统计尚未生成，请先同步', 'No statistics yet; sync first');
     // Statistics are always of the last complete sync; this says whether one is under way or died.
     const claim = await deps.store.getClaim(planId);
     const sync = !claim ? 'complete' : claim.expiresAt > deps.now().getTime() ? 'inProgress' : 'interrupted';
@@ -307,7 +299,7 @@ export function parseSmallBody<T>(schema: z.ZodType<T>, req: ApiRequest, hintZh:
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success)
-    throw new ApiError(400, 'invalid_body', `请求内容格式不正确：${hintZh}`, `Bad request body: ${hintEn}`);
+    throw new ApiError('invalid_body', `请求内容格式不正确：${hintZh}`, `Bad request body: ${hintEn}`);
   return parsed.data;
 }
 
@@ -320,19 +312,13 @@ function parseBody(req: ApiRequest, maxBodyBytes: number): SyncRequest {
     try {
       value = JSON.parse(value.toString());
     } catch {
-      throw new ApiError(
-        400,
-        'malformed_json',
-        '请求内容不是有效的 JSON',
-        'The request body is not valid JSON',
-      );
+      throw new ApiError('malformed_json', '请求内容不是有效的 JSON', 'The request body is not valid JSON');
     }
   }
   const parsed = SyncRequest.safeParse(value);
   if (!parsed.success) {
     const where = parsed.error.issues[0]?.path.join('.') ?? '';
     throw new ApiError(
-      400,
       'invalid_body',
       `请求内容格式不正确（${where || '根'}）`,
       `The request body does not have the expected shape (at ${where || 'root'})`,
@@ -357,7 +343,6 @@ function isAdmin(email: string, admins: readonly string[]): boolean {
 /** A plan's editor named a spreadsheet the plan is not bound to (see store/binding.ts). */
 function boundElsewhere(planId: string): ApiError {
   return new ApiError(
-    409,
     'workbook_bound',
     `计划「${planId}」绑定的不是这份 Google 表格，本次同步没有写入任何内容。请在计划绑定的表格中同步；如需更换表格，请联系管理员。`,
     `Plan "${planId}" is bound to another Google Sheet; nothing was written. Sync from the plan's own sheet, or ask an admin to rebind it.`,
@@ -365,5 +350,5 @@ function boundElsewhere(planId: string): ApiError {
 }
 
 function unknownPlan(): ApiError {
-  return new ApiError(404, 'unknown_plan', '找不到这个共建计划', 'Unknown plan');
+  return new ApiError('unknown_plan', '找不到这个共建计划', 'Unknown plan');
 }

@@ -5,46 +5,43 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuth2Client } from 'google-auth-library';
+import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
 import { GongjianError } from '../../../shared/errors';
 
-export type AuthErrorCode =
+export type AuthErrorCode = Extract<
+  ApiErrorCode,
   | 'missing_token'
   | 'invalid_token'
   | 'wrong_audience'
   | 'token_expired'
   | 'email_missing'
   | 'email_unverified'
-  | 'not_editor';
+  | 'not_editor'
+>;
 
-const AUTH_ERRORS: Record<AuthErrorCode, { status: 401 | 403; zh: string; en: string }> = {
+const AUTH_ERRORS: Record<AuthErrorCode, { zh: string; en: string }> = {
   missing_token: {
-    status: 401,
     zh: '缺少身份令牌：请求须带 Authorization: Bearer <ID 令牌>',
     en: 'Missing identity token: send Authorization: Bearer <ID token>',
   },
-  invalid_token: { status: 401, zh: '身份令牌无效', en: 'Invalid identity token' },
+  invalid_token: { zh: '身份令牌无效', en: 'Invalid identity token' },
   wrong_audience: {
-    status: 401,
     zh: '身份令牌不是为本服务签发的（受众不符）',
     en: 'The ID token was not issued for this service (audience mismatch)',
   },
   token_expired: {
-    status: 401,
     zh: '身份令牌已过期，请重新打开侧边栏后重试',
     en: 'The ID token has expired; reopen the sidebar and retry',
   },
   email_missing: {
-    status: 401,
     zh: '身份令牌中没有邮箱：加载项须申请 userinfo.email 权限',
     en: 'The ID token carries no email: the add-on must request the userinfo.email scope',
   },
   email_unverified: {
-    status: 403,
     zh: '该 Google 账号的邮箱尚未验证',
     en: "The Google account's email address is not verified",
   },
   not_editor: {
-    status: 403,
     zh: '你不是该计划的负责人或编辑者，无权执行此操作',
     en: "You are not the plan's owner or one of its editors",
   },
@@ -53,16 +50,16 @@ const AUTH_ERRORS: Record<AuthErrorCode, { status: 401 | 403; zh: string; en: st
 /** Authentication (401) or authorization (403) refused. */
 export class AuthError extends GongjianError<AuthErrorCode> {
   override readonly name = 'AuthError';
-  readonly status: 401 | 403;
+  readonly status: (typeof API_ERRORS)[AuthErrorCode];
 
   /** `reason` is an English detail for logs; it never holds the token or its claims. */
   constructor(
     code: AuthErrorCode,
     readonly reason?: string,
   ) {
-    const { status, zh, en } = AUTH_ERRORS[code];
+    const { zh, en } = AUTH_ERRORS[code];
     super(code, zh, en);
-    this.status = status;
+    this.status = API_ERRORS[code];
   }
 }
 

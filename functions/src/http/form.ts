@@ -13,6 +13,7 @@ import { todayIn } from '../../../adapters/workbook/validateToday';
 import {
   ACTIVITY_FORM_FIELDS,
   type ActivityFormValues,
+  creditedPartners,
   FORM_CSS,
   type FormView,
   fieldErrors,
@@ -177,7 +178,8 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     } else {
       cells = {
         ...Object.fromEntries(ACTIVITY_FORM_FIELDS.map((f) => [f, values[f] ?? null])),
-        partners: values.partners.join(','),
+        // A partner link's own unit is always credited, whatever was ticked (shared/requestForm.ts).
+        partners: creditedPartners(scoped, values.partners).join(','),
       };
     }
     // The same rules as a sheet row; the row is reported as done (status set on storing).

@@ -54,7 +54,6 @@ export async function requestReport(
   });
   if (!deps.mailQueue) {
     throw new ApiError(
-      503,
       'mail_unavailable',
       '此服务未配置邮件队列',
       'This service has no mail queue configured',
@@ -88,7 +87,6 @@ export async function requestReport(
   } catch (error) {
     if (!(error instanceof AttachmentTooLargeError)) throw error;
     throw new ApiError(
-      413,
       'report_too_large',
       `年度总结文件过大（${docx.length} 字节），无法作为邮件附件发送，请用 gongjian report 在本地生成`,
       `The year-end summary (${docx.length} bytes) is too large to email; build it locally with gongjian report`,

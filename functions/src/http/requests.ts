@@ -17,7 +17,7 @@ import {
   type RevokeResponse,
 } from '../../../shared/api';
 import { computeStats } from '../../../shared/stats';
-import { describeDue } from '../../../shared/workdays';
+import { calendarOf, describeDue } from '../../../shared/workdays';
 import type { MailQueue } from '../mail/queue';
 import { revokeLinks } from '../requests/links';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
@@ -37,7 +37,6 @@ const UNREACHABLE: Record<UnreachableReason, [zh: string, en: string]> = {
 function linkQueue(deps: Pick<ApiDeps, 'mailQueue'>): MailQueue {
   if (!deps.mailQueue?.links) {
     throw new ApiError(
-      503,
       'form_unavailable',
       '此服务未配置填报表单地址（GONGJIAN_FORM_URL），无法发送填报链接',
       'This service has no form address (GONGJIAN_FORM_URL) configured; no links can be sent',
@@ -66,7 +65,6 @@ export async function requestUpdates(
     const list = resolved.unreachable.map(({ target, reason }) => `${target}（${UNREACHABLE[reason][0]}）`);
     const listEn = resolved.unreachable.map(({ target, reason }) => `${target} (${UNREACHABLE[reason][1]})`);
     throw new ApiError(
-      422,
       'unreachable_recipient',
       `以下收件人无法发送，本次没有发出任何请求：${list.join('、')}`,
       `Cannot send to: ${listEn.join(', ')}; no request was sent`,
@@ -84,7 +82,9 @@ export async function requestUpdates(
       requestId,
       ...(body.message !== undefined && body.message.trim() !== '' && { message: body.message }),
       // 「12月4日（还有 3 个工作日）」: the mainland calendar's working days until then.
-      ...(body.due !== undefined && { due: { date: body.due, label: describeDue(body.due, today) } }),
+      ...(body.due !== undefined && {
+        due: { date: body.due, label: describeDue(body.due, today, calendarOf(model.settings)) },
+      }),
     },
     now,
   );
@@ -125,8 +125,7 @@ export async function revokeRequestLinks(
   );
   // No form needed: links minted before the form moved, say, must still be revocable. The links
   // live in the mail queue's database (requests/send.ts mints them as the emails are queued).
-  if (!deps.mailQueue)
-    throw new ApiError(503, 'requests_unavailable', '此服务未配置邮件队列', 'No mail queue');
+  if (!deps.mailQueue) throw new ApiError('requests_unavailable', '此服务未配置邮件队列', 'No mail queue');
   const revoked = await revokeLinks({ db: deps.mailQueue.db, now: deps.now }, { planId: plan.planId, email });
   deps.log?.(`撤销填报链接 plan=${plan.planId} ${email.toLowerCase()} by ${identity.email}: ${revoked}`);
   return { status: 200, body: { planId: plan.planId, email: email.toLowerCase(), revoked } };

@@ -9,13 +9,17 @@ import type { MailQueue } from './queue';
 /** The local hour at which a plan's emails go out. */
 export const SEND_HOUR = 9;
 
-/** The log's warning when working days were estimated for a year the calendar package does not know. */
+/**
+ * The log's warning when working days were estimated for a year neither the calendar package nor
+ * the plan's 节假日 tab knows. Staff see the same gap for the plan year in 校验 (`unknown_calendar`);
+ * this line also covers the other years a run read (a due date in the next year).
+ */
 function unknownCalendarNote(years: readonly number[]): string {
   if (years.length === 0) return '';
   const list = years.join('、');
   return (
-    `; 警告：chinese-days 尚无 ${list} 年的节假日安排，工作日按周一至周五（除元旦、劳动节、国庆节）估算，请升级该包 / ` +
-    `warning: no holiday arrangement for ${years.join(', ')} in chinese-days, working days estimated (Mon–Fri); upgrade it`
+    `; 警告：尚无 ${list} 年的节假日安排，工作日按周一至周五（除元旦、劳动节、国庆节）估算，请在「节假日」工作表中填写或升级 chinese-days / ` +
+    `warning: no holiday arrangement for ${years.join(', ')}, working days estimated (Mon–Fri); fill in the Holidays tab or upgrade chinese-days`
   );
 }
 

@@ -3,7 +3,7 @@
  *
  * A mail document (queue.ts) moves through the states of the Trigger Email extension, plus RETRY:
  *
- *   PENDING ─claim─▶ PROCESSING ─250─────────────────────────▶ SUCCESS  (delivery.info)
+ *   PENDING ─claim─▶ PROCESSING ─250─────────────────────────▶ SUCCESS  (delivery.info; links redacted)
  *                    (lease)    ─5xx, or attempts used up────▶ ERROR    (delivery.error)
  *                               ─4xx, connection failure─────▶ RETRY    (nextAttemptTime)
  *   RETRY, once nextAttemptTime ≤ now ─claim─▶ PROCESSING      backoff: min(2^attempts × 30 s, 1 h)
@@ -41,6 +41,9 @@
  * Everything else — the same key queued twice, trigger redelivery, concurrent or repeated sweeps —
  * sends nothing twice: the key's create() and the precondition on the claim see to that.
  *
+ * Secrets at rest: the write that records SUCCESS also redacts the update links in the stored text
+ * and HTML (redact.ts), and no other write does — so a retry or a second copy sends the same bytes.
+ *
  * Retention: every delivery write sets `delivery.expireAt` to the time of the write plus the
  * retention (deps.retentionMs, GONGJIAN_MAIL_RETENTION_DAYS), so a document lives that long after
  * its final state — SUCCESS or ERROR — and an attempt in progress never expires under it; Firestore's
@@ -50,6 +53,7 @@ import { type DocumentReference, type Firestore, Timestamp } from 'firebase-admi
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { mailCollection } from '../store/paths';
 import type { MailDeps } from './deps';
+import { type RedactedFields, redactedMessageFields } from './redact';
 import { classifySmtpError, describeSmtpError } from './transport';
 import { type Delivery, type DeliveryInfo, parseMail, pendingDelivery, type StoredMail } from './types';
 
@@ -167,7 +171,11 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
   const finished = deps.now();
   let recorded: Delivery;
   let result: ProcessOutcome;
+  // Delivered: the stored copy's update links are redacted in the same write (redact.ts). Any other
+  // outcome keeps the bytes, so the next attempt sends the same message.
+  let redacted: RedactedFields = {};
   if (outcome.ok) {
+    redacted = redactedMessageFields(mail);
     recorded = {
       ...claimed,
       state: 'SUCCESS',
@@ -199,7 +207,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
     };
     result = 'error';
   }
-  if (!(await conditionalUpdate(ref, { delivery: recorded }, { lastUpdateTime: claim }))) {
+  if (!(await conditionalUpdate(ref, { delivery: recorded, ...redacted }, { lastUpdateTime: claim }))) {
     deps.log?.(`邮件 ${docId}：本次投递（${result}）已被接管，结果未记录 / attempt was taken over`);
     return 'superseded';
   }
@@ -224,7 +232,7 @@ async function attempt(docId: string, mail: StoredMail, deps: MailDeps): Promise
 /** The update's write time, or undefined when the document changed since `precondition`. */
 async function conditionalUpdate(
   ref: DocumentReference,
-  data: { delivery: Delivery },
+  data: { delivery: Delivery } & RedactedFields,
   precondition: { lastUpdateTime: Timestamp },
 ): Promise<Timestamp | undefined> {
   try {

@@ -145,6 +145,20 @@ export function linkUrl(baseUrl: string, token: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/r/${token}`;
 }
 
+/** A token where linkUrl puts it: right after `/r/`, and not part of a longer run of token characters. */
+const TOKEN_IN_LINK = /(?<=\/r\/)[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+/** What a redacted link holds instead of its token: an address of the form's shape that opens nothing. */
+export const REDACTED_TOKEN = 'redacted';
+
+/**
+ * `text` with the token of every update link in it replaced by REDACTED_TOKEN, whatever the form's
+ * address: how a delivered email's stored copy stops being a key (mail/redact.ts). Base64url
+ * characters are never escaped, in HTML or in text, so a link reads the same in both parts.
+ */
+export function redactLinkTokens(text: string): string {
+  return text.replace(TOKEN_IN_LINK, REDACTED_TOKEN);
+}
+
 /** One use of a link, as logged. */
 export interface LinkUse {
   /** view: the form was shown; submit: an activity was submitted; milestone: a measure marked done. */

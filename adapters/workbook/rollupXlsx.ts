@@ -1,0 +1,90 @@
+/**
+ * The district roll-up workbook (§13, 街道汇总.xlsx): its four generated tabs, laid out as the
+ * plan's generated tabs are (fillTableSheet: bold frozen header, percentages, fills, widths,
+ * protection), each chart beside the tab it is drawn from. The file is wholly generated: it is
+ * written new each time, never read back.
+ *
+ * - Never over an open workbook: while Excel, WPS or LibreOffice has the file open (its lock file
+ *   beside it, the write-back's own check), nothing is written and WorkbookOpenError says so.
+ * - Never half-written: the bytes go to a temporary file beside the target, flushed, then renamed
+ *   over it, so the path holds the previous roll-up or the new one.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import ExcelJS from 'exceljs';
+import type { RollupChartData, RollupChartKind } from '../../shared/charts';
+import { ROLLUP_TAB_LABELS, ROLLUP_TABS, type RollupTab } from '../../shared/i18n';
+import { rollupColumnShapes } from '../../shared/rollup';
+import type { StatusCell } from '../../shared/summary';
+import type { Table } from '../../shared/workbook';
+import { renderRollupChart } from '../charts/render';
+import { assertNotOpen } from './fileGuard';
+import { statusFills, tableNumberFormats } from './port';
+import { pictureImage, showPicture } from './xlsxCharts';
+import { fillTableSheet } from './xlsxPort';
+
+/** Which chart sits beside which tab: each is drawn from the figures of the tab it sits beside. */
+const CHART_OF: Partial<Record<RollupTab, RollupChartKind>> = {
+  communities: 'communities',
+  byCategory: 'categories',
+  byMonth: 'months',
+};
+
+/** What the roll-up workbook holds: the tables, their status cells and the charts' data. */
+export interface RollupWorkbook {
+  tables: Record<RollupTab, Table>;
+  statuses: Partial<Record<RollupTab, readonly StatusCell[]>>;
+  charts: RollupChartData;
+}
+
+/** The roll-up as an .xlsx file's bytes. */
+export async function rollupXlsxBytes(rollup: RollupWorkbook): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  for (const tab of ROLLUP_TABS) {
+    const table = rollup.tables[tab];
+    const sheet = workbook.addWorksheet(ROLLUP_TAB_LABELS[tab].zh, {
+      views: [{ state: 'frozen', ySplit: 1 }],
+    });
+    const shapes = rollupColumnShapes(table);
+    fillTableSheet(
+      sheet,
+      table,
+      tableNumberFormats(table, (_r, c) => shapes[c] ?? 'quantity'),
+      // The roll-up's 关注事项 shows the plan's kinds of attention, in the plan's colours.
+      tab === 'attention' ? statusFills('attention', rollup.statuses.attention) : new Map(),
+    );
+    const chart = CHART_OF[tab];
+    if (chart !== undefined) {
+      const picture = renderRollupChart(chart, rollup.charts);
+      const width = Math.max(0, ...table.map((row) => row.length));
+      // Right of the table, one empty column between, from the first row.
+      showPicture(sheet, workbook.addImage(pictureImage(picture)), picture, width + 1, 1);
+    }
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/**
+ * Writes the roll-up workbook at `path`, replacing an earlier one; refuses (WorkbookOpenError)
+ * while an office program has it open.
+ */
+export async function writeRollupXlsx(path: string, rollup: RollupWorkbook): Promise<void> {
+  await assertNotOpen(path);
+  const bytes = await rollupXlsxBytes(rollup);
+  // A dot name keeps the temporary file out of folder views; the pid keeps two writers apart.
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    // Checked again: the program may have opened the old roll-up while this one was built.
+    await assertNotOpen(path);
+    await rename(temporary, path);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The staff API's refusal codes (shared/api.ts has the rest of the contract). Apart from the zod
+ * schemas so that a terminal program's error boundary can key on codes without loading zod.
+ */
+
+/**
+ * Every code the API refuses with, and its HTTP status: the one table the server answers from
+ * (ApiError takes only these codes and looks its status up here) and every client keys on. A
+ * client chooses its sentence by code, never by status: two refusals can share a status (409 is
+ * both a busy plan and a sheet bound to another plan) and want different advice.
+ */
+export const API_ERRORS = {
+  missing_token: 401,
+  invalid_token: 401,
+  wrong_audience: 401,
+  token_expired: 401,
+  email_missing: 401,
+  email_unverified: 403,
+  not_editor: 403,
+  not_found: 404,
+  unknown_plan: 404,
+  no_stats: 404,
+  method_not_allowed: 405,
+  workbook_bound: 409,
+  sync_in_progress: 409,
+  length_required: 411,
+  body_too_large: 413,
+  report_too_large: 413,
+  invalid_body: 400,
+  malformed_json: 400,
+  unusable_input: 422,
+  unreachable_recipient: 422,
+  internal: 500,
+  form_unavailable: 503,
+  mail_unavailable: 503,
+  requests_unavailable: 503,
+} as const satisfies Record<string, number>;
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+const API_ERROR_CODES: ReadonlySet<string> = new Set(Object.keys(API_ERRORS));
+
+/** The code of a refusal if this build knows it (a newer server may send one it does not). */
+export function knownErrorCode(code: string | undefined): ApiErrorCode | undefined {
+  return code !== undefined && API_ERROR_CODES.has(code) ? (code as ApiErrorCode) : undefined;
+}
