@@ -213,10 +213,12 @@ async function launch(
   if (options.rules) args.push(`--rules=${resolve(options.rules)}`);
   if (options.seedFrom) args.push(`--seed_from_export=${resolve(options.seedFrom)}`);
 
-  // detached:false keeps the JVM in our process group, so a terminal's Ctrl-C reaches it even if
-  // our own handlers never run. A group kill is therefore not ours to send (it would hit us too);
-  // the JVM starts no children of its own, so killing its pid is enough.
-  const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });
+  // The JVM gets a process group of its own (detached): a terminal's Ctrl-C and a signal to our
+  // group then reach only us, and the owner (the local stack) saves the database before it stops
+  // the JVM — an emulator that dies with the Ctrl-C takes everything since the last save with it.
+  // Its orphan guard (below) still ends it whenever we end. The JVM starts no children of its
+  // own, so killing its pid is enough.
+  const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const output: string[] = [];
   const onLine = (line: string) => {
     output.push(line);
@@ -245,13 +247,14 @@ async function launch(
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      guard.release();
       if (!exitInfo) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
         await exited;
         clearTimeout(timer);
       }
+      // Only now: until the JVM is gone, a kill of this process must still take it along.
+      guard.release();
     })();
     return stopping;
   };
@@ -349,36 +352,27 @@ function explainStartFailure(error: unknown, port: number, output: string): Erro
 }
 
 /**
- * Kills the JVM when this process ends however it ends: normal exit and uncaught exceptions
- * ('exit' runs synchronously, so SIGKILL), SIGINT/SIGTERM/SIGHUP, and — through a tiny watchdog
- * process that notices its stdin pipe closing — even a SIGKILL of this process, which no handler
- * sees. Without it a killed test run leaves JVMs holding ports and memory.
+ * Kills the JVM when this process ends however it ends, without ever deciding when it ends:
+ * a normal exit or an uncaught exception ('exit' runs synchronously, so SIGKILL), and — through a
+ * tiny watchdog process that notices its stdin pipe closing — a signal nobody handled (SIGINT,
+ * SIGTERM, SIGHUP end Node without 'exit') and a SIGKILL, which no handler sees. It installs no
+ * signal handler: a signal is the owner's to act on (the local stack exports the database, then
+ * stops the emulator), and a guard that killed the JVM on SIGINT made every Ctrl-C lose the data.
+ * The watchdog has a process group of its own, like the JVM, so a kill -9 of our whole group
+ * leaves it alive to do its one job. Without it a killed test run leaves JVMs holding ports and memory.
  */
 function guardAgainstOrphans(child: ChildProcess): { release(): void } {
   const killNow = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
-  const onSignal = Object.assign(
-    (signal: NodeJS.Signals) => {
-      killNow();
-      release();
-      // A listener replaces Node's default "terminate"; if only guards like this one listen,
-      // nobody else will end the process, so re-raise the signal now that our listener is gone.
-      if (process.listeners(signal).every((listener) => ORPHAN_GUARD in listener)) {
-        process.kill(process.pid, signal);
-      }
-    },
-    { [ORPHAN_GUARD]: true },
-  );
   process.on('exit', killNow);
-  for (const signal of GUARDED_SIGNALS) process.on(signal, onSignal);
 
   const watchdog =
     child.pid === undefined
       ? undefined
       : spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(child.pid)], {
           stdio: ['pipe', 'ignore', 'ignore'],
-          detached: false,
+          detached: true,
         });
   // The watchdog must not keep this process alive, nor crash it if it cannot start.
   watchdog?.on('error', () => {});
@@ -387,18 +381,15 @@ function guardAgainstOrphans(child: ChildProcess): { release(): void } {
 
   function release() {
     process.off('exit', killNow);
-    for (const signal of GUARDED_SIGNALS) process.off(signal, onSignal);
     if (watchdog && watchdog.exitCode === null) watchdog.kill('SIGKILL');
   }
   return { release };
 }
 
-const ORPHAN_GUARD = Symbol('gongjian.emulatorOrphanGuard');
-const GUARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** Kills the given pid once its parent's end of stdin closes, i.e. once the parent is gone. */
 const WATCHDOG_SOURCE = `
 const pid = Number(process.argv[1]);
-process.on('SIGINT', () => {});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 process.stdin.on('data', () => {});
 process.stdin.on('end', () => { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); });
 `;
@@ -449,7 +440,9 @@ function httpRequest(method: string, url: string, body?: string): Promise<{ stat
       {
         method,
         agent: false,
-        timeout: 10_000,
+        // Generous: on a loaded two-core machine the JVM answered a trigger registration after more
+        // than 10 s (the stack then failed to start); an emulator that is gone fails at once anyway.
+        timeout: 60_000,
         headers: body === undefined ? {} : { 'content-type': 'application/json' },
       },
       (res) => {

@@ -3,14 +3,27 @@
  * the Cloud Firestore emulator (a Java child process), the `api` function served by
  * functions-framework, and the deployed Firestore triggers fed by the emulator through the
  * trigger bridge. Used by `npm start`, the end-to-end tests and the benchmark.
+ *
+ * Acknowledged means kept (durability.ts): the runtime's `durable()` exports the database beside
+ * the workbook before the form, the API or the mail sender acknowledges anything. stop() shuts
+ * down in order: stop accepting (the servers close), settle what is in flight (HTTP handlers,
+ * trigger handlers and the workbook writes they wait for, for at most SETTLE_MS), persist, and only
+ * then stop the emulator — which has a process group of its own, so a Ctrl-C reaches us, not it.
+ *
+ * The form's address is the one the emailed links carry, so it stays: the port chosen at the first
+ * start is kept in the data folder and listened on again (`formPort` or GONGJIAN_FORM_URL set it
+ * explicitly). Loopback unless `lan`: then the form, and only the form, is served on the office
+ * network and its links carry this machine's address there.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { errorCode } from '../adapters/workbook/common';
 import type { WorkbookUpdate } from '../adapters/workbook/port';
 import { parseConfig } from '../functions/src/config';
 import { guardFormServer, socketAddress } from '../functions/src/http/form';
@@ -19,9 +32,12 @@ import { sweepStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
 import { onMailWritten } from '../functions/src/triggers/onMailWritten';
 import { onPlanWritten } from '../functions/src/triggers/onPlanWritten';
+import { GongjianError } from '../shared/errors';
 import { startTriggerBridge, type TriggerBridge, triggerSpecOf } from './bridge';
 import { LocalDataDir } from './dataDir';
+import { GroupCommit } from './durability';
 import { type FirestoreEmulator, startFirestoreEmulator } from './emulator';
+import { ensurePrivateFolder } from './privateFiles';
 import { LocalWorkbookFile } from './workbookFile';
 
 /** The deployed triggers, by the names they are registered under. */
@@ -29,6 +45,14 @@ export const TRIGGERS = { onPlanWritten, onMailWritten };
 
 /** The deployed sweepStats schedule's period (functions/src/schedules/sweepStats.ts). */
 const STATS_SWEEP_MS = 5 * 60_000;
+/**
+ * How long stop() lets requests and trigger handlers finish before it saves anyway. What they
+ * acknowledged is durable already; what is still running is not acknowledged, and the next start
+ * redoes it (a queued submission is flushed, statistics are swept). Ctrl-C must feel immediate.
+ */
+const SETTLE_MS = 2_500;
+/** The Firestore client's close waits for calls in flight; a straggler must not hold the exit. */
+const CLOSE_MS = 1_000;
 
 export interface LocalStackOptions {
   projectId?: string;
@@ -44,6 +68,12 @@ export interface LocalStackOptions {
   say?: (zh: string, en: string) => void;
   /** How far each sync through the API has got. */
   syncProgress?: (planId: string, progress: SyncProgress) => void;
+  /** The form's port (`--form-port`); by default the one kept from the first start, else any free one. */
+  formPort?: number | undefined;
+  /** The form's root as the links carry it (GONGJIAN_FORM_URL), e.g. behind a proxy. */
+  formUrl?: string | undefined;
+  /** Serve the form on the office network (`--lan`) rather than on 127.0.0.1 only. */
+  lan?: boolean | undefined;
 }
 
 export interface LocalStack {
@@ -62,6 +92,7 @@ export interface LocalStack {
   readonly crashed: Promise<string>;
   /** Saves the database beside the workbook (a stack without a workbook keeps nothing). */
   persist(): Promise<void>;
+  /** Stops in order (see the module comment); idempotent. */
   stop(): Promise<void>;
 }
 
@@ -87,21 +118,64 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     : undefined;
   let dataDir: LocalDataDir | undefined;
   let crashed = false;
-  const persist = async () => {
-    if (dataDir && parts.emulator && !crashed) await dataDir.save(parts.emulator);
+  // The one writer of exports: the barrier, the passes' saves and the last save at stop.
+  const commit = new GroupCommit(async () => {
+    if (crashed) throw new Error('The Firestore emulator has exited: nothing more can be saved');
+    if (!dataDir || !parts.emulator) return;
+    const started = Date.now();
+    await dataDir.save(parts.emulator);
+    log(`database saved in ${Date.now() - started} ms`);
+  });
+  const persist = () => commit.durable();
+  // Requests being answered: stop() lets them finish (their answers wait for the barrier).
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    inFlight.add(work);
+    void work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
   };
-  const stop = async () => {
-    workbook?.stop();
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= stopInOrder();
+    return stopping;
+  };
+  const stopInOrder = async () => {
     const { server, formServer, emulator, bridge, runtime, sweeper } = parts;
     clearInterval(sweeper);
-    if (server) await closeServer(server);
-    if (formServer) await closeServer(formServer);
-    await bridge?.stop().catch(() => {});
-    // What the last handlers wrote is kept for the next start.
-    await persist().catch((error: unknown) => log(`Could not save the local database: ${String(error)}`));
+    // Stop accepting: no new connections, idle ones closed; requests under way go on.
+    const closed = [server, formServer].flatMap((s) => (s ? [closeServer(s)] : []));
+    // Settle: requests, trigger handlers (the bridge stops taking events) and the workbook writes
+    // they wait for; a held write settles as held (the next start writes it).
+    const settled = await within(
+      SETTLE_MS,
+      Promise.all([
+        (async () => {
+          while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+        })(),
+        bridge?.stop(),
+        workbook?.settle(),
+      ]),
+    );
+    if (!settled) log(`stop: requests or triggers still running after ${SETTLE_MS} ms; saving without them`);
+    for (const s of [server, formServer]) s?.closeAllConnections();
+    await Promise.all(closed);
+    workbook?.stop();
+    // Persist: the last save, after every acknowledged write (those were saved already).
+    if (!crashed) {
+      await persist().catch((error: unknown) => log(`Could not save the local database: ${String(error)}`));
+    }
+    await commit.idle();
+    // Only now the children.
     await emulator?.stop().catch(() => {});
     await dataDir?.release();
-    await runtime?.close().catch(() => {});
+    if (runtime)
+      await within(
+        CLOSE_MS,
+        runtime.close().catch(() => {}),
+      );
     installRuntime(undefined);
     for (const key of Object.keys(parts)) delete parts[key as keyof typeof parts];
   };
@@ -115,6 +189,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // One stack per workbook, and its database from the last run (emails already sent among it).
     dataDir = options.workbookPath ? await LocalDataDir.claim(options.workbookPath) : undefined;
+    const outboxDir =
+      options.outboxDir ?? (options.workbookPath ? join(dirname(options.workbookPath), 'outbox') : undefined);
+    // The outbox holds every link sent: the owner's alone, also when an earlier version made it.
+    if (outboxDir && process.env.SMTP_URL === undefined) await ensurePrivateFolder(outboxDir);
     const seedFrom = await dataDir?.latestExport();
     progress('启动 Firestore 模拟器 / Firestore emulator');
     const emulator = await startFirestoreEmulator({
@@ -140,14 +218,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let formRuntime: Runtime | undefined;
     http('form', (req, res) => {
       if (!formRuntime) throw new Error('the runtime is not built yet');
-      return formRuntime.form(req, res);
+      return track(formRuntime.form(req, res));
     });
     const formServer = getTestServer('form');
     // Route, method and body size are checked before the framework reads a body (http/form.ts).
     guardFormServer(formServer);
-    await new Promise<void>((resolve) => formServer.listen(0, '127.0.0.1', resolve));
+    const lanHost = options.lan ? lanAddress() : undefined;
+    const keptPort = await dataDir?.formPort();
+    const wantedPort = options.formPort ?? keptPort ?? 0;
+    await listen(formServer, wantedPort, lanHost === undefined ? '127.0.0.1' : '0.0.0.0').catch(
+      (error: unknown) => {
+        if (errorCode(error) === 'EADDRINUSE') {
+          throw new FormPortTakenError(wantedPort, options.formPort === undefined);
+        }
+        throw error;
+      },
+    );
     parts.formServer = formServer;
-    const formUrl = `http://127.0.0.1:${(formServer.address() as AddressInfo).port}`;
+    const formPort = (formServer.address() as AddressInfo).port;
+    // Kept before any link naming it goes out.
+    await dataDir?.keepFormPort(formPort);
+    const formUrl = (options.formUrl ?? `http://${lanHost ?? '127.0.0.1'}:${formPort}`).replace(/\/+$/, '');
     const devToken = randomBytes(24).toString('base64url');
     const config = parseConfig({
       GONGJIAN_ENV: 'development',
@@ -158,9 +249,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       GONGJIAN_ADMINS: DEV_EMAIL,
       GONGJIAN_FORM_URL: formUrl,
       GONGJIAN_LOCAL_WORKBOOK: options.workbookPath,
-      GONGJIAN_OUTBOX_DIR:
-        options.outboxDir ??
-        (options.workbookPath ? join(dirname(options.workbookPath), 'outbox') : undefined),
+      GONGJIAN_OUTBOX_DIR: outboxDir,
       // A real mail server, if the person running the stack wants one.
       SMTP_URL: process.env.SMTP_URL,
       MAIL_FROM: process.env.MAIL_FROM,
@@ -170,6 +259,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.syncProgress ? { syncProgress: options.syncProgress } : {}),
       // Nothing stands in front of the stack's form: the socket is the caller.
       clientAddress: socketAddress,
+      ...(dataDir ? { durable: persist } : {}),
     });
     installRuntime(runtime);
     parts.runtime = runtime;
@@ -179,7 +269,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sweepStats(runtime.refresh).catch((error: unknown) => log(`stats sweep failed: ${String(error)}`));
     }, STATS_SWEEP_MS).unref();
 
-    http('api', (req, res) => runtime.api(req, res));
+    http('api', (req, res) => track(runtime.api(req, res)));
     const server = getTestServer('api');
     // Credentials and the body limit are checked before the framework reads a body.
     runtime.guardApiServer(server);
@@ -220,9 +310,74 @@ function deployedRulesFile(): string {
   }
 }
 
+/** Stops listening and closes idle connections; resolves once every connection is closed. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    server.closeIdleConnections();
   });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** True if the work finished within the time; it goes on either way. */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** This machine's address on the office network: the first IPv4 that is not loopback. */
+export function lanAddress(interfaces = networkInterfaces()): string {
+  for (const addresses of Object.values(interfaces)) {
+    const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
+    if (found) return found.address;
+  }
+  throw new NoLanError();
+}
+
+/** The form's port is taken by another program. */
+export class FormPortTakenError extends GongjianError<'form_port_taken'> {
+  override readonly name = 'FormPortTakenError';
+  constructor(
+    readonly port: number,
+    /** Kept from an earlier start (links already sent name it), rather than asked for. */
+    readonly kept: boolean,
+  ) {
+    super(
+      'form_port_taken',
+      kept
+        ? `填报表单的端口 ${port} 已被其他程序占用；已发出的填报链接都指向这个端口。请关闭占用它的程序后重新运行，或用 --form-port 端口号 换一个端口（已发出的链接将无法打开）。`
+        : `填报表单的端口 ${port} 已被其他程序占用，请用 --form-port 指定另一个端口。`,
+      kept
+        ? `The form's port ${port} is taken by another program, and the links already emailed name it. Close that program and start again, or choose another port with --form-port N (links already sent will not open).`
+        : `The form's port ${port} is taken by another program; choose another with --form-port N.`,
+    );
+  }
+}
+
+/** `--lan` on a machine with no network address but loopback. */
+export class NoLanError extends GongjianError<'no_lan'> {
+  override readonly name = 'NoLanError';
+  constructor() {
+    super(
+      'no_lan',
+      '找不到本机的局域网地址（只有 127.0.0.1）：请先连接办公室网络，或去掉 --lan。',
+      'This machine has no office-network address (only 127.0.0.1): connect to the network first, or leave out --lan.',
+    );
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * `npm start [-- --once] [-- PATH]`: the local stack on the embedded default. Writes the sample
+ * `npm start [-- --once] [-- --form-port N] [-- --lan] [-- PATH]`: the local stack on the embedded default. Writes the sample
  * plan to local/plan.xlsx on first run, starts the Firestore emulator, the functions and the
  * trigger bridge, syncs the workbook through the HTTP API as the add-on would, writes back the
  * assigned IDs and issue marks (the trigger writes the generated tabs), prints a summary, then
@@ -8,6 +8,11 @@
  * While a program has it open in watch mode, the write-back waits and lands once it is closed.
  * Each sync shows its progress — rows read, records written, recomputation — on one updating line
  * (plain lines when stdout is not a terminal).
+ *
+ * The form keeps its address across starts (the port of the first start, or `--form-port N`, or
+ * GONGJIAN_FORM_URL for the address the links carry), so emailed links keep working; `--lan`
+ * serves it on the office network for phones on the office Wi-Fi. Ctrl-C (SIGINT, SIGTERM, SIGHUP)
+ * stops in order and saves; what was acknowledged before was saved already (stack/durability.ts).
  */
 import { existsSync, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -26,7 +31,7 @@ import { StackRunningError } from './dataDir';
 import { EmulatorMissingError } from './emulator';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
 import { progressLine } from './progress';
-import { type LocalStack, startLocalStack } from './stack';
+import { FormPortTakenError, type LocalStack, NoLanError, startLocalStack } from './stack';
 import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
 
 const PLAN_ID = 'local';
@@ -66,8 +71,14 @@ async function syncWithProgress(stack: LocalStack): Promise<LocalSyncOutcome> {
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { once: { type: 'boolean' }, verbose: { type: 'boolean' } },
+    options: {
+      once: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      'form-port': { type: 'string' },
+      lan: { type: 'boolean' },
+    },
   });
+  const formPort = values['form-port'] === undefined ? undefined : portOption(values['form-port']);
   const path = resolve(positionals[0] ?? 'local/plan.xlsx');
   const started = Date.now();
   const step = (label: string) => out(`… ${label}（${((Date.now() - started) / 1000).toFixed(1)} s）`);
@@ -83,6 +94,9 @@ async function main(): Promise<number> {
     progress: step,
     say: (zh, en) => err(`${zh}\n${en}`),
     syncProgress: (_planId, p) => showSyncProgress(p),
+    formPort,
+    formUrl: process.env.GONGJIAN_FORM_URL || undefined,
+    lan: values.lan === true,
     ...(values.verbose ? { log: err } : {}),
   });
   // `gongjian request PATH` finds this run by the workbook and talks to its API (local/endpoint.ts).
@@ -97,8 +111,10 @@ async function main(): Promise<number> {
     stopping ??= stack.stop();
     return stopping;
   };
+  // A second Ctrl-C ends the process at once: what was acknowledged is on disk already.
   process.once('SIGINT', () => void shutdown().then(() => process.exit(130)));
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
+  process.once('SIGHUP', () => void shutdown().then(() => process.exit(129)));
 
   const syncAndMail = async (since: number) => {
     const outcome = await syncWithProgress(stack);
@@ -136,6 +152,11 @@ async function main(): Promise<number> {
     out(
       `\n填报表单 / update-request form: ${stack.formUrl}/r/<令牌 token>（链接见邮件 / links are in the emails）`,
     );
+    if (values.lan) {
+      out(
+        `办公室网络中的手机可打开邮件中的链接 / phones on the office network can open the links: ${stack.formUrl}`,
+      );
+    }
     out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
     out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
     await watchWorkbook(path, watching.signal, async () => {
@@ -159,8 +180,8 @@ class EmulatorCrashedError extends GongjianError<'emulator_crashed'> {
   constructor(how: string) {
     super(
       'emulator_crashed',
-      `Firestore 模拟器意外退出（${how}），本地服务已停止。上次同步的数据已保存，重新运行 npm start 即可继续。`,
-      `The Firestore emulator exited unexpectedly (${how}); the local stack stopped. Data up to the last sync is saved: run npm start again.`,
+      `Firestore 模拟器意外退出（${how}），本地服务已停止。此前确认已保存的内容都在，重新运行 npm start 即可继续。`,
+      `The Firestore emulator exited unexpectedly (${how}); the local stack stopped. Everything acknowledged before is saved: run npm start again.`,
     );
   }
 }
@@ -172,11 +193,35 @@ function reportStartError(error: unknown): number {
     return 1;
   }
   // What the person can fix: another stack holds the data, or Java or the emulator is not installed.
-  if (error instanceof StackRunningError || error instanceof EmulatorMissingError) {
+  if (
+    error instanceof StackRunningError ||
+    error instanceof EmulatorMissingError ||
+    error instanceof FormPortTakenError ||
+    error instanceof NoLanError ||
+    error instanceof FormPortOptionError
+  ) {
     err(`${error.messageZh}\n${error.messageEn}`);
     return 2;
   }
   return reportTerminalError(error, ctx);
+}
+
+/** `--form-port` is not a port number. */
+class FormPortOptionError extends GongjianError<'form_port_invalid'> {
+  override readonly name = 'FormPortOptionError';
+  constructor(given: string) {
+    super(
+      'form_port_invalid',
+      `--form-port 须为 1 到 65535 之间的端口号，而不是「${given}」`,
+      `--form-port takes a port number from 1 to 65535, not "${given}"`,
+    );
+  }
+}
+
+function portOption(given: string): number {
+  const port = Number(given);
+  if (!/^\d+$/.test(given) || port < 1 || port > 65_535) throw new FormPortOptionError(given);
+  return port;
 }
 
 function outbox(path: string): string {

@@ -75,10 +75,29 @@ export class LocalWorkbookFile {
     return run;
   }
 
-  /** Stops looking for the office program to close the workbook; a held write is dropped. */
+  /** Resolves once the writes asked for so far have settled: written, failed, or held. */
+  async settle(): Promise<void> {
+    for (let last: Promise<unknown> | undefined; last !== this.writing; ) {
+      last = this.writing;
+      await last;
+    }
+  }
+
+  /**
+   * Stops looking for the office program to close the workbook. A held write is not lost: every
+   * write has settled as written or held (`waiting`), and what a held one carries is rebuilt by the
+   * next start — its sync writes the IDs and marks, its refresh the generated tabs, and submitted
+   * rows stay queued in the database until a flush finds them in the file.
+   */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    if (this.held) {
+      this.options.say(
+        '工作簿仍在其他程序中打开，尚未写回的内容将在下次启动时写回',
+        'The workbook is still open in another program; what was not written back will be at the next start',
+      );
+    }
   }
 
   /** True while a write is held for an open workbook. */

@@ -42,6 +42,12 @@ export interface Runtime extends Clock {
   mailQueue: MailQueue;
   /** Our mail sender; absent in production without SMTP_URL, where the Trigger Email extension delivers. */
   mail?: MailDeps;
+  /**
+   * Resolves once everything written so far survives a crash of whatever runs it: awaited before
+   * anything is acknowledged. Deployed, Firestore is durable already (a no-op); the local stack
+   * exports its emulator (stack/durability.ts).
+   */
+  durable(): Promise<void>;
   /** Closes the Firestore client, the mail transport and the firebase-admin app (local stack, tests). */
   close(): Promise<void>;
 }
@@ -77,6 +83,8 @@ export interface RuntimeOverrides {
   syncProgress?: ApiDeps['syncProgress'];
   /** The form caller's address; by default Cloud Functions' trusted hop (http/form.ts). */
   clientAddress?: FormDeps['clientAddress'];
+  /** The durability barrier where Firestore is not durable by itself (the local stack). */
+  durable?: () => Promise<void>;
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
@@ -102,6 +110,7 @@ export function buildRuntime(
   });
   const store = new PlanStore(db);
   const { now, sleep } = overrides.clock ?? systemClock;
+  const durable = overrides.durable ?? (async () => {});
   const verifier = createIdentityVerifier({
     audiences: config.audiences,
     devEmail: config.devEmail,
@@ -178,13 +187,24 @@ export function buildRuntime(
     mailQueue,
     requestEmailsPerDay: config.requestEmailsPerDay,
     log,
+    durable,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(config.environment === 'development' && config.localWorkbook
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
-  const transport = transportFromConfig(config);
+  const configured = transportFromConfig(config);
+  // A message and the links in it go out only once the documents behind them are durable: a link
+  // in someone's inbox must open after any restart.
+  const transport: typeof configured = configured && {
+    name: configured.name,
+    send: async (mail) => {
+      await durable();
+      return configured.send(mail);
+    },
+    close: () => configured.close(),
+  };
   return {
     db,
     now,
@@ -201,11 +221,13 @@ export function buildRuntime(
       log,
       writeRows: writeSubmissionRows,
       clientAddress: overrides.clientAddress ?? lastForwardedHop,
+      durable,
     }),
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),
     refresh: { store, db, mailQueue, now, writeGeneratedTabs, writeSubmissionRows, log },
     mailQueue,
+    durable,
     ...(transport ? { mail: { transport, now, retentionMs, log } } : {}),
     close: async () => {
       await transport?.close();

@@ -11,11 +11,20 @@ export interface StackRun {
   exited: Promise<number | null>;
 }
 
-/** Starts the local stack without blocking this process (which may be serving SMTP to it). */
-export function startStack(args: string[], env: NodeJS.ProcessEnv = {}): StackRun {
+/**
+ * Starts the local stack without blocking this process (which may be serving SMTP to it).
+ * `group`: as the leader of a process group of its own, like a command in a terminal, so a test
+ * can send a signal to the whole group as Ctrl-C does (`process.kill(-child.pid, 'SIGINT')`).
+ */
+export function startStack(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { group?: boolean } = {},
+): StackRun {
   const child = spawn(process.execPath, [START, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.group === true,
   });
   let output = '';
   child.stdout?.on('data', (chunk) => {

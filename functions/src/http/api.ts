@@ -80,6 +80,8 @@ export interface ApiDeps extends Clock {
   /** Update-request emails one editor may queue per day (requests.ts; config default 200). */
   requestEmailsPerDay?: number;
   log?: (message: string) => void;
+  /** Resolves once what was written survives a crash (the local stack); awaited before a mutating answer. */
+  durable?: () => Promise<void>;
 }
 
 /** A refusal: a code of the contract (its HTTP status comes from API_ERRORS) and its two sentences. */
@@ -115,12 +117,21 @@ function errorBody(refusal: ApiError): ErrorBody {
 /** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
 const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
 const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats|report|requests|requests\/revoke)\/?$/;
+/** The routes that only read: every other one writes what its answer acknowledges. */
+const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set(['validate', 'stats']);
+
+function mutates(path: string): boolean {
+  const action = ROUTE.exec(path)?.[2];
+  return action !== undefined && !READ_ONLY_ACTIONS.has(action);
+}
 
 /** Builds the request handler; all it needs comes in through deps. */
 export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) => Promise<void> {
   return async (req, res) => {
     try {
       const { status, body } = await route(req, deps);
+      // What a success acknowledges (a sync, a link minted or revoked, an email queued) is kept.
+      if (mutates(req.path)) await deps.durable?.();
       res.status(status).json(body);
     } catch (error) {
       const refusal = toApiError(error);

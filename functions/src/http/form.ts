@@ -69,6 +69,8 @@ export interface FormDeps {
   log: (message: string) => void;
   /** Appends submitted rows to the plan's workbook; absent: they wait for the next flush elsewhere. */
   writeRows?: SubmissionRowWriter;
+  /** Resolves once what was written survives a crash (the local stack); awaited before 「已保存」. */
+  durable?: () => Promise<void>;
   /** Requests per link and per address in a 10-minute window (defaults 60 and 120). */
   limits?: { perLink?: number; perAddress?: number };
   /**
@@ -419,6 +421,8 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     } else {
       await moved;
     }
+    // Acknowledged means kept: also for a repeated key, whose first answer may never have come.
+    await deps.durable?.();
     res.writeHead(303, { ...SECURITY_HEADERS, Location: `${formPath(token)}?ok=1` });
     res.end();
   }

@@ -133,7 +133,8 @@ export function createOutboxTransport(options: OutboxTransportOptions): MailTran
     name: `outbox:${options.dir}`,
     async send(mail) {
       const info = await composer.sendMail(mailOptions(mail, options.from));
-      await mkdir(options.dir, { recursive: true });
+      // The links in these messages are bearer tokens: the folder and files are the owner's alone.
+      await mkdir(options.dir, { recursive: true, mode: 0o700 });
       const base = join(options.dir, fileNameOf(mail.id));
       await writeAtomically(`${base}.eml`, info.message as Buffer);
       await writeAtomically(`${base}.html`, mail.html !== '' ? mail.html : textPreview(mail.text));
@@ -156,7 +157,7 @@ function textPreview(text: string): string {
 /** A whole file or none: someone may open the outbox while it is being written. */
 async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
+  await writeFile(temporary, data, { mode: 0o600 });
   await rename(temporary, path);
 }
 
