@@ -13,9 +13,10 @@ import type { SheetsAuth, SheetsWorkbook } from '../../adapters/workbook/sheets'
 import { planMarkerVerdict } from '../../shared/marks';
 import { type Clock, systemClock } from './clock';
 import { type Config, parseConfig, redactConfig } from './config';
-import { type ApiDeps, createApi, guardServer } from './http/api';
+import { createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import { createFormHandler, type FormDeps, formBasePath, lastForwardedHop } from './http/form';
+import type { ApiDeps } from './http/handler';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';

@@ -12,8 +12,9 @@ import { unzipSync } from 'fflate';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
-import { type ApiRequest, createApi } from '../../functions/src/http/api';
+import { createApi } from '../../functions/src/http/api';
 import { AuthError, type Identity } from '../../functions/src/http/auth';
+import type { ApiRequest } from '../../functions/src/http/handler';
 import { processMail } from '../../functions/src/mail/deliver';
 import {
   AttachmentTooLargeError,

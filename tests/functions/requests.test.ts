@@ -8,8 +8,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
-import { type ApiRequest, createApi } from '../../functions/src/http/api';
+import { createApi } from '../../functions/src/http/api';
 import { AuthError, type Identity } from '../../functions/src/http/auth';
+import type { ApiRequest } from '../../functions/src/http/handler';
 import { mailDocId } from '../../functions/src/mail/message';
 import { queuePlannedEmails } from '../../functions/src/mail/planned';
 import { enqueueMail, type MailQueue } from '../../functions/src/mail/queue';

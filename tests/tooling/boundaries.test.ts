@@ -1,8 +1,9 @@
 /**
  * The dependency rules are enforced by the tools, not by review: shared/ is type-checked without
  * Node's types (shared/tsconfig.json), and Biome's noRestrictedImports (biome.json, one override
- * per program) refuses imports across the programs' lines. These tests plant violations and expect
- * both tools to refuse them, so a loosened config fails `npm test` too.
+ * per program) refuses imports across the programs' lines, and its noImportCycles any cycle. These
+ * tests plant violations and expect both tools to refuse them, so a loosened config fails
+ * `npm test` too.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,6 +67,28 @@ describe('the dependency direction', () => {
     ] as const;
     for (const [folder, source] of accepted)
       expect(lintAt(folder, source)).not.toContain('noRestrictedImports');
+  });
+
+  it('Biome refuses an import cycle, also one closed by a type-only import', () => {
+    const name = (side: string) => `cycle-probe-${side}-${process.pid}`;
+    const a = join(root, 'functions/src', `${name('a')}.ts`);
+    const b = join(root, 'functions/src', `${name('b')}.ts`);
+    writeFileSync(
+      a,
+      `import { b } from './${name('b')}';\nexport interface A {\n  n: number;\n}\nexport const a = b;\n`,
+    );
+    writeFileSync(b, `import type { A } from './${name('a')}';\nexport const b: A = { n: 1 };\n`);
+    try {
+      const run = spawnSync(process.execPath, [biome, 'lint', '--max-diagnostics=50', a, b], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+      expect(run.stdout + run.stderr).toContain('lint/suspicious/noImportCycles');
+      expect(run.status).not.toBe(0);
+    } finally {
+      rmSync(a, { force: true });
+      rmSync(b, { force: true });
+    }
   });
 
   it("shared/ is type-checked without Node's types: a Node import does not compile", () => {

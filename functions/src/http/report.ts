@@ -17,8 +17,8 @@ import { reportFileName } from '../../../shared/report';
 import { mailDocId } from '../mail/message';
 import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';
 import type { PlanDoc } from '../store/planStore';
-import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './api';
 import type { Identity } from './auth';
+import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 

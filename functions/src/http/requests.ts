@@ -33,8 +33,8 @@ import { RateLimiter } from '../requests/rateLimit';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
 import { mailCollection } from '../store/paths';
 import type { PlanDoc } from '../store/planStore';
-import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './api';
 import type { Identity } from './auth';
+import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
 
 const UNREACHABLE: Record<UnreachableReason, [zh: string, en: string]> = {
   unknownPerson: [

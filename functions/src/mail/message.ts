@@ -8,7 +8,53 @@ import * as z from 'zod';
 import { type EmailKind, oneLine } from '../../../shared/emails';
 import { isEmail } from '../../../shared/normalize';
 import { docIdOf } from '../store/docIds';
-import type { MailAttachment, MailDoc, StoredMail } from './types';
+
+/**
+ * A file attached to a mail, in nodemailer's attachment fields — what the extension hands to
+ * nodemailer as they are: the content travels inside the mail document as base64 text, so the
+ * whole document must stay under Firestore's 1 MiB limit (MAX_ATTACHMENT_BASE64, queue.ts).
+ */
+export interface MailAttachment {
+  filename: string;
+  content: string;
+  encoding: 'base64';
+  contentType: string;
+}
+
+/** The headers every email of ours carries, whichever sender delivers it. */
+export interface MailHeaders {
+  /** Stable per idempotency key, so a second copy (deliver.ts) is recognisably the same message. */
+  'Message-ID': string;
+  /** RFC 3834: automated mail; well-behaved autoresponders (out-of-office) do not answer it. */
+  'Auto-Submitted': 'auto-generated';
+}
+
+/**
+ * The email a mail document carries, as our queue writes it (types.ts MailDoc adds its delivery
+ * and our own fields).
+ */
+export interface MailEnvelope {
+  /** `"<the plan's 发件人>" <MAIL_FROM>`; absent without MAIL_FROM: each sender uses its default. */
+  from?: string;
+  to: string[];
+  cc: string[];
+  headers: MailHeaders;
+  message: { subject: string; text: string; html: string; attachments?: MailAttachment[] };
+}
+
+/** The email of a mail document whoever wrote it, as a sender reads it (types.ts StoredMail adds its delivery). */
+export interface StoredEmail {
+  from?: string;
+  replyTo?: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  headers: Record<string, string>;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: MailAttachment[];
+}
 
 export interface QueuedEmail {
   /** The idempotency key of §7 (plan · partner · period, …). */
@@ -77,7 +123,7 @@ function addressList(addresses: readonly string[], seen: Set<string>): string[] 
 export function mailContent(
   email: Omit<QueuedEmail, 'kind' | 'planId'>,
   fromAddress: string | undefined,
-): Pick<MailDoc, 'from' | 'to' | 'cc' | 'headers' | 'message'> {
+): MailEnvelope {
   const seen = new Set<string>();
   const to = addressList(email.to, seen);
   const cc = addressList(email.cc, seen);
@@ -140,7 +186,7 @@ export const MailMessageSchema = z.object({
 });
 
 /** A parsed document's email as a sender reads it: the message's fields lifted to the top. */
-export function storedMailOf(data: z.output<typeof MailMessageSchema>): Omit<StoredMail, 'delivery'> {
+export function storedMailOf(data: z.output<typeof MailMessageSchema>): StoredEmail {
   const { from, replyTo, to, cc, bcc, headers, message } = data;
   return {
     ...(from !== undefined && { from }),
@@ -168,7 +214,7 @@ export function invalidMail(error: z.ZodError): string {
  */
 export function parseMailMessage(
   data: unknown,
-): { ok: true; mail: Omit<StoredMail, 'delivery'> } | { ok: false; error: string } {
+): { ok: true; mail: StoredEmail } | { ok: false; error: string } {
   const result = MailMessageSchema.safeParse(data);
   return result.success
     ? { ok: true, mail: storedMailOf(result.data) }

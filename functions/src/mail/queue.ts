@@ -5,11 +5,17 @@
  * whole email (types.ts): whichever sender delivers it sends the same message.
  */
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
-import type { LinkIssuer } from '../requests/send';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { mailCollection } from '../store/paths';
 import { mailContent, mailDocId, type QueuedEmail } from './message';
 import { type MailDoc, pendingDelivery } from './types';
+
+/** Where links point and the clock they are minted by: built by the composition root when the form is served. */
+export interface LinkIssuer {
+  /** The form's base URL (GONGJIAN_FORM_URL): links are `<formUrl>/r/<token>`. */
+  formUrl: string;
+  now: () => Date;
+}
 
 /**
  * The most base64 text the attachments of one mail may hold: Firestore refuses a document over

@@ -13,7 +13,7 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { EmailKind } from '../../../shared/emails';
-import { invalidMail, MailMessageSchema, storedMailOf } from './message';
+import { invalidMail, type MailEnvelope, MailMessageSchema, type StoredEmail, storedMailOf } from './message';
 
 export type DeliveryState = 'PENDING' | 'PROCESSING' | 'RETRY' | 'SUCCESS' | 'ERROR';
 
@@ -41,34 +41,8 @@ export interface Delivery {
   info: DeliveryInfo | null;
 }
 
-/**
- * A file attached to a mail, in nodemailer's attachment fields — what the extension hands to
- * nodemailer as they are: the content travels inside the mail document as base64 text, so the
- * whole document must stay under Firestore's 1 MiB limit (MAX_ATTACHMENT_BASE64, queue.ts).
- */
-export interface MailAttachment {
-  filename: string;
-  content: string;
-  encoding: 'base64';
-  contentType: string;
-}
-
-/** The headers every email of ours carries, whichever sender delivers it. */
-export interface MailHeaders {
-  /** Stable per idempotency key, so a second copy (deliver.ts) is recognisably the same message. */
-  'Message-ID': string;
-  /** RFC 3834: automated mail; well-behaved autoresponders (out-of-office) do not answer it. */
-  'Auto-Submitted': 'auto-generated';
-}
-
-/** A mail document as our queue writes it. */
-export interface MailDoc {
-  /** `"<the plan's 发件人>" <MAIL_FROM>`; absent without MAIL_FROM: each sender uses its default. */
-  from?: string;
-  to: string[];
-  cc: string[];
-  headers: MailHeaders;
-  message: { subject: string; text: string; html: string; attachments?: MailAttachment[] };
+/** A mail document as our queue writes it: the email, its delivery and our own fields. */
+export interface MailDoc extends MailEnvelope {
   delivery: Delivery;
   gongjian: {
     planId: string;
@@ -79,17 +53,7 @@ export interface MailDoc {
 }
 
 /** What a sender reads of a mail document, whoever wrote it: the email, and its delivery. */
-export interface StoredMail {
-  from?: string;
-  replyTo?: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  headers: Record<string, string>;
-  subject: string;
-  text: string;
-  html: string;
-  attachments?: MailAttachment[];
+export interface StoredMail extends StoredEmail {
   /** Absent until someone (us or the extension) first touches a hand-written document. */
   delivery?: Delivery;
 }

@@ -35,13 +35,6 @@ import { enqueueMail, type MailQueue } from '../mail/queue';
 import { mailCollection, requestLinkRef } from '../store/paths';
 import { type LinkScope, linkUrl, mintLink, tokenHash } from './links';
 
-/** Where links point and the clock they are minted by: built by the composition root when the form is served. */
-export interface LinkIssuer {
-  /** The form's base URL (GONGJIAN_FORM_URL): links are `<formUrl>/r/<token>`. */
-  formUrl: string;
-  now: () => Date;
-}
-
 /** What a queued email is, besides its rendering. */
 interface EmailMeta {
   planId: string;

@@ -1,0 +1,95 @@
+/**
+ * What every route of the API shares (api.ts dispatches; report.ts and requests.ts handle their
+ * routes): the request and response as the handlers read and write them, the runtime's
+ * dependencies, the refusal, and the parsing of a small JSON body. Apart from api.ts so that the
+ * route handlers, which api.ts loads on use, do not import the module that imports them.
+ */
+import type * as z from 'zod';
+import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
+import { GongjianError } from '../../../shared/errors';
+import type { Clock } from '../clock';
+import type { MailQueue } from '../mail/queue';
+import type { PlanStore } from '../store/planStore';
+import type { SyncProgress } from '../sync/syncPlan';
+import type { Identity } from './auth';
+
+/** The parts of an HTTP request the API reads (express's, as functions-framework passes it). */
+export interface ApiRequest {
+  method: string;
+  path: string;
+  body?: unknown;
+  rawBody?: Buffer;
+  get(name: string): string | undefined;
+}
+
+/** The parts of an HTTP response the API writes. */
+export interface ApiResponse {
+  status(code: number): ApiResponse;
+  json(body: unknown): unknown;
+  /** Sets a header (express's `set`); Retry-After on a 429. */
+  set?(field: string, value: string): unknown;
+}
+
+/** What the API needs from its runtime; the clock dates validation and a sync's claim. */
+export interface ApiDeps extends Clock {
+  store: PlanStore;
+  /** Resolves the caller from the Authorization header; throws AuthError. */
+  verifyIdentity: (authorization: string | undefined) => Promise<Identity>;
+  /** Who may create a plan by its first sync, and bind a plan to another spreadsheet. */
+  admins: readonly string[];
+  maxBodyBytes: number;
+  /** Development only: the .xlsx every synced plan's generated tabs go to. */
+  localWorkbook?: string;
+  /** How far each sync has got (the local stack's progress line). */
+  syncProgress?: (planId: string, progress: SyncProgress) => void;
+  /** The submitted activity records a sync must keep (requests/submit.ts protectSubmitted). */
+  keepSubmitted?: (
+    planId: string,
+    inWorkbook: ReadonlySet<string>,
+    now: Date,
+  ) => Promise<ReadonlySet<string>>;
+  /** Where the year-end summary's email is queued (report.ts). */
+  mailQueue?: MailQueue;
+  /** Update-request emails one editor may queue per day (requests.ts; config default 200). */
+  requestEmailsPerDay?: number;
+  log?: (message: string) => void;
+  /** Resolves once what was written survives a crash (the local stack); awaited before a mutating answer. */
+  durable?: () => Promise<void>;
+}
+
+/** A refusal: a code of the contract (its HTTP status comes from API_ERRORS) and its two sentences. */
+export class ApiError extends GongjianError<ApiErrorCode> {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  constructor(
+    code: ApiErrorCode,
+    messageZh: string,
+    messageEn: string,
+    /** A finer code where the client may act on it (why a workbook is unusable). */
+    readonly reason?: string,
+    /** Seconds until a refused request may succeed: sent as Retry-After (429). */
+    readonly retryAfterS?: number,
+  ) {
+    super(code, messageZh, messageEn);
+    this.status = API_ERRORS[code];
+  }
+}
+
+/**
+ * The JSON body of a small request (report, requests) as its contract's schema, or a 400 that says
+ * what the body needs (`hint*`, one sentence each in Chinese and English).
+ */
+export function parseSmallBody<T>(schema: z.ZodType<T>, req: ApiRequest, hintZh: string, hintEn: string): T {
+  let value: unknown = req.body;
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    try {
+      value = JSON.parse(value.toString());
+    } catch {
+      value = undefined;
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success)
+    throw new ApiError('invalid_body', `请求内容格式不正确：${hintZh}`, `Bad request body: ${hintEn}`);
+  return parsed.data;
+}
