@@ -19,7 +19,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { publishEndpoint } from '../adapters/stackEndpoint';
-import { reportTerminalError } from '../adapters/terminal/errors';
+import { reportTerminalError, UsageError } from '../adapters/terminal/errors';
 import { amount, percent, tabCountsTable } from '../adapters/terminal/table';
 import { writeSample } from '../adapters/workbook/sample';
 import { todayIn } from '../adapters/workbook/validateToday';
@@ -27,11 +27,9 @@ import { refreshStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
 import { GongjianError } from '../shared/errors';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../shared/i18n';
-import { StackRunningError } from './dataDir';
-import { EmulatorMissingError } from './emulator';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
 import { progressLine } from './progress';
-import { FormPortTakenError, type LocalStack, NoLanError, startLocalStack } from './stack';
+import { type LocalStack, startLocalStack } from './stack';
 import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
 
 const PLAN_ID = 'local';
@@ -186,41 +184,13 @@ class EmulatorCrashedError extends GongjianError<'emulator_crashed'> {
   }
 }
 
-/** The local stack's own failures in two sentences; everything else as the CLI reports it. */
-function reportStartError(error: unknown): number {
-  if (error instanceof EmulatorCrashedError) {
-    err(`${error.messageZh}\n${error.messageEn}`);
-    return 1;
-  }
-  // What the person can fix: another stack holds the data, or Java or the emulator is not installed.
-  if (
-    error instanceof StackRunningError ||
-    error instanceof EmulatorMissingError ||
-    error instanceof FormPortTakenError ||
-    error instanceof NoLanError ||
-    error instanceof FormPortOptionError
-  ) {
-    err(`${error.messageZh}\n${error.messageEn}`);
-    return 2;
-  }
-  return reportTerminalError(error, ctx);
-}
-
-/** `--form-port` is not a port number. */
-class FormPortOptionError extends GongjianError<'form_port_invalid'> {
-  override readonly name = 'FormPortOptionError';
-  constructor(given: string) {
-    super(
-      'form_port_invalid',
+function portOption(given: string): number {
+  const port = Number(given);
+  if (!/^\d+$/.test(given) || port < 1 || port > 65_535)
+    throw new UsageError(
       `--form-port 须为 1 到 65535 之间的端口号，而不是「${given}」`,
       `--form-port takes a port number from 1 to 65535, not "${given}"`,
     );
-  }
-}
-
-function portOption(given: string): number {
-  const port = Number(given);
-  if (!/^\d+$/.test(given) || port < 1 || port > 65_535) throw new FormPortOptionError(given);
   return port;
 }
 
@@ -295,4 +265,4 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
   );
 }
 
-process.exitCode = await main().catch(reportStartError);
+process.exitCode = await main().catch((error: unknown) => reportTerminalError(error, ctx));

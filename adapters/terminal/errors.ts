@@ -1,6 +1,5 @@
 import type { ApiErrorCode } from '../../shared/apiErrors';
 import { GongjianError, UnusableInputError } from '../../shared/errors';
-import { WorkbookChangingError, WorkbookOpenError } from '../workbook/fileGuard';
 
 /** A mistake in how the command was called (exit 2, usage shown). */
 export class UsageError extends GongjianError<'usage'> {
@@ -45,9 +44,18 @@ export interface ErrorOutput {
 }
 
 /**
- * The one boundary of the terminal programs (the CLI, npm start): says what went wrong in one
- * sentence each in Chinese and English and returns the exit code — 2 for what the person can fix
- * (a usage error shows `help` under it), 3 for a bug, whose stack only GONGJIAN_DEBUG shows.
+ * Exit codes other than 2 by error code. Every GongjianError is a failure the person is told about
+ * in two sentences (shared/errors.ts), so by default it is something they can act on: 2. The
+ * local database's emulator dying is 1 (run again; nothing acknowledged is lost); the server's own
+ * failure, or an answer outside the contract, is a bug: 3.
+ */
+const EXIT_CODES: Readonly<Record<string, 1 | 3>> = { emulator_crashed: 1, internal: 3, unknown: 3 };
+
+/**
+ * The one boundary of the terminal programs (the CLI, npm start), keyed on the GongjianError base:
+ * says what went wrong in one sentence each in Chinese and English and returns the exit code — 2
+ * for what the person can fix (a usage error shows `help` under it), 1 for a crashed emulator, 3
+ * for a bug, whose stack only GONGJIAN_DEBUG shows.
  */
 export function reportTerminalError(error: unknown, ctx: ErrorOutput, help?: string): number {
   if (error instanceof UsageError) {
@@ -58,18 +66,10 @@ export function reportTerminalError(error: unknown, ctx: ErrorOutput, help?: str
     ctx.err(`无法使用输入：${error.messageZh}\nUnusable input: ${error.messageEn}`);
     return 2;
   }
-  // The server's refusal of what the person sent or may do; its own failures stay internal.
-  if (error instanceof ApiRefusalError && error.code !== 'unknown' && error.code !== 'internal') {
+  const exit = error instanceof GongjianError ? (EXIT_CODES[error.code] ?? 2) : 3;
+  if (exit !== 3 && error instanceof GongjianError) {
     ctx.err(`${error.messageZh}\n${error.messageEn}`);
-    return 2;
-  }
-  if (
-    error instanceof WorkbookOpenError ||
-    error instanceof WorkbookChangingError ||
-    error instanceof CommandError
-  ) {
-    ctx.err(`${error.messageZh}\n${error.messageEn}`);
-    return 2;
+    return exit;
   }
   // A bug, not a user mistake: say so plainly; the stack only on request.
   const detail = error instanceof Error ? error.message : String(error);
