@@ -4,11 +4,10 @@
  * (sheets-addon/src/api.ts) and the local stack (stack/syncWorkbook.ts) — parse the
  * answers with the same ones.
  *
- *   POST /v1/plans/{planId}/sync       SyncRequest → 200 SyncResponse
- *   POST /v1/plans/{planId}/validate   SyncRequest → 200 SyncResponse (applied: false)
- *   GET  /v1/plans/{planId}/stats      → 200 StatsResponse
- *   POST /v1/plans/{planId}/report     ReportRequest → 202 ReportResponse
- *   any refusal                        → 4xx/5xx ErrorBody, its code one of API_ERRORS
+ * The routes are one table, ROUTES (method, path under /v1/plans/{planId}/, body and answer schemas,
+ * success status, whether a success acknowledges a write): the server matches and dispatches from
+ * it, and the clients build their URLs and parse their answers from it. Any refusal is a 4xx/5xx
+ * ErrorBody whose code is one of API_ERRORS (shared/apiErrors.ts).
  *
  * zod is bundled into the add-on anyway (its settings are checked with it), so the add-on parses
  * with these schemas rather than a hand-written copy.
@@ -152,6 +151,68 @@ export type RevokeRequest = z.infer<typeof RevokeRequest>;
 /** The 200 answer of requests/revoke. */
 export const RevokeResponse = z.object({ planId: z.string(), email: z.string(), revoked: z.number() });
 export type RevokeResponse = z.infer<typeof RevokeResponse>;
+
+/**
+ * Every route of the staff API, all under /v1/plans/{planId}/ and all for the plan's owner and
+ * editors (the first sync of a plan: an admin): the method, the path, the body's schema (none for a
+ * GET), the success status and answer schema, and whether a success acknowledges a write (so the
+ * server makes it durable before answering). validate answers like sync and writes nothing.
+ */
+export const ROUTES = {
+  sync: { method: 'POST', path: 'sync', body: SyncRequest, status: 200, answer: SyncResponse, writes: true },
+  validate: {
+    method: 'POST',
+    path: 'validate',
+    body: SyncRequest,
+    status: 200,
+    answer: SyncResponse,
+    writes: false,
+  },
+  stats: { method: 'GET', path: 'stats', body: undefined, status: 200, answer: StatsResponse, writes: false },
+  report: {
+    method: 'POST',
+    path: 'report',
+    body: ReportRequest,
+    status: 202,
+    answer: ReportResponse,
+    writes: true,
+  },
+  requests: {
+    method: 'POST',
+    path: 'requests',
+    body: RequestsRequest,
+    status: 202,
+    answer: RequestsResponse,
+    writes: true,
+  },
+  revoke: {
+    method: 'POST',
+    path: 'requests/revoke',
+    body: RevokeRequest,
+    status: 200,
+    answer: RevokeResponse,
+    writes: true,
+  },
+} as const;
+export type RouteName = keyof typeof ROUTES;
+/** The success answer of a route, typed by its schema. */
+export type RouteAnswer<R extends RouteName> = z.infer<(typeof ROUTES)[R]['answer']>;
+
+/** The URL of a route for a plan, under the API's base URL. */
+export function routeUrl(apiUrl: string, planId: string, route: RouteName): string {
+  return `${apiUrl.replace(/\/+$/, '')}/v1/plans/${encodeURIComponent(planId)}/${ROUTES[route].path}`;
+}
+
+const ROUTE_BY_PATH: ReadonlyMap<string, RouteName> = new Map(
+  (Object.keys(ROUTES) as RouteName[]).map((name) => [ROUTES[name].path, name]),
+);
+
+/** The route and plan ID a request path names (a trailing slash allowed), or undefined. */
+export function matchRoute(path: string): { route: RouteName; planId: string } | undefined {
+  const match = /^\/v1\/plans\/([^/]+)\/(.+?)\/?$/.exec(path);
+  const route = match?.[2] === undefined ? undefined : ROUTE_BY_PATH.get(match[2]);
+  return match?.[1] !== undefined && route !== undefined ? { route, planId: match[1] } : undefined;
+}
 
 /**
  * Every refusal: a stable code, a Chinese and an English sentence, and for `unusable_input` the

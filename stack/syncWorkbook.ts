@@ -5,9 +5,10 @@
  * generated tabs).
  */
 
-import { refusalOf } from '../adapters/terminal/refusal';
+import { postRoute } from '../adapters/apiClient';
+import { ApiRefusalError } from '../adapters/terminal/errors';
 import type { StatsDoc } from '../functions/src/store/planStore';
-import { type ApiCell, type SyncRequest, SyncResponse } from '../shared/api';
+import type { ApiCell, SyncRequest, SyncResponse } from '../shared/api';
 import { recogniseTab } from '../shared/columns';
 import { dayFromParts, serialOf } from '../shared/dates';
 import { type UnusableCode, UnusableInputError } from '../shared/errors';
@@ -88,26 +89,18 @@ export async function postSync(
         cells: row.cells.slice(0, tab.header.length).map(jsonCell),
       })),
     }));
-  const response = await fetch(`${stack.apiUrl}/v1/plans/${planId}/sync`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.devToken}`, 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify({ tabs }),
-  });
-  const json: unknown = await response.json().catch(() => undefined);
-  if (response.ok) {
-    const answer = SyncResponse.safeParse(json);
-    if (answer.success) return answer.data;
+  try {
+    return await postRoute({ apiUrl: stack.apiUrl, token: stack.devToken, planId }, 'sync', { tabs });
+  } catch (error) {
+    // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
+    if (error instanceof ApiRefusalError && error.code === 'unusable_input')
+      throw new UnusableInputError(
+        (error.reason ?? 'no_tabs') as UnusableCode,
+        error.messageZh,
+        error.messageEn,
+      );
+    throw error;
   }
-  const refusal = refusalOf(response.status, json);
-  // The API's word for a workbook it cannot use is the CLI's: the same sentence and exit code 2.
-  if (refusal.code === 'unusable_input') {
-    throw new UnusableInputError(
-      (refusal.reason ?? 'no_tabs') as UnusableCode,
-      refusal.messageZh,
-      refusal.messageEn,
-    );
-  }
-  throw refusal;
 }
 
 function jsonCell(cell: CellValue): ApiCell {

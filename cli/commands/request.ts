@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { postRoute } from '../../adapters/apiClient';
 import { findEndpoint } from '../../adapters/stackEndpoint';
-import { CommandError, UsageError } from '../../adapters/terminal/errors';
-import { refusalOf } from '../../adapters/terminal/refusal';
+import { ApiRefusalError, CommandError, UsageError } from '../../adapters/terminal/errors';
 import type { IsoDate } from '../../shared/model';
 import type { CliContext } from '../context';
 
@@ -20,14 +20,6 @@ export interface RequestCommandOptions {
   message?: string | undefined;
   due?: IsoDate | undefined;
   revoke?: string | undefined;
-}
-
-interface SentPerson {
-  kind: 'owner' | 'partner';
-  partnerId?: string;
-  email?: string;
-  to: string[];
-  duplicate: boolean;
 }
 
 const NOT_RUNNING_ZH =
@@ -53,49 +45,34 @@ export async function requestCommand(options: RequestCommandOptions, ctx: CliCon
       NOT_RUNNING_ZH.replace('PATH', options.path),
       NOT_RUNNING_EN.replace('PATH', options.path),
     );
-  const action = options.revoke !== undefined ? 'requests/revoke' : 'requests';
-  const body =
-    options.revoke !== undefined
-      ? { email: options.revoke }
-      : {
-          to,
-          // Each run is a new request; a retry inside this run would reuse it.
-          requestId: randomUUID(),
-          ...(options.message !== undefined && { message: options.message }),
-          ...(options.due !== undefined && { due: options.due }),
-        };
-  let response: Response;
-  try {
-    response = await fetch(`${endpoint.apiUrl}/v1/plans/${encodeURIComponent(endpoint.planId)}/${action}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${endpoint.devToken}`,
-        'content-type': 'application/json; charset=utf-8',
-      },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    // The process named in stack.json is alive but nothing answers: it is not (or no longer) the stack.
+  const target = { apiUrl: endpoint.apiUrl, token: endpoint.devToken, planId: endpoint.planId };
+  // The process named in stack.json is alive but nothing answers: it is not (or no longer) the stack.
+  const notRunning = (error: unknown) => {
+    if (error instanceof ApiRefusalError) throw error;
     throw new CommandError(
       NOT_RUNNING_ZH.replace('PATH', options.path),
       NOT_RUNNING_EN.replace('PATH', options.path),
     );
-  }
-  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw refusalOf(response.status, answer);
+  };
   if (options.revoke !== undefined) {
-    ctx.out(
-      `已撤销 ${options.revoke} 的 ${String(answer.revoked)} 个填报链接 / revoked ${String(answer.revoked)} link(s)`,
-    );
+    const revoked = await postRoute(target, 'revoke', { email: options.revoke }).catch(notRunning);
+    ctx.out(`已撤销 ${options.revoke} 的 ${revoked.revoked} 个填报链接 / revoked ${revoked.revoked} link(s)`);
     return 0;
   }
-  const sent = (answer.sent ?? []) as SentPerson[];
+  const answer = await postRoute(target, 'requests', {
+    to,
+    // Each run is a new request; a retry inside this run would reuse it.
+    requestId: randomUUID(),
+    ...(options.message !== undefined && { message: options.message }),
+    ...(options.due !== undefined && { due: options.due }),
+  }).catch(notRunning);
+  const { sent } = answer;
   for (const person of sent) {
     const who = person.kind === 'partner' ? `共建单位 ${person.partnerId}` : `责任人 ${person.email}`;
     ctx.out(`${person.duplicate ? '已发过' : '已排队发送'}：${who} → ${person.to.join(', ')}`);
   }
   ctx.out(
-    `共 ${sent.length} 封填报请求 / ${sent.length} update request(s) queued (request ${String(answer.requestId)})`,
+    `共 ${sent.length} 封填报请求 / ${sent.length} update request(s) queued (request ${answer.requestId})`,
   );
   return 0;
 }

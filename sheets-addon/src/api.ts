@@ -1,6 +1,6 @@
 /**
  * The add-on's client of the HTTP API (functions/src/http/api.ts):
- * `POST {apiUrl}/v1/plans/{planId}/sync|validate|report|requests|requests/revoke` with the caller's Google ID token. HTTP errors
+ * every route of shared/api.ts's ROUTES but stats, POSTed with the caller's Google ID token. HTTP errors
  * come back as responses (muteHttpExceptions), so every failure is mapped here to one Chinese
  * sentence: the server's own message where it sent one, else one by status. Bodies and answers are
  * the server's own schemas (shared/api.ts).
@@ -8,14 +8,16 @@
 import * as z from 'zod';
 import {
   ErrorBody,
-  type ReportRequest,
-  ReportResponse,
+  type ReportResponse,
   type RequestsRequest,
-  RequestsResponse,
-  type RevokeRequest,
-  RevokeResponse,
+  type RequestsResponse,
+  type RevokeResponse,
+  ROUTES,
+  type RouteAnswer,
+  type RouteName,
+  routeUrl,
   type SyncRequest,
-  SyncResponse,
+  type SyncResponse,
 } from '../../shared/api';
 import { type ApiErrorCode, knownErrorCode } from '../../shared/apiErrors';
 import { AddonError, fetchFailure, hostOf, MESSAGES } from './errors';
@@ -49,16 +51,22 @@ export function identityToken(): string {
   return token;
 }
 
-type Action = 'sync' | 'validate' | 'report' | 'requests' | 'requests/revoke';
+/** The routes the add-on posts to (all but stats). */
+type PostRoute = Exclude<RouteName, 'stats'>;
 
-/** The endpoint of an action for a plan. */
-export function endpoint(settings: AddonSettings, action: Action): string {
-  return `${settings.apiUrl}/v1/plans/${encodeURIComponent(settings.planId)}/${action}`;
-}
-
-/** POSTs JSON with the token; a transport failure becomes an AddonError, any status is returned. */
-function post(settings: AddonSettings, action: Action, body: unknown, token: string) {
-  const url = endpoint(settings, action);
+/**
+ * POSTs a route's body with the token and returns its answer, parsed by the route table's schema
+ * (shared/api.ts); a transport failure, a malformed answer or a refusal (mapped by `refuse`) becomes
+ * an AddonError with a Chinese sentence.
+ */
+function call<R extends PostRoute>(
+  settings: AddonSettings,
+  route: R,
+  body: z.input<(typeof ROUTES)[R]['body']>,
+  token: string,
+  refuse: (status: number, json: unknown, url: string) => AddonError,
+): RouteAnswer<R> {
+  const url = routeUrl(settings.apiUrl, settings.planId, route);
   let response: GoogleAppsScript.URL_Fetch.HTTPResponse;
   try {
     response = UrlFetchApp.fetch(url, {
@@ -70,9 +78,20 @@ function post(settings: AddonSettings, action: Action, body: unknown, token: str
       followRedirects: false,
     });
   } catch (error) {
-    throw fetchFailure(error, url, action);
+    throw fetchFailure(error, url, route);
   }
-  return { url, status: response.getResponseCode(), json: parseJson(response.getContentText()) };
+  const status = response.getResponseCode();
+  const json = parseJson(response.getContentText());
+  const { status: success, answer } = ROUTES[route];
+  if (status !== success) throw refuse(status, json, url);
+  const parsed = answer.safeParse(json);
+  if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
+  return parsed.data as RouteAnswer<R>;
+}
+
+/** A refusal about the sheet, as refusal() says it. */
+function sheetRefusal(status: number, json: unknown, url: string): AddonError {
+  return refusal(refusedOf(status, json), url);
 }
 
 /** Sends the workbook; returns the parsed answer or throws an AddonError with a Chinese sentence. */
@@ -82,13 +101,7 @@ export function postWorkbook(
   body: SyncRequest & { spreadsheetId: string },
   token: string,
 ): SyncResponse {
-  const { url, status, json } = post(settings, action, body, token);
-  if (status === 200) {
-    const parsed = SyncResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
-    return parsed.data;
-  }
-  throw refusal(refusedOf(status, json), url);
+  return call(settings, action, body, token, sheetRefusal);
 }
 
 /**
@@ -96,22 +109,17 @@ export function postWorkbook(
  * retry of it queues one email.
  */
 export function postReportRequest(settings: AddonSettings, requestId: string, token: string): ReportResponse {
-  const request: ReportRequest = { requestId };
-  const { url, status, json } = post(settings, 'report', request, token);
-  if (status === 202) {
-    const parsed = ReportResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
-    return parsed.data;
-  }
-  const refused = refusedOf(status, json);
-  // The document is too large, not the sheet: the sheet advice of refusal() would mislead.
-  if (refused.code === 'report_too_large')
-    throw new AddonError(
-      'refused',
-      refused.message ?? '年度总结文件过大，无法作为邮件附件发送。',
-      refused.message ?? 'The year-end summary is too large to send as an email attachment.',
-    );
-  throw refusal(refused, url);
+  return call(settings, 'report', { requestId }, token, (status, json, url) => {
+    const refused = refusedOf(status, json);
+    // The document is too large, not the sheet: the sheet advice of refusal() would mislead.
+    if (refused.code === 'report_too_large')
+      return new AddonError(
+        'refused',
+        refused.message ?? '年度总结文件过大，无法作为邮件附件发送。',
+        refused.message ?? 'The year-end summary is too large to send as an email attachment.',
+      );
+    return refusal(refused, url);
+  });
 }
 
 /** Refusals about a request (not the sheet) whose own sentence says what to do. */
@@ -137,25 +145,12 @@ export function postUpdateRequests(
   body: RequestsRequest,
   token: string,
 ): RequestsResponse {
-  const { url, status, json } = post(settings, 'requests', body, token);
-  if (status === 202) {
-    const parsed = RequestsResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
-    return parsed.data;
-  }
-  throw requestRefusal(status, json, url);
+  return call(settings, 'requests', body, token, requestRefusal);
 }
 
 /** Asks the API to revoke every update link of one person. */
 export function postRevokeLinks(settings: AddonSettings, email: string, token: string): RevokeResponse {
-  const body: RevokeRequest = { email };
-  const { url, status, json } = post(settings, 'requests/revoke', body, token);
-  if (status === 200) {
-    const parsed = RevokeResponse.safeParse(json);
-    if (!parsed.success) throw new AddonError('bad_response', ...MESSAGES.badResponse);
-    return parsed.data;
-  }
-  throw requestRefusal(status, json, url);
+  return call(settings, 'revoke', { email }, token, requestRefusal);
 }
 
 function parseJson(text: string): unknown {

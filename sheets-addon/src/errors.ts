@@ -4,6 +4,7 @@
  * English, sometimes localised, text) and turned into a sentence at one boundary:
  * `describeFailure`, called by main.ts.
  */
+import type { RouteName } from '../../shared/api';
 import { GongjianError } from '../../shared/errors';
 
 export type AddonErrorCode =
@@ -111,11 +112,7 @@ const NETWORK = [
 ];
 
 /** Maps an exception thrown by UrlFetchApp.fetch to an AddonError. */
-export function fetchFailure(
-  error: unknown,
-  url: string,
-  action: 'sync' | 'validate' | 'report' | 'requests' | 'requests/revoke',
-): AddonError {
+export function fetchFailure(error: unknown, url: string, action: RouteName): AddonError {
   const message = messageOf(error);
   const quota = quotaFailure(message);
   if (quota) return quota;

@@ -6,8 +6,8 @@
  * can act on exits 2 with the server's words, only the server's own failure is internal (3).
  */
 import { describe, expect, it } from 'vitest';
+import { refusalOf } from '../../adapters/apiClient';
 import { reportTerminalError } from '../../adapters/terminal/errors';
-import { refusalOf } from '../../adapters/terminal/refusal';
 import { GongjianError } from '../../shared/errors';
 
 function report(error: unknown) {

@@ -27,7 +27,7 @@ import { buildRuntime, type Runtime } from '../../functions/src/runtime';
 import { docIdOf } from '../../functions/src/store/docIds';
 import { PlanStore } from '../../functions/src/store/planStore';
 import { RECORD_COLLECTIONS } from '../../functions/src/store/records';
-import { ErrorBody, StatsResponse, SyncResponse } from '../../shared/api';
+import { ErrorBody, matchRoute, ROUTES, routeUrl, StatsResponse, SyncResponse } from '../../shared/api';
 import { API_ERRORS } from '../../shared/apiErrors';
 import { dayOf, serialOf } from '../../shared/dates';
 import { SAMPLE_MISTAKES, sampleWorkbook } from '../../shared/sample';
@@ -464,6 +464,21 @@ function rejectedRows(response: SyncResponse, tab: string): Set<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+describe('the route table', () => {
+  it('matches every route of the table by its path, with or without a trailing slash, and nothing else', () => {
+    for (const name of Object.keys(ROUTES) as (keyof typeof ROUTES)[]) {
+      const url = new URL(routeUrl('http://api.test/', 'plan-1', name));
+      expect(matchRoute(url.pathname)).toEqual({ route: name, planId: 'plan-1' });
+      expect(matchRoute(`${url.pathname}/`)).toEqual({ route: name, planId: 'plan-1' });
+    }
+    expect(matchRoute('/v1/plans/plan-1/requests/revoke/extra')).toBeUndefined();
+    expect(matchRoute('/v1/plans/plan-1/delete')).toBeUndefined();
+    expect(matchRoute('/v1/plans//sync')).toBeUndefined();
+    // @ts-expect-error a route the table does not declare has no URL (npm run typecheck)
+    expect(() => routeUrl('http://api.test', 'plan-1', 'made_up')).toThrow();
+  });
+});
 
 describe('the refusal codes', () => {
   it('a refusal takes only a code of the contract, and answers with the status the table gives it', () => {

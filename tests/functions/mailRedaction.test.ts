@@ -86,7 +86,7 @@ async function stored(fs: FirestoreEmulatorHandle, mailId: string) {
 }
 
 describe('redactLinkTokens', () => {
-  const token = 'A'.repeat(21) + '_-' + 'z9'.repeat(10);
+  const token = `${'A'.repeat(21)}_-${'z9'.repeat(10)}`;
   it('replaces the token after /r/ wherever the form is, in text and in an href, every time it occurs', () => {
     expect(token).toHaveLength(43);
     const html = `<a href="${FORM}/r/${token}">填报</a><br>${FORM}/r/${token}`;

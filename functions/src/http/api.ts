@@ -23,18 +23,18 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type ErrorBody,
-  type ReportResponse,
-  type RequestsResponse,
-  type RevokeResponse,
+  matchRoute,
+  ROUTES,
+  type RouteAnswer,
+  type RouteName,
   type StatsResponse,
   SyncRequest,
-  type SyncResponse,
 } from '../../../shared/api';
 import { UnusableInputError } from '../../../shared/errors';
 import { isRebinding } from '../store/binding';
 import { type PlanDoc, SyncBusyError, type WorkbookLocation } from '../store/planStore';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
-import { AuthError, authorizeEditor } from './auth';
+import { AuthError, authorizeEditor, type Identity } from './auth';
 import { type ApiDeps, ApiError, type ApiRequest, type ApiResponse } from './handler';
 
 /** The JSON every refusal is answered with. */
@@ -51,22 +51,15 @@ function errorBody(refusal: ApiError): ErrorBody {
 
 /** Letters, digits, `_` and `-`; never `__…__`, which Firestore reserves for itself. */
 const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
-const ROUTE = /^\/v1\/plans\/([^/]+)\/(sync|validate|stats|report|requests|requests\/revoke)\/?$/;
-/** The routes that only read: every other one writes what its answer acknowledges. */
-const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set(['validate', 'stats']);
-
-function mutates(path: string): boolean {
-  const action = ROUTE.exec(path)?.[2];
-  return action !== undefined && !READ_ONLY_ACTIONS.has(action);
-}
 
 /** Builds the request handler; all it needs comes in through deps. */
 export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) => Promise<void> {
   return async (req, res) => {
     try {
-      const { status, body } = await route(req, deps);
+      const { route: route_, answer } = await route(req, deps);
+      const { status, body } = answer;
       // What a success acknowledges (a sync, a link minted or revoked, an email queued) is kept.
-      if (mutates(req.path)) await deps.durable?.();
+      if (ROUTES[route_].writes) await deps.durable?.();
       res.status(status).json(body);
     } catch (error) {
       const refusal = toApiError(error);
@@ -95,10 +88,10 @@ type Preflight = Pick<ApiRequest, 'method' | 'path' | 'get'>;
  * declared size. A refused request learns nothing and changes nothing.
  */
 async function preflight(req: Preflight, deps: ApiDeps) {
-  const match = ROUTE.exec(req.path);
+  const match = matchRoute(req.path);
   if (!match) throw new ApiError('not_found', '没有这个接口', 'No such endpoint');
-  const [, planId = '', action = ''] = match;
-  const method = action === 'stats' ? 'GET' : 'POST';
+  const { route, planId } = match;
+  const { method } = ROUTES[route];
   if (req.method !== method) {
     throw new ApiError(
       'method_not_allowed',
@@ -109,7 +102,7 @@ async function preflight(req: Preflight, deps: ApiDeps) {
   const identity = await deps.verifyIdentity(req.get('authorization'));
   const declared = Number(req.get('content-length') ?? 0);
   if (declared > deps.maxBodyBytes) throw tooLarge(declared, deps.maxBodyBytes);
-  return { planId, action, identity };
+  return { planId, route, identity };
 }
 
 function tooLarge(size: number, limit: number): ApiError {
@@ -166,35 +159,76 @@ export function guardServer(server: Server, deps: ApiDeps): void {
   });
 }
 
-/** A successful answer: its status and its body, typed by the contract (shared/api.ts). */
-export type ApiAnswer =
-  | { status: 200; body: SyncResponse | StatsResponse | RevokeResponse }
-  | { status: 202; body: ReportResponse | RequestsResponse };
+/** A successful answer of a route: its status and body, typed by the route table (shared/api.ts). */
+export type ApiAnswer<R extends RouteName = RouteName> = R extends RouteName
+  ? { status: (typeof ROUTES)[R]['status']; body: RouteAnswer<R> }
+  : never;
 
-async function route(req: ApiRequest, deps: ApiDeps): Promise<ApiAnswer> {
-  const { planId, action, identity } = await preflight(req, deps);
+async function route(req: ApiRequest, deps: ApiDeps): Promise<{ route: RouteName; answer: ApiAnswer }> {
+  const { planId, route, identity } = await preflight(req, deps);
   if (!PLAN_ID.test(planId)) throw unknownPlan();
   const plan = await deps.store.getPlan(planId);
-  const creating = plan === undefined && action === 'sync' && isAdmin(identity.email, deps.admins);
+  const creating = plan === undefined && route === 'sync' && isAdmin(identity.email, deps.admins);
   if (!plan && !creating) throw unknownPlan();
   if (plan) authorizeEditor(identity, plan);
-  // Loaded on use: docx and the chart renderer would slow every cold start of the API.
-  if (action === 'report' && plan) return (await import('./report')).requestReport(req, plan, identity, deps);
-  if (action === 'requests' && plan)
-    return (await import('./requests')).requestUpdates(req, plan, identity, deps);
-  if (action === 'requests/revoke' && plan)
-    return (await import('./requests')).revokeRequestLinks(req, plan, identity, deps);
-
-  if (action === 'stats') {
-    const stats = await deps.store.getStats(planId);
-    if (!stats) throw new ApiError('no_stats', '统计尚未生成，请先同步', 'No statistics yet; sync first');
-    // Statistics are always of the last complete sync; this says whether one is under way or died.
-    const claim = await deps.store.getClaim(planId);
-    const sync = !claim ? 'complete' : claim.expiresAt > deps.now().getTime() ? 'inProgress' : 'interrupted';
-    const body: StatsResponse = { planVersion: plan?.version ?? 0, sync, ...stats };
-    return { status: 200, body };
+  const handled = { req, deps, planId, identity };
+  // One case per route of the table: a route added there without a case here does not compile.
+  switch (route) {
+    case 'sync':
+    case 'validate':
+      return { route, answer: await syncOrValidate(handled, plan, route) };
+    case 'stats':
+      return { route, answer: await statsOf(handled, plan) };
+    // Loaded on use: docx and the chart renderer would slow every cold start of the API.
+    case 'report':
+      return {
+        route,
+        answer: await (await import('./report')).requestReport(req, existing(plan), identity, deps),
+      };
+    case 'requests':
+      return {
+        route,
+        answer: await (await import('./requests')).requestUpdates(req, existing(plan), identity, deps),
+      };
+    case 'revoke':
+      return {
+        route,
+        answer: await (await import('./requests')).revokeRequestLinks(req, existing(plan), identity, deps),
+      };
+    default:
+      return route satisfies never;
   }
+}
 
+/** What every route's handler is given. */
+interface Handled {
+  req: ApiRequest;
+  deps: ApiDeps;
+  planId: string;
+  identity: Identity;
+}
+
+/** Only sync creates a plan: every other route has one by now. */
+function existing(plan: PlanDoc | undefined): PlanDoc {
+  if (!plan) throw unknownPlan();
+  return plan;
+}
+
+async function statsOf({ deps, planId }: Handled, plan: PlanDoc | undefined): Promise<ApiAnswer<'stats'>> {
+  const stats = await deps.store.getStats(planId);
+  if (!stats) throw new ApiError('no_stats', '统计尚未生成，请先同步', 'No statistics yet; sync first');
+  // Statistics are always of the last complete sync; this says whether one is under way or died.
+  const claim = await deps.store.getClaim(planId);
+  const sync = !claim ? 'complete' : claim.expiresAt > deps.now().getTime() ? 'inProgress' : 'interrupted';
+  const body: StatsResponse = { planVersion: plan?.version ?? 0, sync, ...stats };
+  return { status: 200, body };
+}
+
+async function syncOrValidate(
+  { req, deps, planId, identity }: Handled,
+  plan: PlanDoc | undefined,
+  action: 'sync' | 'validate',
+): Promise<ApiAnswer<'sync' | 'validate'>> {
   const body = parseBody(req, deps.maxBodyBytes);
   const keep = deps.keepSubmitted;
   const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook);

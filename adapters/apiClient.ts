@@ -1,0 +1,51 @@
+/**
+ * The Node-side client of the staff API (the local stack's sync, `gongjian request`): a route of
+ * the table in shared/api.ts, posted with a bearer token, its answer parsed by the route's schema,
+ * and a refusal kept as the server said it (code and both sentences) for the one error boundary.
+ */
+
+import type * as z from 'zod';
+import { ErrorBody, ROUTES, type RouteAnswer, type RouteName, routeUrl } from '../shared/api';
+import { knownErrorCode } from '../shared/apiErrors';
+import { ApiRefusalError } from './terminal/errors';
+
+/** The refusal a non-2xx answer of the API carries; an answer outside the contract says its status. */
+export function refusalOf(status: number, json: unknown): ApiRefusalError {
+  const parsed = ErrorBody.safeParse(json);
+  if (!parsed.success)
+    return new ApiRefusalError(
+      'unknown',
+      `服务器的回复无法识别（HTTP ${status}）`,
+      `Unrecognised answer from the server (HTTP ${status})`,
+    );
+  const { code, message, messageEn, reason } = parsed.data.error;
+  return new ApiRefusalError(knownErrorCode(code) ?? 'unknown', message, messageEn, reason);
+}
+
+/** Where the API is and who calls it. */
+export interface ApiTarget {
+  apiUrl: string;
+  token: string;
+  planId: string;
+}
+
+/**
+ * POSTs a route's body and returns its parsed answer; throws the server's refusal as
+ * {@link ApiRefusalError}, and whatever fetch throws when nothing answers.
+ */
+export async function postRoute<R extends Exclude<RouteName, 'stats'>>(
+  target: ApiTarget,
+  route: R,
+  body: z.input<(typeof ROUTES)[R]['body']>,
+): Promise<RouteAnswer<R>> {
+  const response = await fetch(routeUrl(target.apiUrl, target.planId, route), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  });
+  const json: unknown = await response.json().catch(() => undefined);
+  if (response.status !== ROUTES[route].status) throw refusalOf(response.status, json);
+  const answer = ROUTES[route].answer.safeParse(json);
+  if (!answer.success) throw refusalOf(response.status, undefined);
+  return answer.data as RouteAnswer<R>;
+}
