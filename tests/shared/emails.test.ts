@@ -5,18 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dayOf, isoOf } from '../../shared/dates';
-import {
-  type DigestPeriod,
-  digestPeriodFor,
-  emailKey,
-  plannedEmails,
-  type RenderedEmail,
-  renderDueSoon,
-  renderLeaderSummary,
-  renderOverdue,
-  renderPartnerDigest,
-} from '../../shared/emails';
+import { renderDueSoon } from '../../shared/emails/dueSoon';
+import { emailKey, type RenderedEmail } from '../../shared/emails/email';
 import { cleanAddresses, oneLine } from '../../shared/emails/layout';
+import { renderLeaderSummary } from '../../shared/emails/leaderSummary';
+import { renderOverdue } from '../../shared/emails/overdue';
+import { renderPartnerDigest } from '../../shared/emails/partnerDigest';
+import { type DigestPeriod, digestPeriodFor } from '../../shared/emails/periods';
+import { plannedEmails } from '../../shared/emails/plan';
 import { escapeHtml } from '../../shared/markup';
 import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shared/model';
 import { sampleWorkbook } from '../../shared/sample';
