@@ -1,5 +1,5 @@
 /**
- * The emails of §7 (shared/emails.ts): digest periods, the four renderers on a small hand-built
+ * The emails of §7 (shared/emails/): digest periods, the four renderers on a small hand-built
  * model and on the sample workbook, header safety and HTML escaping, idempotency keys, and what a
  * run on a given day plans. 2026-01-01 is a Thursday; 2026-07-01 a Wednesday, 2026-07-06 a Monday.
  */

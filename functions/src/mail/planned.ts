@@ -1,6 +1,6 @@
 /**
  * Queuing what a plan's emails would be on a date (§7): digests on the digest day, due-soon
- * reminders, overdue notices — rendered by shared/emails.ts, queued by idempotency key, so
+ * reminders, overdue notices — planned by shared/emails/plan.ts, queued by idempotency key, so
  * running this twice for the same day, or from the schedule and the statistics trigger alike,
  * queues each email once — and mints each recipient's update link once (requests/send.ts).
  */
