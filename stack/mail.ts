@@ -11,7 +11,8 @@ import { todayIn } from '../adapters/workbook/validateToday';
 import { type QueuedCounts, queuePlannedEmails } from '../functions/src/mail/planned';
 import { mailCollection } from '../functions/src/store/paths';
 import { dayOf, isoOf } from '../shared/dates';
-import { digestPeriodsOn } from '../shared/emails';
+import { SCHEDULED_EMAIL_KINDS } from '../shared/emails/kinds';
+import { digestPeriodsOn } from '../shared/emails/periods';
 import { computeStats } from '../shared/stats';
 import { calendarOf, workdayOnOrBefore } from '../shared/workdays';
 import type { LocalStack } from './stack';
@@ -37,9 +38,8 @@ export async function sendLocalMail(
   const model = await store.loadModel(plan);
   const today = todayIn(now, plan.settings.timezone);
   const calendar = calendarOf(model.settings);
-  const all = ['partnerDigest', 'leaderSummary', 'dueSoon', 'overdue'] as const;
   const counts: QueuedCounts[] = [
-    await queuePlannedEmails(mailQueue, plan, model, computeStats(model, today), all, now),
+    await queuePlannedEmails(mailQueue, plan, model, computeStats(model, today), SCHEDULED_EMAIL_KINDS, now),
   ];
   let digestDay = dayOf(today);
   while (

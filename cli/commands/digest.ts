@@ -6,7 +6,9 @@
 
 import { mailContent, mailDocId, parseMailMessage } from '../../functions/src/mail/message';
 import { createOutboxTransport } from '../../functions/src/mail/transport';
-import { plannedEmails } from '../../shared/emails';
+import type { EmailKind } from '../../shared/emails/email';
+import { EMAIL_KINDS } from '../../shared/emails/kinds';
+import { plannedEmails } from '../../shared/emails/plan';
 import { computeStats } from '../../shared/stats';
 import type { CliContext } from '../context';
 import { loadPlan } from '../load';
@@ -33,9 +35,9 @@ export async function digestCommand(args: DigestArgs, ctx: CliContext): Promise<
     await outbox.send({ id: mailDocId(email.key), ...parsed.mail });
   }
   await outbox.close();
-  const byKind = new Map<string, number>();
+  const byKind = new Map<EmailKind, number>();
   for (const email of emails) byKind.set(email.kind, (byKind.get(email.kind) ?? 0) + 1);
-  const kinds = [...byKind].map(([kind, n]) => `${KIND_LABELS[kind] ?? kind} ${n}`).join('，');
+  const kinds = [...byKind].map(([kind, n]) => `${EMAIL_KINDS[kind].label} ${n}`).join('，');
   ctx.out(`${asOf} 应发邮件 ${emails.length} 封${kinds ? `（${kinds}）` : ''}，已写入 ${args.out}（未发送）`);
   ctx.out(
     `跳过：已退出的共建单位 ${skipped.inactivePartners} 个，没有邮箱的单位 ${skipped.partnersWithoutEmail} 个，` +
@@ -43,10 +45,3 @@ export async function digestCommand(args: DigestArgs, ctx: CliContext): Promise<
   );
   return 0;
 }
-
-const KIND_LABELS: Record<string, string> = {
-  partnerDigest: '共建单位摘要',
-  leaderSummary: '领导摘要',
-  dueSoon: '到期提醒',
-  overdue: '逾期通知',
-};

@@ -30,8 +30,8 @@ import type { Delivery, DeliveryInfo } from '../../functions/src/mail/types';
 import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
 import { sweepMail as sweepMailSchedule } from '../../functions/src/schedules/sweepMail';
 import { onMailWritten } from '../../functions/src/triggers/onMailWritten';
-import type { EmailKind } from '../../shared/emails';
-import { oneLine } from '../../shared/emails';
+import type { EmailKind } from '../../shared/emails/email';
+import { oneLine } from '../../shared/emails/layout';
 import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 

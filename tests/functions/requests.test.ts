@@ -19,7 +19,7 @@ import { enqueuePlanned } from '../../functions/src/requests/send';
 import { MAIL_COLLECTION } from '../../functions/src/store/paths';
 import { PlanStore } from '../../functions/src/store/planStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
-import { planEmails } from '../../shared/emails';
+import { planEmails } from '../../shared/emails/plan';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { pinnedClock } from '../support/clock';

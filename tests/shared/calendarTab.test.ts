@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dayOf, isoOf } from '../../shared/dates';
-import { type PlannedEmails, plannedEmails } from '../../shared/emails';
+import { type PlannedEmails, plannedEmails } from '../../shared/emails/plan';
 import type { PlanModel } from '../../shared/model';
 import { computeStats } from '../../shared/stats';
 import { validateWorkbook } from '../../shared/validate';

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CHART_COLOURS, categoryBars, monthBars } from '../../shared/charts';
-import { digestPeriodFor, renderLeaderSummary } from '../../shared/emails';
+import { renderLeaderSummary } from '../../shared/emails/leaderSummary';
+import { digestPeriodFor } from '../../shared/emails/periods';
 import type { PlanModel } from '../../shared/model';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';

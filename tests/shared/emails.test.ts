@@ -1,22 +1,18 @@
 /**
- * The emails of §7 (shared/emails.ts): digest periods, the four renderers on a small hand-built
+ * The emails of §7 (shared/emails/): digest periods, the four renderers on a small hand-built
  * model and on the sample workbook, header safety and HTML escaping, idempotency keys, and what a
  * run on a given day plans. 2026-01-01 is a Thursday; 2026-07-01 a Wednesday, 2026-07-06 a Monday.
  */
 import { describe, expect, it } from 'vitest';
 import { dayOf, isoOf } from '../../shared/dates';
-import {
-  type DigestPeriod,
-  digestPeriodFor,
-  emailKey,
-  plannedEmails,
-  type RenderedEmail,
-  renderDueSoon,
-  renderLeaderSummary,
-  renderOverdue,
-  renderPartnerDigest,
-} from '../../shared/emails';
+import { renderDueSoon } from '../../shared/emails/dueSoon';
+import { emailKey, type RenderedEmail } from '../../shared/emails/email';
 import { cleanAddresses, oneLine } from '../../shared/emails/layout';
+import { renderLeaderSummary } from '../../shared/emails/leaderSummary';
+import { renderOverdue } from '../../shared/emails/overdue';
+import { renderPartnerDigest } from '../../shared/emails/partnerDigest';
+import { type DigestPeriod, digestPeriodFor } from '../../shared/emails/periods';
+import { plannedEmails } from '../../shared/emails/plan';
 import { escapeHtml } from '../../shared/markup';
 import type { Activity, Measure, Partner, PlanModel, Settings } from '../../shared/model';
 import { sampleWorkbook } from '../../shared/sample';

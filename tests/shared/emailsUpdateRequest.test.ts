@@ -9,14 +9,12 @@ import {
   type LinkRecipient,
   ownerRecipient,
   partnerRecipient,
-  planEmails,
-  plannedEmails,
   type RenderedEmail,
-  renderUpdateRequest,
   UPDATE_BUTTON_LABEL,
-  updateRequestKey,
-} from '../../shared/emails';
+} from '../../shared/emails/email';
 import { safeLinkUrl } from '../../shared/emails/layout';
+import { planEmails, plannedEmails } from '../../shared/emails/plan';
+import { renderUpdateRequest, updateRequestKey } from '../../shared/emails/updateRequest';
 import type { PlanModel } from '../../shared/model';
 import { computeStats } from '../../shared/stats';
 import { activity, measure, partner, settings } from '../support/model';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReportEmail } from '../../shared/emails';
+import { renderReportEmail } from '../../shared/emails/report';
 import type { PlanModel } from '../../shared/model';
 import {
   buildYearReport,

@@ -21,7 +21,7 @@ import {
   type RevokeResponse,
 } from '../../../shared/api';
 import { parseIsoDate } from '../../../shared/dates';
-import { updateRequestKey } from '../../../shared/emails';
+import { updateRequestKey } from '../../../shared/emails/updateRequest';
 import type { IsoDate } from '../../../shared/model';
 import { computeStats } from '../../../shared/stats';
 import { calendarOf, describeDue } from '../../../shared/workdays';

@@ -1,6 +1,7 @@
 /** The daily mail round of every plan, at 09:00 in the plan's own time zone. */
 import { TZDate } from '@date-fns/tz';
 import { todayIn } from '../../../adapters/workbook/validateToday';
+import { SCHEDULED_EMAIL_KINDS } from '../../../shared/emails/kinds';
 import { computeStats } from '../../../shared/stats';
 import type { PlanStore } from '../store/planStore';
 import { queuePlannedEmails } from './planned';
@@ -35,14 +36,7 @@ export async function queueDailyEmails(
     if (!plan || new TZDate(now, plan.settings.timezone).getHours() !== SEND_HOUR) continue;
     const model = await store.loadModel(plan);
     const stats = computeStats(model, todayIn(now, plan.settings.timezone));
-    const counts = await queuePlannedEmails(
-      queue,
-      plan,
-      model,
-      stats,
-      ['partnerDigest', 'leaderSummary', 'dueSoon', 'overdue'],
-      now,
-    );
+    const counts = await queuePlannedEmails(queue, plan, model, stats, SCHEDULED_EMAIL_KINDS, now);
     log?.(
       `邮件 / mail plan=${plan.planId} ${stats.asOf}: queued ${counts.queued}, already queued ${counts.duplicate}, ` +
         `skipped inactive partners ${counts.skipped.inactivePartners}, partners without email ` +

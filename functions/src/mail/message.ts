@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { type EmailKind, oneLine } from '../../../shared/emails';
+import type { EmailKind } from '../../../shared/emails/email';
+import { oneLine } from '../../../shared/emails/layout';
 import { isEmail } from '../../../shared/normalize';
 import { docIdOf } from '../store/docIds';
 

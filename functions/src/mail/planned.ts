@@ -1,10 +1,11 @@
 /**
  * Queuing what a plan's emails would be on a date (§7): digests on the digest day, due-soon
- * reminders, overdue notices — rendered by shared/emails.ts, queued by idempotency key, so
+ * reminders, overdue notices — planned by shared/emails/plan.ts, queued by idempotency key, so
  * running this twice for the same day, or from the schedule and the statistics trigger alike,
  * queues each email once — and mints each recipient's update link once (requests/send.ts).
  */
-import { type EmailKind, planEmails } from '../../../shared/emails';
+import type { EmailKind } from '../../../shared/emails/email';
+import { planEmails } from '../../../shared/emails/plan';
 import { type IsoDate, type PlanModel, requestLinkDays } from '../../../shared/model';
 import type { Stats } from '../../../shared/stats-types';
 import { enqueuePlanned } from '../requests/send';

@@ -12,7 +12,7 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
-import type { EmailKind } from '../../../shared/emails';
+import type { EmailKind } from '../../../shared/emails/email';
 import { invalidMail, type MailEnvelope, MailMessageSchema, type StoredEmail, storedMailOf } from './message';
 
 export type DeliveryState = 'PENDING' | 'PROCESSING' | 'RETRY' | 'SUCCESS' | 'ERROR';

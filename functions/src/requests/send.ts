@@ -18,15 +18,9 @@
  * memory — nobody can ever open it, and it expires like any other.
  */
 
-import {
-  type LinkRecipient,
-  measuresInScope,
-  ownerRecipient,
-  type PlannedEmail,
-  partnerRecipient,
-  renderUpdateRequest,
-  updateRequestKey,
-} from '../../../shared/emails';
+import { type LinkRecipient, ownerRecipient, partnerRecipient } from '../../../shared/emails/email';
+import type { PlannedEmail } from '../../../shared/emails/plan';
+import { measuresInScope, renderUpdateRequest, updateRequestKey } from '../../../shared/emails/updateRequest';
 import type { IsoDate, PlanModel } from '../../../shared/model';
 import { requestLinkDays } from '../../../shared/model';
 import type { Stats } from '../../../shared/stats-types';
