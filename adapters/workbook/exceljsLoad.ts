@@ -37,7 +37,8 @@ import type ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { columnIndex, columnLetter, splitRange } from '../../shared/a1';
 import { UnusableInputError } from '../../shared/errors';
-import { cellTooLarge, corruptXlsx, isZlibError, MAX_CELL_CHARACTERS } from './xlsxReader';
+import { cellTooLarge, corruptXlsx, isZlibError } from './xlsxReader';
+import { MAX_CELL_CHARACTERS } from './xlsxText';
 import { entryStream, NotZipError, zipEntries } from './zip';
 
 const MiB = 1024 * 1024;
