@@ -31,7 +31,7 @@ import type { CellValue } from '../../../shared/workbook';
 import { Coalescer } from '../requests/coalesce';
 import { checkGuard, pageGuard } from '../requests/formGuard';
 import { type LinkDeps, logLinkUse, type StoredLink, verifyLink } from '../requests/links';
-import { RateLimiter } from '../requests/rateLimit';
+import { RateLimiter, type RateVerdict } from '../requests/rateLimit';
 import {
   createVersionMover,
   flushSubmissions,
@@ -256,11 +256,19 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     const token = match[1] as string;
     const address = deps.clientAddress(req);
     // The link is only read meanwhile: the address's count decides before anything is written.
-    const [byAddress, verdict] = await Promise.all([perAddress.take(address), verifyLink(linkDeps, token)]);
+    // The link's count starts as soon as the link is known to be ours, beside the address's: a
+    // made-up token writes nothing but its address's counter, and both counts are in before any
+    // verdict, so neither limit is passed by the other being slow.
+    const byAddressTaken = perAddress.take(address);
+    const verdict = await verifyLink(linkDeps, token);
+    const byLinkTaken = verdict.ok ? perLink.take(verdict.link.tokenHash) : undefined;
+    // Not awaited on every path below: a failure is the one awaited first, or nobody's.
+    byLinkTaken?.catch(() => {});
+    const byAddress = await byAddressTaken;
     if (!byAddress.ok) return limited(res, byAddress.retryAfterS);
     if (!verdict.ok) return refuse(res, verdict.reason);
     const { link } = verdict;
-    const byLink = await perLink.take(link.tokenHash);
+    const byLink = await (byLinkTaken as Promise<RateVerdict>);
     if (!byLink.ok) return limited(res, byLink.retryAfterS);
 
     if (req.method === 'GET') {
@@ -365,6 +373,8 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       key,
       activity: activity as SubmittedActivity,
       kind,
+      plan: { reviewReports: plan.settings.reviewReports === true },
+      use: { kind: kind === 'milestone' ? 'milestone' : 'submit', address },
     });
     if ('noPlan' in stored) return refuse(res, 'gone');
     const { submission } = stored;
@@ -389,40 +399,34 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // move that started after its commit must have committed before the person is told it is
     // saved: the statistics of a version never miss a record acknowledged before it
     // (requests/submit.ts). A failure there is logged only: the record is stored, and the sweep
-    // moves the version. The use log and the row's flush are independent of it: all at once.
+    // moves the version. The use log went with the entry, in its batch.
     const moved = submission.versionPending
       ? moveVersion(link.planId, key).catch((error: unknown) =>
           deps.log(`填报后统计版本未更新，将由定时任务补上 plan=${link.planId}: ${String(error)}`),
         )
       : undefined;
-    if (stored.created) {
-      await Promise.all([
-        moved,
-        logLinkUse({ db: deps.db, now: deps.now }, link, {
-          kind: kind === 'milestone' ? 'milestone' : 'submit',
-          submissionId: key,
-          what: submission.activity,
-          address,
-        }),
-        // Written now when the workbook can take it; left queued (and retried) when it cannot —
-        // the record is stored either way, so a failing flush is logged, not answered as an error.
-        // The person waits for the row at most FLUSH_WAIT_MS: a workbook busy with other writes (the
-        // local file's one writer, a recomputation's tabs) finishes it later, and every refresh and
-        // sweep retries what is still queued.
-        atMost(
-          FLUSH_WAIT_MS,
-          flushes
-            ?.run(link.planId, undefined)
-            .catch((error: unknown) =>
-              deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
-            ),
-        ),
-      ]);
-    } else {
-      await moved;
-    }
+    // The barrier waits beside the move, not after it: it has to cover the entry (committed
+    // already), and the entry carries `versionPending` until its move commits — a crash that
+    // keeps the entry but loses the move leaves the flag, and the sweep moves the version for it.
     // Acknowledged means kept: also for a repeated key, whose first answer may never have come.
-    await deps.durable?.();
+    const kept = deps.durable?.();
+    // The row reaches the workbook now when the workbook can take it; left queued (and retried)
+    // when it cannot — the record is stored either way, so a failing flush is logged, not
+    // answered as an error. The person waits for the row only when a flush can start at once, and
+    // then FLUSH_WAIT_MS at most: behind a flush of this plan already under way (a burst of
+    // submissions, the local file's one writer) the row is written by the next one, and every
+    // refresh and sweep retries what is still queued.
+    let flushed: Promise<unknown> | undefined;
+    if (stored.created && flushes) {
+      const waitForRow = !flushes.busy(link.planId);
+      const flush = flushes
+        .run(link.planId, undefined)
+        .catch((error: unknown) =>
+          deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
+        );
+      if (waitForRow) flushed = atMost(FLUSH_WAIT_MS, flush);
+    }
+    await Promise.all([moved, flushed, kept]);
     res.writeHead(303, { ...SECURITY_HEADERS, Location: `${formPath(token)}?ok=1` });
     res.end();
   }
