@@ -201,6 +201,19 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
   // One version move and one flush per plan at a time, shared by the submissions that wait for
   // them: fifty submissions at once take two moves, not fifty transactions on the plan document.
   const moveVersion = createVersionMover(deps.db);
+  // Requests that arrive together share one read of the plan document, as if each had read it a
+  // moment earlier: nothing a request writes depends on that read being later.
+  const plans = new Map<string, Promise<PlanDoc | undefined>>();
+  const planOf = (planId: string): Promise<PlanDoc | undefined> => {
+    let reading = plans.get(planId);
+    if (!reading) {
+      reading = deps.store.getPlan(planId);
+      plans.set(planId, reading);
+      const forget = () => plans.delete(planId);
+      reading.then(forget, forget);
+    }
+    return reading;
+  };
   // Requests that arrive together for one plan version share one read of its records.
   const models = new Map<string, Promise<PlanModel>>();
   const modelOf = (plan: PlanDoc): Promise<PlanModel> => {
@@ -255,15 +268,17 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // Tokens are base64url: anything else (an escape included) is no token of ours.
     const token = match[1] as string;
     const address = deps.clientAddress(req);
-    // The link is only read meanwhile: the address's count decides before anything is written.
-    // The link's count starts as soon as the link is known to be ours, beside the address's: a
-    // made-up token writes nothing but its address's counter, and both counts are in before any
-    // verdict, so neither limit is passed by the other being slow.
+    // The link is read while the address is counted. The link's count starts as soon as the link
+    // is known to be ours, beside the address's, and so does the read of its plan (a read only):
+    // a made-up token writes nothing but its address's counter, both counts are in before any
+    // verdict, and nothing else is written before both verdicts.
     const byAddressTaken = perAddress.take(address);
     const verdict = await verifyLink(linkDeps, token);
     const byLinkTaken = verdict.ok ? perLink.take(verdict.link.tokenHash) : undefined;
+    const planRead = verdict.ok ? planOf(verdict.link.planId) : undefined;
     // Not awaited on every path below: a failure is the one awaited first, or nobody's.
     byLinkTaken?.catch(() => {});
+    planRead?.then((plan) => plan && modelOf(plan)).catch(() => {});
     const byAddress = await byAddressTaken;
     if (!byAddress.ok) return limited(res, byAddress.retryAfterS);
     if (!verdict.ok) return refuse(res, verdict.reason);
@@ -290,7 +305,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     const fields = new URLSearchParams(body.toString('utf8'));
     const nonce = checkGuard(link, fields.get('guard') ?? undefined);
     if (nonce === undefined) return refuse(res, 'forged');
-    await handlePost(res, link, token, nonce, fields, address);
+    await handlePost(res, link, token, nonce, fields, address, planRead as Promise<PlanDoc | undefined>);
   }
 
   async function handlePost(
@@ -300,8 +315,9 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     nonce: string,
     fields: URLSearchParams,
     address: string,
+    planRead: Promise<PlanDoc | undefined>,
   ): Promise<void> {
-    const plan = await deps.store.getPlan(link.planId);
+    const plan = await planRead;
     if (!plan) return refuse(res, 'gone');
     const model = await modelOf(plan);
     const scoped = scopedPlan(model, link.scope);
@@ -436,7 +452,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     token: string,
     state: Pick<FormView, 'values' | 'errors'> & Partial<Pick<FormView, 'notice' | 'milestone' | 'guard'>>,
   ): Promise<string | undefined> {
-    const plan = await deps.store.getPlan(link.planId);
+    const plan = await planOf(link.planId);
     if (!plan) return undefined;
     const [model, stats, submissions] = await Promise.all([
       modelOf(plan),
