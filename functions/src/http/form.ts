@@ -31,7 +31,7 @@ import type { CellValue } from '../../../shared/workbook';
 import { Coalescer } from '../requests/coalesce';
 import { checkGuard, pageGuard } from '../requests/formGuard';
 import { type LinkDeps, logLinkUse, type StoredLink, verifyLink } from '../requests/links';
-import { RateLimiter } from '../requests/rateLimit';
+import { RateLimiter, type RateVerdict } from '../requests/rateLimit';
 import {
   createVersionMover,
   flushSubmissions,
@@ -201,6 +201,19 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
   // One version move and one flush per plan at a time, shared by the submissions that wait for
   // them: fifty submissions at once take two moves, not fifty transactions on the plan document.
   const moveVersion = createVersionMover(deps.db);
+  // Requests that arrive together share one read of the plan document, as if each had read it a
+  // moment earlier: nothing a request writes depends on that read being later.
+  const plans = new Map<string, Promise<PlanDoc | undefined>>();
+  const planOf = (planId: string): Promise<PlanDoc | undefined> => {
+    let reading = plans.get(planId);
+    if (!reading) {
+      reading = deps.store.getPlan(planId);
+      plans.set(planId, reading);
+      const forget = () => plans.delete(planId);
+      reading.then(forget, forget);
+    }
+    return reading;
+  };
   // Requests that arrive together for one plan version share one read of its records.
   const models = new Map<string, Promise<PlanModel>>();
   const modelOf = (plan: PlanDoc): Promise<PlanModel> => {
@@ -255,12 +268,22 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // Tokens are base64url: anything else (an escape included) is no token of ours.
     const token = match[1] as string;
     const address = deps.clientAddress(req);
-    // The link is only read meanwhile: the address's count decides before anything is written.
-    const [byAddress, verdict] = await Promise.all([perAddress.take(address), verifyLink(linkDeps, token)]);
+    // The link is read while the address is counted. The link's count starts as soon as the link
+    // is known to be ours, beside the address's, and so does the read of its plan (a read only):
+    // a made-up token writes nothing but its address's counter, both counts are in before any
+    // verdict, and nothing else is written before both verdicts.
+    const byAddressTaken = perAddress.take(address);
+    const verdict = await verifyLink(linkDeps, token);
+    const byLinkTaken = verdict.ok ? perLink.take(verdict.link.tokenHash) : undefined;
+    const planRead = verdict.ok ? planOf(verdict.link.planId) : undefined;
+    // Not awaited on every path below: a failure is the one awaited first, or nobody's.
+    byLinkTaken?.catch(() => {});
+    planRead?.then((plan) => plan && modelOf(plan)).catch(() => {});
+    const byAddress = await byAddressTaken;
     if (!byAddress.ok) return limited(res, byAddress.retryAfterS);
     if (!verdict.ok) return refuse(res, verdict.reason);
     const { link } = verdict;
-    const byLink = await perLink.take(link.tokenHash);
+    const byLink = await (byLinkTaken as Promise<RateVerdict>);
     if (!byLink.ok) return limited(res, byLink.retryAfterS);
 
     if (req.method === 'GET') {
@@ -282,7 +305,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     const fields = new URLSearchParams(body.toString('utf8'));
     const nonce = checkGuard(link, fields.get('guard') ?? undefined);
     if (nonce === undefined) return refuse(res, 'forged');
-    await handlePost(res, link, token, nonce, fields, address);
+    await handlePost(res, link, token, nonce, fields, address, planRead as Promise<PlanDoc | undefined>);
   }
 
   async function handlePost(
@@ -292,8 +315,9 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     nonce: string,
     fields: URLSearchParams,
     address: string,
+    planRead: Promise<PlanDoc | undefined>,
   ): Promise<void> {
-    const plan = await deps.store.getPlan(link.planId);
+    const plan = await planRead;
     if (!plan) return refuse(res, 'gone');
     const model = await modelOf(plan);
     const scoped = scopedPlan(model, link.scope);
@@ -365,6 +389,8 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       key,
       activity: activity as SubmittedActivity,
       kind,
+      plan: { reviewReports: plan.settings.reviewReports === true },
+      use: { kind: kind === 'milestone' ? 'milestone' : 'submit', address },
     });
     if ('noPlan' in stored) return refuse(res, 'gone');
     const { submission } = stored;
@@ -389,40 +415,34 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // move that started after its commit must have committed before the person is told it is
     // saved: the statistics of a version never miss a record acknowledged before it
     // (requests/submit.ts). A failure there is logged only: the record is stored, and the sweep
-    // moves the version. The use log and the row's flush are independent of it: all at once.
+    // moves the version. The use log went with the entry, in its batch.
     const moved = submission.versionPending
       ? moveVersion(link.planId, key).catch((error: unknown) =>
           deps.log(`填报后统计版本未更新，将由定时任务补上 plan=${link.planId}: ${String(error)}`),
         )
       : undefined;
-    if (stored.created) {
-      await Promise.all([
-        moved,
-        logLinkUse({ db: deps.db, now: deps.now }, link, {
-          kind: kind === 'milestone' ? 'milestone' : 'submit',
-          submissionId: key,
-          what: submission.activity,
-          address,
-        }),
-        // Written now when the workbook can take it; left queued (and retried) when it cannot —
-        // the record is stored either way, so a failing flush is logged, not answered as an error.
-        // The person waits for the row at most FLUSH_WAIT_MS: a workbook busy with other writes (the
-        // local file's one writer, a recomputation's tabs) finishes it later, and every refresh and
-        // sweep retries what is still queued.
-        atMost(
-          FLUSH_WAIT_MS,
-          flushes
-            ?.run(link.planId, undefined)
-            .catch((error: unknown) =>
-              deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
-            ),
-        ),
-      ]);
-    } else {
-      await moved;
-    }
+    // The barrier waits beside the move, not after it: it has to cover the entry (committed
+    // already), and the entry carries `versionPending` until its move commits — a crash that
+    // keeps the entry but loses the move leaves the flag, and the sweep moves the version for it.
     // Acknowledged means kept: also for a repeated key, whose first answer may never have come.
-    await deps.durable?.();
+    const kept = deps.durable?.();
+    // The row reaches the workbook now when the workbook can take it; left queued (and retried)
+    // when it cannot — the record is stored either way, so a failing flush is logged, not
+    // answered as an error. The person waits for the row only when a flush can start at once, and
+    // then FLUSH_WAIT_MS at most: behind a flush of this plan already under way (a burst of
+    // submissions, the local file's one writer) the row is written by the next one, and every
+    // refresh and sweep retries what is still queued.
+    let flushed: Promise<unknown> | undefined;
+    if (stored.created && flushes) {
+      const waitForRow = !flushes.busy(link.planId);
+      const flush = flushes
+        .run(link.planId, undefined)
+        .catch((error: unknown) =>
+          deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
+        );
+      if (waitForRow) flushed = atMost(FLUSH_WAIT_MS, flush);
+    }
+    await Promise.all([moved, flushed, kept]);
     res.writeHead(303, { ...SECURITY_HEADERS, Location: `${formPath(token)}?ok=1` });
     res.end();
   }
@@ -432,7 +452,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     token: string,
     state: Pick<FormView, 'values' | 'errors'> & Partial<Pick<FormView, 'notice' | 'milestone' | 'guard'>>,
   ): Promise<string | undefined> {
-    const plan = await deps.store.getPlan(link.planId);
+    const plan = await planOf(link.planId);
     if (!plan) return undefined;
     const [model, stats, submissions] = await Promise.all([
       modelOf(plan),

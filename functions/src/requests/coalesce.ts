@@ -12,6 +12,11 @@ export class Coalescer<Item, Result> {
 
   constructor(private readonly work: (key: string, items: Item[]) => Promise<Result>) {}
 
+  /** True while a run of `key` is under way: a call now would wait for it before its own run. */
+  busy(key: string): boolean {
+    return this.keys.has(key);
+  }
+
   /** Resolves (or rejects) with the first run of `key` that starts after this call. */
   run(key: string, item: Item): Promise<Result> {
     const state = this.keys.get(key);

@@ -7,7 +7,7 @@
  * KEPT_AFTER_EXPIRY_DAYS after the link expires, long enough to answer a question about a use.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { FieldValue, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { FieldValue, type Firestore, Timestamp, type WriteBatch } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { FormScope } from '../../../shared/requestForm';
 import { linkUsesRef, requestLinkRef, requestLinksRef } from '../store/paths';
@@ -173,11 +173,22 @@ export interface LinkUse {
 
 /** Logs one use of a link (when, what, which submission). */
 export async function logLinkUse(deps: LinkDeps, link: StoredLink, use: LinkUse): Promise<void> {
-  await linkUsesRef(deps.db, link.tokenHash).add({
+  const batch = deps.db.batch();
+  addLinkUse(batch, deps, link, use);
+  await batch.commit();
+}
+
+/**
+ * Adds the writes that log one use of a link to a batch: the use, and the link's count of uses.
+ * A submission logs its use in the batch that stores it (requests/submit.ts), so the two are kept
+ * or lost together, for one round trip.
+ */
+export function addLinkUse(batch: WriteBatch, deps: LinkDeps, link: StoredLink, use: LinkUse): void {
+  batch.create(linkUsesRef(deps.db, link.tokenHash).doc(), {
     at: deps.now().toISOString(),
     planId: link.planId,
     ...Object.fromEntries(Object.entries(use).filter(([, v]) => v !== undefined)),
     deleteAt: deleteAtOf(link.expiresAt),
   });
-  await requestLinkRef(deps.db, link.tokenHash).update({ uses: FieldValue.increment(1) });
+  batch.update(requestLinkRef(deps.db, link.tokenHash), { uses: FieldValue.increment(1) });
 }

@@ -47,7 +47,7 @@ import { planRef, submissionsRef } from '../store/paths';
 import type { PlanStore, WorkbookLocation } from '../store/planStore';
 import { recordDoc } from '../store/records';
 import { Coalescer } from './coalesce';
-import type { StoredLink } from './links';
+import { addLinkUse, type LinkUse, type StoredLink } from './links';
 
 const DAY_MS = 86_400_000;
 /** How long one flush holds the rows it writes: longer than the Sheets adapter's retries take. */
@@ -105,17 +105,29 @@ export function reportedBy(name: string): string {
  * entry only if it does not exist, so once per key. It takes no lock on the plan document: the
  * plan's version is moved afterwards, coalesced (createVersionMover). `created` is false when the
  * key was submitted before (nothing written; the stored submission is returned).
+ * `plan`: what the caller read of the plan just before (the form has it), spared a second read of
+ * the plan document; without it, the plan is read here. `use`: the link's use, logged in the same
+ * batch (so only by the delivery that created the entry).
  */
 export async function submitActivity(
   deps: SubmitDeps,
   link: StoredLink,
-  input: { key: string; activity: SubmittedActivity; kind: Submission['kind'] },
+  input: {
+    key: string;
+    activity: SubmittedActivity;
+    kind: Submission['kind'];
+    plan?: { reviewReports: boolean };
+    use?: LinkUse;
+  },
 ): Promise<{ created: boolean; submission: Submission } | { created: false; noPlan: true }> {
   const plan = planRef(deps.db, link.planId);
   const entry = submissionsRef(deps.db, link.planId).doc(input.key);
-  const planSnap = await plan.get();
-  if (!planSnap.exists) return { created: false, noPlan: true };
-  const review = planSnap.get('settings.reviewReports') === true;
+  let review = input.plan?.reviewReports;
+  if (review === undefined) {
+    const planSnap = await plan.get();
+    if (!planSnap.exists) return { created: false, noPlan: true };
+    review = planSnap.get('settings.reviewReports') === true;
+  }
   const activityId = submittedActivityId(input.key);
   const activity: Activity = {
     ...input.activity,
@@ -141,6 +153,8 @@ export async function submitActivity(
   const batch = deps.db.batch();
   batch.create(entry, submission);
   batch.set(plan.collection('activities').doc(docIdOf(activityId)), recordDoc(activityId, activity));
+  if (input.use)
+    addLinkUse(batch, deps, link, { ...input.use, submissionId: input.key, what: submission.activity });
   try {
     await batch.commit();
     return { created: true, submission };
