@@ -13,6 +13,7 @@ import { writeSample } from '../adapters/workbook/sample';
 import { linkUrl, mintLink } from '../functions/src/requests/links';
 import { startLocalStack } from '../stack/stack';
 import { syncLocalWorkbook } from '../stack/syncWorkbook';
+import { activityRowsNow } from '../tests/support/activityTab';
 
 const PLAN_ID = 'bench-requests';
 
@@ -21,24 +22,6 @@ export interface RequestBench {
   requestToRowMs: number[];
   /** Staff baseline: a row added to the file → synced → fresh statistics, per run. */
   baselineMs: number[];
-}
-
-/** The titles in the 活动 tab of the file as it is now (undefined while it is being replaced). */
-async function titles(path: string): Promise<Set<string> | undefined> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(path);
-  } catch {
-    return undefined;
-  }
-  const sheet = workbook.getWorksheet('活动');
-  if (!sheet) return undefined;
-  const column = (sheet.getRow(1).values as unknown[]).indexOf('活动名称');
-  const found = new Set<string>();
-  sheet.eachRow((row) => {
-    found.add(String(row.getCell(column).text));
-  });
-  return found;
 }
 
 async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -97,7 +80,11 @@ export async function runRequestBench(progress: (line: string) => void, runs = 5
       const t0 = performance.now();
       const answer = await fetch(url, { method: 'POST', body, redirect: 'manual' });
       if (answer.status >= 400) throw new Error(`bench: the form refused the submission (${answer.status})`);
-      await until(async () => (await titles(path))?.has(title) === true, 120_000, 'the submitted row');
+      await until(
+        async () => (await activityRowsNow(path))?.some((row) => row.活动名称 === title) === true,
+        120_000,
+        'the submitted row',
+      );
       requestToRowMs.push(performance.now() - t0);
 
       progress(`baseline ${i + 1}/${runs}: a row added by staff → synced → fresh statistics…`);

@@ -8,6 +8,7 @@
  */
 import { chmod, mkdir, open, readdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeSynced } from '../adapters/workbook/common';
 
 export const PRIVATE_FOLDER_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -26,14 +27,7 @@ export async function syncPrivateTree(folder: string): Promise<void> {
 /** Writes a small file privately and durably, replacing any file of that name in one rename. */
 export async function writeFileDurably(path: string, data: string): Promise<void> {
   const temporary = `${path}.tmp`;
-  const handle = await open(temporary, 'w', PRIVATE_FILE_MODE);
-  try {
-    await handle.chmod(PRIVATE_FILE_MODE); // an older, looser temporary file keeps its mode
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeSynced(temporary, data, 'w', PRIVATE_FILE_MODE);
   await rename(temporary, path);
   await syncFolder(dirname(path));
 }

@@ -2,7 +2,7 @@
  * What the .xlsx and CSV adapters share: a workbook read as a source (tab by tab), the shape of a
  * tab as read, and how a failed file access becomes an unusable-input error.
  */
-import { access } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import { UnusableInputError } from '../../shared/errors';
 import type { CellValue, RawRow, RawTab } from '../../shared/workbook';
 
@@ -109,5 +109,27 @@ export async function pathExists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Writes a file (`w`: created or truncated; `wx`: only created) with the given mode whatever the
+ * umask, and fsyncs it before closing: its bytes are on disk when this resolves (its name is once
+ * its folder is synced too).
+ */
+export async function writeSynced(
+  path: string,
+  data: string | Uint8Array,
+  flag: 'w' | 'wx',
+  mode?: number,
+): Promise<void> {
+  const handle = await open(path, flag, mode);
+  try {
+    // open's mode applies only to a file it creates, and through the umask.
+    if (mode !== undefined) await handle.chmod(mode);
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

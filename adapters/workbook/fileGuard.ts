@@ -37,10 +37,10 @@
  * watcher does.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, constants as fs, link, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, constants as fs, link, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { GongjianError } from '../../shared/errors';
-import { errorCode, pathExists } from './common';
+import { errorCode, pathExists, writeSynced } from './common';
 
 /** The office program whose lock file says it has the workbook open. */
 export type OfficeProgram = 'Excel/WPS' | 'LibreOffice';
@@ -176,13 +176,7 @@ async function replace(
   const aside = `${stem}.aside`;
   try {
     const mode = (await stat(path)).mode & 0o777;
-    const handle = await open(temporary, 'wx', mode);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(temporary, bytes, 'wx', mode);
     await assertNotOpen(path);
 
     // 1. Set the current file aside; the path is absent until step 3.

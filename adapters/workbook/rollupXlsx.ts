@@ -9,7 +9,7 @@
  * - Never half-written: the bytes go to a temporary file beside the target, flushed, then renamed
  *   over it, so the path holds the previous roll-up or the new one.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { RollupChartData, RollupChartKind } from '../../shared/charts';
@@ -18,6 +18,7 @@ import { rollupColumnShapes } from '../../shared/rollup';
 import type { StatusCell } from '../../shared/summary';
 import type { Table } from '../../shared/workbook';
 import { renderRollupChart } from '../charts/render';
+import { writeSynced } from './common';
 import { assertNotOpen } from './fileGuard';
 import { statusFills, tableNumberFormats } from './port';
 import { pictureImage, showPicture } from './xlsxCharts';
@@ -74,13 +75,7 @@ export async function writeRollupXlsx(path: string, rollup: RollupWorkbook): Pro
   // A dot name keeps the temporary file out of folder views; the pid keeps two writers apart.
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await writeSynced(temporary, bytes, 'w');
     // Checked again: the program may have opened the old roll-up while this one was built.
     await assertNotOpen(path);
     await rename(temporary, path);

@@ -10,10 +10,10 @@
  */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../adapters/stackEndpoint';
 import { todayIn } from '../../adapters/workbook/validateToday';
+import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
 import { tempFolder } from '../workbook/helpers';
 import { type StackRun, startStack } from './run-start';
@@ -111,19 +111,7 @@ async function submit(link: string, partnerId: string, title: string): Promise<R
 
 /** How many rows of 活动 carry this title (undefined while the file is being replaced). */
 async function rowsTitled(title: string): Promise<number | undefined> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(path);
-  } catch {
-    return undefined;
-  }
-  const sheet = workbook.getWorksheet('活动');
-  if (!sheet) return undefined;
-  let count = 0;
-  sheet.eachRow((row) => {
-    if ((row.values as unknown[]).some((v) => v === title)) count += 1;
-  });
-  return count;
+  return (await activityRowsNow(path))?.filter((row) => row.活动名称 === title).length;
 }
 
 /** Signals the stack's whole process group; resolves with how long it took to end, and its exit code. */

@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
+import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
 import { postLarge } from '../support/postLarge';
 import { tempFolder } from '../workbook/helpers';
@@ -29,24 +29,6 @@ afterAll(async () => {
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
-
-/** The titles in the workbook's 活动 tab now (undefined while the file is being replaced). */
-async function activityTitles(path: string): Promise<string[] | undefined> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(path);
-  } catch {
-    return undefined;
-  }
-  const sheet = workbook.getWorksheet('活动');
-  if (!sheet) return undefined;
-  const column = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? '')).indexOf('活动名称');
-  const titles: string[] = [];
-  sheet.eachRow((row, n) => {
-    if (n > 1) titles.push(String(row.getCell(column).text ?? ''));
-  });
-  return titles;
 }
 
 /** What one page of a link's form needs posted back: its page value, a measure, its unit. */
@@ -85,7 +67,7 @@ describe('the form’s front door on the local stack', () => {
     ];
     expect(links.length).toBeGreaterThan(1);
     const formRoot = new URL(links[0] as string).origin;
-    const before = (await activityTitles(path))?.length ?? 0;
+    const before = (await activityRowsNow(path))?.length ?? 0;
 
     // Fifty pages first (a page per submission, as fifty people would have), then all posts at once.
     const date = todayIn(new Date(), 'Asia/Shanghai');
@@ -120,7 +102,7 @@ describe('the form’s front door on the local stack', () => {
     expect(statuses.filter((status) => status !== 303)).toEqual([]);
     const titles = await eventually(
       async () => {
-        const now = await activityTitles(path);
+        const now = (await activityRowsNow(path))?.map((row) => row.活动名称 ?? '');
         return now && now.filter((t) => t.startsWith(`同时填报 ${tag} `)).length === 50 ? now : undefined;
       },
       { timeoutMs: 120_000, what: 'the 50 submitted rows in the workbook' },

@@ -10,11 +10,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
 import { gongjian, json } from '../cli/run-cli';
+import { activityRowsNow } from '../support/activityTab';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/firestore';
 import { tempFolder } from '../workbook/helpers';
@@ -37,39 +37,6 @@ afterAll(async () => {
   // a few seconds (tests/e2e/durable.test.ts holds it to 5 s; before, a flush still calling a
   // killed emulator made one stop in three take 40–50 s).
 }, 30_000);
-
-interface ActivityRow {
-  title: string;
-  recorder: string;
-  partners: string;
-  status: string;
-}
-
-/** The 活动 tab's rows by header, read from the file as it is now (undefined while it is being replaced). */
-async function activityRows(path: string): Promise<ActivityRow[] | undefined> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(path);
-  } catch {
-    return undefined;
-  }
-  const sheet = workbook.getWorksheet('活动');
-  if (!sheet) return undefined;
-  const header = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
-  const at = (name: string) => header.indexOf(name);
-  const rows: ActivityRow[] = [];
-  sheet.eachRow((row, n) => {
-    if (n === 1) return;
-    const cell = (name: string) => String(row.getCell(at(name)).text ?? '');
-    rows.push({
-      title: cell('活动名称'),
-      recorder: cell('记录人'),
-      partners: cell('共建单位'),
-      status: cell('状态'),
-    });
-  });
-  return rows;
-}
 
 interface StatsJson {
   plan: { activities: number; participants: number };
@@ -142,14 +109,17 @@ describe('an update request, from the digest in the outbox to the row in the wor
     await page.screenshot({ path: join(folder.dir, '2-submitted.png'), fullPage: true });
     await expect(page.locator('body').textContent()).resolves.toContain(title);
 
-    const row = await eventually(async () => (await activityRows(path))?.find((r) => r.title === title), {
-      timeoutMs: 120_000,
-      what: 'the submitted row in the workbook’s 活动 tab',
-    });
+    const row = await eventually(
+      async () => (await activityRowsNow(path))?.find((r) => r.活动名称 === title),
+      {
+        timeoutMs: 120_000,
+        what: 'the submitted row in the workbook’s 活动 tab',
+      },
+    );
     const latencyMs = Date.now() - submitted;
     console.log(`填报→行 / request→row: ${latencyMs} ms`);
-    expect(row.recorder).toContain('（填报）');
-    expect(row.status).toBe('已完成');
+    expect(row.记录人).toContain('（填报）');
+    expect(row.状态).toBe('已完成');
 
     const after = json<StatsJson>(gongjian(['stats', path, '--json']));
     expect(after.plan.activities).toBe(before.plan.activities + 1);
