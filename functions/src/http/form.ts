@@ -31,7 +31,7 @@ import type { CellValue } from '../../../shared/workbook';
 import { Coalescer } from '../requests/coalesce';
 import { checkGuard, pageGuard } from '../requests/formGuard';
 import { type LinkDeps, logLinkUse, type StoredLink, verifyLink } from '../requests/links';
-import { RateLimiter, type RateVerdict } from '../requests/rateLimit';
+import { RateLimiter } from '../requests/rateLimit';
 import {
   createVersionMover,
   flushSubmissions,
@@ -273,17 +273,33 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // a made-up token writes nothing but its address's counter, both counts are in before any
     // verdict, and nothing else is written before both verdicts.
     const byAddressTaken = perAddress.take(address);
-    const verdict = await verifyLink(linkDeps, token);
+    const verdict = await verifyLink(linkDeps, token).catch(async (error: unknown) => {
+      await byAddressTaken.catch(() => {});
+      throw error;
+    });
     const byLinkTaken = verdict.ok ? perLink.take(verdict.link.tokenHash) : undefined;
     const planRead = verdict.ok ? planOf(verdict.link.planId) : undefined;
-    // Not awaited on every path below: a failure is the one awaited first, or nobody's.
-    byLinkTaken?.catch(() => {});
-    planRead?.then((plan) => plan && modelOf(plan)).catch(() => {});
-    const byAddress = await byAddressTaken;
+    const modelRead = planRead?.then((plan) => plan && modelOf(plan));
+    // Everything started above has settled before this request answers, also when it is refused:
+    // a request leaves no count or read running behind it, so a stop that waits for the requests
+    // it tracks closes the client under none (a read cut off by the close rejects where nobody
+    // listens). The model read's failure is the later read's to report.
+    const [byAddress, byLinkSettled] = await Promise.all([
+      byAddressTaken,
+      byLinkTaken === undefined
+        ? undefined
+        : byLinkTaken.then(
+            (taken) => ({ taken }),
+            (error: unknown) => ({ error }),
+          ),
+      modelRead?.catch(() => undefined),
+    ]);
     if (!byAddress.ok) return limited(res, byAddress.retryAfterS);
     if (!verdict.ok) return refuse(res, verdict.reason);
     const { link } = verdict;
-    const byLink = await (byLinkTaken as Promise<RateVerdict>);
+    if (byLinkSettled === undefined) throw new Error('the link was verified but not counted');
+    if ('error' in byLinkSettled) throw byLinkSettled.error;
+    const byLink = byLinkSettled.taken;
     if (!byLink.ok) return limited(res, byLink.retryAfterS);
 
     if (req.method === 'GET') {
