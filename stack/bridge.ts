@@ -35,9 +35,11 @@
  * or one it creates from FIREBASE_CONFIG/GCLOUD_PROJECT and logs a warning about). Handlers
  * should write through the store the composition root gives them, not through `snapshot.ref`.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudEvent } from 'firebase-functions/v2';
+import { type Log, lineLog, logs } from '../functions/src/logs';
 import type { TriggerSpec } from './emulator';
 
 /** A firebase-functions v2 CloudFunction, or anything else that takes the raw CloudEvent. */
@@ -50,7 +52,7 @@ export interface TriggerBridgeOptions {
   /** 0 or undefined: any free port. */
   port?: number | undefined;
   /** Where failures and rejected requests are reported; default stderr. */
-  log?: ((line: string) => void) | undefined;
+  log?: Log | undefined;
 }
 
 export interface TriggerBridge {
@@ -79,7 +81,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Starts the HTTP endpoint the emulator delivers trigger events to. */
 export async function startTriggerBridge(options: TriggerBridgeOptions): Promise<TriggerBridge> {
   const { projectId, triggers } = options;
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = options.log ?? lineLog((line) => process.stderr.write(`${line}\n`));
   const counts = { delivered: 0, failed: 0, rejected: 0 };
   const invocations = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
@@ -87,7 +89,7 @@ export async function startTriggerBridge(options: TriggerBridgeOptions): Promise
 
   const reject = (res: ServerResponse, status: number, message: string) => {
     counts.rejected++;
-    log(`trigger bridge: ${status} ${message}`);
+    log(logs.triggerBridge(String(status), message));
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(message);
   };
 
@@ -116,7 +118,7 @@ export async function startTriggerBridge(options: TriggerBridgeOptions): Promise
       } catch (error) {
         counts.failed++;
         const where = typeof event.document === 'string' ? event.document : (event.subject ?? '?');
-        log(`trigger ${name} failed on ${where} (event ${event.id}): ${describe(error)}`);
+        log(logs.triggerFailed(name, where, event.id, describe(error)));
       }
     })();
     inFlight.add(run);
@@ -130,7 +132,7 @@ export async function startTriggerBridge(options: TriggerBridgeOptions): Promise
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`trigger bridge: ${describe(error)}`);
+      log(logs.triggerBridgeFailed(describe(error)));
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });

@@ -3,6 +3,7 @@
  * jar and Java, starts the JVM on 127.0.0.1, waits until it answers, and makes sure it dies with
  * us. See bridge.ts for how its trigger events reach the firebase-functions declarations.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { request } from 'node:http';
@@ -10,6 +11,7 @@ import { createServer, type Socket } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { type Log, logs } from '../functions/src/logs';
 import { GongjianError } from '../shared/errors';
 
 const MAIN_CLASS = 'com.google.cloud.datastore.emulator.firestore.CloudFirestore';
@@ -136,7 +138,7 @@ export interface FirestoreEmulatorOptions {
   /** An export's `.overall_export_metadata` file to start from (see {@link FirestoreEmulator.exportTo}). */
   seedFrom?: string | undefined;
   /** Receives every line the emulator prints. */
-  log?: ((line: string) => void) | undefined;
+  log?: Log | undefined;
   /** The jar to run; by default findEmulatorJar(env). */
   jar?: string | undefined;
   /** Where java and the jar are looked up; default process.env. */
@@ -223,7 +225,7 @@ async function launch(
   const onLine = (line: string) => {
     output.push(line);
     if (output.length > OUTPUT_LINES_KEPT) output.shift();
-    options.log?.(line);
+    options.log?.(logs.emulatorOutput(line));
   };
   if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
   if (child.stderr) createInterface({ input: child.stderr }).on('line', onLine);
@@ -279,7 +281,7 @@ async function launch(
   const crashed = new Promise<string>((resolveCrash) => {
     void exited.then(() => {
       if (stopping) return;
-      options.log?.(`Firestore emulator exited unexpectedly (${describeExit(exitInfo)})`);
+      options.log?.(logs.emulatorExited(describeExit(exitInfo)));
       resolveCrash(describeExit(exitInfo));
     });
   });

@@ -15,6 +15,7 @@
  * explicitly). Loopback unless `lan`: then the form, and only the form, is served on the office
  * network and its links carry this machine's address there.
  */
+
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -27,6 +28,7 @@ import { errorCode } from '../adapters/workbook/common';
 import type { WorkbookUpdate } from '../adapters/workbook/port';
 import { parseConfig } from '../functions/src/config';
 import { guardFormServer, socketAddress } from '../functions/src/http/form';
+import { type Log, logs, noLog } from '../functions/src/logs';
 import { buildRuntime, installRuntime, type Runtime } from '../functions/src/runtime';
 import { sweepStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
@@ -63,7 +65,7 @@ export interface LocalStackOptions {
   /** Progress lines ("starting the emulator…"). */
   progress?: (line: string) => void;
   /** Log lines of the functions and the emulator (quiet by default). */
-  log?: (line: string) => void;
+  log?: Log;
   /** Sentences about the workbook file (open in an office program, written back later). */
   say?: (zh: string, en: string) => void;
   /** How far each sync through the API has got. */
@@ -102,7 +104,7 @@ const DEV_EMAIL = 'developer@gongjian.local';
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const projectId = options.projectId ?? 'demo-gongjian';
   const progress = options.progress ?? (() => {});
-  const log = options.log ?? (() => {});
+  const log = options.log ?? noLog;
   // Stopped in this order: no new requests; no new events, while the handlers still running finish
   // against a live emulator; the emulator; then the Firestore client.
   const parts: {
@@ -114,7 +116,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sweeper?: NodeJS.Timeout;
   } = {};
   const workbook = options.workbookPath
-    ? new LocalWorkbookFile(options.workbookPath, { say: options.say ?? ((zh, en) => log(`${zh} / ${en}`)) })
+    ? new LocalWorkbookFile(options.workbookPath, {
+        say: options.say ?? ((zh, en) => log(logs.workbookSaid(zh, en))),
+      })
     : undefined;
   let dataDir: LocalDataDir | undefined;
   let crashed = false;
@@ -124,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!dataDir || !parts.emulator) return;
     const started = Date.now();
     await dataDir.save(parts.emulator);
-    log(`database saved in ${Date.now() - started} ms`);
+    log(logs.databaseSaved(Date.now() - started));
   });
   const persist = () => commit.durable();
   // Requests being answered: stop() lets them finish (their answers wait for the barrier).
@@ -159,13 +163,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         workbook?.settle(),
       ]),
     );
-    if (!settled) log(`stop: requests or triggers still running after ${SETTLE_MS} ms; saving without them`);
+    if (!settled) log(logs.stopUnsettled(SETTLE_MS));
     for (const s of [server, formServer]) s?.closeAllConnections();
     await Promise.all(closed);
     workbook?.stop();
     // Persist: the last save, after every acknowledged write (those were saved already).
     if (!crashed) {
-      await persist().catch((error: unknown) => log(`Could not save the local database: ${String(error)}`));
+      await persist().catch((error: unknown) => log(logs.databaseSaveFailed(error)));
     }
     await commit.idle();
     // Only now the children.
@@ -266,7 +270,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     formRuntime = runtime;
     // What the deployed sweepStats schedule does: statistics a lost event left behind catch up.
     parts.sweeper = setInterval(() => {
-      sweepStats(runtime.refresh).catch((error: unknown) => log(`stats sweep failed: ${String(error)}`));
+      sweepStats(runtime.refresh).catch((error: unknown) => log(logs.statsSweepFailed(error)));
     }, STATS_SWEEP_MS).unref();
 
     http('api', (req, res) => track(runtime.api(req, res)));

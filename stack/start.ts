@@ -14,6 +14,7 @@
  * serves it on the office network for phones on the office Wi-Fi. Ctrl-C (SIGINT, SIGTERM, SIGHUP)
  * stops in order and saves; what was acknowledged before was saved already (stack/durability.ts).
  */
+
 import { existsSync, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -23,6 +24,7 @@ import { reportTerminalError, UsageError } from '../adapters/terminal/errors';
 import { amount, percent, tabCountsTable } from '../adapters/terminal/table';
 import { writeSample } from '../adapters/workbook/sample';
 import { todayIn } from '../adapters/workbook/validateToday';
+import { lineLog } from '../functions/src/logs';
 import { refreshStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
 import { GongjianError } from '../shared/errors';
@@ -95,7 +97,7 @@ async function main(): Promise<number> {
     formPort,
     formUrl: process.env.GONGJIAN_FORM_URL || undefined,
     lan: values.lan === true,
-    ...(values.verbose ? { log: err } : {}),
+    ...(values.verbose ? { log: lineLog(err) } : {}),
   });
   // `gongjian request PATH` finds this run by the workbook and talks to its API (local/endpoint.ts).
   await publishEndpoint(path, {

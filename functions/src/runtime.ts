@@ -5,6 +5,7 @@
  * nature (firebase-functions), hence this one memoised root; everything below it takes its
  * dependencies as arguments.
  */
+
 import type { Server } from 'node:http';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
@@ -17,6 +18,7 @@ import { createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import { createFormHandler, type FormDeps, formBasePath, lastForwardedHop } from './http/form';
 import type { ApiDeps } from './http/handler';
+import { cloudLog, type Log, logs } from './logs';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
@@ -26,7 +28,7 @@ import { PlanStore } from './store/planStore';
 
 /** The adapters of one process, with the clock and the log every one of them is given. */
 export interface Runtime extends Clock {
-  log(message: string): void;
+  log: Log;
   config: Config;
   /** The Firestore client: the store's records, the mail queue and the update requests share it. */
   db: Firestore;
@@ -89,12 +91,8 @@ export interface RuntimeOverrides {
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
-export function buildRuntime(
-  config: Config,
-  log: (message: string) => void = console.log,
-  overrides: RuntimeOverrides = {},
-): Runtime {
-  log(`共建助手 functions 启动：${JSON.stringify(redactConfig(config))}`);
+export function buildRuntime(config: Config, log: Log = cloudLog, overrides: RuntimeOverrides = {}): Runtime {
+  log(logs.started(redactConfig(config)));
   // A firebase-admin app of its own: a Firestore client takes settings only once, and the local
   // stack and tests may build a runtime again after stopping one.
   const app = initializeApp({ projectId: config.projectId }, `gongjian-${config.projectId}-${++builds}`);
@@ -147,10 +145,7 @@ export function buildRuntime(
     const verdict = planMarkerVerdict(markers, planId);
     if (verdict !== 'bound') {
       const found = verdict === 'missing' ? '没有计划标记' : `标记的计划是 ${JSON.stringify(markers)}`;
-      log(
-        `拒绝写入：Google 表格 ${location.spreadsheetId} ${found}，不属于计划 ${planId}，未写入汇总表 / ` +
-          `refused: Google Sheet ${location.spreadsheetId} is not marked for plan ${planId} (${verdict}); no generated tabs written`,
-      );
+      log(logs.generatedTabsRefused(planId, location.spreadsheetId, found, verdict));
       return;
     }
     await sheet.update(tabs);

@@ -12,6 +12,7 @@
  * entry must stay importable in an empty environment, which is how deploy's discovery and the
  * bundle's own checks load it. This table is the one home of the rule; parseConfig reads it.
  */
+import { cloudLog, type Log, logs } from './logs';
 
 /** Variables that only `GONGJIAN_ENV=development` may set. */
 export const DEVELOPMENT_ONLY = ['GONGJIAN_DEV_TOKEN', 'GONGJIAN_DEV_EMAIL'] as const;
@@ -63,13 +64,13 @@ export function missingInProduction(env: Record<string, string | undefined>): Pr
 /** Throws, after saying why in the log, when the environment must not serve (see the module comment). */
 export function refuseUnsafeStart(
   env: Record<string, string | undefined> = process.env,
-  log: (line: string) => void = console.error,
+  log: Log = cloudLog,
 ): void {
   const violations = developmentOnlyViolations(env);
   if (violations.length === 0) return;
   const message =
     `生产环境下拒绝启动：${violations.join('、')} 只允许在开发环境（GONGJIAN_ENV=development）设置 / ` +
     `Refusing to start: ${violations.join(', ')} is only allowed in development (GONGJIAN_ENV=development)`;
-  log(JSON.stringify({ severity: 'ERROR', message }));
+  log(logs.unsafeStartRefused(message));
   throw new Error(message);
 }

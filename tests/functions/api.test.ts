@@ -23,6 +23,7 @@ import { type Config, ConfigError, parseConfig } from '../../functions/src/confi
 import { createApi, guardServer } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
 import { type ApiDeps, ApiError } from '../../functions/src/http/handler';
+import { lineLog } from '../../functions/src/logs';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
 import { docIdOf } from '../../functions/src/store/docIds';
 import { PlanStore } from '../../functions/src/store/planStore';
@@ -221,7 +222,7 @@ function depsFrom(config: Config, store: PlanStore): ApiDeps {
     maxBodyBytes: config.maxBodyBytes,
     now: () => NOW,
     sleep: systemClock.sleep,
-    log: (line) => apiLog.push(line),
+    log: lineLog((line) => apiLog.push(line)),
   };
 }
 
@@ -295,7 +296,7 @@ beforeEach(async () => {
       GONGJIAN_DEV_TOKEN: DEV_TOKEN,
       GONGJIAN_DEV_EMAIL: DEV_EMAIL,
     }),
-    (line) => runtimeLog.push(line),
+    lineLog((line) => runtimeLog.push(line)),
   );
   urls = {
     main: await serve('api-main', createApi(depsFrom(productionConfig(), runtime.store))),

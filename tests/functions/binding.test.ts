@@ -15,6 +15,7 @@ import { systemClock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
 import { createApi } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
+import { lineLog } from '../../functions/src/logs';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
 import { refreshStats } from '../../functions/src/stats/refresh';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
@@ -84,7 +85,7 @@ beforeAll(async () => {
       FIRESTORE_EMULATOR_HOST: handle.host,
       GONGJIAN_SHEETS_ROOT_URL: sheets.rootUrl,
     }),
-    (line) => runtimeLog.push(line),
+    lineLog((line) => runtimeLog.push(line)),
     { sheetsAuth, clock: pinnedClock(NOW) },
   );
   urls.withAdmin = await serve('binding-api', [ADMIN]);

@@ -9,9 +9,11 @@
  * not the path or a missing document, are what refuse. Swapping in an allow-all rule set at the
  * end shows the refusals come from the content of our rules file.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { lineLog } from '../../functions/src/logs';
 import { type FirestoreEmulator, startFirestoreEmulator } from '../../stack/emulator';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -62,7 +64,7 @@ beforeAll(async () => {
     emulator = await startFirestoreEmulator({
       projectId: PROJECT,
       rules: deployedRulesPath(),
-      log: (line) => output.push(line),
+      log: lineLog((line) => output.push(line)),
     });
   } catch (error) {
     startError = error;

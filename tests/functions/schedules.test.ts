@@ -3,9 +3,11 @@
  * other hour nothing; run twice, it queues each email once. Digest days that are days off in the
  * mainland calendar move to the next working day, under the same keys.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
+import { lineLog } from '../../functions/src/logs';
 import { queueDailyEmails } from '../../functions/src/mail/daily';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
 import { mailCollection } from '../../functions/src/store/paths';
@@ -103,12 +105,18 @@ describe('sendEmails (queueDailyEmails)', () => {
     // 2027 is not in chinese-days yet: 1 January (a Friday, a fixed holiday) sends nothing, the
     // December digests go out on Monday the 4th, and the run says the calendar was estimated.
     const lines: string[] = [];
-    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-01-01T01:00:00Z'), (l) =>
-      lines.push(l),
+    await queueDailyEmails(
+      runtime.store,
+      runtime.mailQueue,
+      new Date('2027-01-01T01:00:00Z'),
+      lineLog((l) => lines.push(l)),
     );
     expect((await digestKeys()).filter((k) => k.endsWith(':2026-12'))).toEqual([]);
-    await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-01-04T01:00:00Z'), (l) =>
-      lines.push(l),
+    await queueDailyEmails(
+      runtime.store,
+      runtime.mailQueue,
+      new Date('2027-01-04T01:00:00Z'),
+      lineLog((l) => lines.push(l)),
     );
     expect(await digestKeys()).toContain('leaderSummary:holiday:2026-12');
     const holidayLines = lines.filter((l) => l.includes('plan=holiday'));
@@ -141,7 +149,7 @@ describe('sendEmails (queueDailyEmails)', () => {
     const february = async () =>
       (await mailKeys()).filter((k) => k.includes(':tab2027:') && k.endsWith(':2027-02'));
     const lines: string[] = [];
-    const log = (line: string) => lines.push(line);
+    const log = lineLog((line) => lines.push(line));
     await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-03-01T01:00:00Z'), log);
     expect(await february()).toEqual([]);
     await queueDailyEmails(runtime.store, runtime.mailQueue, new Date('2027-03-02T01:00:00Z'), log);

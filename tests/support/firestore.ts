@@ -21,9 +21,11 @@
  * EmulatorMissingError and its install hint; nothing is skipped. Call it inside a `describe` to
  * keep tests that need no emulator out of that scope.
  */
+
 import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { lineLog } from '../../functions/src/logs';
 import {
   startTriggerBridge,
   type TriggerBridge,
@@ -87,12 +89,16 @@ export function useFirestoreEmulator(
   const start = async () => {
     const triggers = options.triggers;
     if (triggers) {
-      bridge = await startTriggerBridge({ projectId, triggers, log: (line) => logs.bridge.push(line) });
+      bridge = await startTriggerBridge({
+        projectId,
+        triggers,
+        log: lineLog((line) => logs.bridge.push(line)),
+      });
     }
     emulator = await startFirestoreEmulator({
       projectId,
       functionsEmulator: bridge?.hostPort,
-      log: (line) => logs.emulator.push(line),
+      log: lineLog((line) => logs.emulator.push(line)),
     });
     for (const [triggerName, fn] of Object.entries(triggers ?? {})) {
       await emulator.registerTrigger(triggerName, triggerSpecOf(fn));

@@ -91,6 +91,15 @@ describe('the dependency direction', () => {
     }
   });
 
+  it.each(['functions/src', 'stack'])(
+    'Biome refuses a console call in %s: its logs are the named events of functions/src/logs.ts',
+    (folder) => {
+      expect(lintAt(folder, "export function f(): void {\n  console.log('x');\n}\n")).toContain(
+        'lint/suspicious/noConsole',
+      );
+    },
+  );
+
   it("shared/ is type-checked without Node's types: a Node import does not compile", () => {
     const dir = mkdtempSync(join(tmpdir(), 'gongjian-purity-'));
     try {

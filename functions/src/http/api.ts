@@ -20,6 +20,7 @@
  * that is not JSON is refused (400) by the framework's parser, with the framework's own page; a
  * body sent as text is parsed here and refused with our JSON error.
  */
+
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   type ErrorBody,
@@ -31,6 +32,7 @@ import {
   SyncRequest,
 } from '../../../shared/api';
 import { UnusableInputError } from '../../../shared/errors';
+import { logs } from '../logs';
 import { isRebinding } from '../store/binding';
 import { type PlanDoc, SyncBusyError, type WorkbookLocation } from '../store/planStore';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
@@ -63,8 +65,7 @@ export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) =>
       res.status(status).json(body);
     } catch (error) {
       const refusal = toApiError(error);
-      if (refusal.status >= 500)
-        deps.log?.(`api 内部错误：${error instanceof Error ? error.stack : String(error)}`);
+      if (refusal.status >= 500) deps.log?.(logs.apiFailed(error));
       if (refusal.retryAfterS !== undefined) res.set?.('Retry-After', String(refusal.retryAfterS));
       res.status(refusal.status).json(errorBody(refusal));
     }

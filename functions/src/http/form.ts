@@ -10,6 +10,7 @@
  * in the local stack a guard before the framework reads any body (guardFormServer); strict
  * headers on every answer (no script at all, no framing, no referrer carrying the token, no caching).
  */
+
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
 import { todayIn } from '../../../adapters/workbook/validateToday';
@@ -28,6 +29,7 @@ import {
 } from '../../../shared/requestForm';
 import { validateActivityRow } from '../../../shared/validate';
 import type { CellValue } from '../../../shared/workbook';
+import { type Log, logs } from '../logs';
 import { Coalescer } from '../requests/coalesce';
 import { checkGuard, pageGuard } from '../requests/formGuard';
 import { type LinkDeps, logLinkUse, type StoredLink, verifyLink } from '../requests/links';
@@ -66,7 +68,7 @@ export interface FormDeps {
   db: Firestore;
   store: PlanStore;
   now: () => Date;
-  log: (message: string) => void;
+  log: Log;
   /** Appends submitted rows to the plan's workbook; absent: they wait for the next flush elsewhere. */
   writeRows?: SubmissionRowWriter;
   /** Resolves once what was written survives a crash (the local stack); awaited before 「已保存」. */
@@ -244,9 +246,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     try {
       await handle(req, res);
     } catch (error) {
-      deps.log(
-        `填报表单出错 / form failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
+      deps.log(logs.formFailed(error));
       if (!res.headersSent)
         send(res, 500, 'text/plain; charset=utf-8', '服务暂时出错，内容未保存，请稍后再试 / Server error');
       else res.end();
@@ -434,7 +434,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // moves the version. The use log went with the entry, in its batch.
     const moved = submission.versionPending
       ? moveVersion(link.planId, key).catch((error: unknown) =>
-          deps.log(`填报后统计版本未更新，将由定时任务补上 plan=${link.planId}: ${String(error)}`),
+          deps.log(logs.versionMoveDeferred(link.planId, error)),
         )
       : undefined;
     // The barrier waits beside the move, not after it: it has to cover the entry (committed
@@ -453,9 +453,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       const waitForRow = !flushes.busy(link.planId);
       const flush = flushes
         .run(link.planId, undefined)
-        .catch((error: unknown) =>
-          deps.log(`填报行写入工作簿失败，已保留待重试 plan=${link.planId}: ${String(error)}`),
-        );
+        .catch((error: unknown) => deps.log(logs.rowsKeptForRetry(link.planId, error)));
       if (waitForRow) flushed = atMost(FLUSH_WAIT_MS, flush);
     }
     await Promise.all([moved, flushed, kept]);

@@ -4,10 +4,12 @@
  * dependencies, the refusal, and the parsing of a small JSON body. Apart from api.ts so that the
  * route handlers, which api.ts loads on use, do not import the module that imports them.
  */
+
 import type * as z from 'zod';
 import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
 import { GongjianError } from '../../../shared/errors';
 import type { Clock } from '../clock';
+import type { Log } from '../logs';
 import type { MailQueue } from '../mail/queue';
 import type { PlanStore } from '../store/planStore';
 import type { SyncProgress } from '../sync/syncPlan';
@@ -52,7 +54,7 @@ export interface ApiDeps extends Clock {
   mailQueue?: MailQueue;
   /** Update-request emails one editor may queue per day (requests.ts; config default 200). */
   requestEmailsPerDay?: number;
-  log?: (message: string) => void;
+  log?: Log;
   /** Resolves once what was written survives a crash (the local stack); awaited before a mutating answer. */
   durable?: () => Promise<void>;
 }

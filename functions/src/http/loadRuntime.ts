@@ -4,6 +4,7 @@
  * log, never the caller's: it is logged, and the caller gets `undefined` to answer 503 in its own
  * format (JSON for the staff API, a plain page for the form).
  */
+import { cloudLog, logs } from '../logs';
 import type { Runtime } from '../runtime';
 
 export async function loadRuntime(): Promise<Runtime | undefined> {
@@ -11,9 +12,7 @@ export async function loadRuntime(): Promise<Runtime | undefined> {
   try {
     return runtime();
   } catch (error) {
-    console.error(
-      JSON.stringify({ severity: 'ERROR', message: error instanceof Error ? error.message : String(error) }),
-    );
+    cloudLog(logs.configRefused(error));
     return undefined;
   }
 }

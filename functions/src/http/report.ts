@@ -14,6 +14,7 @@ import { todayIn } from '../../../adapters/workbook/validateToday';
 import { ReportRequest, type ReportResponse } from '../../../shared/api';
 import { renderReportEmail } from '../../../shared/emails/report';
 import { reportFileName } from '../../../shared/report';
+import { logs } from '../logs';
 import { mailDocId } from '../mail/message';
 import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';
 import type { PlanDoc } from '../store/planStore';
@@ -92,9 +93,7 @@ export async function requestReport(
       `The year-end summary (${docx.length} bytes) is too large to email; build it locally with gongjian report`,
     );
   }
-  deps.log?.(
-    `年度总结 plan=${plan.planId} year=${year} asOf=${asOf} ${docx.length} 字节 → ${identity.email} (${outcome})`,
-  );
+  deps.log?.(logs.reportQueued(plan.planId, year, asOf, docx.length, identity.email, outcome));
   return {
     status: 202,
     body: {

@@ -12,6 +12,7 @@
  * default; a retried request's emails are not counted again): a request that would pass it sends
  * nothing and is answered 429 request_email_cap with Retry-After.
  */
+
 import { randomUUID } from 'node:crypto';
 import { todayIn } from '../../../adapters/workbook/validateToday';
 import {
@@ -26,6 +27,7 @@ import type { IsoDate } from '../../../shared/model';
 import { computeStats } from '../../../shared/stats';
 import { calendarOf, describeDue } from '../../../shared/workdays';
 import { DEFAULT_REQUEST_EMAILS_PER_DAY } from '../config';
+import { logs } from '../logs';
 import { mailDocId } from '../mail/message';
 import type { MailQueue } from '../mail/queue';
 import { revokeLinks } from '../requests/links';
@@ -133,8 +135,13 @@ export async function requestUpdates(
   // A concurrent run of the same request may have queued some meanwhile: those are not ours either.
   await cap.giveBack(identity.email, sent.filter((s) => s.duplicate).length - queuedBefore);
   deps.log?.(
-    `填报请求 plan=${plan.planId} request=${requestId} by ${identity.email}: ` +
-      `${sent.filter((s) => !s.duplicate).length} queued, ${sent.filter((s) => s.duplicate).length} already queued`,
+    logs.linksRequested(
+      plan.planId,
+      requestId,
+      identity.email,
+      sent.filter((s) => !s.duplicate).length,
+      sent.filter((s) => s.duplicate).length,
+    ),
   );
   return {
     status: 202,
@@ -191,6 +198,6 @@ export async function revokeRequestLinks(
   // live in the mail queue's database (requests/send.ts mints them as the emails are queued).
   if (!deps.mailQueue) throw new ApiError('requests_unavailable', '此服务未配置邮件队列', 'No mail queue');
   const revoked = await revokeLinks({ db: deps.mailQueue.db, now: deps.now }, { planId: plan.planId, email });
-  deps.log?.(`撤销填报链接 plan=${plan.planId} ${email.toLowerCase()} by ${identity.email}: ${revoked}`);
+  deps.log?.(logs.linksRevoked(plan.planId, email.toLowerCase(), identity.email, revoked));
   return { status: 200, body: { planId: plan.planId, email: email.toLowerCase(), revoked } };
 }

@@ -1,8 +1,10 @@
 /** The daily mail round of every plan, at 09:00 in the plan's own time zone. */
+
 import { TZDate } from '@date-fns/tz';
 import { todayIn } from '../../../adapters/workbook/validateToday';
 import { SCHEDULED_EMAIL_KINDS } from '../../../shared/emails/kinds';
 import { computeStats } from '../../../shared/stats';
+import { type Log, logs } from '../logs';
 import type { PlanStore } from '../store/planStore';
 import { queuePlannedEmails } from './planned';
 import type { MailQueue } from './queue';
@@ -29,7 +31,7 @@ export async function queueDailyEmails(
   store: PlanStore,
   queue: MailQueue,
   now: Date,
-  log?: (line: string) => void,
+  log?: Log,
 ): Promise<void> {
   for (const planId of await store.planIds()) {
     const plan = await store.getPlan(planId);
@@ -38,10 +40,12 @@ export async function queueDailyEmails(
     const stats = computeStats(model, todayIn(now, plan.settings.timezone));
     const counts = await queuePlannedEmails(queue, plan, model, stats, SCHEDULED_EMAIL_KINDS, now);
     log?.(
-      `邮件 / mail plan=${plan.planId} ${stats.asOf}: queued ${counts.queued}, already queued ${counts.duplicate}, ` +
-        `skipped inactive partners ${counts.skipped.inactivePartners}, partners without email ` +
-        `${counts.skipped.partnersWithoutEmail}, measures without owner email ${counts.skipped.measuresWithoutOwnerEmail}` +
+      logs.mailQueued(
+        plan.planId,
+        stats.asOf,
+        { queued: counts.queued, duplicate: counts.duplicate, ...counts.skipped },
         unknownCalendarNote(counts.unknownCalendarYears),
+      ),
     );
   }
 }

@@ -49,7 +49,9 @@
  * its final state — SUCCESS or ERROR — and an attempt in progress never expires under it; Firestore's
  * TTL policy on that field (firestore.indexes.json) deletes it then.
  */
+
 import { type DocumentReference, type Firestore, Timestamp } from 'firebase-admin/firestore';
+import { logs } from '../logs';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { mailCollection } from '../store/paths';
 import type { MailDeps } from './deps';
@@ -164,7 +166,7 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
   const claim = await conditionalUpdate(ref, { delivery: claimed }, read);
   if (!claim) return 'lost-claim';
   if (previous.state === 'PROCESSING') {
-    deps.log?.(`邮件 ${docId}：租约已过期，接管第 ${claimed.attempts} 次投递 / lease expired, taking over`);
+    deps.log?.(logs.mailLeaseTaken(docId, claimed.attempts));
   }
 
   const outcome = await attempt(docId, mail, deps);
@@ -208,10 +210,10 @@ export async function processMail(db: Firestore, docId: string, deps: MailDeps):
     result = 'error';
   }
   if (!(await conditionalUpdate(ref, { delivery: recorded, ...redacted }, { lastUpdateTime: claim }))) {
-    deps.log?.(`邮件 ${docId}：本次投递（${result}）已被接管，结果未记录 / attempt was taken over`);
+    deps.log?.(logs.mailAttemptSuperseded(docId, result));
     return 'superseded';
   }
-  if (result !== 'sent') deps.log?.(`邮件 ${docId}：${recorded.state} ${recorded.error ?? ''}`);
+  if (result !== 'sent') deps.log?.(logs.mailFailed(docId, recorded.state, recorded.error ?? undefined));
   return result;
 }
 

@@ -3,6 +3,7 @@
  * find it: `runtime().mail`. Absent means "our sender is off" — production without SMTP_URL, where
  * the Trigger Email extension delivers the same documents.
  */
+import type { Log } from '../logs';
 import type { MailTransport } from './transport';
 
 export interface MailDeps {
@@ -16,5 +17,5 @@ export interface MailDeps {
   maxAttempts?: number;
   /** Milliseconds to wait after the given failed attempt (1, 2, …); default 2^n × 30 s, at most 1 h. */
   backoff?: (attempt: number) => number;
-  log?: (line: string) => void;
+  log?: Log;
 }

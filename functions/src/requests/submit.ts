@@ -37,10 +37,12 @@
  *     record's source like any other row's. A written row that staff delete before any sync read
  *     it is kept for that day and deleted by the first sync after it.
  */
+
 import { createHash } from 'node:crypto';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import { Activity } from '../../../shared/model';
+import { type Log, logs } from '../logs';
 import { docIdOf } from '../store/docIds';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { planRef, submissionsRef } from '../store/paths';
@@ -265,7 +267,7 @@ export type SubmissionRowWriter = (
 
 /** Writes a plan's queued rows to its workbook and marks them written; failures stay queued. */
 export async function flushSubmissions(
-  deps: SubmitDeps & { store: PlanStore; writeRows: SubmissionRowWriter; log?: (message: string) => void },
+  deps: SubmitDeps & { store: PlanStore; writeRows: SubmissionRowWriter; log?: Log },
   planId: string,
 ): Promise<{ written: number; queued: number }> {
   const found = await submissionsRef(deps.db, planId).where('state', '==', 'queued').get();
@@ -294,15 +296,12 @@ export async function flushSubmissions(
     );
     inWorkbook = new Set(result.inWorkbook);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    deps.log?.(
-      `填报行写入工作簿失败，已保留待重试 plan=${planId}：${message} / rows kept queued for a retry: ${message}`,
-    );
+    deps.log?.(logs.rowsKeptForRetry(planId, error));
     const writer = deps.db.bulkWriter();
     for (const doc of queued) {
       void writer.update(doc.ref, {
         attempts: FieldValue.increment(1),
-        lastError: message.slice(0, 500),
+        lastError: (error instanceof Error ? error.message : String(error)).slice(0, 500),
         leaseUntil: FieldValue.delete(),
       });
     }

@@ -4,7 +4,9 @@
  * once, or alongside the trigger, sends nothing twice.
  * The implementation is imported on the first run, not when the module loads (cold start).
  */
+
 import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { logs } from '../logs';
 import { REGION } from '../region';
 
 export const sweepMail = onSchedule(
@@ -21,6 +23,6 @@ export const sweepMail = onSchedule(
     const deps = built.mail;
     if (deps === undefined) return;
     const { found, outcomes } = await deliver.sweepMail(built.mailQueue.db, deps);
-    if (found > 0) deps.log?.(`邮件巡检 / mail sweep: ${found} ${JSON.stringify(outcomes)}`);
+    if (found > 0) deps.log?.(logs.mailSwept(found, outcomes));
   },
 );

@@ -4,7 +4,9 @@
  * log (stats/refresh.ts). Running alongside the trigger, or twice at once, is harmless.
  * The implementation is imported on the first run, not when the module loads (cold start).
  */
+
 import { onSchedule } from 'firebase-functions/v2/scheduler';
+import { logs } from '../logs';
 import { REGION } from '../region';
 
 export const sweepStats = onSchedule(
@@ -23,10 +25,7 @@ export const sweepStats = onSchedule(
     const deps = runtime().refresh;
     const { plans, recomputed, interrupted } = await sweep(deps);
     if (recomputed.length > 0 || interrupted.length > 0) {
-      deps.log?.(
-        `统计巡检 / stats sweep: ${plans} plans, recomputed ${JSON.stringify(recomputed)}, ` +
-          `interrupted syncs (sync again to repair) ${JSON.stringify(interrupted)}`,
-      );
+      deps.log?.(logs.statsSwept(plans, recomputed, interrupted));
     }
   },
 );

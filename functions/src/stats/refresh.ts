@@ -45,11 +45,13 @@
  * them in the wrong order (only redelivery or the sweeper overlap a recomputation), and the next
  * sync or day rewrites them.
  */
+
 import type { Firestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate } from '../../../adapters/workbook/port';
 import { todayIn } from '../../../adapters/workbook/validateToday';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
+import { type Log, logs } from '../logs';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
 import { flushSubmissions, moveStrandedVersions, type SubmissionRowWriter } from '../requests/submit';
@@ -71,7 +73,7 @@ export interface RefreshDeps {
   writeGeneratedTabs?: GeneratedTabsWriter;
   /** Appends rows submitted through update requests that are still queued (requests/submit.ts). */
   writeSubmissionRows?: SubmissionRowWriter;
-  log?: (message: string) => void;
+  log?: Log;
 }
 
 /** What a refresh did: computed and saved, or why not. */
@@ -119,7 +121,7 @@ export async function refreshStats(
     stats,
   });
   if (!saved) return 'superseded';
-  deps.log?.(`统计已更新 plan=${planId} version=${plan.version} asOf=${asOf}`);
+  deps.log?.(logs.statsRefreshed(planId, plan.version, asOf));
   // A measure that has just fallen overdue gets its notice now, not at the next daily round; the
   // key (plan · measure · due) keeps it to one notice per due date.
   if (stats.measures.some((m) => m.status === 'overdue')) {
@@ -163,7 +165,7 @@ export async function sweepStats(deps: RefreshDeps): Promise<StatsSweep> {
     // Submissions whose process died before moving the version (requests/submit.ts): moved now,
     // which fires the trigger like any version move.
     await moveStrandedVersions(deps.db, plan.planId, now).catch((error: unknown) =>
-      deps.log?.(`填报统计版本补记失败 plan=${plan.planId}: ${String(error)}`),
+      deps.log?.(logs.versionMoveFailed(plan.planId, error)),
     );
     if (plan.claimExpiresAt !== undefined && plan.claimExpiresAt <= now.getTime()) {
       sweep.interrupted.push(plan.planId);
@@ -190,6 +192,6 @@ async function flushQueued(planId: string, deps: RefreshDeps): Promise<void> {
     ...(deps.log ? { log: deps.log } : {}),
   };
   await flushSubmissions(flushDeps, planId).catch((error: unknown) =>
-    deps.log?.(`填报行重试失败 plan=${planId}: ${String(error)}`),
+    deps.log?.(logs.rowsRetryFailed(planId, error)),
   );
 }
