@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type Config, ConfigError, parseConfig, redactConfig } from '../../functions/src/config';
+
+// What the functions hand Cloud Logging (firebase-functions' logger keeps its own console, out of a
+// test's reach): the structured entries, kept for the operator-log assertions below.
+const cloudEntries = vi.hoisted(() => [] as Record<string, unknown>[]);
+vi.mock('firebase-functions/logger', () => ({
+  write: (entry: Record<string, unknown>) => cloudEntries.push(entry),
+}));
 
 type Env = Record<string, string | undefined>;
 
@@ -273,9 +280,7 @@ describe('secrets', () => {
 describe('a misconfigured deployment', () => {
   it('answers callers 503 with a generic sentence and logs the reason for the operator', async () => {
     const saved = { ...process.env };
-    const logged: string[] = [];
-    const error = console.error;
-    console.error = (line: string) => logged.push(line);
+    cloudEntries.length = 0;
     try {
       // Production settings without the audiences the ID tokens are checked against.
       for (const name of ['GONGJIAN_ENV', 'GONGJIAN_AUDIENCES', 'GONGJIAN_DEV_TOKEN', 'GONGJIAN_DEV_EMAIL']) {
@@ -304,9 +309,14 @@ describe('a misconfigured deployment', () => {
       expect(status).toBe(503);
       expect(JSON.stringify(body)).not.toContain('GONGJIAN_AUDIENCES');
       expect((body as { error: { code: string } }).error.code).toBe('unavailable');
-      expect(logged.join('\n')).toContain('GONGJIAN_AUDIENCES');
+      expect(cloudEntries).toEqual([
+        expect.objectContaining({
+          severity: 'ERROR',
+          event: 'config_refused',
+          message: expect.stringContaining('GONGJIAN_AUDIENCES'),
+        }),
+      ]);
     } finally {
-      console.error = error;
       process.env = saved;
     }
   });
