@@ -84,7 +84,8 @@ export function useFirestoreEmulator(
   beforeEach(async () => {
     if (startError) throw startError;
     if (options.reset) await started().reset();
-  });
+    // The emulator's admin calls wait up to 60 s under load (stack/emulator.ts); so does the reset.
+  }, 60_000);
 
   const start = async () => {
     const triggers = options.triggers;
