@@ -57,9 +57,9 @@ export async function rollupXlsxBytes(rollup: RollupWorkbook): Promise<Buffer> {
     const chart = CHART_OF[tab];
     if (chart !== undefined) {
       const picture = renderRollupChart(chart, rollup.charts);
-      const width = Math.max(0, ...table.map((row) => row.length));
-      // Right of the table, one empty column between, from the first row.
-      showPicture(sheet, workbook.addImage(pictureImage(picture)), picture, width + 1, 1);
+      // Below the table, one empty row between: the roll-up's tables are wide (社区总览 has a
+      // column per category), and a chart beside them would halve the printed page's scale.
+      showPicture(sheet, workbook.addImage(pictureImage(picture)), picture, 0, table.length + 1);
     }
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());

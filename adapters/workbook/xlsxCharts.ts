@@ -73,16 +73,33 @@ export function showPicture(
   row: number,
 ): number {
   const height = Math.round((SHOWN_WIDTH * picture.height) / picture.width);
-  // A two-cell anchor over default-sized cells: exceljs writes its one-cell anchors with an
-  // editAs attribute the schema does not allow there (openpyxl then drops the whole drawing).
+  // A two-cell anchor: exceljs writes its one-cell anchors with an editAs attribute the schema
+  // does not allow there (openpyxl then drops the whole drawing). Its right edge is found over the
+  // columns' real widths, so a picture over fitted columns keeps its proportions.
   const rows = height / ROW_PIXELS;
   // exceljs's typings ask for full anchors here; its documented {col, row} form is what it reads.
   const range = {
     tl: { col: column, row },
-    br: { col: column + SHOWN_WIDTH / COLUMN_PIXELS, row: row + rows },
+    br: { col: rightEdge(sheet, column, SHOWN_WIDTH), row: row + rows },
   } as unknown as ExcelJS.ImageRange;
   sheet.addImage(id, { ...range, editAs: 'oneCell' });
   return Math.ceil(rows);
+}
+
+/**
+ * The fractional column where a picture `pixels` wide that starts at `column` (0-based) ends:
+ * a column `w` characters wide is `w · 7 + 5` pixels in Excel's default font, an unset one 64.
+ */
+function rightEdge(sheet: ExcelJS.Worksheet, column: number, pixels: number): number {
+  let left = pixels;
+  let at = column;
+  for (;;) {
+    const width = sheet.getColumn(at + 1).width;
+    const shown = width === undefined ? COLUMN_PIXELS : Math.trunc(width * 7 + 5);
+    if (left <= shown) return at + left / shown;
+    left -= shown;
+    at++;
+  }
 }
 
 /** A rendered picture as exceljs takes it into a workbook's media. */

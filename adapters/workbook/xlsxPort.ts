@@ -297,7 +297,8 @@ function fillGeneratedSheet(
 /**
  * Writes any generated table (the plan's tabs, the district roll-up's) into a fresh sheet as
  * fillGeneratedSheet says: header bold, numbers in the given formats, the given cells filled
- * (ARGB by `row:column`), columns as wide as their widest cell, protected without a password.
+ * (ARGB by `row:column`), columns as wide as their widest cell, set up to print on A4 landscape one
+ * page wide, protected without a password.
  */
 export function fillTableSheet(
   sheet: ExcelJS.Worksheet,
@@ -330,6 +331,17 @@ export function fillTableSheet(
   for (let c = 0; c < widths.length; c++) {
     sheet.getColumn(c + 1).width = columnWidth(widths[c] ?? 0);
   }
+  // Leaders print these tabs: A4 landscape, every column on one page's width (as many pages down
+  // as the rows need), the header row repeated on each page. Without it a 25-column 社区总览 came
+  // out of LibreOffice as 17 portrait pages of column slices.
+  sheet.pageSetup = {
+    paperSize: 9,
+    orientation: 'landscape',
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0,
+    printTitlesRow: '1:1',
+  };
   // Formatting columns and rows stays allowed so readers can widen a column to read it. protect()
   // returns a promise only for password hashing; without a password it takes effect at once.
   void sheet.protect('', { formatColumns: true, formatRows: true });

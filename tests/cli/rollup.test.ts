@@ -13,10 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTabs } from '../../adapters/workbook/sample';
 import { writeXlsx } from '../../adapters/workbook/xlsx';
 import { generateWorkbook } from '../../bench/generate';
-import { ROLLUP_TAB_LABELS } from '../../shared/i18n';
+import { ROLLUP_TAB_LABELS, ROLLUP_TABS } from '../../shared/i18n';
 import type { DistrictRollup } from '../../shared/rollup';
 import type { Stats } from '../../shared/stats-types';
 import { resaveInLibreOffice } from '../support/libreoffice';
+import { convertToPdf, pdfPages, pdfText } from '../support/office';
 import { tempFolder } from '../workbook/helpers';
 import { BIN, type CliRun, gongjian, json } from './run-cli';
 
@@ -113,12 +114,15 @@ describe('gongjian rollup writing 街道汇总.xlsx', () => {
     expect(run.stdout).toContain('已写入街道汇总（3 个社区');
   }, 60_000);
 
-  it('writes the four tabs in the current folder, with a chart beside 社区总览, 按类别 and 按月', async () => {
+  it('writes the four tabs in the current folder, with a chart below 社区总览, 按类别 and 按月', async () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(written());
     expect(workbook.worksheets.map((s) => s.name)).toEqual(Object.values(ROLLUP_TAB_LABELS).map((l) => l.zh));
     expect(workbook.worksheets.map((s) => s.getImages().length)).toEqual([1, 1, 0, 1]);
     const overview = workbook.getWorksheet('社区总览');
+    // Below the table (three communities and the total: rows 1–5), from the first column.
+    const anchor = overview?.getImages()[0]?.range.tl;
+    expect({ col: anchor?.nativeCol, row: anchor?.nativeRow }).toEqual({ col: 0, row: 6 });
     expect(overview?.getCell('B5').value).toBe('街道合计');
     expect(overview?.getCell('M2').numFmt).toBe('0.0%');
     // 关注事项's 类型 cells are filled as in the plan's 关注事项: overdue red, behind orange.
@@ -201,6 +205,16 @@ describe('gongjian rollup writing 街道汇总.xlsx', () => {
     ).toEqual(['xx社区（a.xlsx）', 'xx社区（b.xlsx）', '和平社区'].sort());
     expect(sheets.社区总览?.images).toBe(1);
     expect(sheets.按月?.images).toBe(1);
+  }, 180_000);
+
+  it('prints as LibreOffice lays it out: each tab one A4 landscape page wide, so three communities fit on four pages', () => {
+    const pdf = convertToPdf(written(), folder.dir);
+    const text = pdfText(pdf);
+    // Every column of 社区总览 on its first page: the header's first and last columns together.
+    const first = text.split('\f')[0] ?? '';
+    expect(first).toContain('排名');
+    expect(first).toContain('组织保障完成率');
+    expect(pdfPages(text)).toBe(ROLLUP_TABS.length);
   }, 180_000);
 
   it('refuses to write over the roll-up while an office program has it open (exit 2), and writes nothing', () => {

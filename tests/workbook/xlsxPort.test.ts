@@ -292,7 +292,7 @@ describe('generated tabs', () => {
     expect(overview.getCell(rows.indexOf('计划年度') + 1, 2).numFmt).toBeUndefined();
   });
 
-  it('are protected, with a bold frozen header and widths fitted to CJK text', async () => {
+  it('are protected, with a bold frozen header, widths fitted to CJK text and set up to print', async () => {
     const path = copy();
     const { generated } = await syncOf(path);
     await updateXlsx(path, { generated });
@@ -301,6 +301,15 @@ describe('generated tabs', () => {
       true,
     );
     expect(validation.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    // Printed: A4 landscape, one page wide, the header on every page.
+    expect(validation.pageSetup).toMatchObject({
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: '1:1',
+    });
     expect(validation.getCell('A1').font?.bold).toBe(true);
     // 说明 (the message) is the widest column; each CJK character counts two.
     const message = validation.getColumn(6).width ?? 0;
