@@ -214,6 +214,20 @@ export function recogniseTab(name: string): TabKey | undefined {
   );
 }
 
+/**
+ * The 0-based column an issue names in a header row (texts trimmed): as written, else by headerKey;
+ * -1 if none. The one rule for it: the cell marks of every writer and the 校验结果 tab's cell links
+ * both ask here, so an issue marks the cell its link points to.
+ */
+export function issueColumn(header: readonly string[], column: string): number {
+  const written = column.trim();
+  if (written === '') return -1;
+  const exact = header.indexOf(written);
+  if (exact >= 0) return exact;
+  const key = headerKey(written);
+  return header.findIndex((text) => text !== '' && headerKey(text) === key);
+}
+
 /** Where each known column stands in a header row (first match wins); unknown columns are ignored. */
 export function locateColumns(tab: TableTabKey, header: readonly unknown[]): Map<string, number> {
   const found = new Map<string, number>();
