@@ -250,6 +250,12 @@ const DEFINITIONS = {
 /** Each table tab's columns, in the order a new tab is laid out. */
 export const COLUMNS: { readonly [T in TableTabKey]: readonly ColumnOf<T>[] } = DEFINITIONS;
 
+/** The activity fields anyone with an update-request link enters (the phone form), as a type (entry.ts). */
+export type LinkField = Extract<
+  (typeof DEFINITIONS)['activities'][number],
+  { entry: { by: 'anyone' } }
+>['field'];
+
 /** The fields of a tab's record that no column fills (never, while the definitions are complete). */
 type Uncovered<T extends TableTabKey> = Exclude<FieldOf<T>, (typeof DEFINITIONS)[T][number]['field']>;
 /**
