@@ -183,7 +183,13 @@ const DEFINITIONS = {
       requiredColumn: true,
       entry: { by: 'anyone', repeats: true },
     },
-    { field: 'partners', zh: '共建单位', en: 'Partners', kind: { type: 'list' }, entry: { by: 'anyone' } },
+    {
+      field: 'partners',
+      zh: '共建单位',
+      en: 'Partners',
+      kind: { type: 'list' },
+      entry: { by: 'anyone', repeats: true },
+    },
     {
       field: 'title',
       zh: '活动名称',
