@@ -366,7 +366,7 @@ function planTab(
       recurrence: recurrence === 'none' && random.chance(0.6) ? null : RECURRENCE_LABELS[recurrence],
       start,
       due,
-      state: state === '' ? null : state,
+      status: state === '' ? null : state,
       doneOn:
         state === '已完成'
           ? dateCell(random, dayNumber(options.year, random.int(1, 9), random.int(1, 28)))

@@ -6,7 +6,7 @@
  * One definition drives the rest: a column's `field` is a key of the record its tab becomes
  * (model.ts), and every key of that record has a column (COLUMN_COVERAGE), so a column the model
  * lacks, or a model field nobody can write, fails to compile. The phone form (requestForm.ts), the
- * add-on's 添加活动 dialog (sheets-addon/src/addActivity.ts) and the sample (sample.ts) are built
+ * add-on's 新增活动记录 dialog (sheets-addon/src/addActivity.ts) and the sample (sample.ts) are built
  * from these definitions.
  */
 import { TAB_LABELS } from './i18n';
@@ -50,10 +50,13 @@ export type ColumnKind =
   | { type: 'integer'; max?: number }
   | { type: 'enum'; of: EnumKind };
 
-/** The record each table tab's rows become (model.ts): a column's field is one of its keys. */
+/**
+ * The record each table tab's rows become (model.ts): a column's field is one of its keys. A
+ * measure's state is the spec's `status` column (§3; issues name it so in `field`).
+ */
 export interface TabRecords {
   partners: Partner;
-  plan: Measure;
+  plan: Omit<Measure, 'state'> & { status: Measure['state'] };
   activities: Activity;
   holidays: CalendarDay;
 }
@@ -64,12 +67,12 @@ export type FieldOf<T extends TableTabKey> = T extends TableTabKey
   : never;
 /** A column of one tab. */
 export type ColumnOf<T extends TableTabKey> = ColumnDef<FieldOf<T>>;
-/** A field of an activity: what a 活动 column, the phone form and the 添加活动 dialog name. */
+/** A field of an activity: what a 活动 column, the phone form and the 新增活动记录 dialog name. */
 export type ActivityField = FieldOf<'activities'>;
 
 /**
  * How a person enters an activity's column by hand, on the phone form of an update request and in
- * the add-on's 添加活动 dialog. A column without one is filled by the system (记录编号).
+ * the add-on's 新增活动记录 dialog. A column without one is filled by the system (记录编号).
  */
 export interface ColumnEntry {
   /** Anyone with an update-request link (the phone form and the dialog), or staff only (the dialog). */
@@ -159,7 +162,7 @@ const DEFINITIONS = {
     { field: 'recurrence', zh: '周期', en: 'Recurrence', kind: { type: 'enum', of: 'recurrence' } },
     { field: 'start', zh: '开始日期', en: 'Start', kind: { type: 'date' } },
     { field: 'due', zh: '截止日期', en: 'Due', kind: { type: 'date' } },
-    { field: 'state', zh: '状态', en: 'Status', kind: { type: 'enum', of: 'measureState' } },
+    { field: 'status', zh: '状态', en: 'Status', kind: { type: 'enum', of: 'measureState' } },
     { field: 'doneOn', zh: '完成日期', en: 'Done on', kind: { type: 'date' } },
     { field: 'notes', zh: '备注', en: 'Notes', kind: text },
   ],

@@ -1,6 +1,6 @@
 /**
  * How a person enters an activity by hand, derived from the 活动 columns (columns.ts): the phone
- * form of an update request (requestForm.ts) and the add-on's 添加活动 dialog
+ * form of an update request (requestForm.ts) and the add-on's 新增活动记录 dialog
  * (sheets-addon/src/addActivity.ts) both lay out these fields, in the columns' order, with the
  * columns' labels, units and required marks. A new column with an `entry` appears on both; a kind
  * of value neither knows how to take fails to compile here (CONTROL_OF_KIND is exhaustive), and so

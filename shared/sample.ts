@@ -413,7 +413,7 @@ function measureCells(m: MeasureRow, year: number): SampleCells<'plan'> {
     recurrence: m.recurrence ?? '无',
     start: m.start === undefined ? undefined : dateCell(year, m.start),
     due: m.due === undefined ? undefined : dateCell(year, m.due),
-    state: m.state,
+    status: m.state,
     doneOn: m.doneOn === undefined ? undefined : dateCell(year, m.doneOn),
     notes: m.notes,
   };

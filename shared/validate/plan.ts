@@ -48,7 +48,7 @@ export function measureCheck(
       recurrence,
       start: start,
       due: due,
-      state: (check.text('state') ?? 'auto') as Measure['state'],
+      state: (check.text('status') ?? 'auto') as Measure['state'],
       doneOn: check.text('doneOn'),
       notes: check.text('notes'),
       row: check.row,

@@ -1,6 +1,6 @@
 /**
  * A 活动 column is one definition (shared/columns.ts) plus its model field, its validation rule and
- * the sample's value; the phone form and the add-on's 添加活动 dialog follow from the definition. A
+ * the sample's value; the phone form and the add-on's 新增活动记录 dialog follow from the definition. A
  * place that must say something about a new column and does not fails to compile. These tests plant
  * the mistakes in a scratch copy of shared/ and sheets-addon/src/, type-check it as `npm run
  * typecheck` does, and expect each refusal — then make the complete change and expect it to compile
