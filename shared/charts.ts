@@ -1,21 +1,17 @@
 /**
  * The charts leaders see (§6), as data drawn from the statistics: measure statuses by category, and
  * activities and volunteer hours by month; and the district roll-up's (§13): the same two over the
- * district, and measure statuses per community (whose data shared/rollup.ts builds). The leader email draws them as HTML bars
- * (emails/layout.ts), the .xlsx 汇总 tab and the year-end summary as pictures (charts/svg.ts).
- * One palette and one set of labels for all of them. Pure.
+ * district, and measure statuses per community (whose data shared/rollup.ts builds).
+ *
+ * One definition, three renderers: CHARTS says each chart's title, type, series and axes, and
+ * chartData/chartSeries its figures — always from the statistics (`Stats`), never read back from
+ * the tables rendered for people. The leader email draws them as HTML bars (emails/leaderSummary.ts),
+ * the .xlsx 汇总 tab and the year-end summary as pictures (chartSvg below), the Google Sheet as native
+ * charts over a block of the same series (adapters/workbook/sheetsTabs.ts). Pure.
  */
-import {
-  CATEGORY_LABELS,
-  type GeneratedTab,
-  MEASURE_STATUSES,
-  type MeasureStatus,
-  STATUS_LABELS,
-} from './i18n';
+import { CATEGORY_LABELS, MEASURE_STATUSES, type MeasureStatus, STATUS_LABELS } from './i18n';
 import { escapeHtml } from './markup';
 import type { Stats } from './stats-types';
-import { SUMMARY_HEADERS } from './summary';
-import type { Table } from './workbook';
 
 /** Activities and volunteer hours by month; measure statuses by category. */
 export type ChartKind = 'months' | 'categories';
@@ -112,11 +108,6 @@ export const MONTH_SERIES = {
   hours: { label: '志愿服务时长', unit: '小时', colour: 'hours' },
 } as const satisfies Record<string, { label: string; unit: string; colour: ChartColour }>;
 
-// ---------------------------------------------------------------------------------------------
-// The same charts from the generated tabs (what the workbook adapters are handed), read by the
-// header constants the tables are built from: the .xlsx 汇总 pictures, like the Google Sheet's
-// native charts, are drawn from the tabs they sit beside.
-
 /** What the pictures are drawn from. */
 export interface ChartData {
   categories: CategoryBar[];
@@ -128,39 +119,71 @@ export function chartData(stats: Stats): ChartData {
   return { categories: categoryBars(stats), months: monthBars(stats) };
 }
 
-const numberAt = (row: Table[number], index: number): number => {
-  const value = row[index];
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+/** The axis titles of the month chart: each series on its own scale. */
+const AXIS_TITLES = { activities: '活动次数（次）', hours: '志愿服务时长（小时）' } as const;
+
+/** One series of a chart: what it counts, its colour, and the value axis it is read against. */
+export interface ChartSeriesDefinition {
+  label: string;
+  unit: string;
+  colour: ChartColour;
+  /** The first value axis (left, or below for bars) or the second (right). */
+  axis: 'primary' | 'secondary';
+}
+
+/** A chart as every renderer draws it. */
+export interface ChartDefinition {
+  title: string;
+  /** Horizontal bars stacking the series (a row per label), or columns side by side per label. */
+  type: 'stackedBars' | 'columns';
+  /** What the labels are (the heading of their column). */
+  domain: string;
+  series: ChartSeriesDefinition[];
+  /** The value axes' titles, where the picture shows them. */
+  axes: Partial<Record<ChartSeriesDefinition['axis'], string>>;
+}
+
+/** The plan's charts: the one definition the email, the .xlsx pictures and the Sheet's native charts draw. */
+export const CHARTS: Record<ChartKind, ChartDefinition> = {
+  categories: {
+    title: CHART_TITLES.categories,
+    type: 'stackedBars',
+    domain: '类别',
+    series: STATUS_LEGEND.map((entry) => ({ ...entry, unit: '项', axis: 'primary' })),
+    axes: {},
+  },
+  months: {
+    title: CHART_TITLES.months,
+    type: 'columns',
+    domain: '月份',
+    series: [
+      { ...MONTH_SERIES.activities, axis: 'primary' },
+      { ...MONTH_SERIES.hours, axis: 'secondary' },
+    ],
+    axes: { primary: AXIS_TITLES.activities, secondary: AXIS_TITLES.hours },
+  },
 };
 
-/** Chart data of the 按类别 and 按月 tables; undefined when either is missing. */
-export function chartDataOfTables(tables: Partial<Record<GeneratedTab, Table>>): ChartData | undefined {
-  const byCategory = tables.byCategory;
-  const byMonth = tables.byMonth;
-  if (!byCategory || !byMonth) return undefined;
-  const categoryHeader = SUMMARY_HEADERS.byCategory;
-  const measuresAt = categoryHeader.indexOf('事项数');
-  const statusAt = (status: MeasureStatus) => categoryHeader.indexOf(STATUS_LABELS[status]);
-  const categories = byCategory.slice(1).map((row) => ({
-    label: String(row[0] ?? ''),
-    measures: numberAt(row, measuresAt),
-    segments: MEASURE_STATUSES.map((status) => ({
-      status,
-      label: STATUS_LABELS[status],
-      count: numberAt(row, statusAt(status)),
-      colour: status,
-    })),
-  }));
-  const monthHeader = SUMMARY_HEADERS.byMonth;
-  const months = byMonth
-    .slice(1)
-    .filter((row) => typeof row[0] === 'string' && /^\d{4}-\d{2}$/.test(row[0]))
-    .map((row) => ({
-      label: `${Number(String(row[0]).slice(5, 7))}月`,
-      activities: numberAt(row, monthHeader.indexOf('活动次数')),
-      hours: numberAt(row, monthHeader.indexOf('服务时长')),
-    }));
-  return { categories, months };
+/** A chart's figures: its labels, and per series of its definition (in that order) a value per label. */
+export interface ChartSeries {
+  labels: string[];
+  values: number[][];
+}
+
+/** The figures a chart draws, in its definition's series order. */
+export function chartSeries(kind: ChartKind, data: ChartData): ChartSeries {
+  if (kind === 'categories') {
+    return {
+      labels: data.categories.map((bar) => bar.label),
+      values: MEASURE_STATUSES.map((status) =>
+        data.categories.map((bar) => bar.segments.find((s) => s.status === status)?.count ?? 0),
+      ),
+    };
+  }
+  return {
+    labels: data.months.map((m) => m.label),
+    values: [data.months.map((m) => m.activities), data.months.map((m) => m.hours)],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +193,6 @@ export function chartDataOfTables(tables: Partial<Record<GeneratedTab, Table>>):
 export const CHART_FONT_FAMILY = 'Gongjian Chart Sans';
 
 const NO_MEASURES = '暂无事项';
-const AXIS_TITLES = { activities: '活动次数（次）', hours: '志愿服务时长（小时）' } as const;
 
 /**
  * Every character a chart can draw: the labels above, digits and the punctuation of numbers. The
@@ -246,7 +268,7 @@ function statusBarsSvg(title: string, bars: CategoryBar[]): string {
   const top = 120;
   const height = top + Math.max(1, bars.length) * rowHeight + 20;
   const body = [label(width / 2, 42, title, 28, 'middle', '#111827')];
-  body.push(...legend(84, STATUS_LEGEND, width));
+  body.push(...legend(84, CHARTS.categories.series, width));
   if (bars.length === 0) body.push(label(width / 2, top + 30, NO_MEASURES, 22, 'middle'));
   const left = 180;
   const span = 680;
@@ -289,10 +311,11 @@ function monthsSvg(months: MonthBar[]): string {
   const width = 1000;
   const height = 500;
   const plot = { left: 90, right: 910, top: 140, bottom: 440 };
-  const body = [label(width / 2, 42, CHART_TITLES.months, 28, 'middle', '#111827')];
-  body.push(...legend(84, [MONTH_SERIES.activities, MONTH_SERIES.hours], width));
-  body.push(label(plot.left, plot.top - 16, AXIS_TITLES.activities, 16, 'middle'));
-  body.push(label(plot.right, plot.top - 16, AXIS_TITLES.hours, 16, 'middle'));
+  const chart = CHARTS.months;
+  const body = [label(width / 2, 42, chart.title, 28, 'middle', '#111827')];
+  body.push(...legend(84, chart.series, width));
+  body.push(label(plot.left, plot.top - 16, chart.axes.primary ?? '', 16, 'middle'));
+  body.push(label(plot.right, plot.top - 16, chart.axes.secondary ?? '', 16, 'middle'));
   const activityAxis = niceAxis(Math.max(0, ...months.map((m) => m.activities)));
   const hourAxis = niceAxis(Math.max(0, ...months.map((m) => m.hours)));
   const plotHeight = plot.bottom - plot.top;
@@ -317,8 +340,8 @@ function monthsSvg(months: MonthBar[]): string {
       const h = (value / top) * plotHeight;
       return `<rect x="${x + dx}" y="${plot.bottom - h}" width="${barWidth}" height="${h}" fill="${CHART_COLOURS[colour]}"/>`;
     };
-    body.push(bar(m.activities, activityAxis.top, -barWidth - 2, 'activities'));
-    body.push(bar(m.hours, hourAxis.top, 2, 'hours'));
+    body.push(bar(m.activities, activityAxis.top, -barWidth - 2, chart.series[0]?.colour ?? 'activities'));
+    body.push(bar(m.hours, hourAxis.top, 2, chart.series[1]?.colour ?? 'hours'));
     if (i % every === 0) body.push(label(x, plot.bottom + 28, m.label, sizeFor(every), 'middle'));
   });
   body.push(
@@ -330,7 +353,7 @@ function monthsSvg(months: MonthBar[]): string {
 /** The chart as an SVG document drawn in the chart font (no user text: only labels and figures). */
 export function chartSvg(kind: ChartKind, data: ChartData): string {
   return kind === 'categories'
-    ? statusBarsSvg(CHART_TITLES.categories, data.categories)
+    ? statusBarsSvg(CHARTS.categories.title, data.categories)
     : monthsSvg(data.months);
 }
 

@@ -1,8 +1,16 @@
 /**
- * Tabs and their columns (§3): the headers staff may write, in Chinese or English, and what kind
- * of value each column holds. Header matching lives here too, so every adapter agrees on it.
+ * Tabs and their columns (§3): the headers staff may write, in Chinese or English, what kind of
+ * value each column holds, and — for 活动 — how a person enters it by hand. Header matching lives
+ * here too, so every adapter agrees on it.
+ *
+ * One definition drives the rest: a column's `field` is a key of the record its tab becomes
+ * (model.ts), and every key of that record has a column (COLUMN_COVERAGE), so a column the model
+ * lacks, or a model field nobody can write, fails to compile. The phone form (requestForm.ts), the
+ * add-on's 新增活动记录 dialog (sheets-addon/src/addActivity.ts) and the sample (sample.ts) are built
+ * from these definitions.
  */
 import { TAB_LABELS } from './i18n';
+import type { Activity, CalendarDay, Measure, Partner } from './model';
 
 export type TabKey = keyof typeof TAB_LABELS;
 /** The tabs staff write, in the order of the spec: the four data tabs, then the optional calendar. */
@@ -42,8 +50,44 @@ export type ColumnKind =
   | { type: 'integer'; max?: number }
   | { type: 'enum'; of: EnumKind };
 
-export interface ColumnDef {
-  field: string;
+/**
+ * The record each table tab's rows become (model.ts): a column's field is one of its keys. A
+ * measure's state is the spec's `status` column (§3; issues name it so in `field`).
+ */
+export interface TabRecords {
+  partners: Partner;
+  plan: Omit<Measure, 'state'> & { status: Measure['state'] };
+  activities: Activity;
+  holidays: CalendarDay;
+}
+
+/** The fields of a tab's record that its columns fill: every key but the sheet row a record came from. */
+export type FieldOf<T extends TableTabKey> = T extends TableTabKey
+  ? Exclude<keyof TabRecords[T], 'row'> & string
+  : never;
+/** A column of one tab. */
+export type ColumnOf<T extends TableTabKey> = ColumnDef<FieldOf<T>>;
+/** A field of an activity: what a 活动 column, the phone form and the 新增活动记录 dialog name. */
+export type ActivityField = FieldOf<'activities'>;
+
+/**
+ * How a person enters an activity's column by hand, on the phone form of an update request and in
+ * the add-on's 新增活动记录 dialog. A column without one is filled by the system (记录编号).
+ */
+export interface ColumnEntry {
+  /** Anyone with an update-request link (the phone form and the dialog), or staff only (the dialog). */
+  by: 'anyone' | 'staff';
+  /** Shown after the label, as the sheet's header may carry it: `服务时长（小时）`. */
+  unit?: string;
+  /** Several lines of free text. */
+  multiline?: true;
+  /** Kept in the dialog after a row is added: the next row usually repeats it (same day, same recorder). */
+  repeats?: true;
+}
+
+/** A column of a table tab; `F` the fields of its tab's record (ColumnOf), any tab's by default. */
+export interface ColumnDef<F extends string = FieldOf<TableTabKey>> {
+  field: F;
   zh: string;
   en: string;
   kind: ColumnKind;
@@ -53,6 +97,8 @@ export interface ColumnDef {
   requiredColumn?: boolean;
   /** Its rule depends on another cell of the row (a milestone's target is ignored). */
   dependsOnRow?: boolean;
+  /** 活动 only: how a person enters it by hand; absent, the system fills it. */
+  entry?: ColumnEntry;
 }
 
 /** The longest text a title may hold; any other cell may hold up to MAX_CELL_LENGTH. */
@@ -73,7 +119,7 @@ export const MAX_FUNDS = 100_000_000;
 const title: ColumnKind = { type: 'text', max: MAX_TITLE_LENGTH };
 const text: ColumnKind = { type: 'text' };
 
-export const COLUMNS: Record<TableTabKey, ColumnDef[]> = {
+const DEFINITIONS = {
   partners: [
     {
       field: 'partnerId',
@@ -122,7 +168,15 @@ export const COLUMNS: Record<TableTabKey, ColumnDef[]> = {
   ],
   activities: [
     { field: 'activityId', zh: '记录编号', en: 'ID', kind: { type: 'id' } },
-    { field: 'date', zh: '日期', en: 'Date', kind: { type: 'date' }, required: true, requiredColumn: true },
+    {
+      field: 'date',
+      zh: '日期',
+      en: 'Date',
+      kind: { type: 'date' },
+      required: true,
+      requiredColumn: true,
+      entry: { by: 'anyone', repeats: true },
+    },
     {
       field: 'measureId',
       zh: '关联事项',
@@ -130,28 +184,63 @@ export const COLUMNS: Record<TableTabKey, ColumnDef[]> = {
       kind: { type: 'id' },
       required: true,
       requiredColumn: true,
+      entry: { by: 'anyone', repeats: true },
     },
-    { field: 'partners', zh: '共建单位', en: 'Partners', kind: { type: 'list' } },
-    { field: 'title', zh: '活动名称', en: 'Title', kind: title, required: true, requiredColumn: true },
-    { field: 'location', zh: '地点', en: 'Location', kind: text },
+    {
+      field: 'partners',
+      zh: '共建单位',
+      en: 'Partners',
+      kind: { type: 'list' },
+      entry: { by: 'anyone', repeats: true },
+    },
+    {
+      field: 'title',
+      zh: '活动名称',
+      en: 'Title',
+      kind: title,
+      required: true,
+      requiredColumn: true,
+      entry: { by: 'anyone' },
+    },
+    { field: 'location', zh: '地点', en: 'Location', kind: text, entry: { by: 'anyone' } },
     {
       field: 'participants',
       zh: '参与人数',
       en: 'Participants',
       kind: { type: 'integer', max: MAX_PEOPLE },
+      entry: { by: 'anyone' },
     },
     {
       field: 'beneficiaries',
       zh: '受益人数',
       en: 'Beneficiaries',
       kind: { type: 'integer', max: MAX_PEOPLE },
+      entry: { by: 'anyone' },
     },
-    { field: 'hours', zh: '服务时长', en: 'Hours', kind: { type: 'number', max: MAX_HOURS } },
-    { field: 'funds', zh: '投入资金', en: 'Funds', kind: { type: 'number', max: MAX_FUNDS } },
-    { field: 'status', zh: '状态', en: 'Status', kind: { type: 'enum', of: 'activityStatus' } },
-    { field: 'recorder', zh: '记录人', en: 'Recorder', kind: text },
-    { field: 'evidence', zh: '佐证链接', en: 'Evidence', kind: { type: 'url' } },
-    { field: 'notes', zh: '备注', en: 'Notes', kind: text },
+    {
+      field: 'hours',
+      zh: '服务时长',
+      en: 'Hours',
+      kind: { type: 'number', max: MAX_HOURS },
+      entry: { by: 'anyone', unit: '小时' },
+    },
+    {
+      field: 'funds',
+      zh: '投入资金',
+      en: 'Funds',
+      kind: { type: 'number', max: MAX_FUNDS },
+      entry: { by: 'anyone', unit: '元' },
+    },
+    {
+      field: 'status',
+      zh: '状态',
+      en: 'Status',
+      kind: { type: 'enum', of: 'activityStatus' },
+      entry: { by: 'staff', repeats: true },
+    },
+    { field: 'recorder', zh: '记录人', en: 'Recorder', kind: text, entry: { by: 'staff', repeats: true } },
+    { field: 'evidence', zh: '佐证链接', en: 'Evidence', kind: { type: 'url' }, entry: { by: 'anyone' } },
+    { field: 'notes', zh: '备注', en: 'Notes', kind: text, entry: { by: 'anyone', multiline: true } },
   ],
   holidays: [
     { field: 'date', zh: '日期', en: 'Date', kind: { type: 'date' }, required: true, requiredColumn: true },
@@ -165,6 +254,28 @@ export const COLUMNS: Record<TableTabKey, ColumnDef[]> = {
     },
     { field: 'name', zh: '名称', en: 'Name', kind: text },
   ],
+} as const satisfies { [T in TableTabKey]: readonly ColumnOf<T>[] };
+
+/** Each table tab's columns, in the order a new tab is laid out. */
+export const COLUMNS: { readonly [T in TableTabKey]: readonly ColumnOf<T>[] } = DEFINITIONS;
+
+/** The activity fields anyone with an update-request link enters (the phone form), as a type (entry.ts). */
+export type LinkField = Extract<
+  (typeof DEFINITIONS)['activities'][number],
+  { entry: { by: 'anyone' } }
+>['field'];
+
+/** The fields of a tab's record that no column fills (never, while the definitions are complete). */
+type Uncovered<T extends TableTabKey> = Exclude<FieldOf<T>, (typeof DEFINITIONS)[T][number]['field']>;
+/**
+ * Compiles only while every field of each tab's record has its column: a field added to model.ts
+ * without one fails here, naming the field (`Type 'true' is not assignable to type '"newField"'`).
+ */
+export const COLUMN_COVERAGE: { [T in TableTabKey]: [Uncovered<T>] extends [never] ? true : Uncovered<T> } = {
+  partners: true,
+  plan: true,
+  activities: true,
+  holidays: true,
 };
 
 /** The settings keys (§3 设置): the key column's Chinese and English names. */
@@ -212,6 +323,20 @@ export function recogniseTab(name: string): TabKey | undefined {
   return TAB_KEYS.find(
     (tab) => headerKey(TAB_LABELS[tab].zh) === key || headerKey(TAB_LABELS[tab].en) === key,
   );
+}
+
+/**
+ * The 0-based column an issue names in a header row (texts trimmed): as written, else by headerKey;
+ * -1 if none. The one rule for it: the cell marks of every writer and the 校验结果 tab's cell links
+ * both ask here, so an issue marks the cell its link points to.
+ */
+export function issueColumn(header: readonly string[], column: string): number {
+  const written = column.trim();
+  if (written === '') return -1;
+  const exact = header.indexOf(written);
+  if (exact >= 0) return exact;
+  const key = headerKey(written);
+  return header.findIndex((text) => text !== '' && headerKey(text) === key);
 }
 
 /** Where each known column stands in a header row (first match wins); unknown columns are ignored. */

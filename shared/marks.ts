@@ -5,7 +5,7 @@
  * which fill the cell gets, and only applies the answer in its own API. So each writer recognises and clears the others' marks, and none touches staff's own
  * notes and colours. Which ID cells a writer may fill is the planner's other half, idWrites.ts.
  */
-import { headerKey, type TabKey } from './columns';
+import { issueColumn, type TabKey } from './columns';
 import { SEVERITY_LABELS } from './i18n';
 import type { Issue, Severity } from './issues';
 import { cellText } from './normalize';
@@ -45,16 +45,6 @@ export function planMarkerVerdict(values: readonly string[], planId: string): Pl
 
 /** What marking needs of an issue (the add-on's issues, from the API, have these fields too). */
 export type MarkIssue = Pick<Issue, 'tab' | 'row' | 'column' | 'severity' | 'message'>;
-
-/** The 0-based column an issue names in a header row (texts trimmed): as written, else by headerKey; -1 if none. */
-export function issueColumn(header: readonly string[], column: string): number {
-  const written = column.trim();
-  if (written === '') return -1;
-  const exact = header.indexOf(written);
-  if (exact >= 0) return exact;
-  const key = headerKey(written);
-  return header.findIndex((text) => text !== '' && headerKey(text) === key);
-}
 
 /** A header row as the planner matches it: trimmed text per column ('' where empty), trailing empty ones dropped. */
 export function headerTexts(cells: readonly CellValue[]): string[] {

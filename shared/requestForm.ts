@@ -7,6 +7,8 @@
  * Security Policy allows no inline style or script.
  */
 
+import type { LinkField } from './columns';
+import { type EntryControl, type EntryField, entryFields } from './entry';
 import { percent } from './format';
 import { STATUS_LABELS } from './i18n';
 import type { Issue } from './issues';
@@ -67,21 +69,15 @@ export interface SubmissionLine {
   pending: boolean;
 }
 
+/** The activity fields the phone form has inputs for: the link's entry fields but the partner ticks (partnersHtml). */
+const FORM_FIELDS = entryFields('link').filter((entry) => entry.control !== 'partners');
+/** A field of the activity form with an input of its own. */
+export type ActivityFormField = Exclude<LinkField, 'partners'>;
+/** The activity form's input fields, in the columns' order (entry.ts: the columns with an entry by anyone). */
+// entryFields('link') keeps exactly the columns LinkField names, so the cast only restores the literal type.
+export const ACTIVITY_FORM_FIELDS = FORM_FIELDS.map((entry) => entry.field) as readonly ActivityFormField[];
 /** The fields of the activity form, as typed (strings; partners a list). */
 export type ActivityFormValues = Partial<Record<ActivityFormField, string>> & { partners?: string[] };
-export const ACTIVITY_FORM_FIELDS = [
-  'date',
-  'measureId',
-  'title',
-  'location',
-  'participants',
-  'beneficiaries',
-  'hours',
-  'funds',
-  'evidence',
-  'notes',
-] as const;
-export type ActivityFormField = (typeof ACTIVITY_FORM_FIELDS)[number];
 
 /** Everything one page shows. */
 export interface FormView {
@@ -150,26 +146,20 @@ function errorsOf(messages: string[] | undefined, id: string): string {
   return messages.map((m) => `<p class="msg" id="${id}-err">${escapeHtml(m)}</p>`).join('');
 }
 
-interface FieldSpec {
-  field: ActivityFormField;
-  label: string;
-  type: 'date' | 'text' | 'number' | 'url' | 'textarea' | 'select';
-  required?: boolean;
-  inputmode?: 'numeric' | 'decimal';
-}
-
-const FIELDS: FieldSpec[] = [
-  { field: 'date', label: '日期', type: 'date', required: true },
-  { field: 'measureId', label: '关联事项', type: 'select', required: true },
-  { field: 'title', label: '活动名称', type: 'text', required: true },
-  { field: 'location', label: '地点', type: 'text' },
-  { field: 'participants', label: '参与人数', type: 'text', inputmode: 'numeric' },
-  { field: 'beneficiaries', label: '受益人数', type: 'text', inputmode: 'numeric' },
-  { field: 'hours', label: '服务时长（小时）', type: 'text', inputmode: 'decimal' },
-  { field: 'funds', label: '投入资金（元）', type: 'text', inputmode: 'decimal' },
-  { field: 'evidence', label: '佐证链接（http:// 或 https://）', type: 'url' },
-  { field: 'notes', label: '备注', type: 'textarea' },
-];
+/** The phone's input for each control: exhaustive, so a control added in entry.ts must be given one here. */
+const PHONE_INPUTS: Record<
+  Exclude<EntryControl, 'partners'>,
+  { type: 'date' | 'text' | 'url' | 'textarea' | 'select'; inputmode?: 'numeric' | 'decimal' }
+> = {
+  date: { type: 'date' },
+  measure: { type: 'select' },
+  line: { type: 'text' },
+  lines: { type: 'textarea' },
+  integer: { type: 'text', inputmode: 'numeric' },
+  decimal: { type: 'text', inputmode: 'decimal' },
+  url: { type: 'url' },
+  choice: { type: 'select' },
+};
 
 function measureOptions(measures: Measure[], selected: string | undefined, blank: string): string {
   return [
@@ -181,23 +171,39 @@ function measureOptions(measures: Measure[], selected: string | undefined, blank
   ].join('');
 }
 
-function fieldHtml(spec: FieldSpec, view: FormView): string {
-  const id = `f-${spec.field}`;
-  const value = view.values[spec.field] ?? '';
-  const errors = view.errors[spec.field];
+function choiceOptions(options: readonly string[], selected: string | undefined): string {
+  return [
+    `<option value="">请选择</option>`,
+    ...options.map(
+      (o) => `<option value="${escapeHtml(o)}"${o === selected ? ' selected' : ''}>${escapeHtml(o)}</option>`,
+    ),
+  ].join('');
+}
+
+function fieldHtml(entry: EntryField, view: FormView): string {
+  const field = entry.field as ActivityFormField;
+  const input = entry.control === 'partners' ? undefined : PHONE_INPUTS[entry.control];
+  const id = `f-${field}`;
+  const value = view.values[field] ?? '';
+  const errors = view.errors[field];
   const described = errors?.length ? ` aria-invalid="true" aria-describedby="${id}-err"` : '';
-  const required = spec.required ? ' required' : '';
+  const required = entry.required ? ' required' : '';
+  const label = entry.hint ? `${entry.label}（${entry.hint}）` : entry.label;
   let control: string;
-  if (spec.type === 'select') {
-    control = `<select id="${id}" name="${spec.field}"${required}${described}>${measureOptions(view.plan.measures, value, '请选择事项')}</select>`;
-  } else if (spec.type === 'textarea') {
-    control = `<textarea id="${id}" name="${spec.field}" maxlength="2000"${described}>${escapeHtml(value)}</textarea>`;
+  if (input?.type === 'select') {
+    const options =
+      entry.control === 'measure'
+        ? measureOptions(view.plan.measures, value, '请选择事项')
+        : choiceOptions(entry.options ?? [], value);
+    control = `<select id="${id}" name="${field}"${required}${described}>${options}</select>`;
+  } else if (input?.type === 'textarea') {
+    control = `<textarea id="${id}" name="${field}" maxlength="2000"${described}>${escapeHtml(value)}</textarea>`;
   } else {
-    const mode = spec.inputmode ? ` inputmode="${spec.inputmode}"` : '';
-    const max = spec.type === 'date' ? '' : ' maxlength="500"';
-    control = `<input id="${id}" name="${spec.field}" type="${spec.type}" value="${escapeHtml(value)}"${mode}${max}${required}${described}>`;
+    const mode = input?.inputmode ? ` inputmode="${input.inputmode}"` : '';
+    const max = input?.type === 'date' ? '' : ' maxlength="500"';
+    control = `<input id="${id}" name="${field}" type="${input?.type ?? 'text'}" value="${escapeHtml(value)}"${mode}${max}${required}${described}>`;
   }
-  return `<div${errors?.length ? ' class="err"' : ''}><label for="${id}">${escapeHtml(spec.label)}${spec.required ? ' *' : ''}</label>${control}${errorsOf(errors, id)}</div>`;
+  return `<div${errors?.length ? ' class="err"' : ''}><label for="${id}">${escapeHtml(label)}${entry.required ? ' *' : ''}</label>${control}${errorsOf(errors, id)}</div>`;
 }
 
 function partnersHtml(view: FormView): string {
@@ -288,7 +294,7 @@ ${notice}${problem}
 <form method="post" action="${escapeHtml(view.action)}">
 <input type="hidden" name="guard" value="${escapeHtml(view.guard)}">
 <input type="hidden" name="kind" value="activity">
-${FIELDS.map((spec) => fieldHtml(spec, view)).join('\n')}
+${FORM_FIELDS.map((entry) => fieldHtml(entry, view)).join('\n')}
 ${partnersHtml(view)}
 <button type="submit">提交活动</button>
 </form></section>

@@ -6,7 +6,14 @@
  *
  * Dates in the tables are `MM-DD` within the plan year; they become UTC-midnight date cells.
  */
-import { COLUMNS, type RecordTabKey, SETTINGS_COLUMNS, type TableTabKey } from './columns';
+import {
+  COLUMNS,
+  type ColumnOf,
+  type FieldOf,
+  type RecordTabKey,
+  SETTINGS_COLUMNS,
+  type TableTabKey,
+} from './columns';
 import {
   type ACTIVITY_STATUS_LABELS,
   type CATEGORY_LABELS,
@@ -360,20 +367,26 @@ function settingsTab(year: number): RawTab {
   };
 }
 
+/**
+ * A row of the sample as staff would type it: a cell for every field of the tab's record, so a
+ * column added to the model fails to compile here until the sample says what its rows hold.
+ */
+type SampleCells<T extends TableTabKey> = Record<FieldOf<T>, CellValue | undefined>;
+
 /** A record tab with every column of COLUMNS, in that order; absent fields are empty cells. */
-function recordTab(tab: TableTabKey, records: Record<string, CellValue | undefined>[]): RawTab {
+function recordTab<T extends TableTabKey>(tab: T, records: SampleCells<T>[]): RawTab {
   const columns = COLUMNS[tab];
   return {
     name: TAB_LABELS[tab].zh,
     header: columns.map((column) => column.zh),
     rows: records.map((record, index) => ({
       row: index + 2,
-      cells: columns.map((column) => record[column.field] ?? null),
+      cells: columns.map((column: ColumnOf<T>) => record[column.field] ?? null),
     })),
   };
 }
 
-function partnerCells(p: PartnerRow, year: number): Record<string, CellValue | undefined> {
+function partnerCells(p: PartnerRow, year: number): SampleCells<'partners'> {
   const [yearsBefore, monthDay] = p.paired;
   return {
     partnerId: p.id,
@@ -387,7 +400,7 @@ function partnerCells(p: PartnerRow, year: number): Record<string, CellValue | u
   };
 }
 
-function measureCells(m: MeasureRow, year: number): Record<string, CellValue | undefined> {
+function measureCells(m: MeasureRow, year: number): SampleCells<'plan'> {
   return {
     measureId: m.id,
     category: m.category,
@@ -406,11 +419,7 @@ function measureCells(m: MeasureRow, year: number): Record<string, CellValue | u
   };
 }
 
-function activityCells(
-  a: ActivityRow,
-  year: number,
-  writtenOn?: IsoDate,
-): Record<string, CellValue | undefined> {
+function activityCells(a: ActivityRow, year: number, writtenOn?: IsoDate): SampleCells<'activities'> {
   const date = dateCell(year, a.date);
   const future =
     writtenOn !== undefined && date instanceof Date && date.toISOString().slice(0, 10) > writtenOn;

@@ -5,7 +5,7 @@
  * `percentCells` names), dates `YYYY-MM-DD` text. User text goes in as-is, never as a formula.
  */
 import { cellReference } from './a1';
-import { headerKey, TAB_KEYS } from './columns';
+import { issueColumn, TAB_KEYS } from './columns';
 import { dayOf } from './dates';
 import {
   ATTENTION_KINDS,
@@ -134,11 +134,7 @@ export function issueCellReference(result: ValidationResult, issue: Issue): stri
   if (issue.code === 'missing_tab' || issue.code === 'missing_column' || issue.column === '') return null;
   const source = result.sources[issue.tab];
   if (!source) return null;
-  let index = source.header.indexOf(issue.column);
-  if (index < 0) {
-    const key = headerKey(issue.column);
-    index = source.header.findIndex((header) => headerKey(header) === key);
-  }
+  const index = issueColumn(source.header, issue.column);
   return index < 0 ? null : cellReference(source.name, issue.row, index);
 }
 

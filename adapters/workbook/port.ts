@@ -4,6 +4,7 @@
  * give the generated tabs and the issue marks. No exceljs or googleapis here, so either adapter
  * loads without the other.
  */
+import type { ChartData } from '../../shared/charts';
 import { headerKey, recogniseTab } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import type { SkippedId } from '../../shared/idWrites';
@@ -20,6 +21,11 @@ export interface WorkbookUpdate {
   generated?: Partial<Record<GeneratedTab, Table>>;
   /** The cells of those tabs whose fill shows a status (summaryStatuses); others stay unfilled. */
   statuses?: Partial<Record<GeneratedTab, readonly StatusCell[]>>;
+  /**
+   * The charts' figures, from the same statistics as the tabs (shared/charts.ts chartData): drawn
+   * beside a rebuilt 汇总 — never read back from the tables, whose labels are for people.
+   */
+  charts?: ChartData;
   /** IDs the system assigned to activity rows that had none (sheet row numbers). */
   activityIds?: { row: number; activityId: string }[];
   /** The complete current issue list: marks from the previous run are replaced by these. */

@@ -38,7 +38,8 @@ export function idOf(sheet: SheetMeta): number {
   return sheet.properties.sheetId ?? 0;
 }
 
-function rgb(argb: string): sheets_v4.Schema$Color {
+/** A colour `FFRRGGBB` as the Sheets API takes it. */
+export function rgb(argb: string): sheets_v4.Schema$Color {
   const channel = (at: number) => Number.parseInt(argb.slice(at, at + 2), 16) / 255;
   return { red: channel(2), green: channel(4), blue: channel(6) };
 }

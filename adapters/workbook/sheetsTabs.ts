@@ -1,6 +1,7 @@
 /**
  * The generated tabs of a Google Sheet (§6) as `spreadsheets.batchUpdate` requests: each tab added
- * or stripped and rewritten whole, its column widths, a warning-only protection and its chart.
+ * or stripped and rewritten whole, its column widths, a warning-only protection, and on 汇总 the
+ * charts (sheetsCharts.ts).
  * sheets.ts sends them in one atomic call (its module comment says why).
  */
 import type { sheets_v4 } from '@googleapis/sheets';
@@ -20,6 +21,7 @@ import {
   statusFills,
   type WorkbookUpdate,
 } from './port';
+import { chartBlock, chartBlockWidth, overviewChartRequests } from './sheetsCharts';
 import { fill, gridSheets, idOf, titleOf } from './sheetsGrid';
 
 /** Google Sheets holds at most this many characters in a cell. */
@@ -27,8 +29,6 @@ const MAX_CELL_TEXT = 50_000;
 /** Pixels per width unit (about one Latin digit at the default font), plus the cell's padding. */
 const PIXELS_PER_UNIT = 7;
 const PIXEL_PADDING = 12;
-/** Empty columns kept right of a charted table for the chart to sit over. */
-const CHART_COLUMNS = 8;
 
 /**
  * The link of a validation row's cell reference (`活动!C7`, `'By category'!A1`) to that cell in
@@ -82,73 +82,6 @@ function tableRows(
   return { rows, widths };
 }
 
-interface ChartPlan {
-  title: string;
-  type: 'COLUMN' | 'BAR';
-  /** Header of the value column. */
-  series: string;
-  axis: string;
-  /** The table's last row is a total, not a category. */
-  total?: string;
-}
-
-/** The leaders' charts: monthly activities, completion rate by category. */
-const CHARTS: Partial<Record<GeneratedTab, ChartPlan>> = {
-  byMonth: { title: '每月活动次数', type: 'COLUMN', series: '活动次数', axis: '活动次数', total: '合计' },
-  byCategory: { title: '各类别完成率', type: 'BAR', series: '完成率', axis: '完成率' },
-};
-
-function chartRequest(
-  sheetId: number,
-  table: Table,
-  plan: ChartPlan,
-  width: number,
-): sheets_v4.Schema$Request | undefined {
-  const column = (table[0] ?? []).indexOf(plan.series);
-  const last = table[table.length - 1];
-  const end = plan.total !== undefined && last?.[0] === plan.total ? table.length - 1 : table.length;
-  if (column < 0 || end < 2) return undefined;
-  const source = (index: number): sheets_v4.Schema$ChartData => ({
-    sourceRange: {
-      sources: [
-        { sheetId, startRowIndex: 0, endRowIndex: end, startColumnIndex: index, endColumnIndex: index + 1 },
-      ],
-    },
-  });
-  return {
-    addChart: {
-      chart: {
-        spec: {
-          title: plan.title,
-          basicChart: {
-            chartType: plan.type,
-            legendPosition: 'NO_LEGEND',
-            headerCount: 1,
-            axis: [
-              { position: plan.type === 'BAR' ? 'BOTTOM_AXIS' : 'LEFT_AXIS', title: plan.axis },
-              {
-                position: plan.type === 'BAR' ? 'LEFT_AXIS' : 'BOTTOM_AXIS',
-                title: String(table[0]?.[0] ?? ''),
-              },
-            ],
-            domains: [{ domain: source(0) }],
-            series: [
-              { series: source(column), targetAxis: plan.type === 'BAR' ? 'BOTTOM_AXIS' : 'LEFT_AXIS' },
-            ],
-          },
-        },
-        position: {
-          overlayPosition: {
-            anchorCell: { sheetId, rowIndex: 0, columnIndex: width + 1 },
-            widthPixels: 640,
-            heightPixels: 360,
-          },
-        },
-      },
-    },
-  };
-}
-
 /** A sheet ID no sheet has, for a tab added in this batch (later requests must name it). */
 function freshSheetId(used: Set<number>, tab: GeneratedTab): number {
   let id = 1_740_000_000 + GENERATED_TAB_ORDER.indexOf(tab);
@@ -166,7 +99,7 @@ function freshSheetId(used: Set<number>, tab: GeneratedTab): number {
  */
 export function generatedRequests(
   spreadsheet: sheets_v4.Schema$Spreadsheet,
-  { generated = {}, statuses = {} }: Pick<WorkbookUpdate, 'generated' | 'statuses'>,
+  { generated = {}, statuses = {}, charts }: Pick<WorkbookUpdate, 'generated' | 'statuses' | 'charts'>,
 ): sheets_v4.Schema$Request[] {
   const all = gridSheets(spreadsheet);
   const order = (spreadsheet.sheets ?? [])
@@ -179,11 +112,11 @@ export function generatedRequests(
   for (const tab of GENERATED_TAB_ORDER) {
     const table = generated[tab];
     if (table === undefined) continue;
-    const chart = CHARTS[tab];
+    const block = tab === 'overview' && charts ? chartBlock(charts) : undefined;
     const width = Math.max(1, ...table.map((row) => row.length));
     const grid = {
-      rowCount: Math.max(2, table.length),
-      columnCount: width + (chart ? CHART_COLUMNS : 0),
+      rowCount: Math.max(2, table.length, block?.table.length ?? 0),
+      columnCount: width + (block ? chartBlockWidth(block) : 0),
       frozenRowCount: 1,
       frozenColumnCount: 0,
     };
@@ -242,8 +175,7 @@ export function generatedRequests(
         },
       });
     }
-    const chartAdd = chart ? chartRequest(sheetId, table, chart, width) : undefined;
-    if (chartAdd) requests.push(chartAdd);
+    if (block) requests.push(...overviewChartRequests(sheetId, width, block));
   }
   return requests;
 }

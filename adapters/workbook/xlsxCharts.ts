@@ -1,10 +1,11 @@
 /**
  * The leaders' charts as pictures in the .xlsx 汇总 tab, beside its table (Excel and WPS users
- * have no native chart from us: exceljs cannot write one). Drawn from the 按类别 and 按月 tables of
- * the same update, as the Google Sheet's native charts are drawn from its tabs.
+ * have no native chart from us: exceljs cannot write one). Drawn from the update's chart data (the
+ * statistics the tabs were made from) by the definition the email and the Google Sheet's native
+ * charts draw too (shared/charts.ts CHARTS).
  */
 import type ExcelJS from 'exceljs';
-import { type ChartData, type ChartKind, chartDataOfTables } from '../../shared/charts';
+import type { ChartData, ChartKind } from '../../shared/charts';
 import type { GeneratedTab } from '../../shared/i18n';
 import type { Table } from '../../shared/workbook';
 import { type ChartPicture, renderChart } from '../charts/render';
@@ -33,15 +34,15 @@ function unusedMedia(workbook: ExcelJS.Workbook): number[] {
 
 /**
  * Places the charts in the 汇总 tab, one under the other right of its table. Called after the
- * generated tabs were rebuilt; does nothing when the update did not rebuild 汇总 with its tables.
+ * generated tabs were rebuilt; does nothing when the update did not rebuild 汇总.
  */
 export function placeOverviewCharts(
   workbook: ExcelJS.Workbook,
   generated: Partial<Record<GeneratedTab, Table>>,
+  data: ChartData,
 ): void {
   const sheet = workbook.worksheets.find((s) => generatedTabOf(s.name) === 'overview');
-  const data: ChartData | undefined = chartDataOfTables(generated);
-  if (!sheet || !generated.overview || !data) return;
+  if (!sheet || !generated.overview) return;
   // A rebuilt 汇总 leaves its old pictures behind in the workbook's media: reuse those slots, so
   // the file does not grow by two pictures at every sync.
   const free = unusedMedia(workbook);

@@ -120,7 +120,7 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
   repairForExceljs(workbook);
   if (update.generated) {
     writeGeneratedTabs(workbook, update.generated, update.statuses);
-    placeOverviewCharts(workbook, update.generated);
+    if (update.charts) placeOverviewCharts(workbook, update.generated, update.charts);
   }
   const skippedIds = update.activityIds ? writeActivityIds(workbook, update.activityIds) : [];
   const unmarkedIssues = update.issues ? markIssues(workbook, update.issues) : [];

@@ -1,5 +1,5 @@
 /** The leader summary (§7): the plan's completion, by category, what needs attention and the period's work. */
-import { categoryBars, MONTH_SERIES, monthBars, STATUS_LEGEND } from '../charts';
+import { CHARTS, categoryBars, chartData, chartSeries } from '../charts';
 import { percent as pct } from '../format';
 import {
   ATTENTION_LABELS,
@@ -144,8 +144,8 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
 function categoryBarsBlock(stats: Stats): BarsBlock {
   return {
     type: 'bars',
-    header: ['类别', '事项完成情况'],
-    legend: STATUS_LEGEND,
+    header: [CHARTS.categories.domain, '事项完成情况'],
+    legend: CHARTS.categories.series,
     rows: categoryBars(stats).map((bar) => ({
       label: bar.label,
       series: [
@@ -159,21 +159,25 @@ function categoryBarsBlock(stats: Stats): BarsBlock {
   };
 }
 
-/** Activities and volunteer hours by month, each scaled to its own busiest month. */
+/** Activities and volunteer hours by month (CHARTS.months), each series scaled to its own busiest month. */
 function monthBarsBlock(stats: Stats): BarsBlock {
-  const months = monthBars(stats);
-  const most = (key: 'activities' | 'hours') => Math.max(0, ...months.map((m) => m[key]));
-  const series = (key: 'activities' | 'hours', value: number) => ({
-    segments: [{ share: most(key) > 0 ? value / most(key) : 0, colour: MONTH_SERIES[key].colour }],
-    value: `${num(value)}${MONTH_SERIES[key].unit}`,
-  });
+  const chart = CHARTS.months;
+  const { labels, values } = chartSeries('months', chartData(stats));
+  const most = values.map((series) => Math.max(0, ...series));
   return {
     type: 'bars',
-    header: ['月份', MONTH_SERIES.activities.label, MONTH_SERIES.hours.label],
-    legend: [MONTH_SERIES.activities, MONTH_SERIES.hours],
-    rows: months.map((m) => ({
-      label: m.label,
-      series: [series('activities', m.activities), series('hours', m.hours)],
+    header: [chart.domain, ...chart.series.map((series) => series.label)],
+    legend: chart.series,
+    rows: labels.map((label, i) => ({
+      label,
+      series: chart.series.map((series, k) => {
+        const value = values[k]?.[i] ?? 0;
+        const top = most[k] ?? 0;
+        return {
+          segments: [{ share: top > 0 ? value / top : 0, colour: series.colour }],
+          value: `${num(value)}${series.unit}`,
+        };
+      }),
     })),
     empty: '',
   };

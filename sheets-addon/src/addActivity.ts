@@ -1,12 +1,21 @@
 /**
- * 新增活动记录: the sidebar form's data (accepted measures and partners, today) and the row it
- * sends, validated with the whole workbook exactly as the row would stand in the sheet before it
- * is appended. A row with an error is not written; warnings are written and marked.
+ * 新增活动记录: the sidebar form's data (its fields, accepted measures and partners, today) and the
+ * row it sends, validated with the whole workbook exactly as the row would stand in the sheet
+ * before it is appended. A row with an error is not written; warnings are written and marked.
+ * The fields are the 活动 columns' (shared/entry.ts): the page (AddActivity.html) lays out what it
+ * is sent, so a new column with an entry appears in the dialog without a change here, and a new
+ * kind of control fails to compile until DIALOG_CONTROLS gives it its markup.
  */
 import * as z from 'zod';
-import { COLUMNS, type ColumnDef, locateColumns } from '../../shared/columns';
+import {
+  type ActivityField,
+  COLUMNS,
+  type ColumnDef,
+  type ColumnOf,
+  locateColumns,
+} from '../../shared/columns';
 import { dayFromParts, serialOf } from '../../shared/dates';
-import { ACTIVITY_STATUS_LABELS } from '../../shared/i18n';
+import { type EntryControl, type EntryField, entryFields } from '../../shared/entry';
 import { INVALID, parseNumber } from '../../shared/normalize';
 import { AddonError, MESSAGES } from './errors';
 import { withDocumentLock } from './lock';
@@ -14,13 +23,76 @@ import { cellIssues, refreshMarks } from './marks';
 import { type ApiCell, type ApiTab, DATE_FORMAT, readWorkbook, TEXT_FORMAT } from './sheetIo';
 import { todayIn, validateTabs } from './validation';
 
+/** One field of the dialog as the page builds it (with createElement and setAttribute only). */
+export interface DialogField {
+  /** The form's key (an activity field) and the element's id, which the page's own ids never take. */
+  name: ActivityField;
+  id: string;
+  label: string;
+  required: boolean;
+  /** `partners`: a box of ticks among the plan's partner units. */
+  tag: 'input' | 'select' | 'textarea' | 'partners';
+  attributes: Record<string, string>;
+  /** A select's options: the plan's measures, or the column's labels. */
+  options?: 'measures' | string[];
+  /** Kept after a row is added (the next row usually repeats it); the others are cleared. */
+  repeats: boolean;
+  /** Filled in when the dialog opens. */
+  initial?: string;
+}
+
 /** What the add-activity sidebar offers. */
 export interface SidebarData {
   today: string;
   measures: { id: string; title: string }[];
   partners: { id: string; name: string }[];
-  statuses: string[];
-  recorder: string;
+  /** The fields, a row of the dialog each: one, or two numbers side by side. */
+  rows: DialogField[][];
+}
+
+/** Ids of the page's own elements (AddActivity.html), which a field's element must not take. */
+const PAGE_IDS = new Set(['payload', 'form', 'fields', 'save', 'status', 'errors', 'warnings']);
+
+/** The dialog's markup for each control: exhaustive, so a control added in entry.ts must be given one here. */
+const DIALOG_CONTROLS: Record<EntryControl, (entry: EntryField) => Pick<DialogField, 'tag' | 'attributes'>> =
+  {
+    date: () => ({ tag: 'input', attributes: { type: 'date' } }),
+    measure: () => ({ tag: 'select', attributes: {} }),
+    partners: () => ({ tag: 'partners', attributes: {} }),
+    line: (entry) => ({
+      tag: 'input',
+      attributes: entry.maxLength === undefined ? {} : { maxlength: String(entry.maxLength) },
+    }),
+    lines: () => ({ tag: 'textarea', attributes: { rows: '2' } }),
+    integer: () => ({ tag: 'input', attributes: { type: 'number', min: '0', step: '1' } }),
+    decimal: () => ({ tag: 'input', attributes: { type: 'number', min: '0', step: 'any' } }),
+    url: () => ({ tag: 'input', attributes: { type: 'url', placeholder: 'https://' } }),
+    choice: () => ({ tag: 'select', attributes: {} }),
+  };
+
+const isNumberControl = (field: DialogField | undefined) => field?.attributes.type === 'number';
+
+/** The dialog's fields, laid out in rows: two numbers in a row share it, as a sheet's figures sit side by side. */
+export function dialogRows(initial: Partial<Record<ActivityField, string>>): DialogField[][] {
+  const rows: DialogField[][] = [];
+  for (const entry of entryFields('staff')) {
+    const value = initial[entry.field];
+    const field: DialogField = {
+      name: entry.field,
+      id: PAGE_IDS.has(entry.field) ? `${entry.field}-field` : entry.field,
+      label: entry.label,
+      required: entry.required,
+      ...DIALOG_CONTROLS[entry.control](entry),
+      ...(entry.control === 'measure' ? { options: 'measures' as const } : {}),
+      ...(entry.options ? { options: entry.options } : {}),
+      repeats: entry.repeats,
+      ...(value ? { initial: value } : {}),
+    };
+    const last = rows[rows.length - 1];
+    if (last?.length === 1 && isNumberControl(last[0]) && isNumberControl(field)) last.push(field);
+    else rows.push([field]);
+  }
+  return rows;
 }
 
 /** The accepted measures and partners (what an activity may name) and today's date. */
@@ -42,28 +114,24 @@ export function sidebarData(spreadsheet: GoogleAppsScript.Spreadsheet.Spreadshee
   } catch {
     // Consumer accounts may not reveal the email; the field just starts empty.
   }
-  return { today, measures, partners, statuses: Object.values(ACTIVITY_STATUS_LABELS), recorder };
+  return { today, measures, partners, rows: dialogRows({ date: today, recorder }) };
 }
 
 const Value = z.union([z.string(), z.number(), z.null()]).optional();
 
 /** The form as the sidebar sends it: every field optional, validation says what is missing. */
-export const ActivityForm = z.object({
-  date: Value,
-  measureId: Value,
-  partners: z.array(z.string()).optional(),
-  title: Value,
-  location: Value,
-  participants: Value,
-  beneficiaries: Value,
-  hours: Value,
-  funds: Value,
-  status: Value,
-  recorder: Value,
-  evidence: Value,
-  notes: Value,
-});
-export type ActivityForm = z.infer<typeof ActivityForm>;
+export type ActivityForm = {
+  [F in ActivityField]?: F extends 'partners' ? string[] : string | number | null;
+};
+// The dialog's fields, each as the page sends it (partners a list of IDs); keys not a field are dropped.
+const ActivityFormSchema = z.object(
+  Object.fromEntries(
+    entryFields('staff').map((entry) => [
+      entry.field,
+      entry.control === 'partners' ? z.array(z.string()).optional() : Value,
+    ]),
+  ),
+);
 
 export type AddActivityResult =
   | { ok: true; row: number; warnings: string[]; notSaved: string[] }
@@ -76,12 +144,12 @@ function dateCell(value: string): ApiCell {
   return day === undefined ? value : serialOf(day);
 }
 
-function formCell(column: ColumnDef, form: ActivityForm): ApiCell {
+function formCell(column: ColumnOf<'activities'>, form: ActivityForm): ApiCell {
   if (column.field === 'partners') {
     const list = (form.partners ?? []).map((id) => id.trim()).filter((id) => id !== '');
     return list.length === 0 ? null : list.join('、');
   }
-  const value = form[column.field as Exclude<keyof ActivityForm, 'partners'>];
+  const value = form[column.field];
   if (value === undefined || value === null) return null;
   if (typeof value === 'number') return value;
   const text = value.trim();
@@ -119,14 +187,14 @@ export function appendActivity(
   spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   input: unknown,
 ): AddActivityResult {
-  const parsed = ActivityForm.safeParse(input);
+  const parsed = ActivityFormSchema.safeParse(input);
   if (!parsed.success)
     throw new AddonError(
       'invalid_form',
       '表单内容无法识别，请关闭侧边栏后重新打开。',
       'The form is not understood; close the sidebar and open it again.',
     );
-  const form = parsed.data;
+  const form = parsed.data as ActivityForm;
   return withDocumentLock(() => {
     const read = readWorkbook(spreadsheet);
     const handle = read.handles.activities;

@@ -5,13 +5,12 @@
  * only it is ever removed; a background is only ours when it is one of our two colours (unusual
  * tints, not in Sheets' palette), and a cell staff coloured keeps its colour and gets the note only.
  */
-import type { TabKey } from '../../shared/columns';
+import { issueColumn, type TabKey } from '../../shared/columns';
 import {
   type CellIssues,
   fillOwner,
   headerTexts,
   ISSUE_FILL_RGB,
-  issueColumn,
   type MarkIssue,
   planCellMark,
   planMarks,

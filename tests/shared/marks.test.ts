@@ -3,7 +3,9 @@
  * add-on all apply: which cell an issue marks, the note and the fill (idWrites.test.ts: the ID cells).
  */
 import { describe, expect, it } from 'vitest';
-import type { TabKey } from '../../shared/columns';
+import { cellReference } from '../../shared/a1';
+import { issueColumn, type TabKey } from '../../shared/columns';
+import type { Issue } from '../../shared/issues';
 import {
   fillOwner,
   hasIssueNote,
@@ -12,7 +14,6 @@ import {
   ISSUE_NOTE_HEADING,
   ISSUE_NOTE_MARKER,
   isIssueFill,
-  issueColumn,
   issueNote,
   type MarkIssue,
   type MarkTab,
@@ -21,6 +22,8 @@ import {
   staffNote,
   withIssueNote,
 } from '../../shared/marks';
+import { issueCellReference } from '../../shared/summary';
+import type { ValidationResult } from '../../shared/validate';
 
 function issue(
   row: number,
@@ -41,6 +44,21 @@ describe('which cell an issue marks', () => {
     expect(issueColumn(['活动名称', '服务时长（小时）'], '服务时长')).toBe(1);
     expect(issueColumn(header, '备注')).toBe(-1);
     expect(issueColumn(header, '')).toBe(-1);
+  });
+
+  it('the 校验结果 tab links the cell the mark is on: one rule for both', () => {
+    // A header with an empty column, and issue columns as written, padded, by key, blank and unknown.
+    const written = ['活动名称', '日期', '', '服务时长（小时）'];
+    const result = {
+      sources: { activities: { name: '活动', header: written } },
+    } as unknown as ValidationResult;
+    for (const column of ['日期', ' 日期 ', '服务时长', '服务时长（小时）', '  ', '备注', '']) {
+      const found = issue(5, column);
+      const marked = planMarks([found], () => ({ header: written })).cells.get('activities');
+      const markedColumn = [...(marked?.get(5)?.keys() ?? [])][0];
+      const linked = issueCellReference(result, { ...found, code: 'required', field: 'x' } as Issue);
+      expect(linked, column).toBe(markedColumn === undefined ? null : cellReference('活动', 5, markedColumn));
+    }
   });
 
   it('groups issues per cell and keeps what names no cell apart', () => {

@@ -8,6 +8,7 @@ import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_TAB_ORDER, ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../adapters/workbook/port';
 import { createSheetsWorkbook, type RetryOptions, SheetsApiError } from '../../adapters/workbook/sheets';
+import { CHARTS, type ChartData, chartData, chartSeries } from '../../shared/charts';
 import { COLUMNS } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab, TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
@@ -21,11 +22,13 @@ import {
   ADDON_PROJECT,
   addDeveloperMetadata,
   cellAt,
+  type FakeSheet,
   type FakeSheets,
   type FakeSpreadsheet,
   seedSpreadsheet,
   sheetNamed,
   sheetValues,
+  shownValue,
   startFakeSheets,
 } from '../support/fake-sheets';
 
@@ -108,11 +111,18 @@ function scaledSample(count: number): RawWorkbook {
 function tablesOf(workbook: RawWorkbook) {
   const result = validateWorkbook(workbook, { asOf: AS_OF });
   const stats = computeStats(result.model, AS_OF);
-  return { result, tables: summaryTables(result, stats), statuses: summaryStatuses(result, stats) };
+  return {
+    result,
+    tables: summaryTables(result, stats),
+    statuses: summaryStatuses(result, stats),
+    charts: chartData(stats),
+  };
 }
 
 /** A table as the sheet shows it: trailing empty cells and rows dropped. */
-function shown(table: Table): (string | number | null)[][] {
+function shown(
+  table: readonly (readonly (string | number | boolean | null)[])[],
+): (string | number | boolean | null)[][] {
   const rows = table.map((row) => {
     const cells = [...row];
     while (cells.length > 0 && cells[cells.length - 1] === null) cells.pop();
@@ -120,6 +130,33 @@ function shown(table: Table): (string | number | null)[][] {
   });
   while (rows.length > 0 && rows[rows.length - 1]?.length === 0) rows.pop();
   return rows;
+}
+
+/**
+ * A native chart as the sheet holds it: title, type, the header of each series' column, and the
+ * figures it draws — its domain's and series' cells read back from the sheet under its header row.
+ */
+function nativeChart(sheet: FakeSheet, chart: sheets_v4.Schema$EmbeddedChart) {
+  const basic = chart.spec?.basicChart;
+  const cells = (data: sheets_v4.Schema$ChartData | undefined) => {
+    const range = data?.sourceRange?.sources?.[0] ?? {};
+    const column = range.startColumnIndex ?? 0;
+    const rows = Array.from(
+      { length: (range.endRowIndex ?? 0) - (range.startRowIndex ?? 0) },
+      (_, i) => (range.startRowIndex ?? 0) + i,
+    );
+    return rows.map((row) => shownValue(cellAt(sheet, row, column)));
+  };
+  const series = (basic?.series ?? []).map((s) => cells(s.series));
+  return {
+    title: chart.spec?.title,
+    type: basic?.chartType,
+    series: series.map((column) => column[0]),
+    figures: {
+      labels: cells(basic?.domains?.[0]?.domain).slice(1),
+      values: series.map((column) => column.slice(1)),
+    } satisfies Record<keyof ReturnType<typeof chartSeries>, unknown>,
+  };
 }
 
 function generatedTitles(spreadsheet: FakeSpreadsheet): string[] {
@@ -201,6 +238,7 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
   let source: RawWorkbook;
   let tables: Record<GeneratedTab, Table>;
   let statuses: Partial<Record<GeneratedTab, StatusCell[]>>;
+  let charts: ChartData;
   let issues: Issue[];
   let assigned: { row: number; activityId: string }[];
   /** An issue that names a cell, where it is, and a note of staff's own placed there. */
@@ -215,7 +253,7 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
     row3.cells[ACTIVITY_ID_COLUMN] = 'STAFF-7';
     seedSpreadsheet(fake, id, source);
     const read = await workbookFor(id).read();
-    ({ tables, statuses } = tablesOf(read));
+    ({ tables, statuses, charts } = tablesOf(read));
     const result = validateWorkbook(read, { asOf: AS_OF });
     issues = result.issues;
     const issue = issues.find((i) => i.column !== '' && i.row >= 2) as Issue;
@@ -229,7 +267,7 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
 
   it('writes the generated tabs alone in 2 calls', async () => {
     const before = requestsFor(id).length;
-    await workbookFor(id).update({ generated: tables, statuses });
+    await workbookFor(id).update({ generated: tables, statuses, charts });
     const calls = requestsFor(id).slice(before);
     expect(calls.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /v4/spreadsheets/${id}`,
@@ -247,6 +285,7 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
     const result = await workbookFor(id).update({
       generated: tables,
       statuses,
+      charts,
       activityIds: assigned,
       issues,
     });
@@ -294,7 +333,9 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
     expect(generatedTitles(spreadsheet)).toEqual(['设置', '共建单位', '计划', '活动', ...titles]);
     for (const tab of GENERATED_TAB_ORDER) {
       const sheet = sheetNamed(spreadsheet, GENERATED_TAB_LABELS[tab].zh);
-      expect(sheetValues(sheet)).toEqual(shown(tables[tab]));
+      // 汇总 carries the charts' figures right of its table (sheetsCharts.ts): its table is on the left.
+      const width = Math.max(...tables[tab].map((row) => row.length));
+      expect(shown(sheetValues(sheet).map((row) => row.slice(0, width)))).toEqual(shown(tables[tab]));
       expect(sheet.properties.gridProperties.frozenRowCount).toBe(1);
       expect(cellAt(sheet, 0, 0)?.userEnteredFormat?.textFormat?.bold).toBe(true);
       expect(sheet.protectedRanges).toHaveLength(1);
@@ -346,24 +387,26 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
     expect(cellAt(validation, errorRow, reference)?.userEnteredFormat?.textFormat?.link?.uri).toBe(
       `#gid=${gid}&range=${cellName}`,
     );
-    // Two charts: monthly activities (columns) on 按月, completion by category (bars) on 按类别.
-    const charts = spreadsheet.sheets.flatMap((sheet) =>
-      sheet.charts.map((chart) => ({
-        sheet: sheet.properties.title,
-        type: chart.spec?.basicChart?.chartType,
+    // Two charts on 汇总, as CHARTS defines them, over the figures of the statistics (not the tables).
+    const drawn = spreadsheet.sheets.flatMap((sheet) =>
+      sheet.charts.map((chart) => ({ sheet: sheet.properties.title, ...nativeChart(sheet, chart) })),
+    );
+    expect(drawn).toEqual(
+      (['months', 'categories'] as const).map((kind) => ({
+        sheet: '汇总',
+        title: CHARTS[kind].title,
+        type: CHARTS[kind].type === 'stackedBars' ? 'BAR' : 'COLUMN',
+        series: CHARTS[kind].series.map((series) => series.label),
+        figures: chartSeries(kind, charts),
       })),
     );
-    expect(charts).toEqual([
-      { sheet: '按类别', type: 'BAR' },
-      { sheet: '按月', type: 'COLUMN' },
-    ]);
   });
 
   it('rewrites in place next time: same sheets, one protection and one chart each, old marks cleared', async () => {
     const before = fake.spreadsheets.get(id) as FakeSpreadsheet;
     const sheetIds = before.sheets.map((sheet) => sheet.properties.sheetId);
 
-    await workbookFor(id).update({ generated: tables, issues: [] });
+    await workbookFor(id).update({ generated: tables, charts, issues: [] });
 
     const spreadsheet = fake.spreadsheets.get(id) as FakeSpreadsheet;
     expect(spreadsheet.sheets.map((sheet) => sheet.properties.sheetId)).toEqual(sheetIds);
@@ -537,6 +580,7 @@ describe('text stays text', () => {
 
 describe('failures', () => {
   const small = () => tablesOf(sampleWorkbook(YEAR)).tables;
+  const smallCharts = () => tablesOf(sampleWorkbook(YEAR)).charts;
 
   it('rides out a storm of 429s with growing, jittered, bounded delays', async () => {
     const id = freshId();
@@ -578,7 +622,7 @@ describe('failures', () => {
     seedSpreadsheet(fake, id, sampleWorkbook(YEAR));
     // The first batch adds the six tabs, then its answer is lost: replaying it would add them twice.
     fake.failNext(503, 1, { method: 'POST', path: /:batchUpdate$/, afterApplying: true });
-    await workbookFor(id).update({ generated: small() });
+    await workbookFor(id).update({ generated: small(), charts: smallCharts() });
     const spreadsheet = fake.spreadsheets.get(id) as FakeSpreadsheet;
     expect(requestsFor(id).map((r) => `${r.method} ${r.status}`)).toEqual([
       'GET 200',

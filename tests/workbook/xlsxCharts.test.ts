@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../../adapters/workbook/sample';
 import { readXlsx } from '../../adapters/workbook/xlsx';
 import { updateXlsx } from '../../adapters/workbook/xlsxPort';
+import { chartData } from '../../shared/charts';
 import { computeStats } from '../../shared/stats';
 import { summaryTables } from '../../shared/summary';
 import { validateWorkbook } from '../../shared/validate';
@@ -22,7 +23,8 @@ const path = join(folder.dir, 'plan.xlsx');
 
 async function sync(asOf: string): Promise<void> {
   const result = validateWorkbook(await readXlsx(path), { asOf });
-  await updateXlsx(path, { generated: summaryTables(result, computeStats(result.model, asOf)) });
+  const stats = computeStats(result.model, asOf);
+  await updateXlsx(path, { generated: summaryTables(result, stats), charts: chartData(stats) });
 }
 
 const media = () =>

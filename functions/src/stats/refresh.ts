@@ -49,6 +49,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate } from '../../../adapters/workbook/port';
 import { todayIn } from '../../../adapters/workbook/validateToday';
+import { chartData } from '../../../shared/charts';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { type Log, logs } from '../logs';
@@ -61,7 +62,7 @@ import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation 
 export type GeneratedTabsWriter = (
   planId: string,
   location: WorkbookLocation,
-  tabs: Required<Pick<WorkbookUpdate, 'generated' | 'statuses'>>,
+  tabs: Required<Pick<WorkbookUpdate, 'generated' | 'statuses' | 'charts'>>,
 ) => Promise<void>;
 
 export interface RefreshDeps {
@@ -132,6 +133,7 @@ export async function refreshStats(
     await deps.writeGeneratedTabs(plan.planId, plan.workbook, {
       generated: summaryTables(result, stats),
       statuses: summaryStatuses(result, stats),
+      charts: chartData(stats),
     });
   }
   await flushQueued(planId, deps);
