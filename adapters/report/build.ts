@@ -1,16 +1,21 @@
 /**
- * The year-end summary from a plan's accepted rows, start to finish: statistics, the document
- * model, its chart pictures and the .docx. One path for the CLI, the API and the benchmark.
+ * Our documents from a plan's accepted rows, start to finish: the year-end summary (statistics,
+ * the document model, its chart pictures, one photo per category) and the activity ledger (its
+ * model and every photo). One path for the CLI, the API and the benchmark.
  */
 import { chartData } from '../../shared/charts';
+import type { PhotoRef, ReportDocument } from '../../shared/document';
+import { buildLedger, type Ledger, type LedgerScope, ledgerActivities } from '../../shared/ledger';
 import type { IsoDate, PlanModel } from '../../shared/model';
 import { buildYearReport, type YearReport } from '../../shared/report';
 import { computeStats } from '../../shared/stats';
 import type { Stats } from '../../shared/stats-types';
-import { renderCharts } from '../charts/render';
-import { renderReportDocx } from './docx';
+import { type ChartPicture, renderCharts } from '../charts/render';
+import { packReportDocx, renderReportDocx } from './docx';
+import { writeWithPhotos } from './packMedia';
+import { listPhotos, measurePhotos } from './photos';
 
-/** Builds the summary of the model's plan year as of a date, and writes it as .docx bytes. */
+/** Builds the summary of the model's plan year as of a date, and writes it as .docx bytes (no photos). */
 export async function yearReportDocx(
   model: PlanModel,
   asOf: IsoDate,
@@ -18,4 +23,61 @@ export async function yearReportDocx(
   const stats = computeStats(model, asOf);
   const report = buildYearReport(model, stats);
   return { stats, report, docx: await renderReportDocx(report, renderCharts(chartData(stats))) };
+}
+
+/** Where a document with photos is written, and what it is told along the way. */
+export interface DocumentTarget {
+  /** The evidence folder (`佐证材料` beside the workbook). */
+  evidence: string;
+  /** The .docx file; replaced only once the new one is whole. */
+  out: string;
+  /** Called once the document is laid out, with the number of photos to copy in. */
+  laidOut?: (photos: number) => void;
+  /** Called after each photo is copied in. */
+  onPhoto?: (done: number, total: number) => void;
+  /** Called just before the file replaces `out` (a last check that it is not open). */
+  beforeReplace?: () => Promise<void>;
+}
+
+/** What a document with photos was written with: files not measurable are named, not laid out. */
+export interface Written {
+  photos: number;
+  skipped: string[];
+}
+
+async function writeDocument(
+  doc: ReportDocument,
+  charts: Partial<Record<string, ChartPicture>>,
+  target: DocumentTarget,
+): Promise<Written> {
+  const refs: PhotoRef[] = doc.blocks.flatMap((block) => (block.type === 'photos' ? block.photos : []));
+  const { files, skipped } = await measurePhotos(target.evidence, refs);
+  const { packed, media } = await packReportDocx(doc, charts, files);
+  target.laidOut?.(media.length);
+  await writeWithPhotos(packed, media, target.out, target.onPhoto, target.beforeReplace);
+  return { photos: media.length, skipped };
+}
+
+/** Writes the year-end summary with one photo per category, where the evidence folder has one. */
+export async function writeYearReport(
+  model: PlanModel,
+  asOf: IsoDate,
+  target: DocumentTarget,
+): Promise<{ stats: Stats; report: YearReport } & Written> {
+  const stats = computeStats(model, asOf);
+  const ids = model.activities.flatMap((a) => (a.status === 'done' && a.activityId ? [a.activityId] : []));
+  const report = buildYearReport(model, stats, await listPhotos(target.evidence, ids));
+  const written = await writeDocument(report, renderCharts(chartData(stats)), target);
+  return { stats, report, ...written };
+}
+
+/** Writes the activity ledger of a period with every photo of its activities. */
+export async function writeLedger(
+  model: PlanModel,
+  scope: LedgerScope,
+  target: DocumentTarget,
+): Promise<{ ledger: Ledger } & Written> {
+  const ids = ledgerActivities(model, scope).flatMap((a) => (a.activityId ? [a.activityId] : []));
+  const ledger = buildLedger(model, scope, await listPhotos(target.evidence, ids));
+  return { ledger, ...(await writeDocument(ledger, {}, target)) };
 }
