@@ -3,15 +3,15 @@
  * the document model, its chart pictures, one photo per category) and the activity ledger (its
  * model and every photo). One path for the CLI, the API and the benchmark.
  */
-import { chartData } from '../../shared/charts';
-import type { PhotoRef, ReportDocument } from '../../shared/document';
+import { type ChartKind, chartData } from '../../shared/charts';
+import type { PhotoIndex, ReportDocument } from '../../shared/document';
 import { buildLedger, type Ledger, type LedgerScope, ledgerActivities } from '../../shared/ledger';
 import type { IsoDate, PlanModel } from '../../shared/model';
 import { buildYearReport, type YearReport } from '../../shared/report';
 import { computeStats } from '../../shared/stats';
 import type { Stats } from '../../shared/stats-types';
 import { type ChartPicture, renderCharts } from '../charts/render';
-import { packReportDocx, renderReportDocx } from './docx';
+import { type PhotoFiles, packReportDocx, photoKey, renderReportDocx } from './docx';
 import { writeWithPhotos } from './packMedia';
 import { listPhotos, measurePhotos } from './photos';
 
@@ -45,17 +45,35 @@ export interface Written {
   skipped: string[];
 }
 
+/**
+ * The photos of these activities that can be laid out: listed, then measured (headers only), so a
+ * document counts and shows the same photos; the files left out are named.
+ */
+async function usablePhotos(
+  evidence: string,
+  activityIds: readonly string[],
+): Promise<{ index: PhotoIndex; files: PhotoFiles; skipped: string[] }> {
+  const listed = await listPhotos(evidence, activityIds);
+  const refs = [...listed].flatMap(([activityId, files]) => files.map((file) => ({ activityId, file })));
+  const { files, skipped } = await measurePhotos(evidence, refs);
+  const index = new Map<string, string[]>();
+  for (const [activityId, names] of listed) {
+    const usable = names.filter((file) => files.has(photoKey(activityId, file)));
+    if (usable.length > 0) index.set(activityId, usable);
+  }
+  return { index, files, skipped };
+}
+
 async function writeDocument(
   doc: ReportDocument,
-  charts: Partial<Record<string, ChartPicture>>,
+  charts: Partial<Record<ChartKind, ChartPicture>>,
+  photos: { files: PhotoFiles; skipped: string[] },
   target: DocumentTarget,
 ): Promise<Written> {
-  const refs: PhotoRef[] = doc.blocks.flatMap((block) => (block.type === 'photos' ? block.photos : []));
-  const { files, skipped } = await measurePhotos(target.evidence, refs);
-  const { packed, media } = await packReportDocx(doc, charts, files);
+  const { packed, media } = await packReportDocx(doc, charts, photos.files);
   target.laidOut?.(media.length);
   await writeWithPhotos(packed, media, target.out, target.onPhoto, target.beforeReplace);
-  return { photos: media.length, skipped };
+  return { photos: media.length, skipped: photos.skipped };
 }
 
 /** Writes the year-end summary with one photo per category, where the evidence folder has one. */
@@ -66,8 +84,9 @@ export async function writeYearReport(
 ): Promise<{ stats: Stats; report: YearReport } & Written> {
   const stats = computeStats(model, asOf);
   const ids = model.activities.flatMap((a) => (a.status === 'done' && a.activityId ? [a.activityId] : []));
-  const report = buildYearReport(model, stats, await listPhotos(target.evidence, ids));
-  const written = await writeDocument(report, renderCharts(chartData(stats)), target);
+  const photos = await usablePhotos(target.evidence, ids);
+  const report = buildYearReport(model, stats, photos.index);
+  const written = await writeDocument(report, renderCharts(chartData(stats)), photos, target);
   return { stats, report, ...written };
 }
 
@@ -78,6 +97,7 @@ export async function writeLedger(
   target: DocumentTarget,
 ): Promise<{ ledger: Ledger } & Written> {
   const ids = ledgerActivities(model, scope).flatMap((a) => (a.activityId ? [a.activityId] : []));
-  const ledger = buildLedger(model, scope, await listPhotos(target.evidence, ids));
-  return { ledger, ...(await writeDocument(ledger, {}, target)) };
+  const photos = await usablePhotos(target.evidence, ids);
+  const ledger = buildLedger(model, scope, photos.index);
+  return { ledger, ...(await writeDocument(ledger, {}, photos, target)) };
 }
