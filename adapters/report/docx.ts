@@ -134,7 +134,9 @@ function photoCell(ref: PhotoRef, columns: 1 | 2, layout: Layout): Paragraph[] {
     new Paragraph({
       alignment: AlignmentType.CENTER,
       spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 120, after: 0 },
-      keepNext: true,
+      // A photo alone keeps with its caption below it; in a table the row (cantSplit) does that,
+      // and a kept-with-next cell would drag all rows of photos onto the next page together.
+      keepNext: columns === 1,
       children: [new ImageRun({ type: 'jpg', data: photoPlaceholder(index), transformation })],
     }),
     styled(STYLE.cell, ref.caption, { alignment: AlignmentType.CENTER, keepLines: true }),
