@@ -12,7 +12,7 @@ import { computeStats } from '../../shared/stats';
 import type { Stats } from '../../shared/stats-types';
 import { type ChartPicture, renderCharts } from '../charts/render';
 import { type PhotoFiles, packReportDocx, photoKey, renderReportDocx } from './docx';
-import { writeWithPhotos } from './packMedia';
+import { writePackage } from './packMedia';
 import { listPhotos, measurePhotos } from './photos';
 
 /** Builds the summary of the model's plan year as of a date, and writes it as .docx bytes (no photos). */
@@ -70,10 +70,10 @@ async function writeDocument(
   photos: { files: PhotoFiles; skipped: string[] },
   target: DocumentTarget,
 ): Promise<Written> {
-  const { packed, media } = await packReportDocx(doc, charts, photos.files);
-  target.laidOut?.(media.length);
-  await writeWithPhotos(packed, media, target.out, target.onPhoto, target.beforeReplace);
-  return { photos: media.length, skipped: photos.skipped };
+  const packed = await packReportDocx(doc, charts, photos.files);
+  target.laidOut?.(packed.photos);
+  await writePackage(packed.entries, target.out, target.onPhoto, target.beforeReplace);
+  return { photos: packed.photos, skipped: photos.skipped };
 }
 
 /** Writes the year-end summary with one photo per category, where the evidence folder has one. */

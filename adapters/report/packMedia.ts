@@ -1,8 +1,8 @@
 /**
  * Writes a .docx whose pictures are files on disk without holding them in memory. The `docx`
  * package builds the whole package in memory, so it is given a few bytes of placeholder per photo
- * (see {@link photoPlaceholder}); this module then copies its package entry by entry into the output
- * file, and where an entry is a placeholder, streams the photo's file in its place.
+ * (see {@link photoPlaceholder}); the package's entries are then written one by one into the output
+ * file, and where an entry is a placeholder, the photo's file is streamed in its place.
  *
  * Guarantees:
  * - Memory: the package without photos (the XML), plus one read buffer. A ledger of 2,000 photos
@@ -17,10 +17,9 @@
  *   sentence, not written broken. 2,000 photos of 2048 px are about 1 GB.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { CommandError } from '../terminal/errors';
 import { entryData, zipEntries } from '../workbook/zip';
 
@@ -31,6 +30,7 @@ const LOCAL_HEADER = 0x04034b50;
 const DIRECTORY_ENTRY = 0x02014b50;
 const END_OF_DIRECTORY = 0x06054b50;
 const STORED = 0;
+const DEFLATED = 8;
 /** Bit 11: names are UTF-8. */
 const UTF8_NAMES = 0x0800;
 /** 1980-01-01 00:00 in DOS time: the same bytes for the same document, whenever it is written. */
@@ -105,16 +105,58 @@ function directoryEntry(entry: Written): Buffer {
   return Buffer.concat([record, entry.name]);
 }
 
+/** One entry of the package to write: bytes as they are to be stored, or a photo file to stream in. */
+export type PackageEntry =
+  | { name: string; method: number; crc: number; size: number; data: Buffer }
+  | { name: string; photo: string };
+
+/** The entries of a packed zip as they are, each placeholder turned into its photo of `photos`. */
+export function packageEntries(packed: Buffer, photos: readonly string[]): PackageEntry[] {
+  return [...zipEntries(packed).values()].map((entry): PackageEntry => {
+    const data = entryData(packed, entry);
+    const index = placeholderOf(entry, data);
+    if (index === undefined)
+      return { name: entry.name, method: entry.method, crc: entry.crc32, size: entry.size, data };
+    const photo = photos[index];
+    if (photo === undefined) throw new Error(`placeholder ${index} has no photo`);
+    return { name: entry.name, photo };
+  });
+}
+
+/** A text part, deflated, as a package entry. */
+export function textEntry(name: string, text: string): PackageEntry {
+  const bytes = Buffer.from(text, 'utf8');
+  return { name, method: DEFLATED, crc: crc32(bytes), size: bytes.length, data: deflateRawSync(bytes) };
+}
+
+/** The photo index a placeholder's bytes stand for; undefined for any other bytes. */
+export function placeholderIndex(bytes: Buffer): number | undefined {
+  if (bytes.length > PLACEHOLDER_MAX) return undefined;
+  const text = bytes.toString('latin1');
+  if (!text.startsWith(PLACEHOLDER_PREFIX)) return undefined;
+  const index = Number(text.slice(PLACEHOLDER_PREFIX.length));
+  return Number.isInteger(index) && index >= 0 ? index : undefined;
+}
+
 /** Streams one photo in as a stored entry; its header is patched once the CRC and size are known. */
-async function streamPhoto(out: Appender, name: Buffer, path: string): Promise<Written> {
+async function streamPhoto(out: Appender, name: Buffer, path: string, buffer: Buffer): Promise<Written> {
   const offset = out.position;
   await out.write(localHeader({ name, method: STORED, crc: 0, compressedSize: 0, size: 0 }));
   let crc = 0;
   let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
-    crc = crc32(chunk, crc);
-    size += chunk.length;
-    await out.write(chunk);
+  // One buffer for every photo: nothing of a photo outlives its copying, whatever the collector does.
+  const file = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, size);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      crc = crc32(chunk, crc);
+      size += bytesRead;
+      await out.write(chunk);
+    }
+  } finally {
+    await file.close();
   }
   const sizes = Buffer.alloc(12);
   sizes.writeUInt32LE(crc >>> 0, 0);
@@ -125,12 +167,11 @@ async function streamPhoto(out: Appender, name: Buffer, path: string): Promise<W
 }
 
 /**
- * Writes the package `packed` to `path`, each placeholder replaced by the photo file at its index
- * of `photos`; `onPhoto` is told after each photo. Replaces `path` only once the file is whole.
+ * Writes the package's entries to `path`, streaming each photo in; `onPhoto` is told after each
+ * photo. Replaces `path` only once the file is whole (and `beforeReplace` has not thrown).
  */
-export async function writeWithPhotos(
-  packed: Buffer,
-  photos: readonly string[],
+export async function writePackage(
+  entries: readonly PackageEntry[],
   path: string,
   onPhoto: (done: number, total: number) => void = () => {},
   beforeReplace: () => Promise<void> = async () => {},
@@ -141,28 +182,26 @@ export async function writeWithPhotos(
   try {
     const out = new Appender(file);
     const written: Written[] = [];
+    const total = entries.filter((entry) => 'photo' in entry).length;
+    const buffer = Buffer.alloc(1024 * 1024);
     let done = 0;
-    for (const entry of zipEntries(packed).values()) {
-      const data = entryData(packed, entry);
+    for (const entry of entries) {
       const name = Buffer.from(entry.name, 'utf8');
-      const index = placeholderOf(entry, data);
-      if (index !== undefined) {
-        const photo = photos[index];
-        if (photo === undefined) throw new Error(`placeholder ${index} has no photo`);
-        written.push(await streamPhoto(out, name, photo));
-        onPhoto(++done, photos.length);
+      if ('photo' in entry) {
+        written.push(await streamPhoto(out, name, entry.photo, buffer));
+        onPhoto(++done, total);
         continue;
       }
       const copied = {
         name,
         method: entry.method,
-        crc: entry.crc32,
-        compressedSize: entry.compressedSize,
+        crc: entry.crc,
+        compressedSize: entry.data.length,
         size: entry.size,
       };
       const offset = out.position;
       await out.write(localHeader(copied));
-      await out.write(data);
+      await out.write(entry.data);
       written.push({ ...copied, offset });
     }
     const directoryStart = out.position;
@@ -192,8 +231,5 @@ function placeholderOf(
 ): number | undefined {
   if (entry.size > PLACEHOLDER_MAX || !entry.name.startsWith('word/media/')) return undefined;
   // fflate stores tiny entries as they are or deflates them; either way a few bytes to read.
-  const text = (entry.method === STORED ? data : inflateRawSync(data)).toString('latin1');
-  if (!text.startsWith(PLACEHOLDER_PREFIX)) return undefined;
-  const index = Number(text.slice(PLACEHOLDER_PREFIX.length));
-  return Number.isInteger(index) && index >= 0 ? index : undefined;
+  return placeholderIndex(entry.method === STORED ? data : inflateRawSync(data));
 }
