@@ -123,7 +123,7 @@ describe('the activity ledger as LibreOffice reads it', () => {
     expect(images).toHaveLength(PHOTOS.length);
     const shapes = images.map((row) => Number(row[3]) / Number(row[4])).sort();
     const expected = PHOTOS.map(([, , w, h]) => w / h).sort();
-    shapes.forEach((ratio, i) => expect(ratio).toBeCloseTo(expected[i] ?? 0, 1));
+    for (const [i, ratio] of shapes.entries()) expect(ratio).toBeCloseTo(expected[i] ?? 0, 1);
     const flat = squeeze(ledgerText);
     expect(flat).toContain('（1/2）');
     expect(flat).toContain('（3/3）');
