@@ -67,14 +67,7 @@ function table(block: Extract<ReportBlock, { type: 'table' }>): Table {
     columnWidths: widths,
     layout: TableLayoutType.FIXED,
     margins: { left: 60, right: 60, top: 30, bottom: 30 },
-    borders: {
-      top: THIN,
-      bottom: THIN,
-      left: THIN,
-      right: THIN,
-      insideHorizontal: THIN,
-      insideVertical: THIN,
-    },
+    borders: GRID,
     rows: [
       new TableRow({
         tableHeader: true,
@@ -154,6 +147,21 @@ function photoCell(ref: PhotoRef, columns: 1 | 2, layout: Layout): Paragraph[] {
 
 const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
 
+/** One border on every side of a table and between its cells. */
+function allSides<T>(border: T) {
+  return {
+    top: border,
+    bottom: border,
+    left: border,
+    right: border,
+    insideHorizontal: border,
+    insideVertical: border,
+  };
+}
+
+/** The ruled tables' lines: thin, everywhere. */
+const GRID = allSides(THIN);
+
 function photos(block: Extract<ReportBlock, { type: 'photos' }>, layout: Layout): (Paragraph | Table)[] {
   if (block.columns === 1) return block.photos.flatMap((ref) => photoCell(ref, 1, layout));
   const cells = block.photos.map((ref) => photoCell(ref, 2, layout)).filter((cell) => cell.length > 0);
@@ -182,14 +190,7 @@ function photos(block: Extract<ReportBlock, { type: 'photos' }>, layout: Layout)
       width: { size: half * 2, type: WidthType.DXA },
       columnWidths: [half, half],
       layout: TableLayoutType.FIXED,
-      borders: {
-        top: NO_BORDER,
-        bottom: NO_BORDER,
-        left: NO_BORDER,
-        right: NO_BORDER,
-        insideHorizontal: NO_BORDER,
-        insideVertical: NO_BORDER,
-      },
+      borders: allSides(NO_BORDER),
       rows,
     }),
   ];
@@ -247,14 +248,7 @@ function record(block: Extract<ReportBlock, { type: 'record' }>): (Paragraph | T
       columnWidths: widths,
       layout: TableLayoutType.FIXED,
       margins: { left: 80, right: 80, top: 40, bottom: 40 },
-      borders: {
-        top: THIN,
-        bottom: THIN,
-        left: THIN,
-        right: THIN,
-        insideHorizontal: THIN,
-        insideVertical: THIN,
-      },
+      borders: GRID,
       rows,
     }),
     // Two tables in a row are read as one by Word and LibreOffice (the photos' borderless one

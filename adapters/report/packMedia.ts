@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { CommandError } from '../terminal/errors';
+import { GongjianError } from '../../shared/errors';
 import { entryData, zipEntries } from '../workbook/zip';
 
 const PLACEHOLDER_PREFIX = 'gongjian-photo:';
@@ -64,7 +64,8 @@ class Appender {
     }
     this.position += bytes.length;
     if (this.position > ZIP32_LIMIT) {
-      throw new CommandError(
+      throw new GongjianError(
+        'document_too_large',
         '文档超过 4 GB，无法写成 .docx：请用 --from/--to 或 --partner 分段生成',
         'The document would exceed 4 GB, more than a .docx can hold: split it with --from/--to or --partner',
       );
