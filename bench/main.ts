@@ -15,6 +15,7 @@ import { runCliBench } from './cliBench';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
+import { runLedgerBench } from './ledgerBench';
 import { type MailBench, runMailBench } from './mailBench';
 import { reportRows, runReportBench } from './reportBench';
 import { type RequestBench, runRequestBench } from './requestBench';
@@ -58,6 +59,7 @@ interface Options {
   functions: boolean;
   cliRows: number;
   rollupPlans: number;
+  ledgerActivities: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -76,6 +78,7 @@ function parseOptions(argv: string[]): Options | undefined {
       functions: { type: 'boolean', default: true },
       'cli-rows': { type: 'string' },
       'rollup-plans': { type: 'string' },
+      'ledger-activities': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,6 +106,7 @@ function parseOptions(argv: string[]): Options | undefined {
     functions: values.functions !== false,
     cliRows: count('cli-rows', values['cli-rows'], 100_000),
     rollupPlans: count('rollup-plans', values['rollup-plans'], 200),
+    ledgerActivities: count('ledger-activities', values['ledger-activities'], 1000),
   };
 }
 
@@ -402,6 +406,17 @@ async function main(): Promise<void> {
   }
   if (options.rollupPlans > 0) {
     rows.push(...(await runRollupBench({ plans: options.rollupPlans, asOf, progress })));
+  }
+  if (options.ledgerActivities > 0) {
+    const year = Number(asOf.slice(0, 4));
+    rows.push(
+      ...(await runLedgerBench({
+        activities: options.ledgerActivities,
+        photosPerActivity: 2,
+        year,
+        progress,
+      })),
+    );
   }
   printTable(rows);
 

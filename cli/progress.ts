@@ -9,6 +9,8 @@ export interface Progress {
   rows(tab: string, rows: number, done: boolean): void;
   /** The `index`-th (1-based) of `total` plans a command goes through (`gongjian rollup`) is begun. */
   plan(index: number, total: number, path: string): void;
+  /** `done` of `total` photos copied into a document (`gongjian ledger`); `total` alone first. */
+  photos(done: number, total: number): void;
   /** The work is over: a terminal's progress line is cleared. */
   end(): void;
 }
@@ -22,6 +24,8 @@ export interface ProgressStream {
 /** Inputs from this size on are large enough to show progress (about 30,000 .xlsx rows). */
 export const LARGE_INPUT_BYTES = 2 * 1024 * 1024;
 const PLAIN_EVERY = 50_000;
+/** A log gets a photo line this often (and at the first and the last). */
+const PLAIN_PHOTOS_EVERY = 200;
 /** A terminal line is redrawn at most this often: redrawing costs more than reading a row. */
 const REDRAW_MS = 100;
 
@@ -46,6 +50,10 @@ export function streamProgress(stream: ProgressStream, now: () => number = Date.
       plan: (index, total, path) => {
         const [zh, en] = planLine(index, total, path);
         draw(`${zh} / ${en}`, true);
+      },
+      photos: (done, total) => {
+        const [zh, en] = photoLine(done, total);
+        draw(`${zh} / ${en}`, done === total);
       },
       end: () => {
         if (shown) stream.write('\r\x1b[K');
@@ -72,6 +80,11 @@ export function streamProgress(stream: ProgressStream, now: () => number = Date.
       const [zh, en] = planLine(index, total, path);
       stream.write(`[进度] ${zh} / [progress] ${en}\n`);
     },
+    photos: (done, total) => {
+      if (done !== 0 && done !== total && done % PLAIN_PHOTOS_EVERY !== 0) return;
+      const [zh, en] = photoLine(done, total);
+      stream.write(`[进度] ${zh} / [progress] ${en}\n`);
+    },
     end: () => {},
   };
 }
@@ -80,4 +93,10 @@ export function streamProgress(stream: ProgressStream, now: () => number = Date.
 function planLine(index: number, total: number, path: string): [string, string] {
   const of = `${count(index)}/${count(total)}`;
   return [`汇总 ${of}：${path}`, `rolling up ${of}: ${path}`];
+}
+
+/** The line saying how many photos of how many are in the document. */
+function photoLine(done: number, total: number): [string, string] {
+  const of = `${count(done)}/${count(total)}`;
+  return [`写入照片 ${of}`, `writing photos ${of}`];
 }

@@ -4,8 +4,15 @@
  * what only staff can write. Every fact in it is a figure or a record of the plan; nothing is
  * invented. Writers (the .docx adapter) lay it out; this module decides what it says. Pure.
  */
-import type { ChartKind } from './charts';
 import { dayOf } from './dates';
+import {
+  dateText,
+  fullDate,
+  type PhotoIndex,
+  type ReportBlock,
+  type ReportDocument,
+  type ReportRun,
+} from './document';
 import { figure, percent } from './format';
 import {
   CATEGORY_LABELS,
@@ -19,34 +26,8 @@ import {
 import type { Activity, IsoDate, Measure, Partner, PlanModel } from './model';
 import type { MeasureStats, Stats, Totals } from './stats-types';
 
-/** A piece of text; a placeholder is for staff to replace and is highlighted by writers. */
-export interface ReportRun {
-  text: string;
-  placeholder?: boolean;
-}
-
-/** One block of the document, in reading order. */
-export type ReportBlock =
-  /** 一、 (level 1, 黑体) or （一） (level 2, 楷体). */
-  | { type: 'heading'; level: 1 | 2; text: string }
-  | { type: 'paragraph'; runs: ReportRun[]; align?: 'center' | 'right' }
-  | {
-      type: 'table';
-      caption: string;
-      header: string[];
-      rows: string[][];
-      /** Indexes of right-aligned (numeric) columns. */
-      numeric: number[];
-      /** Relative column widths. */
-      widths: number[];
-    }
-  | { type: 'chart'; chart: ChartKind; caption: string }
-  | { type: 'pageBreak' };
-
 /** The whole summary: a title, the blocks, and the figures it was built from. */
-export interface YearReport {
-  title: ReportRun[];
-  blocks: ReportBlock[];
+export interface YearReport extends ReportDocument {
   year: number;
   asOf: IsoDate;
   /** The previous year's activity figures, when the workbook has activities dated in it. */
@@ -84,16 +65,6 @@ const paragraph = (...runs: (string | ReportRun)[]): ReportBlock => ({
   type: 'paragraph',
   runs: runs.map((run) => (typeof run === 'string' ? text(run) : run)),
 });
-
-/** `2026-03-05` → `3月5日` within the plan year, `2025年12月3日` outside it. */
-function dateText(iso: IsoDate, year: number): string {
-  const [y, m, d] = [Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10))];
-  return y === year ? `${m}月${d}日` : `${y}年${m}月${d}日`;
-}
-
-function fullDate(iso: IsoDate): string {
-  return `${Number(iso.slice(0, 4))}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`;
-}
 
 const UNITS: Record<Measure['metric'], string> = {
   count: '次',
@@ -169,8 +140,11 @@ export function previousYearFigures(model: PlanModel, asOf: IsoDate): PreviousYe
   return figures;
 }
 
-/** Builds the year-end summary of a plan from its accepted rows and their statistics. */
-export function buildYearReport(model: PlanModel, stats: Stats): YearReport {
+/**
+ * Builds the year-end summary of a plan from its accepted rows and their statistics; with the
+ * plan's evidence photos, each category's part shows one of them.
+ */
+export function buildYearReport(model: PlanModel, stats: Stats, photos: PhotoIndex = new Map()): YearReport {
   const community = model.settings.community;
   const index: Index = {
     partners: new Map(model.partners.map((p) => [p.partnerId, p])),
@@ -182,7 +156,7 @@ export function buildYearReport(model: PlanModel, stats: Stats): YearReport {
   const blocks: ReportBlock[] = [
     { type: 'paragraph', align: 'center', runs: [text(`（统计截至${fullDate(stats.asOf)}）`)] },
     ...basicSection(model, stats, previous),
-    ...workSection(model, stats, counted, index),
+    ...workSection(model, stats, counted, index, photos),
     ...partnerSection(model, stats),
     ...problemSection(model, stats, index),
     { type: 'heading', level: 1, text: '五、下一步打算' },
@@ -205,12 +179,12 @@ function placeholderRun(key: 'community'): ReportRun {
 }
 
 /** The title as one line of text: `xx社区2026年共建工作总结`. */
-export function reportTitle(report: YearReport): string {
+export function reportTitle(report: ReportDocument): string {
   return report.title.map((run) => run.text).join('');
 }
 
 /** The title as a file name: characters no file system allows are left out. */
-export function reportFileName(report: YearReport): string {
+export function reportFileName(report: ReportDocument): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
   return `${reportTitle(report).replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '')}.docx`;
 }
@@ -335,7 +309,31 @@ function notableActivities(activities: Activity[]): {
   return { byPeople, byPartners };
 }
 
-function workSection(model: PlanModel, stats: Stats, counted: Activity[], index: Index): ReportBlock[] {
+/**
+ * The photo a category's part shows: the first photo of its activity with the most people that has
+ * any (participants, then beneficiaries; equal ones in sheet order) — the event a reader of the
+ * summary most likely remembers, and the one most worth proving.
+ */
+function categoryPhoto(activities: Activity[], photos: PhotoIndex, year: number): ReportBlock | undefined {
+  const people = (a: Activity) => (a.participants ?? 0) + (a.beneficiaries ?? 0);
+  const shown = activities
+    .filter((a) => a.activityId !== undefined && (photos.get(a.activityId)?.length ?? 0) > 0)
+    .sort(
+      (a, b) => (b.participants ?? 0) - (a.participants ?? 0) || people(b) - people(a) || a.row - b.row,
+    )[0];
+  const file = shown?.activityId === undefined ? undefined : photos.get(shown.activityId)?.[0];
+  if (shown?.activityId === undefined || file === undefined) return undefined;
+  const caption = `${dateText(shown.date, year)}“${shown.title}”现场照片`;
+  return { type: 'photos', columns: 1, photos: [{ activityId: shown.activityId, file, caption }] };
+}
+
+function workSection(
+  model: PlanModel,
+  stats: Stats,
+  counted: Activity[],
+  index: Index,
+  photos: PhotoIndex,
+): ReportBlock[] {
   const blocks: ReportBlock[] = [{ type: 'heading', level: 1, text: '二、主要工作及成效' }];
   if (stats.categories.length === 0) {
     blocks.push(paragraph('本年度计划中没有事项。'));
@@ -367,7 +365,8 @@ function workSection(model: PlanModel, stats: Stats, counted: Activity[], index:
       );
     });
     const own = new Set(measures.map((m) => m.measureId));
-    const { byPeople, byPartners } = notableActivities(counted.filter((a) => own.has(a.measureId)));
+    const ownActivities = counted.filter((a) => own.has(a.measureId));
+    const { byPeople, byPartners } = notableActivities(ownActivities);
     if (byPeople.length > 0) {
       blocks.push(
         paragraph(
@@ -382,6 +381,8 @@ function workSection(model: PlanModel, stats: Stats, counted: Activity[], index:
         ),
       );
     }
+    const photo = categoryPhoto(ownActivities, photos, stats.year);
+    if (photo) blocks.push(photo);
   });
   return blocks;
 }

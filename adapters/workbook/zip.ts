@@ -11,6 +11,8 @@ export interface ZipEntry {
   name: string;
   method: number;
   compressedSize: number;
+  /** The CRC-32 of the content, as the directory records it (a copied entry keeps it). */
+  crc32: number;
   /** What the entry claims to inflate to: a claim only, a hostile file may lie (streamed bounds do not). */
   size: number;
   /** Where the entry's local header starts. */
@@ -49,6 +51,7 @@ export function zipEntries(bytes: Buffer): Map<string, ZipEntry> {
     entries.set(name, {
       name,
       method: bytes.readUInt16LE(at + 10),
+      crc32: bytes.readUInt32LE(at + 16),
       compressedSize: bytes.readUInt32LE(at + 20),
       size: bytes.readUInt32LE(at + 24),
       offset: bytes.readUInt32LE(at + 42),
@@ -65,8 +68,8 @@ function findEndOfDirectory(bytes: Buffer): number {
   throw new NotZipError('no zip end-of-directory record');
 }
 
-/** The entry's content, inflated in chunks of at most 64 KiB. */
-export function entryStream(bytes: Buffer, entry: ZipEntry): AsyncIterable<Buffer> {
+/** The entry's content as stored (compressed or not): what a zip writer copies as it is. */
+export function entryData(bytes: Buffer, entry: ZipEntry): Buffer {
   const at = entry.offset;
   if (at + 30 > bytes.length || bytes.readUInt32LE(at) !== LOCAL_HEADER) {
     throw new NotZipError(`broken local header of ${entry.name}`);
@@ -74,6 +77,12 @@ export function entryStream(bytes: Buffer, entry: ZipEntry): AsyncIterable<Buffe
   const start = at + 30 + bytes.readUInt16LE(at + 26) + bytes.readUInt16LE(at + 28);
   const data = bytes.subarray(start, start + entry.compressedSize);
   if (data.length !== entry.compressedSize) throw new NotZipError(`${entry.name} is truncated`);
+  return data;
+}
+
+/** The entry's content, inflated in chunks of at most 64 KiB. */
+export function entryStream(bytes: Buffer, entry: ZipEntry): AsyncIterable<Buffer> {
+  const data = entryData(bytes, entry);
   if (entry.method === STORED) return Readable.from([data], { objectMode: false });
   if (entry.method !== DEFLATED) throw new NotZipError(`${entry.name}: compression ${entry.method}`);
   return Readable.from([data], { objectMode: false }).pipe(createInflateRaw({ chunkSize: 64 * 1024 }));

@@ -1,11 +1,13 @@
 /**
  * `gongjian report PATH [--year YYYY] [--as-of DATE] [--out FILE.docx]`: the year-end summary
  * (年度共建工作总结) as a Word document. The figures are those of `gongjian stats` as of the
- * year's last day, or as of today while the year is still running.
+ * year's last day, or as of today while the year is still running. Each category's part shows a
+ * photo from the evidence folder beside the workbook (`佐证材料/`), where its activities have one.
  */
-import { writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { yearReportDocx } from '../../adapters/report/build';
+import { writeYearReport } from '../../adapters/report/build';
+import { evidenceRoot } from '../../adapters/report/photos';
 import { readWorkbook } from '../../adapters/workbook';
 import { validateAsOf } from '../../adapters/workbook/validateToday';
 import type { IsoDate } from '../../shared/model';
@@ -30,10 +32,14 @@ export async function reportCommand(args: ReportArgs, ctx: CliContext): Promise<
   if (args.asOf === undefined && loaded.asOf > yearEnd) loaded = validateAsOf(workbook, yearEnd, ctx.now());
   const { result, asOf } = loaded;
   const model = { ...result.model, settings: { ...result.model.settings, year } };
-  const { report, docx } = await yearReportDocx(model, asOf);
   const out = args.out ?? defaultOut(args.path, year);
-  await writeFile(out, docx);
+  // One photo per category from the evidence folder beside the workbook, where there is one.
+  const evidence = evidenceRoot(args.path, (await stat(args.path)).isDirectory());
+  const { report, skipped } = await writeYearReport(model, asOf, { evidence, out });
   ctx.out(`已写入「${reportTitle(report)}」（统计截至 ${asOf}）：${out}`);
+  if (skipped.length > 0) {
+    ctx.out(`以下 ${skipped.length} 个文件不是可读取的 JPEG 照片，未放入总结：${skipped.join('、')}`);
+  }
   const rejected =
     result.tabs.partners.rejected + result.tabs.plan.rejected + result.tabs.activities.rejected;
   if (rejected > 0) ctx.out(`另有 ${rejected} 行未通过校验，未计入总结（运行 gongjian validate 查看原因）`);

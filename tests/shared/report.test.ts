@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ReportBlock } from '../../shared/document';
 import { renderReportEmail } from '../../shared/emails/report';
 import type { PlanModel } from '../../shared/model';
-import {
-  buildYearReport,
-  previousYearFigures,
-  type ReportBlock,
-  reportFileName,
-  type YearReport,
-} from '../../shared/report';
+import { buildYearReport, previousYearFigures, reportFileName, type YearReport } from '../../shared/report';
 import { computeStats } from '../../shared/stats';
 import { activity, measure, partner, settings } from '../support/model';
 
