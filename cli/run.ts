@@ -194,6 +194,14 @@ internal error`,
       return requestCommand(args, ctx);
     },
   },
+  'confirm-deletions': {
+    summary: '确认本地服务暂缓的大批删除 / confirm the mass deletion the local stack held back',
+    options: {},
+    run: async (path, _o, ctx) => {
+      const { confirmDeletionsCommand } = await import('./commands/confirmDeletions');
+      return confirmDeletionsCommand({ path }, ctx);
+    },
+  },
 };
 
 const PATH_NOTE = `PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
