@@ -95,8 +95,11 @@ export const SyncResponse = z.object({
   assignedIds: z.array(z.object({ row: z.number().int(), activityId: z.string() })),
   writes: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
   version: z.number(),
-  /** Deletions held back for confirmation (a mass deletion): sync again with confirmDeletions. */
-  pendingDeletions: z.array(ApiPendingDeletion),
+  /**
+   * Deletions held back for confirmation (a mass deletion): sync again with confirmDeletions. A
+   * server from before the guard sends none, which means the same: nothing is held.
+   */
+  pendingDeletions: z.array(ApiPendingDeletion).default([]),
 });
 export type SyncResponse = z.infer<typeof SyncResponse>;
 
