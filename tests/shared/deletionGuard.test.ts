@@ -85,6 +85,20 @@ describe('when a deletion waits for confirmation', () => {
       { numRuns: 2_000 },
     );
   });
+
+  it('a deletion of exactly 删除确认比例 is held, one row fewer is not (over 10 rows)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 1_000 }), (percent, k) => {
+        // percent % of 100·k records is percent·k of them, exactly.
+        const stored = 100 * k;
+        const exact = percent * k;
+        fc.pre(exact - 1 > DELETION_GUARD_ROWS && exact < stored);
+        expect(deletionNeedsConfirmation(exact, stored, percent)).toBe(true);
+        expect(deletionNeedsConfirmation(exact - 1, stored, percent)).toBe(false);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
 });
 
 describe('设置 → 删除确认比例', () => {
