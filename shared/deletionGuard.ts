@@ -2,7 +2,7 @@
  * The mass-deletion guard (§12): the commonest way a shared spreadsheet loses data is a person
  * clearing a tab or deleting a filtered range, and a sync makes the store equal to the sheet. So a
  * sync that would delete at least 设置 → 删除确认比例 (20 %) of a tab's stored records and more than
- * 10 rows — or every record of a tab that had any — deletes nothing in that tab until someone
+ * 删除确认行数 (10) rows — or every record of a tab that had any — deletes nothing in that tab until someone
  * confirms exactly that deletion; its other changes land.
  *
  * Guarantees argued here and relied on by the sync (functions/src/sync/syncPlan.ts):
@@ -21,23 +21,34 @@ import type { Settings } from './model';
 
 /** 设置 → 删除确认比例 when the workbook does not set it: 20 %. */
 export const DEFAULT_DELETION_GUARD_PERCENT = 20;
-/** A deletion of at most this many rows never waits (unless it empties the tab). */
-export const DELETION_GUARD_ROWS = 10;
+/** 设置 → 删除确认行数 when the workbook does not set it: a deletion of at most 10 rows never waits. */
+export const DEFAULT_DELETION_GUARD_ROWS = 10;
 
-/** The share (in percent, 0–100) of a tab's records whose deletion waits for confirmation. */
-export function deletionGuardPercent(settings: Pick<Settings, 'deletionGuardPercent'>): number {
-  return settings.deletionGuardPercent ?? DEFAULT_DELETION_GUARD_PERCENT;
+/** The thresholds: the share in percent (0–100, two decimals at most) and the row floor. */
+export interface DeletionGuard {
+  percent: number;
+  rows: number;
+}
+
+/** The plan's thresholds: its settings, else the defaults. */
+export function deletionGuardOf(
+  settings: Pick<Settings, 'deletionGuardPercent' | 'deletionGuardRows'>,
+): DeletionGuard {
+  return {
+    percent: settings.deletionGuardPercent ?? DEFAULT_DELETION_GUARD_PERCENT,
+    rows: settings.deletionGuardRows ?? DEFAULT_DELETION_GUARD_ROWS,
+  };
 }
 
 /**
  * Whether deleting `deleting` of a tab's `stored` records waits for confirmation: all of them (when
- * there were any), or more than DELETION_GUARD_ROWS and at least `percent` % of them.
+ * there were any), or more than `guard.rows` and at least `guard.percent` % of them.
  */
-export function deletionNeedsConfirmation(deleting: number, stored: number, percent: number): boolean {
+export function deletionNeedsConfirmation(deleting: number, stored: number, guard: DeletionGuard): boolean {
   if (deleting <= 0 || stored <= 0) return false;
   if (deleting >= stored) return true;
   // Percent has at most two decimals (settings): ×100 keeps both sides whole numbers.
-  return deleting > DELETION_GUARD_ROWS && deleting * 10_000 >= Math.round(percent * 100) * stored;
+  return deleting > guard.rows && deleting * 10_000 >= Math.round(guard.percent * 100) * stored;
 }
 
 /** A deletion a sync held back: the tab, how many of its records, out of how many, and its set's token. */

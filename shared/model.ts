@@ -105,6 +105,8 @@ export const Settings = z.object({
    * records waits for confirmation (deletionGuard.ts; absent: DEFAULT_DELETION_GUARD_PERCENT).
    */
   deletionGuardPercent: z.number().min(0).max(100).optional(),
+  /** 删除确认行数: a deletion of at most this many rows never waits (absent: DEFAULT_DELETION_GUARD_ROWS). */
+  deletionGuardRows: z.number().int().min(0).optional(),
   /**
    * The accepted rows of the optional 节假日 tab (absent: none): the office's days off and make-up
    * working days, over the package's calendar (workdays.ts calendarOf). Kept with the settings so

@@ -3,6 +3,7 @@
  * default, and the as-of date settled in the plan's own time zone.
  */
 import { headerKey, SETTING_KEYS, SETTINGS_COLUMNS, type SettingKey } from '../columns';
+import { DEFAULT_DELETION_GUARD_ROWS } from '../deletionGuard';
 import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
 import {
   DEFAULT_REMINDER_DAYS,
@@ -139,6 +140,9 @@ export function readSettings(
   const guardPercent = percentSetting(raw.get('deletionGuardPercent')?.cell ?? null);
   if (guardPercent === INVALID)
     report('deletionGuardPercent', 'invalid_number', { value: text('deletionGuardPercent') ?? '' });
+  const guardRows = raw.has('deletionGuardRows')
+    ? whole('deletionGuardRows', DEFAULT_DELETION_GUARD_ROWS, 0, 1_048_576)
+    : undefined;
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
@@ -156,6 +160,7 @@ export function readSettings(
     ...(reviewReports !== undefined && { reviewReports }),
     ...(linkDays !== undefined && { requestLinkDays: linkDays }),
     ...(typeof guardPercent === 'number' && { deletionGuardPercent: guardPercent }),
+    ...(guardRows !== undefined && { deletionGuardRows: guardRows }),
   };
   const yearAt = raw.get('year');
   return { settings, asOf, yearAt: yearAt && { row: yearAt.row, column: yearAt.column } };

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_DELETION_GUARD_PERCENT,
-  DELETION_GUARD_ROWS,
-  deletionGuardPercent,
+  DEFAULT_DELETION_GUARD_ROWS,
+  deletionGuardOf,
   deletionNeedsConfirmation,
   pendingDeletionSentence,
 } from '../../shared/deletionGuard';
@@ -24,8 +24,8 @@ import { validateWorkbook } from '../../shared/validate';
 import type { CellValue, RawWorkbook } from '../../shared/workbook';
 
 describe('when a deletion waits for confirmation', () => {
-  const held = (deleting: number, stored: number, percent = 20) =>
-    deletionNeedsConfirmation(deleting, stored, percent);
+  const held = (deleting: number, stored: number, percent = 20, rows = 10) =>
+    deletionNeedsConfirmation(deleting, stored, { percent, rows });
 
   it('holds exactly 20 % when that is more than 10 rows, and not a row less', () => {
     expect(held(11, 55)).toBe(true); // 11 / 55 = 20 % exactly
@@ -35,7 +35,7 @@ describe('when a deletion waits for confirmation', () => {
   });
 
   it('needs more than 10 rows: 10 never waits, 11 does', () => {
-    expect(DELETION_GUARD_ROWS).toBe(10);
+    expect(DEFAULT_DELETION_GUARD_ROWS).toBe(10);
     expect(held(10, 11)).toBe(false); // 91 % but only 10 rows
     expect(held(10, 50)).toBe(false);
     expect(held(11, 50)).toBe(true);
@@ -61,6 +61,11 @@ describe('when a deletion waits for confirmation', () => {
     expect(held(100, 100, 100)).toBe(true);
     expect(held(25, 200, 12.5)).toBe(true); // 12.5 % exactly
     expect(held(24, 200, 12.5)).toBe(false);
+    // The row floor is a setting too: 0 rows holds 20 % of a small tab, 100 lets 100 rows go.
+    expect(held(2, 10, 20, 0)).toBe(true);
+    expect(held(1, 10, 20, 0)).toBe(false);
+    expect(held(100, 200, 20, 100)).toBe(false);
+    expect(held(101, 200, 20, 100)).toBe(true);
   });
 
   it('equals the rule in exact arithmetic, and more deleted never waits less', () => {
@@ -76,9 +81,10 @@ describe('when a deletion waits for confirmation', () => {
           // deleting / stored ≥ hundredths / 10,000, cross-multiplied in BigInt.
           const share = BigInt(deleting) * 10_000n >= BigInt(hundredths) * BigInt(stored);
           const expected = stored > 0 && deleting > 0 && (deleting === stored || (deleting > 10 && share));
-          expect(deletionNeedsConfirmation(deleting, stored, percent)).toBe(expected);
+          const guard = { percent, rows: 10 };
+          expect(deletionNeedsConfirmation(deleting, stored, guard)).toBe(expected);
           if (expected && deleting < stored) {
-            expect(deletionNeedsConfirmation(deleting + 1, stored, percent)).toBe(true);
+            expect(deletionNeedsConfirmation(deleting + 1, stored, guard)).toBe(true);
           }
         },
       ),
@@ -92,17 +98,18 @@ describe('when a deletion waits for confirmation', () => {
         // percent % of 100·k records is percent·k of them, exactly.
         const stored = 100 * k;
         const exact = percent * k;
-        fc.pre(exact - 1 > DELETION_GUARD_ROWS && exact < stored);
-        expect(deletionNeedsConfirmation(exact, stored, percent)).toBe(true);
-        expect(deletionNeedsConfirmation(exact - 1, stored, percent)).toBe(false);
+        const guard = { percent, rows: DEFAULT_DELETION_GUARD_ROWS };
+        fc.pre(exact - 1 > guard.rows && exact < stored);
+        expect(deletionNeedsConfirmation(exact, stored, guard)).toBe(true);
+        expect(deletionNeedsConfirmation(exact - 1, stored, guard)).toBe(false);
       }),
       { numRuns: 1_000 },
     );
   });
 });
 
-describe('设置 → 删除确认比例', () => {
-  const settingsWith = (value: CellValue) => {
+describe('设置 → 删除确认比例 and 删除确认行数', () => {
+  const settingsWith = (value: CellValue, key = '删除确认比例') => {
     const workbook: RawWorkbook = {
       tabs: [
         {
@@ -110,22 +117,33 @@ describe('设置 → 删除确认比例', () => {
           header: ['项目', '值'],
           rows: [
             { row: 2, cells: ['计划年度', 2026] },
-            ...(value === null ? [] : [{ row: 3, cells: ['删除确认比例', value] }]),
+            ...(value === null ? [] : [{ row: 3, cells: [key, value] }]),
           ],
         },
         { name: '活动', header: ['日期', '关联事项', '活动名称'], rows: [] },
       ],
     };
     const result = validateWorkbook(workbook, { asOf: '2026-06-30' });
-    return {
-      percent: deletionGuardPercent(result.model.settings),
-      issues: result.issues.filter((i) => i.tab === 'settings'),
-    };
+    const { percent, rows } = deletionGuardOf(result.model.settings);
+    return { percent, rows, issues: result.issues.filter((i) => i.tab === 'settings') };
   };
 
-  it('defaults to 20 %', () => {
+  it('default to 20 % and 10 rows', () => {
     expect(DEFAULT_DELETION_GUARD_PERCENT).toBe(20);
-    expect(settingsWith(null)).toEqual({ percent: 20, issues: [] });
+    expect(settingsWith(null)).toEqual({ percent: 20, rows: 10, issues: [] });
+  });
+
+  it('删除确认行数 is a whole number of rows', () => {
+    expect(settingsWith(0, '删除确认行数').rows).toBe(0);
+    expect(settingsWith('50', 'Deletion guard rows').rows).toBe(50);
+    expect(settingsWith(2.5, '删除确认行数')).toMatchObject({
+      rows: 10,
+      issues: [{ code: 'not_integer', field: 'deletionGuardRows' }],
+    });
+    expect(settingsWith(-1, '删除确认行数')).toMatchObject({
+      rows: 10,
+      issues: [{ code: 'negative_number', field: 'deletionGuardRows' }],
+    });
   });
 
   it('reads a percentage as typed, as a percentage cell stores it, or as a plain number', () => {

@@ -20,7 +20,8 @@ import { validateAsOf } from '../../../adapters/workbook/validateToday';
 import type { ApiPendingDeletion, SyncRequest, SyncResponse } from '../../../shared/api';
 import type { RecordTabKey } from '../../../shared/columns';
 import {
-  deletionGuardPercent,
+  type DeletionGuard,
+  deletionGuardOf,
   deletionNeedsConfirmation,
   type PendingDeletion,
   pendingDeletionSentence,
@@ -144,7 +145,7 @@ export async function syncPlan(
         ...(diffs[i] as (typeof diffs)[number]).deletions,
         stored: (diffs[i] as (typeof diffs)[number]).stored,
       })),
-      deletionGuardPercent(model.settings),
+      deletionGuardOf(model.settings),
       [...(options.confirmDeletions ?? []), ...(existing?.confirmedDeletions ?? [])],
     );
     const writes = { ...NO_WRITES, deleted: guard.deleted };
@@ -228,12 +229,12 @@ interface TabDeletions {
  */
 function holdDeletions(
   tabs: TabDeletions[],
-  percent: number,
+  thresholds: DeletionGuard,
   confirmations: readonly DeletionConfirmation[],
 ): { writes: PendingWrite[]; deleted: number; pending: ApiPendingDeletion[] } {
   const outcome = { writes: [] as PendingWrite[], deleted: 0, pending: [] as ApiPendingDeletion[] };
   for (const { tab, docIds, writes, stored } of tabs) {
-    if (deletionNeedsConfirmation(docIds.length, stored, percent)) {
+    if (deletionNeedsConfirmation(docIds.length, stored, thresholds)) {
       const token = deletionToken(tab, docIds);
       const forTab = confirmations.filter((c) => c.tab === tab);
       if (!forTab.some((c) => c.token === token)) {
