@@ -164,8 +164,9 @@ export async function syncPlan(
       tabs: result.tabs,
       sources: result.sources,
       issues: result.issues,
-      // A held deletion changes what the generated tabs say, so it moves the version too.
-      pendingDeletions,
+      // A held deletion changes what the generated tabs say, so it moves the version too (absent when
+      // none, so plans synced before the guard keep their hash).
+      pendingDeletions: pendingDeletions.length > 0 ? pendingDeletions : undefined,
     });
     // Issues are rewritten only when they (or the settings and counts) changed.
     const inputChanged = inputHash !== existing?.inputHash;
