@@ -14,6 +14,7 @@
  */
 import * as z from 'zod';
 import { RECORD_TABS, TAB_KEYS } from './columns';
+import { PendingDeletion } from './deletionGuard';
 import { ISSUE_SEVERITY, type IssueCode } from './issues';
 import type { Stats } from './stats-types';
 
@@ -41,8 +42,25 @@ export const SyncRequest = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{20,100}$/)
     .optional(),
+  /**
+   * Deletions the person confirmed, each as a sync answered it (pendingDeletions): applied only
+   * while the same records would be deleted (shared/deletionGuard.ts).
+   */
+  confirmDeletions: z
+    .array(PendingDeletion.pick({ tab: true, count: true, token: true }))
+    .max(3)
+    .optional(),
 });
 export type SyncRequest = z.infer<typeof SyncRequest>;
+
+/** A deletion the sync held back, with what to tell the person (shared/deletionGuard.ts). */
+export const ApiPendingDeletion = PendingDeletion.extend({
+  /** A confirmation was given for another set of this tab's rows: nothing was deleted. */
+  changed: z.boolean(),
+  message: z.string(),
+  messageEn: z.string(),
+});
+export type ApiPendingDeletion = z.infer<typeof ApiPendingDeletion>;
 
 const ISSUE_CODES = Object.keys(ISSUE_SEVERITY) as [IssueCode, ...IssueCode[]];
 
@@ -77,6 +95,11 @@ export const SyncResponse = z.object({
   assignedIds: z.array(z.object({ row: z.number().int(), activityId: z.string() })),
   writes: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
   version: z.number(),
+  /**
+   * Deletions held back for confirmation (a mass deletion): sync again with confirmDeletions. A
+   * server from before the guard sends none, which means the same: nothing is held.
+   */
+  pendingDeletions: z.array(ApiPendingDeletion).default([]),
 });
 export type SyncResponse = z.infer<typeof SyncResponse>;
 
@@ -152,6 +175,21 @@ export type RevokeRequest = z.infer<typeof RevokeRequest>;
 export const RevokeResponse = z.object({ planId: z.string(), email: z.string(), revoked: z.number() });
 export type RevokeResponse = z.infer<typeof RevokeResponse>;
 
+/** The body of deletions/confirm: the held deletion to confirm (by default every one pending). */
+export const ConfirmDeletionsRequest = z.object({
+  tab: z.enum(RECORD_TABS).optional(),
+  /** When given, the confirmation holds only while this set is the one pending. */
+  token: PendingDeletion.shape.token.optional(),
+});
+export type ConfirmDeletionsRequest = z.infer<typeof ConfirmDeletionsRequest>;
+
+/** The 200 answer of deletions/confirm: what the next sync of the workbook deletes. */
+export const ConfirmDeletionsResponse = z.object({
+  planId: z.string(),
+  confirmed: z.array(PendingDeletion),
+});
+export type ConfirmDeletionsResponse = z.infer<typeof ConfirmDeletionsResponse>;
+
 /**
  * Every route of the staff API, all under /v1/plans/{planId}/ and all for the plan's owner and
  * editors (the first sync of a plan: an admin): the method, the path, the body's schema (none for a
@@ -191,6 +229,14 @@ export const ROUTES = {
     body: RevokeRequest,
     status: 200,
     answer: RevokeResponse,
+    writes: true,
+  },
+  confirmDeletions: {
+    method: 'POST',
+    path: 'deletions/confirm',
+    body: ConfirmDeletionsRequest,
+    status: 200,
+    answer: ConfirmDeletionsResponse,
     writes: true,
   },
 } as const;

@@ -25,6 +25,10 @@ export const API_ERRORS = {
   method_not_allowed: 405,
   workbook_bound: 409,
   sync_in_progress: 409,
+  /** A confirmation of deletions when no sync holds any back (shared/deletionGuard.ts). */
+  no_pending_deletion: 409,
+  /** A confirmation naming a set of rows that is no longer the one pending. */
+  deletions_changed: 409,
   length_required: 411,
   body_too_large: 413,
   report_too_large: 413,

@@ -292,6 +292,8 @@ export const SETTING_KEYS = [
   { field: 'reportToLeaders', zh: '总结抄送领导', en: 'Report to leaders' },
   { field: 'reviewReports', zh: '填报需审核', en: 'Review reports' },
   { field: 'requestLinkDays', zh: '填报链接有效天数', en: 'Request link days' },
+  { field: 'deletionGuardPercent', zh: '删除确认比例', en: 'Deletion guard' },
+  { field: 'deletionGuardRows', zh: '删除确认行数', en: 'Deletion guard rows' },
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number]['field'];
 

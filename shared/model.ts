@@ -101,6 +101,13 @@ export const Settings = z.object({
   /** 填报链接有效天数: how long an update-request link stays valid (absent: DEFAULT_REQUEST_LINK_DAYS). */
   requestLinkDays: z.number().int().optional(),
   /**
+   * 删除确认比例, in percent (0–100, at most two decimals): a sync deleting this share of a tab's
+   * records waits for confirmation (deletionGuard.ts; absent: DEFAULT_DELETION_GUARD_PERCENT).
+   */
+  deletionGuardPercent: z.number().min(0).max(100).optional(),
+  /** 删除确认行数: a deletion of at most this many rows never waits (absent: DEFAULT_DELETION_GUARD_ROWS). */
+  deletionGuardRows: z.number().int().min(0).optional(),
+  /**
    * The accepted rows of the optional 节假日 tab (absent: none): the office's days off and make-up
    * working days, over the package's calendar (workdays.ts calendarOf). Kept with the settings so
    * every runtime that reads a plan — the daily mail round included — counts the same working days.

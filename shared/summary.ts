@@ -7,6 +7,7 @@
 import { cellReference } from './a1';
 import { issueColumn, TAB_KEYS } from './columns';
 import { dayOf } from './dates';
+import { type PendingDeletion, pendingDeletionNote, pendingDeletionSentence } from './deletionGuard';
 import {
   ATTENTION_KINDS,
   ATTENTION_LABELS,
@@ -99,15 +100,27 @@ export const NOTHING_NEEDS_ATTENTION = '暂无需要关注的事项';
 /** What the validation tab says when there is no issue. */
 export const ALL_VALID = '全部通过校验';
 
-/** Computes the six generated tabs of §6 from a validation result and its statistics. */
-export function summaryTables(result: ValidationResult, stats: Stats): Record<GeneratedTab, Table> {
+/** The overview's key of a deletion the last sync held back (one row per tab, after the figures). */
+export const PENDING_DELETION_KEY = '待确认删除';
+/** The validation tab's code of a held deletion (a sync's finding, not a cell's issue). */
+export const PENDING_DELETION_CODE = 'deletion_pending';
+
+/**
+ * Computes the six generated tabs of §6 from a validation result and its statistics, and the
+ * deletions the last sync held back (said in 汇总 and 校验: the figures still include those rows).
+ */
+export function summaryTables(
+  result: ValidationResult,
+  stats: Stats,
+  pendingDeletions: readonly PendingDeletion[] = [],
+): Record<GeneratedTab, Table> {
   return {
-    overview: overviewTable(result, stats),
+    overview: overviewTable(result, stats, pendingDeletions),
     byCategory: byCategoryTable(stats),
     byPartner: byPartnerTable(result.model.partners, stats.partners),
     byMonth: byMonthTable(stats),
     attention: attentionTable(result, stats),
-    validation: validationTable(result),
+    validation: validationTable(result, pendingDeletions),
   };
 }
 
@@ -143,7 +156,11 @@ export function totals(t: Totals): Cell[] {
   return [t.activities, t.participants, t.beneficiaries, t.hours, t.funds];
 }
 
-function overviewTable(result: ValidationResult, stats: Stats): Table {
+function overviewTable(
+  result: ValidationResult,
+  stats: Stats,
+  pendingDeletions: readonly PendingDeletion[],
+): Table {
   const { plan } = stats;
   const settings = result.model.settings;
   const errors = result.issues.filter((issue) => issue.severity === 'error').length;
@@ -170,7 +187,11 @@ function overviewTable(result: ValidationResult, stats: Stats): Table {
     校验错误: errors,
     校验警告: result.issues.length - errors,
   };
-  return [[...SUMMARY_HEADERS.overview], ...OVERVIEW_KEYS.map((key) => [key, values[key]])];
+  return [
+    [...SUMMARY_HEADERS.overview],
+    ...OVERVIEW_KEYS.map((key) => [key, values[key]]),
+    ...pendingDeletions.map((pending) => [PENDING_DELETION_KEY, pendingDeletionNote(pending)]),
+  ];
 }
 
 function byCategoryTable(stats: Stats): Table {
@@ -365,6 +386,7 @@ export interface StatusCell {
 export function summaryStatuses(
   result: Pick<ValidationResult, 'model' | 'issues'>,
   stats: Stats,
+  pendingDeletions: readonly PendingDeletion[] = [],
 ): Partial<Record<GeneratedTab, StatusCell[]>> {
   const column = (tab: GeneratedTab, header: string) => SUMMARY_HEADERS[tab].indexOf(header);
   const partnersById = new Map(result.model.partners.map((p) => [p.partnerId, p]));
@@ -377,11 +399,16 @@ export function summaryStatuses(
         ? [{ row: i + 1, column: staleColumn, status: 'stalePartner' }]
         : [],
     ),
-    validation: sortedIssues(result.issues).map((issue, i) => ({
-      row: i + 1,
-      column: severityColumn,
-      status: issue.severity,
-    })),
+    validation: [
+      ...pendingDeletions.map(
+        (_, i): StatusCell => ({ row: i + 1, column: severityColumn, status: 'warning' }),
+      ),
+      ...sortedIssues(result.issues).map((issue, i) => ({
+        row: pendingDeletions.length + i + 1,
+        column: severityColumn,
+        status: issue.severity,
+      })),
+    ],
   };
 }
 
@@ -398,11 +425,22 @@ function sortedIssues(issues: readonly Issue[]): Issue[] {
     .map(({ issue }) => issue);
 }
 
-function validationTable(result: ValidationResult): Table {
+function validationTable(result: ValidationResult, pendingDeletions: readonly PendingDeletion[]): Table {
   const header = [...SUMMARY_HEADERS.validation];
-  if (result.issues.length === 0) return [header, padRow(ALL_VALID, header.length)];
+  // Held deletions come first: they are about the whole tab, and until confirmed every figure counts them.
+  const held = pendingDeletions.map((pending) => [
+    TAB_LABELS[pending.tab].zh,
+    null,
+    null,
+    SEVERITY_LABELS.warning,
+    PENDING_DELETION_CODE,
+    `${pendingDeletionSentence(pending)[0]}${pendingDeletionNote(pending)}`,
+    null,
+  ]);
+  if (result.issues.length === 0 && held.length === 0) return [header, padRow(ALL_VALID, header.length)];
   return [
     header,
+    ...held,
     ...sortedIssues(result.issues).map((issue) => [
       TAB_LABELS[issue.tab].zh,
       issue.row,

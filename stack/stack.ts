@@ -76,6 +76,8 @@ export interface LocalStackOptions {
   formUrl?: string | undefined;
   /** Serve the form on the office network (`--lan`) rather than on 127.0.0.1 only. */
   lan?: boolean | undefined;
+  /** Held deletions were confirmed (`gongjian confirm-deletions`): sync the workbook again. */
+  deletionsConfirmed?: (planId: string) => void;
 }
 
 export interface LocalStack {
@@ -261,6 +263,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runtime = buildRuntime(config, log, {
       ...(workbook ? { writeXlsx: (_path: string, update: WorkbookUpdate) => workbook.write(update) } : {}),
       ...(options.syncProgress ? { syncProgress: options.syncProgress } : {}),
+      ...(options.deletionsConfirmed ? { deletionsConfirmed: options.deletionsConfirmed } : {}),
       // Nothing stands in front of the stack's form: the socket is the caller.
       clientAddress: socketAddress,
       ...(dataDir ? { durable: persist } : {}),

@@ -89,7 +89,10 @@ async function main(): Promise<number> {
     await writeSample(path, Number(today.slice(0, 4)), today);
     out(`首次运行：已写入示例工作簿 ${path}`);
   }
+  // `gongjian confirm-deletions` asks for a sync of the unchanged workbook: the one that deletes.
+  const confirmations = { received: () => {} };
   const stack = await startLocalStack({
+    deletionsConfirmed: () => confirmations.received(),
     workbookPath: path,
     progress: step,
     say: (zh, en) => err(`${zh}\n${en}`),
@@ -159,17 +162,28 @@ async function main(): Promise<number> {
     }
     out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
     out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
-    await watchWorkbook(path, watching.signal, async () => {
-      // Every save that no sync has read leads to one, also a save made while a sync ran.
-      while (await stack.workbook?.needsSync().catch(() => false)) {
-        try {
-          await syncAndMail(Date.now());
-        } catch (error) {
-          reportTerminalError(error, ctx);
-          return;
+    let confirmed = false;
+    let running = Promise.resolve();
+    // One sync at a time, whether a save or a confirmation asked for it.
+    const syncSerially = () => {
+      running = running.then(async () => {
+        // Every save that no sync has read leads to one, also a save made while a sync ran.
+        while (confirmed || (await stack.workbook?.needsSync().catch(() => false))) {
+          confirmed = false;
+          try {
+            await syncAndMail(Date.now());
+          } catch (error) {
+            reportTerminalError(error, ctx);
+            return;
+          }
         }
-      }
-    });
+      });
+    };
+    confirmations.received = () => {
+      confirmed = true;
+      syncSerially();
+    };
+    await watchWorkbook(path, watching.signal, syncSerially);
     return 0;
   }
 }
@@ -207,18 +221,15 @@ function printMail(outcome: LocalMailOutcome, where: string): void {
   );
 }
 
-/** Calls onChange (serialised, debounced) whenever the file is saved; resolves when the process is stopped. */
-function watchWorkbook(path: string, signal: AbortSignal, onChange: () => Promise<void>): Promise<void> {
+/** Calls onSave (debounced) whenever the file is saved; resolves when the process is stopped. */
+function watchWorkbook(path: string, signal: AbortSignal, onSave: () => void): Promise<void> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
-    let running = Promise.resolve();
     // Editors save by replacing the file, so watch its folder rather than the file itself.
     watch(dirname(path), { signal }, (_event, name) => {
       if (name !== basename(path)) return;
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        running = running.then(onChange);
-      }, 300);
+      timer = setTimeout(onSave, 300);
     }).on('error', () => {}); // the abort
     signal.addEventListener('abort', () => {
       clearTimeout(timer);
@@ -253,6 +264,14 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
     `完成率 ${percent(plan.completionRate)} · 平均进度 ${percent(plan.averageProgress)} · 活动 ${plan.activities} 次 · ` +
       `参与 ${amount(plan.participants)} 人次 · 服务 ${amount(plan.hours)} 小时 · 投入 ${amount(plan.funds)} 元`,
   );
+  for (const pending of result.pendingDeletions) {
+    // The person must act: the sentence goes where errors go, with the command that confirms.
+    err(`${pending.message}\n${pending.messageEn}`);
+    err(
+      `确认删除请运行 / to confirm: npx gongjian confirm-deletions ${path}` +
+        '（在此之前这些行仍计入统计 / until then the figures include them）',
+    );
+  }
   if (outcome.writeBack.state === 'waiting') {
     out(`尚未写回 ${path}：待 ${outcome.writeBack.reason.program} 关闭工作簿后自动写回`);
     return;

@@ -88,6 +88,8 @@ export interface RuntimeOverrides {
   clientAddress?: FormDeps['clientAddress'];
   /** The durability barrier where Firestore is not durable by itself (the local stack). */
   durable?: () => Promise<void>;
+  /** Told when held deletions are confirmed outside a sync (the local stack syncs again). */
+  deletionsConfirmed?: ApiDeps['deletionsConfirmed'];
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
@@ -186,6 +188,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     durable,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
+    ...(overrides.deletionsConfirmed ? { deletionsConfirmed: overrides.deletionsConfirmed } : {}),
     ...(config.environment === 'development' && config.localWorkbook
       ? { localWorkbook: config.localWorkbook }
       : {}),

@@ -3,6 +3,7 @@
  * default, and the as-of date settled in the plan's own time zone.
  */
 import { headerKey, SETTING_KEYS, SETTINGS_COLUMNS, type SettingKey } from '../columns';
+import { DEFAULT_DELETION_GUARD_ROWS } from '../deletionGuard';
 import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
 import {
   DEFAULT_REMINDER_DAYS,
@@ -19,6 +20,7 @@ import {
   INVALID,
   isEmail,
   isEmptyCell,
+  type Parsed,
   parseEnum,
   parseList,
   parseNumber,
@@ -135,6 +137,12 @@ export function readSettings(
   const linkDays = raw.has('requestLinkDays')
     ? whole('requestLinkDays', DEFAULT_REQUEST_LINK_DAYS, 1, 3650)
     : undefined;
+  const guardPercent = percentSetting(raw.get('deletionGuardPercent')?.cell ?? null);
+  if (guardPercent === INVALID)
+    report('deletionGuardPercent', 'invalid_number', { value: text('deletionGuardPercent') ?? '' });
+  const guardRows = raw.has('deletionGuardRows')
+    ? whole('deletionGuardRows', DEFAULT_DELETION_GUARD_ROWS, 0, 1_048_576)
+    : undefined;
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
@@ -151,9 +159,27 @@ export function readSettings(
     ...(reportToLeaders !== undefined && { reportToLeaders }),
     ...(reviewReports !== undefined && { reviewReports }),
     ...(linkDays !== undefined && { requestLinkDays: linkDays }),
+    ...(typeof guardPercent === 'number' && { deletionGuardPercent: guardPercent }),
+    ...(guardRows !== undefined && { deletionGuardRows: guardRows }),
   };
   const yearAt = raw.get('year');
   return { settings, asOf, yearAt: yearAt && { row: yearAt.row, column: yearAt.column } };
+}
+
+/**
+ * A share in percent from 0 to 100: `20%` (or `２０％`), a percentage cell (which holds 0.2), or a
+ * plain number — from 0 to 1 a fraction as such a cell stores it, above 1 the percentage itself.
+ * Kept to two decimals, so the guard's comparison stays in whole numbers (deletionGuard.ts).
+ */
+function percentSetting(cell: CellValue): Parsed<number> {
+  if (isEmptyCell(cell)) return undefined;
+  const shown = (cellText(cell) ?? '').normalize('NFKC').trim();
+  const percentSign = shown.endsWith('%');
+  const value = parseNumber(percentSign ? shown.slice(0, -1).trim() : cell);
+  if (value === INVALID || value === undefined) return INVALID;
+  const percent = percentSign || value > 1 ? value : value * 100;
+  if (percent < 0 || percent > 100) return INVALID;
+  return Math.round(percent * 100) / 100;
 }
 
 /** How a yes/no setting may be written (after NFKC and lower-casing). */

@@ -30,8 +30,8 @@ import {
   storeSettings,
 } from './settings';
 import { readWorkbook } from './sheetIo';
-import { syncSpreadsheet, syncSummary } from './sync';
-import { alert, showDialog, showIssues, showSidebar } from './ui';
+import { deletionQuestion, syncSpreadsheet, syncSummary } from './sync';
+import { alert, confirm, showDialog, showIssues, showSidebar } from './ui';
 import { countLines, issueCountLine, markIssues, validateTabs } from './validation';
 
 /** Runs a menu action; a failure becomes a message box in Chinese. */
@@ -130,7 +130,14 @@ export function syncToCloud(): void {
     const settings = requireSettings();
     const spreadsheet = SpreadsheetApp.getActive();
     spreadsheet.toast('正在同步到云端……', '共建助手', 10);
-    const outcome = syncSpreadsheet(spreadsheet, settings);
+    let outcome = syncSpreadsheet(spreadsheet, settings);
+    // A mass deletion was held back: ask, and sync again naming exactly what was confirmed.
+    const pending = outcome.response.pendingDeletions;
+    if (pending.length > 0 && confirm(deletionQuestion(pending))) {
+      spreadsheet.toast('正在删除并再次同步……', '共建助手', 10);
+      const confirmed = pending.map(({ tab, count, token }) => ({ tab, count, token }));
+      outcome = syncSpreadsheet(spreadsheet, settings, confirmed);
+    }
     const issues = outcome.response.issues;
     showIssues(spreadsheet, outcome.read, issues, '同步结果', [
       ...syncSummary(outcome),

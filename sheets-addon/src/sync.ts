@@ -4,7 +4,7 @@
  * server's issues marked in the sheet — both only on rows that still hold what was sent.
  */
 
-import type { SyncResponse } from '../../shared/api';
+import type { ApiPendingDeletion, SyncRequest, SyncResponse } from '../../shared/api';
 import { locateColumns, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { TAB_LABELS } from '../../shared/i18n';
 import { ID_HEADER, planIdWrites } from '../../shared/idWrites';
@@ -40,10 +40,14 @@ export interface SyncOutcome {
   changedRows: number;
 }
 
-/** Sends the workbook to the API and applies the answer to the sheet. */
+/**
+ * Sends the workbook to the API and applies the answer to the sheet. `confirmDeletions` names held
+ * deletions the person confirmed (a previous answer's pendingDeletions).
+ */
 export function syncSpreadsheet(
   spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   settings: AddonSettings,
+  confirmDeletions?: SyncRequest['confirmDeletions'],
 ): SyncOutcome {
   return withDocumentLock(() => {
     const read = readWorkbook(spreadsheet);
@@ -55,7 +59,11 @@ export function syncSpreadsheet(
     const response = postWorkbook(
       settings,
       'sync',
-      { tabs: read.tabs, spreadsheetId: spreadsheet.getId() },
+      {
+        tabs: read.tabs,
+        spreadsheetId: spreadsheet.getId(),
+        ...(confirmDeletions ? { confirmDeletions } : {}),
+      },
       token,
     );
     // The lock keeps other syncs out, not typing: onEdit has marked what was edited meanwhile, and
@@ -182,6 +190,9 @@ export function syncSummary(outcome: SyncOutcome): string[] {
     const { created, updated, deleted } = response.writes;
     lines.push(`云端记录：新增 ${created} 条，更新 ${updated} 条，删除 ${deleted} 条。`);
   }
+  for (const pending of response.pendingDeletions) {
+    lines.push(`${pending.message}在确认之前这些行仍保留在云端，统计数字包含它们。`);
+  }
   if (ids.written > 0) lines.push(`已写回 ${ids.written} 个记录编号。`);
   if (ids.skipped > 0) {
     lines.push(`有 ${ids.skipped} 行在同步期间被修改，未写回记录编号；请再同步一次。`);
@@ -192,4 +203,13 @@ export function syncSummary(outcome: SyncOutcome): string[] {
     );
   }
   return lines;
+}
+
+/** What the confirmation dialog asks of the deletions a sync held back. */
+export function deletionQuestion(pending: readonly ApiPendingDeletion[]): string {
+  return [
+    ...pending.map((p) => p.message),
+    '其他修改已经同步；这些行暂时仍保留在云端，统计数字包含它们。',
+    '确认删除吗？点「是」删除并再次同步；点「否」暂不删除（可在表格中恢复这些行，或下次同步时再确认）。',
+  ].join('\n');
 }

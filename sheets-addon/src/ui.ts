@@ -59,3 +59,9 @@ export function alert(message: string): void {
   const ui = SpreadsheetApp.getUi();
   ui.alert('共建助手', message, ui.ButtonSet.OK);
 }
+
+/** Asks a yes/no question in a message box; true when the person answers 是 (Yes). */
+export function confirm(message: string): boolean {
+  const ui = SpreadsheetApp.getUi();
+  return ui.alert('共建助手', message, ui.ButtonSet.YES_NO) === ui.Button.YES;
+}

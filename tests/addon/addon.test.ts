@@ -597,6 +597,76 @@ describe.each([
     expect(summary).toContain('已写回 2 个记录编号。');
   });
 
+  it('a held mass deletion: the add-on asks, and a confirmed sync names exactly the held set', () => {
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    const sentence = '本次同步将删除「活动」中的 30 行（共 30 行）。如确属有意，请确认后再同步。';
+    const token = 'ab'.repeat(16);
+    const answer = (deleted: number, held: boolean) => ({
+      status: 200,
+      body: {
+        planId: PLAN_ID,
+        asOf: `${YEAR}-01-02`,
+        applied: true,
+        tabs: {
+          partners: { rows: 2, accepted: 2, rejected: 0 },
+          plan: { rows: 2, accepted: 2, rejected: 0 },
+          activities: { rows: 3, accepted: 3, rejected: 0 },
+        },
+        issues: [],
+        assignedIds: [],
+        writes: { created: 0, updated: 1, deleted },
+        version: held ? 4 : 5,
+        pendingDeletions: held
+          ? [
+              {
+                tab: 'activities',
+                count: 30,
+                total: 30,
+                token,
+                changed: false,
+                message: sentence,
+                messageEn: 'This sync would delete 30 of the 30 rows of "活动" (Activities).',
+              },
+            ]
+          : [],
+      },
+    });
+    // The server answers as the guard does: held until a request confirms this very set.
+    addon.services.respond = (request) => {
+      const body = SyncRequest.parse(JSON.parse(request.params.payload ?? '{}'));
+      const confirmed = body.confirmDeletions?.some((c) => c.tab === 'activities' && c.token === token);
+      return answer(confirmed ? 30 : 0, !confirmed);
+    };
+
+    // Answered 否: one sync, nothing deleted, and the sidebar says the rows are kept and counted.
+    addon.services.answers.push('NO');
+    addon.call('syncToCloud');
+    expect(addon.services.requests).toHaveLength(1);
+    const asked = addon.services.alerts.at(-1);
+    expect(asked?.buttons).toBe('YES_NO');
+    expect(asked?.prompt).toContain(sentence);
+    expect(asked?.prompt).toContain('确认删除吗？');
+    const kept = addon.lastSidebar().payload<{ summary: string[] }>().summary;
+    expect(kept).toContain('云端记录：新增 0 条，更新 1 条，删除 0 条。');
+    expect(kept).toContain(`${sentence}在确认之前这些行仍保留在云端，统计数字包含它们。`);
+
+    // Answered 是: the same workbook again, with the held deletion named; the second answer deletes.
+    addon.services.answers.push('YES');
+    addon.call('syncToCloud');
+    expect(addon.services.requests).toHaveLength(3);
+    const [first, second] = addon.services.requests.slice(1).map((r) => JSON.parse(r.params.payload ?? '{}'));
+    expect(first.confirmDeletions).toBeUndefined();
+    expect(second.confirmDeletions).toEqual([{ tab: 'activities', count: 30, token }]);
+    expect(second.tabs).toEqual(first.tabs);
+    expect(addon.services.requests[2]?.lockHeld).toBe(true);
+    expect(addon.services.answers).toEqual([]);
+    const done = addon.lastSidebar().payload<{ summary: string[] }>().summary;
+    expect(done).toContain('云端记录：新增 0 条，更新 1 条，删除 30 条。');
+    expect(done.join('\n')).not.toContain(sentence);
+    expect(addon.services.errors).toEqual([]);
+  });
+
   it('the server accepts what the add-on sends, and the add-on applies what the server answers', async () => {
     seed(addon);
     addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });

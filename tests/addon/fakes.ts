@@ -732,6 +732,14 @@ function formatDate(date: Date, timeZone: string, pattern: string): string {
 
 export type AuthMode = 'NONE' | 'LIMITED' | 'FULL';
 
+/** The buttons of each Ui.ButtonSet: what the person can click. */
+const ALERT_CHOICES: Record<string, readonly string[]> = {
+  OK: ['OK'],
+  OK_CANCEL: ['OK', 'CANCEL', 'CLOSE'],
+  YES_NO: ['YES', 'NO', 'CLOSE'],
+  YES_NO_CANCEL: ['YES', 'NO', 'CANCEL', 'CLOSE'],
+};
+
 /** Every fake service and the state behind them. */
 export class FakeServices {
   readonly log: string[] = [];
@@ -741,7 +749,12 @@ export class FakeServices {
   readonly properties = new Map<string, string>();
   readonly menus: { items: ({ caption: string; functionName: string } | 'separator')[]; added: boolean }[] =
     [];
-  readonly alerts: { title: string; prompt: string }[] = [];
+  readonly alerts: { title: string; prompt: string; buttons: string }[] = [];
+  /**
+   * What the person clicks in the message boxes that ask (YES_NO, OK_CANCEL…), one answer a box in
+   * order; a box that asks with no answer scripted fails the test, as nobody decided for them.
+   */
+  readonly answers: string[] = [];
   readonly sidebars: FakeHtmlOutput[] = [];
   readonly dialogs: { output: FakeHtmlOutput; title: string }[] = [];
   readonly requests: FetchRequest[] = [];
@@ -784,7 +797,8 @@ export class FakeServices {
     const services = this;
     const full = ['FULL'] as const;
     const ui = {
-      ButtonSet: { OK: 'OK', OK_CANCEL: 'OK_CANCEL' },
+      ButtonSet: { OK: 'OK', OK_CANCEL: 'OK_CANCEL', YES_NO: 'YES_NO', YES_NO_CANCEL: 'YES_NO_CANCEL' },
+      Button: { OK: 'OK', CANCEL: 'CANCEL', YES: 'YES', NO: 'NO', CLOSE: 'CLOSE' },
       createAddonMenu() {
         services.log.push('Ui.createAddonMenu');
         const menu = { items: [] as FakeServices['menus'][number]['items'], added: false };
@@ -804,9 +818,21 @@ export class FakeServices {
         };
         return api;
       },
-      alert(title: string, prompt: string) {
-        services.alerts.push({ title, prompt });
-        return 'OK';
+      // Apps Script's forms: alert(prompt), alert(prompt, buttons), alert(title, prompt, buttons).
+      alert(...args: unknown[]) {
+        const [title, prompt, buttons] =
+          args.length >= 3 ? args : args.length === 2 ? ['', args[0], args[1]] : ['', args[0], 'OK'];
+        const choices = ALERT_CHOICES[String(buttons)];
+        if (typeof prompt !== 'string' || typeof title !== 'string' || !choices) {
+          throw new Error('Exception: The parameters (title, prompt, buttons) do not match Ui.alert.');
+        }
+        services.alerts.push({ title, prompt, buttons: String(buttons) });
+        if (buttons === 'OK') return 'OK';
+        const answer = services.answers.shift();
+        if (answer === undefined || !choices.includes(answer)) {
+          throw new Error(`fake Ui.alert: no answer among ${choices.join('/')} scripted for "${prompt}"`);
+        }
+        return answer;
       },
       showSidebar(output: FakeHtmlOutput) {
         services.sidebars.push(output);

@@ -755,16 +755,19 @@ describe('sync: what is written', () => {
     expect(Math.max(...commits)).toBeLessThanOrEqual(500);
     expect(commits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1203);
 
-    // New titles mean new content-derived IDs: 1,200 deletes and 1,200 creates in one sync.
+    // New titles mean new content-derived IDs: 1,200 creates, and 1,200 deletes — every stored
+    // activity, so the guard holds them until the same sync comes with their confirmation.
+    const renamedBody = miniWorkbook({ ...plan, activities: activities('（改）') });
+    const renamed = await sync(renamedBody, OWNER, 'counting');
+    expect(renamed.writes).toEqual({ created: 1200, updated: 0, deleted: 0 });
+    expect(renamed.pendingDeletions).toMatchObject([{ tab: 'activities', count: 1200, total: 1200 }]);
+    expect(await countRecords()).toEqual({ partners: 1, measures: 2, activities: 2400 });
     commits.length = 0;
-    const renamed = await sync(
-      miniWorkbook({ ...plan, activities: activities('（改）') }),
-      OWNER,
-      'counting',
-    );
-    expect(renamed.writes).toEqual({ created: 1200, updated: 0, deleted: 1200 });
+    const confirmDeletions = renamed.pendingDeletions.map(({ tab, count, token }) => ({ tab, count, token }));
+    const confirmed = await sync({ ...renamedBody, confirmDeletions }, OWNER, 'counting');
+    expect(confirmed.writes).toEqual({ created: 0, updated: 0, deleted: 1200 });
     expect(await countRecords()).toEqual({ partners: 1, measures: 2, activities: 1200 });
-    expect(commits.filter((n) => n > 0).length).toBeGreaterThanOrEqual(5);
+    expect(commits.filter((n) => n > 0).length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...commits)).toBeLessThanOrEqual(500);
 
     const again = await sync(miniWorkbook({ ...plan, activities: activities('（改）') }), OWNER, 'counting');

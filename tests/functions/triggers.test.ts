@@ -162,6 +162,15 @@ function withActivities(n: number, titlePrefix = '志愿服务'): RawWorkbook {
   return workbook;
 }
 
+/** The workbook with 设置 → 删除确认比例 100%: only a deletion of a whole tab waits for confirmation. */
+function allowingDeletions(workbook: RawWorkbook): RawWorkbook {
+  const settings = workbook.tabs.find((tab) => tab.name === '设置');
+  if (!settings) throw new Error('no settings tab');
+  const row = Math.max(...settings.rows.map((r) => r.row)) + 1;
+  settings.rows.push({ row, cells: ['删除确认比例', '100%'] });
+  return workbook;
+}
+
 /** Waits until the emulator has delivered `count` events of the plan to the trigger. */
 async function eventsDelivered(planId: string, count: number) {
   await eventually(() => delivered.filter((event) => planOf(event) === planId).length >= count, {
@@ -304,9 +313,11 @@ describe('redelivered and out-of-order events', () => {
 
 describe('two syncs of one plan at once', () => {
   it('are serialised: both succeed, the records are exactly the later one’s, and so are the statistics', async () => {
-    const a = withActivities(300, '甲');
-    const b = withActivities(200, '乙');
-    await sync('race', withActivities(10));
+    // Each replaces the other's generated rows, a mass deletion the guard would hold (§12): this
+    // plan lets any deletion short of a whole tab through, so the later workbook is the store.
+    const a = allowingDeletions(withActivities(300, '甲'));
+    const b = allowingDeletions(withActivities(200, '乙'));
+    await sync('race', allowingDeletions(withActivities(10)));
     await freshStats('race');
     const [ra, rb] = await Promise.all([sync('race', a), sync('race', b)]);
     expect(new Set([ra.version, rb.version])).toEqual(new Set([2, 3]));

@@ -6,6 +6,7 @@
  *   POST /v1/plans/{planId}/report     email the year-end summary to the caller (report.ts)
  *   POST /v1/plans/{planId}/requests   email update requests with personal links (requests.ts)
  *   POST /v1/plans/{planId}/requests/revoke   revoke a person's links (requests.ts)
+ *   POST /v1/plans/{planId}/deletions/confirm confirm the deletions the last sync held back
  * Every request is checked first — route, method, credentials, declared body size (preflight) —
  * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
  * messageEn}}`, mapped to a status here and nowhere else.
@@ -23,6 +24,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
+  ConfirmDeletionsRequest,
   type ErrorBody,
   matchRoute,
   ROUTES,
@@ -37,7 +39,7 @@ import { isRebinding } from '../store/binding';
 import { type PlanDoc, SyncBusyError, type WorkbookLocation } from '../store/planStore';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
-import { type ApiDeps, ApiError, type ApiRequest, type ApiResponse } from './handler';
+import { type ApiDeps, ApiError, type ApiRequest, type ApiResponse, parseSmallBody } from './handler';
 
 /** The JSON every refusal is answered with. */
 function errorBody(refusal: ApiError): ErrorBody {
@@ -196,6 +198,8 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ route: RouteName
         route,
         answer: await (await import('./requests')).revokeRequestLinks(req, existing(plan), identity, deps),
       };
+    case 'confirmDeletions':
+      return { route, answer: await confirmDeletions(handled, existing(plan)) };
     default:
       return route satisfies never;
   }
@@ -252,6 +256,7 @@ async function syncOrValidate(
         checkBinding(stored);
       },
       clock: { now: deps.now, sleep: deps.sleep },
+      ...(body.confirmDeletions ? { confirmDeletions: body.confirmDeletions } : {}),
       ...(keep ? { keepSubmitted: (ids: ReadonlySet<string>) => keep(planId, ids, deps.now()) } : {}),
       ...(workbookLocation ? { workbookLocation } : {}),
       ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
@@ -259,6 +264,38 @@ async function syncOrValidate(
     action === 'sync' ? deps.store : undefined,
   );
   return { status: 200, body: { planId, ...result } };
+}
+
+/**
+ * Records the confirmation of the deletions the last sync held back (the local stack's
+ * `gongjian confirm-deletions`); the next sync of the workbook applies them while the same rows are
+ * still the ones to delete (shared/deletionGuard.ts).
+ */
+async function confirmDeletions(
+  { req, deps, planId }: Handled,
+  _plan: PlanDoc,
+): Promise<ApiAnswer<'confirmDeletions'>> {
+  const body = parseSmallBody(
+    ConfirmDeletionsRequest,
+    req,
+    '可选的 tab（partners、plan 或 activities）与 token',
+    'an optional tab (partners, plan or activities) and token',
+  );
+  const confirmed = await deps.store.confirmDeletions(planId, body);
+  if (confirmed === 'none')
+    throw new ApiError(
+      'no_pending_deletion',
+      '没有待确认的删除：最近一次同步没有暂缓删除任何行。',
+      'No deletion is waiting for confirmation: the last sync held none back.',
+    );
+  if (confirmed === 'changed')
+    throw new ApiError(
+      'deletions_changed',
+      '要删除的行已经变化，与您确认的不一致，没有记录确认。请查看最近一次同步的提示后重新确认。',
+      "The rows to delete have changed since; nothing was confirmed. Read the last sync's message and confirm again.",
+    );
+  deps.deletionsConfirmed?.(planId);
+  return { status: 200, body: { planId, confirmed } };
 }
 
 function parseBody(req: ApiRequest, maxBodyBytes: number): SyncRequest {

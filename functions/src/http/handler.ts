@@ -55,6 +55,11 @@ export interface ApiDeps extends Clock {
   /** Update-request emails one editor may queue per day (requests.ts; config default 200). */
   requestEmailsPerDay?: number;
   log?: Log;
+  /**
+   * Told when held deletions were confirmed outside a sync: the local stack then syncs its workbook
+   * again, which applies them (deployed, the add-on confirms within its sync instead).
+   */
+  deletionsConfirmed?: (planId: string) => void;
   /** Resolves once what was written survives a crash (the local stack); awaited before a mutating answer. */
   durable?: () => Promise<void>;
 }

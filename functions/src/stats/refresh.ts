@@ -130,9 +130,10 @@ export async function refreshStats(
   }
   if (plan.workbook && deps.writeGeneratedTabs) {
     const result = { model, issues, ...planSources(plan) };
+    const pending = plan.pendingDeletions ?? [];
     await deps.writeGeneratedTabs(plan.planId, plan.workbook, {
-      generated: summaryTables(result, stats),
-      statuses: summaryStatuses(result, stats),
+      generated: summaryTables(result, stats, pending),
+      statuses: summaryStatuses(result, stats, pending),
       charts: chartData(stats),
     });
   }

@@ -13,6 +13,7 @@ import type {
 } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { RecordTabKey, TabKey } from '../../../shared/columns';
+import { PendingDeletion } from '../../../shared/deletionGuard';
 import { GongjianError } from '../../../shared/errors';
 import type { Issue } from '../../../shared/issues';
 import { type PlanModel, Settings } from '../../../shared/model';
@@ -70,8 +71,14 @@ export const PlanDoc = z.object({
   syncedAt: z.string(),
   syncedBy: z.string(),
   workbook: WorkbookLocation.optional(),
+  /** Deletions the last sync held back for confirmation (shared/deletionGuard.ts). */
+  pendingDeletions: z.array(PendingDeletion).optional(),
+  /** Pending deletions confirmed outside a sync (`gongjian confirm-deletions`): the next sync applies them. */
+  confirmedDeletions: z.array(PendingDeletion.pick({ tab: true, token: true })).optional(),
 });
 export type PlanDoc = z.infer<typeof PlanDoc>;
+/** A confirmation of one pending deletion: its tab and its set's token. */
+export type DeletionConfirmation = NonNullable<PlanDoc['confirmedDeletions']>[number];
 
 export const StatsDoc = z.object({
   asOf: z.string(),
@@ -221,16 +228,22 @@ export class PlanStore {
 
   /**
    * The writes that bring a collection to exactly the given records: creates and updates by
-   * content hash, deletes of what is gone. One query, for the hashes only. `protect`, read after
-   * that query, names document IDs not to delete (submitted rows not yet in the workbook:
-   * requests/submit.ts).
+   * content hash, and apart, the deletes of what is gone — the sync decides whether they go
+   * (shared/deletionGuard.ts) — with the document IDs they delete and how many documents were
+   * stored. One query, for the hashes only. `protect`, read after that query, names document IDs
+   * not to delete (submitted rows not yet in the workbook: requests/submit.ts).
    */
   async recordWrites(
     planId: string,
     collection: RecordCollection,
     records: RecordDoc[],
     protect?: () => Promise<ReadonlySet<string>>,
-  ): Promise<{ writes: PendingWrite[]; counts: WriteCounts }> {
+  ): Promise<{
+    writes: PendingWrite[];
+    counts: Omit<WriteCounts, 'deleted'>;
+    deletions: { docIds: string[]; writes: PendingWrite[] };
+    stored: number;
+  }> {
     const ref = this.plan(planId).collection(collection);
     const existing = new Map<string, string | undefined>();
     const snapshot = await ref.select('hash').get();
@@ -238,7 +251,7 @@ export class PlanStore {
     const kept = protect ? await protect() : new Set<string>();
 
     const writes: PendingWrite[] = [];
-    const counts: WriteCounts = { created: 0, updated: 0, deleted: 0 };
+    const counts = { created: 0, updated: 0 };
     const wanted = new Set<string>();
     for (const record of records) {
       const docId = docIdOf(record.id);
@@ -249,12 +262,13 @@ export class PlanStore {
       else counts.created += 1;
       writes.push({ apply: (batch) => batch.set(ref.doc(docId), record), bytes: sizeOf(record) });
     }
+    const deletions = { docIds: [] as string[], writes: [] as PendingWrite[] };
     for (const docId of existing.keys()) {
       if (wanted.has(docId) || kept.has(docId)) continue;
-      counts.deleted += 1;
-      writes.push({ apply: (batch) => batch.delete(ref.doc(docId)), bytes: docId.length + 100 });
+      deletions.docIds.push(docId);
+      deletions.writes.push({ apply: (batch) => batch.delete(ref.doc(docId)), bytes: docId.length + 100 });
     }
-    return { writes, counts };
+    return { writes, counts, deletions, stored: existing.size };
   }
 
   /** The writes that replace the plan's stored issues with these, in chunks, and how many chunks. */
@@ -315,7 +329,11 @@ export class PlanStore {
    * changed, and deletes the sync's claim. Returns the version now stored. Fails if the claim is
    * no longer this sync's (it expired and another sync took over): that sync's writes win.
    */
-  async finishSync(plan: Omit<PlanDoc, 'version'>, syncId: string, changed: boolean): Promise<number> {
+  async finishSync(
+    plan: Omit<PlanDoc, 'version' | 'confirmedDeletions'>,
+    syncId: string,
+    changed: boolean,
+  ): Promise<number> {
     const planRef = this.plan(plan.planId);
     const claimRef = this.claimRef(plan.planId);
     return this.db.runTransaction(async (tx) => {
@@ -324,10 +342,50 @@ export class PlanStore {
         throw new SyncBusyError(plan.planId);
       }
       const version = Number(stored.get('version') ?? 0) + (changed ? 1 : 0);
-      tx.set(planRef, { ...plan, version });
+      // A confirmation recorded while this sync ran stays for the next one if it names a deletion
+      // this sync held back; one this sync applied, or one of a set no longer pending, goes.
+      const pending = new Set((plan.pendingDeletions ?? []).map((p) => `${p.tab}:${p.token}`));
+      const confirmed = confirmationsOf(stored.get('confirmedDeletions')).filter((c) =>
+        pending.has(`${c.tab}:${c.token}`),
+      );
+      tx.set(planRef, {
+        ...plan,
+        ...(confirmed.length > 0 ? { confirmedDeletions: confirmed } : {}),
+        version,
+      });
       tx.delete(claimRef);
       this.documentWrites += 2;
       return version;
+    });
+  }
+
+  /**
+   * Records the confirmation of the deletions the last sync held back (of one tab, or of all), in
+   * one transaction on the plan; the next sync applies them if the same records are still to be
+   * deleted. `token`, when given, must name the set pending now.
+   */
+  async confirmDeletions(
+    planId: string,
+    which: { tab?: RecordTabKey | undefined; token?: string | undefined },
+  ): Promise<PendingDeletion[] | 'none' | 'changed'> {
+    const ref = this.plan(planId);
+    return this.db.runTransaction(async (tx) => {
+      const stored = await tx.get(ref);
+      const pending = (PlanDoc.shape.pendingDeletions.parse(stored.get('pendingDeletions')) ?? []).filter(
+        (p) => which.tab === undefined || p.tab === which.tab,
+      );
+      if (pending.length === 0) return 'none' as const;
+      if (which.token !== undefined && !pending.some((p) => p.token === which.token))
+        return 'changed' as const;
+      const confirming = which.token === undefined ? pending : pending.filter((p) => p.token === which.token);
+      const others = confirmationsOf(stored.get('confirmedDeletions')).filter(
+        (c) => !confirming.some((p) => p.tab === c.tab),
+      );
+      tx.update(ref, {
+        confirmedDeletions: [...others, ...confirming.map(({ tab, token }) => ({ tab, token }))],
+      });
+      this.documentWrites += 1;
+      return confirming;
     });
   }
 
@@ -440,6 +498,10 @@ export class PlanStore {
       return true;
     });
   }
+}
+
+function confirmationsOf(value: unknown): DeletionConfirmation[] {
+  return PlanDoc.shape.confirmedDeletions.parse(value ?? undefined) ?? [];
 }
 
 function sizeOf(value: unknown): number {

@@ -8,13 +8,28 @@
  * commit the changed records and issues in parallel batches, then save the plan document —
  * moving its version if anything changed — and drop the claim in one transaction. That last
  * write is the only one the statistics trigger listens to.
+ *
+ * Deletions pass the mass-deletion guard first (shared/deletionGuard.ts): a tab's deletions that
+ * need confirmation are held back — not written, named in the plan document and the answer with a
+ * token of their exact set — unless this request, or `gongjian confirm-deletions` before it,
+ * confirmed that very set. Held records stay in the store, so the statistics stay those of the
+ * stored records, and the generated tabs say the figures include them.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { validateAsOf } from '../../../adapters/workbook/validateToday';
-import type { SyncResponse } from '../../../shared/api';
+import type { ApiPendingDeletion, SyncRequest, SyncResponse } from '../../../shared/api';
+import type { RecordTabKey } from '../../../shared/columns';
+import {
+  type DeletionGuard,
+  deletionGuardOf,
+  deletionNeedsConfirmation,
+  type PendingDeletion,
+  pendingDeletionSentence,
+} from '../../../shared/deletionGuard';
 import type { RawWorkbook } from '../../../shared/workbook';
 import type { Clock } from '../clock';
 import {
+  type DeletionConfirmation,
   type PendingWrite,
   type PlanDoc,
   type PlanStore,
@@ -58,6 +73,8 @@ export interface SyncOptions {
   keepSubmitted?: (inWorkbook: ReadonlySet<string>) => Promise<ReadonlySet<string>>;
   /** The clock of the claim's expiry and of the wait for another sync's claim. */
   clock: Clock;
+  /** Held deletions the person confirmed with this request (SyncRequest.confirmDeletions). */
+  confirmDeletions?: SyncRequest['confirmDeletions'];
 }
 
 /** What a sync answers, the API adding the plan's ID (shared/api.ts SyncResponse). */
@@ -83,19 +100,14 @@ export async function syncPlan(
   const applied =
     store !== undefined && !result.issues.some((i) => i.tab === 'settings' && i.severity === 'error');
   const base = { asOf, tabs: result.tabs, issues: result.issues, assignedIds: assigned, applied };
-  if (!store || !applied) return { ...base, writes: NO_WRITES, version: options.existing?.version ?? 0 };
+  if (!store || !applied)
+    return { ...base, writes: NO_WRITES, version: options.existing?.version ?? 0, pendingDeletions: [] };
 
   const records: Record<RecordCollection, RecordDoc[]> = {
     partners: model.partners.map((p) => recordDoc(p.partnerId, p)),
     measures: model.measures.map((m) => recordDoc(m.measureId, m)),
     activities: model.activities.map((a, i) => recordDoc(ids[i] as string, { ...a, activityId: ids[i] })),
   };
-  const inputHash = contentHash({
-    settings: model.settings,
-    tabs: result.tabs,
-    sources: result.sources,
-    issues: result.issues,
-  });
   const { clock } = options;
   const syncId = randomUUID();
   const { tookOver } = await store.claimSync(
@@ -126,18 +138,46 @@ export async function syncPlan(
         ),
       ),
     );
-    const writes = { ...NO_WRITES };
+    // The guard: each tab's deletions go, or wait for a confirmation of exactly that set.
+    const guard = holdDeletions(
+      RECORD_COLLECTIONS.map((collection, i) => ({
+        tab: TAB_OF[collection],
+        ...(diffs[i] as (typeof diffs)[number]).deletions,
+        stored: (diffs[i] as (typeof diffs)[number]).stored,
+      })),
+      deletionGuardOf(model.settings),
+      [...(options.confirmDeletions ?? []), ...(existing?.confirmedDeletions ?? [])],
+    );
+    const writes = { ...NO_WRITES, deleted: guard.deleted };
     for (const { counts } of diffs) {
       writes.created += counts.created;
       writes.updated += counts.updated;
-      writes.deleted += counts.deleted;
     }
+    const pendingDeletions: PendingDeletion[] = guard.pending.map(({ tab, count, total, token }) => ({
+      tab,
+      count,
+      total,
+      token,
+    }));
+    const inputHash = contentHash({
+      settings: model.settings,
+      tabs: result.tabs,
+      sources: result.sources,
+      issues: result.issues,
+      // A held deletion changes what the generated tabs say, so it moves the version too (absent when
+      // none, so plans synced before the guard keep their hash).
+      pendingDeletions: pendingDeletions.length > 0 ? pendingDeletions : undefined,
+    });
     // Issues are rewritten only when they (or the settings and counts) changed.
     const inputChanged = inputHash !== existing?.inputHash;
     const issues = inputChanged
       ? store.issueWrites(options.planId, result.issues, existing?.issueChunks ?? 0)
       : { writes: [], chunks: existing?.issueChunks ?? 0 };
-    const pending: PendingWrite[] = [...diffs.flatMap((diff) => diff.writes), ...issues.writes];
+    const pending: PendingWrite[] = [
+      ...diffs.flatMap((diff) => diff.writes),
+      ...guard.writes,
+      ...issues.writes,
+    ];
     options.progress?.({ phase: 'writing', written: 0, total: pending.length });
     wrote = pending.length > 0;
     await store.commitWrites(pending, (written) =>
@@ -158,12 +198,64 @@ export async function syncPlan(
       syncedAt: options.now.toISOString(),
       syncedBy: options.caller,
       ...(workbookLocation ? { workbook: workbookLocation } : {}),
+      ...(pendingDeletions.length > 0 ? { pendingDeletions } : {}),
     };
     const version = await store.finishSync(plan, syncId, changed);
     options.progress?.({ phase: 'saved', version });
-    return { ...base, writes, version };
+    return { ...base, writes, version, pendingDeletions: guard.pending };
   } catch (error) {
     await store.abandonClaim(options.planId, syncId, wrote).catch(() => {});
     throw error;
   }
+}
+
+/** The sheet tab each record collection comes from. */
+const TAB_OF: Record<RecordCollection, RecordTabKey> = {
+  partners: 'partners',
+  measures: 'plan',
+  activities: 'activities',
+};
+
+/** One tab's deletions as the store would write them. */
+interface TabDeletions {
+  tab: RecordTabKey;
+  docIds: string[];
+  writes: PendingWrite[];
+  stored: number;
+}
+
+/**
+ * Applies the guard to each tab's deletions: those that need no confirmation, or whose exact set
+ * was confirmed, are written; the others are held and described for the answer.
+ */
+function holdDeletions(
+  tabs: TabDeletions[],
+  thresholds: DeletionGuard,
+  confirmations: readonly DeletionConfirmation[],
+): { writes: PendingWrite[]; deleted: number; pending: ApiPendingDeletion[] } {
+  const outcome = { writes: [] as PendingWrite[], deleted: 0, pending: [] as ApiPendingDeletion[] };
+  for (const { tab, docIds, writes, stored } of tabs) {
+    if (deletionNeedsConfirmation(docIds.length, stored, thresholds)) {
+      const token = deletionToken(tab, docIds);
+      const forTab = confirmations.filter((c) => c.tab === tab);
+      if (!forTab.some((c) => c.token === token)) {
+        const held: PendingDeletion = { tab, count: docIds.length, total: stored, token };
+        // Confirmed, but another set: the workbook changed after the person looked.
+        const changed = forTab.length > 0;
+        const [message, messageEn] = pendingDeletionSentence(held, changed);
+        outcome.pending.push({ ...held, changed, message, messageEn });
+        continue;
+      }
+    }
+    outcome.writes.push(...writes);
+    outcome.deleted += docIds.length;
+  }
+  return outcome;
+}
+
+/** Names a tab's set of deleted records, whatever their order: what a confirmation must repeat. */
+function deletionToken(tab: RecordTabKey, docIds: readonly string[]): string {
+  const hash = createHash('sha256').update(tab);
+  for (const id of [...docIds].sort()) hash.update(`\u0000${id}`);
+  return hash.digest('hex').slice(0, 32);
 }
