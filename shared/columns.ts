@@ -181,6 +181,7 @@ export const SETTING_KEYS = [
   { field: 'reportToLeaders', zh: '总结抄送领导', en: 'Report to leaders' },
   { field: 'reviewReports', zh: '填报需审核', en: 'Review reports' },
   { field: 'requestLinkDays', zh: '填报链接有效天数', en: 'Request link days' },
+  { field: 'historyDays', zh: '变更记录保留天数', en: 'History days' },
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number]['field'];
 

@@ -7,6 +7,7 @@
 import { cellReference } from './a1';
 import { headerKey, TAB_KEYS } from './columns';
 import { dayOf } from './dates';
+import { HISTORY_HEADERS } from './history';
 import {
   ATTENTION_KINDS,
   ATTENTION_LABELS,
@@ -53,6 +54,7 @@ export const SUMMARY_HEADERS: Record<GeneratedTab, readonly string[]> = {
   byMonth: ['月份', ...TOTAL_HEADERS],
   attention: ['类型', '编号', '名称', '责任人', '截止日期', '进度', '说明'],
   validation: ['工作表', '行', '列', '级别', '代码', '说明', '单元格'],
+  history: HISTORY_HEADERS,
 };
 
 /**
@@ -67,6 +69,7 @@ export const PERCENT_COLUMNS: Record<GeneratedTab, number[]> = {
   byMonth: [],
   attention: [5],
   validation: [],
+  history: [],
 };
 
 /** The overview's keys in table order; `OVERVIEW_PERCENT_ROWS` points into this list. */
@@ -99,8 +102,14 @@ export const NOTHING_NEEDS_ATTENTION = '暂无需要关注的事项';
 /** What the validation tab says when there is no issue. */
 export const ALL_VALID = '全部通过校验';
 
-/** Computes the six generated tabs of §6 from a validation result and its statistics. */
-export function summaryTables(result: ValidationResult, stats: Stats): Record<GeneratedTab, Table> {
+/**
+ * Computes the six generated tabs of §6 from a validation result and its statistics. 变更记录 is
+ * not among them: only a writer holding the change log has it (shared/history.ts historyTable).
+ */
+export function summaryTables(
+  result: ValidationResult,
+  stats: Stats,
+): Record<Exclude<GeneratedTab, 'history'>, Table> {
   return {
     overview: overviewTable(result, stats),
     byCategory: byCategoryTable(stats),

@@ -5,6 +5,7 @@
 import { headerKey, SETTING_KEYS, SETTINGS_COLUMNS, type SettingKey } from '../columns';
 import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
 import {
+  DEFAULT_HISTORY_DAYS,
   DEFAULT_REMINDER_DAYS,
   DEFAULT_REQUEST_LINK_DAYS,
   DEFAULT_STALE_DAYS,
@@ -135,6 +136,7 @@ export function readSettings(
   const linkDays = raw.has('requestLinkDays')
     ? whole('requestLinkDays', DEFAULT_REQUEST_LINK_DAYS, 1, 3650)
     : undefined;
+  const keepDays = raw.has('historyDays') ? whole('historyDays', DEFAULT_HISTORY_DAYS, 1, 36_500) : undefined;
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
@@ -151,6 +153,7 @@ export function readSettings(
     ...(reportToLeaders !== undefined && { reportToLeaders }),
     ...(reviewReports !== undefined && { reviewReports }),
     ...(linkDays !== undefined && { requestLinkDays: linkDays }),
+    ...(keepDays !== undefined && { historyDays: keepDays }),
   };
   const yearAt = raw.get('year');
   return { settings, asOf, yearAt: yearAt && { row: yearAt.row, column: yearAt.column } };

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENERATED_TAB_ORDER, ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../adapters/workbook/port';
 import { createSheetsWorkbook, type RetryOptions, SheetsApiError } from '../../adapters/workbook/sheets';
 import { COLUMNS } from '../../shared/columns';
+import { historyTable } from '../../shared/history';
 import { GENERATED_TAB_LABELS, type GeneratedTab, TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
@@ -108,7 +109,11 @@ function scaledSample(count: number): RawWorkbook {
 function tablesOf(workbook: RawWorkbook) {
   const result = validateWorkbook(workbook, { asOf: AS_OF });
   const stats = computeStats(result.model, AS_OF);
-  return { result, tables: summaryTables(result, stats), statuses: summaryStatuses(result, stats) };
+  return {
+    result,
+    tables: { ...summaryTables(result, stats), history: historyTable([], 'Asia/Shanghai') },
+    statuses: summaryStatuses(result, stats),
+  };
 }
 
 /** A table as the sheet shows it: trailing empty cells and rows dropped. */
@@ -601,7 +606,7 @@ describe('failures', () => {
     const snapshot = structuredClone((fake.spreadsheets.get(id) as FakeSpreadsheet).sheets);
 
     // The next run has other tables (fewer rows, other values) and every write fails.
-    const next: Record<GeneratedTab, Table> = {
+    const next: Partial<Record<GeneratedTab, Table>> = {
       ...first,
       overview: [
         ['指标', '数值'],

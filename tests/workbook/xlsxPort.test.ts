@@ -17,7 +17,7 @@ import {
 import { readXlsx, writeXlsx } from '../../adapters/workbook/xlsx';
 import { applyUpdate, updateXlsx } from '../../adapters/workbook/xlsxPort';
 import { locateColumns, recogniseTab } from '../../shared/columns';
-import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
+import { GENERATED_TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
 import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
@@ -123,7 +123,9 @@ function sheet(workbook: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
 }
 
 /** What a sync computes from the workbook: the generated tabs and the issues. */
-async function syncOf(path: string): Promise<{ generated: Record<GeneratedTab, Table>; issues: Issue[] }> {
+async function syncOf(
+  path: string,
+): Promise<{ generated: ReturnType<typeof summaryTables>; issues: Issue[] }> {
   const result = validateWorkbook(await readXlsx(path), { asOf: '2026-06-30' });
   return {
     generated: summaryTables(result, computeStats(result.model, '2026-06-30')),
