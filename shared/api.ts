@@ -14,6 +14,7 @@
  */
 import * as z from 'zod';
 import { RECORD_TABS, TAB_KEYS } from './columns';
+import { ChangeEntry } from './history';
 import { ISSUE_SEVERITY, type IssueCode } from './issues';
 import type { Stats } from './stats-types';
 
@@ -152,6 +153,41 @@ export type RevokeRequest = z.infer<typeof RevokeRequest>;
 export const RevokeResponse = z.object({ planId: z.string(), email: z.string(), revoked: z.number() });
 export type RevokeResponse = z.infer<typeof RevokeResponse>;
 
+/** The query of history (GET): one record's changes, changes since a date, how many at most. */
+export const HistoryQuery = z.object({
+  row: z.string().trim().min(1).max(64).optional(),
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+/** The 200 answer of history: changes newest first (§12), and the plan's zone to show their times in. */
+export const HistoryResponse = z.object({
+  planId: z.string(),
+  timezone: z.string(),
+  changes: z.array(ChangeEntry),
+});
+export type HistoryResponse = z.infer<typeof HistoryResponse>;
+
+/** The body of restore: deleted activity records to bring back by ID (§12). */
+export const RestoreRequest = z.object({ ids: z.array(z.string().trim().min(1).max(64)).min(1).max(100) });
+export type RestoreRequest = z.infer<typeof RestoreRequest>;
+
+/**
+ * The 200 answer of restore, per ID: restored now; restored before (this deletion was already
+ * undone: nothing written); present (not deleted); or unknown (no deletion in the log).
+ */
+export const RestoreResponse = z.object({
+  planId: z.string(),
+  results: z.array(
+    z.object({ id: z.string(), outcome: z.enum(['restored', 'alreadyRestored', 'present', 'unknown']) }),
+  ),
+});
+export type RestoreResponse = z.infer<typeof RestoreResponse>;
+
 /**
  * Every route of the staff API, all under /v1/plans/{planId}/ and all for the plan's owner and
  * editors (the first sync of a plan: an admin): the method, the path, the body's schema (none for a
@@ -191,6 +227,22 @@ export const ROUTES = {
     body: RevokeRequest,
     status: 200,
     answer: RevokeResponse,
+    writes: true,
+  },
+  history: {
+    method: 'GET',
+    path: 'history',
+    body: undefined,
+    status: 200,
+    answer: HistoryResponse,
+    writes: false,
+  },
+  restore: {
+    method: 'POST',
+    path: 'restore',
+    body: RestoreRequest,
+    status: 200,
+    answer: RestoreResponse,
     writes: true,
   },
 } as const;

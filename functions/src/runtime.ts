@@ -6,6 +6,7 @@
  * dependencies as arguments.
  */
 import type { Server } from 'node:http';
+import { userInfo } from 'node:os';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate } from '../../adapters/workbook/port';
@@ -20,7 +21,7 @@ import type { ApiDeps } from './http/handler';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
-import { protectSubmitted, type SubmissionRowWriter } from './requests/submit';
+import { createVersionMover, protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
 
@@ -190,6 +191,8 @@ export function buildRuntime(
     log,
     durable,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
+    history: { db, moveVersion: createVersionMover(db) },
+    ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(config.environment === 'development' && config.localWorkbook
       ? { localWorkbook: config.localWorkbook }
@@ -236,4 +239,14 @@ export function buildRuntime(
       await deleteApp(app);
     },
   };
+}
+
+/** The local stack's author in the change log: the OS user and 「（本地）」 (§12). */
+function localAuthor(): string {
+  try {
+    return `${userInfo().username}（本地）`;
+  } catch {
+    // No passwd entry for this uid (some containers): still say it was the local stack.
+    return '本地';
+  }
 }

@@ -48,11 +48,13 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate } from '../../../adapters/workbook/port';
 import { todayIn } from '../../../adapters/workbook/validateToday';
+import { HISTORY_TAB_LIMIT, historyTable } from '../../../shared/history';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
 import { flushSubmissions, moveStrandedVersions, type SubmissionRowWriter } from '../requests/submit';
+import { readChanges } from '../store/changeLog';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
@@ -127,8 +129,13 @@ export async function refreshStats(
   }
   if (plan.workbook && deps.writeGeneratedTabs) {
     const result = { model, issues, ...planSources(plan) };
+    // 变更记录: the latest changes, read after the snapshot (the log only grows meanwhile).
+    const changes = await readChanges(deps.db, planId, { limit: HISTORY_TAB_LIMIT });
     await deps.writeGeneratedTabs(plan.planId, plan.workbook, {
-      generated: summaryTables(result, stats),
+      generated: {
+        ...summaryTables(result, stats),
+        history: historyTable(changes, plan.settings.timezone),
+      },
       statuses: summaryStatuses(result, stats),
     });
   }
