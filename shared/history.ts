@@ -168,16 +168,6 @@ export function fieldLabel(tab: RecordTabKey, field: string): string {
   return COLUMNS[tab].find((c) => c.field === column)?.zh ?? field;
 }
 
-/** The record field a header or field name names (Chinese, English or the field itself). */
-export function fieldNamed(tab: RecordTabKey, name: string): string | undefined {
-  const wanted = name.normalize('NFKC').trim().toLowerCase();
-  return COLUMNS[tab]
-    .find((column) =>
-      [column.field, column.zh, column.en].some((n) => n.normalize('NFKC').toLowerCase() === wanted),
-    )
-    ?.field.replace(/^status$/, tab === 'plan' ? 'state' : 'status');
-}
-
 /** A stored value as text: lists joined by 「、」, absent as nothing. */
 export function showValue(value: unknown): string | null {
   if (value === undefined || value === null) return null;
