@@ -9,7 +9,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../functions/src/clock';
-import { submitActivity } from '../../functions/src/requests/submit';
+import { createApi } from '../../functions/src/http/api';
+import { createVersionMover, submitActivity } from '../../functions/src/requests/submit';
 import { readChanges } from '../../functions/src/store/changeLog';
 import { changesRef } from '../../functions/src/store/paths';
 import { PlanStore } from '../../functions/src/store/planStore';
@@ -246,4 +247,83 @@ describe('the change log', () => {
       { numRuns: 6 },
     );
   }, 60_000);
+
+  it('history and restore over the API: editors only; a deletion restored once however often asked', async () => {
+    const db = fs.firestore();
+    const store = new PlanStore(db);
+    const { base, rows } = numberedSample();
+    await sync(store, 'p3', base, minutes(0));
+    const gone = String((rows[4] as CellValue[])[ID]);
+    await sync(
+      store,
+      'p3',
+      withActivities(
+        base,
+        rows.filter((cells) => String(cells[ID]) !== gone),
+      ),
+      minutes(1),
+    );
+    const api = createApi({
+      store,
+      verifyIdentity: async (header) => ({
+        email: String(header).replace('Bearer ', ''),
+        viaDevToken: false,
+      }),
+      admins: [],
+      maxBodyBytes: 1_000_000,
+      now: () => minutes(2),
+      sleep: async () => {},
+      history: { db, moveVersion: createVersionMover(db) },
+    });
+    const call = async (method: string, route: string, who: string, body?: unknown, query?: unknown) => {
+      let status = 0;
+      let json: unknown;
+      const res = {
+        status(code: number) {
+          status = code;
+          return res;
+        },
+        json(value: unknown) {
+          json = value;
+          return res;
+        },
+      };
+      await api(
+        {
+          method,
+          path: `/v1/plans/p3/${route}`,
+          body,
+          query,
+          get: (name) => (name === 'authorization' ? `Bearer ${who}` : undefined),
+        },
+        res,
+      );
+      return { status, json: json as Record<string, unknown> };
+    };
+    expect((await call('GET', 'history', 'stranger@example.cn', undefined, { row: gone })).status).toBe(403);
+    expect((await call('POST', 'restore', 'stranger@example.cn', { ids: [gone] })).status).toBe(403);
+    const history = await call('GET', 'history', OWNER, undefined, { row: gone });
+    expect(history.status).toBe(200);
+    expect((history.json.changes as ChangeEntry[]).map((e) => e.op)).toEqual(['deleted', 'created']);
+
+    const [first, second] = await Promise.all([
+      call('POST', 'restore', OWNER, { ids: [gone, 'NOPE'] }),
+      call('POST', 'restore', OWNER, { ids: [gone] }),
+    ]);
+    const outcomes = [first, second].map(
+      (r) => (r.json.results as { id: string; outcome: string }[])[0]?.outcome,
+    );
+    expect(outcomes.sort()).toEqual(['alreadyRestored', 'restored']);
+    expect(first.json.results).toContainEqual({ id: 'NOPE', outcome: 'unknown' });
+    // The record is back with its last values, queued once for the 活动 tab, logged once as a restore.
+    const stored = await storedRecords('p3');
+    const deletion = (history.json.changes as ChangeEntry[])[0] as ChangeEntry;
+    expect(stored.activities.get(gone)).toEqual(deletion.data);
+    const queued = await db.collection('plans').doc('p3').collection('submissions').get();
+    expect(queued.docs.map((d) => d.get('activityId'))).toEqual([gone]);
+    const restores = (await readChanges(db, 'p3')).filter((e) => e.source === 'restore');
+    expect(restores).toMatchObject([{ id: gone, op: 'created', by: OWNER }]);
+    const again = await call('POST', 'restore', OWNER, { ids: [gone] });
+    expect(again.json.results).toEqual([{ id: gone, outcome: 'alreadyRestored' }]);
+  });
 });
