@@ -15,16 +15,13 @@ import { gongjian, json } from '../cli/run-cli';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
 import { tempFolder } from '../workbook/helpers';
-import { type StackRun, startStack } from './run-start';
+import { type StackRun, startStack, stopStack } from './run-start';
 
 const folder = tempFolder();
 let stack: StackRun | undefined;
 
 afterAll(async () => {
-  if (stack && stack.child.exitCode === null) {
-    stack.child.kill('SIGINT');
-    await stack.exited;
-  }
+  await stopStack(stack);
   folder.remove();
 }, 30_000);
 
