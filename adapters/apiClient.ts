@@ -33,7 +33,7 @@ export interface ApiTarget {
  * POSTs a route's body and returns its parsed answer; throws the server's refusal as
  * {@link ApiRefusalError}, and whatever fetch throws when nothing answers.
  */
-export async function postRoute<R extends Exclude<RouteName, 'stats'>>(
+export async function postRoute<R extends Exclude<RouteName, 'stats' | 'history'>>(
   target: ApiTarget,
   route: R,
   body: z.input<(typeof ROUTES)[R]['body']>,
@@ -43,6 +43,26 @@ export async function postRoute<R extends Exclude<RouteName, 'stats'>>(
     headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json; charset=utf-8' },
     body: JSON.stringify(body),
   });
+  return answerOf(route, response);
+}
+
+/** GETs a route with a query string and returns its parsed answer, as postRoute does. */
+export async function getRoute<R extends 'stats' | 'history'>(
+  target: ApiTarget,
+  route: R,
+  query: Record<string, string | undefined> = {},
+): Promise<RouteAnswer<R>> {
+  const params = new URLSearchParams(
+    Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  ).toString();
+  const url = routeUrl(target.apiUrl, target.planId, route);
+  const response = await fetch(params ? `${url}?${params}` : url, {
+    headers: { authorization: `Bearer ${target.token}` },
+  });
+  return answerOf(route, response);
+}
+
+async function answerOf<R extends RouteName>(route: R, response: Response): Promise<RouteAnswer<R>> {
   const json: unknown = await response.json().catch(() => undefined);
   if (response.status !== ROUTES[route].status) throw refusalOf(response.status, json);
   const answer = ROUTES[route].answer.safeParse(json);

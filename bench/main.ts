@@ -15,6 +15,7 @@ import { runCliBench } from './cliBench';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
+import { runHistoryBench } from './historyBench';
 import { runLedgerBench } from './ledgerBench';
 import { type MailBench, runMailBench } from './mailBench';
 import { reportRows, runReportBench } from './reportBench';
@@ -33,6 +34,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --sync-sizes LIST  activities in the local stack's first syncs (default 1000,10000,100000)
   --no-functions     skip the functions part (local stack: first syncs, re-sync, latency, cold start; mail)
   --cli-rows N       activities in the .xlsx for \`gongjian stats\` against the streaming-parse floor (default 100000; 0 skips)
+  --history-rows N   activities in the change log's first sync and one-row edit, log on vs off (default 10000; 0 skips)
   --rollup-plans N   sample-sized workbooks for \`gongjian rollup\` against \`gongjian stats\` on each (default 200; 0 skips)
   -h, --help         this text`;
 
@@ -60,6 +62,7 @@ interface Options {
   cliRows: number;
   rollupPlans: number;
   ledgerActivities: number;
+  historyRows: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -79,6 +82,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'cli-rows': { type: 'string' },
       'rollup-plans': { type: 'string' },
       'ledger-activities': { type: 'string' },
+      'history-rows': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -107,6 +111,7 @@ function parseOptions(argv: string[]): Options | undefined {
     cliRows: count('cli-rows', values['cli-rows'], 100_000),
     rollupPlans: count('rollup-plans', values['rollup-plans'], 200),
     ledgerActivities: count('ledger-activities', values['ledger-activities'], 1000),
+    historyRows: count('history-rows', values['history-rows'], 10_000),
   };
 }
 
@@ -398,6 +403,9 @@ async function main(): Promise<void> {
     rows.push(...functionRows(await runFunctionsBench(progress, options.syncSizes)));
     rows.push(...mailRows(await runMailBench({ messages: 500, progress })));
     rows.push(...requestRows(await runRequestBench(progress)));
+  }
+  if (options.historyRows > 0) {
+    rows.push(...(await runHistoryBench(progress, { activities: options.historyRows })));
   }
   if (options.cliRows > 0) {
     rows.push(

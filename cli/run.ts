@@ -24,10 +24,10 @@ interface Command {
    */
   run: (path: string, options: ParsedOptions, ctx: CliContext) => Promise<number>;
   /**
-   * `PATH…`: the command takes one or more paths (`options.positionals`); the others take exactly
-   * one and refuse more.
+   * `PATH…`: the command takes one or more paths (`options.positionals`); `PATH ID…`: one path
+   * and then IDs (restore); the others take exactly one and refuse more.
    */
-  paths?: 'many';
+  paths?: 'many' | 'ids';
   /** What its help says of PATH and the exit codes, when not the common PATH_NOTE. */
   note?: string;
 }
@@ -253,14 +253,44 @@ running, nothing held back, or the rows to delete changed`,
       return confirmDeletionsCommand({ path }, ctx);
     },
   },
+  history: {
+    summary: '经本地服务查看变更记录 / the change history (through npm start)',
+    options: {
+      row: { type: 'string', value: 'ID', zh: '只看这条记录', en: 'only this record' },
+      since: { type: 'string', value: 'YYYY-MM-DD', zh: '自此日起', en: 'from this day on' },
+      json: JSON_OUTPUT,
+    },
+    run: async (path, o, ctx) => {
+      const args = {
+        path,
+        row: o.strings.row,
+        since: parseDateOption('--since', o.strings.since),
+        json: o.flags.has('json'),
+      };
+      const { historyCommand } = await import('./commands/history');
+      return historyCommand(args, ctx);
+    },
+  },
+  restore: {
+    summary: '经本地服务恢复已删除的活动 / restore deleted activities (through npm start)',
+    options: {},
+    paths: 'ids',
+    run: async (path, o, ctx) => {
+      const ids = o.positionals.slice(1);
+      if (ids.length === 0) throw new UsageError('缺少要恢复的记录编号', 'Give the IDs to restore');
+      const { restoreCommand } = await import('./commands/restore');
+      return restoreCommand({ path, ids }, ctx);
+    },
+  },
 };
 
 const PATH_NOTE = `PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。
 PATH is an .xlsx workbook or a folder of CSV files, one per tab (计划.csv or plan.csv, ...).
 退出码 / exit codes: 0 正常 ok · 1 有未通过校验的行 rows rejected · 2 无法使用的输入 unusable input`;
 
+const PATHS = { many: 'PATH…', ids: 'PATH ID…' } as const;
 const synopsis = (name: string, command: Command) =>
-  `gongjian ${name} ${command.paths === 'many' ? 'PATH…' : 'PATH'} ${synopsisOf(command.options)}`;
+  `gongjian ${name} ${command.paths ? PATHS[command.paths] : 'PATH'} ${synopsisOf(command.options)}`;
 
 /** `gongjian --help`: every command on one line (two when its synopsis is long). */
 function usage(): string {
@@ -329,7 +359,7 @@ async function dispatch(argv: string[], ctx: CliContext): Promise<number> {
     return 0;
   }
   const [path, ...extra] = options.positionals;
-  if (extra.length > 0 && command.paths !== 'many') {
+  if (extra.length > 0 && command.paths === undefined) {
     throw new UsageError(`多余的参数：${extra.join(' ')}`, `Unexpected arguments: ${extra.join(' ')}`);
   }
   if (path === undefined) throw new UsageError('缺少 PATH 参数', 'PATH is missing');

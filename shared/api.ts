@@ -15,6 +15,7 @@
 import * as z from 'zod';
 import { RECORD_TABS, TAB_KEYS } from './columns';
 import { PendingDeletion } from './deletionGuard';
+import { ChangeEntry } from './history';
 import { ISSUE_SEVERITY, type IssueCode } from './issues';
 import type { Stats } from './stats-types';
 
@@ -189,6 +190,40 @@ export const ConfirmDeletionsResponse = z.object({
   confirmed: z.array(PendingDeletion),
 });
 export type ConfirmDeletionsResponse = z.infer<typeof ConfirmDeletionsResponse>;
+/** The query of history (GET): one record's changes, changes since a date, how many at most. */
+export const HistoryQuery = z.object({
+  row: z.string().trim().min(1).max(64).optional(),
+  since: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
+
+/** The 200 answer of history: changes newest first (§12), and the plan's zone to show their times in. */
+export const HistoryResponse = z.object({
+  planId: z.string(),
+  timezone: z.string(),
+  changes: z.array(ChangeEntry),
+});
+export type HistoryResponse = z.infer<typeof HistoryResponse>;
+
+/** The body of restore: deleted activity records to bring back by ID (§12). */
+export const RestoreRequest = z.object({ ids: z.array(z.string().trim().min(1).max(64)).min(1).max(100) });
+export type RestoreRequest = z.infer<typeof RestoreRequest>;
+
+/**
+ * The 200 answer of restore, per ID: restored now; restored before (this deletion was already
+ * undone: nothing written); present (not deleted); or unknown (no deletion in the log).
+ */
+export const RestoreResponse = z.object({
+  planId: z.string(),
+  results: z.array(
+    z.object({ id: z.string(), outcome: z.enum(['restored', 'alreadyRestored', 'present', 'unknown']) }),
+  ),
+});
+export type RestoreResponse = z.infer<typeof RestoreResponse>;
 
 /**
  * Every route of the staff API, all under /v1/plans/{planId}/ and all for the plan's owner and
@@ -237,6 +272,22 @@ export const ROUTES = {
     body: ConfirmDeletionsRequest,
     status: 200,
     answer: ConfirmDeletionsResponse,
+    writes: true,
+  },
+  history: {
+    method: 'GET',
+    path: 'history',
+    body: undefined,
+    status: 200,
+    answer: HistoryResponse,
+    writes: false,
+  },
+  restore: {
+    method: 'POST',
+    path: 'restore',
+    body: RestoreRequest,
+    status: 200,
+    answer: RestoreResponse,
     writes: true,
   },
 } as const;

@@ -294,6 +294,7 @@ export const SETTING_KEYS = [
   { field: 'requestLinkDays', zh: '填报链接有效天数', en: 'Request link days' },
   { field: 'deletionGuardPercent', zh: '删除确认比例', en: 'Deletion guard' },
   { field: 'deletionGuardRows', zh: '删除确认行数', en: 'Deletion guard rows' },
+  { field: 'historyDays', zh: '变更记录保留天数', en: 'History days' },
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number]['field'];
 

@@ -144,6 +144,7 @@ export const GENERATED_TAB_LABELS = {
   byMonth: { zh: '按月', en: 'By month' },
   attention: { zh: '关注事项', en: 'Attention' },
   validation: { zh: '校验', en: 'Validation' },
+  history: { zh: '变更记录', en: 'History' },
 } as const;
 export type GeneratedTab = keyof typeof GENERATED_TAB_LABELS;
 
@@ -162,3 +163,14 @@ export const SEVERITY_LABELS = { error: '错误', warning: '警告' } as const;
 
 /** A yes/no cell of a generated tab (按单位 失联). */
 export const YES_NO_LABELS = { yes: '是', no: '否' } as const;
+
+/** Who wrote a change (§12), as the 变更记录 tab and the CLI show it. */
+export const CHANGE_SOURCE_LABELS = {
+  sync: '同步',
+  form: '填报',
+  restore: '恢复',
+  api: '接口',
+} as const;
+
+/** What a change did to its record (§12). */
+export const CHANGE_OP_LABELS = { created: '新增', updated: '修改', deleted: '删除' } as const;

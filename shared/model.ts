@@ -100,6 +100,8 @@ export const Settings = z.object({
   reviewReports: z.boolean().optional(),
   /** 填报链接有效天数: how long an update-request link stays valid (absent: DEFAULT_REQUEST_LINK_DAYS). */
   requestLinkDays: z.number().int().optional(),
+  /** 变更记录保留天数: how long change entries are kept (§12; absent: DEFAULT_HISTORY_DAYS). */
+  historyDays: z.number().int().optional(),
   /**
    * 删除确认比例, in percent (0–100, at most two decimals): a sync deleting this share of a tab's
    * records waits for confirmation (deletionGuard.ts; absent: DEFAULT_DELETION_GUARD_PERCENT).
@@ -129,8 +131,14 @@ export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
 export const DEFAULT_STALE_DAYS = 30;
 export const DEFAULT_REMINDER_DAYS = 7;
 export const DEFAULT_REQUEST_LINK_DAYS = 30;
+export const DEFAULT_HISTORY_DAYS = 730;
 
 /** How many days an update-request link minted under these settings stays valid. */
 export function requestLinkDays(settings: Settings): number {
   return settings.requestLinkDays ?? DEFAULT_REQUEST_LINK_DAYS;
+}
+
+/** How many days a change entry written under these settings is kept (§12). */
+export function historyDays(settings: Settings): number {
+  return settings.historyDays ?? DEFAULT_HISTORY_DAYS;
 }

@@ -8,6 +8,7 @@ import { cellReference } from './a1';
 import { issueColumn, TAB_KEYS } from './columns';
 import { dayOf } from './dates';
 import { type PendingDeletion, pendingDeletionNote, pendingDeletionSentence } from './deletionGuard';
+import { HISTORY_HEADERS } from './history';
 import {
   ATTENTION_KINDS,
   ATTENTION_LABELS,
@@ -54,6 +55,7 @@ export const SUMMARY_HEADERS: Record<GeneratedTab, readonly string[]> = {
   byMonth: ['月份', ...TOTAL_HEADERS],
   attention: ['类型', '编号', '名称', '责任人', '截止日期', '进度', '说明'],
   validation: ['工作表', '行', '列', '级别', '代码', '说明', '单元格'],
+  history: HISTORY_HEADERS,
 };
 
 /**
@@ -68,6 +70,7 @@ export const PERCENT_COLUMNS: Record<GeneratedTab, number[]> = {
   byMonth: [],
   attention: [5],
   validation: [],
+  history: [],
 };
 
 /** The overview's keys in table order; `OVERVIEW_PERCENT_ROWS` points into this list. */
@@ -108,12 +111,14 @@ export const PENDING_DELETION_CODE = 'deletion_pending';
 /**
  * Computes the six generated tabs of §6 from a validation result and its statistics, and the
  * deletions the last sync held back (said in 汇总 and 校验: the figures still include those rows).
+ * 变更记录 is not among them: only a writer holding the change log has it (shared/history.ts
+ * historyTable).
  */
 export function summaryTables(
   result: ValidationResult,
   stats: Stats,
   pendingDeletions: readonly PendingDeletion[] = [],
-): Record<GeneratedTab, Table> {
+): Record<Exclude<GeneratedTab, 'history'>, Table> {
   return {
     overview: overviewTable(result, stats, pendingDeletions),
     byCategory: byCategoryTable(stats),

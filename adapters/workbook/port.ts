@@ -57,6 +57,7 @@ export const GENERATED_TAB_ORDER: readonly GeneratedTab[] = [
   'byMonth',
   'attention',
   'validation',
+  'history',
 ];
 
 export { ISSUE_NOTE_MARKER } from '../../shared/marks';

@@ -7,12 +7,11 @@
  * the same `POST …/requests` the add-on uses. Without a running stack it says to start one.
  */
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { postRoute } from '../../adapters/apiClient';
-import { findEndpoint } from '../../adapters/stackEndpoint';
-import { ApiRefusalError, CommandError, UsageError } from '../../adapters/terminal/errors';
+import { UsageError } from '../../adapters/terminal/errors';
 import type { IsoDate } from '../../shared/model';
 import type { CliContext } from '../context';
+import { stackTarget } from '../stackTarget';
 
 export interface RequestCommandOptions {
   path: string;
@@ -21,11 +20,6 @@ export interface RequestCommandOptions {
   due?: IsoDate | undefined;
   revoke?: string | undefined;
 }
-
-const NOT_RUNNING_ZH =
-  '本地服务没有在运行：请先在另一个终端窗口对这个工作簿运行 npm start（例如 npm start -- PATH），再发送填报请求。';
-const NOT_RUNNING_EN =
-  'The local stack is not running: start it on this workbook in another terminal (npm start -- PATH), then send the request.';
 
 /** Sends update requests (or revokes a person's links) through the local stack; exit 0 when done. */
 export async function requestCommand(options: RequestCommandOptions, ctx: CliContext): Promise<number> {
@@ -39,21 +33,7 @@ export async function requestCommand(options: RequestCommandOptions, ctx: CliCon
   if (options.revoke !== undefined && (options.message !== undefined || options.due !== undefined)) {
     throw new UsageError('--revoke 不能与 --message 或 --due 同用', '--revoke takes no --message or --due');
   }
-  const endpoint = await findEndpoint(resolve(options.path));
-  if (!endpoint)
-    throw new CommandError(
-      NOT_RUNNING_ZH.replace('PATH', options.path),
-      NOT_RUNNING_EN.replace('PATH', options.path),
-    );
-  const target = { apiUrl: endpoint.apiUrl, token: endpoint.devToken, planId: endpoint.planId };
-  // The process named in stack.json is alive but nothing answers: it is not (or no longer) the stack.
-  const notRunning = (error: unknown) => {
-    if (error instanceof ApiRefusalError) throw error;
-    throw new CommandError(
-      NOT_RUNNING_ZH.replace('PATH', options.path),
-      NOT_RUNNING_EN.replace('PATH', options.path),
-    );
-  };
+  const { target, notRunning } = await stackTarget(options.path);
   if (options.revoke !== undefined) {
     const revoked = await postRoute(target, 'revoke', { email: options.revoke }).catch(notRunning);
     ctx.out(`已撤销 ${options.revoke} 的 ${revoked.revoked} 个填报链接 / revoked ${revoked.revoked} link(s)`);

@@ -7,6 +7,7 @@
  */
 
 import type { Server } from 'node:http';
+import { userInfo } from 'node:os';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate } from '../../adapters/workbook/port';
@@ -22,7 +23,7 @@ import { cloudLog, type Log, logs } from './logs';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
-import { protectSubmitted, type SubmissionRowWriter } from './requests/submit';
+import { createVersionMover, protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
 
@@ -187,6 +188,8 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     log,
     durable,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
+    history: { db, moveVersion: createVersionMover(db) },
+    ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(overrides.deletionsConfirmed ? { deletionsConfirmed: overrides.deletionsConfirmed } : {}),
     ...(config.environment === 'development' && config.localWorkbook
@@ -234,4 +237,14 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
       await deleteApp(app);
     },
   };
+}
+
+/** The local stack's author in the change log: the OS user and 「（本地）」 (§12). */
+function localAuthor(): string {
+  try {
+    return `${userInfo().username}（本地）`;
+  } catch {
+    // No passwd entry for this uid (some containers): still say it was the local stack.
+    return '本地';
+  }
 }

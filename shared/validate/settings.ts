@@ -6,6 +6,7 @@ import { headerKey, SETTING_KEYS, SETTINGS_COLUMNS, type SettingKey } from '../c
 import { DEFAULT_DELETION_GUARD_ROWS } from '../deletionGuard';
 import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
 import {
+  DEFAULT_HISTORY_DAYS,
   DEFAULT_REMINDER_DAYS,
   DEFAULT_REQUEST_LINK_DAYS,
   DEFAULT_STALE_DAYS,
@@ -143,6 +144,7 @@ export function readSettings(
   const guardRows = raw.has('deletionGuardRows')
     ? whole('deletionGuardRows', DEFAULT_DELETION_GUARD_ROWS, 0, 1_048_576)
     : undefined;
+  const keepDays = raw.has('historyDays') ? whole('historyDays', DEFAULT_HISTORY_DAYS, 1, 36_500) : undefined;
   const freeText = (key: SettingKey) => freeCellText(raw.get(key)?.cell ?? null);
   const community = freeText('community');
   const senderName = freeText('senderName') ?? community;
@@ -161,6 +163,7 @@ export function readSettings(
     ...(linkDays !== undefined && { requestLinkDays: linkDays }),
     ...(typeof guardPercent === 'number' && { deletionGuardPercent: guardPercent }),
     ...(guardRows !== undefined && { deletionGuardRows: guardRows }),
+    ...(keepDays !== undefined && { historyDays: keepDays }),
   };
   const yearAt = raw.get('year');
   return { settings, asOf, yearAt: yearAt && { row: yearAt.row, column: yearAt.column } };

@@ -28,9 +28,9 @@ const folder = tempFolder();
 afterAll(() => folder.remove());
 
 /** The tables with every figure zeroed: a renderer that read its figures from them would draw nothing. */
-function zeroed(tables: Record<GeneratedTab, Table>): Record<GeneratedTab, Table> {
+function zeroed<K extends GeneratedTab>(tables: Record<K, Table>): Record<K, Table> {
   const out = { ...tables };
-  for (const tab of Object.keys(out) as GeneratedTab[]) {
+  for (const tab of Object.keys(out) as K[]) {
     const [header = [], ...rows] = out[tab];
     out[tab] = [header, ...rows.map((row) => row.map((cell) => (typeof cell === 'number' ? 0 : cell)))];
   }

@@ -36,3 +36,11 @@ export function startStack(
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return { child, output: () => output, exited };
 }
+
+/** Stops a stack still running as Ctrl-C does, and waits until it has shut down in order. */
+export async function stopStack(stack: StackRun | undefined): Promise<void> {
+  if (stack && stack.child.exitCode === null) {
+    stack.child.kill('SIGINT');
+    await stack.exited;
+  }
+}

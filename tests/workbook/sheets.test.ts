@@ -10,6 +10,7 @@ import { GENERATED_TAB_ORDER, ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../a
 import { createSheetsWorkbook, type RetryOptions, SheetsApiError } from '../../adapters/workbook/sheets';
 import { CHARTS, type ChartData, chartData, chartSeries } from '../../shared/charts';
 import { COLUMNS } from '../../shared/columns';
+import { historyTable } from '../../shared/history';
 import { GENERATED_TAB_LABELS, type GeneratedTab, TAB_LABELS } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
@@ -113,7 +114,7 @@ function tablesOf(workbook: RawWorkbook) {
   const stats = computeStats(result.model, AS_OF);
   return {
     result,
-    tables: summaryTables(result, stats),
+    tables: { ...summaryTables(result, stats), history: historyTable([], 'Asia/Shanghai') },
     statuses: summaryStatuses(result, stats),
     charts: chartData(stats),
   };
@@ -645,7 +646,7 @@ describe('failures', () => {
     const snapshot = structuredClone((fake.spreadsheets.get(id) as FakeSpreadsheet).sheets);
 
     // The next run has other tables (fewer rows, other values) and every write fails.
-    const next: Record<GeneratedTab, Table> = {
+    const next: Partial<Record<GeneratedTab, Table>> = {
       ...first,
       overview: [
         ['指标', '数值'],

@@ -17,6 +17,7 @@ import {
 import { readXlsx, writeXlsx } from '../../adapters/workbook/xlsx';
 import { applyUpdate, updateXlsx } from '../../adapters/workbook/xlsxPort';
 import { locateColumns, recogniseTab } from '../../shared/columns';
+import { historyTable } from '../../shared/history';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import type { Issue } from '../../shared/issues';
 import { sampleWorkbook } from '../../shared/sample';
@@ -122,11 +123,14 @@ function sheet(workbook: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
   return found;
 }
 
-/** What a sync computes from the workbook: the generated tabs and the issues. */
+/** What a sync computes from the workbook: the generated tabs (变更记录 empty) and the issues. */
 async function syncOf(path: string): Promise<{ generated: Record<GeneratedTab, Table>; issues: Issue[] }> {
   const result = validateWorkbook(await readXlsx(path), { asOf: '2026-06-30' });
   return {
-    generated: summaryTables(result, computeStats(result.model, '2026-06-30')),
+    generated: {
+      ...summaryTables(result, computeStats(result.model, '2026-06-30')),
+      history: historyTable([], 'Asia/Shanghai'),
+    },
     issues: result.issues,
   };
 }

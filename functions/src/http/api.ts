@@ -7,6 +7,8 @@
  *   POST /v1/plans/{planId}/requests   email update requests with personal links (requests.ts)
  *   POST /v1/plans/{planId}/requests/revoke   revoke a person's links (requests.ts)
  *   POST /v1/plans/{planId}/deletions/confirm confirm the deletions the last sync held back
+ *   GET  /v1/plans/{planId}/history    the change log, newest first (history.ts)
+ *   POST /v1/plans/{planId}/restore    bring deleted activities back (history.ts)
  * Every request is checked first — route, method, credentials, declared body size (preflight) —
  * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
  * messageEn}}`, mapped to a status here and nowhere else.
@@ -200,9 +202,38 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ route: RouteName
       };
     case 'confirmDeletions':
       return { route, answer: await confirmDeletions(handled, existing(plan)) };
+    case 'history':
+      return {
+        route,
+        answer: await (await import('./history')).historyOf(req, existing(plan), historyDeps(deps)),
+      };
+    case 'restore':
+      return {
+        route,
+        answer: await (await import('./history')).restoreRecords(
+          req,
+          existing(plan),
+          authorOf(identity, deps),
+          {
+            ...historyDeps(deps),
+            now: deps.now,
+          },
+        ),
+      };
     default:
       return route satisfies never;
   }
+}
+
+/** Who the change log names for this caller (§12): the local stack's OS user, or the verified email. */
+function authorOf(identity: Identity, deps: ApiDeps): string {
+  return identity.viaDevToken && deps.localAuthor ? deps.localAuthor : identity.email;
+}
+
+function historyDeps(deps: ApiDeps): NonNullable<ApiDeps['history']> {
+  if (!deps.history)
+    throw new ApiError('internal', '此服务未提供变更记录', 'This service keeps no change history');
+  return deps.history;
 }
 
 /** What every route's handler is given. */
@@ -249,6 +280,7 @@ async function syncOrValidate(
     {
       planId,
       caller: identity.email,
+      author: authorOf(identity, deps),
       now: deps.now(),
       existing: plan,
       authorize: (stored) => {

@@ -14,7 +14,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
 import { todayIn } from '../../../adapters/workbook/validateToday';
-import type { PlanModel } from '../../../shared/model';
+import { historyDays, type PlanModel } from '../../../shared/model';
 import {
   ACTIVITY_FORM_FIELDS,
   type ActivityFormValues,
@@ -405,7 +405,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       key,
       activity: activity as SubmittedActivity,
       kind,
-      plan: { reviewReports: plan.settings.reviewReports === true },
+      plan: { reviewReports: plan.settings.reviewReports === true, historyDays: historyDays(plan.settings) },
       use: { kind: kind === 'milestone' ? 'milestone' : 'submit', address },
     });
     if ('noPlan' in stored) return refuse(res, 'gone');

@@ -4,7 +4,7 @@
  * dependencies, the refusal, and the parsing of a small JSON body. Apart from api.ts so that the
  * route handlers, which api.ts loads on use, do not import the module that imports them.
  */
-
+import type { Firestore } from 'firebase-admin/firestore';
 import type * as z from 'zod';
 import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
 import { GongjianError } from '../../../shared/errors';
@@ -21,6 +21,8 @@ export interface ApiRequest {
   path: string;
   body?: unknown;
   rawBody?: Buffer;
+  /** The parsed query string (express's); GET history reads it. */
+  query?: unknown;
   get(name: string): string | undefined;
 }
 
@@ -30,6 +32,13 @@ export interface ApiResponse {
   json(body: unknown): unknown;
   /** Sets a header (express's `set`); Retry-After on a 429. */
   set?(field: string, value: string): unknown;
+}
+
+/** What the history routes need besides the store: the log's database and the form's version mover. */
+export interface HistoryDeps {
+  db: Firestore;
+  /** Moves the plan's version after a restore, coalesced like the form's (requests/submit.ts). */
+  moveVersion: (planId: string, key: string) => Promise<void>;
 }
 
 /** What the API needs from its runtime; the clock dates validation and a sync's claim. */
@@ -60,6 +69,13 @@ export interface ApiDeps extends Clock {
    * again, which applies them (deployed, the add-on confirms within its sync instead).
    */
   deletionsConfirmed?: (planId: string) => void;
+  /** The change log's database and the version mover a restore needs (history.ts); absent: 503. */
+  history?: HistoryDeps;
+  /**
+   * Who the change log names for a request made with the local stack's development token:
+   * 「<OS user>（本地）」 (§12). Everyone else is named by their verified email.
+   */
+  localAuthor?: string;
   /** Resolves once what was written survives a crash (the local stack); awaited before a mutating answer. */
   durable?: () => Promise<void>;
 }

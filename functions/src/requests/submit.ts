@@ -39,10 +39,12 @@
  */
 
 import { createHash } from 'node:crypto';
-import { FieldValue, type Firestore } from 'firebase-admin/firestore';
+import { FieldValue, type Firestore, type WriteBatch } from 'firebase-admin/firestore';
 import * as z from 'zod';
-import { Activity } from '../../../shared/model';
+import { recordChange } from '../../../shared/history';
+import { Activity, DEFAULT_HISTORY_DAYS } from '../../../shared/model';
 import { type Log, logs } from '../logs';
+import { type ChangeContext, chunkDoc, chunkId, chunkRef } from '../store/changeLog';
 import { docIdOf } from '../store/docIds';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { planRef, submissionsRef } from '../store/paths';
@@ -103,8 +105,9 @@ export function reportedBy(name: string): string {
 }
 
 /**
- * Stores a submission: the activity record and the queue entry, in one batch that creates the
- * entry only if it does not exist, so once per key. It takes no lock on the plan document: the
+ * Stores a submission: the activity record, the queue entry and its change-log entry (source
+ * form, by 「name（填报）」), in one batch that creates the entry only if it does not exist, so
+ * once per key (queueActivity). It takes no lock on the plan document: the
  * plan's version is moved afterwards, coalesced (createVersionMover). `created` is false when the
  * key was submitted before (nothing written; the stored submission is returned).
  * `plan`: what the caller read of the plan just before (the form has it), spared a second read of
@@ -118,45 +121,94 @@ export async function submitActivity(
     key: string;
     activity: SubmittedActivity;
     kind: Submission['kind'];
-    plan?: { reviewReports: boolean };
+    plan?: { reviewReports: boolean; historyDays: number };
     use?: LinkUse;
   },
 ): Promise<{ created: boolean; submission: Submission } | { created: false; noPlan: true }> {
   const plan = planRef(deps.db, link.planId);
-  const entry = submissionsRef(deps.db, link.planId).doc(input.key);
-  let review = input.plan?.reviewReports;
-  if (review === undefined) {
+  let known = input.plan;
+  if (known === undefined) {
     const planSnap = await plan.get();
     if (!planSnap.exists) return { created: false, noPlan: true };
-    review = planSnap.get('settings.reviewReports') === true;
+    known = {
+      reviewReports: planSnap.get('settings.reviewReports') === true,
+      historyDays: Number(planSnap.get('settings.historyDays') ?? DEFAULT_HISTORY_DAYS),
+    };
   }
   const activityId = submittedActivityId(input.key);
-  const activity: Activity = {
+  const activity: Activity & { activityId: string } = {
     ...input.activity,
     activityId,
-    status: review ? 'pending' : 'done',
+    status: known.reviewReports ? 'pending' : 'done',
     recorder: reportedBy(link.name),
     // Not in the sheet yet: row 0 until a sync reads it from its row.
     row: 0,
   };
+  const at = deps.now();
+  const queued = await queueActivity(deps.db, {
+    planId: link.planId,
+    key: input.key,
+    tokenHash: link.tokenHash,
+    kind: input.kind,
+    activity,
+    change: { at, by: reportedBy(link.name), source: 'form', keepDays: known.historyDays },
+    ...(input.use && {
+      also: (batch: WriteBatch, submission: Submission) =>
+        addLinkUse(batch, deps, link, {
+          ...(input.use as LinkUse),
+          submissionId: input.key,
+          what: submission.activity,
+        }),
+    }),
+  });
+  return queued;
+}
+
+/**
+ * Stores an activity record, its queue entry (from which a writer appends its row to the
+ * workbook) and its change-log chunk in one batch that creates the entry only if it does not
+ * exist: the form's submissions and restores (history/restore.ts) take this one path, so each
+ * key lands once, with its log entry, and its row reaches the workbook as a submitted one does.
+ * `also` adds writes to the same batch (the link's use). `created` is false for a key seen before.
+ */
+export async function queueActivity(
+  db: Firestore,
+  input: {
+    planId: string;
+    key: string;
+    tokenHash: string;
+    kind: Submission['kind'];
+    activity: Activity & { activityId: string };
+    change: ChangeContext;
+    also?: (batch: WriteBatch, submission: Submission) => void;
+  },
+): Promise<{ created: boolean; submission: Submission }> {
+  const { activity, key } = input;
+  const entry = submissionsRef(db, input.planId).doc(key);
   const { row: _row, ...stored } = activity;
   const submission: Submission = {
-    key: input.key,
-    planId: link.planId,
-    tokenHash: link.tokenHash,
-    activityId,
+    key,
+    planId: input.planId,
+    tokenHash: input.tokenHash,
+    activityId: activity.activityId,
     activity: JSON.parse(JSON.stringify(stored)),
     kind: input.kind,
-    submittedAt: deps.now().toISOString(),
+    submittedAt: input.change.at.toISOString(),
     state: 'queued',
     attempts: 0,
     versionPending: true,
   };
-  const batch = deps.db.batch();
+  const record = recordDoc(activity.activityId, activity);
+  const batch = db.batch();
   batch.create(entry, submission);
-  batch.set(plan.collection('activities').doc(docIdOf(activityId)), recordDoc(activityId, activity));
-  if (input.use)
-    addLinkUse(batch, deps, link, { ...input.use, submissionId: input.key, what: submission.activity });
+  batch.set(planRef(db, input.planId).collection('activities').doc(docIdOf(activity.activityId)), record);
+  const change = recordChange('activities', activity.activityId, undefined, record.data);
+  if (change)
+    batch.set(
+      chunkRef(db, input.planId, chunkId(input.change, `${input.change.source}-${key}`)),
+      chunkDoc(input.change, [change]),
+    );
+  input.also?.(batch, submission);
   try {
     await batch.commit();
     return { created: true, submission };

@@ -50,12 +50,14 @@ import type { Firestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate } from '../../../adapters/workbook/port';
 import { todayIn } from '../../../adapters/workbook/validateToday';
 import { chartData } from '../../../shared/charts';
+import { HISTORY_TAB_LIMIT, historyTable } from '../../../shared/history';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { type Log, logs } from '../logs';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
 import { flushSubmissions, moveStrandedVersions, type SubmissionRowWriter } from '../requests/submit';
+import { readChanges } from '../store/changeLog';
 import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
@@ -131,8 +133,13 @@ export async function refreshStats(
   if (plan.workbook && deps.writeGeneratedTabs) {
     const result = { model, issues, ...planSources(plan) };
     const pending = plan.pendingDeletions ?? [];
+    // 变更记录: the latest changes, read after the snapshot (the log only grows meanwhile).
+    const changes = await readChanges(deps.db, planId, { limit: HISTORY_TAB_LIMIT });
     await deps.writeGeneratedTabs(plan.planId, plan.workbook, {
-      generated: summaryTables(result, stats, pending),
+      generated: {
+        ...summaryTables(result, stats, pending),
+        history: historyTable(changes, plan.settings.timezone),
+      },
       statuses: summaryStatuses(result, stats, pending),
       charts: chartData(stats),
     });

@@ -6,6 +6,9 @@
  *   plans/{planId}/issues/{n}           the last sync's issues, in chunks
  *   plans/{planId}/syncs/current        exists while a sync writes (its claim; see claimSync)
  *   plans/{planId}/stats/current        the last statistics, with the as-of date and input version
+ *   plans/{planId}/changes/{chunkId}    the change log (§12): the record changes of one commit batch
+ *                                       (or one submission, one restore) each; deleted by TTL
+ *                                       on expireAt (store/changeLog.ts)
  *   mail/{docId}                        one email, in the Trigger Email extension's schema (mail/types.ts)
  *   plans/{planId}/submissions/{key}    one activity submitted through an update request, and whether
  *                                       its row has reached the workbook yet (requests/submit.ts)
@@ -31,6 +34,7 @@ export const SUBMISSIONS_COLLECTION = 'submissions';
 export const REQUEST_LINKS_COLLECTION = 'requestLinks';
 export const LINK_USES_COLLECTION = 'uses';
 export const RATE_LIMITS_COLLECTION = 'rateLimits';
+export const CHANGES_COLLECTION = 'changes';
 
 /** The document patterns the triggers listen to. */
 export const TRIGGER_DOCUMENTS = {
@@ -71,4 +75,9 @@ export function submissionsRef(db: Firestore, planId: string): CollectionReferen
 /** One rate-limit counter window, by its hashed ID (requests/rateLimit.ts). */
 export function rateLimitRef(db: Firestore, id: string): DocumentReference {
   return db.collection(RATE_LIMITS_COLLECTION).doc(id);
+}
+
+/** A plan's change log chunks (store/changeLog.ts). */
+export function changesRef(db: Firestore, planId: string): CollectionReference {
+  return planRef(db, planId).collection(CHANGES_COLLECTION);
 }

@@ -4,6 +4,7 @@
  * data. Why the claim and the version make one recomputation per sync enough: stats/refresh.ts.
  */
 import type {
+  CollectionReference,
   DocumentReference,
   Firestore,
   Query,
@@ -15,11 +16,13 @@ import * as z from 'zod';
 import type { RecordTabKey, TabKey } from '../../../shared/columns';
 import { PendingDeletion } from '../../../shared/deletionGuard';
 import { GongjianError } from '../../../shared/errors';
+import { type RecordChange, type RecordData, recordChange } from '../../../shared/history';
 import type { Issue } from '../../../shared/issues';
 import { type PlanModel, Settings } from '../../../shared/model';
 import type { Stats } from '../../../shared/stats-types';
 import type { TabCounts, TabSource } from '../../../shared/validate';
 import type { Clock } from '../clock';
+import { CHUNK_BYTES, type ChangeContext, changeBytes, chunkDoc, chunkId, chunkRef } from './changeLog';
 import { docIdOf } from './docIds';
 import {
   CURRENT_DOC,
@@ -29,7 +32,7 @@ import {
   STATS_COLLECTION,
   SYNCS_COLLECTION,
 } from './paths';
-import { parseRecordDoc, RECORD_COLLECTIONS, type RecordCollection, type RecordDoc } from './records';
+import { parseRecordDoc, RECORD_COLLECTIONS, type RecordCollection, type RecordDoc, TAB_OF } from './records';
 
 /** Firestore allows 500 writes in one batch… */
 const BATCH_WRITES = 500;
@@ -108,6 +111,16 @@ export interface WriteCounts {
 export interface PendingWrite {
   apply(batch: WriteBatch): void;
   bytes: number;
+  /** The record change this write makes, logged in the same batch (store/changeLog.ts). */
+  change?: RecordChange;
+}
+
+export interface PlanStoreOptions {
+  /**
+   * Whether record writes are logged (§12). Always on in every runtime; the benchmark alone turns
+   * it off to measure what the log costs a sync.
+   */
+  changeLog?: boolean;
 }
 
 /** What a recomputation reads, all at one point in time (see readSnapshot). */
@@ -145,8 +158,14 @@ export class SyncBusyError extends GongjianError<'sync_in_progress'> {
 export class PlanStore {
   /** Documents this store has written (every set, update and delete it committed): the benchmark's count. */
   documentWrites = 0;
+  private readonly changeLog: boolean;
 
-  constructor(private readonly db: Firestore) {}
+  constructor(
+    private readonly db: Firestore,
+    options: PlanStoreOptions = {},
+  ) {
+    this.changeLog = options.changeLog ?? true;
+  }
 
   private plan(planId: string): DocumentReference {
     return planRef(this.db, planId);
@@ -231,7 +250,9 @@ export class PlanStore {
    * content hash, and apart, the deletes of what is gone — the sync decides whether they go
    * (shared/deletionGuard.ts) — with the document IDs they delete and how many documents were
    * stored. One query, for the hashes only. `protect`, read after that query, names document IDs
-   * not to delete (submitted rows not yet in the workbook: requests/submit.ts).
+   * not to delete (submitted rows not yet in the workbook: requests/submit.ts). With the change
+   * log on, each write carries its record change: the stored content of the records it changes
+   * or deletes is read then, k reads for k changes (one getAll).
    */
   async recordWrites(
     planId: string,
@@ -250,9 +271,9 @@ export class PlanStore {
     for (const doc of snapshot.docs) existing.set(doc.id, doc.get('hash') as string | undefined);
     const kept = protect ? await protect() : new Set<string>();
 
-    const writes: PendingWrite[] = [];
     const counts = { created: 0, updated: 0 };
     const wanted = new Set<string>();
+    const changed: { docId: string; record: RecordDoc }[] = [];
     for (const record of records) {
       const docId = docIdOf(record.id);
       wanted.add(docId);
@@ -260,15 +281,56 @@ export class PlanStore {
       if (hash === record.hash) continue;
       if (existing.has(docId)) counts.updated += 1;
       else counts.created += 1;
-      writes.push({ apply: (batch) => batch.set(ref.doc(docId), record), bytes: sizeOf(record) });
+      changed.push({ docId, record });
     }
-    const deletions = { docIds: [] as string[], writes: [] as PendingWrite[] };
+    const deleted: string[] = [];
     for (const docId of existing.keys()) {
       if (wanted.has(docId) || kept.has(docId)) continue;
-      deletions.docIds.push(docId);
-      deletions.writes.push({ apply: (batch) => batch.delete(ref.doc(docId)), bytes: docId.length + 100 });
+      deleted.push(docId);
     }
+    const before = await this.storedContent(
+      ref,
+      this.changeLog ? [...changed.map((c) => c.docId), ...deleted].filter((id) => existing.has(id)) : [],
+    );
+    const tab = TAB_OF[collection];
+    const withChange = (docId: string, record: RecordDoc | undefined, write: PendingWrite): PendingWrite => {
+      const old = before.get(docId);
+      const change = this.changeLog
+        ? recordChange(tab, record?.id ?? old?.id ?? docId, old?.data, record?.data)
+        : undefined;
+      return change ? { ...write, change } : write;
+    };
+    const writes = changed.map(({ docId, record }) =>
+      withChange(docId, record, {
+        apply: (batch) => batch.set(ref.doc(docId), record),
+        bytes: sizeOf(record),
+      }),
+    );
+    const deletions = {
+      docIds: deleted,
+      writes: deleted.map((docId) =>
+        withChange(docId, undefined, {
+          apply: (batch) => batch.delete(ref.doc(docId)),
+          bytes: docId.length + 100,
+        }),
+      ),
+    };
     return { writes, counts, deletions, stored: existing.size };
+  }
+
+  /** The stored ID and content of some records of a collection, by document ID (one getAll). */
+  private async storedContent(
+    ref: CollectionReference,
+    docIds: string[],
+  ): Promise<Map<string, { id: string; data: RecordData }>> {
+    const found = new Map<string, { id: string; data: RecordData }>();
+    if (docIds.length === 0) return found;
+    const docs = await this.db.getAll(...docIds.map((id) => ref.doc(id)), { fieldMask: ['id', 'data'] });
+    for (const doc of docs) {
+      if (!doc.exists) continue;
+      found.set(doc.id, { id: String(doc.get('id') ?? doc.id), data: (doc.get('data') ?? {}) as RecordData });
+    }
+    return found;
   }
 
   /** The writes that replace the plan's stored issues with these, in chunks, and how many chunks. */
@@ -294,29 +356,56 @@ export class PlanStore {
   /**
    * Commits writes in batches of at most 500 writes and about 8 MiB, several batches at once.
    * Not atomic as a whole: the sync's claim keeps a half-done set of writes from being read.
+   * With a change context, each batch also writes one chunk of the change log holding the changes
+   * of its own writes (store/changeLog.ts: the batch is atomic, so the entries land exactly with
+   * their records); `tag` makes the chunk IDs this call's own.
    */
-  async commitWrites(writes: PendingWrite[], onCommitted?: (written: number) => void): Promise<void> {
+  async commitWrites(
+    writes: PendingWrite[],
+    onCommitted?: (written: number) => void,
+    log?: { planId: string; context: ChangeContext; tag: string },
+  ): Promise<void> {
     const batches: PendingWrite[][] = [];
     let current: PendingWrite[] = [];
     let bytes = 0;
+    let logged = 0;
+    // One write of each batch is kept for its chunk of the change log.
+    const perBatch = log ? BATCH_WRITES - 1 : BATCH_WRITES;
     for (const write of writes) {
-      if (current.length === BATCH_WRITES || (current.length > 0 && bytes + write.bytes > BATCH_BYTES)) {
+      const entry = log && write.change ? changeBytes(write.change) : 0;
+      const full =
+        current.length === perBatch ||
+        (current.length > 0 && (bytes + write.bytes + entry > BATCH_BYTES || logged + entry > CHUNK_BYTES));
+      if (full) {
         batches.push(current);
         current = [];
         bytes = 0;
+        logged = 0;
       }
       current.push(write);
-      bytes += write.bytes;
+      bytes += write.bytes + entry;
+      logged += entry;
     }
     if (current.length > 0) batches.push(current);
+    const chunkOf = (batch: PendingWrite[], n: number): ((commit: WriteBatch) => number) => {
+      const changes = log ? batch.flatMap((write) => (write.change ? [write.change] : [])) : [];
+      if (!log || changes.length === 0) return () => 0;
+      const ref = chunkRef(this.db, log.planId, chunkId(log.context, log.tag, n));
+      return (commit) => {
+        commit.set(ref, chunkDoc(log.context, changes));
+        return 1;
+      };
+    };
+    const chunks = batches.map(chunkOf);
     let next = 0;
     let written = 0;
     const worker = async () => {
-      for (let batch = batches[next++]; batch !== undefined; batch = batches[next++]) {
+      for (let n = next++, batch = batches[n]; batch !== undefined; n = next++, batch = batches[n]) {
         const commit = this.db.batch();
         for (const write of batch) write.apply(commit);
+        const chunkWrites = (chunks[n] as (commit: WriteBatch) => number)(commit);
         await commit.commit();
-        this.documentWrites += batch.length;
+        this.documentWrites += batch.length + chunkWrites;
         written += batch.length;
         onCommitted?.(written);
       }

@@ -5,10 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import type { RecordTabKey } from '../../../shared/columns';
 import { Activity, Measure, Partner } from '../../../shared/model';
 
 export const RECORD_COLLECTIONS = ['partners', 'measures', 'activities'] as const;
 export type RecordCollection = (typeof RECORD_COLLECTIONS)[number];
+
+/** The workbook tab each collection's records come from (the change log names tabs, not collections). */
+export const TAB_OF: Record<RecordCollection, RecordTabKey> = {
+  partners: 'partners',
+  measures: 'plan',
+  activities: 'activities',
+};
 
 /** The record schema of each collection, for parsing what Firestore returns. */
 export const RECORD_SCHEMAS = { partners: Partner, measures: Measure, activities: Activity } as const;

@@ -7,13 +7,15 @@
  * claim the plan (plans/{id}/syncs/current), read the stored hashes (one query per collection),
  * commit the changed records and issues in parallel batches, then save the plan document —
  * moving its version if anything changed — and drop the claim in one transaction. That last
- * write is the only one the statistics trigger listens to.
+ * write is the only one the statistics trigger listens to. Each record batch carries its chunk of
+ * the change log (§12, store/changeLog.ts), so what this sync changed is logged exactly once.
  *
  * Deletions pass the mass-deletion guard first (shared/deletionGuard.ts): a tab's deletions that
  * need confirmation are held back — not written, named in the plan document and the answer with a
  * token of their exact set — unless this request, or `gongjian confirm-deletions` before it,
  * confirmed that very set. Held records stay in the store, so the statistics stay those of the
- * stored records, and the generated tabs say the figures include them.
+ * stored records, and the generated tabs say the figures include them. A held deletion is not
+ * written, so it is not logged either until it lands.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { validateAsOf } from '../../../adapters/workbook/validateToday';
@@ -26,6 +28,7 @@ import {
   type PendingDeletion,
   pendingDeletionSentence,
 } from '../../../shared/deletionGuard';
+import { historyDays } from '../../../shared/model';
 import type { RawWorkbook } from '../../../shared/workbook';
 import type { Clock } from '../clock';
 import {
@@ -56,6 +59,11 @@ export interface SyncOptions {
   planId: string;
   /** Who asked: becomes the owner when the sync creates the plan. */
   caller: string;
+  /**
+   * Who the change log names for this sync's changes (§12): the caller's verified email, or the
+   * local stack's 「<OS user>（本地）」. Absent: the caller.
+   */
+  author?: string;
   now: Date;
   /** The plan as stored, or undefined for the first sync (which creates it). */
   existing: PlanDoc | undefined;
@@ -180,8 +188,24 @@ export async function syncPlan(
     ];
     options.progress?.({ phase: 'writing', written: 0, total: pending.length });
     wrote = pending.length > 0;
-    await store.commitWrites(pending, (written) =>
-      options.progress?.({ phase: 'writing', written, total: pending.length }),
+    // Each batch logs the record changes it commits, atomically with them (store/changeLog.ts).
+    // Timed now, after the stored records were read: a change another writer made before that
+    // read (a form submission this sync then deletes) is logged at an earlier time, so the log
+    // replays in the order the changes were made.
+    const log = {
+      planId: options.planId,
+      context: {
+        at: clock.now(),
+        by: options.author ?? options.caller,
+        source: 'sync' as const,
+        keepDays: historyDays(model.settings),
+      },
+      tag: syncId.slice(0, 8),
+    };
+    await store.commitWrites(
+      pending,
+      (written) => options.progress?.({ phase: 'writing', written, total: pending.length }),
+      log,
     );
     // A sync that died after its writes left them unversioned: this one moves the version for them.
     const changed = tookOver || inputChanged || writes.created + writes.updated + writes.deleted > 0;

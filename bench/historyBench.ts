@@ -1,0 +1,138 @@
+/**
+ * What the change log (§12) costs a sync, in `npm run bench`: the 10,000-row first sync and a
+ * one-row edit, each with the log on and with it off (PlanStore's `changeLog: false`, an option
+ * only this benchmark uses), on one Firestore emulator in one run. The two modes alternate, and
+ * change places each round, so a machine shared with other work slows both alike; each mode's
+ * median is compared. A sync here is syncPlan against the store (validation, claim, diff, batched
+ * commits, the plan document): the trigger's recomputation, the same with or without the log, is
+ * left out so that the ratio is of what the log adds, not diluted by what it does not touch.
+ */
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import { getFirestore } from 'firebase-admin/firestore';
+import { PlanStore } from '../functions/src/store/planStore';
+import { syncPlan } from '../functions/src/sync/syncPlan';
+import { locateColumns } from '../shared/columns';
+import type { RawWorkbook } from '../shared/workbook';
+import { startFirestoreEmulator } from '../stack/emulator';
+import { generateWorkbook } from './generate';
+
+/** Each ratio (log on ÷ log off) the issue allows. */
+export const HISTORY_RATIO_TARGET = 1.15;
+
+interface Timed {
+  firstMs: number;
+  editMs: number;
+  firstWrites: number;
+  editWrites: number;
+}
+
+/** Runs the comparison; rows for the benchmark's table. */
+export async function runHistoryBench(
+  progress: (line: string) => void,
+  { activities = 10_000, rounds = 3 }: { activities?: number; rounds?: number } = {},
+): Promise<{ metric: string; value: string; target: string; pass?: boolean }[]> {
+  const emulator = await startFirestoreEmulator({ projectId: 'demo-gongjian-history-bench' });
+  const app = initializeApp({ projectId: emulator.projectId }, `history-bench-${process.pid}`);
+  try {
+    const db = getFirestore(app);
+    db.settings({
+      host: emulator.host,
+      ssl: false,
+      universeDomain: 'googleapis.com',
+      ignoreUndefinedProperties: true,
+    });
+    const workbook = generateWorkbook({ activities, measures: 200, partners: 50 });
+    const edited = editOneRow(workbook);
+    const runs: Record<'on' | 'off', Timed[]> = { on: [], off: [] };
+    // A warm-up sync of each mode, not counted: the emulator's JVM is cold at first.
+    for (const mode of ['on', 'off'] as const) await timedSyncs(db, `warm-${mode}`, mode, workbook, edited);
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+      for (const mode of order) {
+        const timed = await timedSyncs(db, `r${round}-${mode}`, mode, workbook, edited);
+        runs[mode].push(timed);
+        progress(
+          `change log ${mode}: first sync ${timed.firstMs.toFixed(0)} ms (${timed.firstWrites} writes), one-row edit ${timed.editMs.toFixed(0)} ms (${timed.editWrites} writes)`,
+        );
+      }
+    }
+    const med = (mode: 'on' | 'off', key: keyof Timed) => median(runs[mode].map((t) => t[key]));
+    const firstRatio = med('on', 'firstMs') / med('off', 'firstMs');
+    const editRatio = med('on', 'editMs') / med('off', 'editMs');
+    const size = activities.toLocaleString('en-US');
+    return [
+      {
+        metric: `change log: ${size}-activity first sync, log on ÷ off (median of ${rounds}: ${med('on', 'firstMs').toFixed(0)} / ${med('off', 'firstMs').toFixed(0)} ms; ${med('on', 'firstWrites')} / ${med('off', 'firstWrites')} documents)`,
+        value: `${firstRatio.toFixed(2)}×`,
+        target: `≤ ${HISTORY_RATIO_TARGET}×`,
+        pass: firstRatio <= HISTORY_RATIO_TARGET,
+      },
+      {
+        metric: `change log: one-row edit of that plan, log on ÷ off (median of ${rounds}: ${med('on', 'editMs').toFixed(0)} / ${med('off', 'editMs').toFixed(0)} ms; ${med('on', 'editWrites')} / ${med('off', 'editWrites')} documents)`,
+        value: `${editRatio.toFixed(2)}×`,
+        target: `≤ ${HISTORY_RATIO_TARGET}×`,
+        pass: editRatio <= HISTORY_RATIO_TARGET,
+      },
+    ];
+  } finally {
+    await deleteApp(app);
+    await emulator.stop();
+  }
+}
+
+/** A first sync of a fresh plan, then the same workbook with one cell changed. */
+async function timedSyncs(
+  db: FirebaseFirestore.Firestore,
+  planId: string,
+  mode: 'on' | 'off',
+  workbook: RawWorkbook,
+  edited: RawWorkbook,
+): Promise<Timed> {
+  const store = new PlanStore(db, { changeLog: mode === 'on' });
+  const once = async (book: RawWorkbook) => {
+    const writes = store.documentWrites;
+    const now = new Date();
+    const started = performance.now();
+    await syncPlan(
+      book,
+      {
+        planId,
+        caller: 'bench@example.cn',
+        now,
+        existing: await store.getPlan(planId),
+        clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      },
+      store,
+    );
+    return { ms: performance.now() - started, writes: store.documentWrites - writes };
+  };
+  const first = await once(workbook);
+  const edit = await once(edited);
+  return { firstMs: first.ms, editMs: edit.ms, firstWrites: first.writes, editWrites: edit.writes };
+}
+
+/** The workbook with one activity's participants changed (the generator numbers every row). */
+function editOneRow(workbook: RawWorkbook): RawWorkbook {
+  return {
+    ...workbook,
+    tabs: workbook.tabs.map((tab) => {
+      if (tab.name !== '活动') return tab;
+      const column = locateColumns('activities', tab.header).get('participants') ?? -1;
+      if (column < 0) throw new Error('the generated 活动 tab has no participants column');
+      return {
+        ...tab,
+        rows: tab.rows.map((row, i) =>
+          i === 0 ? { ...row, cells: row.cells.map((c, j) => (j === column ? 9_999 : c)) } : row,
+        ),
+      };
+    }),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}

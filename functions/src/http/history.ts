@@ -1,0 +1,111 @@
+/**
+ * The change log's routes (§12), for the plan's editors like every route:
+ *   GET  /v1/plans/{planId}/history?row=ID&since=YYYY-MM-DD&limit=N   changes, newest first
+ *   POST /v1/plans/{planId}/restore  {ids: [...]}                       deleted activities back
+ * A restore takes the update-request form's path (requests/submit.ts queueActivity): the record,
+ * a queue entry from which the row is appended to the workbook's 活动 tab with its ID and last
+ * values, and its change (source restore) in one batch that creates the entry only if new. The
+ * entry's key derives from the record and the deletion undone, so restoring twice — a retried
+ * request, two people at once — writes one record and appends one row. The plan's version then
+ * moves (as after a submission), so the statistics and generated tabs follow, and the refresh
+ * appends the queued row. Only activities are restored this way: the form's append path writes
+ * the 活动 tab; a partner or measure row is re-typed by staff (its history shows the values).
+ */
+import { createHash } from 'node:crypto';
+import { TZDate } from '@date-fns/tz';
+import {
+  HistoryQuery,
+  type HistoryResponse,
+  RestoreRequest,
+  type RestoreResponse,
+} from '../../../shared/api';
+import type { ChangeEntry } from '../../../shared/history';
+import { Activity, historyDays } from '../../../shared/model';
+import { queueActivity } from '../requests/submit';
+import { readChanges } from '../store/changeLog';
+import type { PlanDoc } from '../store/planStore';
+import { ApiError, type ApiRequest, type HistoryDeps, parseSmallBody } from './handler';
+
+/** Answers the plan's changes, newest first, filtered by the query. */
+export async function historyOf(
+  req: ApiRequest,
+  plan: PlanDoc,
+  deps: HistoryDeps,
+): Promise<{ status: 200; body: HistoryResponse }> {
+  const parsed = HistoryQuery.safeParse(req.query ?? {});
+  if (!parsed.success)
+    throw new ApiError(
+      'invalid_body',
+      '查询参数不正确：row 为记录编号，since 为日期（YYYY-MM-DD），limit 为 1–5000 的整数',
+      'Bad query: row is a record ID, since a date (YYYY-MM-DD), limit a whole number 1–5000',
+    );
+  const { row, since, limit } = parsed.data;
+  const timezone = plan.settings.timezone;
+  const changes = await readChanges(deps.db, plan.planId, {
+    limit: limit ?? 1000,
+    ...(since !== undefined && { since: startOfDay(since, timezone) }),
+    ...(row !== undefined && { keep: (entry: ChangeEntry) => entry.id === row }),
+  });
+  return { status: 200, body: { planId: plan.planId, timezone, changes } };
+}
+
+/** Brings deleted activities back (see the module comment); answers what happened to each ID. */
+export async function restoreRecords(
+  req: ApiRequest,
+  plan: PlanDoc,
+  author: string,
+  deps: HistoryDeps & { now: () => Date },
+): Promise<{ status: 200; body: RestoreResponse }> {
+  const { ids } = parseSmallBody(
+    RestoreRequest,
+    req,
+    'ids 为要恢复的活动记录编号列表',
+    'ids is a list of the activity IDs to restore',
+  );
+  const wanted = new Set(ids);
+  // One pass over the log, newest first: each ID's latest change decides.
+  const latest = new Map<string, ChangeEntry>();
+  await readChanges(deps.db, plan.planId, {
+    keep: (entry) => {
+      if (entry.tab === 'activities' && wanted.has(entry.id) && !latest.has(entry.id))
+        latest.set(entry.id, entry);
+      return false;
+    },
+  });
+  const results: RestoreResponse['results'] = [];
+  const moves: Promise<void>[] = [];
+  for (const id of wanted) {
+    const last = latest.get(id);
+    if (!last) {
+      results.push({ id, outcome: 'unknown' });
+      continue;
+    }
+    if (last.op !== 'deleted') {
+      results.push({
+        id,
+        outcome: last.op === 'created' && last.source === 'restore' ? 'alreadyRestored' : 'present',
+      });
+      continue;
+    }
+    const key = createHash('sha256').update(`restore\u0000${id}\u0000${last.at}`).digest('hex').slice(0, 40);
+    const activity = { ...Activity.parse({ ...last.data, row: 0 }), activityId: id };
+    const queued = await queueActivity(deps.db, {
+      planId: plan.planId,
+      key,
+      tokenHash: 'restore',
+      kind: 'activity',
+      activity,
+      change: { at: deps.now(), by: author, source: 'restore', keepDays: historyDays(plan.settings) },
+    });
+    results.push({ id, outcome: queued.created ? 'restored' : 'alreadyRestored' });
+    if (queued.created) moves.push(deps.moveVersion(plan.planId, key));
+  }
+  await Promise.all(moves);
+  return { status: 200, body: { planId: plan.planId, results } };
+}
+
+/** The instant a calendar day starts in the plan's zone, as the log's ISO instants compare. */
+function startOfDay(day: string, timezone: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, timezone).getTime()).toISOString();
+}

@@ -1,0 +1,122 @@
+/**
+ * The change log and restore end to end (§12), as staff live it with `npm start`: three rows are
+ * deleted from 活动 in the .xlsx and the file is saved; the watching stack syncs; `gongjian history`
+ * names the three deletions and who made them (the OS user, 「本地」); `gongjian restore` brings one
+ * back into the file's 活动 tab with its ID and values, and into the statistics; restoring it again
+ * adds no second row; the generated tab 变更记录 lists the deletions.
+ */
+import { renameSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { todayIn } from '../../adapters/workbook/validateToday';
+import type { ChangeEntry } from '../../shared/history';
+import { gongjian, json } from '../cli/run-cli';
+import { activityRowsNow } from '../support/activityTab';
+import { eventually } from '../support/firestore';
+import { tempFolder } from '../workbook/helpers';
+import { type StackRun, startStack, stopStack } from './run-start';
+
+const folder = tempFolder();
+let stack: StackRun | undefined;
+
+afterAll(async () => {
+  await stopStack(stack);
+  folder.remove();
+}, 30_000);
+
+/** Deletes 活动 rows by ID as a spreadsheet program saves: a whole new file put in place. */
+async function deleteRows(path: string, ids: string[]): Promise<Record<string, string>[]> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(path);
+  const sheet = workbook.getWorksheet('活动') as ExcelJS.Worksheet;
+  const removed: Record<string, string>[] = [];
+  for (let n = sheet.rowCount; n >= 2; n--) {
+    const row = sheet.getRow(n);
+    if (ids.includes(row.getCell(1).text)) {
+      removed.push({ id: row.getCell(1).text, title: row.getCell(5).text });
+      sheet.spliceRows(n, 1);
+    }
+  }
+  const saved = `${path}.saving.xlsx`;
+  await workbook.xlsx.writeFile(saved);
+  renameSync(saved, path);
+  return removed;
+}
+
+describe('history and restore through the local stack', () => {
+  it('names three deleted rows and restores one into 活动 and the statistics, once', async () => {
+    const path = join(folder.dir, 'plan.xlsx');
+    stack = startStack([path]);
+    const run = stack;
+    await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
+      timeoutMs: 240_000,
+      what: 'the local stack to sync and watch',
+    });
+    expect(run.child.exitCode, run.output()).toBeNull();
+    const counted = () =>
+      json<{ plan: { activities: number } }>(gongjian(['stats', path, '--json'])).plan.activities;
+    const before = counted();
+    // Three accepted, done activities of past days (each counts in the statistics): the first
+    // sync logged every accepted row's creation.
+    const today = todayIn(new Date(), 'Asia/Shanghai');
+    const created = json<ChangeEntry[]>(gongjian(['history', path, '--json']));
+    const ids = created
+      .filter((e) => e.tab === 'activities' && e.op === 'created')
+      .filter((e) => e.data?.status === 'done' && String(e.data?.date) < today)
+      .map((e) => e.id)
+      .slice(0, 3);
+    expect(ids).toHaveLength(3);
+    const removed = await deleteRows(path, ids);
+    expect(removed).toHaveLength(3);
+
+    const deletions = await eventually(
+      () => {
+        const history = gongjian(['history', path, '--json']);
+        if (history.code !== 0) return undefined;
+        const found = json<ChangeEntry[]>(history).filter((e) => e.op === 'deleted');
+        return found.length >= 3 ? found : undefined;
+      },
+      { timeoutMs: 120_000, what: 'the three deletions in gongjian history' },
+    );
+    expect(deletions.map((e) => e.id).sort()).toEqual([...ids].sort());
+    for (const deletion of deletions) {
+      expect(deletion).toMatchObject({ tab: 'activities', source: 'sync' });
+      expect(deletion.by).toMatch(/（本地）$/);
+    }
+    // The table names them too, and --row picks one record's changes.
+    const table = gongjian(['history', path, '--row', ids[0] as string]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain(ids[0]);
+    expect(table.stdout).toContain('（删除）');
+    expect(table.stdout).not.toContain(ids[1]);
+
+    const target = removed.find((r) => r.id === ids[0]) as Record<string, string>;
+    const restored = gongjian(['restore', path, target.id as string]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain('已恢复');
+    const back = await eventually(
+      async () => (await activityRowsNow(path))?.find((r) => r.记录编号 === target.id),
+      { timeoutMs: 120_000, what: 'the restored row in 活动' },
+    );
+    expect(back.活动名称).toBe(target.title);
+    // Twice is once: the same deletion is not undone again.
+    const again = gongjian(['restore', path, target.id as string]);
+    expect(again.stdout).toContain('已恢复过');
+    // The file with the row back in counts it again (the two others stay deleted).
+    expect(counted()).toBe(before - 2);
+    expect((await activityRowsNow(path))?.filter((r) => r.记录编号 === target.id)).toHaveLength(1);
+    // 变更记录 in the workbook lists the deletions.
+    await eventually(
+      async () => {
+        const workbook = new ExcelJS.Workbook();
+        await workbook.xlsx.readFile(path).catch(() => undefined);
+        const sheet = workbook.getWorksheet('变更记录');
+        if (!sheet) return false;
+        const text = sheet.getSheetValues().flat().map(String).join(' ');
+        return ids.every((id) => text.includes(id));
+      },
+      { timeoutMs: 60_000, what: 'the 变更记录 tab naming the deleted rows' },
+    );
+  }, 420_000);
+});
