@@ -12,6 +12,7 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import type { DocumentReference, Firestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/run';
 import { parseConfig } from '../../functions/src/config';
 import { computeRollup, DistrictRollups } from '../../functions/src/districts/refresh';
 import { createApi } from '../../functions/src/http/api';
@@ -258,7 +259,9 @@ describe('districts', () => {
     await sync('order-a', newer);
     const fresh = await rolledUp('d-order', 'order-a');
     expect(fresh.basis['order-a']?.inputVersion).toBeGreaterThan(first.basis['order-a']?.inputVersion ?? 0);
-    const expected = await computeRollup((await runtime.districts.getDistrict('d-order'))!, runtime.store);
+    const orderDistrict = await runtime.districts.getDistrict('d-order');
+    if (!orderDistrict) throw new Error('no district d-order');
+    const expected = await computeRollup(orderDistrict, runtime.store);
 
     // A late event of the old version: its statistics and summary are older than the stored ones.
     const old = validateWorkbook(workbookOf('顺序社区'), { asOf: ASOF }).model;
@@ -278,7 +281,7 @@ describe('districts', () => {
     // Redelivered events of the current version, several at once.
     await Promise.all([1, 2, 3].map(() => refreshStats('order-a', runtime.refresh, { force: true })));
     await runtime.rollups.changed('d-order');
-    const after = await computeRollup((await runtime.districts.getDistrict('d-order'))!, runtime.store);
+    const after = await computeRollup(orderDistrict, runtime.store);
     expect(after.rollup).toEqual(expected.rollup);
     expect(after.basis).toEqual(expected.basis);
   });
@@ -324,6 +327,31 @@ describe('districts', () => {
     expect(state.leaseExpiresAt).toBe(0);
     expect(Object.keys(state.basis).sort()).toEqual(plans);
   }, 120_000);
+
+  it("gongjian district: an admin creates a district and adds a plan; a refusal is the server's sentence, exit 2", async () => {
+    await sync('cli-plan', workbookOf('命令社区'));
+    const cli = async (email: string, ...argv: string[]) => {
+      const lines: string[] = [];
+      const ctx = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t), now: () => NOW };
+      const saved = process.env.GONGJIAN_TOKEN;
+      process.env.GONGJIAN_TOKEN = bearer(email).slice('Bearer '.length);
+      try {
+        return { code: await runCli(['district', ...argv, '--api', apiUrl], ctx), text: lines.join('\n') };
+      } finally {
+        if (saved === undefined) delete process.env.GONGJIAN_TOKEN;
+        else process.env.GONGJIAN_TOKEN = saved;
+      }
+    };
+    const created = await cli(ADMIN, 'd-cli', '--create', '命令街道', '--viewer', VIEWER);
+    expect(created).toMatchObject({ code: 0 });
+    expect(created.text).toContain('已创建街道「命令街道」');
+    expect((await cli(ADMIN, 'd-cli', '--add', 'cli-plan')).text).toContain('cli-plan');
+    expect((await runtime.districts.getDistrict('d-cli'))?.viewers).toEqual([VIEWER]);
+    const refused = await cli(VIEWER, 'd-cli', '--remove', 'cli-plan');
+    expect(refused.code).toBe(2);
+    expect(refused.text).toContain('你不是该街道的管理员');
+    expect((await runtime.districts.getDistrict('d-cli'))?.plans).toEqual(['cli-plan']);
+  });
 
   describe('access', () => {
     const PLAN = 'access-plan';

@@ -9,17 +9,23 @@
  *   district's list of plans: two admins adding one plan to two districts at once cannot both
  *   succeed, and the list and the memberships never disagree.
  * - **A recomputation is claimed, and every change after it is seen.** `markChanged` moves the
- *   roll-up's generation and takes the lease if no live holder has it, in one transaction;
- *   `finishRecompute` releases the lease only if the generation has not moved since the holder
- *   read it, else it hands the holder the new generation to compute. So a change either precedes
+ *   roll-up's generation, then takes the lease if no live holder has it (a write conditional on
+ *   the state being as read); `finishRecompute` releases the lease only if the generation has not
+ *   moved since the holder read it, else it hands the holder the new generation to compute. So a change either precedes
  *   the holder's last check (it computes again) or follows the release (its own caller holds the
  *   next lease) — never lost, and never two holders while the lease lives.
  */
-import { type DocumentReference, FieldValue, type Firestore, type Transaction } from 'firebase-admin/firestore';
+import {
+  type DocumentReference,
+  FieldValue,
+  type Firestore,
+  type Transaction,
+} from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { DistrictCreateRequest } from '../../../shared/api';
 import type { ApiErrorCode } from '../../../shared/apiErrors';
 import { GongjianError } from '../../../shared/errors';
+import { GRPC_STATUS, hasGrpcStatus } from './grpcStatus';
 import {
   CURRENT_DOC,
   DISTRICT_MEMBERS_COLLECTION,
@@ -143,8 +149,7 @@ export class DistrictStore {
     try {
       await this.district(districtId).create(doc);
     } catch (error) {
-      // gRPC ALREADY_EXISTS.
-      if ((error as { code?: unknown }).code === 6) throw districtExists(districtId);
+      if (hasGrpcStatus(error, GRPC_STATUS.ALREADY_EXISTS)) throw districtExists(districtId);
       throw error;
     }
     return doc;
@@ -198,11 +203,10 @@ export class DistrictStore {
   /**
    * Records a change the roll-up must reflect and claims the recomputation for `holder` if nobody
    * holds it (or the holder's lease ran out). Returns the generation to compute when claimed.
-   * The generation moves by a blind increment, not in a transaction: a hundred members changing
-   * at once must not contend for one document. Only a caller that then sees the lease free tries
-   * to take it (a transaction); one that sees it held leaves the change to the holder, whose
-   * finishing transaction reads the generation after this increment committed — or released the
-   * lease before it, which this caller's read would then have seen.
+   * The generation moves by a blind increment: a hundred members changing at once must not queue
+   * for one document's lock. A caller that then sees the lease held leaves the change to the
+   * holder, whose finishing write is conditional on the document being as it read it — so it
+   * either saw this increment or released the lease before it, which this caller's read then saw.
    */
   async markChanged(
     districtId: string,
@@ -210,18 +214,12 @@ export class DistrictStore {
     now: number,
     leaseMs: number,
   ): Promise<number | undefined> {
-    const ref = this.state(districtId);
-    await ref.set({ generation: FieldValue.increment(1) }, { merge: true });
-    const seen = stateOf((await ref.get()).data());
-    this.documentReads += 1;
-    if (seen.leaseExpiresAt > now) return undefined;
-    return this.db.runTransaction(async (tx) => {
-      const state = stateOf((await tx.get(ref)).data());
-      this.documentReads += 1;
-      if (state.leaseExpiresAt > now) return undefined;
-      tx.set(ref, { ...state, leaseHolder: holder, leaseExpiresAt: now + leaseMs });
-      return state.generation;
-    });
+    await this.state(districtId).set({ generation: FieldValue.increment(1) }, { merge: true });
+    return this.compareAndSet(districtId, (state) =>
+      state.leaseExpiresAt > now
+        ? { result: undefined }
+        : { result: state.generation, write: { leaseHolder: holder, leaseExpiresAt: now + leaseMs } },
+    );
   }
 
   /**
@@ -234,15 +232,11 @@ export class DistrictStore {
     now: number,
     leaseMs: number,
   ): Promise<number | undefined> {
-    return this.db.runTransaction(async (tx) => {
-      const snapshot = await tx.get(this.state(districtId));
-      this.documentReads += 1;
-      if (!snapshot.exists) return undefined;
-      const state = stateOf(snapshot.data());
-      if (state.leaseExpiresAt > now || state.computedGeneration >= state.generation) return undefined;
-      tx.set(this.state(districtId), { ...state, leaseHolder: holder, leaseExpiresAt: now + leaseMs });
-      return state.generation;
-    });
+    return this.compareAndSet(districtId, (state) =>
+      state.leaseExpiresAt > now || state.computedGeneration >= state.generation
+        ? { result: undefined }
+        : { result: state.generation, write: { leaseHolder: holder, leaseExpiresAt: now + leaseMs } },
+    );
   }
 
   /**
@@ -258,29 +252,48 @@ export class DistrictStore {
     now: Date,
     leaseMs: number,
   ): Promise<number | undefined> {
-    return this.db.runTransaction(async (tx) => {
-      const snapshot = await tx.get(this.state(districtId));
-      this.documentReads += 1;
-      const state = stateOf(snapshot.data());
-      const mine = state.leaseHolder === holder;
-      const recorded: RollupState = {
-        ...state,
+    return this.compareAndSet(districtId, (state) => {
+      const recorded: Partial<RollupState> = {
         recomputations: state.recomputations + 1,
         ...(generation > state.computedGeneration
           ? { computedGeneration: generation, basis, computedAt: now.toISOString() }
           : {}),
       };
-      if (!mine) {
-        tx.set(this.state(districtId), recorded);
-        return undefined;
-      }
+      if (state.leaseHolder !== holder) return { result: undefined, write: recorded };
       if (state.generation > generation) {
-        tx.set(this.state(districtId), { ...recorded, leaseExpiresAt: now.getTime() + leaseMs });
-        return state.generation;
+        return {
+          result: state.generation,
+          write: { ...recorded, leaseExpiresAt: now.getTime() + leaseMs },
+        };
       }
-      tx.set(this.state(districtId), { ...recorded, leaseHolder: '', leaseExpiresAt: 0 });
-      return undefined;
+      return { result: undefined, write: { ...recorded, leaseHolder: '', leaseExpiresAt: 0 } };
     });
+  }
+
+  /**
+   * Reads the roll-up's state, decides, and writes the decision only if the document is still as
+   * read (its update time as a precondition), else reads again: optimistic, so a burst of blind
+   * increments never waits on a lock, and no decision is made on a state that has moved.
+   */
+  private async compareAndSet<T>(
+    districtId: string,
+    decide: (state: RollupState) => { result: T; write?: Partial<RollupState> },
+  ): Promise<T> {
+    const ref = this.state(districtId);
+    for (;;) {
+      const snapshot = await ref.get();
+      this.documentReads += 1;
+      const { result, write } = decide(stateOf(snapshot.data()));
+      if (write === undefined) return result;
+      try {
+        if (snapshot.updateTime === undefined) await ref.create({ ...EMPTY_STATE, ...write });
+        else await ref.update(write, { lastUpdateTime: snapshot.updateTime });
+        return result;
+      } catch (error) {
+        // Changed (or created) since read: decide again on what is there now.
+        if (!hasGrpcStatus(error, GRPC_STATUS.FAILED_PRECONDITION, GRPC_STATUS.ALREADY_EXISTS)) throw error;
+      }
+    }
   }
 }
 
