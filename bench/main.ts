@@ -12,6 +12,7 @@ import { type ValidationResult, validateWorkbook } from '../shared/validate';
 import type { RawWorkbook } from '../shared/workbook';
 import { onePassBaseline } from './baseline';
 import { runCliBench } from './cliBench';
+import { DISTRICT_TARGETS, type DistrictBench, runDistrictBench } from './districtBench';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
@@ -33,6 +34,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --no-functions     skip the functions part (local stack: first syncs, re-sync, latency, cold start; mail)
   --cli-rows N       activities in the .xlsx for \`gongjian stats\` against the streaming-parse floor (default 100000; 0 skips)
   --rollup-plans N   sample-sized workbooks for \`gongjian rollup\` against \`gongjian stats\` on each (default 200; 0 skips)
+  --district-plans N plans of 200 activities in one district on the local stack: roll-up freshness, reads, a burst (default 100; 0 skips)
   -h, --help         this text`;
 
 const DEFAULT_FORMULA_ROWS = 10_000;
@@ -58,6 +60,7 @@ interface Options {
   functions: boolean;
   cliRows: number;
   rollupPlans: number;
+  districtPlans: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -76,6 +79,7 @@ function parseOptions(argv: string[]): Options | undefined {
       functions: { type: 'boolean', default: true },
       'cli-rows': { type: 'string' },
       'rollup-plans': { type: 'string' },
+      'district-plans': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,6 +107,7 @@ function parseOptions(argv: string[]): Options | undefined {
     functions: values.functions !== false,
     cliRows: count('cli-rows', values['cli-rows'], 100_000),
     rollupPlans: count('rollup-plans', values['rollup-plans'], 200),
+    districtPlans: count('district-plans', values['district-plans'], 100),
   };
 }
 
@@ -403,6 +408,9 @@ async function main(): Promise<void> {
   if (options.rollupPlans > 0) {
     rows.push(...(await runRollupBench({ plans: options.rollupPlans, asOf, progress })));
   }
+  if (options.districtPlans > 0) {
+    rows.push(...districtRows(await runDistrictBench({ plans: options.districtPlans, edits: 20, progress })));
+  }
   printTable(rows);
 
   if (formula && formula.run.disagreements.length > 0) {
@@ -426,6 +434,41 @@ async function main(): Promise<void> {
   }
   if (rejected)
     console.log('WARNING: the generated workbook had rejected rows: the generator or validation is off.');
+}
+
+/** The district part's rows: roll-up freshness after one sync, its reads, a burst of syncs. */
+function districtRows(d: DistrictBench): Row[] {
+  const sorted = [...d.freshMs].sort((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  const p95 = at(0.95);
+  const scale = `${int(d.plans)} plans × ${int(d.activitiesPerPlan)} activities`;
+  return [
+    {
+      metric: `district (${scale}): one plan's sync answered → roll-up fresh, p50 / p95 of ${d.freshMs.length}`,
+      value: `${ms(at(0.5))} / ${ms(p95)}`,
+      target: `≤ ${int(DISTRICT_TARGETS.freshMs)} ms`,
+      pass: p95 <= DISTRICT_TARGETS.freshMs,
+    },
+    {
+      metric: `district (${scale}): documents read per roll-up recomputation (summaries + district; records: none)`,
+      value: int(Math.ceil(d.readsPerRecomputation)),
+      target: `≤ ${int(d.plans + DISTRICT_TARGETS.extraReads)}`,
+      pass: d.readsPerRecomputation <= d.plans + DISTRICT_TARGETS.extraReads,
+    },
+    {
+      metric: `district: ${int(d.burstPlans)} plans synced at once → roll-up recomputations (all fresh in ${ms(d.burstMs)})`,
+      value: int(d.burstRecomputations),
+      target: `≤ ${DISTRICT_TARGETS.burstRecomputations}`,
+      pass: d.burstRecomputations <= DISTRICT_TARGETS.burstRecomputations,
+    },
+    {
+      metric: 'district: roll-up equals one recomputed from every plan’s stored records',
+      value: d.equalToRecords ? 'equal' : 'DIFFERENT',
+      target: 'equal',
+      pass: d.equalToRecords,
+    },
+  ];
 }
 
 /** The mail part's rows: 500 digests through the queue and the sender to a local SMTP server. */

@@ -1,0 +1,170 @@
+/**
+ * The district part of `npm run bench` (issue 22, on the real local stack: the Firestore
+ * emulator, the statistics trigger through the bridge, syncs through the API):
+ *   - N community plans of sample size in one district; after one plan's sync, how long until the
+ *     district's roll-up state says it used that sync's statistics (p50/p95 over several edits),
+ *     and what each roll-up recomputation read (district documents and member summaries, counted
+ *     by the stores; a roll-up reads no record by construction — it has no path to one);
+ *   - the same N plans edited and synced at once: roll-up recomputations, and whether the roll-up
+ *     then equals one computed afresh from every plan's stored records.
+ * N is an option (`--district-plans`): the issue's target is 1,000 plans of 200 activities.
+ */
+
+import { computeRollup } from '../functions/src/districts/refresh';
+import { DistrictStore } from '../functions/src/store/districtStore';
+import { rollUpDistrict, summarisePlan } from '../shared/rollup';
+import { computeStats } from '../shared/stats';
+import type { RawWorkbook } from '../shared/workbook';
+import { type LocalStack, startLocalStack } from '../stack/stack';
+import { postSync } from '../stack/syncWorkbook';
+import { generateWorkbook } from './generate';
+
+export const DISTRICT_TARGETS = { freshMs: 2_000, burstRecomputations: 10, extraReads: 10 } as const;
+
+const PLAN_SIZE = { measures: 18, partners: 10, activities: 200 } as const;
+const DISTRICT = 'bench-district';
+
+export interface DistrictBenchOptions {
+  plans: number;
+  /** Single-plan edits timed for p50/p95. */
+  edits: number;
+  progress: (text: string) => void;
+}
+
+export interface DistrictBench {
+  plans: number;
+  activitiesPerPlan: number;
+  freshMs: number[];
+  /** Documents the roll-up read per recomputation during the single-plan edits (max). */
+  readsPerRecomputation: number;
+  burstPlans: number;
+  burstRecomputations: number;
+  burstMs: number;
+  equalToRecords: boolean;
+}
+
+function communityPlan(index: number, year: number): RawWorkbook {
+  const workbook = generateWorkbook({ ...PLAN_SIZE, year, seed: 22_000 + index });
+  const settings = workbook.tabs.find((tab) => tab.name === '设置');
+  for (const row of settings?.rows ?? []) if (row.cells[0] === '社区名称') row.cells[1] = `第${index}社区`;
+  return workbook;
+}
+
+/** The workbook with one more participant in its n-th activity: a real change, one record. */
+function edited(workbook: RawWorkbook, n: number): RawWorkbook {
+  const copy = structuredClone(workbook);
+  const activities = copy.tabs.find((tab) => tab.name === '活动');
+  const column = activities?.header.indexOf('参与人数') ?? -1;
+  const row = activities?.rows[n % (activities?.rows.length || 1)];
+  if (row && column >= 0) row.cells[column] = Number(row.cells[column] ?? 0) + 1;
+  return copy;
+}
+
+/** Waits until the roll-up state used at least `version` of the plan; the time it took. */
+async function fresh(watch: DistrictStore, planId: string, version: number, since: number): Promise<number> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const state = await watch.getState(DISTRICT);
+    if ((state.basis[planId]?.inputVersion ?? -1) >= version && state.leaseExpiresAt === 0) {
+      return Date.now() - since;
+    }
+    if (Date.now() > deadline) throw new Error(`the roll-up never used version ${version} of ${planId}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const readsOf = (stack: LocalStack) =>
+  stack.runtime.districts.documentReads + stack.runtime.store.summaryReads;
+
+/** Runs the district measurements on a local stack of its own. */
+export async function runDistrictBench(options: DistrictBenchOptions): Promise<DistrictBench> {
+  const { plans, edits, progress } = options;
+  const year = new Date().getUTCFullYear();
+  const stack = await startLocalStack({ projectId: 'demo-gongjian-district-bench', progress });
+  try {
+    const { runtime } = stack;
+    // A store of its own to watch the state: its reads are the bench's, not the roll-up's.
+    const watch = new DistrictStore(runtime.db);
+    await runtime.districts.create(
+      DISTRICT,
+      { name: '基准街道', timezone: 'Asia/Shanghai', viewers: [], admins: [] },
+      stack.devEmail,
+      new Date(),
+    );
+    const books: RawWorkbook[] = [];
+    const ids: string[] = [];
+    progress(`district: syncing ${plans} plans of ${PLAN_SIZE.activities} activities into one district…`);
+    for (let i = 0; i < plans; i++) {
+      const planId = `community-${String(i).padStart(4, '0')}`;
+      const book = communityPlan(i, year);
+      await postSync(stack, planId, book);
+      await runtime.districts.addPlan(DISTRICT, planId);
+      books.push(book);
+      ids.push(planId);
+      if ((i + 1) % 50 === 0) progress(`  ${i + 1} plans synced`);
+    }
+    await runtime.rollups.changed(DISTRICT);
+    const last = ids[ids.length - 1] as string;
+    await fresh(watch, last, 1, Date.now());
+
+    progress(`district: ${edits} single-plan edits, each timed from the sync's answer to a fresh roll-up…`);
+    const freshMs: number[] = [];
+    let readsPerRecomputation = 0;
+    for (let n = 0; n < edits; n++) {
+      const index = (n * 7919) % plans;
+      const planId = ids[index] as string;
+      const book = edited(books[index] as RawWorkbook, n);
+      books[index] = book;
+      const before = { reads: readsOf(stack), runs: (await watch.getState(DISTRICT)).recomputations };
+      const answer = await postSync(stack, planId, book);
+      freshMs.push(await fresh(watch, planId, answer.version, Date.now()));
+      await stack.bridge.idle();
+      const runs = (await watch.getState(DISTRICT)).recomputations - before.runs;
+      // The plan's own district lookup is counted in: it is part of following the change.
+      if (runs > 0)
+        readsPerRecomputation = Math.max(readsPerRecomputation, (readsOf(stack) - before.reads) / runs);
+    }
+
+    progress(`district: all ${plans} plans edited and synced at once…`);
+    const burstBefore = (await watch.getState(DISTRICT)).recomputations;
+    const started = Date.now();
+    const answers = await Promise.all(
+      ids.map((planId, i) => {
+        const book = edited(books[i] as RawWorkbook, 1000 + i);
+        books[i] = book;
+        return postSync(stack, planId, book);
+      }),
+    );
+    await Promise.all(ids.map((planId, i) => fresh(watch, planId, answers[i]?.version ?? 0, started)));
+    await stack.bridge.idle();
+    const burstMs = Date.now() - started;
+    const burstRecomputations = (await watch.getState(DISTRICT)).recomputations - burstBefore;
+
+    progress('district: the roll-up against one recomputed from every plan’s stored records…');
+    const district = await watch.getDistrict(DISTRICT);
+    if (!district) throw new Error('the bench district is gone');
+    const fromSummaries = (await computeRollup(district, runtime.store)).rollup;
+    const summaries = [];
+    for (const planId of district.plans) {
+      const snapshot = await runtime.store.readSnapshot(planId);
+      const stats = await runtime.store.getStats(planId);
+      if (!snapshot || !stats) throw new Error(`no statistics for ${planId}`);
+      const recomputed = computeStats(snapshot.model, stats.asOf);
+      summaries.push(summarisePlan(snapshot.model, recomputed, { name: planId, path: planId }));
+    }
+    const fromRecords = rollUpDistrict(summaries);
+    const equalToRecords = JSON.stringify(fromSummaries) === JSON.stringify(fromRecords);
+    return {
+      plans,
+      activitiesPerPlan: PLAN_SIZE.activities,
+      freshMs,
+      readsPerRecomputation,
+      burstPlans: plans,
+      burstRecomputations,
+      burstMs,
+      equalToRecords,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
