@@ -12,6 +12,7 @@
 
 import { computeRollup } from '../functions/src/districts/refresh';
 import { DistrictStore } from '../functions/src/store/districtStore';
+import type { PlanStore } from '../functions/src/store/planStore';
 import { rollUpDistrict, summarisePlan } from '../shared/rollup';
 import { computeStats } from '../shared/stats';
 import type { RawWorkbook } from '../shared/workbook';
@@ -35,6 +36,8 @@ export interface DistrictBench {
   plans: number;
   activitiesPerPlan: number;
   freshMs: number[];
+  /** The same runs from the plan's statistics being saved to the roll-up being fresh. */
+  afterStatsMs: number[];
   /** Documents the roll-up read per recomputation during the single-plan edits (max). */
   readsPerRecomputation: number;
   burstPlans: number;
@@ -60,13 +63,27 @@ function edited(workbook: RawWorkbook, n: number): RawWorkbook {
   return copy;
 }
 
-/** Waits until the roll-up state used at least `version` of the plan; the time it took. */
-async function fresh(watch: DistrictStore, planId: string, version: number, since: number): Promise<number> {
+/**
+ * Waits until the roll-up state used at least `version` of the plan; the time it took, and (with
+ * `stats`) the part of it after the plan's own statistics were saved — the roll-up's own share.
+ */
+async function fresh(
+  watch: DistrictStore,
+  planId: string,
+  version: number,
+  since: number,
+  stats?: PlanStore,
+): Promise<{ ms: number; afterStatsMs: number }> {
   const deadline = Date.now() + 120_000;
+  let statsAt: number | undefined;
   for (;;) {
+    if (stats && statsAt === undefined && ((await stats.getStats(planId))?.inputVersion ?? -1) >= version) {
+      statsAt = Date.now();
+    }
     const state = await watch.getState(DISTRICT);
     if ((state.basis[planId]?.inputVersion ?? -1) >= version && state.leaseExpiresAt === 0) {
-      return Date.now() - since;
+      const now = Date.now();
+      return { ms: now - since, afterStatsMs: now - (statsAt ?? now) };
     }
     if (Date.now() > deadline) throw new Error(`the roll-up never used version ${version} of ${planId}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -109,6 +126,7 @@ export async function runDistrictBench(options: DistrictBenchOptions): Promise<D
 
     progress(`district: ${edits} single-plan edits, each timed from the sync's answer to a fresh roll-up…`);
     const freshMs: number[] = [];
+    const afterStatsMs: number[] = [];
     let readsPerRecomputation = 0;
     for (let n = 0; n < edits; n++) {
       const index = (n * 7919) % plans;
@@ -117,7 +135,9 @@ export async function runDistrictBench(options: DistrictBenchOptions): Promise<D
       books[index] = book;
       const before = { reads: readsOf(stack), runs: (await watch.getState(DISTRICT)).recomputations };
       const answer = await postSync(stack, planId, book);
-      freshMs.push(await fresh(watch, planId, answer.version, Date.now()));
+      const timed = await fresh(watch, planId, answer.version, Date.now(), runtime.store);
+      freshMs.push(timed.ms);
+      afterStatsMs.push(timed.afterStatsMs);
       await stack.bridge.idle();
       const runs = (await watch.getState(DISTRICT)).recomputations - before.runs;
       // The plan's own district lookup is counted in: it is part of following the change.
@@ -158,6 +178,7 @@ export async function runDistrictBench(options: DistrictBenchOptions): Promise<D
       plans,
       activitiesPerPlan: PLAN_SIZE.activities,
       freshMs,
+      afterStatsMs,
       readsPerRecomputation,
       burstPlans: plans,
       burstRecomputations,
