@@ -438,9 +438,12 @@ async function main(): Promise<void> {
 
 /** The district part's rows: roll-up freshness after one sync, its reads, a burst of syncs. */
 function districtRows(d: DistrictBench): Row[] {
-  const sorted = [...d.freshMs].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  const quantile = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  };
+  const at = quantile(d.freshMs);
+  const rollupShare = quantile(d.afterStatsMs);
   const p95 = at(0.95);
   const scale = `${int(d.plans)} plans × ${int(d.activitiesPerPlan)} activities`;
   return [
