@@ -74,7 +74,9 @@ async function fresh(
   since: number,
   stats?: PlanStore,
 ): Promise<{ ms: number; afterStatsMs: number }> {
-  const deadline = Date.now() + 120_000;
+  // The emulator delivers trigger events one at a time: a burst of N syncs is N recomputations
+  // of statistics in a row before the last summary can reach the roll-up.
+  const deadline = Date.now() + 900_000;
   let statsAt: number | undefined;
   for (;;) {
     if (stats && statsAt === undefined && ((await stats.getStats(planId))?.inputVersion ?? -1) >= version) {
