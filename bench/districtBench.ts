@@ -18,6 +18,8 @@ import { computeStats } from '../shared/stats';
 import type { RawWorkbook } from '../shared/workbook';
 import { type LocalStack, startLocalStack } from '../stack/stack';
 import { postSync } from '../stack/syncWorkbook';
+import type { CliBenchRow } from './cliBench';
+import { int, ms } from './format';
 import { generateWorkbook } from './generate';
 
 export const DISTRICT_TARGETS = { freshMs: 2_000, burstRecomputations: 10, extraReads: 10 } as const;
@@ -190,4 +192,47 @@ export async function runDistrictBench(options: DistrictBenchOptions): Promise<D
   } finally {
     await stack.stop();
   }
+}
+
+/** The district part's rows: roll-up freshness after one sync, its reads, a burst of syncs. */
+export function districtRows(d: DistrictBench): CliBenchRow[] {
+  const quantile = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+  };
+  const at = quantile(d.freshMs);
+  const rollupShare = quantile(d.afterStatsMs);
+  const p95 = at(0.95);
+  const scale = `${int(d.plans)} plans × ${int(d.activitiesPerPlan)} activities`;
+  return [
+    {
+      metric: `district (${scale}): one plan's sync answered → roll-up fresh, p50 / p95 of ${d.freshMs.length}`,
+      value: `${ms(at(0.5))} / ${ms(p95)}`,
+      target: `≤ ${int(DISTRICT_TARGETS.freshMs)} ms`,
+      pass: p95 <= DISTRICT_TARGETS.freshMs,
+    },
+    {
+      metric: `district (${scale}): of which after the plan's own statistics were saved, p50 / p95`,
+      value: `${ms(rollupShare(0.5))} / ${ms(rollupShare(0.95))}`,
+      target: '',
+    },
+    {
+      metric: `district (${scale}): documents read per roll-up recomputation (summaries + district; records: none)`,
+      value: int(Math.ceil(d.readsPerRecomputation)),
+      target: `≤ ${int(d.plans + DISTRICT_TARGETS.extraReads)}`,
+      pass: d.readsPerRecomputation <= d.plans + DISTRICT_TARGETS.extraReads,
+    },
+    {
+      metric: `district: ${int(d.burstPlans)} plans synced at once → roll-up recomputations (all fresh in ${ms(d.burstMs)})`,
+      value: int(d.burstRecomputations),
+      target: `≤ ${DISTRICT_TARGETS.burstRecomputations}`,
+      pass: d.burstRecomputations <= DISTRICT_TARGETS.burstRecomputations,
+    },
+    {
+      metric: 'district: roll-up equals one recomputed from every plan’s stored records',
+      value: d.equalToRecords ? 'equal' : 'DIFFERENT',
+      target: 'equal',
+      pass: d.equalToRecords,
+    },
+  ];
 }

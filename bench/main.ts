@@ -12,7 +12,8 @@ import { type ValidationResult, validateWorkbook } from '../shared/validate';
 import type { RawWorkbook } from '../shared/workbook';
 import { onePassBaseline } from './baseline';
 import { runCliBench } from './cliBench';
-import { DISTRICT_TARGETS, type DistrictBench, runDistrictBench } from './districtBench';
+import { districtRows, runDistrictBench } from './districtBench';
+import { int, ms } from './format';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
@@ -127,9 +128,6 @@ function median(values: number[]): number {
   const hi = sorted[mid] ?? Number.NaN;
   return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? hi) + hi) / 2;
 }
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => `${n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : int(n)} ms`;
 
 interface Prepared {
   workbook: RawWorkbook;
@@ -434,49 +432,6 @@ async function main(): Promise<void> {
   }
   if (rejected)
     console.log('WARNING: the generated workbook had rejected rows: the generator or validation is off.');
-}
-
-/** The district part's rows: roll-up freshness after one sync, its reads, a burst of syncs. */
-function districtRows(d: DistrictBench): Row[] {
-  const quantile = (values: number[]) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  };
-  const at = quantile(d.freshMs);
-  const rollupShare = quantile(d.afterStatsMs);
-  const p95 = at(0.95);
-  const scale = `${int(d.plans)} plans × ${int(d.activitiesPerPlan)} activities`;
-  return [
-    {
-      metric: `district (${scale}): one plan's sync answered → roll-up fresh, p50 / p95 of ${d.freshMs.length}`,
-      value: `${ms(at(0.5))} / ${ms(p95)}`,
-      target: `≤ ${int(DISTRICT_TARGETS.freshMs)} ms`,
-      pass: p95 <= DISTRICT_TARGETS.freshMs,
-    },
-    {
-      metric: `district (${scale}): of which after the plan's own statistics were saved, p50 / p95`,
-      value: `${ms(rollupShare(0.5))} / ${ms(rollupShare(0.95))}`,
-      target: '',
-    },
-    {
-      metric: `district (${scale}): documents read per roll-up recomputation (summaries + district; records: none)`,
-      value: int(Math.ceil(d.readsPerRecomputation)),
-      target: `≤ ${int(d.plans + DISTRICT_TARGETS.extraReads)}`,
-      pass: d.readsPerRecomputation <= d.plans + DISTRICT_TARGETS.extraReads,
-    },
-    {
-      metric: `district: ${int(d.burstPlans)} plans synced at once → roll-up recomputations (all fresh in ${ms(d.burstMs)})`,
-      value: int(d.burstRecomputations),
-      target: `≤ ${DISTRICT_TARGETS.burstRecomputations}`,
-      pass: d.burstRecomputations <= DISTRICT_TARGETS.burstRecomputations,
-    },
-    {
-      metric: 'district: roll-up equals one recomputed from every plan’s stored records',
-      value: d.equalToRecords ? 'equal' : 'DIFFERENT',
-      target: 'equal',
-      pass: d.equalToRecords,
-    },
-  ];
 }
 
 /** The mail part's rows: 500 digests through the queue and the sender to a local SMTP server. */
