@@ -5,7 +5,17 @@
  */
 
 import type * as z from 'zod';
-import { ErrorBody, ROUTES, type RouteAnswer, type RouteName, routeUrl } from '../shared/api';
+import {
+  DISTRICT_ROUTES,
+  type DistrictRouteAnswer,
+  type DistrictRouteName,
+  districtRouteUrl,
+  ErrorBody,
+  ROUTES,
+  type RouteAnswer,
+  type RouteName,
+  routeUrl,
+} from '../shared/api';
 import { knownErrorCode } from '../shared/apiErrors';
 import { ApiRefusalError } from './terminal/errors';
 
@@ -68,4 +78,29 @@ async function answerOf<R extends RouteName>(route: R, response: Response): Prom
   const answer = ROUTES[route].answer.safeParse(json);
   if (!answer.success) throw refusalOf(response.status, undefined);
   return answer.data as RouteAnswer<R>;
+}
+
+/** Where the API is and who calls it, for a district's routes. */
+export interface DistrictTarget {
+  apiUrl: string;
+  token: string;
+  districtId: string;
+}
+
+/** POSTs a district route's body and returns its parsed answer; refusals as in postRoute. */
+export async function postDistrictRoute<R extends Exclude<DistrictRouteName, 'districtRollup'>>(
+  target: DistrictTarget,
+  route: R,
+  body: z.input<(typeof DISTRICT_ROUTES)[R]['body']>,
+): Promise<DistrictRouteAnswer<R>> {
+  const response = await fetch(districtRouteUrl(target.apiUrl, target.districtId, route), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  });
+  const json: unknown = await response.json().catch(() => undefined);
+  if (response.status !== DISTRICT_ROUTES[route].status) throw refusalOf(response.status, json);
+  const answer = DISTRICT_ROUTES[route].answer.safeParse(json);
+  if (!answer.success) throw refusalOf(response.status, undefined);
+  return answer.data as DistrictRouteAnswer<R>;
 }

@@ -12,6 +12,8 @@ import { type ValidationResult, validateWorkbook } from '../shared/validate';
 import type { RawWorkbook } from '../shared/workbook';
 import { onePassBaseline } from './baseline';
 import { runCliBench } from './cliBench';
+import { districtRows, runDistrictBench } from './districtBench';
+import { int, ms } from './format';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
@@ -36,6 +38,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --cli-rows N       activities in the .xlsx for \`gongjian stats\` against the streaming-parse floor (default 100000; 0 skips)
   --history-rows N   activities in the change log's first sync and one-row edit, log on vs off (default 10000; 0 skips)
   --rollup-plans N   sample-sized workbooks for \`gongjian rollup\` against \`gongjian stats\` on each (default 200; 0 skips)
+  --district-plans N plans of 200 activities in one district on the local stack: roll-up freshness, reads, a burst (default 100; 0 skips)
   -h, --help         this text`;
 
 const DEFAULT_FORMULA_ROWS = 10_000;
@@ -63,6 +66,7 @@ interface Options {
   rollupPlans: number;
   ledgerActivities: number;
   historyRows: number;
+  districtPlans: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -83,6 +87,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'rollup-plans': { type: 'string' },
       'ledger-activities': { type: 'string' },
       'history-rows': { type: 'string' },
+      'district-plans': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -112,6 +117,7 @@ function parseOptions(argv: string[]): Options | undefined {
     rollupPlans: count('rollup-plans', values['rollup-plans'], 200),
     ledgerActivities: count('ledger-activities', values['ledger-activities'], 1000),
     historyRows: count('history-rows', values['history-rows'], 10_000),
+    districtPlans: count('district-plans', values['district-plans'], 100),
   };
 }
 
@@ -131,9 +137,6 @@ function median(values: number[]): number {
   const hi = sorted[mid] ?? Number.NaN;
   return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? hi) + hi) / 2;
 }
-
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const ms = (n: number) => `${n < 10 ? n.toFixed(2) : n < 1000 ? n.toFixed(1) : int(n)} ms`;
 
 interface Prepared {
   workbook: RawWorkbook;
@@ -425,6 +428,9 @@ async function main(): Promise<void> {
         progress,
       })),
     );
+  }
+  if (options.districtPlans > 0) {
+    rows.push(...districtRows(await runDistrictBench({ plans: options.districtPlans, edits: 20, progress })));
   }
   printTable(rows);
 

@@ -282,6 +282,51 @@ running, nothing held back, or the rows to delete changed`,
       return restoreCommand({ path, ids }, ctx);
     },
   },
+  district: {
+    summary: '街道管理：创建街道、加入或移出计划 / a district: create it, add or remove plans',
+    options: {
+      api: { type: 'string', value: 'URL', zh: '服务地址', en: 'the API URL' },
+      create: {
+        type: 'string',
+        value: 'NAME',
+        zh: '以此名称创建街道',
+        en: 'create the district with this name',
+      },
+      add: { type: 'string', value: 'PLAN', zh: '加入此计划', en: 'add this plan' },
+      remove: { type: 'string', value: 'PLAN', zh: '移出此计划', en: 'remove this plan' },
+      viewer: {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '（创建时）查看人邮箱，可重复',
+        en: '(with --create) a viewer email; repeat it',
+      },
+      admin: {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '（创建时）管理员邮箱，可重复',
+        en: '(with --create) an admin email; repeat it',
+      },
+      timezone: { type: 'string', value: 'TZ', zh: '（创建时）时区', en: '(with --create) the time zone' },
+    },
+    note: `PATH 为街道编号（字母、数字、_ 与 -）。身份令牌取自环境变量 GONGJIAN_TOKEN。
+PATH is the district ID (letters, digits, _ and -). The identity token is read from GONGJIAN_TOKEN.
+退出码 / exit codes: 0 完成 done · 2 用法错误或服务拒绝 a usage mistake or a refusal by the server`,
+    run: async (districtId, o, ctx) => {
+      const args = {
+        districtId,
+        apiUrl: o.strings.api,
+        token: process.env.GONGJIAN_TOKEN,
+        create: o.strings.create,
+        add: o.strings.add,
+        remove: o.strings.remove,
+        viewers: o.lists.viewer ?? [],
+        admins: o.lists.admin ?? [],
+        timezone: o.strings.timezone,
+      };
+      const { districtCommand } = await import('./commands/district');
+      return districtCommand(args, ctx);
+    },
+  },
 };
 
 const PATH_NOTE = `PATH 为 .xlsx 工作簿，或存放各工作表 CSV 文件的文件夹（计划.csv 或 plan.csv 等）。

@@ -17,6 +17,7 @@ import { RECORD_TABS, TAB_KEYS } from './columns';
 import { PendingDeletion } from './deletionGuard';
 import { ChangeEntry } from './history';
 import { ISSUE_SEVERITY, type IssueCode } from './issues';
+import type { DistrictRollup } from './rollup';
 import type { Stats } from './stats-types';
 
 /** A cell as the API receives it: no Date, dates travel as spreadsheet serial numbers. */
@@ -309,6 +310,109 @@ export function matchRoute(path: string): { route: RouteName; planId: string } |
   const match = /^\/v1\/plans\/([^/]+)\/(.+?)\/?$/.exec(path);
   const route = match?.[2] === undefined ? undefined : ROUTE_BY_PATH.get(match[2]);
   return match?.[1] !== undefined && route !== undefined ? { route, planId: match[1] } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Districts (§13): routes under /v1/districts/{districtId}/, a table of their own because who may
+// call them is decided by the district (its viewers and admins), never by a plan.
+
+/** A district ID: letters, digits, `_` and `-`, as a plan's. */
+export const DISTRICT_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
+
+const Email = z.string().trim().toLowerCase().min(3).max(200).includes('@');
+
+/** The body of district create: its name, people and time zone. */
+export const DistrictCreateRequest = z.object({
+  name: z.string().trim().min(1).max(100),
+  timezone: z.string().min(1).max(64).default('Asia/Shanghai'),
+  viewers: z.array(Email).max(200).default([]),
+  admins: z.array(Email).max(50).default([]),
+});
+export type DistrictCreateRequest = z.infer<typeof DistrictCreateRequest>;
+
+/** The body of district plans/add and plans/remove. */
+export const DistrictPlanRequest = z.object({ planId: z.string().regex(/^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/) });
+export type DistrictPlanRequest = z.infer<typeof DistrictPlanRequest>;
+
+/** The answer of every district admin route: the district as stored now. */
+export const DistrictResponse = z.object({
+  districtId: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  plans: z.array(z.string()),
+  viewers: z.array(z.string()),
+  admins: z.array(z.string()),
+});
+export type DistrictResponse = z.infer<typeof DistrictResponse>;
+
+/** The 200 answer of rollup: the district's roll-up over its member plans' summaries. */
+export const DistrictRollupResponse = z.object({
+  districtId: z.string(),
+  name: z.string(),
+  /** Member plans with no statistics yet: not in the roll-up until their first sync. */
+  pending: z.array(z.string()),
+  rollup: z.custom<DistrictRollup>((value) => typeof value === 'object' && value !== null),
+});
+export type DistrictRollupResponse = z.infer<typeof DistrictRollupResponse>;
+
+/**
+ * Every district route, under /v1/districts/{districtId}/: `rollup` for the district's viewers
+ * (and admins), the rest for its admins (create: the service's admins).
+ */
+export const DISTRICT_ROUTES = {
+  districtRollup: {
+    method: 'GET',
+    path: 'rollup',
+    body: undefined,
+    status: 200,
+    answer: DistrictRollupResponse,
+    writes: false,
+  },
+  districtCreate: {
+    method: 'POST',
+    path: 'create',
+    body: DistrictCreateRequest,
+    status: 201,
+    answer: DistrictResponse,
+    writes: true,
+  },
+  districtAddPlan: {
+    method: 'POST',
+    path: 'plans/add',
+    body: DistrictPlanRequest,
+    status: 200,
+    answer: DistrictResponse,
+    writes: true,
+  },
+  districtRemovePlan: {
+    method: 'POST',
+    path: 'plans/remove',
+    body: DistrictPlanRequest,
+    status: 200,
+    answer: DistrictResponse,
+    writes: true,
+  },
+} as const;
+export type DistrictRouteName = keyof typeof DISTRICT_ROUTES;
+/** The success answer of a district route, typed by its schema. */
+export type DistrictRouteAnswer<R extends DistrictRouteName> = z.infer<(typeof DISTRICT_ROUTES)[R]['answer']>;
+
+/** The URL of a district route, under the API's base URL. */
+export function districtRouteUrl(apiUrl: string, districtId: string, route: DistrictRouteName): string {
+  return `${apiUrl.replace(/\/+$/, '')}/v1/districts/${encodeURIComponent(districtId)}/${DISTRICT_ROUTES[route].path}`;
+}
+
+const DISTRICT_ROUTE_BY_PATH: ReadonlyMap<string, DistrictRouteName> = new Map(
+  (Object.keys(DISTRICT_ROUTES) as DistrictRouteName[]).map((name) => [DISTRICT_ROUTES[name].path, name]),
+);
+
+/** The district route and district ID a request path names (a trailing slash allowed), or undefined. */
+export function matchDistrictRoute(
+  path: string,
+): { route: DistrictRouteName; districtId: string } | undefined {
+  const match = /^\/v1\/districts\/([^/]+)\/(.+?)\/?$/.exec(path);
+  const route = match?.[2] === undefined ? undefined : DISTRICT_ROUTE_BY_PATH.get(match[2]);
+  return match?.[1] !== undefined && route !== undefined ? { route, districtId: match[1] } : undefined;
 }
 
 /**

@@ -19,9 +19,14 @@ export const API_ERRORS = {
   issuer_unreachable: 503,
   email_unverified: 403,
   not_editor: 403,
+  /** Neither a viewer nor an admin of the district: its roll-up is not theirs to read. */
+  not_district_viewer: 403,
+  /** Only the district's admins (creating one: the service's admins) change it. */
+  not_district_admin: 403,
   not_found: 404,
   unknown_plan: 404,
   no_stats: 404,
+  unknown_district: 404,
   method_not_allowed: 405,
   workbook_bound: 409,
   sync_in_progress: 409,
@@ -29,6 +34,9 @@ export const API_ERRORS = {
   no_pending_deletion: 409,
   /** A confirmation naming a set of rows that is no longer the one pending. */
   deletions_changed: 409,
+  district_exists: 409,
+  /** A plan belongs to at most one district: remove it from the other one first. */
+  plan_in_other_district: 409,
   length_required: 411,
   body_too_large: 413,
   report_too_large: 413,

@@ -14,7 +14,13 @@ import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { RollupChartData, RollupChartKind } from '../../shared/charts';
 import { ROLLUP_TAB_LABELS, ROLLUP_TABS, type RollupTab } from '../../shared/i18n';
-import { rollupColumnShapes } from '../../shared/rollup';
+import {
+  type DistrictRollup,
+  rollupChartData,
+  rollupColumnShapes,
+  rollupStatuses,
+  rollupTables,
+} from '../../shared/rollup';
 import type { StatusCell } from '../../shared/summary';
 import type { Table } from '../../shared/workbook';
 import { renderRollupChart } from '../charts/render';
@@ -36,6 +42,11 @@ export interface RollupWorkbook {
   tables: Record<RollupTab, Table>;
   statuses: Partial<Record<RollupTab, readonly StatusCell[]>>;
   charts: RollupChartData;
+}
+
+/** What the workbook shows of a roll-up: its tables, status cells and charts. */
+export function rollupWorkbook(rollup: DistrictRollup): RollupWorkbook {
+  return { tables: rollupTables(rollup), statuses: rollupStatuses(rollup), charts: rollupChartData(rollup) };
 }
 
 /** The roll-up as an .xlsx file's bytes. */

@@ -18,15 +18,7 @@ import { accessError } from '../../adapters/workbook/common';
 import { assertNotOpen } from '../../adapters/workbook/fileGuard';
 import { UnusableInputError } from '../../shared/errors';
 import type { IsoDate } from '../../shared/model';
-import {
-  type PlanSource,
-  type PlanSummary,
-  rollUpDistrict,
-  rollupChartData,
-  rollupStatuses,
-  rollupTables,
-  summarisePlan,
-} from '../../shared/rollup';
+import { type PlanSource, type PlanSummary, rollUpDistrict, summarisePlan } from '../../shared/rollup';
 import type { CliContext } from '../context';
 import { planStatistics } from './stats';
 
@@ -75,12 +67,8 @@ export async function rollupCommand(args: RollupArgs, ctx: CliContext): Promise<
     return 0;
   }
   // The writer (exceljs, the chart renderer) loads only when a workbook is written.
-  const { writeRollupXlsx } = await import('../../adapters/workbook/rollupXlsx');
-  await writeRollupXlsx(out, {
-    tables: rollupTables(rollup),
-    statuses: rollupStatuses(rollup),
-    charts: rollupChartData(rollup),
-  });
+  const { rollupWorkbook, writeRollupXlsx } = await import('../../adapters/workbook/rollupXlsx');
+  await writeRollupXlsx(out, rollupWorkbook(rollup));
   const { total } = rollup;
   ctx.out(
     `已写入街道汇总（${summaries.length} 个社区，事项 ${total.measures} 项，完成率 ${percent(total.completionRate)}）：${out}`,

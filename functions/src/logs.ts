@@ -178,6 +178,25 @@ export const logs = {
       state,
       error,
     }),
+  districtsSwept: (recomputed: readonly string[]) =>
+    at('districts_swept', 'INFO', `街道汇总巡检 / district sweep: recomputed ${JSON.stringify(recomputed)}`, {
+      recomputed: recomputed.join(','),
+    }),
+  rollupFollowFailed: (planId: string, error: unknown) =>
+    at('rollup_follow_failed', 'WARNING', `街道汇总更新失败 plan=${planId}: ${String(error)}`, {
+      planId,
+      error: briefly(error),
+    }),
+  rollupWriteFailed: (districtId: string, error: unknown) =>
+    at('rollup_write_failed', 'WARNING', `街道汇总未写入 district=${districtId}: ${String(error)}`, {
+      districtId,
+      error: briefly(error),
+    }),
+  rollupRefreshed: (districtId: string, runs: number) =>
+    at('rollup_refreshed', 'INFO', `街道汇总已更新 district=${districtId} runs=${runs}`, {
+      districtId,
+      runs,
+    }),
   // The local stack's own events.
   triggerBridge: (status: string, message: string) =>
     at('trigger_bridge', 'INFO', `trigger bridge: ${status} ${message}`, { status }),

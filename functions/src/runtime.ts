@@ -15,6 +15,7 @@ import type { SheetsAuth, SheetsWorkbook } from '../../adapters/workbook/sheets'
 import { planMarkerVerdict } from '../../shared/marks';
 import { type Clock, systemClock } from './clock';
 import { type Config, parseConfig, redactConfig } from './config';
+import { DistrictRollups, type RollupWriter } from './districts/refresh';
 import { createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
 import { createFormHandler, type FormDeps, formBasePath, lastForwardedHop } from './http/form';
@@ -25,6 +26,7 @@ import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
 import { createVersionMover, protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
+import { DistrictStore } from './store/districtStore';
 import { PlanStore } from './store/planStore';
 
 /** The adapters of one process, with the clock and the log every one of them is given. */
@@ -42,6 +44,9 @@ export interface Runtime extends Clock {
   /** Puts the api's preflight before a functions-framework server's body parsers (local stack). */
   guardApiServer(server: Server): void;
   refresh: RefreshDeps;
+  /** Districts (§13) and their coalesced roll-ups. */
+  districts: DistrictStore;
+  rollups: DistrictRollups;
   /** Where emails are queued, whichever sender delivers them. */
   mailQueue: MailQueue;
   /** Our mail sender; absent in production without SMTP_URL, where the Trigger Email extension delivers. */
@@ -176,7 +181,34 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     // With the form served, every digest and reminder carries its recipient's update link.
     ...(config.formUrl !== undefined && { links: { formUrl: config.formUrl, now } }),
   };
+  const districts = new DistrictStore(db);
+  // The roll-up workbook: an .xlsx (the local stack); a district bound to a Google Sheet is not
+  // written yet (its roll-up is read through GET …/rollup).
+  const writeRollup: RollupWriter = async (district, rollup) => {
+    if (district.workbook?.kind !== 'xlsx') return;
+    const { rollupWorkbook, writeRollupXlsx } = await import('../../adapters/workbook/rollupXlsx');
+    await writeRollupXlsx(district.workbook.path, rollupWorkbook(rollup));
+  };
+  const rollups = new DistrictRollups({ districts, store, now, writeRollup, log });
+  const refresh: RefreshDeps = {
+    store,
+    db,
+    mailQueue,
+    now,
+    writeGeneratedTabs,
+    writeSubmissionRows,
+    log,
+    summarySaved: (planId) => rollups.planChanged(planId),
+  };
   const apiDeps: ApiDeps = {
+    districts: {
+      store: districts,
+      rollups,
+      ensureSummary: async (planId) => {
+        const { refreshStats } = await import('./stats/refresh');
+        await refreshStats(planId, refresh, { force: true });
+      },
+    },
     store,
     verifyIdentity: (header) => verifier.verify(header),
     admins: config.admins,
@@ -227,7 +259,9 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     }),
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),
-    refresh: { store, db, mailQueue, now, writeGeneratedTabs, writeSubmissionRows, log },
+    refresh,
+    districts,
+    rollups,
     mailQueue,
     durable,
     ...(transport ? { mail: { transport, now, retentionMs, log } } : {}),

@@ -119,6 +119,15 @@ const CLIENT_REQUESTS: { name: string; method: string; path: string; body?: unkn
   { name: 'list plans', method: 'GET', path: `${DOCUMENTS}/plans` },
   { name: 'list records', method: 'GET', path: `${DOCUMENTS}/plans/x/activities` },
   { name: 'read the statistics', method: 'GET', path: `${DOCUMENTS}/plans/x/stats/current` },
+  { name: "read a plan's roll-up summary", method: 'GET', path: `${DOCUMENTS}/plans/x/stats/summary` },
+  { name: 'get a district', method: 'GET', path: `${DOCUMENTS}/districts/d` },
+  { name: "read a district's roll-up state", method: 'GET', path: `${DOCUMENTS}/districts/d/rollup/current` },
+  {
+    name: 'make oneself a district viewer',
+    method: 'PATCH',
+    path: `${DOCUMENTS}/districts/d?updateMask.fieldPaths=viewers`,
+    body: { fields: { viewers: { arrayValue: { values: [{ stringValue: 'intruder@example.cn' }] } } } },
+  },
   {
     name: 'query a collection group',
     method: 'POST',
@@ -158,6 +167,9 @@ async function seed(): Promise<Map<string, string>> {
     ['plans/x', planFields],
     ['plans/x/activities/A0001', activityFields],
     ['plans/x/stats/current', { fields: { asOf: { stringValue: '2026-12-31' } } }],
+    ['plans/x/stats/summary', { fields: { asOf: { stringValue: '2026-12-31' } } }],
+    ['districts/d', { fields: { name: { stringValue: '和平街道' } } }],
+    ['districts/d/rollup/current', { fields: { generation: { integerValue: '1' } } }],
   ] as const) {
     const answer = await rest('PATCH', `${DOCUMENTS}/${path}`, ADMIN, body);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -215,7 +227,15 @@ describe('the deployed rules refuse every client', () => {
     }
     const names = [...(await snapshot()).keys()].map((name) => name.slice(DOCUMENTS.length + 1));
     expect(names.sort()).toEqual(
-      ['plans/created-by-client', 'plans/x', 'plans/x/activities/A9999', 'plans/x/stats/current'].sort(),
+      [
+        'plans/created-by-client',
+        'plans/x',
+        'plans/x/activities/A9999',
+        'plans/x/stats/current',
+        'plans/x/stats/summary',
+        'districts/d',
+        'districts/d/rollup/current',
+      ].sort(),
     );
   });
 

@@ -9,6 +9,7 @@
  *   POST /v1/plans/{planId}/deletions/confirm confirm the deletions the last sync held back
  *   GET  /v1/plans/{planId}/history    the change log, newest first (history.ts)
  *   POST /v1/plans/{planId}/restore    bring deleted activities back (history.ts)
+ *   /v1/districts/{districtId}/…       a district's roll-up and its admin routes (districts.ts)
  * Every request is checked first — route, method, credentials, declared body size (preflight) —
  * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
  * messageEn}}`, mapped to a status here and nowhere else.
@@ -27,7 +28,11 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   ConfirmDeletionsRequest,
+  DISTRICT_ID,
+  DISTRICT_ROUTES,
+  type DistrictRouteName,
   type ErrorBody,
+  matchDistrictRoute,
   matchRoute,
   ROUTES,
   type RouteAnswer,
@@ -38,6 +43,7 @@ import {
 import { UnusableInputError } from '../../../shared/errors';
 import { logs } from '../logs';
 import { isRebinding } from '../store/binding';
+import { DistrictRefusal, unknownDistrict } from '../store/districtStore';
 import { type PlanDoc, SyncBusyError, type WorkbookLocation } from '../store/planStore';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
@@ -62,10 +68,13 @@ const PLAN_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
 export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) => Promise<void> {
   return async (req, res) => {
     try {
-      const { route: route_, answer } = await route(req, deps);
-      const { status, body } = answer;
+      const checked = await preflight(req, deps);
+      const { writes, status, body } =
+        checked.kind === 'district'
+          ? await districtRoute(req, deps, checked)
+          : await route(req, deps, checked);
       // What a success acknowledges (a sync, a link minted or revoked, an email queued) is kept.
-      if (ROUTES[route_].writes) await deps.durable?.();
+      if (writes) await deps.durable?.();
       res.status(status).json(body);
     } catch (error) {
       const refusal = toApiError(error);
@@ -82,7 +91,8 @@ function toApiError(error: unknown): ApiError {
   // The same sentence the CLI prints with its exit code 2 (no tab recognised, say).
   if (error instanceof UnusableInputError)
     return new ApiError('unusable_input', error.messageZh, error.messageEn, error.code);
-  if (error instanceof SyncBusyError) return new ApiError(error.code, error.messageZh, error.messageEn);
+  if (error instanceof SyncBusyError || error instanceof DistrictRefusal)
+    return new ApiError(error.code, error.messageZh, error.messageEn);
   return new ApiError('internal', '服务器内部错误，请稍后重试', 'Internal error; please try again later');
 }
 
@@ -92,11 +102,13 @@ type Preflight = Pick<ApiRequest, 'method' | 'path' | 'get'>;
  * What can be decided before the body is read: the route, the method, who is calling and the
  * declared size. A refused request learns nothing and changes nothing.
  */
-async function preflight(req: Preflight, deps: ApiDeps) {
+async function preflight(req: Preflight, deps: ApiDeps): Promise<Checked> {
   const match = matchRoute(req.path);
-  if (!match) throw new ApiError('not_found', '没有这个接口', 'No such endpoint');
-  const { route, planId } = match;
-  const { method } = ROUTES[route];
+  const district = match ? undefined : matchDistrictRoute(req.path);
+  if (!match && !district) throw new ApiError('not_found', '没有这个接口', 'No such endpoint');
+  const { method } = match
+    ? ROUTES[match.route]
+    : DISTRICT_ROUTES[(district as { route: DistrictRouteName }).route];
   if (req.method !== method) {
     throw new ApiError(
       'method_not_allowed',
@@ -107,7 +119,27 @@ async function preflight(req: Preflight, deps: ApiDeps) {
   const identity = await deps.verifyIdentity(req.get('authorization'));
   const declared = Number(req.get('content-length') ?? 0);
   if (declared > deps.maxBodyBytes) throw tooLarge(declared, deps.maxBodyBytes);
-  return { planId, route, identity };
+  if (match) return { kind: 'plan', ...match, identity };
+  const { route, districtId } = district as { route: DistrictRouteName; districtId: string };
+  return { kind: 'district', route, districtId, identity };
+}
+
+/** A request past the preflight: the route it names and who is calling. */
+type Checked =
+  | { kind: 'plan'; route: RouteName; planId: string; identity: Identity }
+  | { kind: 'district'; route: DistrictRouteName; districtId: string; identity: Identity };
+
+/** A district route (districts.ts, loaded on use like the other handlers beyond sync). */
+async function districtRoute(
+  req: ApiRequest,
+  deps: ApiDeps,
+  checked: Extract<Checked, { kind: 'district' }>,
+): Promise<{ writes: boolean; status: number; body: unknown }> {
+  const { route, districtId, identity } = checked;
+  if (!DISTRICT_ID.test(districtId)) throw unknownDistrict();
+  const { handleDistrictRoute } = await import('./districts');
+  const answer = await handleDistrictRoute(req, deps, route, districtId, identity);
+  return { writes: DISTRICT_ROUTES[route].writes, ...answer };
 }
 
 function tooLarge(size: number, limit: number): ApiError {
@@ -169,8 +201,14 @@ export type ApiAnswer<R extends RouteName = RouteName> = R extends RouteName
   ? { status: (typeof ROUTES)[R]['status']; body: RouteAnswer<R> }
   : never;
 
-async function route(req: ApiRequest, deps: ApiDeps): Promise<{ route: RouteName; answer: ApiAnswer }> {
-  const { planId, route, identity } = await preflight(req, deps);
+async function route(
+  req: ApiRequest,
+  deps: ApiDeps,
+  checked: Extract<Checked, { kind: 'plan' }>,
+): Promise<{ writes: boolean; status: number; body: unknown }> {
+  const { planId, route, identity } = checked;
+  const { writes } = ROUTES[route];
+  const answered = (answer: ApiAnswer) => ({ writes, ...answer });
   if (!PLAN_ID.test(planId)) throw unknownPlan();
   const plan = await deps.store.getPlan(planId);
   const creating = plan === undefined && route === 'sync' && isAdmin(identity.email, deps.admins);
@@ -181,45 +219,29 @@ async function route(req: ApiRequest, deps: ApiDeps): Promise<{ route: RouteName
   switch (route) {
     case 'sync':
     case 'validate':
-      return { route, answer: await syncOrValidate(handled, plan, route) };
+      return answered(await syncOrValidate(handled, plan, route));
     case 'stats':
-      return { route, answer: await statsOf(handled, plan) };
+      return answered(await statsOf(handled, plan));
     // Loaded on use: docx and the chart renderer would slow every cold start of the API.
     case 'report':
-      return {
-        route,
-        answer: await (await import('./report')).requestReport(req, existing(plan), identity, deps),
-      };
+      return answered(await (await import('./report')).requestReport(req, existing(plan), identity, deps));
     case 'requests':
-      return {
-        route,
-        answer: await (await import('./requests')).requestUpdates(req, existing(plan), identity, deps),
-      };
+      return answered(await (await import('./requests')).requestUpdates(req, existing(plan), identity, deps));
     case 'revoke':
-      return {
-        route,
-        answer: await (await import('./requests')).revokeRequestLinks(req, existing(plan), identity, deps),
-      };
+      return answered(
+        await (await import('./requests')).revokeRequestLinks(req, existing(plan), identity, deps),
+      );
     case 'confirmDeletions':
-      return { route, answer: await confirmDeletions(handled, existing(plan)) };
+      return answered(await confirmDeletions(handled, existing(plan)));
     case 'history':
-      return {
-        route,
-        answer: await (await import('./history')).historyOf(req, existing(plan), historyDeps(deps)),
-      };
+      return answered(await (await import('./history')).historyOf(req, existing(plan), historyDeps(deps)));
     case 'restore':
-      return {
-        route,
-        answer: await (await import('./history')).restoreRecords(
-          req,
-          existing(plan),
-          authorOf(identity, deps),
-          {
-            ...historyDeps(deps),
-            now: deps.now,
-          },
-        ),
-      };
+      return answered(
+        await (await import('./history')).restoreRecords(req, existing(plan), authorOf(identity, deps), {
+          ...historyDeps(deps),
+          now: deps.now,
+        }),
+      );
     default:
       return route satisfies never;
   }

@@ -17,6 +17,8 @@ export type AuthErrorCode = Extract<
   | 'email_missing'
   | 'email_unverified'
   | 'not_editor'
+  | 'not_district_viewer'
+  | 'not_district_admin'
   | 'issuer_unreachable'
 >;
 
@@ -45,6 +47,14 @@ const AUTH_ERRORS: Record<AuthErrorCode, { zh: string; en: string }> = {
   not_editor: {
     zh: '你不是该计划的负责人或编辑者，无权执行此操作',
     en: "You are not the plan's owner or one of its editors",
+  },
+  not_district_viewer: {
+    zh: '你不是该街道汇总的查看人，无权查看',
+    en: "You are not a viewer of this district's roll-up",
+  },
+  not_district_admin: {
+    zh: '你不是该街道的管理员，无权修改',
+    en: 'You are not an admin of this district',
   },
   // Ours, not the caller's: only a token that could be valid gets this far (see verify).
   issuer_unreachable: {

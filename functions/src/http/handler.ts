@@ -9,8 +9,10 @@ import type * as z from 'zod';
 import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
 import { GongjianError } from '../../../shared/errors';
 import type { Clock } from '../clock';
+import type { DistrictRollups } from '../districts/refresh';
 import type { Log } from '../logs';
 import type { MailQueue } from '../mail/queue';
+import type { DistrictStore } from '../store/districtStore';
 import type { PlanStore } from '../store/planStore';
 import type { SyncProgress } from '../sync/syncPlan';
 import type { Identity } from './auth';
@@ -59,6 +61,13 @@ export interface ApiDeps extends Clock {
     inWorkbook: ReadonlySet<string>,
     now: Date,
   ) => Promise<ReadonlySet<string>>;
+  /** Districts and their roll-ups (districts.ts); without them the district routes answer 404. */
+  districts?: {
+    store: DistrictStore;
+    rollups: DistrictRollups;
+    /** Recomputes a plan's statistics so that its roll-up summary exists (a plan synced before districts). */
+    ensureSummary: (planId: string) => Promise<void>;
+  };
   /** Where the year-end summary's email is queued (report.ts). */
   mailQueue?: MailQueue;
   /** Update-request emails one editor may queue per day (requests.ts; config default 200). */

@@ -51,6 +51,7 @@ import type { WorkbookUpdate } from '../../../adapters/workbook/port';
 import { todayIn } from '../../../adapters/workbook/validateToday';
 import { chartData } from '../../../shared/charts';
 import { HISTORY_TAB_LIMIT, historyTable } from '../../../shared/history';
+import { summarisePlan } from '../../../shared/rollup';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { type Log, logs } from '../logs';
@@ -58,7 +59,13 @@ import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';
 import { flushSubmissions, moveStrandedVersions, type SubmissionRowWriter } from '../requests/submit';
 import { readChanges } from '../store/changeLog';
-import { type PlanFreshness, type PlanStore, planSources, type WorkbookLocation } from '../store/planStore';
+import {
+  type PlanDoc,
+  type PlanFreshness,
+  type PlanStore,
+  planSources,
+  type WorkbookLocation,
+} from '../store/planStore';
 
 /** Writes a plan's generated tabs to wherever its workbook lives (xlsx file, Google Sheet). */
 export type GeneratedTabsWriter = (
@@ -74,6 +81,11 @@ export interface RefreshDeps {
   mailQueue: MailQueue;
   now: () => Date;
   writeGeneratedTabs?: GeneratedTabsWriter;
+  /**
+   * Called once the plan's statistics and its roll-up summary are saved: its district's roll-up
+   * follows (districts/refresh.ts DistrictRollups.planChanged).
+   */
+  summarySaved?: (planId: string) => Promise<void>;
   /** Appends rows submitted through update requests that are still queued (requests/submit.ts). */
   writeSubmissionRows?: SubmissionRowWriter;
   log?: Log;
@@ -117,12 +129,12 @@ export async function refreshStats(
     return 'fresh';
   }
   const stats = computeStats(model, asOf);
-  const saved = await deps.store.saveStats(planId, {
-    asOf,
-    inputVersion: plan.version,
-    computedAt: deps.now().toISOString(),
-    stats,
-  });
+  const saved = await deps.store.saveStats(
+    planId,
+    { asOf, inputVersion: plan.version, computedAt: deps.now().toISOString(), stats },
+    // Saved with the statistics, so a district roll-up never reads figures of other statistics.
+    summarisePlan(model, stats, planSourceOf(plan)),
+  );
   if (!saved) return 'superseded';
   deps.log?.(logs.statsRefreshed(planId, plan.version, asOf));
   // A measure that has just fallen overdue gets its notice now, not at the next daily round; the
@@ -145,7 +157,20 @@ export async function refreshStats(
     });
   }
   await flushQueued(planId, deps);
+  // A roll-up that fails to follow is caught up by the next change or the sweeper.
+  await deps
+    .summarySaved?.(planId)
+    .catch((error: unknown) => deps.log?.(logs.rollupFollowFailed(planId, error)));
   return 'computed';
+}
+
+/** How a district's 社区总览 names the plan's file: its workbook's file name, else its ID. */
+function planSourceOf(plan: PlanDoc): { name: string; path: string } {
+  if (plan.workbook?.kind === 'xlsx') {
+    const name = plan.workbook.path.split(/[\\/]/).pop() ?? plan.planId;
+    return { name, path: plan.workbook.path };
+  }
+  return { name: plan.planId, path: plan.planId };
 }
 
 function verdict(plan: PlanFreshness, now: Date): 'stale' | 'fresh' | 'syncing' {

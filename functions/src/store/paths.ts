@@ -9,6 +9,12 @@
  *   plans/{planId}/changes/{chunkId}    the change log (§12): the record changes of one commit batch
  *                                       (or one submission, one restore) each; deleted by TTL
  *                                       on expireAt (store/changeLog.ts)
+ *   plans/{planId}/stats/summary        the same statistics boiled down for a district roll-up
+ *                                       (shared/rollup.ts PlanSummary), saved with them
+ *   districts/{districtId}              a district: name, member plans, viewers, admins, workbook
+ *   districts/{districtId}/rollup/current   its roll-up's state: generation, lease, what it was
+ *                                       last computed from (districts/refresh.ts)
+ *   districtMembers/{planId}            the one district a plan belongs to (districtStore.ts)
  *   mail/{docId}                        one email, in the Trigger Email extension's schema (mail/types.ts)
  *   plans/{planId}/submissions/{key}    one activity submitted through an update request, and whether
  *                                       its row has reached the workbook yet (requests/submit.ts)
@@ -35,6 +41,11 @@ export const REQUEST_LINKS_COLLECTION = 'requestLinks';
 export const LINK_USES_COLLECTION = 'uses';
 export const RATE_LIMITS_COLLECTION = 'rateLimits';
 export const CHANGES_COLLECTION = 'changes';
+/** The document of `stats` beside `current` that holds the plan's roll-up summary. */
+export const SUMMARY_DOC = 'summary';
+export const DISTRICTS_COLLECTION = 'districts';
+export const DISTRICT_MEMBERS_COLLECTION = 'districtMembers';
+export const ROLLUP_COLLECTION = 'rollup';
 
 /** The document patterns the triggers listen to. */
 export const TRIGGER_DOCUMENTS = {

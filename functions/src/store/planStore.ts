@@ -19,6 +19,7 @@ import { GongjianError } from '../../../shared/errors';
 import { type RecordChange, type RecordData, recordChange } from '../../../shared/history';
 import type { Issue } from '../../../shared/issues';
 import { type PlanModel, Settings } from '../../../shared/model';
+import type { PlanSummary } from '../../../shared/rollup';
 import type { Stats } from '../../../shared/stats-types';
 import type { TabCounts, TabSource } from '../../../shared/validate';
 import type { Clock } from '../clock';
@@ -30,6 +31,7 @@ import {
   PLANS_COLLECTION,
   planRef,
   STATS_COLLECTION,
+  SUMMARY_DOC,
   SYNCS_COLLECTION,
 } from './paths';
 import { parseRecordDoc, RECORD_COLLECTIONS, type RecordCollection, type RecordDoc, TAB_OF } from './records';
@@ -90,6 +92,14 @@ export const StatsDoc = z.object({
   stats: z.custom<Stats>((value) => typeof value === 'object' && value !== null),
 });
 export type StatsDoc = z.infer<typeof StatsDoc>;
+
+/** A plan's roll-up summary, labelled with the statistics it was made from (saveStats). */
+export const SummaryDoc = z.object({
+  inputVersion: z.number().int(),
+  asOf: z.string(),
+  summary: z.custom<PlanSummary>((value) => typeof value === 'object' && value !== null),
+});
+export type SummaryDoc = z.infer<typeof SummaryDoc>;
 
 /** The claim of a sync in progress. */
 export const SyncClaim = z.object({
@@ -177,6 +187,10 @@ export class PlanStore {
 
   private statsRef(planId: string): DocumentReference {
     return this.plan(planId).collection(STATS_COLLECTION).doc(CURRENT_DOC);
+  }
+
+  private summaryRef(planId: string): DocumentReference {
+    return this.plan(planId).collection(STATS_COLLECTION).doc(SUMMARY_DOC);
   }
 
   private issuesRef(planId: string) {
@@ -568,9 +582,11 @@ export class PlanStore {
   /**
    * Saves statistics unless newer ones are stored (a later input version, or the same version as
    * of a later date): recomputations that overlap can finish in any order. Counts the
-   * recomputation either way. True when these statistics were saved.
+   * recomputation either way. True when these statistics were saved. `summary` (the plan boiled
+   * down for a district roll-up) is saved with them in the same transaction, so a summary is always
+   * that of the statistics stored: redelivered and reordered events end in the newest of both.
    */
-  async saveStats(planId: string, stats: StatsDoc): Promise<boolean> {
+  async saveStats(planId: string, stats: StatsDoc, summary?: PlanSummary): Promise<boolean> {
     const ref = this.statsRef(planId);
     return this.db.runTransaction(async (tx) => {
       const stored = await tx.get(ref);
@@ -584,8 +600,27 @@ export class PlanStore {
         return false;
       }
       tx.set(ref, { ...stats, recomputations });
+      if (summary) {
+        const doc: SummaryDoc = { inputVersion: stats.inputVersion, asOf: stats.asOf, summary };
+        tx.set(this.summaryRef(planId), doc);
+        this.documentWrites += 1;
+      }
       return true;
     });
+  }
+
+  /** Documents read by summaries(): the roll-up benchmark's count (no record is ever among them). */
+  summaryReads = 0;
+
+  /**
+   * The stored summaries of these plans, in the order given (undefined for a plan with none yet):
+   * one batched read of one small document per plan, no record read.
+   */
+  async summaries(planIds: readonly string[]): Promise<(SummaryDoc | undefined)[]> {
+    if (planIds.length === 0) return [];
+    const docs = await this.db.getAll(...planIds.map((id) => this.summaryRef(id)));
+    this.summaryReads += docs.length;
+    return docs.map((doc) => (doc.exists ? SummaryDoc.parse(doc.data()) : undefined));
   }
 }
 

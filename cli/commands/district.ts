@@ -1,0 +1,73 @@
+/**
+ * `gongjian district ID --create NAME [--viewer EMAIL]… [--admin EMAIL]… [--timezone TZ]`,
+ * `gongjian district ID --add PLAN` and `gongjian district ID --remove PLAN`, each with
+ * `--api URL`: a district's admin routes (§13) on a running API — deployed, or the local stack.
+ * The caller's identity token comes from the environment (GONGJIAN_TOKEN), never from the command
+ * line, where other users of the machine could read it. The server decides who may: creating is
+ * for the service's admins, adding and removing for the district's.
+ */
+import { type DistrictTarget, postDistrictRoute } from '../../adapters/apiClient';
+import { ApiRefusalError, CommandError, UsageError } from '../../adapters/terminal/errors';
+import type { DistrictResponse } from '../../shared/api';
+import type { CliContext } from '../context';
+
+export interface DistrictCommandOptions {
+  districtId: string;
+  apiUrl: string | undefined;
+  token: string | undefined;
+  create?: string | undefined;
+  add?: string | undefined;
+  remove?: string | undefined;
+  viewers: readonly string[];
+  admins: readonly string[];
+  timezone?: string | undefined;
+}
+
+/** Runs one district admin action; exit 0 when the server has done it. */
+export async function districtCommand(options: DistrictCommandOptions, ctx: CliContext): Promise<number> {
+  const actions = [options.create, options.add, options.remove].filter((value) => value !== undefined);
+  if (actions.length !== 1) {
+    throw new UsageError(
+      '请给出 --create、--add 或 --remove 之一',
+      'Give exactly one of --create, --add or --remove',
+    );
+  }
+  if (options.apiUrl === undefined)
+    throw new UsageError('缺少 --api（服务地址）', '--api (the API URL) is missing');
+  if (!options.token) {
+    throw new UsageError(
+      '请在环境变量 GONGJIAN_TOKEN 中提供身份令牌',
+      'Put your identity token in the GONGJIAN_TOKEN environment variable',
+    );
+  }
+  const target: DistrictTarget = {
+    apiUrl: options.apiUrl,
+    token: options.token,
+    districtId: options.districtId,
+  };
+  const unreachable = (error: unknown): never => {
+    if (error instanceof ApiRefusalError) throw error;
+    throw new CommandError(`无法连接 ${options.apiUrl}`, `Cannot reach ${options.apiUrl}`);
+  };
+  let district: DistrictResponse;
+  if (options.create !== undefined) {
+    district = await postDistrictRoute(target, 'districtCreate', {
+      name: options.create,
+      viewers: [...options.viewers],
+      admins: [...options.admins],
+      ...(options.timezone !== undefined && { timezone: options.timezone }),
+    }).catch(unreachable);
+    ctx.out(`已创建街道「${district.name}」（${district.districtId}）/ district created`);
+  } else {
+    const planId = (options.add ?? options.remove) as string;
+    const route = options.add !== undefined ? 'districtAddPlan' : 'districtRemovePlan';
+    district = await postDistrictRoute(target, route, { planId }).catch(unreachable);
+    ctx.out(
+      `${options.add !== undefined ? '已加入' : '已移出'}计划 ${planId} / plan ${options.add !== undefined ? 'added' : 'removed'}`,
+    );
+  }
+  ctx.out(
+    `成员计划 / member plans (${district.plans.length})：${district.plans.join('、') || '（无 none）'}`,
+  );
+  return 0;
+}

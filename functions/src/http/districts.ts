@@ -1,0 +1,105 @@
+/**
+ * The district routes of the API (shared/api.ts DISTRICT_ROUTES), dispatched by api.ts once the
+ * caller is authenticated:
+ *   GET  /v1/districts/{id}/rollup         the roll-up, for the district's viewers and admins
+ *   POST /v1/districts/{id}/create         a new district, for the service's admins
+ *   POST /v1/districts/{id}/plans/add      a member plan more, for the district's admins
+ *   POST /v1/districts/{id}/plans/remove   a member plan less, for the district's admins
+ * Who may call is decided by the district alone: being a plan's editor grants nothing here, and
+ * being a district's viewer grants nothing on any plan (api.ts authorises plan routes by the plan).
+ * The roll-up answered is computed from the members' summaries as stored now (districts/refresh.ts
+ * computeRollup): figures and measure titles, no record, no contact.
+ */
+import {
+  type DISTRICT_ROUTES,
+  DistrictCreateRequest,
+  DistrictPlanRequest,
+  type DistrictResponse,
+  type DistrictRouteAnswer,
+  type DistrictRouteName,
+} from '../../../shared/api';
+import { computeRollup } from '../districts/refresh';
+import { type DistrictDoc, unknownDistrict } from '../store/districtStore';
+import { AuthError, type Identity } from './auth';
+import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
+
+/** A successful answer of a district route. */
+export type DistrictAnswer<R extends DistrictRouteName = DistrictRouteName> = R extends DistrictRouteName
+  ? { status: (typeof DISTRICT_ROUTES)[R]['status']; body: DistrictRouteAnswer<R> }
+  : never;
+
+const has = (emails: readonly string[], identity: Identity) => emails.includes(identity.email.toLowerCase());
+
+/** Handles one district route for an authenticated caller. */
+export async function handleDistrictRoute(
+  req: ApiRequest,
+  deps: ApiDeps,
+  route: DistrictRouteName,
+  districtId: string,
+  identity: Identity,
+): Promise<DistrictAnswer> {
+  const districts = deps.districts;
+  if (!districts) {
+    throw new ApiError('not_found', '本服务没有启用街道汇总', 'District roll-ups are not enabled here');
+  }
+  const serviceAdmin = has(deps.admins, identity);
+  if (route === 'districtCreate') {
+    if (!serviceAdmin) throw notAdmin();
+    const body: DistrictCreateRequest = parseSmallBody(
+      DistrictCreateRequest,
+      req,
+      '须有 name（名称），可有 timezone、viewers、admins',
+      'needs name; timezone, viewers and admins are optional',
+    );
+    const created = await districts.store.create(districtId, body, identity.email, deps.now());
+    return { status: 201, body: shown(created) };
+  }
+  const district = await districts.store.getDistrict(districtId);
+  // A caller with no part in a district learns nothing of it, not even that it exists.
+  const admin = serviceAdmin || (district !== undefined && has(district.admins, identity));
+  const viewer = admin || (district !== undefined && has(district.viewers, identity));
+  switch (route) {
+    case 'districtRollup': {
+      if (!viewer) throw notViewer();
+      const found = existing(district);
+      const { rollup, pending } = await computeRollup(found, deps.store);
+      return { status: 200, body: { districtId, name: found.name, pending, rollup } };
+    }
+    case 'districtAddPlan':
+    case 'districtRemovePlan': {
+      if (!admin) throw notAdmin();
+      existing(district);
+      const { planId } = parseSmallBody(DistrictPlanRequest, req, '须有 planId', 'needs planId');
+      const adding = route === 'districtAddPlan';
+      const updated = adding
+        ? await districts.store.addPlan(districtId, planId)
+        : await districts.store.removePlan(districtId, planId);
+      // A plan synced before districts existed has statistics but no summary: made now, once.
+      if (adding && (await deps.store.summaries([planId]))[0] === undefined) {
+        await districts.ensureSummary(planId);
+      }
+      await districts.rollups.changed(districtId);
+      return { status: 200, body: shown(updated) };
+    }
+    default:
+      return route satisfies never;
+  }
+}
+
+function existing(district: DistrictDoc | undefined): DistrictDoc {
+  if (!district) throw unknownDistrict();
+  return district;
+}
+
+function shown(district: DistrictDoc): DistrictResponse {
+  const { districtId, name, timezone, plans, viewers, admins } = district;
+  return { districtId, name, timezone, plans, viewers, admins };
+}
+
+function notViewer(): AuthError {
+  return new AuthError('not_district_viewer', 'not a viewer or admin of the district');
+}
+
+function notAdmin(): AuthError {
+  return new AuthError('not_district_admin', 'not an admin of the district');
+}
