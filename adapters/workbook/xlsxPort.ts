@@ -31,6 +31,7 @@ import ExcelJS from 'exceljs';
 import { activityDateColumns, activityRowCells } from '../../shared/activityRow';
 import { locateColumns, recogniseTab, type TabKey } from '../../shared/columns';
 import { parseIsoDate } from '../../shared/dates';
+import { isEvidenceFolderLink } from '../../shared/evidence';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import { ID_HEADER, planIdWrites, type SkippedId } from '../../shared/idWrites';
 import type { Issue } from '../../shared/issues';
@@ -160,6 +161,7 @@ function appendActivities(
   const dateFormats = new Map(
     activityDateColumns(header).map((i) => [i, dateFormatAbove(sheet, i + 1, last)]),
   );
+  const evidenceColumn = locateColumns('activities', header).get('evidence');
   for (const { activityId, activity } of rows) {
     if (present.has(activityId)) continue;
     last += 1;
@@ -175,7 +177,11 @@ function appendActivities(
       }
       // Text is a string cell (shared string): "=1+1" typed in a form stays text.
       if (typeof value === 'string') cell.style = { ...cell.style, numFmt: '@' };
-      cell.value = value;
+      // A photo folder's link is a relative hyperlink, which Excel, WPS and LibreOffice open
+      // beside the workbook (SPEC §11); its text is the link, so a reader of values reads it alike.
+      if (i === evidenceColumn && typeof value === 'string' && isEvidenceFolderLink(value))
+        cell.value = { text: value, hyperlink: value };
+      else cell.value = value;
     });
     present.add(activityId);
   }

@@ -20,6 +20,7 @@ import type { ApiDeps } from './http/handler';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
+import { localFolderPhotoStore } from './requests/evidence';
 import { protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { PlanStore } from './store/planStore';
@@ -223,6 +224,8 @@ export function buildRuntime(
       writeRows: writeSubmissionRows,
       clientAddress: overrides.clientAddress ?? lastForwardedHop,
       durable,
+      // The folder beside a local workbook; a Sheets plan's photos have no store yet (no input shown).
+      photos: localFolderPhotoStore,
     }),
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),

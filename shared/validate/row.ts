@@ -3,6 +3,7 @@
  * its column's kind, the row handed to its tab's check (validate/partners.ts, plan.ts,
  * activities.ts, holidays.ts) with the values read and the issues found.
  */
+
 import {
   COLUMNS,
   type ColumnDef,
@@ -11,6 +12,7 @@ import {
   MAX_ID_LENGTH,
   type TableTabKey,
 } from '../columns';
+import { isEvidenceFolderLink } from '../evidence';
 import { TAB_LABELS } from '../i18n';
 import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
 import {
@@ -183,7 +185,9 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
       check.values[field] = text;
       return;
     case 'url':
-      if (!isHttpUrl(text)) check.report(field, 'invalid_url', { value: text });
+      // A photo folder's relative link (SPEC §11) is evidence as good as a URL.
+      if (!isHttpUrl(text) && !isEvidenceFolderLink(text))
+        check.report(field, 'invalid_url', { value: text });
       check.values[field] = text;
       return;
     case 'date': {
