@@ -27,6 +27,7 @@ export type EnumKind =
   | 'measureState'
   | 'activityStatus'
   | 'digestFrequency'
+  | 'evidenceRule'
   | 'holidayKind';
 
 export type ColumnKind =
@@ -181,6 +182,7 @@ export const SETTING_KEYS = [
   { field: 'reportToLeaders', zh: '总结抄送领导', en: 'Report to leaders' },
   { field: 'reviewReports', zh: '填报需审核', en: 'Review reports' },
   { field: 'requestLinkDays', zh: '填报链接有效天数', en: 'Request link days' },
+  { field: 'evidenceRule', zh: '佐证要求', en: 'Evidence' },
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number]['field'];
 

@@ -363,7 +363,13 @@ export function renderRefusalPage(reason: LinkRefusal): string {
  * a person at the form can fix (a sheet row keeps them as warnings for staff to see).
  */
 export function blocksSubmission(issue: Issue): boolean {
-  return issue.severity === 'error' || (issue.code !== 'formula_like' && issue.code !== 'duplicate_activity');
+  // missing_evidence is a reminder under 提醒 (an error, so blocking, only under 必须).
+  return (
+    issue.severity === 'error' ||
+    (issue.code !== 'formula_like' &&
+      issue.code !== 'duplicate_activity' &&
+      issue.code !== 'missing_evidence')
+  );
 }
 
 /** The validation issues as messages next to their fields. */

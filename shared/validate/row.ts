@@ -14,7 +14,7 @@ import {
 } from '../columns';
 import { isEvidenceFolderLink } from '../evidence';
 import { TAB_LABELS } from '../i18n';
-import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
+import { type Issue, type IssueCode, type IssueParams, makeIssue, type Severity } from '../issues';
 import {
   cellText,
   enumOptions,
@@ -65,8 +65,9 @@ export class RowCheck {
     return index === undefined ? undefined : cellText(this.cells[index]);
   }
 
-  report(field: string, code: IssueCode, params: IssueParams = {}): void {
-    const issue = makeIssue(this.tab, this.row, this.headers.get(field) ?? '', field, code, params);
+  /** Reports an issue; `severity` only where a setting decides it (佐证要求), else the code's. */
+  report(field: string, code: IssueCode, params: IssueParams = {}, severity?: Severity): void {
+    const issue = makeIssue(this.tab, this.row, this.headers.get(field) ?? '', field, code, params, severity);
     if (issue.severity === 'error') this.rejected = true;
     this.issues.push(issue);
   }

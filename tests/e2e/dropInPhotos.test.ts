@@ -38,9 +38,10 @@ describe('photos dropped beside the workbook', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(path);
     const sheet = workbook.getWorksheet('活动');
-    const header = (sheet?.getRow(1).values as unknown[]).map(String);
+    if (!sheet) throw new Error('no 活动 tab');
+    const header = (sheet.getRow(1).values as unknown[]).map(String);
     let linked: ExcelJS.CellValue;
-    sheet?.eachRow((row) => {
+    sheet.eachRow((row) => {
       if (row.getCell(header.indexOf('记录编号')).text === 'A0002')
         linked = row.getCell(header.indexOf('佐证链接')).value;
     });

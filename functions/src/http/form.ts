@@ -372,10 +372,21 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
         partners: creditedPartners(scoped, values.partners).join(','),
       };
     }
-    // The same rules as a sheet row; the row is reported as done (status set on storing).
+    // Photos are the row's evidence (佐证要求): their folder's link, where no link was typed.
+    const photoLink = evidenceFolderLink(submittedActivityId(key));
+    if (kind === 'activity' && (upload?.photos.length ?? 0) > 0 && !cells.evidence)
+      cells.evidence = photoLink;
+    // The same rules as a sheet row; the row is reported as done (status set on storing). A
+    // milestone report has no evidence field: under 必须 the sheet asks staff for it, not the form.
     const checked = validateActivityRow(
       { ...cells, status: '已完成' },
-      { partners: scoped.partners, measures: scoped.measures, year: plan.settings.year, asOf },
+      {
+        partners: scoped.partners,
+        measures: scoped.measures,
+        year: plan.settings.year,
+        asOf,
+        evidenceRule: kind === 'milestone' ? 'warn' : plan.settings.evidenceRule,
+      },
     );
     if (kind === 'activity' && cells.title === null && cells.date === null && cells.measureId === null) {
       errors = { ...errors, title: ['「活动名称」不能为空'] };
@@ -415,8 +426,8 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
         ? typed
         : {
             ...typed,
-            evidence: evidenceFolderLink(submittedActivityId(key)),
-            ...(typed.evidence
+            evidence: photoLink,
+            ...(typed.evidence && typed.evidence !== photoLink
               ? { notes: [typed.notes, `佐证链接：${typed.evidence}`].filter(Boolean).join('\n') }
               : {}),
           };
