@@ -16,6 +16,7 @@ import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
 import { type MailBench, runMailBench } from './mailBench';
+import { runPhotoBench } from './photoBench';
 import { reportRows, runReportBench } from './reportBench';
 import { type RequestBench, runRequestBench } from './requestBench';
 import { runRollupBench } from './rollupBench';
@@ -403,6 +404,7 @@ async function main(): Promise<void> {
   if (options.rollupPlans > 0) {
     rows.push(...(await runRollupBench({ plans: options.rollupPlans, asOf, progress })));
   }
+  rows.push(...(await runPhotoBench(progress)));
   printTable(rows);
 
   if (formula && formula.run.disagreements.length > 0) {
