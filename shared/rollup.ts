@@ -212,7 +212,8 @@ function pooled(parts: readonly RollUp[]): RollUp {
     for (const status of MEASURE_STATUSES) byStatus[status] += part[status];
     progress += part.averageProgress * live(part);
     for (const key of Object.keys(sums) as (keyof Totals)[]) sums[key] += part[key];
-    withEvidence += part.withEvidence;
+    // A summary stored before coverage existed counts as none evidenced.
+    withEvidence += (part.withEvidence as number | undefined) ?? 0;
   }
   const liveMeasures = measures - byStatus.cancelled;
   return {
