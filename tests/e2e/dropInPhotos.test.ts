@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../../adapters/workbook/sample';
-import { metadataSegments, phoneJpeg } from '../support/photos';
+import { metadataSegments, phoneJpeg } from '../support/phonePhotos';
 import { tempFolder } from '../workbook/helpers';
 import { startStack } from './run-start';
 

@@ -15,7 +15,7 @@ import { todayIn } from '../../adapters/workbook/validateToday';
 import { activityRowsNow } from '../support/activityTab';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/firestore';
-import { hasGpsTag, metadataSegments, phoneJpeg } from '../support/photos';
+import { hasGpsTag, metadataSegments, phoneJpeg } from '../support/phonePhotos';
 import { tempFolder } from '../workbook/helpers';
 import { type StackRun, startStack } from './run-start';
 

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { processDropIns } from '../../adapters/photos/dropIns';
 import { writeXlsx } from '../../adapters/workbook/xlsx';
 import { updateXlsx } from '../../adapters/workbook/xlsxPort';
-import { metadataSegments, phoneJpeg, zipAsJpeg } from '../support/photos';
+import { metadataSegments, phoneJpeg, zipAsJpeg } from '../support/phonePhotos';
 import { tempFolder } from '../workbook/helpers';
 
 const folder = tempFolder();

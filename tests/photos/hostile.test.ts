@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Measured, measureScript } from '../../bench/cliBench';
-import { bombPng, phoneJpeg, truncatedJpeg, zipAsJpeg } from '../support/photos';
+import { bombPng, phoneJpeg, truncatedJpeg, zipAsJpeg } from '../support/phonePhotos';
 import { tempFolder } from '../workbook/helpers';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { processPhoto } from '../../adapters/photos/process';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_EDGE, photoErrorMessage } from '../../shared/evidence';
-import { hasGpsTag, metadataSegments, phoneJpeg, truncatedJpeg, zipAsJpeg } from '../support/photos';
+import { hasGpsTag, metadataSegments, phoneJpeg, truncatedJpeg, zipAsJpeg } from '../support/phonePhotos';
 
 describe('processPhoto', () => {
   it('turns a photo upright, fits it to 2048 px and strips GPS and every other metadata', async () => {

@@ -25,7 +25,7 @@ import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { pinnedClock } from '../support/clock';
 import { eventually, useFirestoreEmulator } from '../support/firestore';
 import { resaveInLibreOffice } from '../support/libreoffice';
-import { metadataSegments, phoneJpeg, zipAsJpeg } from '../support/photos';
+import { metadataSegments, phoneJpeg, zipAsJpeg } from '../support/phonePhotos';
 import { tempFolder } from '../workbook/helpers';
 import { NOW, planWorkbook } from './fixture';
 
