@@ -20,6 +20,7 @@ import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from
 import { runHistoryBench } from './historyBench';
 import { runLedgerBench } from './ledgerBench';
 import { type MailBench, runMailBench } from './mailBench';
+import { runPhotoBench } from './photoBench';
 import { reportRows, runReportBench } from './reportBench';
 import { type RequestBench, runRequestBench } from './requestBench';
 import { runRollupBench } from './rollupBench';
@@ -432,6 +433,7 @@ async function main(): Promise<void> {
   if (options.districtPlans > 0) {
     rows.push(...districtRows(await runDistrictBench({ plans: options.districtPlans, edits: 20, progress })));
   }
+  rows.push(...(await runPhotoBench(progress)));
   printTable(rows);
 
   if (formula && formula.run.disagreements.length > 0) {

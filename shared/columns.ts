@@ -35,6 +35,7 @@ export type EnumKind =
   | 'measureState'
   | 'activityStatus'
   | 'digestFrequency'
+  | 'evidenceRule'
   | 'holidayKind';
 
 export type ColumnKind =
@@ -295,6 +296,7 @@ export const SETTING_KEYS = [
   { field: 'deletionGuardPercent', zh: '删除确认比例', en: 'Deletion guard' },
   { field: 'deletionGuardRows', zh: '删除确认行数', en: 'Deletion guard rows' },
   { field: 'historyDays', zh: '变更记录保留天数', en: 'History days' },
+  { field: 'evidenceRule', zh: '佐证要求', en: 'Evidence' },
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number]['field'];
 

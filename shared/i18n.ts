@@ -63,6 +63,10 @@ export type ActivityStatus = keyof typeof ACTIVITY_STATUS_LABELS;
 
 export const DIGEST_FREQUENCY_LABELS = { weekly: '每周', monthly: '每月' } as const;
 
+/** 设置 → 佐证要求 (SPEC §3, §11): whether a done activity without evidence is let pass, warned, or refused. */
+export const EVIDENCE_RULE_LABELS = { none: '无', warn: '提醒', require: '必须' } as const;
+export type EvidenceRule = keyof typeof EVIDENCE_RULE_LABELS;
+
 /** A day of the 节假日 tab: 休 a day off, 班 a make-up working day (调休). */
 export const HOLIDAY_KIND_LABELS = { off: '休', work: '班' } as const;
 export type HolidayKind = keyof typeof HOLIDAY_KIND_LABELS;
@@ -116,6 +120,15 @@ export const ENUM_SHORT_FORMS = {
   category: { 其它: 'other' },
   partnerState: {},
   digestFrequency: {},
+  evidenceRule: {
+    不要求: 'none',
+    不需要: 'none',
+    警告: 'warn',
+    warning: 'warn',
+    必需: 'require',
+    必填: 'require',
+    required: 'require',
+  },
   holidayKind: {
     休息: 'off',
     放假: 'off',

@@ -35,6 +35,8 @@ export const ISSUE_SEVERITY = {
   implausible_hours: 'warning',
   implausible_value: 'warning',
   formula_like: 'warning',
+  /** An error instead under 设置 → 佐证要求 = 必须 (makeIssue's severity). */
+  missing_evidence: 'warning',
 } as const;
 export type IssueCode = keyof typeof ISSUE_SEVERITY;
 export type Severity = 'error' | 'warning';
@@ -164,6 +166,10 @@ const MESSAGES: Record<IssueCode, Render> = {
     `「${c}」${p.value} 超出合理范围（不超过 ${p.limit}），请核对；核对前不计入统计`,
     `"${c}" ${p.value} is above the plausible ${p.limit}; please check (not counted until corrected)`,
   ],
+  missing_evidence: (c) => [
+    `已完成的活动没有佐证材料：请在「${c || '佐证链接'}」填写链接，或把照片放入「佐证材料/记录编号/」文件夹`,
+    'A done activity has no evidence: add a link, or put photos in the 佐证材料 folder',
+  ],
   formula_like: (c) => [
     `「${c}」以 = + - @ 开头，将按文本保存，不会作为公式`,
     `"${c}" starts with = + - or @; it is kept as text, never as a formula`,
@@ -178,7 +184,8 @@ export function makeIssue(
   field: string,
   code: IssueCode,
   params: IssueParams = {},
+  severity: Severity = ISSUE_SEVERITY[code],
 ): Issue {
   const [message, messageEn] = MESSAGES[code](column, params);
-  return { tab, row, column, field, code, severity: ISSUE_SEVERITY[code], message, messageEn };
+  return { tab, row, column, field, code, severity, message, messageEn };
 }

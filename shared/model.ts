@@ -7,6 +7,7 @@ import {
   ACTIVITY_STATUS_LABELS,
   CATEGORY_LABELS,
   DIGEST_FREQUENCY_LABELS,
+  EVIDENCE_RULE_LABELS,
   HOLIDAY_KIND_LABELS,
   MEASURE_STATE_LABELS,
   METRIC_LABELS,
@@ -98,6 +99,8 @@ export const Settings = z.object({
   reportToLeaders: z.boolean().optional(),
   /** 填报需审核: rows reported through an update request land as 待审核 pending (absent: no). */
   reviewReports: z.boolean().optional(),
+  /** 佐证要求: a done activity without evidence is let pass, warned (absent: warn) or refused. */
+  evidenceRule: keysOf(EVIDENCE_RULE_LABELS).optional(),
   /** 填报链接有效天数: how long an update-request link stays valid (absent: DEFAULT_REQUEST_LINK_DAYS). */
   requestLinkDays: z.number().int().optional(),
   /** 变更记录保留天数: how long change entries are kept (§12; absent: DEFAULT_HISTORY_DAYS). */

@@ -9,6 +9,7 @@ import {
   CATEGORY_LABELS,
   DIGEST_FREQUENCY_LABELS,
   ENUM_SHORT_FORMS,
+  EVIDENCE_RULE_LABELS,
   HOLIDAY_KIND_LABELS,
   MEASURE_STATE_LABELS,
   METRIC_LABELS,
@@ -182,6 +183,7 @@ const ENUM_LABELS: Record<EnumKind, Record<string, string>> = {
   measureState: MEASURE_STATE_LABELS,
   activityStatus: ACTIVITY_STATUS_LABELS,
   digestFrequency: DIGEST_FREQUENCY_LABELS,
+  evidenceRule: EVIDENCE_RULE_LABELS,
   holidayKind: HOLIDAY_KIND_LABELS,
 };
 

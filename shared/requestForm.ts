@@ -9,6 +9,7 @@
 
 import type { LinkField } from './columns';
 import { type EntryControl, type EntryField, entryFields } from './entry';
+import { PHOTO_MAX_BYTES, PHOTO_MAX_COUNT } from './evidence';
 import { percent } from './format';
 import { STATUS_LABELS } from './i18n';
 import type { Issue } from './issues';
@@ -93,7 +94,9 @@ export interface FormView {
   today: string;
   values: ActivityFormValues;
   /** Errors by field, in Chinese. */
-  errors: Partial<Record<ActivityFormField | 'partners' | 'form' | 'milestone' | 'note', string[]>>;
+  errors: Partial<
+    Record<ActivityFormField | 'partners' | 'photos' | 'form' | 'milestone' | 'note', string[]>
+  >;
   milestone?: { measureId?: string; note?: string };
   /** A sentence shown at the top after a submission. */
   notice?: string;
@@ -101,6 +104,8 @@ export interface FormView {
   expiresOn: string;
   /** Rows land as 待审核 (设置 → 填报需审核). */
   review: boolean;
+  /** The activity form takes photos (the plan's photo store serves its workbook): multipart, a file input. */
+  photos?: boolean;
 }
 
 const DOCTYPE = '<!doctype html>';
@@ -221,6 +226,17 @@ function partnersHtml(view: FormView): string {
   return `<fieldset${errors?.length ? ' class="err"' : ''}><legend>共建单位</legend>${boxes}${errorsOf(errors, 'f-partners')}</fieldset>`;
 }
 
+/**
+ * The photo input (SPEC §11): a plain file input, so it works without script, in WeChat's browser
+ * and old Android ones; the browser cannot refill it after an error, so its errors say to choose again.
+ */
+function photosHtml(view: FormView): string {
+  if (!view.photos) return '';
+  const errors = view.errors.photos;
+  const described = errors?.length ? ' aria-invalid="true" aria-describedby="f-photos-err"' : '';
+  return `<div${errors?.length ? ' class="err"' : ''}><label for="f-photos">活动照片（最多 ${PHOTO_MAX_COUNT} 张，每张不超过 ${PHOTO_MAX_BYTES / 1024 / 1024} MB）</label><input id="f-photos" name="photos" type="file" accept="image/*" multiple${described}><p class="meta">照片中的位置等信息不会保存。</p>${errorsOf(errors, 'f-photos')}</div>`;
+}
+
 function progressBar(fraction: number): string {
   const tenth = Math.max(0, Math.min(10, Math.round(fraction * 10)));
   return `<div class="bar"><span class="p${tenth}"></span></div>`;
@@ -291,10 +307,11 @@ export function renderFormPage(view: FormView): string {
 ${notice}${problem}
 <section><h2>我的事项</h2>${measuresHtml(view)}</section>
 <section><h2>新增活动</h2>${review}
-<form method="post" action="${escapeHtml(view.action)}">
+<form method="post" action="${escapeHtml(view.action)}"${view.photos ? ' enctype="multipart/form-data"' : ''}>
 <input type="hidden" name="guard" value="${escapeHtml(view.guard)}">
 <input type="hidden" name="kind" value="activity">
 ${FORM_FIELDS.map((entry) => fieldHtml(entry, view)).join('\n')}
+${photosHtml(view)}
 ${partnersHtml(view)}
 <button type="submit">提交活动</button>
 </form></section>
@@ -352,7 +369,13 @@ export function renderRefusalPage(reason: LinkRefusal): string {
  * a person at the form can fix (a sheet row keeps them as warnings for staff to see).
  */
 export function blocksSubmission(issue: Issue): boolean {
-  return issue.severity === 'error' || (issue.code !== 'formula_like' && issue.code !== 'duplicate_activity');
+  // missing_evidence is a reminder under 提醒 (an error, so blocking, only under 必须).
+  return (
+    issue.severity === 'error' ||
+    (issue.code !== 'formula_like' &&
+      issue.code !== 'duplicate_activity' &&
+      issue.code !== 'missing_evidence')
+  );
 }
 
 /** The validation issues as messages next to their fields. */

@@ -206,11 +206,14 @@ function pooled(parts: readonly RollUp[]): RollUp {
   const sums: Totals = { ...ZERO_TOTALS };
   let measures = 0;
   let progress = 0;
+  let withEvidence = 0;
   for (const part of parts) {
     measures += part.measures;
     for (const status of MEASURE_STATUSES) byStatus[status] += part[status];
     progress += part.averageProgress * live(part);
     for (const key of Object.keys(sums) as (keyof Totals)[]) sums[key] += part[key];
+    // A summary stored before coverage existed counts as none evidenced.
+    withEvidence += (part.withEvidence as number | undefined) ?? 0;
   }
   const liveMeasures = measures - byStatus.cancelled;
   return {
@@ -219,6 +222,9 @@ function pooled(parts: readonly RollUp[]): RollUp {
     completionRate: liveMeasures === 0 ? 0 : byStatus.done / liveMeasures,
     averageProgress: liveMeasures === 0 ? 0 : progress / liveMeasures,
     ...sums,
+    // Pooled like the rates: evidenced activities over all activities.
+    withEvidence,
+    evidenceCoverage: sums.activities === 0 ? 0 : withEvidence / sums.activities,
   };
 }
 

@@ -423,6 +423,12 @@ function activityCells(a: ActivityRow, year: number, writtenOn?: IsoDate): Sampl
   const date = dateCell(year, a.date);
   const future =
     writtenOn !== undefined && date instanceof Date && date.toISOString().slice(0, 10) > writtenOn;
+  const status = a.status ?? (future ? '计划中' : '已完成');
+  // Every done activity shows its evidence (设置 → 佐证要求 defaults to 提醒): the photo album's
+  // link where the list names none.
+  const evidence =
+    a.evidence ??
+    (status === '已完成' ? `https://example.cn/album/${year}-${a.date}-${a.measure}` : undefined);
   return {
     activityId: a.id,
     date,
@@ -434,9 +440,9 @@ function activityCells(a: ActivityRow, year: number, writtenOn?: IsoDate): Sampl
     beneficiaries: a.beneficiaries,
     hours: a.hours,
     funds: a.funds,
-    status: a.status ?? (future ? '计划中' : '已完成'),
+    status,
     recorder: a.recorder ?? RECORDERS[a.measure.split('.')[0] ?? ''] ?? '刘洋',
-    evidence: a.evidence,
+    evidence,
     notes: a.notes,
   };
 }

@@ -14,6 +14,10 @@ export interface RollUp extends Totals, Record<MeasureStatus, number> {
   measures: number;
   completionRate: number;
   averageProgress: number;
+  /** Counted (done) activities with evidence: a 佐证链接, a photo folder's link included (SPEC §11). */
+  withEvidence: number;
+  /** withEvidence / activities: the evidence coverage; 0 without activities. */
+  evidenceCoverage: number;
 }
 
 export interface CategoryStats extends RollUp {

@@ -29,6 +29,8 @@ interface Counted {
   /** participants, beneficiaries, hours, funds: four numbers per activity. */
   sums: Float64Array;
   partners: (readonly string[])[];
+  /** 1 when the activity has evidence (佐证链接), else 0. */
+  evidenced: Uint8Array;
 }
 
 const SUMS = 4;
@@ -52,10 +54,10 @@ export function computeStats(model: PlanModel, asOf: IsoDate): Stats {
     measureStats(measure, counted, perMeasure[m] ?? [], year, today),
   );
 
-  // Plan and category totals in one pass, in sheet order.
+  // Plan and category totals in one pass, in sheet order; the evidenced count rides in the last slot.
   const categoryOfMeasure = model.measures.map((m) => CATEGORIES.indexOf(m.category));
-  const planTotals = new Float64Array(SUMS + 1);
-  const categoryTotals = CATEGORIES.map(() => new Float64Array(SUMS + 1));
+  const planTotals = new Float64Array(SUMS + 2);
+  const categoryTotals = CATEGORIES.map(() => new Float64Array(SUMS + 2));
   for (let i = 0; i < counted.count; i++) {
     addInto(planTotals, counted, i);
     const category = categoryOfMeasure[counted.measure[i] as number];
@@ -69,13 +71,14 @@ export function computeStats(model: PlanModel, asOf: IsoDate): Stats {
       category,
       label: CATEGORY_LABELS[category],
       ...rollUp(own, totalsOf(categoryTotals[c] as Float64Array)),
+      ...coverageOf(categoryTotals[c] as Float64Array),
     });
   });
 
   return {
     asOf,
     year,
-    plan: rollUp(measures, totalsOf(planTotals)),
+    plan: { ...rollUp(measures, totalsOf(planTotals)), ...coverageOf(planTotals) },
     categories,
     measures,
     partners: partnerStats(model, measures, counted, today),
@@ -94,6 +97,7 @@ function countedActivities(model: PlanModel, today: number, year: number): Count
     month: new Int8Array(n),
     sums: new Float64Array(n * SUMS),
     partners: [],
+    evidenced: new Uint8Array(n),
   };
   // A year of activities has a few hundred distinct dates: parse each once.
   const dates = new Map<IsoDate, { day: number; month: number }>();
@@ -115,15 +119,24 @@ function countedActivities(model: PlanModel, today: number, year: number): Count
     counted.sums[i * SUMS + 2] = activity.hours ?? 0;
     counted.sums[i * SUMS + 3] = activity.funds ?? 0;
     counted.partners.push(activity.partners);
+    counted.evidenced[i] = activity.evidence === undefined ? 0 : 1;
   }
   return counted;
 }
 
-/** Adds activity i to a running total: [activities, participants, beneficiaries, hours, funds]. */
+/** Adds activity i to a running total: [activities, participants, beneficiaries, hours, funds, with evidence]. */
 function addInto(total: Float64Array, counted: Counted, i: number): void {
   total[0] = (total[0] as number) + 1;
   for (let k = 0; k < SUMS; k++)
     total[k + 1] = (total[k + 1] as number) + (counted.sums[i * SUMS + k] as number);
+  total[SUMS + 1] = (total[SUMS + 1] as number) + (counted.evidenced[i] as number);
+}
+
+/** The evidence coverage of a running total (SPEC §11): counted activities with evidence, and their share. */
+function coverageOf(total: Float64Array): Pick<RollUp, 'withEvidence' | 'evidenceCoverage'> {
+  const activities = total[0] as number;
+  const withEvidence = total[SUMS + 1] as number;
+  return { withEvidence, evidenceCoverage: activities === 0 ? 0 : withEvidence / activities };
 }
 
 function totalsOf(total: Float64Array): Totals {
@@ -282,7 +295,7 @@ function periodLabel(recurrence: keyof typeof MONTHS_PER_PERIOD, year: number, m
 }
 
 /** Counts per status, completion rate, average progress and totals (plan or one category). */
-function rollUp(measures: MeasureStats[], totals: Totals): RollUp {
+function rollUp(measures: MeasureStats[], totals: Totals): Omit<RollUp, 'withEvidence' | 'evidenceCoverage'> {
   const byStatus = Object.fromEntries(MEASURE_STATUSES.map((s) => [s, 0])) as Record<MeasureStatus, number>;
   let progressSum = 0;
   for (const m of measures) {

@@ -17,7 +17,7 @@ import {
   type TabKey,
 } from './columns';
 import { UnusableInputError } from './errors';
-import { TAB_LABELS } from './i18n';
+import { type EvidenceRule, TAB_LABELS } from './i18n';
 import { type Issue, makeIssue } from './issues';
 import type { Activity, CalendarDay, IsoDate, Measure, Partner, Settings } from './model';
 import { activityCheck } from './validate/activities';
@@ -180,7 +180,14 @@ export class WorkbookValidation {
         ? partnerCheck(this.partners)
         : key === 'plan'
           ? measureCheck(this.measures, settings.year, resolver)
-          : activityCheck(this.activities, this.measures, resolver, settings.year, this.asOf);
+          : activityCheck(
+              this.activities,
+              this.measures,
+              resolver,
+              settings.year,
+              this.asOf,
+              settings.evidenceRule,
+            );
     return recordTabFeed(key, header, this.issues, finish, this.counts[key], this.rowIssues[key]);
   }
 
@@ -242,6 +249,8 @@ export interface ActivityRowContext {
   asOf: IsoDate;
   /** The row number its issues name (the form has none: 0). */
   row?: number;
+  /** 设置 → 佐证要求 (absent: warn). */
+  evidenceRule?: EvidenceRule | undefined;
 }
 
 /** Validates one activity given by field (as typed) with exactly the rules of an 活动 row. */
@@ -263,6 +272,7 @@ export function validateActivityRow(
       partnerResolver(context.partners),
       context.year,
       context.asOf,
+      context.evidenceRule,
     ),
     { rows: 0, accepted: 0, rejected: 0 },
     rowIssues,

@@ -8,7 +8,10 @@
  */
 import { chmod, mkdir, open, readdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeSynced } from '../adapters/workbook/common';
+import { syncFolder, writeSynced } from '../adapters/workbook/common';
+
+// The one folder sync lives beside writeSynced (the photo store uses it too); re-exported for the stack.
+export { syncFolder };
 
 export const PRIVATE_FOLDER_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
@@ -30,16 +33,6 @@ export async function writeFileDurably(path: string, data: string): Promise<void
   await writeSynced(temporary, data, 'w', PRIVATE_FILE_MODE);
   await rename(temporary, path);
   await syncFolder(dirname(path));
-}
-
-/** Makes the entries of a folder (created, renamed or removed in it) durable. */
-export async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function walk(folder: string, durable: boolean): Promise<void> {

@@ -7,12 +7,16 @@
 
 import { postRoute } from '../adapters/apiClient';
 import { ApiRefusalError } from '../adapters/terminal/errors';
+import type { WorkbookUpdate } from '../adapters/workbook/port';
+import { type Log, logs } from '../functions/src/logs';
 import type { StatsDoc } from '../functions/src/store/planStore';
 import type { ApiCell, SyncRequest, SyncResponse } from '../shared/api';
-import { recogniseTab } from '../shared/columns';
+import { locateColumns, recogniseTab } from '../shared/columns';
 import { dayFromParts, serialOf } from '../shared/dates';
 import { type UnusableCode, UnusableInputError } from '../shared/errors';
-import type { CellValue, RawWorkbook } from '../shared/workbook';
+import { evidenceFolderLink } from '../shared/evidence';
+import { cellText } from '../shared/normalize';
+import type { CellValue, RawRow, RawWorkbook } from '../shared/workbook';
 import type { LocalStack } from './stack';
 import type { WriteOutcome } from './workbookFile';
 
@@ -47,6 +51,8 @@ export async function syncLocalWorkbook(
   const recomputationsBefore = await store.recomputations(planId);
   const invocationsBefore = stack.bridge.invocations('onPlanWritten');
   const { workbook, version } = await file.read();
+  // Photos staff dropped in are processed and linked before the sync, so it counts their evidence.
+  const evidenceLinks = await linkDroppedPhotos(file.path, workbook, stack.runtime.log);
   const dataRows = workbook.tabs
     .filter((tab) => recogniseTab(tab.name) !== undefined)
     .reduce((sum, tab) => sum + tab.rows.length, 0);
@@ -54,7 +60,11 @@ export async function syncLocalWorkbook(
   const body = await postSync(stack, planId, workbook);
   onStage({ stage: 'sent' });
   file.markSynced(version);
-  const writeBack = await file.write({ activityIds: body.assignedIds, issues: body.issues });
+  const writeBack = await file.write({
+    activityIds: body.assignedIds,
+    issues: body.issues,
+    ...(evidenceLinks.length > 0 ? { evidenceLinks } : {}),
+  });
   onStage({ stage: 'writtenBack' });
   onStage({ stage: 'statistics' });
   const stats = await waitForFreshStats(stack, planId, body.version, timeoutMs, invocationsBefore);
@@ -65,6 +75,42 @@ export async function syncLocalWorkbook(
     recomputations: (await store.recomputations(planId)) - recomputationsBefore,
     triggerInvocations: stack.bridge.invocations('onPlanWritten') - invocationsBefore,
   };
+}
+
+/**
+ * Processes the photos dropped into `佐证材料/<记录编号>/` beside the workbook (adapters/photos/
+ * dropIns.ts) and links every activity that has photos and an empty 佐证链接 cell: in the workbook
+ * as read (so this sync sees the link) and, returned, for the write-back to put in the file.
+ */
+async function linkDroppedPhotos(
+  path: string,
+  workbook: RawWorkbook,
+  log: Log,
+): Promise<NonNullable<WorkbookUpdate['evidenceLinks']>> {
+  const tab = workbook.tabs.find((t) => recogniseTab(t.name) === 'activities');
+  if (!tab) return [];
+  const columns = locateColumns('activities', tab.header);
+  const idColumn = columns.get('activityId');
+  const evidenceColumn = columns.get('evidence');
+  if (idColumn === undefined) return [];
+  const rowsById = new Map<string, RawRow>();
+  for (const row of tab.rows) {
+    const id = cellText(row.cells[idColumn] ?? null);
+    if (id !== undefined && !rowsById.has(id)) rowsById.set(id, row);
+  }
+  const { processDropIns } = await import('../adapters/photos/dropIns');
+  const outcome = await processDropIns(path, rowsById.keys());
+  for (const { message } of outcome.refused) log(logs.photoLeft(message));
+  if (evidenceColumn === undefined) return [];
+  const links: NonNullable<WorkbookUpdate['evidenceLinks']> = [];
+  for (const activityId of outcome.withPhotos) {
+    const row = rowsById.get(activityId) as RawRow;
+    if (cellText(row.cells[evidenceColumn] ?? null) !== undefined) continue;
+    const link = evidenceFolderLink(activityId);
+    row.cells[evidenceColumn] = link;
+    links.push({ row: row.row, activityId, link });
+  }
+  return links;
 }
 
 /**

@@ -12,28 +12,18 @@
 import { open, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PhotoIndex } from '../../shared/document';
+import { EVIDENCE_FOLDER, isSafeFolderName } from '../../shared/evidence';
 import { errorCode } from '../workbook/common';
 import { type PhotoFile, type PhotoFiles, photoKey } from './docx';
 
-/** The folder beside the workbook that holds one folder of photos per activity. */
-export const EVIDENCE_FOLDER = '佐证材料';
-
-/** The evidence folder of a workbook (or of a folder of CSV files: inside it, beside the tabs). */
-export function evidenceRoot(workbookPath: string, isFolder: boolean): string {
-  return join(isFolder ? workbookPath : dirname(workbookPath), EVIDENCE_FOLDER);
-}
-
 const PHOTO_FILE = /^[^.].*\.jpe?g$/i;
 const collator = new Intl.Collator('en', { numeric: true });
-
-/** Whether an activity ID can name a folder of its own (no separators, not `.` or `..`). */
-const safeFolderName = (id: string) => id !== '' && id !== '.' && id !== '..' && !/[/\\\0]/.test(id);
 
 /** The JPEG files of each activity's folder, in number order (`2.jpg` before `10.jpg`). */
 export async function listPhotos(root: string, activityIds: readonly string[]): Promise<PhotoIndex> {
   const index = new Map<string, string[]>();
   for (const id of activityIds) {
-    if (!safeFolderName(id)) continue;
+    if (!isSafeFolderName(id)) continue;
     let names: string[];
     try {
       names = await readdir(join(root, id));

@@ -133,3 +133,13 @@ export async function writeSynced(
     await handle.close();
   }
 }
+
+/** Makes the entries of a folder (created, renamed or removed in it) durable. */
+export async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -35,6 +35,11 @@ export interface WorkbookUpdate {
    * is there already (requests/submit.ts); text stays text (never a formula).
    */
   appendActivities?: { activityId: string; activity: Omit<Activity, 'row'> }[];
+  /**
+   * Photo folders to link (SPEC §11): the 佐证链接 cell of the row holding that activity ID gets
+   * the relative hyperlink, when it is empty (a link staff typed stays). The .xlsx only.
+   */
+  evidenceLinks?: { row: number; activityId: string; link: string }[];
 }
 
 export type { SkippedId, SkippedIdReason } from '../../shared/idWrites';

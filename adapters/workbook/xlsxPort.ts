@@ -31,6 +31,7 @@ import ExcelJS from 'exceljs';
 import { activityDateColumns, activityRowCells } from '../../shared/activityRow';
 import { locateColumns, recogniseTab, type TabKey } from '../../shared/columns';
 import { parseIsoDate } from '../../shared/dates';
+import { isEvidenceFolderLink } from '../../shared/evidence';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import { ID_HEADER, planIdWrites, type SkippedId } from '../../shared/idWrites';
 import type { Issue } from '../../shared/issues';
@@ -127,7 +128,29 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
   const inWorkbook = update.appendActivities
     ? appendActivities(workbook, update.appendActivities)
     : undefined;
+  if (update.evidenceLinks) linkEvidence(workbook, update.evidenceLinks);
   return { skippedIds, unmarkedIssues, ...(inWorkbook ? { inWorkbook } : {}) };
+}
+
+/** A photo folder's link as a cell: a relative hyperlink whose text is the link (SPEC §11). */
+function evidenceCell(link: string): ExcelJS.CellValue {
+  return { text: link, hyperlink: link };
+}
+
+/** Links photo folders in empty 佐证链接 cells of the rows that still hold their activity ID. */
+function linkEvidence(workbook: ExcelJS.Workbook, links: NonNullable<WorkbookUpdate['evidenceLinks']>): void {
+  const sheet = dataSheet(workbook, 'activities');
+  if (sheet === undefined) return;
+  const columns = locateColumns('activities', headerOf(sheet));
+  const idColumn = columns.get('activityId');
+  const evidenceColumn = columns.get('evidence');
+  if (idColumn === undefined || evidenceColumn === undefined) return;
+  for (const { row, activityId, link } of links) {
+    // The row as read may have moved since: only where it still holds the ID, and only an empty cell.
+    if (cellText(valueAt(sheet, row, idColumn + 1)) !== activityId) continue;
+    if (valueAt(sheet, row, evidenceColumn + 1) !== null) continue;
+    sheet.getCell(row, evidenceColumn + 1).value = evidenceCell(link);
+  }
 }
 
 /** Appends submitted rows below the last used row of 活动, skipping IDs already there; returns the IDs present. */
@@ -160,6 +183,7 @@ function appendActivities(
   const dateFormats = new Map(
     activityDateColumns(header).map((i) => [i, dateFormatAbove(sheet, i + 1, last)]),
   );
+  const evidenceColumn = locateColumns('activities', header).get('evidence');
   for (const { activityId, activity } of rows) {
     if (present.has(activityId)) continue;
     last += 1;
@@ -175,7 +199,11 @@ function appendActivities(
       }
       // Text is a string cell (shared string): "=1+1" typed in a form stays text.
       if (typeof value === 'string') cell.style = { ...cell.style, numFmt: '@' };
-      cell.value = value;
+      // A photo folder's link is a relative hyperlink, which Excel, WPS and LibreOffice open
+      // beside the workbook (SPEC §11); its text is the link, so a reader of values reads it alike.
+      if (i === evidenceColumn && typeof value === 'string' && isEvidenceFolderLink(value))
+        cell.value = evidenceCell(value);
+      else cell.value = value;
     });
     present.add(activityId);
   }

@@ -11,8 +11,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { evidenceRoot } from '../../adapters/photos/folderStore';
 import { writeLedger } from '../../adapters/report/build';
-import { evidenceRoot } from '../../adapters/report/photos';
 import { CommandError, UsageError } from '../../adapters/terminal/errors';
 import { officeLockOf } from '../../adapters/workbook/fileGuard';
 import { fullDate } from '../../shared/document';

@@ -6,8 +6,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { evidenceRoot } from '../../adapters/photos/folderStore';
 import { writeYearReport } from '../../adapters/report/build';
-import { evidenceRoot } from '../../adapters/report/photos';
 import { readWorkbook } from '../../adapters/workbook';
 import { validateAsOf } from '../../adapters/workbook/validateToday';
 import type { IsoDate } from '../../shared/model';

@@ -198,6 +198,8 @@ export const logs = {
       runs,
     }),
   // The local stack's own events.
+  photoLeft: (message: string) =>
+    at('photo_left', 'WARNING', `佐证照片未处理 / photo left as it is: ${message}`),
   triggerBridge: (status: string, message: string) =>
     at('trigger_bridge', 'INFO', `trigger bridge: ${status} ${message}`, { status }),
   triggerFailed: (name: string, where: string, eventId: string, error: string) =>

@@ -24,6 +24,7 @@ import { cloudLog, type Log, logs } from './logs';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
+import { localFolderPhotoStore } from './requests/evidence';
 import { createVersionMover, protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { DistrictStore } from './store/districtStore';
@@ -256,6 +257,8 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
       writeRows: writeSubmissionRows,
       clientAddress: overrides.clientAddress ?? lastForwardedHop,
       durable,
+      // The folder beside a local workbook; a Sheets plan's photos have no store yet (no input shown).
+      photos: localFolderPhotoStore,
     }),
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),

@@ -60,6 +60,13 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
         ['完成率', pct(plan.completionRate)],
         ['平均进度', pct(plan.averageProgress)],
         ['状态分布', statusCounts],
+        // Statistics stored before coverage existed have none: said so, not shown as 0%.
+        [
+          '佐证覆盖率',
+          plan.evidenceCoverage === undefined
+            ? '—'
+            : `${pct(plan.evidenceCoverage)}（${plan.withEvidence}/${plan.activities} 项已完成活动有佐证）`,
+        ],
       ],
     },
     { type: 'heading', text: '二、分类完成情况' },

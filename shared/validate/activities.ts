@@ -2,6 +2,7 @@
  * The 活动 tab's own check: an activity names a measure and partners of the plan, is done no later
  * than the as-of date and within the plan year, is not entered twice, and has believable hours.
  */
+import type { EvidenceRule } from '../i18n';
 import type { Activity, IsoDate, Measure } from '../model';
 import { comparisonKey } from '../normalize';
 import { type PartnerResolver, resolvePartners, uniqueIds } from './references';
@@ -14,6 +15,7 @@ export function activityCheck(
   resolve: PartnerResolver,
   year: number,
   asOf: IsoDate,
+  evidenceRule: EvidenceRule = 'warn',
 ): (check: RowCheck) => void {
   const uniqueId = uniqueIds('activityId');
   const measureIds = new Set(measures.map((m) => m.measureId));
@@ -48,6 +50,16 @@ export function activityCheck(
       hours > 24 * Math.max(participants ?? 0, 1)
     ) {
       check.report('hours', 'implausible_hours', { value: String(hours) });
+    }
+    // 佐证要求 (SPEC §3): a done activity shows its evidence — a link, or its photo folder's link.
+    // Not said of a row rejected already: it is not counted either way, and the fix comes first.
+    if (
+      !check.rejected &&
+      status === 'done' &&
+      evidenceRule !== 'none' &&
+      check.text('evidence') === undefined
+    ) {
+      check.report('evidence', 'missing_evidence', {}, evidenceRule === 'require' ? 'error' : 'warning');
     }
     if (check.rejected) return;
     activities.push({

@@ -3,6 +3,7 @@
  * its column's kind, the row handed to its tab's check (validate/partners.ts, plan.ts,
  * activities.ts, holidays.ts) with the values read and the issues found.
  */
+
 import {
   COLUMNS,
   type ColumnDef,
@@ -11,8 +12,9 @@ import {
   MAX_ID_LENGTH,
   type TableTabKey,
 } from '../columns';
+import { isEvidenceFolderLink } from '../evidence';
 import { TAB_LABELS } from '../i18n';
-import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
+import { type Issue, type IssueCode, type IssueParams, makeIssue, type Severity } from '../issues';
 import {
   cellText,
   enumOptions,
@@ -63,8 +65,9 @@ export class RowCheck {
     return index === undefined ? undefined : cellText(this.cells[index]);
   }
 
-  report(field: string, code: IssueCode, params: IssueParams = {}): void {
-    const issue = makeIssue(this.tab, this.row, this.headers.get(field) ?? '', field, code, params);
+  /** Reports an issue; `severity` only where a setting decides it (佐证要求), else the code's. */
+  report(field: string, code: IssueCode, params: IssueParams = {}, severity?: Severity): void {
+    const issue = makeIssue(this.tab, this.row, this.headers.get(field) ?? '', field, code, params, severity);
     if (issue.severity === 'error') this.rejected = true;
     this.issues.push(issue);
   }
@@ -183,7 +186,9 @@ function readCell(check: RowCheck, column: ColumnDef, cell: CellValue | undefine
       check.values[field] = text;
       return;
     case 'url':
-      if (!isHttpUrl(text)) check.report(field, 'invalid_url', { value: text });
+      // A photo folder's relative link (SPEC §11) is evidence as good as a URL.
+      if (!isHttpUrl(text) && !isEvidenceFolderLink(text))
+        check.report(field, 'invalid_url', { value: text });
       check.values[field] = text;
       return;
     case 'date': {

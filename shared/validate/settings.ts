@@ -2,7 +2,7 @@
  * The 设置 tab: key/value rows read into Settings, a bad value reported and replaced by its
  * default, and the as-of date settled in the plan's own time zone.
  */
-import { headerKey, SETTING_KEYS, SETTINGS_COLUMNS, type SettingKey } from '../columns';
+import { type EnumKind, headerKey, SETTING_KEYS, SETTINGS_COLUMNS, type SettingKey } from '../columns';
 import { DEFAULT_DELETION_GUARD_ROWS } from '../deletionGuard';
 import { type Issue, type IssueCode, type IssueParams, makeIssue } from '../issues';
 import {
@@ -109,21 +109,22 @@ export function readSettings(
     });
     timezone = DEFAULT_TIMEZONE;
   }
-  let digestFrequency: Settings['digestFrequency'] = 'monthly';
-  const frequencyAt = raw.get('digestFrequency');
-  if (frequencyAt) {
-    const value = parseEnum('digestFrequency', frequencyAt.cell);
-    if (value === INVALID || value === undefined) {
-      const options = enumOptions('digestFrequency');
-      report('digestFrequency', 'invalid_enum', {
-        value: text('digestFrequency') ?? '',
-        options: options.zh.join('、'),
-        optionsEn: options.en.join(', '),
-      });
-    } else {
-      digestFrequency = value as Settings['digestFrequency'];
-    }
-  }
+  /** An enumerated setting: its key, or undefined when absent or not one of its values (reported). */
+  const enumSetting = <K extends SettingKey & EnumKind>(key: K): string | undefined => {
+    const at = raw.get(key);
+    if (!at) return undefined;
+    const value = parseEnum(key, at.cell);
+    if (value !== INVALID && value !== undefined) return value;
+    const options = enumOptions(key);
+    report(key, 'invalid_enum', {
+      value: text(key) ?? '',
+      options: options.zh.join('、'),
+      optionsEn: options.en.join(', '),
+    });
+    return undefined;
+  };
+  const digestFrequency = (enumSetting('digestFrequency') ?? 'monthly') as Settings['digestFrequency'];
+  const evidenceRule = enumSetting('evidenceRule') as Settings['evidenceRule'];
   const yesNo = (key: SettingKey): boolean | undefined => {
     const at = raw.get(key);
     if (!at) return undefined;
@@ -164,6 +165,7 @@ export function readSettings(
     ...(typeof guardPercent === 'number' && { deletionGuardPercent: guardPercent }),
     ...(guardRows !== undefined && { deletionGuardRows: guardRows }),
     ...(keepDays !== undefined && { historyDays: keepDays }),
+    ...(evidenceRule !== undefined && { evidenceRule }),
   };
   const yearAt = raw.get('year');
   return { settings, asOf, yearAt: yearAt && { row: yearAt.row, column: yearAt.column } };

@@ -21,7 +21,7 @@ import { systemClock } from '../../functions/src/clock';
 import { createApi } from '../../functions/src/http/api';
 import { type PlanDoc, type PlanStore, SyncBusyError } from '../../functions/src/store/planStore';
 import { ErrorBody, SyncRequest, SyncResponse } from '../../shared/api';
-import { COLUMNS } from '../../shared/columns';
+import { COLUMNS, SETTING_KEYS } from '../../shared/columns';
 import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { calendarKnows } from '../../shared/workdays';
@@ -150,6 +150,10 @@ function seed(addon: Addon): void {
   addon.call('initSheets');
   addon.sheet('设置').fill(3, [['计划年度', YEAR]]);
   addon.sheet('设置').fill(2, [['社区名称', 'xx社区']]);
+  // The plan's activities carry no evidence; 佐证要求 无 keeps these tests on the marks they are about.
+  addon
+    .sheet('设置')
+    .fill(SETTING_KEYS.findIndex((key) => key.field === 'evidenceRule') + 2, [['佐证要求', '无']]);
   addon.sheet('共建单位').fill(2, [
     rowOf('partners', { 单位编号: 'P01', 单位名称: '第一中学', 单位类型: '学校', 邮箱: 'p01@example.cn' }),
     rowOf('partners', {

@@ -146,6 +146,8 @@ describe('a workbook edited by hand the way a new user would', () => {
       ['Key', 'Value'],
       ['Community', '和平社区'],
       ['Year', '２０２６'],
+      // A new user's rows have no evidence links; the English key and value of 佐证要求 无.
+      ['Evidence', 'none'],
     ]);
     const partners = workbook.addWorksheet('Partners');
     partners.addRows([

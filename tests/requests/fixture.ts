@@ -56,10 +56,25 @@ export function planWorkbook(
       null,
       '已完成',
       '李四',
-      null,
+      'https://example.cn/album/a1',
       null,
     ],
-    ['A2', '2026-04-10', 'M3', 'P2', '文明劝导', null, 12, null, null, null, '已完成', '李四', null, null],
+    [
+      'A2',
+      '2026-04-10',
+      'M3',
+      'P2',
+      '文明劝导',
+      null,
+      12,
+      null,
+      null,
+      null,
+      '已完成',
+      '李四',
+      'https://example.cn/album/a2',
+      null,
+    ],
   ];
   return {
     tabs: [

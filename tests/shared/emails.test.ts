@@ -396,6 +396,21 @@ describe('renderLeaderSummary (small model)', () => {
     );
   });
 
+  it('shows the evidence coverage (issue 20), a dash for statistics stored before it existed', () => {
+    const { withEvidence, evidenceCoverage, activities } = stats.plan;
+    expect(summary.text).toContain(`佐证覆盖率`);
+    expect(summary.text).toContain(`（${withEvidence}/${activities} 项已完成活动有佐证）`);
+    expect(evidenceCoverage).toBe(activities === 0 ? 0 : withEvidence / activities);
+    const { withEvidence: _w, evidenceCoverage: _c, ...older } = stats.plan;
+    const old = renderLeaderSummary({
+      planId,
+      model,
+      stats: { ...stats, plan: older as typeof stats.plan },
+      period: JUNE,
+    });
+    expect(old.text).toMatch(/佐证覆盖率：\s*—/);
+  });
+
   it('keeps an injected community name to one line', () => {
     const evil = { ...model, settings: { ...model.settings, community: `幸福\r\nBcc: x@evil.cn${SCRIPT}` } };
     const email = renderLeaderSummary({ planId, model: evil, stats, period: JUNE });

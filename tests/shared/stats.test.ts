@@ -909,6 +909,8 @@ describe('§4 plan and category roll-ups', () => {
       beneficiaries: 0,
       hours: 0,
       funds: 0,
+      withEvidence: 0,
+      evidenceCoverage: 0,
     });
     expect(s.categories).toEqual([]);
     expect(s.measures).toEqual([]);
@@ -1291,6 +1293,31 @@ describe('§4/§5 output shape', () => {
       'beneficiaries',
       'hours',
       'funds',
+      'withEvidence',
+      'evidenceCoverage',
+    ]);
+  });
+
+  it('evidence coverage: done activities with evidence over done activities, per plan and category (issue 20)', () => {
+    const m = model({
+      measures: [
+        measure({ measureId: 'A', category: 'civility' }),
+        measure({ measureId: 'B', category: 'organization' }),
+      ],
+      activities: [
+        activity({ measureId: 'A', evidence: 'https://example.cn/1' }),
+        activity({ measureId: 'A', evidence: '佐证材料/R0000000001/' }),
+        activity({ measureId: 'A' }),
+        activity({ measureId: 'B' }),
+        // Not done: in no coverage.
+        activity({ measureId: 'B', status: 'planned', evidence: 'https://example.cn/2' }),
+      ],
+    });
+    const s = computeStats(m, '2026-12-31');
+    expect(s.plan).toMatchObject({ activities: 4, withEvidence: 2, evidenceCoverage: 0.5 });
+    expect(s.categories.map((c) => [c.category, c.withEvidence, c.evidenceCoverage])).toEqual([
+      ['civility', 2, 2 / 3],
+      ['organization', 0, 0],
     ]);
   });
 

@@ -36,6 +36,8 @@ const SETTINGS = tab(
     ['计划年度', 2026],
     ['提醒天数', 7],
     ['失联天数', 30],
+    // These rows carry no evidence; the tabs, not 佐证要求, are under test here.
+    ['佐证要求', '无'],
   ],
 );
 

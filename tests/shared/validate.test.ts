@@ -51,6 +51,7 @@ const SPEC_SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
   implausible_hours: 'warning',
   implausible_value: 'warning',
   formula_like: 'warning',
+  missing_evidence: 'warning',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -109,7 +110,9 @@ function rawTab(defaultName: string, spec: TabSpec): RawTab {
     header: spec.header,
     rows: spec.rows.map((cells, i) => {
       for (const key of Object.keys(cells)) {
-        if (!keys.includes(key)) throw new Error(`test bug: no column ${key} in ${keys.join('|')}`);
+        // The activity builder's default evidence goes where the tab has the column.
+        if (!keys.includes(key) && key !== '佐证链接')
+          throw new Error(`test bug: no column ${key} in ${keys.join('|')}`);
       }
       return { row: spec.rowNumbers?.[i] ?? i + 2, cells: keys.map((key) => cells[key] ?? null) };
     }),
@@ -133,6 +136,8 @@ const activity = (cells: Cells = {}): Cells => ({
   日期: '2026-03-05',
   关联事项: 'M1',
   活动名称: '第一季度联席会议',
+  // Evidence, so that 佐证要求's default (提醒) says nothing unless a test asks it to.
+  佐证链接: 'https://example.cn/album/1',
   ...cells,
 });
 
@@ -1797,12 +1802,51 @@ describe('header matching and rows', () => {
   });
 });
 
+describe('佐证要求 and missing_evidence (issue 20)', () => {
+  const bare = { 日期: '2026-03-05', 关联事项: 'M1', 活动名称: '没有佐证的活动' };
+  const withRule = (rule?: string) => ({
+    settings: [['计划年度', 2026], ...(rule === undefined ? [] : [['佐证要求', rule]])],
+    activities: [bare, activity({ 活动名称: '有佐证' }), { ...bare, 活动名称: '计划中', 状态: '计划中' }],
+  });
+
+  it('a done activity without evidence is a warning by default (提醒), and the row counts', () => {
+    const result = run(withRule());
+    expectIssue(result, {
+      tab: 'activities',
+      row: 2,
+      code: 'missing_evidence',
+      column: '佐证链接',
+      field: 'evidence',
+    });
+    expect(codesAt(result, 'activities', 3)).toEqual([]);
+    expect(codesAt(result, 'activities', 4)).toEqual([]);
+    expect(result.model.settings.evidenceRule).toBeUndefined();
+  });
+
+  it('an error under 必须 (the row is not counted), nothing under 无', () => {
+    const required = run(withRule('必须'));
+    expect(required.model.settings.evidenceRule).toBe('require');
+    const issue = required.issues.find((i) => i.code === 'missing_evidence');
+    expect(issue).toMatchObject({ row: 2, severity: 'error' });
+    expect(modelRows(required.model, 'activities')).toEqual([3, 4]);
+    const none = run(withRule('无'));
+    expectNone(none, 'missing_evidence');
+    expect(modelRows(none.model, 'activities')).toEqual([2, 3, 4]);
+    expect(codesAt(run(withRule('多多益善')), 'settings', 3)).toEqual(['invalid_enum']);
+  });
+});
+
 describe('defaults and the model', () => {
   it('partner type other, active true, metric count, target 1, recurrence none, status done, state auto', () => {
     const result = run({
       partners: [{ 单位编号: 'P01', 单位名称: '区住建局', 邮箱: 'a@example.cn' }],
       plan: [{ 编号: 'M1', 类别: '其他', 事项: '事项' }],
       activities: [{ 日期: 46086, 关联事项: 'M1', 活动名称: '活动' }],
+      // 佐证要求 无: this row has no evidence, and the defaults are what is looked at here.
+      settings: [
+        ['计划年度', 2026],
+        ['佐证要求', '无'],
+      ],
     });
     expect(result.issues).toEqual([]);
     expect(result.model.partners).toEqual([

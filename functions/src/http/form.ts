@@ -14,6 +14,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
 import { todayIn } from '../../../adapters/workbook/validateToday';
+import { evidenceFolderLink, PHOTO_MAX_COUNT, photoErrorMessage } from '../../../shared/evidence';
 import { historyDays, type PlanModel } from '../../../shared/model';
 import {
   ACTIVITY_FORM_FIELDS,
@@ -31,6 +32,7 @@ import { validateActivityRow } from '../../../shared/validate';
 import type { CellValue } from '../../../shared/workbook';
 import { type Log, logs } from '../logs';
 import { Coalescer } from '../requests/coalesce';
+import type { PhotoStore } from '../requests/evidence';
 import { checkGuard, pageGuard } from '../requests/formGuard';
 import { type LinkDeps, logLinkUse, type StoredLink, verifyLink } from '../requests/links';
 import { RateLimiter } from '../requests/rateLimit';
@@ -43,11 +45,12 @@ import {
   submissionKey,
   submissionsOfLink,
   submitActivity,
+  submittedActivityId,
 } from '../requests/submit';
 import type { PlanDoc, PlanStore } from '../store/planStore';
+import { bodyLimitOf, type FormRequest, type MultipartPost, readFormPost } from './formBody';
 
-/** Form posts are a few fields: anything larger is refused unread. */
-export const FORM_MAX_BODY_BYTES = 64 * 1024;
+export { FORM_MAX_BODY_BYTES, FORM_MAX_UPLOAD_BYTES } from './formBody';
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
@@ -73,6 +76,8 @@ export interface FormDeps {
   writeRows?: SubmissionRowWriter;
   /** Resolves once what was written survives a crash (the local stack); awaited before 「已保存」. */
   durable?: () => Promise<void>;
+  /** Where photos go (requests/evidence.ts); absent, or not serving a plan's workbook: no photo input. */
+  photos?: PhotoStore;
   /** Requests per link and per address in a 10-minute window (defaults 60 and 120). */
   limits?: { perLink?: number; perAddress?: number };
   /**
@@ -82,9 +87,6 @@ export interface FormDeps {
    */
   clientAddress: (req: IncomingMessage) => string;
 }
-
-/** The request as functions-framework hands it over (Express), or a bare Node request (tests). */
-type FormRequest = IncomingMessage & { rawBody?: Buffer | undefined; ip?: string | undefined };
 
 const WINDOW_MS = 10 * 60_000;
 /** How long a submission's answer waits for its row to reach the workbook. */
@@ -128,8 +130,9 @@ const FORM_ROUTE = /^\/(?:r\/)?form\.css$|^\/r\/[A-Za-z0-9_-]{1,64}\/?$/;
  * Express's English page and stack trace, without our headers. Here, before any of that:
  *   - the route and method: only the form's own paths (as the browser sends them, undecoded) with
  *     GET/HEAD, or POST to a link; anything else is the form's 404 page, unread;
- *   - a declared length over FORM_MAX_BODY_BYTES is refused (413) unread; a chunked body is
- *     counted as it arrives and cut at the limit;
+ *   - a declared length over the post's cap (FORM_MAX_BODY_BYTES, or FORM_MAX_UPLOAD_BYTES for the
+ *     multipart post with photos) is refused (413) unread; a chunked body is counted as it
+ *     arrives and cut at the cap;
  *   - the body, read here, is handed on as `rawBody` of a finished request, which the framework's
  *     parsers skip ("already read"): the handler parses it itself (URL-encoded form fields), and
  *     what it cannot use is refused by its own pages. Every refusal closes the connection, so a
@@ -154,14 +157,15 @@ export function guardFormServer(server: Server): void {
     const declared = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
     if (declared === undefined && !chunked) return pass(req, res);
-    if (declared !== undefined && !(Number(declared) <= FORM_MAX_BODY_BYTES)) return refuse('tooLarge');
+    const limit = bodyLimitOf(req.headers);
+    if (declared !== undefined && !(Number(declared) <= limit)) return refuse('tooLarge');
     const chunks: Buffer[] = [];
     let size = 0;
     let cut = false;
     req.on('data', (chunk: Buffer) => {
       if (cut) return;
       size += chunk.length;
-      if (size > FORM_MAX_BODY_BYTES) {
+      if (size > limit) {
         cut = true;
         chunks.length = 0;
         refuse('tooLarge');
@@ -314,14 +318,13 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       return;
     }
 
-    // The page's own form posts URL-encoded UTF-8, uncompressed: anything else was not sent by it.
-    if (!isFormEncoding(req)) return refuse(res, 'unreadable');
-    const body = await readBody(req, FORM_MAX_BODY_BYTES);
-    if (body === undefined) return refuse(res, 'tooLarge');
-    const fields = new URLSearchParams(body.toString('utf8'));
-    const nonce = checkGuard(link, fields.get('guard') ?? undefined);
+    // The page's own form posts URL-encoded UTF-8 (multipart with photos), uncompressed: anything
+    // else was not sent by it.
+    const post = await readFormPost(req);
+    if ('refused' in post) return refuse(res, post.refused);
+    const nonce = checkGuard(link, post.fields.get('guard') ?? undefined);
     if (nonce === undefined) return refuse(res, 'forged');
-    await handlePost(res, link, token, nonce, fields, address, planRead as Promise<PlanDoc | undefined>);
+    await handlePost(res, link, token, nonce, post, address, planRead as Promise<PlanDoc | undefined>);
   }
 
   async function handlePost(
@@ -329,12 +332,13 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     link: StoredLink,
     token: string,
     nonce: string,
-    fields: URLSearchParams,
+    { fields, upload }: { fields: URLSearchParams; upload?: MultipartPost },
     address: string,
     planRead: Promise<PlanDoc | undefined>,
   ): Promise<void> {
     const plan = await planRead;
     if (!plan) return refuse(res, 'gone');
+    const key = submissionKey(link.tokenHash, nonce);
     const model = await modelOf(plan);
     const scoped = scopedPlan(model, link.scope);
     const asOf = todayIn(deps.now(), plan.settings.timezone);
@@ -368,15 +372,35 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
         partners: creditedPartners(scoped, values.partners).join(','),
       };
     }
-    // The same rules as a sheet row; the row is reported as done (status set on storing).
+    // Photos are the row's evidence (佐证要求): their folder's link, where no link was typed.
+    const photoLink = evidenceFolderLink(submittedActivityId(key));
+    if (kind === 'activity' && (upload?.photos.length ?? 0) > 0 && !cells.evidence)
+      cells.evidence = photoLink;
+    // The same rules as a sheet row; the row is reported as done (status set on storing). A
+    // milestone report has no evidence field: under 必须 the sheet asks staff for it, not the form.
     const checked = validateActivityRow(
       { ...cells, status: '已完成' },
-      { partners: scoped.partners, measures: scoped.measures, year: plan.settings.year, asOf },
+      {
+        partners: scoped.partners,
+        measures: scoped.measures,
+        year: plan.settings.year,
+        asOf,
+        evidenceRule: kind === 'milestone' ? 'warn' : plan.settings.evidenceRule,
+      },
     );
     if (kind === 'activity' && cells.title === null && cells.date === null && cells.measureId === null) {
       errors = { ...errors, title: ['「活动名称」不能为空'] };
     }
     errors = { ...fieldErrors(checked.issues), ...errors };
+    // Photos are processed only for a post whose fields are in order: a refused page is sent again
+    // anyway, and a browser never refills a file input.
+    const photos = Object.keys(errors).length === 0 ? await takePhotos(plan, upload) : { photos: [] };
+    if ('errors' in photos) errors = { ...errors, photos: photos.errors };
+    else if (upload && upload.photos.length > 0 && Object.keys(errors).length > 0)
+      errors = {
+        ...errors,
+        photos: [`刚才选择的 ${upload.photos.length} 张照片未保存，请改正后重新选择照片`],
+      };
     if (kind === 'milestone' && Object.keys(errors).length > 0 && !errors.milestone && !errors.note) {
       errors = { form: Object.values(errors).flat() as string[] };
     }
@@ -393,14 +417,20 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       send(res, 422, 'text/html; charset=utf-8', page);
       return;
     }
-    const {
-      activityId: _id,
-      status: _status,
-      recorder: _recorder,
-      row: _row,
-      ...activity
-    } = checked.activity;
-    const key = submissionKey(link.tokenHash, nonce);
+    const { activityId: _id, status: _status, recorder: _recorder, row: _row, ...typed } = checked.activity;
+    const kept = 'photos' in photos ? photos.photos : [];
+    // With photos, 佐证链接 is their folder (the ID derives from the key, before anything is
+    // stored); a link typed beside them is kept in the notes rather than lost.
+    const activity =
+      kept.length === 0
+        ? typed
+        : {
+            ...typed,
+            evidence: photoLink,
+            ...(typed.evidence && typed.evidence !== photoLink
+              ? { notes: [typed.notes, `佐证链接：${typed.evidence}`].filter(Boolean).join('\n') }
+              : {}),
+          };
     const stored = await submitActivity({ db: deps.db, now: deps.now }, link, {
       key,
       activity: activity as SubmittedActivity,
@@ -441,7 +471,12 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // already), and the entry carries `versionPending` until its move commits — a crash that
     // keeps the entry but loses the move leaves the flag, and the sweep moves the version for it.
     // Acknowledged means kept: also for a repeated key, whose first answer may never have come.
-    const kept = deps.durable?.();
+    // The photos are kept (durably) before the answer, by the delivery that created the entry or
+    // a repeat of it (a double click, a retry after a lost answer): the same bytes under the same
+    // names, one set. A page posted again with other content returned above and keeps none.
+    if (kept.length > 0 && plan.workbook && deps.photos)
+      await deps.photos.put(plan.workbook, submission.activityId, kept);
+    const durable = deps.durable?.();
     // The row reaches the workbook now when the workbook can take it; left queued (and retried)
     // when it cannot — the record is stored either way, so a failing flush is logged, not
     // answered as an error. The person waits for the row only when a flush can start at once, and
@@ -456,9 +491,29 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
         .catch((error: unknown) => deps.log(logs.rowsKeptForRetry(link.planId, error)));
       if (waitForRow) flushed = atMost(FLUSH_WAIT_MS, flush);
     }
-    await Promise.all([moved, flushed, kept]);
+    await Promise.all([moved, flushed, durable]);
     res.writeHead(303, { ...SECURITY_HEADERS, Location: `${formPath(token)}?ok=1` });
     res.end();
+  }
+
+  /** The post's photos processed, or the Chinese sentences of those refused (nothing kept then). */
+  async function takePhotos(
+    plan: PlanDoc,
+    upload: MultipartPost | undefined,
+  ): Promise<{ photos: Buffer[] } | { errors: string[] }> {
+    if (!upload || (upload.photos.length === 0 && upload.tooLarge.length === 0 && !upload.tooMany))
+      return { photos: [] };
+    if (!deps.photos?.serves(plan.workbook)) return { errors: ['此计划暂不能上传照片，请改填佐证链接'] };
+    const refused = [
+      ...(upload.tooMany ? [photoErrorMessage('photo_too_many')] : []),
+      ...upload.tooLarge.map((name) => photoErrorMessage('photo_too_large', name)),
+    ];
+    if (refused.length > 0) return { errors: refused };
+    if (upload.photos.length > PHOTO_MAX_COUNT) return { errors: [photoErrorMessage('photo_too_many')] };
+    // sharp is loaded by the first post with photos, not by a cold start.
+    const { processPhotos } = await import('../../../adapters/photos/intake');
+    const outcome = await processPhotos(upload.photos);
+    return outcome.ok ? { photos: outcome.photos } : { errors: outcome.errors };
   }
 
   async function formPage(
@@ -500,6 +555,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       })),
       expiresOn: todayIn(new Date(link.expiresAt), plan.settings.timezone),
       review: plan.settings.reviewReports === true,
+      photos: deps.photos?.serves(plan.workbook) === true,
     });
   }
 }
@@ -537,38 +593,4 @@ export function lastForwardedHop(req: IncomingMessage): string {
 /** The caller's address where nothing stands in front of the server (the local stack). */
 export function socketAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
-}
-
-/** Whether a post is encoded as the form's page sends it: URL-encoded, UTF-8 (or unnamed), identity. */
-function isFormEncoding(req: IncomingMessage): boolean {
-  const type = (req.headers['content-type'] ?? '')
-    .toLowerCase()
-    .split(';')
-    .map((part) => part.trim());
-  const charset = type.find((part) => part.startsWith('charset='))?.slice('charset='.length);
-  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
-  return (
-    type[0] === 'application/x-www-form-urlencoded' &&
-    (charset === undefined || charset === 'utf-8' || charset === '"utf-8"') &&
-    encoding === 'identity'
-  );
-}
-
-/**
- * The body, or undefined past the limit: the copy the guard or the platform read first, else the
- * stream — unless the stream was read to its end already.
- */
-async function readBody(req: FormRequest, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return undefined;
-  if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length > limit ? undefined : req.rawBody;
-  if (req.readableEnded) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

@@ -1,0 +1,87 @@
+/**
+ * Turns an uploaded or dropped-in photo into the stored evidence photo (SPEC §11): decoded by
+ * sharp (libvips), turned upright by its EXIF orientation, fitted to PHOTO_MAX_EDGE px on its long
+ * side, re-encoded as JPEG — and, because sharp writes no metadata unless asked, without any:
+ * no GPS position, camera serial or time zone leaves the phone's copy.
+ *
+ * What guarantees a hostile file cannot hurt the process:
+ *   - the byte limit is checked before sharp sees the buffer (the form also cuts the upload while
+ *     streaming, http/multipart.ts);
+ *   - the header is read first (no pixels decoded) and a picture over PHOTO_MAX_PIXELS is refused
+ *     there; the decode itself runs with `limitInputPixels` as a second guard, so a file whose
+ *     header lies is refused by libvips before it allocates;
+ *   - only raster formats a phone or camera writes are decoded: SVG, PDF and the like (which
+ *     libvips could also render) are refused as unreadable, and so is a file whose pixel data is
+ *     damaged (`failOn: 'error'`: a truncated JPEG is an error, not a grey half-picture);
+ *   - photos are processed one at a time by the caller and libvips' operation cache is off, so
+ *     memory is one decode at a time, not a cache of past ones.
+ */
+import sharp from 'sharp';
+import {
+  PHOTO_MAX_BYTES,
+  PHOTO_MAX_EDGE,
+  PHOTO_MAX_PIXELS,
+  type PhotoErrorCode,
+} from '../../shared/evidence';
+
+/** A processed photo: JPEG bytes without metadata, and its size. */
+export interface ProcessedPhoto {
+  ok: true;
+  jpeg: Buffer;
+  width: number;
+  height: number;
+}
+export type PhotoOutcome = ProcessedPhoto | { ok: false; code: PhotoErrorCode };
+
+/** Raster formats that phones and cameras write (and libvips decodes): anything else is refused. */
+const PHOTO_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'heif', 'avif', 'tiff', 'gif']);
+/** JPEG quality of stored photos: visually lossless for photos of a room, a third of a phone's bytes. */
+const JPEG_QUALITY = 82;
+
+let configured = false;
+/** libvips' operation cache keeps decoded images for reuse: useless for one-off photos, costly in memory. */
+function configure(): void {
+  if (configured) return;
+  sharp.cache(false);
+  configured = true;
+}
+
+/** Processes one photo; a refusal is a code (shared/evidence.ts has its Chinese sentence), never a throw. */
+export async function processPhoto(input: Uint8Array): Promise<PhotoOutcome> {
+  if (input.byteLength > PHOTO_MAX_BYTES) return { ok: false, code: 'photo_too_large' };
+  if (input.byteLength === 0) return { ok: false, code: 'photo_unreadable' };
+  configure();
+  const options = { limitInputPixels: PHOTO_MAX_PIXELS, failOn: 'error' as const, sequentialRead: true };
+  let width: number;
+  let height: number;
+  try {
+    // The header only: format and size, no pixels decoded.
+    const meta = await sharp(input, options).metadata();
+    if (!PHOTO_FORMATS.has(meta.format ?? '')) return { ok: false, code: 'photo_unreadable' };
+    width = meta.width ?? 0;
+    height = meta.height ?? 0;
+  } catch (error) {
+    return { ok: false, code: refusalOf(error) };
+  }
+  if (width <= 0 || height <= 0) return { ok: false, code: 'photo_unreadable' };
+  if (width * height > PHOTO_MAX_PIXELS) return { ok: false, code: 'photo_too_many_pixels' };
+  try {
+    const { data, info } = await sharp(input, options)
+      // Without an angle: the EXIF orientation, which the output then no longer needs.
+      .rotate()
+      .resize({ width: PHOTO_MAX_EDGE, height: PHOTO_MAX_EDGE, fit: 'inside', withoutEnlargement: true })
+      // A transparent PNG's background becomes white, not black.
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: JPEG_QUALITY, chromaSubsampling: '4:2:0' })
+      .toBuffer({ resolveWithObject: true });
+    return { ok: true, jpeg: data, width: info.width, height: info.height };
+  } catch (error) {
+    return { ok: false, code: refusalOf(error) };
+  }
+}
+
+/** The refusal for a libvips error: the pixel guard's own, or unreadable for anything else it says. */
+function refusalOf(error: unknown): PhotoErrorCode {
+  const message = error instanceof Error ? error.message : String(error);
+  return /pixel limit/i.test(message) ? 'photo_too_many_pixels' : 'photo_unreadable';
+}
