@@ -555,11 +555,15 @@ describe('sync: what is written', () => {
       '共建工作领导小组成立会议',
     );
 
-    // The whole database now: the plan, its records and one chunk of issues (the listing used
-    // below to prove that refused requests write nothing sees every document).
+    // The whole database now: the plan, its records, one chunk of issues and one of the change
+    // log — every record created went in one batch (the listing used below to prove that refused
+    // requests write nothing sees every document).
     const records = await recordDocuments();
-    expect([...(await allDocuments()).keys()].sort()).toEqual(
-      [`plans/${PLAN}`, `plans/${PLAN}/issues/0`, ...records.keys()].sort(),
+    const all = [...(await allDocuments()).keys()];
+    const changes = all.filter((path) => path.startsWith(`plans/${PLAN}/changes/`));
+    expect(changes).toHaveLength(1);
+    expect(all.sort()).toEqual(
+      [`plans/${PLAN}`, `plans/${PLAN}/issues/0`, ...changes, ...records.keys()].sort(),
     );
 
     const plan = await planDoc();
@@ -802,10 +806,11 @@ describe('sync: what is written', () => {
     const byId = await stored('activities', 'measureId');
     expect(byId.get(docIdOf('.'))).toBe('4.30');
     expect(byId.get(docIdOf('x/y/z'))).toBe('4.3');
-    // Nothing landed outside the plan's three record collections (no nested path from a '/').
+    // Nothing landed outside the plan's three record collections, its issues and its change log
+    // (no nested path from a '/').
     const paths = [...(await allDocuments()).keys()];
     for (const path of paths) {
-      expect(path).toMatch(/^plans\/xx-2026(\/(partners|measures|activities|issues)\/[^/]+)?$/);
+      expect(path).toMatch(/^plans\/xx-2026(\/(partners|measures|activities|issues|changes)\/[^/]+)?$/);
     }
 
     const before = await recordDocuments();
