@@ -205,6 +205,12 @@ describe('gongjian ledger options and refusals', () => {
     expect(run.stderr).toContain(message);
   });
 
+  it('refuses an --out in a folder that does not exist with exit 2, before reading the workbook', () => {
+    const run = gongjian(['ledger', at('missing.xlsx'), '--out', at('no', 'such', 'ledger.docx')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`无法写入活动台账：文件夹不存在：${at('no', 'such')}`);
+  });
+
   it('refuses a missing workbook with exit 2', () => {
     const run = gongjian(['ledger', at('missing.xlsx')]);
     expect(run.code).toBe(2);
