@@ -30,8 +30,8 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { inflateRawSync } from 'node:zlib';
-import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
+import { crc32, inflateRawSync } from 'node:zlib';
+import { type AsyncFlateStreamHandler, Zip, ZipDeflate, type ZipInputFile } from 'fflate';
 import { GongjianError } from '../../shared/errors';
 import { entryData, zipEntries } from '../workbook/zip';
 
@@ -92,6 +92,31 @@ export function placeholderIndex(bytes: Uint8Array): number | undefined {
 }
 
 /**
+ * A stored entry as fflate's `Zip` takes one (its `ZipInputFile`, the interface `ZipPassThrough`
+ * implements): the same pass-through, but the CRC-32 is Node's native one — fflate's own, in
+ * JavaScript, took 2.5 s of the CPU for 784 MB of photos (`npm run bench`); Node's takes 0.16 s.
+ */
+class StoredEntry implements ZipInputFile {
+  readonly compression = STORED;
+  mtime: Date = ZIP_EPOCH;
+  crc = 0;
+  size = 0;
+  /** Set by `Zip.add`: the zip's side of the entry. */
+  ondata?: AsyncFlateStreamHandler;
+  constructor(readonly filename: string) {}
+
+  /** Passes a chunk of the content on; the CRC and size are final with the final chunk. */
+  push(chunk: Uint8Array, final = false): void {
+    if (!this.ondata) throw new Error(`${this.filename} was pushed before it was added to the zip`);
+    this.crc = crc32(chunk, this.crc);
+    this.size += chunk.length;
+    // fflate's handler type wants an ArrayBuffer-backed array; the zip only copies the bytes on,
+    // as its own ZipPassThrough.push (typed `Uint8Array`) does with what it is given.
+    this.ondata(null, chunk as Uint8Array<ArrayBuffer>, final);
+  }
+}
+
+/**
  * fflate's `Zip` feeding a write stream: what the zip hands over is queued by its (synchronous)
  * callback and written by {@link flush}, which waits for the stream to drain.
  */
@@ -113,7 +138,7 @@ class ZipSink {
   }
 
   /** Adds an entry, dated {@link ZIP_EPOCH}; the caller pushes all of it before adding another. */
-  add<T extends ZipPassThrough | ZipDeflate>(entry: T): T {
+  add<T extends StoredEntry | ZipDeflate>(entry: T): T {
     entry.mtime = ZIP_EPOCH;
     this.zip.add(entry);
     return entry;
@@ -145,7 +170,7 @@ class ZipSink {
 
 /** Streams one photo in as a stored entry, a chunk at a time. */
 async function streamPhoto(sink: ZipSink, name: string, path: string): Promise<void> {
-  const entry = sink.add(new ZipPassThrough(name));
+  const entry = sink.add(new StoredEntry(name));
   // Each chunk is a fresh buffer: the write stream may still hold the last one when the next is read.
   for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) {
     entry.push(chunk as Buffer);
@@ -179,7 +204,7 @@ export async function writePackage(
         onPhoto(++done, total);
         continue;
       }
-      const zipped = sink.add(entry.deflate ? new ZipDeflate(entry.name) : new ZipPassThrough(entry.name));
+      const zipped = sink.add(entry.deflate ? new ZipDeflate(entry.name) : new StoredEntry(entry.name));
       zipped.push(entry.content(), true);
       await sink.flush();
     }
