@@ -11,8 +11,6 @@ export interface ZipEntry {
   name: string;
   method: number;
   compressedSize: number;
-  /** The CRC-32 of the content, as the directory records it (a copied entry keeps it). */
-  crc32: number;
   /** What the entry claims to inflate to: a claim only, a hostile file may lie (streamed bounds do not). */
   size: number;
   /** Where the entry's local header starts. */
@@ -51,7 +49,6 @@ export function zipEntries(bytes: Buffer): Map<string, ZipEntry> {
     entries.set(name, {
       name,
       method: bytes.readUInt16LE(at + 10),
-      crc32: bytes.readUInt32LE(at + 16),
       compressedSize: bytes.readUInt32LE(at + 20),
       size: bytes.readUInt32LE(at + 24),
       offset: bytes.readUInt32LE(at + 42),

@@ -10,7 +10,7 @@
  * - Progress on stderr: the photos copied in, so a ledger of thousands of photos shows it is alive.
  */
 import { stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { evidenceRoot } from '../../adapters/photos/folderStore';
 import { writeLedger } from '../../adapters/report/build';
 import { CommandError, UsageError } from '../../adapters/terminal/errors';
@@ -21,6 +21,7 @@ import type { IsoDate, PlanModel } from '../../shared/model';
 import { reportTitle } from '../../shared/report';
 import type { CliContext } from '../context';
 import { loadPlan } from '../load';
+import { assertOutputFolder } from '../output';
 
 export interface LedgerArgs {
   path: string;
@@ -105,17 +106,7 @@ function scopeOf(model: PlanModel, args: LedgerArgs, today: IsoDate): LedgerScop
 
 /** Refuses an output in a missing folder or open in an office program, before any work. */
 async function checkOutput(out: string): Promise<void> {
-  const folder = dirname(resolve(out));
-  const isFolder = await stat(folder).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-  if (!isFolder) {
-    throw new CommandError(
-      `无法写入活动台账：文件夹不存在：${folder}`,
-      `Cannot write the ledger: no such folder: ${folder}`,
-    );
-  }
+  await assertOutputFolder(out, { zh: '活动台账', en: 'the ledger' });
   await assertDocumentClosed(out);
 }
 

@@ -11,8 +11,8 @@
  * - The roll-up workbook is never written over while an office program has it open.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { CommandError, UsageError } from '../../adapters/terminal/errors';
+import { basename, extname, join, resolve } from 'node:path';
+import { UsageError } from '../../adapters/terminal/errors';
 import { percent } from '../../adapters/terminal/table';
 import { accessError } from '../../adapters/workbook/common';
 import { assertNotOpen } from '../../adapters/workbook/fileGuard';
@@ -20,6 +20,7 @@ import { UnusableInputError } from '../../shared/errors';
 import type { IsoDate } from '../../shared/model';
 import { type PlanSource, type PlanSummary, rollUpDistrict, summarisePlan } from '../../shared/rollup';
 import type { CliContext } from '../context';
+import { assertOutputFolder } from '../output';
 import { planStatistics } from './stats';
 
 /** Where the roll-up goes without `--out`: in the current folder. */
@@ -86,17 +87,7 @@ async function checkOutput(out: string): Promise<void> {
   if (extname(out).toLowerCase() !== '.xlsx') {
     throw new UsageError(`--out 须为 .xlsx 文件：${out}`, `--out must be an .xlsx file: ${out}`);
   }
-  const folder = dirname(resolve(out));
-  const isFolder = await stat(folder).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-  if (!isFolder) {
-    throw new CommandError(
-      `无法写入街道汇总：文件夹不存在：${folder}`,
-      `Cannot write the roll-up: no such folder: ${folder}`,
-    );
-  }
+  await assertOutputFolder(out, { zh: '街道汇总', en: 'the roll-up' });
   await assertNotOpen(out);
 }
 

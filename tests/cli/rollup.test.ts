@@ -280,7 +280,7 @@ describe('gongjian rollup on unusable input', () => {
     expect(docx.stderr).toContain('--out');
     const nowhere = gongjian(['rollup', at('district'), '--out', at('no', 'such', 'x.xlsx')]);
     expect(nowhere.code).toBe(2);
-    expect(nowhere.stderr).toContain(at('no', 'such'));
+    expect(nowhere.stderr).toContain(`无法写入街道汇总：文件夹不存在：${at('no', 'such')}`);
     expect(nowhere.stderr).not.toContain('[进度]');
   });
 

@@ -140,6 +140,28 @@ describe('the activity ledger as LibreOffice reads it', () => {
     expect(document.match(/<pic:pic /g)).toHaveLength(PHOTOS.length);
   });
 
+  it('is a sound zip as Python reads it: photos stored, the XML deflated, every entry dated 1980-01-01', () => {
+    const script = [
+      'import json, sys, zipfile',
+      'z = zipfile.ZipFile(sys.argv[1])',
+      'print(json.dumps({"bad": z.testzip(), "entries": [[i.filename, i.compress_type, list(i.date_time)] for i in z.infolist()]}))',
+    ].join('\n');
+    const read = JSON.parse(
+      execFileSync('python3', ['-c', script, at('ledger.docx')], { encoding: 'utf8' }),
+    ) as {
+      bad: string | null;
+      entries: [string, number, number[]][];
+    };
+    // testzip reads every entry and checks its CRC: null when all are whole.
+    expect(read.bad).toBeNull();
+    const method = (suffix: string) =>
+      read.entries.filter(([name]) => name.endsWith(suffix)).map(([, m]) => m);
+    expect(method('.jpg')).toEqual(PHOTOS.map(() => 0));
+    expect(method('.xml').length).toBeGreaterThan(3);
+    expect(new Set(method('.xml'))).toEqual(new Set([8]));
+    expect(new Set(read.entries.map(([, , date]) => date.join('-')))).toEqual(new Set(['1980-1-1-0-0-0']));
+  });
+
   it('is in the year-end summary’s page setup (one home: A4, GB/T 9704 margins, fonts)', () => {
     const xml = packagePart(at('ledger.docx'), 'word/document.xml');
     expect(xml).toMatch(/<w:pgSz w:w="11906" w:h="16838"/);
@@ -203,6 +225,12 @@ describe('gongjian ledger options and refusals', () => {
     const run = gongjian(['ledger', at('plan.xlsx'), ...options]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  it('refuses an --out in a folder that does not exist with exit 2, before reading the workbook', () => {
+    const run = gongjian(['ledger', at('missing.xlsx'), '--out', at('no', 'such', 'ledger.docx')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`无法写入活动台账：文件夹不存在：${at('no', 'such')}`);
   });
 
   it('refuses a missing workbook with exit 2', () => {
