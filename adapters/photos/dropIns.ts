@@ -10,7 +10,7 @@
  * (no links followed, nothing hidden, no temporary file of ours).
  */
 import { lstat, readdir, readFile, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   EVIDENCE_FOLDER,
   isSafeFolderName,

@@ -10,7 +10,7 @@
  * .jpg) is left out and named, so the document is still written.
  */
 import { open, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { PhotoIndex } from '../../shared/document';
 import { EVIDENCE_FOLDER, isSafeFolderName } from '../../shared/evidence';
 import { errorCode } from '../workbook/common';
