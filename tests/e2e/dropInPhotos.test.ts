@@ -22,6 +22,18 @@ describe('photos dropped beside the workbook', () => {
     const path = join(folder.dir, 'plan.xlsx');
     const year = new Date().getFullYear();
     await writeSample(path, year, `${year}-06-30`);
+    // The sample links every done activity to an album; a link staff typed stays, so the row the
+    // photos are dropped for starts with an empty 佐证链接 cell, as a new activity's does.
+    const before = new ExcelJS.Workbook();
+    await before.xlsx.readFile(path);
+    const tab = before.getWorksheet('活动');
+    if (!tab) throw new Error('no 活动 tab');
+    const columns = (tab.getRow(1).values as unknown[]).map(String);
+    tab.eachRow((row) => {
+      if (row.getCell(columns.indexOf('记录编号')).text === 'A0002')
+        row.getCell(columns.indexOf('佐证链接')).value = null;
+    });
+    await before.xlsx.writeFile(path);
     const dropped = join(folder.dir, '佐证材料', 'A0002');
     mkdirSync(dropped, { recursive: true });
     writeFileSync(join(dropped, 'IMG_20260110_093000.jpg'), await phoneJpeg(4000, 3000));
