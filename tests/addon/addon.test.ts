@@ -26,6 +26,7 @@ import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { calendarKnows } from '../../shared/workdays';
 import { chromiumPath } from '../support/chromium';
+import { answerOf, apiRequest } from '../support/http';
 import {
   type AuthMode,
   type FakeHtmlOutput,
@@ -93,6 +94,43 @@ const dateCell = (month: number, day: number) =>
 /** The spreadsheet serial of a calendar date. */
 const serial = (month: number, day: number) =>
   (Date.UTC(YEAR, month - 1, day) - Date.UTC(1899, 11, 30)) / 86_400_000;
+
+/**
+ * The server's 200 to a sync of the seeded plan (2 partner units, 2 measures, 3 activities, all
+ * accepted, nothing written): a test states only the parts it is about.
+ */
+function syncAnswer(parts: Partial<SyncResponse>): { status: number; body: object } {
+  return {
+    status: 200,
+    body: {
+      planId: PLAN_ID,
+      asOf: `${YEAR}-01-02`,
+      applied: true,
+      tabs: {
+        partners: { rows: 2, accepted: 2, rejected: 0 },
+        plan: { rows: 2, accepted: 2, rejected: 0 },
+        activities: { rows: 3, accepted: 3, rejected: 0 },
+      },
+      issues: [],
+      assignedIds: [],
+      writes: { created: 0, updated: 0, deleted: 0 },
+      version: 1,
+      ...parts,
+    },
+  };
+}
+
+/** The server's warning that 活动 row 2 repeats row 9. */
+const DUPLICATE_ROW_2 = {
+  tab: 'activities',
+  row: 2,
+  column: '活动名称',
+  field: 'title',
+  code: 'duplicate_activity',
+  severity: 'warning',
+  message: '与第9行的活动重复（日期、关联事项和活动名称都相同）',
+  messageEn: 'Same date, measure and title as row 9',
+} as const;
 
 interface Addon {
   services: FakeServices;
@@ -528,37 +566,15 @@ describe.each([
       ok: true,
       settings: { apiUrl: API_URL, planId: PLAN_ID },
     });
-    addon.services.respond = () => ({
-      status: 200,
-      body: {
-        planId: PLAN_ID,
-        asOf: `${YEAR}-01-02`,
-        applied: true,
-        tabs: {
-          partners: { rows: 2, accepted: 2, rejected: 0 },
-          plan: { rows: 2, accepted: 2, rejected: 0 },
-          activities: { rows: 3, accepted: 3, rejected: 0 },
-        },
-        issues: [
-          {
-            tab: 'activities',
-            row: 2,
-            column: '活动名称',
-            field: 'title',
-            code: 'duplicate_activity',
-            severity: 'warning',
-            message: '与第9行的活动重复（日期、关联事项和活动名称都相同）',
-            messageEn: 'Same date, measure and title as row 9',
-          },
-        ],
+    addon.services.respond = () =>
+      syncAnswer({
+        issues: [DUPLICATE_ROW_2],
         assignedIds: [
           { row: 2, activityId: 'A0123456789' },
           { row: 3, activityId: 'A9876543210' },
         ],
         writes: { created: 7, updated: 0, deleted: 0 },
-        version: 1,
-      },
-    });
+      });
 
     addon.call('syncToCloud');
     expect(addon.services.alerts.slice(1)).toEqual([]);
@@ -606,19 +622,8 @@ describe.each([
     addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
     const sentence = '本次同步将删除「活动」中的 30 行（共 30 行）。如确属有意，请确认后再同步。';
     const token = 'ab'.repeat(16);
-    const answer = (deleted: number, held: boolean) => ({
-      status: 200,
-      body: {
-        planId: PLAN_ID,
-        asOf: `${YEAR}-01-02`,
-        applied: true,
-        tabs: {
-          partners: { rows: 2, accepted: 2, rejected: 0 },
-          plan: { rows: 2, accepted: 2, rejected: 0 },
-          activities: { rows: 3, accepted: 3, rejected: 0 },
-        },
-        issues: [],
-        assignedIds: [],
+    const answer = (deleted: number, held: boolean) =>
+      syncAnswer({
         writes: { created: 0, updated: 1, deleted },
         version: held ? 4 : 5,
         pendingDeletions: held
@@ -634,8 +639,7 @@ describe.each([
               },
             ]
           : [],
-      },
-    });
+      });
     // The server answers as the guard does: held until a request confirms this very set.
     addon.services.respond = (request) => {
       const body = SyncRequest.parse(JSON.parse(request.params.payload ?? '{}'));
@@ -693,17 +697,7 @@ describe.each([
       maxBodyBytes: 1 << 20,
       ...systemClock,
     });
-    const answer: { status: number; body: unknown } = { status: 0, body: undefined };
-    await api(
-      { method: 'POST', path: `/v1/plans/${PLAN_ID}/validate`, body: sent, get: () => undefined },
-      {
-        status(code) {
-          answer.status = code;
-          return this;
-        },
-        json: (value) => (answer.body = JSON.parse(JSON.stringify(value))),
-      },
-    );
+    const answer = await answerOf(api, apiRequest('POST', `/v1/plans/${PLAN_ID}/validate`, { body: sent }));
     expect(answer.status).toBe(200);
     const response = SyncResponse.parse(answer.body);
     expect(response.assignedIds).toHaveLength(2);
@@ -746,17 +740,7 @@ describe.each([
       maxBodyBytes: 1 << 20,
       ...systemClock,
     });
-    const answer: { status: number; body: unknown } = { status: 0, body: undefined };
-    await api(
-      { method: 'POST', path: `/v1/plans/${PLAN_ID}/sync`, body: sent, get: () => undefined },
-      {
-        status(code) {
-          answer.status = code;
-          return this;
-        },
-        json: (value) => (answer.body = JSON.parse(JSON.stringify(value))),
-      },
-    );
+    const answer = await answerOf(api, apiRequest('POST', `/v1/plans/${PLAN_ID}/sync`, { body: sent }));
     expect(answer.status).toBe(409);
     expect(ErrorBody.parse(answer.body).error.code).toBe('sync_in_progress');
     addon.services.respond = () => ({ status: answer.status, body: answer.body });
@@ -787,27 +771,15 @@ describe.each([
     addon.services.respond = () => {
       activities.setValue(3, col('activities', '活动名称'), '会议（已改名）');
       activities.setValue(5, col('activities', '记录编号'), 'A3'); // the server's Sheets adapter was first
-      return {
-        status: 200,
-        body: {
-          planId: PLAN_ID,
-          asOf: `${YEAR}-01-02`,
-          applied: true,
-          tabs: {
-            partners: { rows: 2, accepted: 2, rejected: 0 },
-            plan: { rows: 2, accepted: 2, rejected: 0 },
-            activities: { rows: 3, accepted: 3, rejected: 0 },
-          },
-          issues: [],
-          assignedIds: [
-            { row: 2, activityId: 'A1' },
-            { row: 3, activityId: 'A2' },
-            { row: 5, activityId: 'A3' },
-          ],
-          writes: { created: 2, updated: 0, deleted: 0 },
-          version: 2,
-        },
-      };
+      return syncAnswer({
+        assignedIds: [
+          { row: 2, activityId: 'A1' },
+          { row: 3, activityId: 'A2' },
+          { row: 5, activityId: 'A3' },
+        ],
+        writes: { created: 2, updated: 0, deleted: 0 },
+        version: 2,
+      });
     };
     addon.call('syncToCloud');
     expect([activities.value(2, 1), activities.value(3, 1), activities.value(5, 1)]).toEqual([
@@ -833,47 +805,32 @@ describe.each([
       addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(3, measure) });
       activities.setValue(4, title, '');
       addon.call('onEdit', { authMode: 'LIMITED', range: activities.getRange(4, title) });
-      return {
-        status: 200,
-        body: {
-          planId: PLAN_ID,
-          asOf: `${YEAR}-01-02`,
-          applied: true,
-          tabs: {
-            partners: { rows: 2, accepted: 2, rejected: 0 },
-            plan: { rows: 2, accepted: 2, rejected: 0 },
-            activities: { rows: 3, accepted: 2, rejected: 1 },
-          },
-          issues: [
-            {
-              tab: 'activities',
-              row: 3,
-              column: '关联事项',
-              field: 'measureId',
-              code: 'unknown_measure',
-              severity: 'error',
-              message: '找不到关联事项「9.9」（须为计划表中通过校验的事项编号）',
-              messageEn: 'Unknown measure 9.9',
-            },
-            {
-              tab: 'activities',
-              row: 2,
-              column: '活动名称',
-              field: 'title',
-              code: 'duplicate_activity',
-              severity: 'warning',
-              message: '与第9行的活动重复（日期、关联事项和活动名称都相同）',
-              messageEn: 'Same date, measure and title as row 9',
-            },
-          ],
-          assignedIds: [
-            { row: 2, activityId: 'A1' },
-            { row: 3, activityId: 'A2' },
-          ],
-          writes: { created: 2, updated: 0, deleted: 0 },
-          version: 3,
+      return syncAnswer({
+        tabs: {
+          partners: { rows: 2, accepted: 2, rejected: 0 },
+          plan: { rows: 2, accepted: 2, rejected: 0 },
+          activities: { rows: 3, accepted: 2, rejected: 1 },
         },
-      };
+        issues: [
+          {
+            tab: 'activities',
+            row: 3,
+            column: '关联事项',
+            field: 'measureId',
+            code: 'unknown_measure',
+            severity: 'error',
+            message: '找不到关联事项「9.9」（须为计划表中通过校验的事项编号）',
+            messageEn: 'Unknown measure 9.9',
+          },
+          DUPLICATE_ROW_2,
+        ],
+        assignedIds: [
+          { row: 2, activityId: 'A1' },
+          { row: 3, activityId: 'A2' },
+        ],
+        writes: { created: 2, updated: 0, deleted: 0 },
+        version: 3,
+      });
     };
     addon.call('syncToCloud');
     expect(addon.services.errors).toEqual([]);

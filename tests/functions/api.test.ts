@@ -37,6 +37,7 @@ import type { RawWorkbook } from '../../shared/workbook';
 import { useFirestoreEmulator } from '../support/firestore';
 import { createTestSigner, type TestSigner } from '../support/id-tokens';
 import { postLarge } from '../support/postLarge';
+import { testRuntime } from '../support/runtime';
 
 const handle = useFirestoreEmulator('api', { reset: true });
 
@@ -286,18 +287,15 @@ beforeEach(async () => {
   if (urls) return;
   signer = createTestSigner();
   stranger = createTestSigner();
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: handle.projectId,
-      FIRESTORE_EMULATOR_HOST: handle.host,
+  runtime = testRuntime(handle, {
+    env: {
       GONGJIAN_AUDIENCES: AUDIENCE,
       GONGJIAN_ADMINS: `${OWNER},${DEV_EMAIL}`,
       GONGJIAN_DEV_TOKEN: DEV_TOKEN,
       GONGJIAN_DEV_EMAIL: DEV_EMAIL,
-    }),
-    lineLog((line) => runtimeLog.push(line)),
-  );
+    },
+    log: lineLog((line) => runtimeLog.push(line)),
+  });
   urls = {
     main: await serve('api-main', createApi(depsFrom(productionConfig(), runtime.store))),
     smallLimit: await serve(

@@ -9,14 +9,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
-import { parseConfig } from '../../functions/src/config';
 import { createApi } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
 import { lineLog } from '../../functions/src/logs';
-import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import type { Runtime } from '../../functions/src/runtime';
 import { refreshStats } from '../../functions/src/stats/refresh';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { sampleWorkbook } from '../../shared/sample';
@@ -34,6 +32,7 @@ import {
 } from '../support/fake-sheets';
 import { useFirestoreEmulator } from '../support/firestore';
 import { createTestSigner, type TestSigner } from '../support/id-tokens';
+import { testRuntime } from '../support/runtime';
 
 const handle = useFirestoreEmulator('binding', { reset: true });
 
@@ -76,18 +75,11 @@ async function serve(name: string, admins: string[]): Promise<string> {
 beforeAll(async () => {
   signer = createTestSigner();
   sheets = await startFakeSheets({ token: SHEETS_TOKEN });
-  const sheetsAuth = new OAuth2Client();
-  sheetsAuth.setCredentials({ access_token: SHEETS_TOKEN });
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: handle.projectId,
-      FIRESTORE_EMULATOR_HOST: handle.host,
-      GONGJIAN_SHEETS_ROOT_URL: sheets.rootUrl,
-    }),
-    lineLog((line) => runtimeLog.push(line)),
-    { sheetsAuth, clock: pinnedClock(NOW) },
-  );
+  runtime = testRuntime(handle, {
+    sheets: { rootUrl: sheets.rootUrl, token: SHEETS_TOKEN },
+    log: lineLog((line) => runtimeLog.push(line)),
+    clock: pinnedClock(NOW),
+  });
   urls.withAdmin = await serve('binding-api', [ADMIN]);
   urls.noAdmins = await serve('binding-api-no-admins', []);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type Config, ConfigError, parseConfig, redactConfig } from '../../functions/src/config';
+import { answerOf } from '../support/http';
 
 // What the functions hand Cloud Logging (firebase-functions' logger keeps its own console, out of a
 // test's reach): the structured entries, kept for the operator-log assertions below.
@@ -290,21 +291,14 @@ describe('a misconfigured deployment', () => {
       const { installRuntime } = await import('../../functions/src/runtime');
       installRuntime(undefined);
       const { api } = await import('../../functions/src/http/apiFunction');
-      let status = 0;
-      let body: unknown;
-      const res = {
-        status(code: number) {
-          status = code;
-          return res;
+      const { status, body } = await answerOf(
+        api as unknown as (req: unknown, res: unknown) => Promise<void>,
+        {
+          method: 'POST',
+          url: '/v1/plans/p/sync',
+          headers: {},
+          body: {},
         },
-        json(value: unknown) {
-          body = value;
-          return res;
-        },
-      };
-      await (api as unknown as (req: unknown, res: unknown) => Promise<void>)(
-        { method: 'POST', url: '/v1/plans/p/sync', headers: {}, body: {} },
-        res,
       );
       expect(status).toBe(503);
       expect(JSON.stringify(body)).not.toContain('GONGJIAN_AUDIENCES');

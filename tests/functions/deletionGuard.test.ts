@@ -15,13 +15,13 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { postRoute } from '../../adapters/apiClient';
 import { ApiRefusalError } from '../../adapters/terminal/errors';
 import { systemClock } from '../../functions/src/clock';
-import { parseConfig } from '../../functions/src/config';
-import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import type { Runtime } from '../../functions/src/runtime';
 import { refreshStats } from '../../functions/src/stats/refresh';
 import type { ApiTab, SyncRequest, SyncResponse } from '../../shared/api';
 import { PENDING_DELETION_CODE, PENDING_DELETION_KEY } from '../../shared/summary';
 import type { Table } from '../../shared/workbook';
 import { useFirestoreEmulator } from '../support/firestore';
+import { testRuntime } from '../support/runtime';
 
 const handle = useFirestoreEmulator('guard', { reset: true });
 
@@ -37,18 +37,10 @@ let apiUrl = '';
 
 beforeEach(async () => {
   if (server) return;
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: handle.projectId,
-      FIRESTORE_EMULATOR_HOST: handle.host,
-      GONGJIAN_ADMINS: DEV_EMAIL,
-      GONGJIAN_DEV_TOKEN: DEV_TOKEN,
-      GONGJIAN_DEV_EMAIL: DEV_EMAIL,
-    }),
-    () => {},
-    { clock: { now: () => NOW, sleep: systemClock.sleep } },
-  );
+  runtime = testRuntime(handle, {
+    env: { GONGJIAN_ADMINS: DEV_EMAIL, GONGJIAN_DEV_TOKEN: DEV_TOKEN, GONGJIAN_DEV_EMAIL: DEV_EMAIL },
+    clock: { now: () => NOW, sleep: systemClock.sleep },
+  });
   http('api-guard', (req, res) => runtime.api(req, res));
   server = getTestServer('api-guard');
   runtime.guardApiServer(server);

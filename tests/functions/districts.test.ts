@@ -12,12 +12,11 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/run';
-import { parseConfig } from '../../functions/src/config';
 import { computeRollup, DistrictRollups } from '../../functions/src/districts/refresh';
 import { createApi } from '../../functions/src/http/api';
 import { createIdentityVerifier } from '../../functions/src/http/auth';
 import type { ApiDeps } from '../../functions/src/http/handler';
-import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
+import { installRuntime, type Runtime } from '../../functions/src/runtime';
 import { refreshStats } from '../../functions/src/stats/refresh';
 import { DistrictStore } from '../../functions/src/store/districtStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
@@ -31,6 +30,7 @@ import { TRIGGERS } from '../../stack/stack';
 import { pinnedClock } from '../support/clock';
 import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
 import { createTestSigner, type TestSigner } from '../support/id-tokens';
+import { testRuntime } from '../support/runtime';
 
 const NOW = new Date('2026-06-30T04:00:00Z');
 const ASOF = '2026-06-30';
@@ -51,16 +51,7 @@ let server: Server;
 beforeAll(async () => {
   useFunctionsEnvironment(fs.projectId);
   signer = createTestSigner();
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: fs.projectId,
-      FIRESTORE_EMULATOR_HOST: fs.host,
-      GONGJIAN_ADMINS: ADMIN,
-    }),
-    () => {},
-    { clock: pinnedClock(NOW) },
-  );
+  runtime = testRuntime(fs, { env: { GONGJIAN_ADMINS: ADMIN }, clock: pinnedClock(NOW) });
   installRuntime(runtime);
   const verifier = createIdentityVerifier({
     audiences: [AUDIENCE],

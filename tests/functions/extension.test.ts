@@ -20,14 +20,14 @@ import { simpleParser } from 'mailparser';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
-import { parseConfig } from '../../functions/src/config';
 import { queueDailyEmails } from '../../functions/src/mail/daily';
 import { processMail } from '../../functions/src/mail/deliver';
-import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import type { Runtime } from '../../functions/src/runtime';
 import { MAIL_COLLECTION, mailCollection } from '../../functions/src/store/paths';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { sampleWorkbook } from '../../shared/sample';
 import { useFirestoreEmulator } from '../support/firestore';
+import { testRuntime } from '../support/runtime';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 const MAIL_FROM = 'noreply@shequ.example.cn';
@@ -114,16 +114,7 @@ describe('a queued email is the same email from the Trigger Email extension and 
 
   beforeAll(async () => {
     inbox = await startSmtpServer();
-    runtime = buildRuntime(
-      parseConfig({
-        GONGJIAN_ENV: 'development',
-        GONGJIAN_PROJECT: fs.projectId,
-        FIRESTORE_EMULATOR_HOST: fs.host,
-        SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
-        MAIL_FROM,
-      }),
-      () => {},
-    );
+    runtime = testRuntime(fs, { env: { SMTP_URL: `smtp://127.0.0.1:${inbox.port}`, MAIL_FROM } });
   });
 
   afterAll(async () => {

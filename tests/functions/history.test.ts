@@ -22,6 +22,7 @@ import { sampleWorkbook } from '../../shared/sample';
 import type { CellValue, RawTab, RawWorkbook } from '../../shared/workbook';
 import { pinnedClock } from '../support/clock';
 import { useFirestoreEmulator } from '../support/firestore';
+import { answerOf, apiRequest } from '../support/http';
 
 const fs = useFirestoreEmulator('history', { reset: true });
 const START = new Date('2026-06-30T04:00:00Z');
@@ -278,29 +279,11 @@ describe('the change log', () => {
       history: { db, moveVersion: createVersionMover(db) },
     });
     const call = async (method: string, route: string, who: string, body?: unknown, query?: unknown) => {
-      let status = 0;
-      let json: unknown;
-      const res = {
-        status(code: number) {
-          status = code;
-          return res;
-        },
-        json(value: unknown) {
-          json = value;
-          return res;
-        },
-      };
-      await api(
-        {
-          method,
-          path: `/v1/plans/p3/${route}`,
-          body,
-          query,
-          get: (name) => (name === 'authorization' ? `Bearer ${who}` : undefined),
-        },
-        res,
+      const { status, body: json } = await answerOf(
+        api,
+        apiRequest(method, `/v1/plans/p3/${route}`, { body, query, caller: who }),
       );
-      return { status, json: json as Record<string, unknown> };
+      return { status, json };
     };
     expect((await call('GET', 'history', 'stranger@example.cn', undefined, { row: gone })).status).toBe(403);
     expect((await call('POST', 'restore', 'stranger@example.cn', { ids: [gone] })).status).toBe(403);

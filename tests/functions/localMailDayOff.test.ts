@@ -5,9 +5,8 @@
  * Saturday 5 December 2026, 09:00 in Shanghai; the sample's measure 4.3 fell due on 31 October.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/src/config';
 import { queueDailyEmails } from '../../functions/src/mail/daily';
-import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import type { Runtime } from '../../functions/src/runtime';
 import { mailCollection } from '../../functions/src/store/paths';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { sampleWorkbook } from '../../shared/sample';
@@ -15,21 +14,14 @@ import { sendLocalMail } from '../../stack/mail';
 import type { LocalStack } from '../../stack/stack';
 import { pinnedClock } from '../support/clock';
 import { useFirestoreEmulator } from '../support/firestore';
+import { testRuntime } from '../support/runtime';
 
 const SATURDAY_9AM = new Date('2026-12-05T01:00:00Z');
 const fs = useFirestoreEmulator('dayoff');
 let runtime: Runtime;
 
 beforeAll(async () => {
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: fs.projectId,
-      FIRESTORE_EMULATOR_HOST: fs.host,
-    }),
-    () => {},
-    { clock: pinnedClock(SATURDAY_9AM) },
-  );
+  runtime = testRuntime(fs, { clock: pinnedClock(SATURDAY_9AM) });
 });
 afterAll(async () => {
   await runtime?.close();

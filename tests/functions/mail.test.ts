@@ -9,7 +9,6 @@ import { createServer } from 'node:net';
 import type { CloudEvent } from 'firebase-functions/v2';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../functions/src/config';
 import {
   DEFAULT_LEASE_MS,
   defaultBackoff,
@@ -27,12 +26,13 @@ import {
   type OutgoingMail,
 } from '../../functions/src/mail/transport';
 import type { Delivery, DeliveryInfo } from '../../functions/src/mail/types';
-import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
+import { installRuntime, type Runtime } from '../../functions/src/runtime';
 import { sweepMail as sweepMailSchedule } from '../../functions/src/schedules/sweepMail';
 import { onMailWritten } from '../../functions/src/triggers/onMailWritten';
 import type { EmailKind } from '../../shared/emails/email';
 import { oneLine } from '../../shared/emails/layout';
 import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
+import { testRuntime } from '../support/runtime';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 /** A port nothing listens on. */
@@ -112,14 +112,12 @@ describe('mail through the emulator', () => {
     useFunctionsEnvironment(fs.projectId);
     inbox = await startSmtpServer({ user: SMTP_USER, pass: SMTP_PASS });
     faulty = await startSmtpServer();
-    const config = parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: fs.projectId,
-      FIRESTORE_EMULATOR_HOST: fs.host,
-      SMTP_URL: `smtp://${SMTP_USER}:${encodeURIComponent(SMTP_PASS)}@127.0.0.1:${inbox.port}`,
-      MAIL_FROM,
+    runtime = testRuntime(fs, {
+      env: {
+        SMTP_URL: `smtp://${SMTP_USER}:${encodeURIComponent(SMTP_PASS)}@127.0.0.1:${inbox.port}`,
+        MAIL_FROM,
+      },
     });
-    runtime = buildRuntime(config, () => {});
     if (!runtime.mail) throw new Error('expected the runtime to build an SMTP sender from SMTP_URL');
     runtime.mail.log = () => {};
     triggerDeps = runtime.mail;

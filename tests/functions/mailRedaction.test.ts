@@ -13,14 +13,13 @@
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
-import { parseConfig } from '../../functions/src/config';
 import { processMail } from '../../functions/src/mail/deliver';
 import type { MailDeps } from '../../functions/src/mail/deps';
 import type { MailQueue } from '../../functions/src/mail/queue';
 import { createSmtpTransport, type MailTransport } from '../../functions/src/mail/transport';
 import { REDACTED_TOKEN, redactLinkTokens, verifyLink } from '../../functions/src/requests/links';
 import { resolveTargets, sendUpdateRequests } from '../../functions/src/requests/send';
-import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
+import { installRuntime, type Runtime } from '../../functions/src/runtime';
 import { mailCollection } from '../../functions/src/store/paths';
 import { PlanStore } from '../../functions/src/store/planStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
@@ -33,6 +32,7 @@ import {
   useFirestoreEmulator,
   useFunctionsEnvironment,
 } from '../support/firestore';
+import { testRuntime } from '../support/runtime';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
 const PLAN = 'redaction-2026';
@@ -167,14 +167,7 @@ describe('with the Trigger Email extension, onMailDelivered redacts after its SU
     useFunctionsEnvironment(fs.projectId);
     inbox = await startSmtpServer();
     // What the trigger builds on first use: no SMTP_URL, as when the extension delivers.
-    runtime = buildRuntime(
-      parseConfig({
-        GONGJIAN_ENV: 'development',
-        GONGJIAN_PROJECT: fs.projectId,
-        FIRESTORE_EMULATOR_HOST: fs.host,
-      }),
-      () => {},
-    );
+    runtime = testRuntime(fs);
     installRuntime(runtime);
   });
 

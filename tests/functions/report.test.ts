@@ -14,7 +14,6 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
 import { createApi } from '../../functions/src/http/api';
 import { AuthError, type Identity } from '../../functions/src/http/auth';
-import type { ApiRequest } from '../../functions/src/http/handler';
 import { processMail } from '../../functions/src/mail/deliver';
 import {
   AttachmentTooLargeError,
@@ -29,6 +28,7 @@ import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { ReportResponse } from '../../shared/api';
 import { sampleWorkbook } from '../../shared/sample';
 import { useFirestoreEmulator } from '../support/firestore';
+import { type Answer, answerOf, apiRequest } from '../support/http';
 
 const handle = useFirestoreEmulator('report', { reset: true });
 
@@ -46,11 +46,6 @@ async function verifyIdentity(header: string | undefined): Promise<Identity> {
   return { email, viaDevToken: false };
 }
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
 async function post(path: string, body: unknown, caller: string | undefined): Promise<Answer> {
   const store = new PlanStore(handle.firestore());
   const api = createApi({
@@ -62,24 +57,7 @@ async function post(path: string, body: unknown, caller: string | undefined): Pr
     sleep: systemClock.sleep,
     mailQueue: queue(),
   });
-  const answer: Answer = { status: 0, body: {} };
-  const req: ApiRequest = {
-    method: 'POST',
-    path,
-    body,
-    get: (name) => (name.toLowerCase() === 'authorization' && caller ? `Bearer ${caller}` : undefined),
-  };
-  await api(req, {
-    status(code) {
-      answer.status = code;
-      return this;
-    },
-    json(value) {
-      answer.body = value as Record<string, unknown>;
-      return value;
-    },
-  });
-  return answer;
+  return answerOf(api, apiRequest('POST', path, { body, caller }));
 }
 
 const mails = async () => (await mailCollection(handle.firestore()).get()).docs;

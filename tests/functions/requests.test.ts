@@ -10,7 +10,6 @@ import { systemClock } from '../../functions/src/clock';
 import { parseConfig } from '../../functions/src/config';
 import { createApi } from '../../functions/src/http/api';
 import { AuthError, type Identity } from '../../functions/src/http/auth';
-import type { ApiRequest } from '../../functions/src/http/handler';
 import { mailDocId } from '../../functions/src/mail/message';
 import { queuePlannedEmails } from '../../functions/src/mail/planned';
 import { enqueueMail, type MailQueue } from '../../functions/src/mail/queue';
@@ -24,6 +23,7 @@ import { sampleWorkbook } from '../../shared/sample';
 import { computeStats } from '../../shared/stats';
 import { pinnedClock } from '../support/clock';
 import { useFirestoreEmulator } from '../support/firestore';
+import { type Answer, answerOf, apiRequest } from '../support/http';
 
 const handle = useFirestoreEmulator('requests', { reset: true });
 
@@ -49,12 +49,6 @@ function queue(withForm = true): MailQueue {
   };
 }
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers?: Record<string, string>;
-}
-
 async function post(
   path: string,
   body: unknown,
@@ -72,28 +66,7 @@ async function post(
     sleep: systemClock.sleep,
     mailQueue: queue(withForm),
   });
-  const answer: Answer = { status: 0, body: {} };
-  const req: ApiRequest = {
-    method: 'POST',
-    path: `/v1/plans/${PLAN}/${path}`,
-    body,
-    get: (name) => (name.toLowerCase() === 'authorization' ? `Bearer ${caller}` : undefined),
-  };
-  await api(req, {
-    status(code) {
-      answer.status = code;
-      return this;
-    },
-    json(value) {
-      answer.body = value as Record<string, unknown>;
-      return value;
-    },
-    set(field, value) {
-      answer.headers = { ...answer.headers, [field.toLowerCase()]: value };
-      return this;
-    },
-  });
-  return answer;
+  return answerOf(api, apiRequest('POST', `/v1/plans/${PLAN}/${path}`, { body, caller }));
 }
 
 const mails = async () => (await handle.firestore().collection(MAIL_COLLECTION).get()).docs;
@@ -280,6 +253,7 @@ describe('POST /v1/plans/{planId}/requests/revoke', () => {
     expect(answer).toEqual({
       status: 200,
       body: { planId: PLAN, email: 'chenjianguo@example.cn', revoked: 2 },
+      headers: {},
     });
     const verdicts = await Promise.all(
       (await mails()).map(async (d) => [d.get('to')[0], await verifyLink(linkDeps(), tokenOf(d.data()))]),

@@ -6,30 +6,26 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../functions/src/clock';
-import { parseConfig } from '../../functions/src/config';
 import { lineLog } from '../../functions/src/logs';
 import { queueDailyEmails } from '../../functions/src/mail/daily';
-import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import type { Runtime } from '../../functions/src/runtime';
 import { mailCollection } from '../../functions/src/store/paths';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { sampleWorkbook } from '../../shared/sample';
 import { useFirestoreEmulator } from '../support/firestore';
+import { testRuntime } from '../support/runtime';
 
 const fs = useFirestoreEmulator('schedules');
 let runtime: Runtime;
 
 beforeAll(async () => {
-  runtime = buildRuntime(
-    parseConfig({
+  runtime = testRuntime(fs, {
+    env: {
       GONGJIAN_ENV: 'production',
-      GONGJIAN_PROJECT: fs.projectId,
       GONGJIAN_AUDIENCES: 'test-client-id',
       MAIL_FROM: 'noreply@shequ.example.cn',
-      FIRESTORE_EMULATOR_HOST: fs.host,
-    }),
-    () => {},
-    {},
-  );
+    },
+  });
   // No sender in production without SMTP_URL: the queue is all this test looks at.
   expect(runtime.mail).toBeUndefined();
 });

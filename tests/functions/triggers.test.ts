@@ -6,11 +6,9 @@
  */
 
 import type { CloudEvent } from 'firebase-functions/v2';
-import { OAuth2Client } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../functions/src/clock';
-import { parseConfig } from '../../functions/src/config';
-import { buildRuntime, installRuntime, type Runtime } from '../../functions/src/runtime';
+import { installRuntime, type Runtime } from '../../functions/src/runtime';
 import { refreshStats, sweepStats } from '../../functions/src/stats/refresh';
 import { type PendingWrite, PlanStore } from '../../functions/src/store/planStore';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
@@ -30,6 +28,7 @@ import {
   startFakeSheets,
 } from '../support/fake-sheets';
 import { eventually, useFirestoreEmulator, useFunctionsEnvironment } from '../support/firestore';
+import { testRuntime } from '../support/runtime';
 
 const NOW = new Date('2026-06-30T04:00:00Z'); // 12:00 in Asia/Shanghai
 const ASOF = '2026-06-30';
@@ -58,19 +57,11 @@ const SHEETS_TOKEN = 'ya29.triggers-test';
 beforeAll(async () => {
   useFunctionsEnvironment(fs.projectId);
   sheets = await startFakeSheets({ token: SHEETS_TOKEN });
-  const sheetsAuth = new OAuth2Client();
-  sheetsAuth.setCredentials({ access_token: SHEETS_TOKEN });
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: fs.projectId,
-      FIRESTORE_EMULATOR_HOST: fs.host,
-      GONGJIAN_SHEETS_ROOT_URL: sheets.rootUrl,
-    }),
-    () => {},
+  runtime = testRuntime(fs, {
+    sheets: { rootUrl: sheets.rootUrl, token: SHEETS_TOKEN },
     // The trigger reads the clock through the runtime: pin it so statistics are reproducible.
-    { sheetsAuth, clock: pinnedClock(NOW) },
-  );
+    clock: pinnedClock(NOW),
+  });
   installRuntime(runtime);
 });
 

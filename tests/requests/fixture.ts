@@ -4,9 +4,8 @@
  * pieces around it — the Firestore emulator's runtime, the fake Sheets API holding the same plan.
  */
 import { OAuth2Client } from 'google-auth-library';
-import { parseConfig } from '../../functions/src/config';
 import { protectSubmitted } from '../../functions/src/requests/submit';
-import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import type { Runtime } from '../../functions/src/runtime';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import type { RawWorkbook } from '../../shared/workbook';
@@ -18,25 +17,11 @@ import {
   sheetNamed,
   sheetValues,
 } from '../support/fake-sheets';
+import { ACTIVITY_HEADER } from '../support/headers';
+import { testRuntime } from '../support/runtime';
 
 export const NOW = new Date('2026-06-15T04:00:00Z');
 export const TOKEN = 'fake-sheets-token';
-export const ACTIVITY_HEADER = [
-  '记录编号',
-  '日期',
-  '关联事项',
-  '共建单位',
-  '活动名称',
-  '地点',
-  '参与人数',
-  '受益人数',
-  '服务时长',
-  '投入资金',
-  '状态',
-  '记录人',
-  '佐证链接',
-  '备注',
-];
 
 /** The plan's workbook; `settings` adds rows to 设置, `activities` replaces the activity rows. */
 export function planWorkbook(
@@ -144,18 +129,7 @@ export function planWorkbook(
 
 /** A runtime on the emulator whose Sheets client talks to the fake. */
 export function emulatorRuntime(emulator: { projectId: string; host: string }, fake: FakeSheets): Runtime {
-  const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: TOKEN });
-  return buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: emulator.projectId,
-      FIRESTORE_EMULATOR_HOST: emulator.host,
-      GONGJIAN_SHEETS_ROOT_URL: fake.rootUrl,
-    }),
-    () => {},
-    { sheetsAuth: auth },
-  );
+  return testRuntime(emulator, { sheets: { rootUrl: fake.rootUrl, token: TOKEN } });
 }
 
 /** Puts the plan in the fake Sheets API (marked for the plan) and syncs it into the store. */

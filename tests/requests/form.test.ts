@@ -19,6 +19,7 @@ import { type LinkScope, mintLink, revokeLinks, verifyLink } from '../../functio
 import type { Runtime } from '../../functions/src/runtime';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
 import { eventually, useFirestoreEmulator } from '../support/firestore';
+import { type FormFields, guardOf, postForm } from '../support/http';
 import { postLarge } from '../support/postLarge';
 import { activityRows, emulatorRuntime, NOW, seedPlan, TOKEN } from './fixture';
 
@@ -112,20 +113,7 @@ function rowsOf(planId: string, count: number) {
   );
 }
 
-const guardOf = (html: string) => /name="guard" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
-function post(token: string, fields: Record<string, string | string[]>): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) {
-    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
-  }
-  return fetch(`${base}/r/${token}`, {
-    method: 'POST',
-    body,
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-}
+const post = (token: string, fields: FormFields) => postForm(`${base}/r/${token}`, fields);
 
 const VALID = {
   kind: 'activity',

@@ -11,15 +11,9 @@ import { mintLink } from '../../functions/src/requests/links';
 import type { Runtime } from '../../functions/src/runtime';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
 import { eventually, useFirestoreEmulator } from '../support/firestore';
-import {
-  ACTIVITY_HEADER,
-  activityRows,
-  emulatorRuntime,
-  NOW,
-  planWorkbook,
-  seedPlan,
-  TOKEN,
-} from './fixture';
+import { ACTIVITY_HEADER } from '../support/headers';
+import { type FormFields, guardOf, postForm } from '../support/http';
+import { activityRows, emulatorRuntime, NOW, planWorkbook, seedPlan, TOKEN } from './fixture';
 
 const emulator = useFirestoreEmulator('form-domain');
 let fake: FakeSheets;
@@ -70,24 +64,11 @@ async function partnerLink(partnerId: string, email: string): Promise<{ planId: 
   return { planId, token };
 }
 
-const guardOf = (html: string) => /name="guard" value="([^"]+)"/.exec(html)?.[1] ?? '';
-
 async function guardFor(token: string): Promise<string> {
   return guardOf(await (await fetch(`${base}/r/${token}`)).text());
 }
 
-function post(token: string, fields: Record<string, string | string[]>): Promise<Response> {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(fields)) {
-    for (const v of Array.isArray(value) ? value : [value]) body.append(key, v);
-  }
-  return fetch(`${base}/r/${token}`, {
-    method: 'POST',
-    body,
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-}
+const post = (token: string, fields: FormFields) => postForm(`${base}/r/${token}`, fields);
 
 /** Everything a post could write: link uses, submissions, activity records, the plan's version. */
 async function writesOf(planId: string): Promise<string> {

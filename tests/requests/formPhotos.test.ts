@@ -15,17 +15,18 @@ import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeXlsx } from '../../adapters/workbook/xlsx';
-import { parseConfig } from '../../functions/src/config';
 import { createFormHandler, lastForwardedHop } from '../../functions/src/http/form';
 import { localFolderPhotoStore } from '../../functions/src/requests/evidence';
 import { mintLink } from '../../functions/src/requests/links';
 import { protectSubmitted } from '../../functions/src/requests/submit';
-import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import type { Runtime } from '../../functions/src/runtime';
 import { syncPlan } from '../../functions/src/sync/syncPlan';
 import { pinnedClock } from '../support/clock';
 import { eventually, useFirestoreEmulator } from '../support/firestore';
+import { guardOf } from '../support/http';
 import { resaveInLibreOffice } from '../support/libreoffice';
 import { metadataSegments, phoneJpeg, zipAsJpeg } from '../support/phonePhotos';
+import { testRuntime } from '../support/runtime';
 import { tempFolder } from '../workbook/helpers';
 import { NOW, planWorkbook } from './fixture';
 
@@ -36,14 +37,7 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: emulator.projectId,
-      FIRESTORE_EMULATOR_HOST: emulator.host,
-    }),
-    () => {},
-  );
+  runtime = testRuntime(emulator);
   const handler = createFormHandler({
     basePath: '',
     db: runtime.db,
@@ -119,8 +113,6 @@ function openpyxlHyperlink(path: string, title: string): string | undefined {
   if (run.status !== 0) throw new Error(`openpyxl failed (apt-get install python3-openpyxl): ${run.stderr}`);
   return JSON.parse(run.stdout) ?? undefined;
 }
-
-const guardOf = (html: string) => /name="guard" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 function postMultipart(
   token: string,

@@ -18,8 +18,8 @@ import type { Runtime } from '../../functions/src/runtime';
 import type { RawWorkbook } from '../../shared/workbook';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
 import { useFirestoreEmulator } from '../support/firestore';
+import { ACTIVITY_HEADER } from '../support/headers';
 import {
-  ACTIVITY_HEADER,
   activityRows,
   emulatorRuntime,
   NOW,

@@ -16,6 +16,7 @@ import {
   validateWorkbook,
 } from '../../shared/validate';
 import type { CellValue, RawTab, RawWorkbook } from '../../shared/workbook';
+import { ACTIVITY_HEADER, HOLIDAY_HEADER, PARTNER_HEADER, PLAN_HEADER } from '../support/headers';
 
 // ---------------------------------------------------------------------------------------------
 // The issues table of §3 (plus `missing_year` of the project's twin), copied by hand.
@@ -59,41 +60,6 @@ const SPEC_SEVERITY: Record<IssueCode, 'error' | 'warning'> = {
 
 type Cells = Record<string, CellValue>;
 type RecordTab = 'partners' | 'plan' | 'activities';
-const HOLIDAY_HEADER = ['日期', '类型', '名称'];
-
-const PARTNER_HEADER = ['单位编号', '单位名称', '单位类型', '联系人', '联系电话', '邮箱', '结对日期', '状态'];
-const PLAN_HEADER = [
-  '编号',
-  '类别',
-  '事项',
-  '责任人',
-  '责任人邮箱',
-  '共建单位',
-  '计量方式',
-  '目标值',
-  '周期',
-  '开始日期',
-  '截止日期',
-  '状态',
-  '完成日期',
-  '备注',
-];
-const ACTIVITY_HEADER = [
-  '记录编号',
-  '日期',
-  '关联事项',
-  '共建单位',
-  '活动名称',
-  '地点',
-  '参与人数',
-  '受益人数',
-  '服务时长',
-  '投入资金',
-  '状态',
-  '记录人',
-  '佐证链接',
-  '备注',
-];
 
 interface TabSpec {
   name?: string;
