@@ -15,8 +15,9 @@ import { isAlive } from '../../adapters/stackEndpoint';
 import { todayIn } from '../../adapters/workbook/validateToday';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
+import { guardOf } from '../support/http';
 import { tempFolder } from '../workbook/helpers';
-import { type StackRun, startStack } from './run-start';
+import { type StackRun, startStack, untilWatching } from './run-start';
 
 const folder = tempFolder();
 const dir = folder.dir;
@@ -45,12 +46,7 @@ async function start(): Promise<{
 }> {
   const run = startStack([path], {}, { group: true });
   runs.push(run);
-  await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
-    timeoutMs: 240_000,
-    what: 'the local stack to sync, mail and watch',
-  });
-  expect(run.child.exitCode, run.output()).toBeNull();
-  expect(run.output()).not.toMatch(/内部错误|Internal error/);
+  await untilWatching(run);
   const formUrl = /update-request form: (http:\/\/127\.0\.0\.1:\d+)\/r\//.exec(run.output())?.[1] as string;
   expect(formUrl).toBeDefined();
   const endpoint = JSON.parse(readFileSync(join(dataDir, 'stack.json'), 'utf8')) as {
@@ -86,7 +82,7 @@ async function emailedRequest(partnerId: string): Promise<{ link: string; email:
 /** Fills and posts the form behind a link, as a phone would; the response as it came. */
 async function submit(link: string, partnerId: string, title: string): Promise<Response> {
   const page = await (await fetch(link)).text();
-  const guard = /name="guard" value="([^"]+)"/.exec(page)?.[1];
+  const guard = guardOf(page);
   const select = /<select[^>]*name="measureId"[^>]*>([\s\S]*?)<\/select>/.exec(page)?.[1] ?? '';
   const measureId = [...select.matchAll(/<option value="([^"]+)"/g)][0]?.[1];
   expect(guard && measureId, 'the form has a guard and a measure to report on').toBeTruthy();

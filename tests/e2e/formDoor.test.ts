@@ -4,24 +4,22 @@
  * a made-up token is refused without the stack's memory moving; a post the framework would answer
  * with its English page gets ours. Prints p50/p95 of the submissions and the RSS measured.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
+import { guardOf } from '../support/http';
 import { postLarge } from '../support/postLarge';
 import { tempFolder } from '../workbook/helpers';
-import { type StackRun, startStack } from './run-start';
+import { formLinkIn, partnerDigests, type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();
 let stack: StackRun | undefined;
 
 afterAll(async () => {
-  if (stack && stack.child.exitCode === null) {
-    stack.child.kill('SIGINT');
-    await stack.exited;
-  }
+  await stopStack(stack);
   folder.remove();
 }, 120_000);
 
@@ -34,7 +32,7 @@ function rssMb(pid: number): number {
 /** What one page of a link's form needs posted back: its page value, a measure, its unit. */
 async function formOf(link: string): Promise<{ guard: string; measureId: string; partners: string[] }> {
   const html = await (await fetch(link)).text();
-  const guard = /name="guard" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const guard = guardOf(html);
   const select = /<select id="f-measureId"[^>]*>([\s\S]*?)<\/select>/.exec(html)?.[1] ?? '';
   const measureId = /<option value="([^"]+)"/.exec(select)?.[1] ?? '';
   const partners = [...html.matchAll(/name="partners" value="([^"]+)" checked/g)].map((m) => m[1] as string);
@@ -45,23 +43,12 @@ describe('the form’s front door on the local stack', () => {
   it('50 submissions at once all land; 200 MB to a made-up token leaves memory flat; framework errors get our page', async () => {
     const path = join(folder.dir, 'plan.xlsx');
     stack = startStack([path]);
-    const run = stack;
-    await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
-      timeoutMs: 240_000,
-      what: 'the local stack to sync, mail and watch',
-    });
-    expect(run.child.exitCode).toBeNull();
+    const run = await untilWatching(stack);
     const outbox = join(folder.dir, 'outbox');
     const links = [
       ...new Set(
-        readdirSync(outbox)
-          .filter((f) => f.startsWith('partnerDigest') && f.endsWith('.html'))
-          .map(
-            (f) =>
-              /href="(http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9_-]{43})"/.exec(
-                readFileSync(join(outbox, f), 'utf8'),
-              )?.[1],
-          )
+        partnerDigests(outbox)
+          .map((f) => formLinkIn(readFileSync(join(outbox, f), 'utf8')))
           .filter((link): link is string => link !== undefined),
       ),
     ];

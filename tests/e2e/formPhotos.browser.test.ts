@@ -17,7 +17,7 @@ import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/firestore';
 import { hasGpsTag, metadataSegments, phoneJpeg } from '../support/phonePhotos';
 import { tempFolder } from '../workbook/helpers';
-import { type StackRun, startStack } from './run-start';
+import { formLinkIn, partnerDigests, type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();
 let stack: StackRun | undefined;
@@ -25,10 +25,7 @@ let browser: Browser | undefined;
 
 afterAll(async () => {
   await browser?.close();
-  if (stack && stack.child.exitCode === null) {
-    stack.child.kill('SIGINT');
-    await stack.exited;
-  }
+  await stopStack(stack);
   if (process.env.GONGJIAN_KEEP_ARTEFACTS) console.log(`截图 / screenshots: ${folder.dir}`);
   else folder.remove();
 }, 30_000);
@@ -37,17 +34,10 @@ describe('a phone photo through the form', () => {
   it('lands once, upright, scaled and without its location', async () => {
     const path = join(folder.dir, 'plan.xlsx');
     stack = startStack([path]);
-    const run = stack;
-    await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
-      timeoutMs: 240_000,
-      what: 'the local stack to sync, mail and watch',
-    });
-    expect(run.child.exitCode, run.output()).toBeNull();
+    const _run = await untilWatching(stack);
     const outbox = join(folder.dir, 'outbox');
-    const digest = readdirSync(outbox).find((f) => f.startsWith('partnerDigest') && f.endsWith('.html'));
-    const link = /href="(http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9_-]{43})"/.exec(
-      readFileSync(join(outbox, digest as string), 'utf8'),
-    )?.[1];
+    const digest = partnerDigests(outbox)[0];
+    const link = formLinkIn(readFileSync(join(outbox, digest as string), 'utf8'));
     expect(link).toBeDefined();
 
     // A phone's photo: stored lying on its side with orientation 6, a camera make and GPS.

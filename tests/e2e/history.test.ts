@@ -15,7 +15,7 @@ import { gongjian, json } from '../cli/run-cli';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
 import { tempFolder } from '../workbook/helpers';
-import { type StackRun, startStack, stopStack } from './run-start';
+import { type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();
 let stack: StackRun | undefined;
@@ -48,12 +48,7 @@ describe('history and restore through the local stack', () => {
   it('names three deleted rows and restores one into 活动 and the statistics, once', async () => {
     const path = join(folder.dir, 'plan.xlsx');
     stack = startStack([path]);
-    const run = stack;
-    await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
-      timeoutMs: 240_000,
-      what: 'the local stack to sync and watch',
-    });
-    expect(run.child.exitCode, run.output()).toBeNull();
+    const _run = await untilWatching(stack);
     const counted = () =>
       json<{ plan: { activities: number } }>(gongjian(['stats', path, '--json'])).plan.activities;
     const before = counted();

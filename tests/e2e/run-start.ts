@@ -1,6 +1,9 @@
 /** `npm start` (its bundled entry) as a child process whose output the test reads while it runs. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { expect } from 'vitest';
+import { eventually } from '../support/firestore';
 
 export const START = resolve(import.meta.dirname, '../../dist/start.js');
 
@@ -43,4 +46,29 @@ export async function stopStack(stack: StackRun | undefined): Promise<void> {
     stack.child.kill('SIGINT');
     await stack.exited;
   }
+}
+
+/**
+ * Waits until a started stack has synced, mailed the digests and watches its file — its 正在监视
+ * line. A stack that stopped instead fails the test with everything it printed, as does one that
+ * answered anything with an internal error. The caller keeps `run` (to stop it) before waiting.
+ */
+export async function untilWatching(run: StackRun): Promise<StackRun> {
+  await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
+    timeoutMs: 240_000,
+    what: 'the local stack to sync, mail and watch',
+  });
+  expect(run.child.exitCode, run.output()).toBeNull();
+  expect(run.output()).not.toMatch(/内部错误|Internal error/);
+  return run;
+}
+
+/** The partner digests the stack left in `outbox` (their .html parts, file names). */
+export function partnerDigests(outbox: string): string[] {
+  return readdirSync(outbox).filter((f) => f.startsWith('partnerDigest') && f.endsWith('.html'));
+}
+
+/** The update-request link in a digest's HTML, if it carries one. */
+export function formLinkIn(html: string): string | undefined {
+  return /href="(http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9_-]{43})"/.exec(html)?.[1];
 }

@@ -7,7 +7,7 @@
  * from that file. Screenshots of each page are kept in the test's temp folder (kept when
  * GONGJIAN_KEEP_ARTEFACTS is set, for looking at them).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -18,7 +18,7 @@ import { activityRowsNow } from '../support/activityTab';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/firestore';
 import { tempFolder } from '../workbook/helpers';
-import { type StackRun, startStack } from './run-start';
+import { formLinkIn, partnerDigests, type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();
 const keep = Boolean(process.env.GONGJIAN_KEEP_ARTEFACTS);
@@ -27,10 +27,7 @@ let browser: Browser | undefined;
 
 afterAll(async () => {
   await browser?.close();
-  if (stack && stack.child.exitCode === null) {
-    stack.child.kill('SIGINT');
-    await stack.exited;
-  }
+  await stopStack(stack);
   if (keep) console.log(`截图 / screenshots: ${folder.dir}`);
   else folder.remove();
   // Stopping the stack settles what is in flight, saves its database and then stops the emulator:
@@ -46,22 +43,16 @@ interface StatsJson {
 describe('an update request, from the digest in the outbox to the row in the workbook', () => {
   it('opens the link on a phone without JavaScript, submits an activity, and finds it in 活动 and the statistics', async () => {
     const path = join(folder.dir, 'plan.xlsx');
-    stack = startStack([path]);
-    const run = stack;
     // Synced, mailed and watching: the digests wait in the outbox beside the workbook.
-    await eventually(() => run.output().includes('正在监视') || run.child.exitCode !== null, {
-      timeoutMs: 240_000,
-      what: 'the local stack to sync, mail and watch',
-    });
-    expect(run.output()).not.toMatch(/内部错误|Internal error/);
-    expect(run.child.exitCode).toBeNull();
+    stack = startStack([path]);
+    const _run = await untilWatching(stack);
 
     const outbox = join(folder.dir, 'outbox');
-    const digests = readdirSync(outbox).filter((f) => f.startsWith('partnerDigest') && f.endsWith('.html'));
+    const digests = partnerDigests(outbox);
     expect(digests.length).toBeGreaterThan(0);
     const html = readFileSync(join(outbox, digests[0] as string), 'utf8');
     expect(html).toContain('填报活动 / 更新进展');
-    const link = /href="(http:\/\/127\.0\.0\.1:\d+\/r\/[A-Za-z0-9_-]{43})"/.exec(html)?.[1];
+    const link = formLinkIn(html);
     expect(link, 'the digest carries its partner’s link').toBeDefined();
     // The same link in the plain-text part of the .eml.
     const eml = readFileSync(join(outbox, (digests[0] as string).replace(/\.html$/, '.eml')), 'utf8');

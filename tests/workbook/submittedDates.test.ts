@@ -5,7 +5,6 @@
  * Checked by our readers, and for the .xlsx by openpyxl and by LibreOffice, which must see a date.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { OAuth2Client } from 'google-auth-library';
@@ -27,7 +26,7 @@ import {
   sheetNamed,
   startFakeSheets,
 } from '../support/fake-sheets';
-import { requireLibreOffice } from '../support/libreoffice';
+import { resaveInLibreOffice } from '../support/libreoffice';
 import { tempFolder } from './helpers';
 
 const folder = tempFolder();
@@ -74,29 +73,6 @@ function openpyxlView(path: string): { isDate: boolean; value: string; format: s
   return JSON.parse(run.stdout);
 }
 
-/** Opened and saved as .xlsx by LibreOffice Calc: a text cell would come back text. */
-function resaveWithLibreOffice(source: string, target: string): void {
-  requireLibreOffice();
-  const outDir = join(folder.dir, `lo-${Date.now()}`);
-  mkdirSync(outDir);
-  const run = spawnSync(
-    'soffice',
-    [
-      '--headless',
-      '--norestore',
-      `-env:UserInstallation=file://${join(folder.dir, 'lo-profile')}`,
-      '--convert-to',
-      'xlsx:Calc MS Excel 2007 XML',
-      '--outdir',
-      outDir,
-      source,
-    ],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (run.status !== 0) throw new Error(`LibreOffice failed: ${run.stderr}`);
-  copyFileSync(join(outDir, source.split(/[\\/]/).pop() ?? ''), target);
-}
-
 describe('a submitted row in the .xlsx (the local stack)', () => {
   it('has a date cell in the date format of the sample, and its formula-like title as text', async () => {
     const path = join(folder.dir, 'plan.xlsx');
@@ -119,7 +95,8 @@ describe('a submitted row in the .xlsx (the local stack)', () => {
     });
 
     const resaved = join(folder.dir, 'plan-libreoffice.xlsx');
-    resaveWithLibreOffice(path, resaved);
+    // Opened and saved as .xlsx by LibreOffice Calc: a text cell would come back text.
+    resaveInLibreOffice(path, resaved, folder.dir);
     expect(openpyxlView(resaved)).toMatchObject({ isDate: true, value: `${DATE} 00:00:00`, titleType: 's' });
     expect(readBack(await readXlsx(resaved))).toMatchObject({ date: DATE, title: TITLE });
   }, 180_000);

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readXlsx, writeXlsx } from '../../adapters/workbook/xlsx';
 import { inlineCell, SHEET_START, workbookParts, writeZip } from '../support/xlsx-parts';
-import { tempFolder, unusable } from './helpers';
+import { openWithExcelJs, sheet, tempFolder, unusable } from './helpers';
 
 const folder = tempFolder();
 const previousTz = process.env.TZ;
@@ -21,18 +21,6 @@ afterAll(() => {
 });
 
 const march5 = new Date(Date.UTC(2026, 2, 5));
-
-async function openWithExcelJs(path: string): Promise<ExcelJS.Workbook> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.readFile(path);
-  return workbook;
-}
-
-function sheet(workbook: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
-  const found = workbook.getWorksheet(name);
-  if (found === undefined) throw new Error(`no sheet ${name}`);
-  return found;
-}
 
 describe('writeXlsx → readXlsx', () => {
   const path = join(folder.dir, 'round-trip.xlsx');

@@ -25,7 +25,7 @@ import { computeStats } from '../../shared/stats';
 import { percentCells, SUMMARY_HEADERS, summaryTables } from '../../shared/summary';
 import { validateWorkbook } from '../../shared/validate';
 import type { RawWorkbook, Table } from '../../shared/workbook';
-import { tempFolder, unusable } from './helpers';
+import { openWithExcelJs, sheet, tempFolder, unusable } from './helpers';
 
 const folder = tempFolder();
 afterAll(() => folder.remove());
@@ -109,18 +109,6 @@ function copy(): string {
   const path = join(folder.dir, `plan-${++counter}.xlsx`);
   copyFileSync(template, path);
   return path;
-}
-
-async function open(path: string): Promise<ExcelJS.Workbook> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.readFile(path);
-  return workbook;
-}
-
-function sheet(workbook: ExcelJS.Workbook, name: string): ExcelJS.Worksheet {
-  const found = workbook.getWorksheet(name);
-  if (found === undefined) throw new Error(`no sheet ${name}`);
-  return found;
 }
 
 /** What a sync computes from the workbook: the generated tabs (变更记录 empty) and the issues. */
@@ -233,7 +221,7 @@ describe('generated tabs', () => {
 
   it('replaces a tab under its English name and keeps that name', async () => {
     const path = copy();
-    const workbook = await open(path);
+    const workbook = await openWithExcelJs(path);
     workbook.addWorksheet('Overview').getCell('A1').value = 'stale';
     await workbook.xlsx.writeFile(path);
     await updateXlsx(path, {
@@ -257,7 +245,7 @@ describe('generated tabs', () => {
       ['已逾期', '4.30', INJECTION, '=HYPERLINK("http://x")', '2026-03-01', 0.5, '+1'],
     ];
     await updateXlsx(path, { generated: { attention } });
-    const cells = sheet(await open(path), '关注事项').getRow(2);
+    const cells = sheet(await openWithExcelJs(path), '关注事项').getRow(2);
     for (const column of [3, 4, 7]) {
       expect(cells.getCell(column).type).toBe(ExcelJS.ValueType.String);
       expect(cells.getCell(column).formula).toBeUndefined();
@@ -276,7 +264,7 @@ describe('generated tabs', () => {
       ['实事共办', 2, 1, 0, 1, 0, 0, 0, 0.5, 0.625, 3, 1200, 0, 12.5, 1234567.5],
     ];
     await updateXlsx(path, { generated: { ...generated, byCategory } });
-    const workbook = await open(path);
+    const workbook = await openWithExcelJs(path);
     const written = sheet(workbook, '按类别');
     const cells = percentCells('byCategory', byCategory);
     expect(cells).toEqual([
@@ -300,7 +288,7 @@ describe('generated tabs', () => {
     const path = copy();
     const { generated } = await syncOf(path);
     await updateXlsx(path, { generated });
-    const validation = sheet(await open(path), '校验');
+    const validation = sheet(await openWithExcelJs(path), '校验');
     expect((validation as unknown as { sheetProtection?: { sheet?: boolean } }).sheetProtection?.sheet).toBe(
       true,
     );
@@ -332,7 +320,7 @@ describe('generated tabs', () => {
       generated: { attention },
       statuses: { attention: [{ row: 1, column: 0, status: 'overdue' }] },
     });
-    const written = sheet(await open(path), '关注事项');
+    const written = sheet(await openWithExcelJs(path), '关注事项');
     expect(fillArgb(written.getCell('A2'))).toBe(STATUS_FILLS.attention?.overdue);
     expect(fillArgb(written.getCell('B2'))).toBeUndefined();
     expect(fillArgb(written.getCell('A3'))).toBeUndefined();
@@ -361,7 +349,7 @@ describe('assigned activity IDs', () => {
       [3, '4.30'],
       [5, 'A0004'],
     ]);
-    const written = sheet(await open(path), '活动');
+    const written = sheet(await openWithExcelJs(path), '活动');
     expect(written.getCell('E3').numFmt).toBe('@');
     expect(written.getCell('E3').type).toBe(ExcelJS.ValueType.String);
     expect(written.getCell('E1').font?.bold).toBe(true);
@@ -426,7 +414,7 @@ describe('issue marks', () => {
     const path = copy();
     const result = await updateXlsx(path, { issues });
     expect(result.unmarkedIssues.map((i) => i.message)).toEqual(['缺少列', '缺少工作表「共建单位」']);
-    const workbook = await open(path);
+    const workbook = await openWithExcelJs(path);
     const activities = sheet(workbook, '活动');
 
     const c3 = activities.getCell('C3');
@@ -456,10 +444,10 @@ describe('issue marks', () => {
     await updateXlsx(path, { issues });
     // An update that carries no issue list leaves the marks alone.
     await updateXlsx(path, { activityIds: [{ row: 2, activityId: 'A0001' }] });
-    expect(fillArgb(sheet(await open(path), '活动').getCell('C3'))).toBe(ISSUE_FILL_ARGB.error);
+    expect(fillArgb(sheet(await openWithExcelJs(path), '活动').getCell('C3'))).toBe(ISSUE_FILL_ARGB.error);
 
     await updateXlsx(path, { issues: [issue('activities', 5, '关联事项', 'warning', '仍有问题')] });
-    const workbook = await open(path);
+    const workbook = await openWithExcelJs(path);
     const activities = sheet(workbook, '活动');
     expect(activities.getCell('C3').note).toBe(STAFF_NOTE);
     expect(fillArgb(activities.getCell('C3'))).toBeUndefined();
@@ -474,7 +462,7 @@ describe('issue marks', () => {
     );
 
     await updateXlsx(path, { issues: [] });
-    const clean = sheet(await open(path), '活动');
+    const clean = sheet(await openWithExcelJs(path), '活动');
     expect(clean.getCell('B5').note).toBeUndefined();
     expect(fillArgb(clean.getCell('B5'))).toBeUndefined();
     expect(unzip(path).has('xl/comments3.xml')).toBe(true); // staff's notes are still there
@@ -500,7 +488,7 @@ describe('what staff made', () => {
       rows: activities.rows.map((row) => ({ row: row.row, cells: row.cells.slice(0, 4) })),
     }).toEqual(tabOf(before, '活动'));
 
-    const workbook = await open(path);
+    const workbook = await openWithExcelJs(path);
     const written = sheet(workbook, '活动');
     expect([1, 2, 3, 4].map((c) => written.getColumn(c).width)).toEqual([14, 12, 30, 20]);
     expect(written.getCell('A2').numFmt).toBe('yyyy-mm-dd');
@@ -524,7 +512,7 @@ describe('what staff made', () => {
     const after = await readXlsx(path);
     expect(after.tabs.map((tab) => tab.name)).toEqual(['设置', '计划', '活动', ...ZH, '说明']);
     expect(tabOf(after, '活动').rows[0]?.cells[4]).toBe('A0001');
-    expect(fillArgb(sheet(await open(path), '活动').getCell('C3'))).toBe(ISSUE_FILL_ARGB.error);
+    expect(fillArgb(sheet(await openWithExcelJs(path), '活动').getCell('C3'))).toBe(ISSUE_FILL_ARGB.error);
     expect(readdirSync(folder.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -541,7 +529,7 @@ describe('what staff made', () => {
 
 describe('exceljs repairs', () => {
   it('drops a defined name exceljs mangled into a reference to a sheet that does not exist', async () => {
-    const workbook = await open(template);
+    const workbook = await openWithExcelJs(template);
     const names = workbook.definedNames as unknown as { model: { name: string; ranges: string[] }[] };
     names.model = [
       { name: 'kept', ranges: ["'活动'!$A$1:$A$3"] },
@@ -567,7 +555,7 @@ describe('the sample workbook, synced', () => {
     const { generated, issues } = await syncOf(path);
     const result = await updateXlsx(path, { generated, issues });
     expect(result.unmarkedIssues.every((i) => i.row < 2 || i.column === '')).toBe(true);
-    const workbook = await open(path);
+    const workbook = await openWithExcelJs(path);
     for (const marked of issues.filter((i) => !result.unmarkedIssues.includes(i))) {
       const tab = sample.tabs.find((t) => recogniseTab(t.name) === marked.tab);
       const written = sheet(workbook, tab?.name ?? '');
