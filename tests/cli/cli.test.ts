@@ -5,7 +5,7 @@ import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_MISTAKES } from '../../shared/sample';
-import { tempFolder } from '../workbook/helpers';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian, json } from './run-cli';
 
 interface ValidateJson {

@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeCsvFolder } from '../../adapters/workbook/csv';
 import { type Measured, measureScript } from '../../bench/cliBench';
 import { generateWorkbook } from '../../bench/generate';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { inlineCell, repeated, SHEET_END, SHEET_START, workbookParts, writeZip } from '../support/xlsx-parts';
-import { tempFolder } from '../workbook/helpers';
 
 const BIN = resolve(import.meta.dirname, '../../bin/gongjian.js');
 const folder = tempFolder();

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempFolder } from '../workbook/helpers';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian } from './run-cli';
 
 const BIN = resolve(import.meta.dirname, '../../bin/gongjian.js');

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempFolder } from '../workbook/helpers';
+import { tempFolder } from '../adapters/workbook/helpers';
 
 const BIN = resolve(import.meta.dirname, '../../bin/gongjian.js');
 const folder = tempFolder();

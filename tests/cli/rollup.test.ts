@@ -16,9 +16,9 @@ import { generateWorkbook } from '../../bench/generate';
 import { ROLLUP_TAB_LABELS, ROLLUP_TABS } from '../../shared/i18n';
 import type { DistrictRollup } from '../../shared/rollup';
 import type { Stats } from '../../shared/stats-types';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { resaveInLibreOffice } from '../support/libreoffice';
 import { convertToPdf, pdfPages, pdfText } from '../support/office';
-import { tempFolder } from '../workbook/helpers';
 import { BIN, type CliRun, gongjian, json } from './run-cli';
 
 const folder = tempFolder();

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeSample } from '../../adapters/workbook/sample';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian } from '../cli/run-cli';
-import { tempFolder } from '../workbook/helpers';
 import { startStack } from './run-start';
 
 const folder = tempFolder();

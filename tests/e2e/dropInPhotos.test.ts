@@ -10,8 +10,8 @@ import ExcelJS from 'exceljs';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeSample } from '../../adapters/workbook/sample';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { metadataSegments, phoneJpeg } from '../support/phonePhotos';
-import { tempFolder } from '../workbook/helpers';
 import { startStack } from './run-start';
 
 const folder = tempFolder();

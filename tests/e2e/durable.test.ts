@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../adapters/stackEndpoint';
 import { todayIn } from '../../adapters/workbook/validateToday';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
 import { guardOf } from '../support/http';
-import { tempFolder } from '../workbook/helpers';
 import { type StackRun, startStack, untilWatching } from './run-start';
 
 const folder = tempFolder();

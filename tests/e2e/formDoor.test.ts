@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
 import { guardOf } from '../support/http';
 import { postLarge } from '../support/postLarge';
-import { tempFolder } from '../workbook/helpers';
 import { formLinkIn, partnerDigests, type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();

@@ -12,11 +12,11 @@ import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { activityRowsNow } from '../support/activityTab';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/firestore';
 import { hasGpsTag, metadataSegments, phoneJpeg } from '../support/phonePhotos';
-import { tempFolder } from '../workbook/helpers';
 import { formLinkIn, partnerDigests, type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();

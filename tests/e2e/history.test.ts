@@ -11,10 +11,10 @@ import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
 import type { ChangeEntry } from '../../shared/history';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian, json } from '../cli/run-cli';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';
-import { tempFolder } from '../workbook/helpers';
 import { type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();

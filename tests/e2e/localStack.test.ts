@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { tempFolder } from '../workbook/helpers';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { startStack } from './run-start';
 
 const folder = tempFolder();

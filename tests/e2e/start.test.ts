@@ -14,9 +14,9 @@ import { generateWorkbook } from '../../bench/generate';
 import { GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { sampleWorkbook } from '../../shared/sample';
 import type { Stats } from '../../shared/stats-types';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian, json } from '../cli/run-cli';
 import { holdOpenInLibreOffice } from '../support/libreoffice';
-import { tempFolder } from '../workbook/helpers';
 import { START, startStack } from './run-start';
 
 const folder = tempFolder();

@@ -13,11 +13,11 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { todayIn } from '../../adapters/workbook/validateToday';
+import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian, json } from '../cli/run-cli';
 import { activityRowsNow } from '../support/activityTab';
 import { launchChromium } from '../support/chromium';
 import { eventually } from '../support/firestore';
-import { tempFolder } from '../workbook/helpers';
 import { formLinkIn, partnerDigests, type StackRun, startStack, stopStack, untilWatching } from './run-start';
 
 const folder = tempFolder();

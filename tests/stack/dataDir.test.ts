@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dataFolderOf } from '../../adapters/stackEndpoint';
 import { LocalDataDir } from '../../stack/dataDir';
 import type { FirestoreEmulator } from '../../stack/emulator';
-import { tempFolder } from '../workbook/helpers';
+import { tempFolder } from '../adapters/workbook/helpers';
 
 const folder = tempFolder();
 afterAll(() => folder.remove());

@@ -9,7 +9,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormPortTakenError, lanAddress, NoLanError, startLocalStack } from '../../stack/stack';
-import { tempFolder } from '../workbook/helpers';
+import { tempFolder } from '../adapters/workbook/helpers';
 
 const folder = tempFolder();
 afterAll(() => folder.remove());

@@ -1,0 +1,314 @@
+/**
+ * The change log (§12) against the Firestore emulator: every sync logs exactly what it changed —
+ * created, updated field by field, deleted with the last values — in chunks written in the same
+ * batches as the records; an unchanged re-sync logs nothing; a retried sync, two syncs of one plan
+ * and a form submission racing a sync each leave every change logged once. The property: any
+ * sequence of workbooks synced, then the log replayed from empty, equals the store, and every
+ * deletion carries the exact record it removed.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../functions/src/clock';
+import { createApi } from '../../../functions/src/http/api';
+import { createVersionMover, submitActivity } from '../../../functions/src/requests/submit';
+import { readChanges } from '../../../functions/src/store/changeLog';
+import { changesRef } from '../../../functions/src/store/paths';
+import { PlanStore } from '../../../functions/src/store/planStore';
+import { RECORD_COLLECTIONS, TAB_OF } from '../../../functions/src/store/records';
+import { syncPlan } from '../../../functions/src/sync/syncPlan';
+import type { RecordTabKey } from '../../../shared/columns';
+import { type ChangeEntry, type RecordData, replayChanges } from '../../../shared/history';
+import { sampleWorkbook } from '../../../shared/sample';
+import type { CellValue, RawTab, RawWorkbook } from '../../../shared/workbook';
+import { pinnedClock } from '../../support/clock';
+import { useFirestoreEmulator } from '../../support/firestore';
+import { answerOf, apiRequest } from '../../support/http';
+
+const fs = useFirestoreEmulator('history', { reset: true });
+const START = new Date('2026-06-30T04:00:00Z');
+const OWNER = 'owner@example.cn';
+
+/** The 活动 tab's columns in the sample: ID, title, participants. */
+const ID = 0;
+const TITLE = 4;
+const PEOPLE = 6;
+
+function activitiesOf(workbook: RawWorkbook): RawTab {
+  return workbook.tabs.find((tab) => tab.name === '活动') as RawTab;
+}
+
+/** The sample with its 活动 rows replaced (and numbered from row 2), the other tabs as they are. */
+function withActivities(base: RawWorkbook, rows: CellValue[][]): RawWorkbook {
+  return {
+    ...base,
+    tabs: base.tabs.map((tab) =>
+      tab.name === '活动'
+        ? { ...tab, rows: rows.map((cells, i) => ({ row: i + 2, cells: [...cells] })) }
+        : tab,
+    ),
+  };
+}
+
+async function sync(
+  store: PlanStore,
+  planId: string,
+  workbook: RawWorkbook,
+  at: Date,
+  author = OWNER,
+  clock: Clock = pinnedClock(at),
+) {
+  return syncPlan(
+    workbook,
+    { planId, caller: OWNER, author, now: at, existing: await store.getPlan(planId), clock },
+    store,
+  );
+}
+
+/** A clock one millisecond later at every reading: writers racing in one process take turns on it. */
+function tickingClock(from: Date): Clock {
+  let ms = from.getTime();
+  return {
+    now: () => new Date(ms++),
+    sleep: async (pause) => {
+      ms += pause;
+    },
+  };
+}
+
+/** Every stored record's content, by tab and ID: what the log must replay to. */
+async function storedRecords(planId: string): Promise<Record<RecordTabKey, Map<string, RecordData>>> {
+  const db = fs.firestore();
+  const out = {} as Record<RecordTabKey, Map<string, RecordData>>;
+  for (const collection of RECORD_COLLECTIONS) {
+    const docs = await db.collection('plans').doc(planId).collection(collection).get();
+    out[TAB_OF[collection]] = new Map(docs.docs.map((doc) => [String(doc.get('id')), doc.get('data')]));
+  }
+  return out;
+}
+
+async function chunkCount(planId: string): Promise<number> {
+  return (await changesRef(fs.firestore(), planId).count().get()).data().count;
+}
+
+/**
+ * The sample with only its 活动 rows that carry an ID: a row without one gets an ID from its
+ * content and position, so reordering such rows is a change of its own (assignIds.ts).
+ */
+function numberedSample(): { base: RawWorkbook; rows: CellValue[][] } {
+  const sample = sampleWorkbook(2026);
+  const rows = activitiesOf(sample)
+    .rows.map((r) => r.cells)
+    .filter((cells) => cells[ID] !== null && cells[ID] !== '');
+  return { base: withActivities(sample, rows), rows };
+}
+
+const minutes = (n: number) => new Date(START.getTime() + n * 60_000);
+
+describe('the change log', () => {
+  it('logs creations, field updates and deletions once, and nothing for an unchanged re-sync', async () => {
+    const store = new PlanStore(fs.firestore());
+    const db = fs.firestore();
+    const { base, rows } = numberedSample();
+    await sync(store, 'p1', base, minutes(0));
+    const first = await readChanges(db, 'p1');
+    // 10 partners, 18 measures, 119 activities in the sample: each created once, by the owner.
+    const stored = await storedRecords('p1');
+    const total = stored.partners.size + stored.plan.size + stored.activities.size;
+    expect(first).toHaveLength(total);
+    expect(new Set(first.map((e) => `${e.tab}/${e.id}`)).size).toBe(total);
+    expect(first.every((e) => e.op === 'created' && e.by === OWNER && e.source === 'sync')).toBe(true);
+    const chunks = await chunkCount('p1');
+
+    // Unchanged, and only reordered: no entry and no chunk.
+    await sync(store, 'p1', base, minutes(1));
+    await sync(store, 'p1', withActivities(base, [...rows].reverse()), minutes(2));
+    expect(await chunkCount('p1')).toBe(chunks);
+
+    // One cell edited, two rows deleted: one update naming the field, two deletions with their values.
+    const edited = rows.map((cells) => [...cells]);
+    const target = edited[5] as CellValue[];
+    const oldPeople = target[PEOPLE];
+    target[PEOPLE] = 77;
+    const gone = [edited[7], edited[9]].map((cells) => String((cells as CellValue[])[ID]));
+    const before = await storedRecords('p1');
+    const kept = edited.filter((cells) => !gone.includes(String(cells[ID])));
+    await sync(store, 'p1', withActivities(base, kept), minutes(3), '张三（本地）');
+    const latest = await readChanges(db, 'p1', { since: minutes(3).toISOString() });
+    expect(latest).toHaveLength(3);
+    const update = latest.find((e) => e.op === 'updated') as ChangeEntry;
+    expect(update).toMatchObject({
+      tab: 'activities',
+      id: String(target[ID]),
+      by: '张三（本地）',
+      fields: [{ field: 'participants', old: oldPeople, new: 77 }],
+    });
+    for (const id of gone) {
+      const deletion = latest.find((e) => e.op === 'deleted' && e.id === id);
+      expect(deletion?.data).toEqual(before.activities.get(id));
+    }
+    expect(await chunkCount('p1')).toBe(chunks + 1);
+  });
+
+  it('logs each change once when a sync is retried after a lost answer, two syncs race, and a form submission races a sync', async () => {
+    const store = new PlanStore(fs.firestore());
+    const db = fs.firestore();
+    const { base, rows } = numberedSample();
+    await sync(store, 'p2', base, minutes(0));
+    const afterFirst = (await readChanges(db, 'p2')).length;
+    // The same request again, as a client does when the answer was lost.
+    await sync(store, 'p2', base, minutes(1));
+    expect(await readChanges(db, 'p2')).toHaveLength(afterFirst);
+
+    // Two syncs of one plan at once, each editing another row's title; and a form submission.
+    const a = rows.map((cells, i) => (i === 1 ? cells.map((c, j) => (j === TITLE ? '甲改' : c)) : cells));
+    const b = a.map((cells, i) => (i === 2 ? cells.map((c, j) => (j === TITLE ? '乙改' : c)) : cells));
+    const link = {
+      tokenHash: 'hash-1',
+      planId: 'p2',
+      name: '王五',
+    } as Parameters<typeof submitActivity>[1];
+    const clock = tickingClock(minutes(2));
+    await Promise.all([
+      sync(store, 'p2', withActivities(base, a), minutes(2), OWNER, clock),
+      sync(store, 'p2', withActivities(base, b), minutes(2), OWNER, clock),
+      submitActivity({ db, now: clock.now }, link, {
+        key: 'k1',
+        activity: { date: '2026-06-29', measureId: '1.1', partners: [], title: '填报活动' },
+        kind: 'activity',
+        plan: { reviewReports: false, historyDays: 730 },
+      }),
+      // The same submission delivered twice.
+      submitActivity({ db, now: clock.now }, link, {
+        key: 'k1',
+        activity: { date: '2026-06-29', measureId: '1.1', partners: [], title: '填报活动' },
+        kind: 'activity',
+        plan: { reviewReports: false, historyDays: 730 },
+      }),
+    ]);
+    const since = await readChanges(db, 'p2', { since: minutes(2).toISOString() });
+    // A change is its record and its values: when the syncs land B then A, A puts row 2's title
+    // back — a second, different change of the same field, logged once too.
+    const key = (e: ChangeEntry) => `${e.op} ${e.tab}/${e.id} ${JSON.stringify(e.fields)}`;
+    const counts = new Map<string, number>();
+    for (const e of since) counts.set(key(e), (counts.get(key(e)) ?? 0) + 1);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const form = since.filter((e) => e.source === 'form');
+    expect(form).toHaveLength(1);
+    expect(form[0]).toMatchObject({ op: 'created', by: '王五（填报）', tab: 'activities' });
+    // Whatever order the syncs ran in, the log replayed from empty is the store.
+    const replayed = replayChanges([...(await readChanges(db, 'p2'))].reverse());
+    const stored = await storedRecords('p2');
+    for (const tab of ['partners', 'plan', 'activities'] as const) expect(replayed[tab]).toEqual(stored[tab]);
+  });
+
+  it('property: any sequence of synced workbooks replays from its log to the store, and every deletion holds its record', async () => {
+    const db = fs.firestore();
+    const base = sampleWorkbook(2026);
+    const pool = activitiesOf(base)
+      .rows.slice(0, 12)
+      .map((r) => r.cells);
+    const edit = fc.record({
+      keep: fc.array(fc.boolean(), { minLength: pool.length, maxLength: pool.length }),
+      people: fc.array(fc.option(fc.integer({ min: 0, max: 50 })), {
+        minLength: pool.length,
+        maxLength: pool.length,
+      }),
+      dropId: fc.array(fc.boolean(), { minLength: pool.length, maxLength: pool.length }),
+      reverse: fc.boolean(),
+    });
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
+        const planId = `prop${run++}`;
+        const store = new PlanStore(db);
+        let step = 0;
+        for (const e of edits) {
+          let rows = pool
+            .map((cells, i) => {
+              const next = [...cells];
+              if (e.people[i] !== null) next[PEOPLE] = e.people[i] ?? null;
+              // A row without its ID gets a new one from the sync: the old record is deleted.
+              if (e.dropId[i] && i % 3 === 0) next[ID] = null;
+              return next;
+            })
+            .filter((_, i) => e.keep[i]);
+          if (e.reverse) rows = rows.reverse();
+          const before = await storedRecords(planId);
+          const at = minutes(step++);
+          await sync(store, planId, withActivities(base, rows), at);
+          for (const deletion of (await readChanges(db, planId, { since: at.toISOString() })).filter(
+            (c) => c.op === 'deleted',
+          )) {
+            expect(deletion.data).toEqual(before[deletion.tab].get(deletion.id));
+          }
+        }
+        const replayed = replayChanges([...(await readChanges(db, planId))].reverse());
+        const stored = await storedRecords(planId);
+        for (const tab of ['partners', 'plan', 'activities'] as const)
+          expect(replayed[tab]).toEqual(stored[tab]);
+      }),
+      { numRuns: 6 },
+    );
+  }, 60_000);
+
+  it('history and restore over the API: editors only; a deletion restored once however often asked', async () => {
+    const db = fs.firestore();
+    const store = new PlanStore(db);
+    const { base, rows } = numberedSample();
+    await sync(store, 'p3', base, minutes(0));
+    const gone = String((rows[4] as CellValue[])[ID]);
+    await sync(
+      store,
+      'p3',
+      withActivities(
+        base,
+        rows.filter((cells) => String(cells[ID]) !== gone),
+      ),
+      minutes(1),
+    );
+    const api = createApi({
+      store,
+      verifyIdentity: async (header) => ({
+        email: String(header).replace('Bearer ', ''),
+        viaDevToken: false,
+      }),
+      admins: [],
+      maxBodyBytes: 1_000_000,
+      now: () => minutes(2),
+      sleep: async () => {},
+      history: { db, moveVersion: createVersionMover(db) },
+    });
+    const call = async (method: string, route: string, who: string, body?: unknown, query?: unknown) => {
+      const { status, body: json } = await answerOf(
+        api,
+        apiRequest(method, `/v1/plans/p3/${route}`, { body, query, caller: who }),
+      );
+      return { status, json };
+    };
+    expect((await call('GET', 'history', 'stranger@example.cn', undefined, { row: gone })).status).toBe(403);
+    expect((await call('POST', 'restore', 'stranger@example.cn', { ids: [gone] })).status).toBe(403);
+    const history = await call('GET', 'history', OWNER, undefined, { row: gone });
+    expect(history.status).toBe(200);
+    expect((history.json.changes as ChangeEntry[]).map((e) => e.op)).toEqual(['deleted', 'created']);
+
+    const [first, second] = await Promise.all([
+      call('POST', 'restore', OWNER, { ids: [gone, 'NOPE'] }),
+      call('POST', 'restore', OWNER, { ids: [gone] }),
+    ]);
+    const outcomes = [first, second].map(
+      (r) => (r.json.results as { id: string; outcome: string }[])[0]?.outcome,
+    );
+    expect(outcomes.sort()).toEqual(['alreadyRestored', 'restored']);
+    expect(first.json.results).toContainEqual({ id: 'NOPE', outcome: 'unknown' });
+    // The record is back with its last values, queued once for the 活动 tab, logged once as a restore.
+    const stored = await storedRecords('p3');
+    const deletion = (history.json.changes as ChangeEntry[])[0] as ChangeEntry;
+    expect(stored.activities.get(gone)).toEqual(deletion.data);
+    const queued = await db.collection('plans').doc('p3').collection('submissions').get();
+    expect(queued.docs.map((d) => d.get('activityId'))).toEqual([gone]);
+    const restores = (await readChanges(db, 'p3')).filter((e) => e.source === 'restore');
+    expect(restores).toMatchObject([{ id: gone, op: 'created', by: OWNER }]);
+    const again = await call('POST', 'restore', OWNER, { ids: [gone] });
+    expect(again.json.results).toEqual([{ id: gone, outcome: 'alreadyRestored' }]);
+  });
+});
