@@ -3,7 +3,7 @@
  * npm start and exits 2; with one it POSTs to the stack's API what the add-on would, with the
  * stack's own token. The "stack" here is an HTTP server in this process that answers like the API
  * and is published beside the workbook the way `npm start` publishes itself (local/endpoint.ts);
- * the API side itself is tested in tests/functions/requests.test.ts.
+ * the API side itself is tested in tests/functions/http/requests.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

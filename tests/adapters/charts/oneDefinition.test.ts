@@ -2,7 +2,7 @@
  * One chart definition, three renderers (shared/charts.ts): the leader email's bars and the .xlsx
  * 汇总 pictures draw the series chartSeries gives for the statistics, and nothing they read from the
  * tables rendered for people — whose figures are zeroed here to show it. The Google Sheet's native
- * charts are read back from the fake Sheets server in tests/workbook/sheets.test.ts ("lays the
+ * charts are read back from the fake Sheets server in tests/adapters/workbook/sheets.test.ts ("lays the
  * generated tabs out"), against the same chartSeries.
  */
 import { join } from 'node:path';
