@@ -17,6 +17,7 @@ import {
 } from '../../shared/validate';
 import type { CellValue, RawTab, RawWorkbook } from '../../shared/workbook';
 import { ACTIVITY_HEADER, HOLIDAY_HEADER, PARTNER_HEADER, PLAN_HEADER } from '../support/headers';
+import { activity as modelActivity, measure as modelMeasure } from '../support/model';
 
 // ---------------------------------------------------------------------------------------------
 // The issues table of §3 (plus `missing_year` of the project's twin), copied by hand.
@@ -1818,22 +1819,8 @@ describe('defaults and the model', () => {
     expect(result.model.partners).toEqual([
       { partnerId: 'P01', name: '区住建局', type: 'other', emails: ['a@example.cn'], active: true, row: 2 },
     ]);
-    expect(result.model.measures).toEqual([
-      {
-        measureId: 'M1',
-        category: 'other',
-        title: '事项',
-        partners: [],
-        metric: 'count',
-        target: 1,
-        recurrence: 'none',
-        state: 'auto',
-        row: 2,
-      },
-    ]);
-    expect(result.model.activities).toEqual([
-      { date: '2026-03-05', measureId: 'M1', partners: [], title: '活动', status: 'done', row: 2 },
-    ]);
+    expect(result.model.measures).toEqual([modelMeasure({ category: 'other' })]);
+    expect(result.model.activities).toEqual([modelActivity({ date: '2026-03-05' })]);
   });
 
   it('free text keeps its punctuation as typed; IDs, numbers, dates and enumerations get NFKC', () => {
