@@ -21,6 +21,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { publishEndpoint } from '../adapters/stackEndpoint';
 import { reportTerminalError, UsageError } from '../adapters/terminal/errors';
+import { progressLine } from '../adapters/terminal/progress';
 import { amount, percent, tabCountsTable } from '../adapters/terminal/table';
 import { writeSample } from '../adapters/workbook/sample';
 import { lineLog } from '../functions/src/logs';
@@ -30,7 +31,6 @@ import { GongjianError } from '../shared/errors';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../shared/i18n';
 import { todayIn } from '../shared/today';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
-import { progressLine } from './progress';
 import { type LocalStack, startLocalStack } from './stack';
 import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
 
