@@ -48,12 +48,8 @@ export async function postRoute<R extends Exclude<RouteName, 'stats' | 'history'
   route: R,
   body: z.input<(typeof ROUTES)[R]['body']>,
 ): Promise<RouteAnswer<R>> {
-  const response = await fetch(routeUrl(target.apiUrl, target.planId, route), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(body),
-  });
-  return answerOf(route, response);
+  const response = await postJson(routeUrl(target.apiUrl, target.planId, route), target.token, body);
+  return (await answerOf(response, ROUTES[route])) as RouteAnswer<R>;
 }
 
 /** GETs a route with a query string and returns its parsed answer, as postRoute does. */
@@ -69,15 +65,28 @@ export async function getRoute<R extends 'stats' | 'history'>(
   const response = await fetch(params ? `${url}?${params}` : url, {
     headers: { authorization: `Bearer ${target.token}` },
   });
-  return answerOf(route, response);
+  return (await answerOf(response, ROUTES[route])) as RouteAnswer<R>;
 }
 
-async function answerOf<R extends RouteName>(route: R, response: Response): Promise<RouteAnswer<R>> {
+/** A JSON body POSTed with the caller's token: how every writing route of either table is called. */
+function postJson(url: string, token: string, body: unknown): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  });
+}
+
+/**
+ * The answer of a route, parsed by its entry of the route table (plan or district); any other
+ * status, or an answer of another shape, is the server's refusal, thrown.
+ */
+async function answerOf(response: Response, route: { status: number; answer: z.ZodType }): Promise<unknown> {
   const json: unknown = await response.json().catch(() => undefined);
-  if (response.status !== ROUTES[route].status) throw refusalOf(response.status, json);
-  const answer = ROUTES[route].answer.safeParse(json);
+  if (response.status !== route.status) throw refusalOf(response.status, json);
+  const answer = route.answer.safeParse(json);
   if (!answer.success) throw refusalOf(response.status, undefined);
-  return answer.data as RouteAnswer<R>;
+  return answer.data;
 }
 
 /** Where the API is and who calls it, for a district's routes. */
@@ -93,14 +102,7 @@ export async function postDistrictRoute<R extends Exclude<DistrictRouteName, 'di
   route: R,
   body: z.input<(typeof DISTRICT_ROUTES)[R]['body']>,
 ): Promise<DistrictRouteAnswer<R>> {
-  const response = await fetch(districtRouteUrl(target.apiUrl, target.districtId, route), {
-    method: 'POST',
-    headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(body),
-  });
-  const json: unknown = await response.json().catch(() => undefined);
-  if (response.status !== DISTRICT_ROUTES[route].status) throw refusalOf(response.status, json);
-  const answer = DISTRICT_ROUTES[route].answer.safeParse(json);
-  if (!answer.success) throw refusalOf(response.status, undefined);
-  return answer.data as DistrictRouteAnswer<R>;
+  const url = districtRouteUrl(target.apiUrl, target.districtId, route);
+  const response = await postJson(url, target.token, body);
+  return (await answerOf(response, DISTRICT_ROUTES[route])) as DistrictRouteAnswer<R>;
 }

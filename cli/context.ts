@@ -4,9 +4,9 @@
  */
 
 import { UsageError } from '../adapters/terminal/errors';
+import type { Progress } from '../adapters/terminal/progress';
 import { parseIsoDate } from '../shared/dates';
 import type { IsoDate } from '../shared/model';
-import type { Progress } from './progress';
 
 export interface CliContext {
   out: (text: string) => void;

@@ -4,12 +4,12 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LARGE_INPUT_BYTES } from '../adapters/terminal/progress';
 import { openWorkbook } from '../adapters/workbook';
 import { validateSourceAsOf } from '../adapters/workbook/validateToday';
 import type { IsoDate } from '../shared/model';
 import type { ValidationResult } from '../shared/validate';
 import type { CliContext } from './context';
-import { LARGE_INPUT_BYTES } from './progress';
 
 export interface LoadedPlan {
   result: ValidationResult;

@@ -1,5 +1,5 @@
 /** Entry point of `gongjian`: the composition root of the CLI (real streams, real clock). */
-import { streamProgress } from './progress';
+import { streamProgress } from '../adapters/terminal/progress';
 import { runCli } from './run';
 
 // A reader that stops early (`gongjian digest … | head -1`) closes the pipe: that is the reader's

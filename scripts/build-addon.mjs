@@ -88,9 +88,28 @@ if (badPrefix) {
 if (whitelist.length > 0) manifest.urlFetchWhitelist = whitelist;
 await writeFile(join(outdir, 'appsscript.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
+// A page's `<!-- include partials/NAME.html… -->` line is replaced by that partial, so the <head>
+// every dialog shares is written once. Done here rather than with Apps Script's
+// `<?!= include() ?>` idiom: the pushed pages stay plain templates with no unescaped scriptlet and
+// no server round trip, and a partial that is missing fails the build, not a dialog in a user's hands.
+const INCLUDE = /^<!-- include (partials\/[\w-]+\.html)\b.*-->\n/gm;
+async function withPartials(page) {
+  const text = await readFile(join(source, 'src', page), 'utf8');
+  const partials = new Map();
+  for (const [, name] of text.matchAll(INCLUDE)) {
+    try {
+      partials.set(name, await readFile(join(source, 'src', name), 'utf8'));
+    } catch {
+      console.error(`build-addon: ${page} includes ${name}, which sheets-addon/src does not have`);
+      process.exit(1);
+    }
+  }
+  return text.replace(INCLUDE, (_line, name) => partials.get(name));
+}
+
 const pages = (await readdir(join(source, 'src'))).filter((file) => file.endsWith('.html')).sort();
 for (const page of pages) {
-  await writeFile(join(outdir, page), await readFile(join(source, 'src', page)));
+  await writeFile(join(outdir, page), await withPartials(page));
 }
 
 const bytes = (await stat(script)).size;

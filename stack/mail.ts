@@ -7,13 +7,13 @@
  * is set). Keys do not depend on the day, so the schedule later queues none of them again.
  */
 
-import { todayIn } from '../adapters/workbook/validateToday';
 import { type QueuedCounts, queuePlannedEmails } from '../functions/src/mail/planned';
 import { mailCollection } from '../functions/src/store/paths';
 import { dayOf, isoOf } from '../shared/dates';
 import { SCHEDULED_EMAIL_KINDS } from '../shared/emails/kinds';
 import { digestPeriodsOn } from '../shared/emails/periods';
 import { computeStats } from '../shared/stats';
+import { todayIn } from '../shared/today';
 import { calendarOf, workdayOnOrBefore } from '../shared/workdays';
 import type { LocalStack } from './stack';
 

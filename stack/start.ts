@@ -21,16 +21,16 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { publishEndpoint } from '../adapters/stackEndpoint';
 import { reportTerminalError, UsageError } from '../adapters/terminal/errors';
+import { progressLine } from '../adapters/terminal/progress';
 import { amount, percent, tabCountsTable } from '../adapters/terminal/table';
 import { writeSample } from '../adapters/workbook/sample';
-import { todayIn } from '../adapters/workbook/validateToday';
 import { lineLog } from '../functions/src/logs';
 import { refreshStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
 import { GongjianError } from '../shared/errors';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../shared/i18n';
+import { todayIn } from '../shared/today';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
-import { progressLine } from './progress';
 import { type LocalStack, startLocalStack } from './stack';
 import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
 

@@ -2,10 +2,9 @@
  * Validation "as of today" for the runtimes that have a clock (CLI, functions): today is the
  * calendar date in the plan's time zone, which is only known once the settings are read.
  */
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns/format';
 import { RECORD_TABS } from '../../shared/columns';
-import { DEFAULT_TIMEZONE, type IsoDate } from '../../shared/model';
+import type { IsoDate } from '../../shared/model';
+import { todayIn } from '../../shared/today';
 import {
   recogniseTabNames,
   type ValidateOptions,
@@ -16,11 +15,6 @@ import {
 } from '../../shared/validate';
 import type { RawRow, RawWorkbook } from '../../shared/workbook';
 import type { WorkbookSource } from './common';
-
-/** Today's calendar date in a time zone. */
-export function todayIn(now: Date, timezone: string = DEFAULT_TIMEZONE): IsoDate {
-  return format(new TZDate(now, timezone), 'yyyy-MM-dd');
-}
 
 /** Validates as of the given date, else as of today in the plan's own time zone. */
 export function validateAsOf(

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { UsageError } from '../../adapters/terminal/errors';
 import { assertNotOpen } from '../../adapters/workbook/fileGuard';
 import { writeSample } from '../../adapters/workbook/sample';
-import { todayIn } from '../../adapters/workbook/validateToday';
 import { samplePlanTitle } from '../../shared/sample';
+import { todayIn } from '../../shared/today';
 import type { CliContext } from '../context';
 
 export interface InitArgs {

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LARGE_INPUT_BYTES, streamProgress } from '../../cli/progress';
+import { LARGE_INPUT_BYTES, streamProgress } from '../../adapters/terminal/progress';
 import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian, json } from './run-cli';
 

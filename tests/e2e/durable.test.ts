@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writ
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../adapters/stackEndpoint';
-import { todayIn } from '../../adapters/workbook/validateToday';
+import { todayIn } from '../../shared/today';
 import { tempFolder } from '../adapters/workbook/helpers';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readXlsx } from '../../adapters/workbook';
 import { writeSample } from '../../adapters/workbook/sample';
-import { todayIn } from '../../adapters/workbook/validateToday';
+import { todayIn } from '../../shared/today';
 import { linkUrl, mintLink, revokeLinks } from '../../functions/src/requests/links';
 import { type LocalStack, startLocalStack } from '../../stack/stack';
 import { syncLocalWorkbook } from '../../stack/syncWorkbook';

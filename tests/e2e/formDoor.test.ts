@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { todayIn } from '../../adapters/workbook/validateToday';
+import { todayIn } from '../../shared/today';
 import { tempFolder } from '../adapters/workbook/helpers';
 import { activityRowsNow } from '../support/activityTab';
 import { eventually } from '../support/firestore';

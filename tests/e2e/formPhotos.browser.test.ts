@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { todayIn } from '../../adapters/workbook/validateToday';
+import { todayIn } from '../../shared/today';
 import { tempFolder } from '../adapters/workbook/helpers';
 import { activityRowsNow } from '../support/activityTab';
 import { launchChromium } from '../support/chromium';

@@ -9,7 +9,7 @@ import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { todayIn } from '../../adapters/workbook/validateToday';
+import { todayIn } from '../../shared/today';
 import type { ChangeEntry } from '../../shared/history';
 import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian, json } from '../cli/run-cli';

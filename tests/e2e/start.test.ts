@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { writeSample } from '../../adapters/workbook/sample';
-import { todayIn } from '../../adapters/workbook/validateToday';
+import { todayIn } from '../../shared/today';
 import { writeXlsx } from '../../adapters/workbook/xlsx';
 import { generateWorkbook } from '../../bench/generate';
 import { GENERATED_TAB_LABELS } from '../../shared/i18n';

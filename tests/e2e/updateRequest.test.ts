@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { todayIn } from '../../adapters/workbook/validateToday';
+import { todayIn } from '../../shared/today';
 import { tempFolder } from '../adapters/workbook/helpers';
 import { gongjian, json } from '../cli/run-cli';
 import { activityRowsNow } from '../support/activityTab';

@@ -69,12 +69,12 @@ export function createApi(deps: ApiDeps): (req: ApiRequest, res: ApiResponse) =>
   return async (req, res) => {
     try {
       const checked = await preflight(req, deps);
-      const { writes, status, body } =
+      const { status, body } =
         checked.kind === 'district'
           ? await districtRoute(req, deps, checked)
-          : await route(req, deps, checked);
+          : await planRoute(req, deps, checked);
       // What a success acknowledges (a sync, a link minted or revoked, an email queued) is kept.
-      if (writes) await deps.durable?.();
+      if (checked.writes) await deps.durable?.();
       res.status(status).json(body);
     } catch (error) {
       const refusal = toApiError(error);
@@ -106,7 +106,8 @@ async function preflight(req: Preflight, deps: ApiDeps): Promise<Checked> {
   const match = matchRoute(req.path);
   const district = match ? undefined : matchDistrictRoute(req.path);
   if (!match && !district) throw new ApiError('not_found', '没有这个接口', 'No such endpoint');
-  const { method } = match
+  // Method and whether the route writes come from the one table that declares the route.
+  const { method, writes } = match
     ? ROUTES[match.route]
     : DISTRICT_ROUTES[(district as { route: DistrictRouteName }).route];
   if (req.method !== method) {
@@ -119,27 +120,28 @@ async function preflight(req: Preflight, deps: ApiDeps): Promise<Checked> {
   const identity = await deps.verifyIdentity(req.get('authorization'));
   const declared = Number(req.get('content-length') ?? 0);
   if (declared > deps.maxBodyBytes) throw tooLarge(declared, deps.maxBodyBytes);
-  if (match) return { kind: 'plan', ...match, identity };
+  if (match) return { kind: 'plan', ...match, writes, identity };
   const { route, districtId } = district as { route: DistrictRouteName; districtId: string };
-  return { kind: 'district', route, districtId, identity };
+  return { kind: 'district', route, districtId, writes, identity };
 }
 
-/** A request past the preflight: the route it names and who is calling. */
-type Checked =
-  | { kind: 'plan'; route: RouteName; planId: string; identity: Identity }
-  | { kind: 'district'; route: DistrictRouteName; districtId: string; identity: Identity };
+/** A plan route past the preflight: which, of which plan, whether it writes, and who is calling. */
+type PlanCall = { kind: 'plan'; route: RouteName; planId: string; writes: boolean; identity: Identity };
+/** A district route past the preflight, likewise. */
+type DistrictCall = {
+  kind: 'district';
+  route: DistrictRouteName;
+  districtId: string;
+  writes: boolean;
+  identity: Identity;
+};
+type Checked = PlanCall | DistrictCall;
 
 /** A district route (districts.ts, loaded on use like the other handlers beyond sync). */
-async function districtRoute(
-  req: ApiRequest,
-  deps: ApiDeps,
-  checked: Extract<Checked, { kind: 'district' }>,
-): Promise<{ writes: boolean; status: number; body: unknown }> {
-  const { route, districtId, identity } = checked;
-  if (!DISTRICT_ID.test(districtId)) throw unknownDistrict();
+async function districtRoute(req: ApiRequest, deps: ApiDeps, call: DistrictCall) {
+  if (!DISTRICT_ID.test(call.districtId)) throw unknownDistrict();
   const { handleDistrictRoute } = await import('./districts');
-  const answer = await handleDistrictRoute(req, deps, route, districtId, identity);
-  return { writes: DISTRICT_ROUTES[route].writes, ...answer };
+  return handleDistrictRoute(req, deps, call.route, call.districtId, call.identity);
 }
 
 function tooLarge(size: number, limit: number): ApiError {
@@ -201,14 +203,10 @@ export type ApiAnswer<R extends RouteName = RouteName> = R extends RouteName
   ? { status: (typeof ROUTES)[R]['status']; body: RouteAnswer<R> }
   : never;
 
-async function route(
-  req: ApiRequest,
-  deps: ApiDeps,
-  checked: Extract<Checked, { kind: 'plan' }>,
-): Promise<{ writes: boolean; status: number; body: unknown }> {
-  const { planId, route, identity } = checked;
-  const { writes } = ROUTES[route];
-  const answered = (answer: ApiAnswer) => ({ writes, ...answer });
+/** A plan route: the plan is looked up and the caller authorized here, once for every route. */
+async function planRoute(req: ApiRequest, deps: ApiDeps, { planId, route, identity }: PlanCall) {
+  // Each case's answer is checked against the route table's type for it.
+  const answered = (answer: ApiAnswer) => answer;
   if (!PLAN_ID.test(planId)) throw unknownPlan();
   const plan = await deps.store.getPlan(planId);
   const creating = plan === undefined && route === 'sync' && isAdmin(identity.email, deps.admins);

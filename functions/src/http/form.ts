@@ -13,7 +13,6 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Firestore } from 'firebase-admin/firestore';
-import { todayIn } from '../../../adapters/workbook/validateToday';
 import { evidenceFolderLink, PHOTO_MAX_COUNT, photoErrorMessage } from '../../../shared/evidence';
 import { historyDays, type PlanModel } from '../../../shared/model';
 import {
@@ -28,6 +27,7 @@ import {
   renderRefusalPage,
   scopedPlan,
 } from '../../../shared/requestForm';
+import { todayIn } from '../../../shared/today';
 import { validateActivityRow } from '../../../shared/validate';
 import type { CellValue } from '../../../shared/workbook';
 import { type Log, logs } from '../logs';

@@ -10,10 +10,10 @@
  */
 
 import { yearReportDocx } from '../../../adapters/report/build';
-import { todayIn } from '../../../adapters/workbook/validateToday';
 import { ReportRequest, type ReportResponse } from '../../../shared/api';
 import { renderReportEmail } from '../../../shared/emails/report';
 import { reportFileName } from '../../../shared/report';
+import { todayIn } from '../../../shared/today';
 import { logs } from '../logs';
 import { mailDocId } from '../mail/message';
 import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';

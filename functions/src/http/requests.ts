@@ -14,7 +14,6 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { todayIn } from '../../../adapters/workbook/validateToday';
 import {
   RequestsRequest,
   type RequestsResponse,
@@ -25,6 +24,7 @@ import { parseIsoDate } from '../../../shared/dates';
 import { updateRequestKey } from '../../../shared/emails/updateRequest';
 import type { IsoDate } from '../../../shared/model';
 import { computeStats } from '../../../shared/stats';
+import { todayIn } from '../../../shared/today';
 import { calendarOf, describeDue } from '../../../shared/workdays';
 import { DEFAULT_REQUEST_EMAILS_PER_DAY } from '../config';
 import { logs } from '../logs';

@@ -1,9 +1,9 @@
 /** The daily mail round of every plan, at 09:00 in the plan's own time zone. */
 
 import { TZDate } from '@date-fns/tz';
-import { todayIn } from '../../../adapters/workbook/validateToday';
 import { SCHEDULED_EMAIL_KINDS } from '../../../shared/emails/kinds';
 import { computeStats } from '../../../shared/stats';
+import { todayIn } from '../../../shared/today';
 import { type Log, logs } from '../logs';
 import type { PlanStore } from '../store/planStore';
 import { queuePlannedEmails } from './planned';

@@ -48,12 +48,12 @@
 
 import type { Firestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate } from '../../../adapters/workbook/port';
-import { todayIn } from '../../../adapters/workbook/validateToday';
 import { chartData } from '../../../shared/charts';
 import { HISTORY_TAB_LIMIT, historyTable } from '../../../shared/history';
 import { summarisePlan } from '../../../shared/rollup';
 import { computeStats } from '../../../shared/stats';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
+import { todayIn } from '../../../shared/today';
 import { type Log, logs } from '../logs';
 import { queuePlannedEmails } from '../mail/planned';
 import type { MailQueue } from '../mail/queue';

@@ -1,6 +1,7 @@
 /**
  * The record store: plans and their records in Firestore (firebase-admin), in the layout of
- * paths.ts. Only this module reads and writes plans; everything past it works with parsed, typed
+ * paths.ts. Only this module reads and writes plans (what their documents hold: planDocs.ts; how a
+ * set of writes is committed: batches.ts); everything past it works with parsed, typed
  * data. Why the claim and the version make one recomputation per sync enough: stats/refresh.ts.
  */
 import type {
@@ -10,20 +11,15 @@ import type {
   Query,
   QuerySnapshot,
   Transaction,
-  WriteBatch,
 } from 'firebase-admin/firestore';
-import * as z from 'zod';
-import type { RecordTabKey, TabKey } from '../../../shared/columns';
-import { PendingDeletion } from '../../../shared/deletionGuard';
-import { GongjianError } from '../../../shared/errors';
-import { type RecordChange, type RecordData, recordChange } from '../../../shared/history';
+import type { RecordTabKey } from '../../../shared/columns';
+import type { PendingDeletion } from '../../../shared/deletionGuard';
+import { type RecordData, recordChange } from '../../../shared/history';
 import type { Issue } from '../../../shared/issues';
-import { type PlanModel, Settings } from '../../../shared/model';
+import type { PlanModel } from '../../../shared/model';
 import type { PlanSummary } from '../../../shared/rollup';
-import type { Stats } from '../../../shared/stats-types';
-import type { TabCounts, TabSource } from '../../../shared/validate';
 import type { Clock } from '../clock';
-import { CHUNK_BYTES, type ChangeContext, changeBytes, chunkDoc, chunkId, chunkRef } from './changeLog';
+import { type ChangeLogTarget, commitInBatches, type PendingWrite, sizeOf } from './batches';
 import { docIdOf } from './docIds';
 import {
   CURRENT_DOC,
@@ -34,95 +30,33 @@ import {
   SUMMARY_DOC,
   SYNCS_COLLECTION,
 } from './paths';
+import { confirmationsOf, PlanDoc, StatsDoc, SummaryDoc, SyncBusyError, SyncClaim } from './planDocs';
 import { parseRecordDoc, RECORD_COLLECTIONS, type RecordCollection, type RecordDoc, TAB_OF } from './records';
 
-/** Firestore allows 500 writes in one batch… */
-const BATCH_WRITES = 500;
-/** …and 10 MiB in one request; the estimate below leaves room for the protocol's own bytes. */
-const BATCH_BYTES = 8 * 1024 * 1024;
-/** Batches in flight at once: measured on the emulator, 4 commit 10,000 records 2–3× faster than 1. */
-const PARALLEL_BATCHES = 4;
+// The documents' shapes and the batching have their own modules; callers keep importing them here,
+// where the store that owns the layout is.
+export type { ChangeLogTarget, PendingWrite } from './batches';
+export {
+  type DeletionConfirmation,
+  PlanDoc,
+  planSources,
+  StatsDoc,
+  SummaryDoc,
+  SYNC_CLAIM_MS,
+  SyncBusyError,
+  SyncClaim,
+  WorkbookLocation,
+} from './planDocs';
+
 /** Issues per stored chunk document (well under the 1 MiB document limit). */
 export const ISSUES_PER_CHUNK = 400;
-/**
- * How long a sync's claim lives. The api function is stopped by the platform after its timeout
- * (functions/src/http/apiFunction.ts, 300 s), so an older claim belongs to a sync that died.
- */
-export const SYNC_CLAIM_MS = 330_000;
 /** How long a sync waits for another sync of the same plan to finish before giving up. */
 const CLAIM_WAIT_MS = 120_000;
-
-const TabCountsSchema = z.object({ rows: z.number(), accepted: z.number(), rejected: z.number() });
-
-/** Where a plan's workbook lives, so triggers can write its generated tabs. */
-export const WorkbookLocation = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('xlsx'), path: z.string() }),
-  z.object({ kind: z.literal('sheets'), spreadsheetId: z.string() }),
-]);
-export type WorkbookLocation = z.infer<typeof WorkbookLocation>;
-
-export const PlanDoc = z.object({
-  planId: z.string(),
-  owner: z.string(),
-  editors: z.array(z.string()),
-  settings: Settings,
-  /** A hash of what a sync stores besides the records: settings, tab counts, sources and issues. */
-  inputHash: z.string(),
-  /** Moved by every sync that changed a record, the settings or the issues (stats/refresh.ts). */
-  version: z.number().int(),
-  tabs: z.record(z.string(), TabCountsSchema),
-  sources: z.record(z.string(), z.object({ name: z.string(), header: z.array(z.string()) })),
-  issueChunks: z.number().int(),
-  syncedAt: z.string(),
-  syncedBy: z.string(),
-  workbook: WorkbookLocation.optional(),
-  /** Deletions the last sync held back for confirmation (shared/deletionGuard.ts). */
-  pendingDeletions: z.array(PendingDeletion).optional(),
-  /** Pending deletions confirmed outside a sync (`gongjian confirm-deletions`): the next sync applies them. */
-  confirmedDeletions: z.array(PendingDeletion.pick({ tab: true, token: true })).optional(),
-});
-export type PlanDoc = z.infer<typeof PlanDoc>;
-/** A confirmation of one pending deletion: its tab and its set's token. */
-export type DeletionConfirmation = NonNullable<PlanDoc['confirmedDeletions']>[number];
-
-export const StatsDoc = z.object({
-  asOf: z.string(),
-  inputVersion: z.number().int(),
-  computedAt: z.string(),
-  stats: z.custom<Stats>((value) => typeof value === 'object' && value !== null),
-});
-export type StatsDoc = z.infer<typeof StatsDoc>;
-
-/** A plan's roll-up summary, labelled with the statistics it was made from (saveStats). */
-export const SummaryDoc = z.object({
-  inputVersion: z.number().int(),
-  asOf: z.string(),
-  summary: z.custom<PlanSummary>((value) => typeof value === 'object' && value !== null),
-});
-export type SummaryDoc = z.infer<typeof SummaryDoc>;
-
-/** The claim of a sync in progress. */
-export const SyncClaim = z.object({
-  syncId: z.string(),
-  caller: z.string(),
-  startedAt: z.string(),
-  /** Epoch milliseconds; past it the claim belongs to a sync that died (SYNC_CLAIM_MS). */
-  expiresAt: z.number(),
-});
-export type SyncClaim = z.infer<typeof SyncClaim>;
 
 export interface WriteCounts {
   created: number;
   updated: number;
   deleted: number;
-}
-
-/** One document write, with an estimate of its size for the 10 MiB request limit. */
-export interface PendingWrite {
-  apply(batch: WriteBatch): void;
-  bytes: number;
-  /** The record change this write makes, logged in the same batch (store/changeLog.ts). */
-  change?: RecordChange;
 }
 
 export interface PlanStoreOptions {
@@ -150,18 +84,6 @@ export interface PlanFreshness {
   stats: { inputVersion: number; asOf: string } | undefined;
   /** Present while a sync holds the plan, or after one died holding it. */
   claimExpiresAt: number | undefined;
-}
-
-/** Another sync of the plan held it for longer than a sync may wait, or took over this sync's claim. */
-export class SyncBusyError extends GongjianError<'sync_in_progress'> {
-  override readonly name = 'SyncBusyError';
-  constructor(readonly planId: string) {
-    super(
-      'sync_in_progress',
-      '另一次同步正在进行，请稍后再同步',
-      'Another sync of this plan is in progress; sync again in a moment',
-    );
-  }
 }
 
 /** Plans and records in Firestore. */
@@ -368,63 +290,24 @@ export class PlanStore {
   }
 
   /**
-   * Commits writes in batches of at most 500 writes and about 8 MiB, several batches at once.
-   * Not atomic as a whole: the sync's claim keeps a half-done set of writes from being read.
-   * With a change context, each batch also writes one chunk of the change log holding the changes
-   * of its own writes (store/changeLog.ts: the batch is atomic, so the entries land exactly with
-   * their records); `tag` makes the chunk IDs this call's own.
+   * Commits writes in batches (store/batches.ts), counting the documents written. With a change
+   * context, each batch also writes the change-log chunk of its own writes; `tag` makes the chunk
+   * IDs this call's own.
    */
   async commitWrites(
     writes: PendingWrite[],
     onCommitted?: (written: number) => void,
-    log?: { planId: string; context: ChangeContext; tag: string },
+    log?: ChangeLogTarget,
   ): Promise<void> {
-    const batches: PendingWrite[][] = [];
-    let current: PendingWrite[] = [];
-    let bytes = 0;
-    let logged = 0;
-    // One write of each batch is kept for its chunk of the change log.
-    const perBatch = log ? BATCH_WRITES - 1 : BATCH_WRITES;
-    for (const write of writes) {
-      const entry = log && write.change ? changeBytes(write.change) : 0;
-      const full =
-        current.length === perBatch ||
-        (current.length > 0 && (bytes + write.bytes + entry > BATCH_BYTES || logged + entry > CHUNK_BYTES));
-      if (full) {
-        batches.push(current);
-        current = [];
-        bytes = 0;
-        logged = 0;
-      }
-      current.push(write);
-      bytes += write.bytes + entry;
-      logged += entry;
-    }
-    if (current.length > 0) batches.push(current);
-    const chunkOf = (batch: PendingWrite[], n: number): ((commit: WriteBatch) => number) => {
-      const changes = log ? batch.flatMap((write) => (write.change ? [write.change] : [])) : [];
-      if (!log || changes.length === 0) return () => 0;
-      const ref = chunkRef(this.db, log.planId, chunkId(log.context, log.tag, n));
-      return (commit) => {
-        commit.set(ref, chunkDoc(log.context, changes));
-        return 1;
-      };
-    };
-    const chunks = batches.map(chunkOf);
-    let next = 0;
-    let written = 0;
-    const worker = async () => {
-      for (let n = next++, batch = batches[n]; batch !== undefined; n = next++, batch = batches[n]) {
-        const commit = this.db.batch();
-        for (const write of batch) write.apply(commit);
-        const chunkWrites = (chunks[n] as (commit: WriteBatch) => number)(commit);
-        await commit.commit();
-        this.documentWrites += batch.length + chunkWrites;
-        written += batch.length;
-        onCommitted?.(written);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+    await commitInBatches(
+      this.db,
+      writes,
+      (documents) => {
+        this.documentWrites += documents;
+      },
+      onCommitted,
+      log,
+    );
   }
 
   /**
@@ -624,14 +507,6 @@ export class PlanStore {
   }
 }
 
-function confirmationsOf(value: unknown): DeletionConfirmation[] {
-  return PlanDoc.shape.confirmedDeletions.parse(value ?? undefined) ?? [];
-}
-
-function sizeOf(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value)) + 100;
-}
-
 function issuesFrom(snapshot: QuerySnapshot): Issue[] {
   return snapshot.docs
     .map((doc) => ({ n: Number(doc.id), issues: (doc.get('issues') ?? []) as Issue[] }))
@@ -650,21 +525,5 @@ function modelFrom(plan: PlanDoc, snapshots: QuerySnapshot[]): PlanModel {
     partners: (partners ?? []) as PlanModel['partners'],
     measures: (measures ?? []) as PlanModel['measures'],
     activities: (activities ?? []) as PlanModel['activities'],
-  };
-}
-
-/** The counts and sources a sync leaves in the plan document, typed for the summary tables. */
-export function planSources(plan: PlanDoc): {
-  tabs: Record<RecordTabKey, TabCounts>;
-  sources: Partial<Record<TabKey, TabSource>>;
-} {
-  const empty = { rows: 0, accepted: 0, rejected: 0 };
-  return {
-    tabs: {
-      partners: plan.tabs.partners ?? empty,
-      plan: plan.tabs.plan ?? empty,
-      activities: plan.tabs.activities ?? empty,
-    },
-    sources: plan.sources as Partial<Record<TabKey, TabSource>>,
   };
 }

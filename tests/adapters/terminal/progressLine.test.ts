@@ -1,6 +1,6 @@
 /** The progress line of long work: rewritten in place on a terminal, plain lines elsewhere. */
 import { describe, expect, it } from 'vitest';
-import { progressLine } from '../../stack/progress';
+import { progressLine } from '../../../adapters/terminal/progress';
 
 function output(isTTY: boolean) {
   const written: string[] = [];
@@ -25,7 +25,7 @@ function run(isTTY: boolean, msBetweenUpdates: number) {
 describe('progressLine', () => {
   it('on a terminal rewrites one line, at most ten times a second, always showing the last count', () => {
     const written = run(true, 1);
-    expect(written.every((text) => text.startsWith('\r\x1b[2K') || text === '\n')).toBe(true);
+    expect(written.every((text) => text.startsWith('\r\x1b[K') || text === '\n')).toBe(true);
     expect(written.filter((text) => text === '\n')).toHaveLength(1);
     const counts = written.filter((text) => text.includes('写入记录'));
     // 1,000 updates over one second: the first, about one per 100 ms, and the 1,000th.
