@@ -203,6 +203,21 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     log,
     summarySaved: (planId) => rollups.planChanged(planId),
   };
+  // Deployed (or against the Storage emulator), a Sheets plan's photos go to Cloud Storage behind
+  // links the form serves; a local workbook's stay in the folder beside it.
+  const cloudPhotos =
+    config.formUrl !== undefined && (config.environment === 'production' || config.storageEmulatorHost)
+      ? new CloudPhotoStore({
+          db,
+          formUrl: config.formUrl,
+          // firebase-admin/storage (and the Cloud Storage client) load with the first photo, not at a cold start.
+          bucket: async () =>
+            (await import('firebase-admin/storage'))
+              .getStorage(app)
+              .bucket(config.storageBucket ?? `${config.projectId}.firebasestorage.app`),
+        })
+      : undefined;
+  const photos = cloudPhotos ? firstServing(localFolderPhotoStore, cloudPhotos) : localFolderPhotoStore;
   const apiDeps: ApiDeps = {
     districts: {
       store: districts,
@@ -224,6 +239,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     durable,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
     history: { db, moveVersion: createVersionMover(db) },
+    photos,
     ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(overrides.deletionsConfirmed ? { deletionsConfirmed: overrides.deletionsConfirmed } : {}),
@@ -231,21 +247,6 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
-  // Deployed (or against the Storage emulator), a Sheets plan's photos go to Cloud Storage behind
-  // links the form serves; a local workbook's stay in the folder beside it.
-  const cloudPhotos =
-    config.formUrl !== undefined && (config.environment === 'production' || config.storageEmulatorHost)
-      ? new CloudPhotoStore({
-          db,
-          formUrl: config.formUrl,
-          // firebase-admin/storage (and the Cloud Storage client) load with the first photo, not at a cold start.
-          bucket: async () =>
-            (await import('firebase-admin/storage'))
-              .getStorage(app)
-              .bucket(config.storageBucket ?? `${config.projectId}.firebasestorage.app`),
-        })
-      : undefined;
-  const photos = cloudPhotos ? firstServing(localFolderPhotoStore, cloudPhotos) : localFolderPhotoStore;
   const formHandler = createFormHandler({
     basePath: formBasePath(config.formUrl),
     db,

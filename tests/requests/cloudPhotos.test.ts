@@ -14,9 +14,12 @@ import { OAuth2Client } from 'google-auth-library';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/src/config';
+import { createApi } from '../../functions/src/http/api';
+import type { ApiRequest } from '../../functions/src/http/handler';
 import { CloudPhotoStore, photoObjectName } from '../../functions/src/requests/cloudPhotoStore';
 import { mintLink } from '../../functions/src/requests/links';
 import { buildRuntime, type Runtime } from '../../functions/src/runtime';
+import { EvidenceResponse } from '../../shared/api';
 import { launchChromium } from '../support/chromium';
 import { pinnedClock } from '../support/clock';
 import { type FakeSheets, startFakeSheets } from '../support/fake-sheets';
@@ -206,5 +209,84 @@ describe('photos of a Sheets plan, deployed', () => {
     expect(html).toContain('&lt;b&gt;A1&lt;/b&gt;');
     expect(html).not.toContain('<b>A1</b>');
     expect(html).toContain('这条记录还没有照片');
+  }, 60_000);
+});
+
+describe('POST /v1/plans/{planId}/evidence', () => {
+  /** The runtime's own API handler, with "Bearer <email>" as the identity (auth.test.ts tests the verifier). */
+  async function upload(planId: string, caller: string, body: unknown) {
+    const api = createApi({
+      store: runtime.store,
+      verifyIdentity: async (header) => ({
+        email: header?.slice('Bearer '.length) ?? '',
+        viaDevToken: false,
+      }),
+      admins: [],
+      maxBodyBytes: 30 << 20,
+      now: () => NOW,
+      sleep: async () => {},
+      photos: new CloudPhotoStore({ db: runtime.db, bucket: () => storage.bucket(), formUrl: base }),
+    });
+    const answer = { status: 0, body: {} as Record<string, unknown> };
+    const req: ApiRequest = {
+      method: 'POST',
+      path: `/v1/plans/${planId}/evidence`,
+      body,
+      get: (name) => (name.toLowerCase() === 'authorization' ? `Bearer ${caller}` : undefined),
+    };
+    await api(req, {
+      status(code) {
+        answer.status = code;
+        return this;
+      },
+      json(value) {
+        answer.body = value as Record<string, unknown>;
+        return value;
+      },
+    });
+    return answer;
+  }
+  const names = async (planId: string, activityId: string) =>
+    (await storage.bucket().getFiles({ prefix: `plans/${planId}/evidence/${activityId}/` }))[0].map(
+      (f) => f.name,
+    );
+
+  it('adds an editor’s photos, processed, after the activity’s stored ones, and answers the row’s link', async () => {
+    const { planId } = await sheetsPlan();
+    const photo = { name: 'IMG_9.jpg', data: (await phoneJpeg(1200, 800)).toString('base64') };
+    const first = await upload(planId, 'owner@example.cn', { activityId: 'A1', photos: [photo, photo] });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(EvidenceResponse.parse(first.body)).toEqual(first.body);
+    expect(first.body.added).toEqual(['1.jpg', '2.jpg']);
+    const second = await upload(planId, 'owner@example.cn', { activityId: 'A1', photos: [photo] });
+    expect(second.body.added).toEqual(['3.jpg']);
+    expect(second.body.link).toBe(first.body.link);
+    expect(second.body.link).toMatch(new RegExp(`^${base}/e/${planId}/A1/[A-Za-z0-9_-]{43}$`));
+    expect((await names(planId, 'A1')).sort()).toEqual(
+      [1, 2, 3].map((n) => photoObjectName(planId, 'A1', n)),
+    );
+    const [stored] = await storage
+      .bucket()
+      .file(photoObjectName(planId, 'A1', 3))
+      .download();
+    expect(metadataSegments(stored)).toEqual([]);
+    expect((await sharp(stored).metadata()).width).toBe(800);
+  }, 60_000);
+
+  it('refuses a stranger, an unknown activity and a file that is no photo, keeping nothing', async () => {
+    const { planId } = await sheetsPlan();
+    const photo = { name: 'IMG_1.jpg', data: (await phoneJpeg(640, 480)).toString('base64') };
+    const stranger = await upload(planId, 'stranger@example.cn', { activityId: 'A1', photos: [photo] });
+    expect([stranger.status, (stranger.body.error as { code: string }).code]).toEqual([403, 'not_editor']);
+    const unknown = await upload(planId, 'owner@example.cn', { activityId: 'A99', photos: [photo] });
+    expect([unknown.status, (unknown.body.error as { code: string }).code]).toEqual([
+      404,
+      'unknown_activity',
+    ]);
+    const pdf = { name: '报告.jpg', data: Buffer.from('%PDF-1.4 not a photo').toString('base64') };
+    const bad = await upload(planId, 'owner@example.cn', { activityId: 'A1', photos: [photo, pdf] });
+    expect(bad.status).toBe(422);
+    expect((bad.body.error as { message: string }).message).toContain('「报告.jpg」：无法识别的照片');
+    expect(await names(planId, 'A1')).toEqual([]);
   }, 60_000);
 });

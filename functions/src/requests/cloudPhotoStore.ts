@@ -69,17 +69,22 @@ export class CloudPhotoStore implements PhotoStore {
     location: WorkbookLocation,
     activityId: string,
     photos: readonly Uint8Array[],
+    first = 1,
   ): Promise<string> {
     const bucket = await this.deps.bucket();
     // In turn, not at once: six 2-megabyte uploads in parallel would hold them all in flight.
     for (const [i, photo] of photos.entries()) {
-      await bucket.file(photoObjectName(planId, activityId, i + 1)).save(Buffer.from(photo), {
+      await bucket.file(photoObjectName(planId, activityId, first + i)).save(Buffer.from(photo), {
         resumable: false,
         contentType: 'image/jpeg',
         metadata: { cacheControl: 'private, max-age=0' },
       });
     }
     return this.linkOf(planId, location, activityId);
+  }
+
+  async lastNumber(planId: string, _location: WorkbookLocation, activityId: string): Promise<number> {
+    return (await this.photoNumbers(planId, activityId)).at(-1) ?? 0;
   }
 
   /** Whether `mac` opens the activity's photos: the plan's key exists and signs exactly this pair. */

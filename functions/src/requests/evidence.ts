@@ -12,15 +12,19 @@ export interface PhotoStore {
   serves(location: WorkbookLocation | undefined): boolean;
   /** The 佐证链接 an activity's photos get here: known before they are stored (the row carries it). */
   linkOf(planId: string, location: WorkbookLocation, activityId: string): Promise<string>;
+  /** The highest number among the activity's stored photos (0: none). */
+  lastNumber(planId: string, location: WorkbookLocation, activityId: string): Promise<number>;
   /**
-   * Keeps processed photos as the activity's photos 1…n, durably (resolved = survives a crash);
-   * returns the 佐证链接 the activity's row gets. Repeated for one submission, it keeps one set.
+   * Keeps processed photos as the activity's photos first…first+n-1 (1…n by default), durably
+   * (resolved = survives a crash); returns the 佐证链接 the activity's row gets. Repeated for one
+   * submission, it keeps one set.
    */
   put(
     planId: string,
     location: WorkbookLocation,
     activityId: string,
     photos: readonly Uint8Array[],
+    first?: number,
   ): Promise<string>;
 }
 
@@ -28,14 +32,22 @@ export interface PhotoStore {
 export const localFolderPhotoStore: PhotoStore = {
   serves: (location) => location?.kind === 'xlsx',
   linkOf: async (_planId, _location, activityId) => evidenceFolderLink(activityId),
-  put: async (_planId, location, activityId, photos) => {
-    if (location.kind !== 'xlsx')
-      throw new Error('照片只能保存在本地工作簿旁 / photos need a local workbook');
+  lastNumber: async (_planId, location, activityId) => {
+    const { evidenceFolderOf, storedPhotos } = await import('../../../adapters/photos/folderStore');
+    const last = (await storedPhotos(evidenceFolderOf(localPath(location), activityId))).at(-1);
+    return last === undefined ? 0 : Number.parseInt(last, 10);
+  },
+  put: async (_planId, location, activityId, photos, first) => {
     // Loaded on use: node:fs and the photo folder code are no part of a cold start.
     const { writePhotoSet } = await import('../../../adapters/photos/folderStore');
-    return writePhotoSet(location.path, activityId, photos);
+    return writePhotoSet(localPath(location), activityId, photos, first);
   },
 };
+
+function localPath(location: WorkbookLocation): string {
+  if (location.kind !== 'xlsx') throw new Error('照片只能保存在本地工作簿旁 / photos need a local workbook');
+  return location.path;
+}
 
 /** The first of `stores` that serves a plan's workbook answers for it (the runtime's one store). */
 export function firstServing(...stores: readonly PhotoStore[]): PhotoStore {
@@ -48,7 +60,8 @@ export function firstServing(...stores: readonly PhotoStore[]): PhotoStore {
   return {
     serves: (location) => of(location) !== undefined,
     linkOf: (planId, location, activityId) => serving(location).linkOf(planId, location, activityId),
-    put: (planId, location, activityId, photos) =>
-      serving(location).put(planId, location, activityId, photos),
+    lastNumber: (planId, location, activityId) => serving(location).lastNumber(planId, location, activityId),
+    put: (planId, location, activityId, photos, first) =>
+      serving(location).put(planId, location, activityId, photos, first),
   };
 }
