@@ -15,6 +15,7 @@
 import * as z from 'zod';
 import { RECORD_TABS, TAB_KEYS } from './columns';
 import { PendingDeletion } from './deletionGuard';
+import { PHOTO_MAX_BYTES, PHOTO_MAX_COUNT } from './evidence';
 import { ChangeEntry } from './history';
 import { ISSUE_SEVERITY, type IssueCode } from './issues';
 import type { DistrictRollup } from './rollup';
@@ -135,6 +136,40 @@ export const ReportResponse = z.object({
   duplicate: z.boolean(),
 });
 export type ReportResponse = z.infer<typeof ReportResponse>;
+
+/**
+ * The body of evidence: photos for one activity, base64 in JSON — what Apps Script's UrlFetchApp
+ * sends without a multipart builder. The add-on sends one photo a request (a 12 MB photo is 16 MB
+ * as base64, under the body limit); up to PHOTO_MAX_COUNT are accepted in one.
+ */
+export const EvidenceRequest = z.object({
+  activityId: z.string().min(1).max(64),
+  photos: z
+    .array(
+      z.object({
+        name: z.string().max(200),
+        // base64 of at most PHOTO_MAX_BYTES, with room for padding: larger is refused unread.
+        data: z
+          .string()
+          .max(Math.ceil(PHOTO_MAX_BYTES / 3) * 4 + 4)
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/),
+      }),
+    )
+    .min(1)
+    .max(PHOTO_MAX_COUNT),
+});
+export type EvidenceRequest = z.infer<typeof EvidenceRequest>;
+
+/** The answer of evidence: the activity's 佐证链接 and the numbers its new photos got. */
+export const EvidenceResponse = z.object({
+  planId: z.string(),
+  activityId: z.string(),
+  /** The link the row's 佐证链接 gets (the add-on writes it into the cell). */
+  link: z.string(),
+  /** The stored names of the photos added, e.g. ["3.jpg"]. */
+  added: z.array(z.string()),
+});
+export type EvidenceResponse = z.infer<typeof EvidenceResponse>;
 
 /** The body of requests: owner emails and partner IDs, a message, a date to report by, the request's name. */
 export const RequestsRequest = z.object({
@@ -289,6 +324,14 @@ export const ROUTES = {
     body: RestoreRequest,
     status: 200,
     answer: RestoreResponse,
+    writes: true,
+  },
+  evidence: {
+    method: 'POST',
+    path: 'evidence',
+    body: EvidenceRequest,
+    status: 200,
+    answer: EvidenceResponse,
     writes: true,
   },
 } as const;

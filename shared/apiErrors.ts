@@ -27,6 +27,8 @@ export const API_ERRORS = {
   unknown_plan: 404,
   no_stats: 404,
   unknown_district: 404,
+  /** No activity with this 记录编号 in the plan as last synced (sync first, then upload). */
+  unknown_activity: 404,
   method_not_allowed: 405,
   workbook_bound: 409,
   sync_in_progress: 409,
@@ -47,11 +49,15 @@ export const API_ERRORS = {
   /** An editor's update-request emails for the day would pass the cap (Retry-After says when). */
   request_email_cap: 429,
   unusable_input: 422,
+  /** A photo that cannot be kept (not an image, too large, too many pixels): nothing was stored. */
+  invalid_photo: 422,
   unreachable_recipient: 422,
   internal: 500,
   form_unavailable: 503,
   mail_unavailable: 503,
   requests_unavailable: 503,
+  /** No photo store serves this plan's workbook here. */
+  photos_unavailable: 503,
 } as const satisfies Record<string, number>;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 

@@ -50,18 +50,20 @@ async function placeFile(folder: string, name: string, bytes: Uint8Array): Promi
 }
 
 /**
- * Stores processed photos as an activity's photos 1.jpg … n.jpg, durably; returns the relative
- * link its 佐证链接 gets. Only for a submission's own new activity (its folder is new, or holds
- * what an earlier delivery of the same submission wrote).
+ * Stores processed photos as an activity's photos first.jpg … (1.jpg … n.jpg by default), durably;
+ * returns the relative link its 佐证链接 gets. From 1: a submission's own new activity (its folder
+ * is new, or holds what an earlier delivery of the same submission wrote); after the last stored
+ * one: photos added to an existing activity (the API's upload).
  */
 export async function writePhotoSet(
   workbookPath: string,
   activityId: string,
   photos: readonly Uint8Array[],
+  first = 1,
 ): Promise<string> {
   const folder = evidenceFolderOf(workbookPath, activityId);
   await ensureFolder(folder);
-  for (const [i, photo] of photos.entries()) await placeFile(folder, photoFileName(i + 1), photo);
+  for (const [i, photo] of photos.entries()) await placeFile(folder, photoFileName(first + i), photo);
   await syncFolder(folder);
   return evidenceFolderLink(activityId);
 }

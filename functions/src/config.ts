@@ -35,6 +35,10 @@ export interface Config {
   readonly localWorkbook?: string;
   /** Where the Sheets API is (a fake in tests); unset means Google's. */
   readonly sheetsRootUrl?: string;
+  /** `host:port` of the Storage emulator (firebase-admin reads it itself); set: photos go there. */
+  readonly storageEmulatorHost?: string;
+  /** The bucket of evidence photos; unset: the project's default, `<project>.firebasestorage.app`. */
+  readonly storageBucket?: string;
   /** Where the update-request form is served (its links are `<formUrl>/r/<token>`). */
   readonly formUrl?: string;
   /** How many update-request emails one editor may queue per day (UTC), over all their plans. */
@@ -222,6 +226,23 @@ const VARIABLES = {
       en: 'the form address, http(s)://host[:port][/path], without ? or #',
     },
   }),
+  storageEmulatorHost: variable({
+    names: ['FIREBASE_STORAGE_EMULATOR_HOST'],
+    schema: z.string().refine(isHostPort).optional(),
+    expected: { zh: 'host:port 形式，如 127.0.0.1:9199', en: 'host:port, e.g. 127.0.0.1:9199' },
+  }),
+  storageBucket: variable({
+    names: ['GONGJIAN_STORAGE_BUCKET'],
+    // Bucket names: lower-case letters, digits, dots, hyphens and underscores (Cloud Storage's rule).
+    schema: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/)
+      .optional(),
+    expected: {
+      zh: 'Cloud Storage 存储桶名称，如 my-project.firebasestorage.app',
+      en: 'a Cloud Storage bucket name, e.g. my-project.firebasestorage.app',
+    },
+  }),
   requestEmailsPerDay: variable({
     names: ['GONGJIAN_REQUEST_EMAILS_PER_DAY'],
     schema: z
@@ -327,6 +348,8 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     ...(v.localWorkbook !== undefined && { localWorkbook: v.localWorkbook }),
     ...(v.sheetsRootUrl !== undefined && { sheetsRootUrl: v.sheetsRootUrl }),
     ...(v.formUrl !== undefined && { formUrl: v.formUrl }),
+    ...(v.storageEmulatorHost !== undefined && { storageEmulatorHost: v.storageEmulatorHost }),
+    ...(v.storageBucket !== undefined && { storageBucket: v.storageBucket }),
     requestEmailsPerDay: v.requestEmailsPerDay,
   };
 }

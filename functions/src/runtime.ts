@@ -18,13 +18,15 @@ import { type Config, parseConfig, redactConfig } from './config';
 import { DistrictRollups, type RollupWriter } from './districts/refresh';
 import { createApi, guardServer } from './http/api';
 import { createIdentityVerifier } from './http/auth';
+import { withEvidencePages } from './http/evidencePage';
 import { createFormHandler, type FormDeps, formBasePath, lastForwardedHop } from './http/form';
 import type { ApiDeps } from './http/handler';
 import { cloudLog, type Log, logs } from './logs';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
-import { localFolderPhotoStore } from './requests/evidence';
+import { CloudPhotoStore } from './requests/cloudPhotoStore';
+import { firstServing, localFolderPhotoStore } from './requests/evidence';
 import { createVersionMover, protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { DistrictStore } from './store/districtStore';
@@ -201,6 +203,21 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     log,
     summarySaved: (planId) => rollups.planChanged(planId),
   };
+  // Deployed (or against the Storage emulator), a Sheets plan's photos go to Cloud Storage behind
+  // links the form serves; a local workbook's stay in the folder beside it.
+  const cloudPhotos =
+    config.formUrl !== undefined && (config.environment === 'production' || config.storageEmulatorHost)
+      ? new CloudPhotoStore({
+          db,
+          formUrl: config.formUrl,
+          // firebase-admin/storage (and the Cloud Storage client) load with the first photo, not at a cold start.
+          bucket: async () =>
+            (await import('firebase-admin/storage'))
+              .getStorage(app)
+              .bucket(config.storageBucket ?? `${config.projectId}.firebasestorage.app`),
+        })
+      : undefined;
+  const photos = cloudPhotos ? firstServing(localFolderPhotoStore, cloudPhotos) : localFolderPhotoStore;
   const apiDeps: ApiDeps = {
     districts: {
       store: districts,
@@ -222,6 +239,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     durable,
     keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
     history: { db, moveVersion: createVersionMover(db) },
+    photos,
     ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(overrides.deletionsConfirmed ? { deletionsConfirmed: overrides.deletionsConfirmed } : {}),
@@ -229,6 +247,17 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
       ? { localWorkbook: config.localWorkbook }
       : {}),
   };
+  const formHandler = createFormHandler({
+    basePath: formBasePath(config.formUrl),
+    db,
+    store,
+    now,
+    log,
+    writeRows: writeSubmissionRows,
+    clientAddress: overrides.clientAddress ?? lastForwardedHop,
+    durable,
+    photos,
+  });
   const configured = transportFromConfig(config);
   // A message and the links in it go out only once the documents behind them are durable: a link
   // in someone's inbox must open after any restart.
@@ -248,18 +277,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     config,
     store,
     api: createApi(apiDeps),
-    form: createFormHandler({
-      basePath: formBasePath(config.formUrl),
-      db,
-      store,
-      now,
-      log,
-      writeRows: writeSubmissionRows,
-      clientAddress: overrides.clientAddress ?? lastForwardedHop,
-      durable,
-      // The folder beside a local workbook; a Sheets plan's photos have no store yet (no input shown).
-      photos: localFolderPhotoStore,
-    }),
+    form: cloudPhotos ? withEvidencePages(cloudPhotos, log, formHandler) : formHandler,
     writeSubmissionRows,
     guardApiServer: (server) => guardServer(server, apiDeps),
     refresh,

@@ -9,6 +9,7 @@
  *   POST /v1/plans/{planId}/deletions/confirm confirm the deletions the last sync held back
  *   GET  /v1/plans/{planId}/history    the change log, newest first (history.ts)
  *   POST /v1/plans/{planId}/restore    bring deleted activities back (history.ts)
+ *   POST /v1/plans/{planId}/evidence   add photos to an activity (evidence.ts)
  *   /v1/districts/{districtId}/…       a district's roll-up and its admin routes (districts.ts)
  * Every request is checked first — route, method, credentials, declared body size (preflight) —
  * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
@@ -240,6 +241,8 @@ async function planRoute(req: ApiRequest, deps: ApiDeps, { planId, route, identi
           now: deps.now,
         }),
       );
+    case 'evidence':
+      return answered(await (await import('./evidence')).uploadEvidence(req, existing(plan), deps));
     default:
       return route satisfies never;
   }

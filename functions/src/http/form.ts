@@ -373,7 +373,10 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
       };
     }
     // Photos are the row's evidence (佐证要求): their folder's link, where no link was typed.
-    const photoLink = evidenceFolderLink(submittedActivityId(key));
+    const photoLink =
+      (upload?.photos.length ?? 0) > 0 && plan.workbook && deps.photos?.serves(plan.workbook)
+        ? await deps.photos.linkOf(link.planId, plan.workbook, submittedActivityId(key))
+        : evidenceFolderLink(submittedActivityId(key));
     if (kind === 'activity' && (upload?.photos.length ?? 0) > 0 && !cells.evidence)
       cells.evidence = photoLink;
     // The same rules as a sheet row; the row is reported as done (status set on storing). A
@@ -475,7 +478,7 @@ export function createFormHandler(deps: FormDeps): (req: FormRequest, res: Serve
     // a repeat of it (a double click, a retry after a lost answer): the same bytes under the same
     // names, one set. A page posted again with other content returned above and keeps none.
     if (kept.length > 0 && plan.workbook && deps.photos)
-      await deps.photos.put(plan.workbook, submission.activityId, kept);
+      await deps.photos.put(link.planId, plan.workbook, submission.activityId, kept);
     const durable = deps.durable?.();
     // The row reaches the workbook now when the workbook can take it; left queued (and retried)
     // when it cannot — the record is stored either way, so a failing flush is logged, not

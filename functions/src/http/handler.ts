@@ -12,6 +12,7 @@ import type { Clock } from '../clock';
 import type { DistrictRollups } from '../districts/refresh';
 import type { Log } from '../logs';
 import type { MailQueue } from '../mail/queue';
+import type { PhotoStore } from '../requests/evidence';
 import type { DistrictStore } from '../store/districtStore';
 import type { PlanStore } from '../store/planStore';
 import type { SyncProgress } from '../sync/syncPlan';
@@ -87,6 +88,8 @@ export interface ApiDeps extends Clock {
   localAuthor?: string;
   /** Resolves once what was written survives a crash (the local stack); awaited before a mutating answer. */
   durable?: () => Promise<void>;
+  /** Where an activity's photos are kept (requests/evidence.ts); absent: the evidence route answers 503. */
+  photos?: PhotoStore;
 }
 
 /** A refusal: a code of the contract (its HTTP status comes from API_ERRORS) and its two sentences. */

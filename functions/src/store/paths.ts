@@ -46,6 +46,8 @@ export const SUMMARY_DOC = 'summary';
 export const DISTRICTS_COLLECTION = 'districts';
 export const DISTRICT_MEMBERS_COLLECTION = 'districtMembers';
 export const ROLLUP_COLLECTION = 'rollup';
+/** A plan's server-only secrets: read by the functions (admin), never by a client (firestore.rules). */
+export const SECRETS_COLLECTION = 'secrets';
 
 /** The document patterns the triggers listen to. */
 export const TRIGGER_DOCUMENTS = {
@@ -91,4 +93,9 @@ export function rateLimitRef(db: Firestore, id: string): DocumentReference {
 /** A plan's change log chunks (store/changeLog.ts). */
 export function changesRef(db: Firestore, planId: string): CollectionReference {
   return planRef(db, planId).collection(CHANGES_COLLECTION);
+}
+
+/** The key of a plan's evidence links (requests/cloudPhotoStore.ts): deleted with the plan, they all die. */
+export function evidenceKeyRef(db: Firestore, planId: string): DocumentReference {
+  return planRef(db, planId).collection(SECRETS_COLLECTION).doc('evidence');
 }

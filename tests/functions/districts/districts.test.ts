@@ -393,6 +393,7 @@ describe('districts', () => {
       confirmDeletions: {},
       history: undefined,
       restore: { ids: ['A0001'] },
+      evidence: { activityId: 'A0001', photos: [{ name: 'a.jpg', data: '' }] },
     };
 
     it("a viewer's token gets the roll-up, and every plan route answers 403 with nothing written", async () => {
