@@ -10,21 +10,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OAuth2Client } from 'google-auth-library';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../functions/src/config';
 import { createApi } from '../../../functions/src/http/api';
-import type { ApiRequest } from '../../../functions/src/http/handler';
 import { CloudPhotoStore, photoObjectName } from '../../../functions/src/requests/cloudPhotoStore';
 import { mintLink } from '../../../functions/src/requests/links';
-import { buildRuntime, type Runtime } from '../../../functions/src/runtime';
+import type { Runtime } from '../../../functions/src/runtime';
 import { EvidenceResponse } from '../../../shared/api';
 import { launchChromium } from '../../support/chromium';
 import { pinnedClock } from '../../support/clock';
 import { type FakeSheets, startFakeSheets } from '../../support/fake-sheets';
 import { eventually, useFirestoreEmulator } from '../../support/firestore';
+import { answerOf, apiRequest, guardOf } from '../../support/http';
 import { metadataSegments, phoneJpeg } from '../../support/phonePhotos';
+import { testRuntime } from '../../support/runtime';
 import { useStorageEmulator } from '../../support/storage';
 import { activityRows, NOW, seedPlan, TOKEN } from './fixture';
 
@@ -42,20 +41,12 @@ beforeAll(async () => {
   server = createServer((req, res) => void handle?.(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: TOKEN });
-  runtime = buildRuntime(
-    parseConfig({
-      GONGJIAN_ENV: 'development',
-      GONGJIAN_PROJECT: emulator.projectId,
-      FIRESTORE_EMULATOR_HOST: emulator.host,
-      GONGJIAN_SHEETS_ROOT_URL: fake.rootUrl,
-      GONGJIAN_FORM_URL: base,
-      FIREBASE_STORAGE_EMULATOR_HOST: storage.host,
-    }),
-    () => {},
-    { sheetsAuth: auth, clock: pinnedClock(NOW), clientAddress: () => '127.0.0.1' },
-  );
+  runtime = testRuntime(emulator, {
+    env: { GONGJIAN_FORM_URL: base, FIREBASE_STORAGE_EMULATOR_HOST: storage.host },
+    sheets: { rootUrl: fake.rootUrl, token: TOKEN },
+    clock: pinnedClock(NOW),
+    clientAddress: () => '127.0.0.1',
+  });
   handle = runtime.form;
 }, 90_000);
 afterAll(async () => {
@@ -80,8 +71,6 @@ async function sheetsPlan(): Promise<{ planId: string; token: string }> {
   );
   return { planId, token };
 }
-
-const guardOf = (html: string) => /name="guard" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 async function submitWithPhotos(token: string, title: string, photos: Buffer[]): Promise<Response> {
   const guard = guardOf(await (await fetch(`${base}/r/${token}`)).text());
@@ -227,24 +216,7 @@ describe('POST /v1/plans/{planId}/evidence', () => {
       sleep: async () => {},
       photos: new CloudPhotoStore({ db: runtime.db, bucket: () => storage.bucket(), formUrl: base }),
     });
-    const answer = { status: 0, body: {} as Record<string, unknown> };
-    const req: ApiRequest = {
-      method: 'POST',
-      path: `/v1/plans/${planId}/evidence`,
-      body,
-      get: (name) => (name.toLowerCase() === 'authorization' ? `Bearer ${caller}` : undefined),
-    };
-    await api(req, {
-      status(code) {
-        answer.status = code;
-        return this;
-      },
-      json(value) {
-        answer.body = value as Record<string, unknown>;
-        return value;
-      },
-    });
-    return answer;
+    return answerOf(api, apiRequest('POST', `/v1/plans/${planId}/evidence`, { body, caller }));
   }
   const names = async (planId: string, activityId: string) =>
     (await storage.bucket().getFiles({ prefix: `plans/${planId}/evidence/${activityId}/` }))[0].map(
