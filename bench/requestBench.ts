@@ -4,6 +4,9 @@
  * 活动 tab. Reported with a baseline measured in the same process and stack, as the bench does
  * elsewhere: the same kind of change made by staff — one activity row added to the file and synced
  * — until its statistics are fresh. The ratio says what the second writer costs against the first.
+ * Then the same POST as a phone sends it with three photos of about 4 MB each (issue 20): from the
+ * POST to the row in the .xlsx with its 佐证链接 to the processed photos, against the POST without
+ * photos — the ratio is what processing and storing the photos adds.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,7 @@ import { linkUrl, mintLink } from '../functions/src/requests/links';
 import { startLocalStack } from '../stack/stack';
 import { syncLocalWorkbook } from '../stack/syncWorkbook';
 import { activityRowsNow } from '../tests/support/activityTab';
+import { twelveMegapixelJpeg } from './photoBench';
 
 const PLAN_ID = 'bench-requests';
 
@@ -22,7 +26,15 @@ export interface RequestBench {
   requestToRowMs: number[];
   /** Staff baseline: a row added to the file → synced → fresh statistics, per run. */
   baselineMs: number[];
+  /** Form POST with three photos → the row in the .xlsx with its 佐证链接, per run. */
+  photosToRowMs: number[];
+  /** The size of each photo posted, in bytes. */
+  photoBytes: number;
 }
+
+/** How many photos the phone posts, and the JPEG quality that makes each about 4 MB. */
+const PHOTOS_PER_POST = 3;
+const FOUR_MB_QUALITY = 85;
 
 async function until(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -31,6 +43,9 @@ async function until(probe: () => Promise<boolean>, timeoutMs: number, what: str
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The form's one-time guard, which a real browser posts back. */
+const guardOf = (page: string) => /name="guard" value="([^"]+)"/.exec(page)?.[1] ?? '';
 
 /** Runs `runs` form submissions and as many staff edits against one stack on the sample workbook. */
 export async function runRequestBench(progress: (line: string) => void, runs = 5): Promise<RequestBench> {
@@ -51,6 +66,8 @@ export async function runRequestBench(progress: (line: string) => void, runs = 5
     const deps = { db: stack.runtime.db, now: () => new Date() };
     const requestToRowMs: number[] = [];
     const baselineMs: number[] = [];
+    const photosToRowMs: number[] = [];
+    const photo = await twelveMegapixelJpeg(FOUR_MB_QUALITY);
     for (let i = 0; i < runs; i++) {
       progress(`update request ${i + 1}/${runs}: form POST → row in the .xlsx…`);
       const { token } = await mintLink(deps, {
@@ -62,7 +79,7 @@ export async function runRequestBench(progress: (line: string) => void, runs = 5
       });
       const url = linkUrl(stack.formUrl, token);
       const page = await (await fetch(url)).text();
-      const guard = /name="guard" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      const guard = guardOf(page);
       const measureId =
         /<select id="f-measureId"[^>]*>(?:<option value="">[^<]*<\/option>)<option value="([^"]+)"/.exec(
           page,
@@ -102,8 +119,30 @@ export async function runRequestBench(progress: (line: string) => void, runs = 5
       const t1 = performance.now();
       await syncLocalWorkbook(stack, PLAN_ID);
       baselineMs.push(performance.now() - t1);
+
+      progress(
+        `update request ${i + 1}/${runs} with ${PHOTOS_PER_POST} photos: form POST → row with its links…`,
+      );
+      const again = await (await fetch(url)).text();
+      const withPhotos = new FormData();
+      const photoTitle = `基准填报（照片） ${i} ${Date.now()}`;
+      const fields = { guard: guardOf(again), kind: 'activity', date: today, measureId, title: photoTitle };
+      for (const [key, value] of Object.entries(fields)) withPhotos.append(key, value);
+      for (let n = 1; n <= PHOTOS_PER_POST; n++)
+        withPhotos.append('photos', new Blob([photo], { type: 'image/jpeg' }), `IMG_${n}.jpg`);
+      const t2 = performance.now();
+      const posted = await fetch(url, { method: 'POST', body: withPhotos, redirect: 'manual' });
+      if (posted.status >= 400) throw new Error(`bench: the form refused the photos (${posted.status})`);
+      await until(
+        async () =>
+          (await activityRowsNow(path))?.some((row) => row.活动名称 === photoTitle && row.佐证链接 !== '') ===
+          true,
+        120_000,
+        'the submitted row with its photos',
+      );
+      photosToRowMs.push(performance.now() - t2);
     }
-    return { requestToRowMs, baselineMs };
+    return { requestToRowMs, baselineMs, photosToRowMs, photoBytes: photo.length };
   } finally {
     await stack.stop();
     await rm(dir, { recursive: true, force: true });

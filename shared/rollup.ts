@@ -41,6 +41,7 @@ import { isEmail, isPhone } from './normalize';
 import type { CategoryStats, MonthStats, RollUp, Stats, Totals } from './stats-types';
 import {
   attentionItems,
+  CATEGORY_RATE_HEADERS,
   NOTHING_NEEDS_ATTENTION,
   type NumberShape,
   padRow,
@@ -343,7 +344,7 @@ export const ROLLUP_HEADERS: Record<RollupTab, readonly string[]> = {
     ...TOTAL_HEADERS,
     ...PARTNER_HEADERS,
   ],
-  byCategory: ['类别', '社区数', '事项数', ...STATUS_HEADERS, '完成率', '平均进度', ...TOTAL_HEADERS],
+  byCategory: ['类别', '社区数', '事项数', ...STATUS_HEADERS, ...CATEGORY_RATE_HEADERS, ...TOTAL_HEADERS],
   attention: ['社区', '类型', '编号', '事项', '责任人', '截止日期', '逾期天数', '进度', '说明'],
   byMonth: ['社区'],
 };
@@ -354,7 +355,12 @@ export const DISTRICT_TOTAL = '街道合计';
 const MONTHS_TOTAL = '合计';
 
 /** Headers whose numbers are fractions, shown as percentages (as the plan's 按类别 shows its rates). */
-const PERCENT_HEADERS = new Set<string>([...RATE_HEADERS, '进度', ...CATEGORIES.map(categoryRateHeader)]);
+const PERCENT_HEADERS = new Set<string>([
+  ...RATE_HEADERS,
+  ...CATEGORY_RATE_HEADERS,
+  '进度',
+  ...CATEGORIES.map(categoryRateHeader),
+]);
 /** Headers whose numbers are shown as they are: a year or a rank is no quantity to group by thousands. */
 const PLAIN_HEADERS = new Set<string>(['排名', '计划年度']);
 
@@ -424,6 +430,7 @@ function byCategoryTable(rollup: DistrictRollup): Table {
       ...MEASURE_STATUSES.map((status) => c[status]),
       c.completionRate,
       c.averageProgress,
+      c.evidenceCoverage,
       ...totals(c),
     ]),
   ];

@@ -35,11 +35,17 @@ type Cell = string | number | null;
 export const TOTAL_HEADERS = ['活动次数', '参与人数', '受益人数', '服务时长', '投入资金'] as const;
 /** The headers of the six measure statuses, in the tables' order. */
 export const STATUS_HEADERS = MEASURE_STATUSES.map((status) => STATUS_LABELS[status]);
+/**
+ * The rates a category row shows, all fractions: completion, average progress and the evidence
+ * coverage of SPEC §11 (done activities with evidence over done activities). One list for the
+ * plan's 按类别 and the roll-up's, so both show the same rates as percentages.
+ */
+export const CATEGORY_RATE_HEADERS = ['完成率', '平均进度', '佐证覆盖率'] as const;
 
 /** The header row of each generated tab. */
 export const SUMMARY_HEADERS: Record<GeneratedTab, readonly string[]> = {
   overview: ['指标', '数值'],
-  byCategory: ['类别', '事项数', ...STATUS_HEADERS, '完成率', '平均进度', ...TOTAL_HEADERS],
+  byCategory: ['类别', '事项数', ...STATUS_HEADERS, ...CATEGORY_RATE_HEADERS, ...TOTAL_HEADERS],
   byPartner: [
     '单位编号',
     '单位名称',
@@ -65,7 +71,7 @@ export const SUMMARY_HEADERS: Record<GeneratedTab, readonly string[]> = {
  */
 export const PERCENT_COLUMNS: Record<GeneratedTab, number[]> = {
   overview: [],
-  byCategory: [8, 9],
+  byCategory: CATEGORY_RATE_HEADERS.map((header) => SUMMARY_HEADERS.byCategory.indexOf(header)),
   byPartner: [],
   byMonth: [],
   attention: [5],
@@ -208,6 +214,7 @@ function byCategoryTable(stats: Stats): Table {
       ...MEASURE_STATUSES.map((status) => category[status]),
       category.completionRate,
       category.averageProgress,
+      category.evidenceCoverage,
       ...totals(category),
     ]),
   ];

@@ -37,6 +37,8 @@ export interface DocumentTarget {
   onPhoto?: (done: number, total: number) => void;
   /** Called just before the file replaces `out` (a last check that it is not open). */
   beforeReplace?: () => Promise<void>;
+  /** The most bytes the package may take: a zip's 4 GiB unless a test, which cannot write that, passes less. */
+  limit?: number;
 }
 
 /** What a document with photos was written with: files not measurable are named, not laid out. */
@@ -72,7 +74,7 @@ async function writeDocument(
 ): Promise<Written> {
   const packed = await packReportDocx(doc, charts, photos.files);
   target.laidOut?.(packed.photos);
-  await writePackage(packed.entries, target.out, target.onPhoto, target.beforeReplace);
+  await writePackage(packed.entries, target.out, target.onPhoto, target.beforeReplace, target.limit);
   return { photos: packed.photos, skipped: photos.skipped };
 }
 

@@ -26,7 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -40,7 +40,7 @@ const PLACEHOLDER_PREFIX = 'gongjian-photo:';
 const PLACEHOLDER_MAX = 64;
 const STORED = 0;
 /** The last byte offset a zip without zip64 can hold. */
-const ZIP32_LIMIT = 0xffffffff;
+export const ZIP32_LIMIT = 0xffffffff;
 /** A photo is read in chunks of this size: the only part of it in memory at a time. */
 const READ_CHUNK = 1024 * 1024;
 /** 1980-01-01 00:00 local time, the first date a zip can hold (fflate writes local DOS time). */
@@ -126,7 +126,10 @@ class ZipSink {
   private failure: Error | undefined;
   private position = 0;
 
-  constructor(private readonly out: Writable) {
+  constructor(
+    private readonly out: Writable,
+    private readonly limit: number,
+  ) {
     // A write error surfaces at the next flush (or in `drain`/`finished`), never as an unhandled event.
     out.on('error', (error) => {
       this.failure ??= error;
@@ -156,16 +159,19 @@ class ZipSink {
     this.queued = [];
     for (const chunk of chunks) {
       this.position += chunk.length;
-      if (this.position > ZIP32_LIMIT) {
-        throw new GongjianError(
-          'document_too_large',
-          '文档超过 4 GB，无法写成 .docx：请用 --from/--to 或 --partner 分段生成',
-          'The document would exceed 4 GB, more than a .docx can hold: split it with --from/--to or --partner',
-        );
-      }
+      if (this.position > this.limit) throw tooLarge();
       if (!this.out.write(chunk)) await once(this.out, 'drain');
     }
   }
+}
+
+/** The refusal of a document a zip without zip64 cannot hold. */
+function tooLarge(): GongjianError {
+  return new GongjianError(
+    'document_too_large',
+    '文档超过 4 GB，无法写成 .docx：请用 --from/--to 或 --partner 分段生成',
+    'The document would exceed 4 GB, more than a .docx can hold: split it with --from/--to or --partner',
+  );
 }
 
 /** Streams one photo in as a stored entry, a chunk at a time. */
@@ -182,20 +188,27 @@ async function streamPhoto(sink: ZipSink, name: string, path: string): Promise<v
 
 /**
  * Writes the package's entries to `path`, streaming each photo in; `onPhoto` is told after each
- * photo. Replaces `path` only once the file is whole (and `beforeReplace` has not thrown).
+ * photo. Replaces `path` only once the file is whole (and `beforeReplace` has not thrown). A
+ * package past `limit` bytes (a zip's 4 GiB; a test passes less) is refused: at once when its
+ * photos alone pass it — before a byte is written, not after an hour of copying — and otherwise
+ * the moment the output would.
  */
 export async function writePackage(
   entries: readonly PackageEntry[],
   path: string,
   onPhoto: (done: number, total: number) => void = () => {},
   beforeReplace: () => Promise<void> = async () => {},
+  limit: number = ZIP32_LIMIT,
 ): Promise<void> {
+  let photoBytes = 0;
+  for (const entry of entries) if ('photo' in entry) photoBytes += (await stat(entry.photo)).size;
+  if (photoBytes > limit) throw tooLarge();
   const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`);
   // `flush`: the data is on disk (fsync) before the stream reports it closed, and so before the rename.
   const out = createWriteStream(temporary, { flags: 'wx', mode: 0o644, flush: true });
   let written = false;
   try {
-    const sink = new ZipSink(out);
+    const sink = new ZipSink(out, limit);
     const total = entries.filter((entry) => 'photo' in entry).length;
     let done = 0;
     for (const entry of entries) {

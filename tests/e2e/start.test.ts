@@ -174,7 +174,8 @@ describe('npm start -- --once', () => {
       expect(row[1], category.label).toBe(category.measures);
       expect(row[8] as number).toBeCloseTo(category.completionRate, 9);
       expect(row[9] as number).toBeCloseTo(category.averageProgress, 9);
-      expect(row[10], category.label).toBe(category.activities);
+      expect(row[10] as number).toBeCloseTo(category.evidenceCoverage, 9);
+      expect(row[11], category.label).toBe(category.activities);
     }
     expect(run.stdout).toContain(`事项 ${stats.plan.measures} 项`);
     expect(run.stdout).toContain(`活动 ${stats.plan.activities} 次`);

@@ -173,6 +173,11 @@ describe('each community’s row is its plan’s statistics (property over gener
           expect(category?.communities).toBe(parts.length);
           expect(row[2]).toBe(parts.reduce((n, c) => n + c.measures, 0));
           expect(row[3]).toBe(parts.reduce((n, c) => n + c.done, 0));
+          // Evidence coverage pooled: evidenced activities over all activities of the category.
+          const activities = parts.reduce((n, c) => n + c.activities, 0);
+          const evidenced = parts.reduce((n, c) => n + c.withEvidence, 0);
+          const coverage = row[tables.byCategory[0]?.indexOf('佐证覆盖率') ?? -1];
+          expect(coverage).toBe(activities === 0 ? 0 : evidenced / activities);
         }
 
         // 按月: each community's activities in each month of its year, and its year's total.
@@ -287,6 +292,8 @@ describe('the tabs', () => {
     expect(shapeOf('计划年度')).toBe('plain');
     expect(shapeOf('排名')).toBe('plain');
     expect(shapeOf('投入资金')).toBe('quantity');
+    const categoryShapes = rollupColumnShapes(tables.byCategory);
+    expect(categoryShapes[ROLLUP_HEADERS.byCategory.indexOf('佐证覆盖率')]).toBe('percent');
     expect(rollupColumnShapes(tables.attention)[ROLLUP_HEADERS.attention.indexOf('进度')]).toBe('percent');
   });
 

@@ -192,7 +192,32 @@ describe('按类别 byCategory', () => {
     const organization = rowWhere(tables.byCategory, 0, '组织保障');
     expect(organization[header.indexOf('完成率')]).toBe(1);
     expect(organization[header.indexOf('活动次数')]).toBe(2);
-    expect(PERCENT_COLUMNS.byCategory.map((i) => header[i])).toEqual(['完成率', '平均进度']);
+    expect(PERCENT_COLUMNS.byCategory.map((i) => header[i])).toEqual(['完成率', '平均进度', '佐证覆盖率']);
+  });
+
+  it("shows each category's evidence coverage: done activities with a 佐证链接 over done activities", () => {
+    // The same activities with a 佐证链接 on A1 (党建共商) and A6 (组织保障, whose A7 has none).
+    const links: Record<string, string> = { A1: 'https://example.cn/a1', A6: '佐证材料/A6/' };
+    const withEvidence = tab(
+      '活动',
+      [...ACTIVITIES.header, '佐证链接'],
+      ACTIVITIES.rows.map((row) => [...row.cells, links[String(row.cells[0])] ?? null]),
+    );
+    const evidenced = tablesOf({ tabs: [SETTINGS, PARTNERS, PLAN, withEvidence] });
+    const header = evidenced.byCategory?.[0] ?? [];
+    const coverage = (label: string) =>
+      rowWhere(evidenced.byCategory, 0, label)[header.indexOf('佐证覆盖率')];
+    expect(coverage('党建共商')).toBe(1);
+    expect(coverage('组织保障')).toBe(0.5);
+    expect(coverage('实事共办')).toBe(0);
+    // No done activity at all: 0, not a division by zero.
+    expect(coverage('文明共创')).toBe(0);
+    // Shown as a percentage like the other rates.
+    const column = header.indexOf('佐证覆盖率');
+    expect(percentCells('byCategory', evidenced.byCategory ?? [])).toContainEqual([
+      (evidenced.byCategory ?? []).findIndex((row) => row[0] === '组织保障'),
+      column,
+    ]);
   });
 });
 

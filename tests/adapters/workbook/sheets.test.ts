@@ -16,7 +16,13 @@ import type { Issue } from '../../../shared/issues';
 import { PLAN_MARKER_KEY } from '../../../shared/marks';
 import { sampleWorkbook } from '../../../shared/sample';
 import { computeStats } from '../../../shared/stats';
-import { percentCells, type StatusCell, summaryStatuses, summaryTables } from '../../../shared/summary';
+import {
+  percentCells,
+  type StatusCell,
+  SUMMARY_HEADERS,
+  summaryStatuses,
+  summaryTables,
+} from '../../../shared/summary';
 import { validateWorkbook } from '../../../shared/validate';
 import type { CellValue, RawTab, RawWorkbook, Table } from '../../../shared/workbook';
 import {
@@ -347,6 +353,13 @@ describe.each([10, 10_000])('update with the generated tabs of %i activities', (
     const byCategory = sheetNamed(spreadsheet, '按类别');
     const percent = percentCells('byCategory', tables.byCategory);
     expect(percent.length).toBeGreaterThan(0);
+    // The evidence coverage is one of the rates shown as percentages, on every category row.
+    const coverage = SUMMARY_HEADERS.byCategory.indexOf('佐证覆盖率');
+    expect(coverage).toBeGreaterThan(0);
+    for (let r = 1; r < tables.byCategory.length; r++) {
+      expect(typeof cellAt(byCategory, r, coverage)?.userEnteredValue?.numberValue).toBe('number');
+      expect(percent).toContainEqual([r, coverage]);
+    }
     for (const [r, c] of percent) {
       expect(cellAt(byCategory, r, c)?.userEnteredFormat?.numberFormat).toEqual({
         type: 'PERCENT',

@@ -261,20 +261,24 @@ describe('generated tabs', () => {
     const { generated } = await syncOf(path);
     const byCategory: Table = [
       [...SUMMARY_HEADERS.byCategory],
-      ['实事共办', 2, 1, 0, 1, 0, 0, 0, 0.5, 0.625, 3, 1200, 0, 12.5, 1234567.5],
+      ['实事共办', 2, 1, 0, 1, 0, 0, 0, 0.5, 0.625, 0.75, 3, 1200, 0, 12.5, 1234567.5],
     ];
     await updateXlsx(path, { generated: { ...generated, byCategory } });
     const workbook = await openWithExcelJs(path);
     const written = sheet(workbook, '按类别');
     const cells = percentCells('byCategory', byCategory);
+    // 完成率, 平均进度 and 佐证覆盖率 (the evidence coverage of SPEC §11).
     expect(cells).toEqual([
       [1, 8],
       [1, 9],
+      [1, 10],
     ]);
     for (const [r, c] of cells) expect(written.getCell(r + 1, c + 1).numFmt).toBe('0.0%');
-    expect(written.getCell(2, 12).numFmt).toBe('#,##0');
-    expect(written.getCell(2, 15).numFmt).toBe('#,##0.0#');
-    expect(written.getCell(2, 14).numFmt).toBeUndefined();
+    const column = (header: string) => SUMMARY_HEADERS.byCategory.indexOf(header) + 1;
+    expect(written.getCell(2, column('佐证覆盖率')).numFmt).toBe('0.0%');
+    expect(written.getCell(2, column('参与人数')).numFmt).toBe('#,##0');
+    expect(written.getCell(2, column('投入资金')).numFmt).toBe('#,##0.0#');
+    expect(written.getCell(2, column('服务时长')).numFmt).toBeUndefined();
 
     const overview = sheet(workbook, '汇总');
     const rows = generated.overview.map((row) => row[0]);
