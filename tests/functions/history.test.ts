@@ -148,6 +148,38 @@ describe('the change log', () => {
     expect(await chunkCount('p1')).toBe(chunks + 1);
   });
 
+  it("reads one record's changes through the ids index, not the whole log", async () => {
+    const store = new PlanStore(fs.firestore());
+    const db = fs.firestore();
+    const { base, rows } = numberedSample();
+    await sync(store, 'pIdx', base, minutes(0));
+    // Ten syncs, each editing another row: eleven chunks in all.
+    let current = rows.map((cells) => [...cells]);
+    for (let n = 1; n <= 10; n++) {
+      current = current.map((cells, i) =>
+        i === n ? cells.map((c, j) => (j === PEOPLE ? 100 + n : c)) : cells,
+      );
+      await sync(store, 'pIdx', withActivities(base, current), minutes(n));
+    }
+    expect(await chunkCount('pIdx')).toBe(11);
+    const id = String((rows[3] as CellValue[])[ID]);
+    const reads = { chunks: 0 };
+    const changes = await readChanges(db, 'pIdx', { ids: [id], reads });
+    expect(changes.map((e) => e.op)).toEqual(['updated', 'created']);
+    expect(changes.every((e) => e.id === id)).toBe(true);
+    // Only the creation's chunk and the edit's: the other nine are never read.
+    expect(reads.chunks).toBe(2);
+    // Many IDs at once, of every tab (over Firestore's 30 per array-contains-any): merged newest first.
+    const stored = await storedRecords('pIdx');
+    const many = [...stored.partners.keys(), ...stored.plan.keys(), ...stored.activities.keys()];
+    expect(many.length).toBeGreaterThan(30);
+    const all = await readChanges(db, 'pIdx', { ids: many });
+    expect(all.filter((e) => e.op === 'updated').map((e) => e.id)).toEqual(
+      [10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((i) => String((rows[i] as CellValue[])[ID])),
+    );
+    expect(all.filter((e) => e.op === 'created')).toHaveLength(many.length);
+  });
+
   it('logs each change once when a sync is retried after a lost answer, two syncs race, and a form submission races a sync', async () => {
     const store = new PlanStore(fs.firestore());
     const db = fs.firestore();

@@ -44,7 +44,7 @@ export async function historyOf(
   const changes = await readChanges(deps.db, plan.planId, {
     limit: limit ?? 1000,
     ...(since !== undefined && { since: startOfDay(since, timezone) }),
-    ...(row !== undefined && { keep: (entry: ChangeEntry) => entry.id === row }),
+    ...(row !== undefined && { ids: [row] }),
   });
   return { status: 200, body: { planId: plan.planId, timezone, changes } };
 }
@@ -66,6 +66,7 @@ export async function restoreRecords(
   // One pass over the log, newest first: each ID's latest change decides.
   const latest = new Map<string, ChangeEntry>();
   await readChanges(deps.db, plan.planId, {
+    ids: [...wanted],
     keep: (entry) => {
       if (entry.tab === 'activities' && wanted.has(entry.id) && !latest.has(entry.id))
         latest.set(entry.id, entry);
