@@ -272,7 +272,8 @@ running, nothing held back, or the rows to delete changed`,
     },
   },
   restore: {
-    summary: '经本地服务恢复已删除的活动 / restore deleted activities (through npm start)',
+    summary:
+      '经本地服务恢复已删除的记录（活动、共建单位、计划事项）/ restore deleted records (through npm start)',
     options: {},
     paths: 'ids',
     run: async (path, o, ctx) => {

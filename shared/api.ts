@@ -13,7 +13,7 @@
  * with these schemas rather than a hand-written copy.
  */
 import * as z from 'zod';
-import { RECORD_TABS, TAB_KEYS } from './columns';
+import { RECORD_TABS, type RecordTabKey, TAB_KEYS } from './columns';
 import { PendingDeletion } from './deletionGuard';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_COUNT } from './evidence';
 import { ChangeEntry } from './history';
@@ -245,7 +245,7 @@ export const HistoryResponse = z.object({
 });
 export type HistoryResponse = z.infer<typeof HistoryResponse>;
 
-/** The body of restore: deleted activity records to bring back by ID (§12). */
+/** The body of restore: deleted records (activities, partners, measures) to bring back by ID (§12). */
 export const RestoreRequest = z.object({ ids: z.array(z.string().trim().min(1).max(64)).min(1).max(100) });
 export type RestoreRequest = z.infer<typeof RestoreRequest>;
 
@@ -256,7 +256,12 @@ export type RestoreRequest = z.infer<typeof RestoreRequest>;
 export const RestoreResponse = z.object({
   planId: z.string(),
   results: z.array(
-    z.object({ id: z.string(), outcome: z.enum(['restored', 'alreadyRestored', 'present', 'unknown']) }),
+    z.object({
+      id: z.string(),
+      /** The record's tab, when the log knows the ID. */
+      tab: z.enum(RECORD_TABS as [RecordTabKey, ...RecordTabKey[]]).optional(),
+      outcome: z.enum(['restored', 'alreadyRestored', 'present', 'unknown']),
+    }),
   ),
 });
 export type RestoreResponse = z.infer<typeof RestoreResponse>;

@@ -23,6 +23,12 @@ export const OPTIONAL_TABS: ReadonlySet<TabKey> = new Set<TabKey>(['holidays']);
 /** The tabs whose rows are records (settings is key/value; holidays amend the calendar). */
 export type RecordTabKey = Exclude<TabKey, 'settings' | 'holidays'>;
 export const RECORD_TABS: RecordTabKey[] = ['partners', 'plan', 'activities'];
+/** The field of each record tab's record that holds its ID (the column 编号 / 记录编号). */
+export const RECORD_ID_FIELD = {
+  partners: 'partnerId',
+  plan: 'measureId',
+  activities: 'activityId',
+} as const satisfies Record<RecordTabKey, string>;
 /** The tabs of one row per item under a header of defined columns (COLUMNS). */
 export type TableTabKey = Exclude<TabKey, 'settings'>;
 

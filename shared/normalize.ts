@@ -208,6 +208,11 @@ export function parseEnum(kind: EnumKind, cell: CellValue | undefined): Parsed<s
   return ENUM_LOOKUP[kind].get(text.toLowerCase()) ?? INVALID;
 }
 
+/** The Chinese label of an enumeration's key (the key itself if it has none): what staff type. */
+export function enumLabel(kind: EnumKind, key: string): string {
+  return ENUM_LABELS[kind][key] ?? key;
+}
+
 /** The labels and keys of an enumeration, for messages and dropdowns. */
 export function enumOptions(kind: EnumKind): { zh: string[]; en: string[] } {
   const labels = ENUM_LABELS[kind];

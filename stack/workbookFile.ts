@@ -9,7 +9,7 @@
 
 import { errorCode } from '../adapters/workbook/common';
 import { fileVersion, officeLockOf, WorkbookOpenError } from '../adapters/workbook/fileGuard';
-import type { SkippedId, WorkbookUpdate } from '../adapters/workbook/port';
+import type { SkippedId, WorkbookUpdate, WorkbookUpdateResult } from '../adapters/workbook/port';
 import { readXlsx } from '../adapters/workbook/xlsx';
 import { updateXlsx } from '../adapters/workbook/xlsxPort';
 import { GongjianError } from '../shared/errors';
@@ -17,7 +17,10 @@ import type { RawWorkbook } from '../shared/workbook';
 
 /** What became of one write. */
 export type WriteOutcome =
-  | { state: 'written'; skippedIds: SkippedId[]; inWorkbook?: string[] }
+  | ({ state: 'written'; skippedIds: SkippedId[] } & Pick<
+      WorkbookUpdateResult,
+      'inWorkbook' | 'recordsInWorkbook'
+    >)
   /** Held until the office program closes the workbook; written then. */
   | { state: 'waiting'; reason: WorkbookOpenError };
 
@@ -122,12 +125,13 @@ export class LocalWorkbookFile {
       this.held = undefined;
       // Our write keeps a synced version synced; from a save nobody synced, it stays to be synced.
       // Appended rows are data a sync has to read (it clears their queue entries): to be synced.
-      const appended = (update.appendActivities?.length ?? 0) > 0;
+      const appended = (update.appendActivities?.length ?? 0) + (update.appendRecords?.length ?? 0) > 0;
       if (!appended && this.known.includes(written.readVersion)) this.markSynced(written.writtenVersion);
       return {
         state: 'written',
         skippedIds: written.skippedIds,
         ...(written.inWorkbook ? { inWorkbook: written.inWorkbook } : {}),
+        ...(written.recordsInWorkbook ? { recordsInWorkbook: written.recordsInWorkbook } : {}),
       };
     } catch (error) {
       if (!(error instanceof WorkbookOpenError)) throw error;

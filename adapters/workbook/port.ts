@@ -5,7 +5,7 @@
  * loads without the other.
  */
 import type { ChartData } from '../../shared/charts';
-import { headerKey, recogniseTab } from '../../shared/columns';
+import { headerKey, type RecordTabKey, recogniseTab } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import type { SkippedId } from '../../shared/idWrites';
 import type { Issue, Severity } from '../../shared/issues';
@@ -36,6 +36,11 @@ export interface WorkbookUpdate {
    */
   appendActivities?: { activityId: string; activity: Omit<Activity, 'row'> }[];
   /**
+   * Restored partner and measure rows (§12), appended to 共建单位 or 计划 the same way: unless a
+   * row with their ID is there already, as text and date cells, never a formula.
+   */
+  appendRecords?: AppendedRecord[];
+  /**
    * Photo folders to link (SPEC §11): the 佐证链接 cell of the row holding that activity ID gets
    * the relative hyperlink, when it is empty (a link staff typed stays). The .xlsx only.
    */
@@ -52,6 +57,15 @@ export interface WorkbookUpdateResult {
   unmarkedIssues: Issue[];
   /** With appendActivities: the IDs of those rows now in the 活动 tab (appended or found there). */
   inWorkbook?: string[];
+  /** With appendRecords: those now in their tab (appended or found there). */
+  recordsInWorkbook?: { tab: AppendedRecord['tab']; id: string }[];
+}
+
+/** A restored partner or measure: its tab, ID and stored data (functions/src/store/records.ts). */
+export interface AppendedRecord {
+  tab: Exclude<RecordTabKey, 'activities'>;
+  id: string;
+  data: Record<string, unknown>;
 }
 
 /** The generated tabs in the order they are added to a workbook. */

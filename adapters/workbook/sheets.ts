@@ -42,8 +42,14 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { type AuthClient, GoogleAuth } from 'google-auth-library';
 import { parseCell, quotedTabName, splitRange } from '../../shared/a1';
-import { activityDateColumns, activityRowCells } from '../../shared/activityRow';
-import { locateColumns, recogniseTab, type TabKey } from '../../shared/columns';
+import { recordDateColumns, recordRowCells } from '../../shared/activityRow';
+import {
+  locateColumns,
+  RECORD_ID_FIELD,
+  type RecordTabKey,
+  recogniseTab,
+  type TabKey,
+} from '../../shared/columns';
 import { dayOf, parseIsoDate, serialOf } from '../../shared/dates';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
 import { cellText } from '../../shared/normalize';
@@ -221,7 +227,13 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
           appendActivities(await refreshed(attempt), update.appendActivities ?? []),
         )
       : undefined;
-    const appended = inWorkbook ? { inWorkbook } : {};
+    const recordsInWorkbook = update.appendRecords
+      ? await retrying(async (attempt) => appendRecords(await refreshed(attempt), update.appendRecords ?? []))
+      : undefined;
+    const appended = {
+      ...(inWorkbook ? { inWorkbook } : {}),
+      ...(recordsInWorkbook ? { recordsInWorkbook } : {}),
+    };
     const ids = update.activityIds ?? [];
     if (ids.length === 0 && update.issues === undefined)
       return { skippedIds: [], unmarkedIssues: [], ...appended };
@@ -239,7 +251,8 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
   /**
    * Appends submitted rows to 活动 with RAW values (text stays text, never a formula), after
    * reading which activity IDs the tab holds: a retry after a lost response finds its rows there
-   * and appends nothing twice. Returns the IDs now in the tab.
+   * and appends nothing twice. Returns the IDs now in the tab. Restored partner and measure rows
+   * (§12) go to their tabs the same way (appendRows).
    *
    * Dates go in as date cells, as a date typed in Sheets is stored: the serial number (RAW keeps a
    * number a number), then, in a second call, a date format on those cells — never USER_ENTERED,
@@ -252,7 +265,33 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     spreadsheet: sheets_v4.Schema$Spreadsheet,
     rows: NonNullable<WorkbookUpdate['appendActivities']>,
   ): Promise<string[]> {
-    const sheet = gridSheets(spreadsheet).find((s) => recogniseTab(titleOf(s)) === 'activities');
+    return appendRows(
+      spreadsheet,
+      'activities',
+      rows.map(({ activityId, activity }) => ({ id: activityId, data: { ...activity, activityId } })),
+    );
+  }
+
+  /** Appends restored partner and measure rows to their tabs; returns those now there. */
+  async function appendRecords(
+    spreadsheet: sheets_v4.Schema$Spreadsheet,
+    rows: NonNullable<WorkbookUpdate['appendRecords']>,
+  ): Promise<NonNullable<SheetsUpdateResult['recordsInWorkbook']>> {
+    const present: NonNullable<SheetsUpdateResult['recordsInWorkbook']> = [];
+    for (const tab of ['partners', 'plan'] as const) {
+      const mine = rows.filter((row) => row.tab === tab);
+      if (mine.length === 0) continue;
+      for (const id of await appendRows(spreadsheet, tab, mine)) present.push({ tab, id });
+    }
+    return present;
+  }
+
+  async function appendRows(
+    spreadsheet: sheets_v4.Schema$Spreadsheet,
+    tab: RecordTabKey,
+    rows: readonly { id: string; data: Record<string, unknown> }[],
+  ): Promise<string[]> {
+    const sheet = gridSheets(spreadsheet).find((s) => recogniseTab(titleOf(s)) === tab);
     if (sheet === undefined || rows.length === 0) return [];
     const title = titleOf(sheet);
     const response = await api.spreadsheets.values.get({
@@ -262,19 +301,19 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     });
     const values = (response.data.values ?? []) as CellValue[][];
     const header = values[0] ?? [];
-    const idColumn = locateColumns('activities', header).get('activityId');
+    const idColumn = locateColumns(tab, header).get(RECORD_ID_FIELD[tab]);
     if (idColumn === undefined) {
-      throw new Error(`「${title}」表没有「记录编号」列，无法写入填报的活动 / the tab has no ID column`);
+      throw new Error(`「${title}」表没有编号列，无法写入行 / the tab has no ID column`);
     }
     const firstRow = rangeStart(response.data.range).row;
-    /** Activity ID → its 0-based row in the sheet. */
+    /** Record ID → its 0-based row in the sheet. */
     const rowOf = new Map<string, number>();
     values.forEach((row, i) => {
       const id = i === 0 ? undefined : cellText(row[idColumn]);
       if (id !== undefined && !rowOf.has(id)) rowOf.set(id, firstRow + i);
     });
-    const dateColumns = activityDateColumns(header);
-    const missing = rows.filter((row) => !rowOf.has(row.activityId));
+    const dateColumns = recordDateColumns(tab, header);
+    const missing = rows.filter((row) => !rowOf.has(row.id));
     if (missing.length > 0) {
       const appended = await api.spreadsheets.values.append({
         spreadsheetId,
@@ -282,10 +321,8 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
         valueInputOption: 'RAW',
         insertDataOption: 'INSERT_ROWS',
         requestBody: {
-          values: missing.map(({ activityId, activity }) => {
-            const cells: (string | number)[] = activityRowCells(header, { ...activity, activityId }).map(
-              (cell) => cell ?? '',
-            );
+          values: missing.map(({ data }) => {
+            const cells: (string | number)[] = recordRowCells(tab, header, data).map((cell) => cell ?? '');
             for (const c of dateColumns) {
               const date = typeof cells[c] === 'string' ? parseIsoDate(cells[c]) : undefined;
               if (date !== undefined) cells[c] = serialOf(dayOf(date));
@@ -296,12 +333,12 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
       });
       const start = rangeStart(appended.data.updates?.updatedRange).row;
       missing.forEach((row, k) => {
-        rowOf.set(row.activityId, start + k);
+        rowOf.set(row.id, start + k);
       });
     }
     const sheetId = idOf(sheet);
-    const formats = rows.flatMap(({ activityId }) => {
-      const row = rowOf.get(activityId);
+    const formats = rows.flatMap(({ id }) => {
+      const row = rowOf.get(id);
       if (row === undefined) return [];
       return dateColumns.map(
         (column): sheets_v4.Schema$Request => ({
@@ -320,7 +357,7 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
       );
     });
     if (formats.length > 0) await batch(formats);
-    return rows.map((row) => row.activityId);
+    return rows.map((row) => row.id);
   }
 
   async function planMarkers(): Promise<string[]> {

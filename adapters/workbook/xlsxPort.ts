@@ -28,8 +28,14 @@
  */
 import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { activityDateColumns, activityRowCells } from '../../shared/activityRow';
-import { locateColumns, recogniseTab, type TabKey } from '../../shared/columns';
+import { recordDateColumns, recordRowCells } from '../../shared/activityRow';
+import {
+  locateColumns,
+  RECORD_ID_FIELD,
+  type RecordTabKey,
+  recogniseTab,
+  type TabKey,
+} from '../../shared/columns';
 import { parseIsoDate } from '../../shared/dates';
 import { isEvidenceFolderLink } from '../../shared/evidence';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
@@ -128,8 +134,14 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
   const inWorkbook = update.appendActivities
     ? appendActivities(workbook, update.appendActivities)
     : undefined;
+  const recordsInWorkbook = update.appendRecords ? appendRecords(workbook, update.appendRecords) : undefined;
   if (update.evidenceLinks) linkEvidence(workbook, update.evidenceLinks);
-  return { skippedIds, unmarkedIssues, ...(inWorkbook ? { inWorkbook } : {}) };
+  return {
+    skippedIds,
+    unmarkedIssues,
+    ...(inWorkbook ? { inWorkbook } : {}),
+    ...(recordsInWorkbook ? { recordsInWorkbook } : {}),
+  };
 }
 
 /** A photo folder's link as a cell: a relative hyperlink whose text is the link (SPEC §11). */
@@ -160,13 +172,44 @@ function appendActivities(
 ): string[] {
   const sheet = dataSheet(workbook, 'activities');
   if (sheet === undefined || rows.length === 0) return [];
-  const column = locateColumns('activities', headerOf(sheet)).get('activityId');
-  let idColumn = column === undefined ? undefined : column + 1;
-  if (idColumn === undefined) {
-    idColumn = lastUsedColumn(sheet) + 1;
-    addIdColumn(sheet, idColumn);
+  if (locateColumns('activities', headerOf(sheet)).get('activityId') === undefined)
+    addIdColumn(sheet, lastUsedColumn(sheet) + 1);
+  return appendRows(
+    sheet,
+    'activities',
+    rows.map(({ activityId, activity }) => ({ id: activityId, data: { ...activity, activityId } })),
+  );
+}
+
+/** Appends restored partner and measure rows to their tabs (§12); returns those present. */
+function appendRecords(
+  workbook: ExcelJS.Workbook,
+  rows: NonNullable<WorkbookUpdate['appendRecords']>,
+): NonNullable<WorkbookUpdateResult['recordsInWorkbook']> {
+  const present: NonNullable<WorkbookUpdateResult['recordsInWorkbook']> = [];
+  for (const tab of ['partners', 'plan'] as const) {
+    const sheet = dataSheet(workbook, tab);
+    const mine = rows.filter((row) => row.tab === tab);
+    if (sheet === undefined || mine.length === 0) continue;
+    for (const id of appendRows(sheet, tab, mine)) present.push({ tab, id });
   }
+  return present;
+}
+
+/**
+ * Appends rows below the last used row of a record tab, skipping IDs already there (a retried
+ * write finds its rows); returns the IDs present. A tab without its ID column takes none.
+ */
+function appendRows(
+  sheet: ExcelJS.Worksheet,
+  tab: RecordTabKey,
+  rows: readonly { id: string; data: Record<string, unknown> }[],
+): string[] {
   const header = headerOf(sheet);
+  const columns = locateColumns(tab, header);
+  const column = columns.get(RECORD_ID_FIELD[tab]);
+  if (column === undefined) return [];
+  const idColumn = column + 1;
   const present = new Set<string>();
   let last = 1;
   for (let r = 2; r <= sheet.rowCount; r++) {
@@ -181,13 +224,13 @@ function appendActivities(
   }
   // Dates go in as date cells under the format the column already shows, like the dates staff type.
   const dateFormats = new Map(
-    activityDateColumns(header).map((i) => [i, dateFormatAbove(sheet, i + 1, last)]),
+    recordDateColumns(tab, header).map((i) => [i, dateFormatAbove(sheet, i + 1, last)]),
   );
-  const evidenceColumn = locateColumns('activities', header).get('evidence');
-  for (const { activityId, activity } of rows) {
-    if (present.has(activityId)) continue;
+  const evidenceColumn = tab === 'activities' ? columns.get('evidence') : undefined;
+  for (const { id, data } of rows) {
+    if (present.has(id)) continue;
     last += 1;
-    activityRowCells(header, { ...activity, activityId }).forEach((value, i) => {
+    recordRowCells(tab, header, data).forEach((value, i) => {
       if (value === null) return;
       const cell = sheet.getCell(last, i + 1);
       const dateFormat = dateFormats.get(i);
@@ -205,9 +248,9 @@ function appendActivities(
         cell.value = evidenceCell(value);
       else cell.value = value;
     });
-    present.add(activityId);
+    present.add(id);
   }
-  return rows.map((row) => row.activityId).filter((id) => present.has(id));
+  return rows.map((row) => row.id).filter((id) => present.has(id));
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * `gongjian restore PATH ID…`: brings deleted activities back into the 活动 tab of the workbook
- * served by the running local stack, with their IDs and last values, through the stack's
+ * `gongjian restore PATH ID…`: brings deleted records back into their tab (活动, 共建单位 or 计划)
+ * of the workbook served by the running local stack, with their IDs and last values, through the stack's
  * `POST …/restore` (the form's append path: restoring twice gives one row; functions/src/http/history.ts).
  * The statistics follow once the stack has appended the rows.
  */
 import { postRoute } from '../../adapters/apiClient';
 import { CommandError } from '../../adapters/terminal/errors';
+import { TAB_LABELS } from '../../shared/i18n';
 import type { CliContext } from '../context';
 import { stackTarget } from '../stackTarget';
 
@@ -25,7 +26,8 @@ const OUTCOMES = {
 export async function restoreCommand(options: RestoreCommandOptions, ctx: CliContext): Promise<number> {
   const { target, notRunning } = await stackTarget(options.path);
   const answer = await postRoute(target, 'restore', { ids: [...options.ids] }).catch(notRunning);
-  for (const { id, outcome } of answer.results) ctx.out(`${id}：${OUTCOMES[outcome]}`);
+  for (const { id, tab, outcome } of answer.results)
+    ctx.out(`${tab ? `「${TAB_LABELS[tab].zh}」` : ''}${id}：${OUTCOMES[outcome]}`);
   const failed = answer.results.filter((r) => r.outcome === 'unknown' || r.outcome === 'present');
   if (failed.length > 0)
     throw new CommandError(

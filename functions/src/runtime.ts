@@ -10,7 +10,7 @@ import type { Server } from 'node:http';
 import { userInfo } from 'node:os';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
-import type { WorkbookUpdate } from '../../adapters/workbook/port';
+import type { WorkbookUpdate, WorkbookUpdateResult } from '../../adapters/workbook/port';
 import type { SheetsAuth, SheetsWorkbook } from '../../adapters/workbook/sheets';
 import { planMarkerVerdict } from '../../shared/marks';
 import { type Clock, systemClock } from './clock';
@@ -161,12 +161,18 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     }
     await sheet.update(tabs);
   };
-  const writeSubmissionRows: SubmissionRowWriter = async (planId, location, rows) => {
-    const update: WorkbookUpdate = { appendActivities: rows };
+  const writeSubmissionRows: SubmissionRowWriter = async (planId, location, rows, records) => {
+    const update: WorkbookUpdate = {
+      ...(rows.length > 0 && { appendActivities: rows }),
+      ...(records.length > 0 && { appendRecords: records }),
+    };
     if (location.kind === 'xlsx') {
       const writeXlsx = overrides.writeXlsx ?? (await import('../../adapters/workbook/xlsxPort')).updateXlsx;
-      const outcome = (await writeXlsx(location.path, update)) as { inWorkbook?: unknown } | undefined;
-      return { inWorkbook: Array.isArray(outcome?.inWorkbook) ? (outcome.inWorkbook as string[]) : [] };
+      const outcome = (await writeXlsx(location.path, update)) as WorkbookUpdateResult | undefined;
+      return {
+        inWorkbook: Array.isArray(outcome?.inWorkbook) ? outcome.inWorkbook : [],
+        recordsInWorkbook: Array.isArray(outcome?.recordsInWorkbook) ? outcome.recordsInWorkbook : [],
+      };
     }
     const sheet = await openSheet(location.spreadsheetId);
     if (planMarkerVerdict(await sheet.planMarkers(), planId) !== 'bound') {
@@ -174,7 +180,8 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
         `Google 表格 ${location.spreadsheetId} 不属于计划 ${planId} / not marked for this plan`,
       );
     }
-    return { inWorkbook: (await sheet.update(update)).inWorkbook ?? [] };
+    const result = await sheet.update(update);
+    return { inWorkbook: result.inWorkbook ?? [], recordsInWorkbook: result.recordsInWorkbook ?? [] };
   };
   const retentionMs = config.mailRetentionDays * DAY_MS;
   const mailQueue: MailQueue = {
@@ -237,7 +244,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     requestEmailsPerDay: config.requestEmailsPerDay,
     log,
     durable,
-    keepSubmitted: (planId, inWorkbook, at) => protectSubmitted(db, planId, inWorkbook, at),
+    keepSubmitted: (planId, inWorkbook, at, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
     history: { db, moveVersion: createVersionMover(db) },
     photos,
     ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),

@@ -1,6 +1,6 @@
 /**
  * The add-on's client of the HTTP API (functions/src/http/api.ts):
- * every route of shared/api.ts's ROUTES but stats, POSTed with the caller's Google ID token. HTTP errors
+ * every route of shared/api.ts's ROUTES but stats, POSTed (history: a GET) with the caller's Google ID token. HTTP errors
  * come back as responses (muteHttpExceptions), so every failure is mapped here to one Chinese
  * sentence: the server's own message where it sent one, else one by status. Bodies and answers are
  * the server's own schemas (shared/api.ts).
@@ -8,9 +8,11 @@
 import * as z from 'zod';
 import {
   ErrorBody,
+  type HistoryResponse,
   type ReportResponse,
   type RequestsRequest,
   type RequestsResponse,
+  type RestoreResponse,
   type RevokeResponse,
   ROUTES,
   type RouteAnswer,
@@ -65,18 +67,26 @@ function call<R extends PostRoute>(
   body: z.input<(typeof ROUTES)[R]['body']>,
   token: string,
   refuse: (status: number, json: unknown, url: string) => AddonError,
+  query = '',
 ): RouteAnswer<R> {
-  const url = routeUrl(settings.apiUrl, settings.planId, route);
+  const url = routeUrl(settings.apiUrl, settings.planId, route) + query;
+  const headers = { Authorization: `Bearer ${token}` };
   let response: GoogleAppsScript.URL_Fetch.HTTPResponse;
   try {
-    response = UrlFetchApp.fetch(url, {
-      method: 'post',
-      contentType: 'application/json',
-      payload: JSON.stringify(body),
-      headers: { Authorization: `Bearer ${token}` },
-      muteHttpExceptions: true,
-      followRedirects: false,
-    });
+    // A GET route (history) takes its parameters in the query and sends no body.
+    response = UrlFetchApp.fetch(
+      url,
+      ROUTES[route].method === 'GET'
+        ? { method: 'get', headers, muteHttpExceptions: true, followRedirects: false }
+        : {
+            method: 'post',
+            contentType: 'application/json',
+            payload: JSON.stringify(body),
+            headers,
+            muteHttpExceptions: true,
+            followRedirects: false,
+          },
+    );
   } catch (error) {
     throw fetchFailure(error, url, route);
   }
@@ -151,6 +161,16 @@ export function postUpdateRequests(
 /** Asks the API to revoke every update link of one person. */
 export function postRevokeLinks(settings: AddonSettings, email: string, token: string): RevokeResponse {
   return call(settings, 'revoke', { email }, token, requestRefusal);
+}
+
+/** The plan's latest changes (GET …/history), newest first: what 恢复已删除的记录 offers. */
+export function getHistory(settings: AddonSettings, limit: number, token: string): HistoryResponse {
+  return call(settings, 'history', undefined, token, requestRefusal, `?limit=${limit}`);
+}
+
+/** Asks the API to restore deleted records by ID (POST …/restore); restoring twice gives one row. */
+export function postRestore(settings: AddonSettings, ids: string[], token: string): RestoreResponse {
+  return call(settings, 'restore', { ids }, token, requestRefusal);
 }
 
 function parseJson(text: string): unknown {

@@ -14,13 +14,21 @@ import {
   type SidebarData,
   sidebarData,
 } from './addActivity';
-import { identityToken, postReportRequest, postRevokeLinks, postUpdateRequests } from './api';
+import {
+  getHistory,
+  identityToken,
+  postReportRequest,
+  postRestore,
+  postRevokeLinks,
+  postUpdateRequests,
+} from './api';
 import { AddonError, describeFailure } from './errors';
 import { initialiseSpreadsheet } from './initSheets';
 import { dataRows } from './marks';
 import { buildMenu } from './menu';
 import { markSpreadsheetForPlan } from './planMarker';
 import { parseRequestForm, requestDialogData } from './requests';
+import { DELETION_SCAN, deletedItems, parseRestoreIds, restoreSentence } from './restoreDeleted';
 import {
   configuredSettings,
   parseSettingsForm,
@@ -217,6 +225,23 @@ export function revokeUpdateLinks(email: unknown): string {
     return answer.revoked === 0
       ? `${answer.email} 没有仍然有效的填报链接。`
       : `已撤销 ${answer.email} 的 ${answer.revoked} 个填报链接，这些链接从现在起无法再打开。`;
+  });
+}
+
+/** Menu 恢复已删除的记录: the records the change log shows deleted, to tick and restore. */
+export function showRestoreDeleted(): void {
+  fromMenu(() => {
+    const settings = requireSettings();
+    const items = deletedItems(getHistory(settings, DELETION_SCAN, identityToken()));
+    showDialog('RestoreDeleted', '恢复已删除的记录', { items }, 560, 440);
+  });
+}
+
+/** From the restore dialog: restores the ticked records; answers the sentence to show. */
+export function restoreDeletedRecords(ids: unknown): string {
+  return fromSidebar(() => {
+    const settings = requireSettings();
+    return restoreSentence(postRestore(settings, parseRestoreIds(ids), identityToken()));
   });
 }
 

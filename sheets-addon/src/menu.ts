@@ -12,6 +12,7 @@ export const MENU_ITEMS = [
   null,
   { caption: '发送填报请求', functionName: 'showSendRequests' },
   { caption: '撤销填报链接', functionName: 'showRevokeLinks' },
+  { caption: '恢复已删除的记录', functionName: 'showRestoreDeleted' },
   null,
   { caption: '新增活动记录', functionName: 'showAddActivity' },
   { caption: '设置', functionName: 'showSettings' },

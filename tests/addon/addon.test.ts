@@ -20,7 +20,7 @@ import { ISSUE_FILL_ARGB, ISSUE_NOTE_MARKER } from '../../adapters/workbook/port
 import { systemClock } from '../../functions/src/clock';
 import { createApi } from '../../functions/src/http/api';
 import { type PlanDoc, type PlanStore, SyncBusyError } from '../../functions/src/store/planStore';
-import { ErrorBody, SyncRequest, SyncResponse } from '../../shared/api';
+import { ErrorBody, HistoryResponse, SyncRequest, SyncResponse } from '../../shared/api';
 import { COLUMNS, SETTING_KEYS } from '../../shared/columns';
 import { CATEGORY_LABELS, GENERATED_TAB_LABELS } from '../../shared/i18n';
 import { PLAN_MARKER_KEY } from '../../shared/marks';
@@ -45,6 +45,7 @@ const MENU_FUNCTIONS = [
   'requestYearReport',
   'showSendRequests',
   'showRevokeLinks',
+  'showRestoreDeleted',
   'showAddActivity',
   'showSettings',
 ];
@@ -56,6 +57,7 @@ const GLOBALS = [
   'addActivity',
   'sendUpdateRequests',
   'revokeUpdateLinks',
+  'restoreDeletedRecords',
   'saveSettings',
   'getSidebarData',
   'goToCell',
@@ -279,6 +281,7 @@ describe('the bundle', () => {
       'AddActivity.html',
       'Code.js',
       'Issues.html',
+      'RestoreDeleted.html',
       'RevokeLinks.html',
       'SendRequests.html',
       'Settings.html',
@@ -310,7 +313,14 @@ describe('the bundle', () => {
   });
 
   it('builds its pages without innerHTML or unescaped scriptlets', () => {
-    for (const page of ['AddActivity', 'Issues', 'Settings', 'SendRequests', 'RevokeLinks']) {
+    for (const page of [
+      'AddActivity',
+      'Issues',
+      'Settings',
+      'SendRequests',
+      'RevokeLinks',
+      'RestoreDeleted',
+    ]) {
       const html = readFileSync(join(outdir, `${page}.html`), 'utf8');
       expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
       expect(html).not.toMatch(/<\?!=|<\?(?!=)/);
@@ -352,6 +362,7 @@ describe.each([
       '生成年度总结',
       '发送填报请求',
       '撤销填报链接',
+      '恢复已删除的记录',
       '新增活动记录',
       '设置',
     ]);
@@ -1067,6 +1078,103 @@ describe.each([
     expect(JSON.parse(request?.params.payload ?? '{}')).toEqual({ email: 'LiuYang@example.cn' });
     expect(() => addon.call('revokeUpdateLinks', 'not an email')).toThrow('请输入要撤销链接的人的邮箱');
     expect(addon.services.requests).toHaveLength(1);
+  });
+
+  it('恢复已删除的记录 lists what the history shows deleted now, newest first, and restores the ticked IDs', () => {
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    const at = (minute: number) =>
+      `${YEAR}-03-01T0${Math.floor(minute / 60)}:${String(minute % 60).padStart(2, '0')}:00.000Z`;
+    const hostile = '<img src=x onerror="alert(1)">联谊会';
+    // Newest first, as GET …/history answers: A0003 deleted then restored (not offered again),
+    // P11 and A0007 deleted, A0009 only edited.
+    const history = HistoryResponse.parse({
+      planId: PLAN_ID,
+      timezone: 'Asia/Shanghai',
+      changes: [
+        {
+          at: at(50),
+          by: 'staff@example.cn',
+          source: 'restore',
+          tab: 'activities',
+          id: 'A0003',
+          op: 'created',
+          fields: [],
+          data: { title: '旧' },
+        },
+        {
+          at: at(40),
+          by: 'staff@example.cn',
+          source: 'sync',
+          tab: 'partners',
+          id: 'P11',
+          op: 'deleted',
+          fields: [],
+          data: { name: 'xx物流公司' },
+        },
+        {
+          at: at(30),
+          by: '张三（本地）',
+          source: 'sync',
+          tab: 'activities',
+          id: 'A0007',
+          op: 'deleted',
+          fields: [],
+          data: { title: hostile },
+        },
+        {
+          at: at(20),
+          by: 'staff@example.cn',
+          source: 'sync',
+          tab: 'activities',
+          id: 'A0003',
+          op: 'deleted',
+          fields: [],
+          data: { title: '旧' },
+        },
+        {
+          at: at(10),
+          by: 'staff@example.cn',
+          source: 'sync',
+          tab: 'activities',
+          id: 'A0009',
+          op: 'updated',
+          fields: [{ field: 'title', old: 'a', new: 'b' }],
+        },
+      ],
+    });
+    addon.services.respond = () => ({ status: 200, body: history });
+    addon.call('showRestoreDeleted');
+    const dialog = addon.services.dialogs.at(-1);
+    expect(dialog?.title).toBe('恢复已删除的记录');
+    const [read] = addon.services.requests;
+    expect(read?.url).toBe(`${API_URL}/v1/plans/${PLAN_ID}/history?limit=1000`);
+    expect(read?.params.method).toBe('get');
+    const { items } = dialog?.output.payload<{ items: Record<string, string>[] }>() ?? { items: [] };
+    expect(items.map((i) => `${i.tab} ${i.id}`)).toEqual(['共建单位 P11', '活动 A0007']);
+    expect(items[1]).toMatchObject({ title: hostile, by: '张三（本地）' });
+    // The title reaches the page inside an escaped attribute, never as markup.
+    expect(dialog?.output.getContent()).not.toContain('<img src=x');
+
+    addon.services.respond = () => ({
+      status: 200,
+      body: {
+        planId: PLAN_ID,
+        results: [
+          { id: 'P11', tab: 'partners', outcome: 'restored' },
+          { id: 'A0007', tab: 'activities', outcome: 'alreadyRestored' },
+          { id: 'A0009', tab: 'activities', outcome: 'present' },
+        ],
+      },
+    });
+    expect(addon.call('restoreDeletedRecords', ['P11', 'A0007', 'A0009'])).toBe(
+      '已恢复 2 条记录，将写回表格中原来的工作表（编号与内容不变），统计随之更新。\n' +
+        '以下编号未恢复（未被删除，或变更记录中没有其删除）：A0009',
+    );
+    const restore = addon.services.requests.at(-1);
+    expect(restore?.url).toBe(`${API_URL}/v1/plans/${PLAN_ID}/restore`);
+    expect(JSON.parse(restore?.params.payload ?? '{}')).toEqual({ ids: ['P11', 'A0007', 'A0009'] });
+    expect(() => addon.call('restoreDeletedRecords', [])).toThrow('请至少勾选一条要恢复的记录');
+    expect(addon.services.requests).toHaveLength(2);
   });
 
   it('saveSettings refuses what is not an https address or a plan ID, and showSettings shows what is stored', () => {

@@ -3,7 +3,8 @@
  * deleted from 活动 in the .xlsx and the file is saved; the watching stack syncs; `gongjian history`
  * names the three deletions and who made them (the OS user, 「本地」); `gongjian restore` brings one
  * back into the file's 活动 tab with its ID and values, and into the statistics; restoring it again
- * adds no second row; the generated tab 变更记录 lists the deletions.
+ * adds no second row; the generated tab 变更记录 lists the deletions. A partner deleted from 共建单位
+ * comes back the same way, into its own tab.
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,16 +26,19 @@ afterAll(async () => {
   folder.remove();
 }, 30_000);
 
-/** Deletes 活动 rows by ID as a spreadsheet program saves: a whole new file put in place. */
-async function deleteRows(path: string, ids: string[]): Promise<Record<string, string>[]> {
+/**
+ * Deletes rows of a tab by ID (column A) as a spreadsheet program saves: a whole new file put in
+ * place. Each removed row's ID and its title (活动名称, column E) or a partner's name (column B).
+ */
+async function deleteRows(path: string, ids: string[], tab = '活动'): Promise<Record<string, string>[]> {
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(path);
-  const sheet = workbook.getWorksheet('活动') as ExcelJS.Worksheet;
+  const sheet = workbook.getWorksheet(tab) as ExcelJS.Worksheet;
   const removed: Record<string, string>[] = [];
   for (let n = sheet.rowCount; n >= 2; n--) {
     const row = sheet.getRow(n);
     if (ids.includes(row.getCell(1).text)) {
-      removed.push({ id: row.getCell(1).text, title: row.getCell(5).text });
+      removed.push({ id: row.getCell(1).text, title: row.getCell(tab === '活动' ? 5 : 2).text });
       sheet.spliceRows(n, 1);
     }
   }
@@ -101,6 +105,29 @@ describe('history and restore through the local stack', () => {
     // The file with the row back in counts it again (the two others stay deleted).
     expect(counted()).toBe(before - 2);
     expect((await activityRowsNow(path))?.filter((r) => r.记录编号 === target.id)).toHaveLength(1);
+
+    // A partner too: deleting P11 from 共建单位 refuses the activities that name it; restoring it
+    // puts its row back into 共建单位 with its values, and those activities count again.
+    const withPartner = counted();
+    const [partner] = await deleteRows(path, ['P11'], '共建单位');
+    expect(partner?.id).toBe('P11');
+    await eventually(
+      () => {
+        const history = gongjian(['history', path, '--row', 'P11', '--json']);
+        return history.code === 0 && json<ChangeEntry[]>(history)[0]?.op === 'deleted';
+      },
+      { timeoutMs: 120_000, what: 'the partner deletion in gongjian history' },
+    );
+    expect(counted()).toBeLessThan(withPartner);
+    const partnerBack = gongjian(['restore', path, 'P11']);
+    expect(partnerBack.code, partnerBack.stderr).toBe(0);
+    expect(partnerBack.stdout).toContain('「共建单位」P11：已恢复');
+    const partnerRow = await eventually(
+      async () => (await activityRowsNow(path, '共建单位'))?.find((r) => r.单位编号 === 'P11'),
+      { timeoutMs: 120_000, what: 'the restored partner in 共建单位' },
+    );
+    expect(partnerRow.单位名称).toBe(partner?.title);
+    expect(counted()).toBe(withPartner);
     // 变更记录 in the workbook lists the deletions.
     await eventually(
       async () => {

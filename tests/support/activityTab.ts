@@ -5,15 +5,18 @@
  */
 import ExcelJS from 'exceljs';
 
-/** The 活动 tab's data rows, each a map from header text to the cell's text. */
-export async function activityRowsNow(path: string): Promise<Record<string, string>[] | undefined> {
+/** The 活动 tab's (or another tab's) data rows, each a map from header text to the cell's text. */
+export async function activityRowsNow(
+  path: string,
+  tab = '活动',
+): Promise<Record<string, string>[] | undefined> {
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.readFile(path);
   } catch {
     return undefined;
   }
-  const sheet = workbook.getWorksheet('活动');
+  const sheet = workbook.getWorksheet(tab);
   if (!sheet) return undefined;
   const header = (sheet.getRow(1).values as unknown[]).map((value) => String(value ?? ''));
   const rows: Record<string, string>[] = [];

@@ -41,6 +41,7 @@ import {
   type StatsResponse,
   SyncRequest,
 } from '../../../shared/api';
+import type { RecordTabKey } from '../../../shared/columns';
 import { UnusableInputError } from '../../../shared/errors';
 import { logs } from '../logs';
 import { isRebinding } from '../store/binding';
@@ -312,7 +313,12 @@ async function syncOrValidate(
       },
       clock: { now: deps.now, sleep: deps.sleep },
       ...(body.confirmDeletions ? { confirmDeletions: body.confirmDeletions } : {}),
-      ...(keep ? { keepSubmitted: (ids: ReadonlySet<string>) => keep(planId, ids, deps.now()) } : {}),
+      ...(keep
+        ? {
+            keepSubmitted: (ids: ReadonlySet<string>, tab: RecordTabKey) =>
+              keep(planId, ids, deps.now(), tab),
+          }
+        : {}),
       ...(workbookLocation ? { workbookLocation } : {}),
       ...(deps.syncProgress ? { progress: (p: SyncProgress) => deps.syncProgress?.(planId, p) } : {}),
     },

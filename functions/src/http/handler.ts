@@ -7,6 +7,7 @@
 import type { Firestore } from 'firebase-admin/firestore';
 import type * as z from 'zod';
 import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
+import type { RecordTabKey } from '../../../shared/columns';
 import { GongjianError } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import type { DistrictRollups } from '../districts/refresh';
@@ -56,11 +57,12 @@ export interface ApiDeps extends Clock {
   localWorkbook?: string;
   /** How far each sync has got (the local stack's progress line). */
   syncProgress?: (planId: string, progress: SyncProgress) => void;
-  /** The submitted activity records a sync must keep (requests/submit.ts protectSubmitted). */
+  /** The submitted or restored records of a tab a sync must keep (requests/submit.ts protectSubmitted). */
   keepSubmitted?: (
     planId: string,
     inWorkbook: ReadonlySet<string>,
     now: Date,
+    tab?: RecordTabKey,
   ) => Promise<ReadonlySet<string>>;
   /** Districts and their roll-ups (districts.ts); without them the district routes answer 404. */
   districts?: {

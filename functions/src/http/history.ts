@@ -20,10 +20,11 @@ import {
   type RestoreResponse,
 } from '../../../shared/api';
 import type { ChangeEntry } from '../../../shared/history';
-import { Activity, historyDays } from '../../../shared/model';
-import { queueActivity } from '../requests/submit';
+import { Activity, historyDays, Measure, Partner } from '../../../shared/model';
+import { queueActivity, queueRecord } from '../requests/submit';
 import { readChanges } from '../store/changeLog';
 import type { PlanDoc } from '../store/planStore';
+import { recordDoc } from '../store/records';
 import { ApiError, type ApiRequest, type HistoryDeps, parseSmallBody } from './handler';
 
 /** Answers the plan's changes, newest first, filtered by the query. */
@@ -44,12 +45,12 @@ export async function historyOf(
   const changes = await readChanges(deps.db, plan.planId, {
     limit: limit ?? 1000,
     ...(since !== undefined && { since: startOfDay(since, timezone) }),
-    ...(row !== undefined && { keep: (entry: ChangeEntry) => entry.id === row }),
+    ...(row !== undefined && { ids: [row] }),
   });
   return { status: 200, body: { planId: plan.planId, timezone, changes } };
 }
 
-/** Brings deleted activities back (see the module comment); answers what happened to each ID. */
+/** Brings deleted records back (see the module comment); answers what happened to each ID. */
 export async function restoreRecords(
   req: ApiRequest,
   plan: PlanDoc,
@@ -59,19 +60,20 @@ export async function restoreRecords(
   const { ids } = parseSmallBody(
     RestoreRequest,
     req,
-    'ids 为要恢复的活动记录编号列表',
-    'ids is a list of the activity IDs to restore',
+    'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）',
+    'ids is a list of the IDs to restore (activities, partners or measures)',
   );
-  const wanted = new Set(ids);
-  // One pass over the log, newest first: each ID's latest change decides.
+  const wanted = [...new Set(ids)];
+  // The records' own chunks, newest first (the ids index): each ID's latest change decides.
   const latest = new Map<string, ChangeEntry>();
-  await readChanges(deps.db, plan.planId, {
-    keep: (entry) => {
-      if (entry.tab === 'activities' && wanted.has(entry.id) && !latest.has(entry.id))
-        latest.set(entry.id, entry);
-      return false;
-    },
-  });
+  for (const entry of await readChanges(deps.db, plan.planId, { ids: wanted }))
+    if (!latest.has(entry.id)) latest.set(entry.id, entry);
+  const change = {
+    at: deps.now(),
+    by: author,
+    source: 'restore' as const,
+    keepDays: historyDays(plan.settings),
+  };
   const results: RestoreResponse['results'] = [];
   const moves: Promise<void>[] = [];
   for (const id of wanted) {
@@ -80,24 +82,40 @@ export async function restoreRecords(
       results.push({ id, outcome: 'unknown' });
       continue;
     }
+    const { tab } = last;
     if (last.op !== 'deleted') {
-      results.push({
-        id,
-        outcome: last.op === 'created' && last.source === 'restore' ? 'alreadyRestored' : 'present',
-      });
+      const undone = last.op === 'created' && last.source === 'restore';
+      results.push({ id, tab, outcome: undone ? 'alreadyRestored' : 'present' });
       continue;
     }
-    const key = createHash('sha256').update(`restore\u0000${id}\u0000${last.at}`).digest('hex').slice(0, 40);
-    const activity = { ...Activity.parse({ ...last.data, row: 0 }), activityId: id };
-    const queued = await queueActivity(deps.db, {
-      planId: plan.planId,
-      key,
-      tokenHash: 'restore',
-      kind: 'activity',
-      activity,
-      change: { at: deps.now(), by: author, source: 'restore', keepDays: historyDays(plan.settings) },
-    });
-    results.push({ id, outcome: queued.created ? 'restored' : 'alreadyRestored' });
+    // One key per deletion undone: a retried or concurrent restore of it lands once.
+    const key = createHash('sha256')
+      .update(
+        tab === 'activities'
+          ? `restore\u0000${id}\u0000${last.at}`
+          : `restore\u0000${tab}\u0000${id}\u0000${last.at}`,
+      )
+      .digest('hex')
+      .slice(0, 40);
+    const data = { ...last.data, row: 0 };
+    const queued =
+      tab === 'activities'
+        ? await queueActivity(deps.db, {
+            planId: plan.planId,
+            key,
+            tokenHash: 'restore',
+            kind: 'activity',
+            activity: { ...Activity.parse(data), activityId: id },
+            change,
+          })
+        : await queueRecord(deps.db, {
+            planId: plan.planId,
+            key,
+            tab,
+            record: recordDoc(id, tab === 'partners' ? Partner.parse(data) : Measure.parse(data)),
+            change,
+          });
+    results.push({ id, tab, outcome: queued.created ? 'restored' : 'alreadyRestored' });
     if (queued.created) moves.push(deps.moveVersion(plan.planId, key));
   }
   await Promise.all(moves);

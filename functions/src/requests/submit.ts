@@ -41,6 +41,8 @@
 import { createHash } from 'node:crypto';
 import { FieldValue, type Firestore, type WriteBatch } from 'firebase-admin/firestore';
 import * as z from 'zod';
+import type { AppendedRecord } from '../../../adapters/workbook/port';
+import type { RecordTabKey } from '../../../shared/columns';
 import { recordChange } from '../../../shared/history';
 import { Activity, DEFAULT_HISTORY_DAYS } from '../../../shared/model';
 import { type Log, logs } from '../logs';
@@ -49,7 +51,7 @@ import { docIdOf } from '../store/docIds';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { planRef, submissionsRef } from '../store/paths';
 import type { PlanStore, WorkbookLocation } from '../store/planStore';
-import { recordDoc } from '../store/records';
+import { type RecordCollection, type RecordDoc, recordDoc, TAB_OF } from '../store/records';
 import { Coalescer } from './coalesce';
 import { addLinkUse, type LinkUse, type StoredLink } from './links';
 
@@ -64,14 +66,12 @@ export const WRITTEN_GRACE_MS = DAY_MS;
 /** The activity as submitted: validated, without ID, status, recorder or row. */
 export type SubmittedActivity = Omit<Activity, 'activityId' | 'status' | 'recorder' | 'row'>;
 
-export const Submission = z.object({
+/** Where a queue entry stands on its way into the workbook: the part every entry shares. */
+const QueueState = z.object({
   key: z.string(),
   planId: z.string(),
-  /** The link it came from. */
+  /** The link it came from ('restore' for a restore). */
   tokenHash: z.string(),
-  activityId: z.string(),
-  activity: Activity.omit({ row: true }),
-  kind: z.enum(['activity', 'milestone']),
   submittedAt: z.string(),
   state: z.enum(['queued', 'written']),
   writtenAt: z.string().optional(),
@@ -82,7 +82,42 @@ export const Submission = z.object({
   /** Set until a version move that started after the entry's commit has committed (module comment). */
   versionPending: z.boolean().optional(),
 });
+
+/** A submitted (or restored) activity, queued for the 活动 tab. */
+export const Submission = QueueState.extend({
+  activityId: z.string(),
+  activity: Activity.omit({ row: true }),
+  kind: z.enum(['activity', 'milestone']),
+});
 export type Submission = z.infer<typeof Submission>;
+
+/**
+ * A restored partner or measure (§12, http/history.ts), queued for 共建单位 or 计划 like a
+ * submission for 活动: the same lease, write-back and protection from a sync that predates it.
+ */
+export const RestoredRow = QueueState.extend({
+  kind: z.literal('record'),
+  tab: z.enum(['partners', 'plan']),
+  recordId: z.string(),
+  record: z.record(z.string(), z.unknown()),
+});
+export type RestoredRow = z.infer<typeof RestoredRow>;
+
+/** Any queue entry: a submitted or restored activity, or a restored partner or measure. */
+export const QueueEntry = z.union([Submission, RestoredRow]);
+export type QueueEntry = z.infer<typeof QueueEntry>;
+
+/** A row's key across tabs (IDs are unique within a tab only). */
+function rowKey(tab: RecordTabKey, id: string): string {
+  return `${tab}\u0000${id}`;
+}
+
+/** The tab an entry's row goes to, and its record ID there. */
+function rowOf(entry: QueueEntry): { tab: RecordTabKey; id: string } {
+  return entry.kind === 'record'
+    ? { tab: entry.tab, id: entry.recordId }
+    : { tab: 'activities', id: entry.activityId };
+}
 
 export interface SubmitDeps {
   db: Firestore;
@@ -184,7 +219,6 @@ export async function queueActivity(
   },
 ): Promise<{ created: boolean; submission: Submission }> {
   const { activity, key } = input;
-  const entry = submissionsRef(db, input.planId).doc(key);
   const { row: _row, ...stored } = activity;
   const submission: Submission = {
     key,
@@ -199,24 +233,84 @@ export async function queueActivity(
     versionPending: true,
   };
   const record = recordDoc(activity.activityId, activity);
+  const queued = await commitQueued(
+    db,
+    input.planId,
+    submission,
+    'activities',
+    record,
+    input.change,
+    (batch) => input.also?.(batch, submission),
+  );
+  return queued.created
+    ? { created: true, submission }
+    : { created: false, submission: Submission.parse(queued.existing) };
+}
+
+/**
+ * Stores a restored partner or measure (§12) the way queueActivity stores an activity: its record
+ * (row 0 until a sync reads its row), its queue entry for its tab and its change-log chunk in one
+ * batch that creates the entry only if new. `created` is false for a key seen before.
+ */
+export async function queueRecord(
+  db: Firestore,
+  input: {
+    planId: string;
+    key: string;
+    tab: RestoredRow['tab'];
+    record: RecordDoc;
+    change: ChangeContext;
+  },
+): Promise<{ created: boolean }> {
+  const entry: RestoredRow = {
+    key: input.key,
+    planId: input.planId,
+    tokenHash: 'restore',
+    submittedAt: input.change.at.toISOString(),
+    state: 'queued',
+    attempts: 0,
+    versionPending: true,
+    kind: 'record',
+    tab: input.tab,
+    recordId: input.record.id,
+    record: JSON.parse(JSON.stringify(input.record.data)),
+  };
+  const collection = input.tab === 'plan' ? 'measures' : 'partners';
+  return commitQueued(db, input.planId, entry, collection, input.record, input.change);
+}
+
+/**
+ * The one batch every queued row takes (see the module comment): the entry, created only if new,
+ * its record and its change-log chunk. A second delivery of the key fails the whole batch and
+ * writes nothing; `existing` is then the entry stored.
+ */
+async function commitQueued(
+  db: Firestore,
+  planId: string,
+  entry: QueueEntry,
+  collection: RecordCollection,
+  record: RecordDoc,
+  context: ChangeContext,
+  also?: (batch: WriteBatch) => void,
+): Promise<{ created: boolean; existing?: unknown }> {
+  const ref = submissionsRef(db, planId).doc(entry.key);
   const batch = db.batch();
-  batch.create(entry, submission);
-  batch.set(planRef(db, input.planId).collection('activities').doc(docIdOf(activity.activityId)), record);
-  const change = recordChange('activities', activity.activityId, undefined, record.data);
+  batch.create(ref, entry);
+  batch.set(planRef(db, planId).collection(collection).doc(docIdOf(record.id)), record);
+  const change = recordChange(TAB_OF[collection], record.id, undefined, record.data);
   if (change)
     batch.set(
-      chunkRef(db, input.planId, chunkId(input.change, `${input.change.source}-${key}`)),
-      chunkDoc(input.change, [change]),
+      chunkRef(db, planId, chunkId(context, `${context.source}-${entry.key}`)),
+      chunkDoc(context, [change]),
     );
-  input.also?.(batch, submission);
+  also?.(batch);
   try {
     await batch.commit();
-    return { created: true, submission };
+    return { created: true };
   } catch (error) {
     // create() of an existing entry fails the whole batch: a second delivery writes nothing.
     if (!hasGrpcStatus(error, GRPC_STATUS.ALREADY_EXISTS)) throw error;
-    const existing = await entry.get();
-    return { created: false, submission: Submission.parse(existing.data()) };
+    return { created: false, existing: (await ref.get()).data() };
   }
 }
 
@@ -274,28 +368,32 @@ export async function submissionsOfLink(db: Firestore, link: StoredLink): Promis
 }
 
 /**
- * The activity document IDs a sync must not delete (see the module comment), read after the
- * sync read the stored records; entries whose row the sync's workbook holds are cleared.
+ * The document IDs of a tab's records a sync must not delete (see the module comment), read after
+ * the sync read the stored records; entries of that tab whose row the sync's workbook holds are
+ * cleared. Submissions go to 活动; restored partners and measures to their tabs.
  */
 export async function protectSubmitted(
   db: Firestore,
   planId: string,
   inWorkbook: ReadonlySet<string>,
   now: Date,
+  tab: RecordTabKey = 'activities',
 ): Promise<Set<string>> {
   const entries = await submissionsRef(db, planId).get();
   const keep = new Set<string>();
   const cleared = db.bulkWriter();
   for (const doc of entries.docs) {
-    const submission = Submission.parse(doc.data());
-    if (inWorkbook.has(submission.activityId)) {
+    const entry = QueueEntry.parse(doc.data());
+    const row = rowOf(entry);
+    if (row.tab !== tab) continue;
+    if (inWorkbook.has(row.id)) {
       void cleared.delete(doc.ref);
       continue;
     }
     const fresh =
-      submission.state === 'queued' ||
-      now.getTime() - Date.parse(submission.writtenAt ?? submission.submittedAt) < WRITTEN_GRACE_MS;
-    if (fresh) keep.add(docIdOf(submission.activityId));
+      entry.state === 'queued' ||
+      now.getTime() - Date.parse(entry.writtenAt ?? entry.submittedAt) < WRITTEN_GRACE_MS;
+    if (fresh) keep.add(docIdOf(row.id));
   }
   await cleared.close();
   return keep;
@@ -308,14 +406,16 @@ export interface AppendedActivity {
 }
 
 /**
- * Appends rows to a plan's workbook: only those whose activity ID the 活动 tab does not hold yet.
- * Returns the IDs now in the workbook (appended or found); throws or omits on failure.
+ * Appends rows to a plan's workbook: only those whose ID their tab does not hold yet (activities
+ * to 活动; restored partners and measures, `records`, to theirs). Returns the IDs now in the
+ * workbook (appended or found); throws or omits on failure.
  */
 export type SubmissionRowWriter = (
   planId: string,
   location: WorkbookLocation,
   rows: AppendedActivity[],
-) => Promise<{ inWorkbook: string[] }>;
+  records: AppendedRecord[],
+) => Promise<{ inWorkbook: string[]; recordsInWorkbook?: { tab: AppendedRecord['tab']; id: string }[] }>;
 
 /** Writes a plan's queued rows to its workbook and marks them written; failures stay queued. */
 export async function flushSubmissions(
@@ -338,15 +438,19 @@ export async function flushSubmissions(
     return free;
   });
   if (queued.length === 0) return { written: 0, queued: found.size };
-  const submissions = queued.map((doc) => Submission.parse(doc.data()));
-  let inWorkbook: Set<string>;
+  const entries = queued.map((doc) => QueueEntry.parse(doc.data()));
+  const inWorkbook = new Set<string>();
   try {
     const result = await deps.writeRows(
       planId,
       plan.workbook,
-      submissions.map(({ activityId, activity }) => ({ activityId, activity })),
+      entries.flatMap((e) =>
+        e.kind === 'record' ? [] : [{ activityId: e.activityId, activity: e.activity }],
+      ),
+      entries.flatMap((e) => (e.kind === 'record' ? [{ tab: e.tab, id: e.recordId, data: e.record }] : [])),
     );
-    inWorkbook = new Set(result.inWorkbook);
+    for (const id of result.inWorkbook) inWorkbook.add(rowKey('activities', id));
+    for (const { tab, id } of result.recordsInWorkbook ?? []) inWorkbook.add(rowKey(tab, id));
   } catch (error) {
     deps.log?.(logs.rowsKeptForRetry(planId, error));
     const writer = deps.db.bulkWriter();
@@ -364,7 +468,8 @@ export async function flushSubmissions(
   const writer = deps.db.bulkWriter();
   let written = 0;
   for (const [i, doc] of queued.entries()) {
-    const done = inWorkbook.has((submissions[i] as Submission).activityId);
+    const row = rowOf(entries[i] as QueueEntry);
+    const done = inWorkbook.has(rowKey(row.tab, row.id));
     if (done) written += 1;
     void writer.update(doc.ref, {
       ...(done ? { state: 'written', writtenAt } : {}),

@@ -14,7 +14,11 @@
  * Cost: one chunk document per batch of up to 499 record writes — a sync changing k rows writes
  * about k/499 more documents; an unchanged sync writes none. The entries are one JSON string
  * field (excluded from indexing in firestore.indexes.json), so a chunk costs one index entry per
- * indexed field, not one per value.
+ * indexed field, not one per value — plus `ids`, the IDs of the records it changed, one index
+ * entry each (O(k) for k changes, like the records themselves).
+ * Reading one record's changes (`history --row`, a restore) queries `ids` array-contains (with
+ * `at` descending: the composite index in firestore.indexes.json), so it reads the chunks that
+ * name the record, not the whole log: its cost grows with that record's changes, not the plan's.
  * Retention: `expireAt` is the write time plus the plan's 变更记录保留天数; a TTL policy on it
  * (firestore.indexes.json fieldOverrides) deletes the chunk, as for rate limits and mail.
  */
@@ -64,6 +68,7 @@ export function chunkDoc(context: ChangeContext, changes: readonly RecordChange[
     source: context.source,
     expireAt: Timestamp.fromMillis(context.at.getTime() + context.keepDays * DAY_MS),
     count: changes.length,
+    ids: [...new Set(changes.map((change) => change.id))],
     entries: JSON.stringify(changes),
   };
 }
@@ -78,24 +83,59 @@ export function chunkRef(db: Firestore, planId: string, id: string) {
   return changesRef(db, planId).doc(id);
 }
 
+/** How many chunk documents readChanges read: what the indexed query saves (tests, bench). */
+export interface ChunkReads {
+  chunks: number;
+}
+
+/** Firestore's limit on the values of one array-contains-any filter. */
+const ANY_OF_LIMIT = 30;
+
 /**
- * A plan's changes, newest first: those at or after `since` (an ISO instant), at most `limit`
+ * A plan's changes, newest first: those at or after `since` (an ISO instant), of the records
+ * `ids` names (any tab; through the `ids` index, see the module comment), at most `limit`
  * (whole chunks are read, newest first, until the limit is reached), filtered by `keep`.
+ * `reads` counts the chunk documents read.
  */
 export async function readChanges(
   db: Firestore,
   planId: string,
-  options: { since?: string; limit?: number; keep?: (entry: ChangeEntry) => boolean } = {},
+  options: {
+    since?: string;
+    limit?: number;
+    ids?: readonly string[];
+    keep?: (entry: ChangeEntry) => boolean;
+    reads?: ChunkReads;
+  } = {},
 ): Promise<ChangeEntry[]> {
+  const { ids } = options;
+  if (ids !== undefined && ids.length > ANY_OF_LIMIT) {
+    // One query per group of IDs; each group's entries are its own IDs', so the groups merge by time.
+    const groups: string[][] = [];
+    for (let i = 0; i < ids.length; i += ANY_OF_LIMIT) groups.push(ids.slice(i, i + ANY_OF_LIMIT));
+    const found = await Promise.all(
+      groups.map((group) => readChanges(db, planId, { ...options, ids: group })),
+    );
+    const merged = found.flat().sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+    return merged.slice(0, options.limit ?? merged.length);
+  }
+  const wanted = ids === undefined ? undefined : new Set(ids);
+  if (wanted?.size === 0) return [];
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const found: ChangeEntry[] = [];
   // Ties of `at` (one sync's chunks) fall back to the document ID, in the same direction.
   let query = changesRef(db, planId).orderBy('at', 'desc');
+  if (wanted)
+    query =
+      wanted.size === 1
+        ? query.where('ids', 'array-contains', [...wanted][0])
+        : query.where('ids', 'array-contains-any', [...wanted]);
   if (options.since) query = query.where('at', '>=', options.since);
   const page = 20;
   let last: QueryDocumentSnapshot | undefined;
   for (;;) {
     const snapshot = await (last ? query.startAfter(last) : query).limit(page).get();
+    if (options.reads) options.reads.chunks += snapshot.size;
     for (const doc of snapshot.docs) {
       const chunk = StoredChunk.parse(doc.data());
       const changes = z.array(RecordChangeSchema).parse(JSON.parse(chunk.entries));
@@ -103,6 +143,7 @@ export async function readChanges(
       for (const change of changes.reverse()) {
         const entry: ChangeEntry = { ...change, at: chunk.at, by: chunk.by, source: chunk.source };
         if (options.since && entry.at < options.since) continue;
+        if (wanted && !wanted.has(entry.id)) continue;
         if (options.keep && !options.keep(entry)) continue;
         found.push(entry);
         if (found.length >= limit) return found;

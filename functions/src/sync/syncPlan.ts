@@ -75,10 +75,11 @@ export interface SyncOptions {
   authorize?: (plan: PlanDoc) => void;
   progress?: (progress: SyncProgress) => void;
   /**
-   * The activity records a sync must keep although its workbook lacks their rows: those submitted
-   * through update requests that the workbook may predate (requests/submit.ts protectSubmitted).
+   * The records of a tab a sync must keep although its workbook lacks their rows: activities
+   * submitted through update requests, and restored records of any tab, that the workbook may
+   * predate (requests/submit.ts protectSubmitted). `inWorkbook`: the tab's IDs in this workbook.
    */
-  keepSubmitted?: (inWorkbook: ReadonlySet<string>) => Promise<ReadonlySet<string>>;
+  keepSubmitted?: (inWorkbook: ReadonlySet<string>, tab: RecordTabKey) => Promise<ReadonlySet<string>>;
   /** The clock of the claim's expiry and of the wait for another sync's claim. */
   clock: Clock;
   /** Held deletions the person confirmed with this request (SyncRequest.confirmDeletions). */
@@ -133,8 +134,7 @@ export async function syncPlan(
     // What is stored now, not what the caller was authorised against: another sync may have run.
     const existing = await store.getPlan(options.planId);
     if (existing) options.authorize?.(existing);
-    // Rows submitted through update requests that this workbook may predate are kept.
-    const inWorkbook = new Set(ids as string[]);
+    // Rows submitted or restored that this workbook may predate are kept.
     const { keepSubmitted } = options;
     const diffs = await Promise.all(
       RECORD_COLLECTIONS.map((collection) =>
@@ -142,7 +142,9 @@ export async function syncPlan(
           options.planId,
           collection,
           records[collection],
-          collection === 'activities' && keepSubmitted ? () => keepSubmitted(inWorkbook) : undefined,
+          keepSubmitted
+            ? () => keepSubmitted(new Set(records[collection].map((r) => r.id)), TAB_OF[collection])
+            : undefined,
         ),
       ),
     );

@@ -6,11 +6,22 @@
  * sequence of workbooks synced, then the log replayed from empty, equals the store, and every
  * deletion carries the exact record it removed.
  */
+
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { writeSample } from '../../../adapters/workbook/sample';
+import { updateXlsx } from '../../../adapters/workbook/xlsxPort';
+import { readXlsx } from '../../../adapters/workbook/xlsxReader';
 import type { Clock } from '../../../functions/src/clock';
 import { createApi } from '../../../functions/src/http/api';
-import { createVersionMover, submitActivity } from '../../../functions/src/requests/submit';
+import {
+  createVersionMover,
+  flushSubmissions,
+  protectSubmitted,
+  type SubmissionRowWriter,
+  submitActivity,
+} from '../../../functions/src/requests/submit';
 import { readChanges } from '../../../functions/src/store/changeLog';
 import { changesRef } from '../../../functions/src/store/paths';
 import { PlanStore } from '../../../functions/src/store/planStore';
@@ -20,6 +31,7 @@ import type { RecordTabKey } from '../../../shared/columns';
 import { type ChangeEntry, type RecordData, replayChanges } from '../../../shared/history';
 import { sampleWorkbook } from '../../../shared/sample';
 import type { CellValue, RawTab, RawWorkbook } from '../../../shared/workbook';
+import { tempFolder } from '../../adapters/workbook/helpers';
 import { pinnedClock } from '../../support/clock';
 import { useFirestoreEmulator } from '../../support/firestore';
 import { answerOf, apiRequest } from '../../support/http';
@@ -104,6 +116,30 @@ function numberedSample(): { base: RawWorkbook; rows: CellValue[][] } {
 
 const minutes = (n: number) => new Date(START.getTime() + n * 60_000);
 
+/** The staff API over the emulator, every caller's token their email: `call(method, route, who, body?, query?)`. */
+function apiCaller(store: PlanStore, planId: string, at: Date = minutes(2)) {
+  const db = fs.firestore();
+  const api = createApi({
+    store,
+    verifyIdentity: async (header) => ({
+      email: String(header).replace('Bearer ', ''),
+      viaDevToken: false,
+    }),
+    admins: [],
+    maxBodyBytes: 1_000_000,
+    now: () => at,
+    sleep: async () => {},
+    history: { db, moveVersion: createVersionMover(db) },
+  });
+  return async (method: string, route: string, who: string, body?: unknown, query?: unknown) => {
+    const { status, body: json } = await answerOf(
+      api,
+      apiRequest(method, `/v1/plans/${planId}/${route}`, { body, query, caller: who }),
+    );
+    return { status, json };
+  };
+}
+
 describe('the change log', () => {
   it('logs creations, field updates and deletions once, and nothing for an unchanged re-sync', async () => {
     const store = new PlanStore(fs.firestore());
@@ -147,6 +183,38 @@ describe('the change log', () => {
       expect(deletion?.data).toEqual(before.activities.get(id));
     }
     expect(await chunkCount('p1')).toBe(chunks + 1);
+  });
+
+  it("reads one record's changes through the ids index, not the whole log", async () => {
+    const store = new PlanStore(fs.firestore());
+    const db = fs.firestore();
+    const { base, rows } = numberedSample();
+    await sync(store, 'pIdx', base, minutes(0));
+    // Ten syncs, each editing another row: eleven chunks in all.
+    let current = rows.map((cells) => [...cells]);
+    for (let n = 1; n <= 10; n++) {
+      current = current.map((cells, i) =>
+        i === n ? cells.map((c, j) => (j === PEOPLE ? 100 + n : c)) : cells,
+      );
+      await sync(store, 'pIdx', withActivities(base, current), minutes(n));
+    }
+    expect(await chunkCount('pIdx')).toBe(11);
+    const id = String((rows[3] as CellValue[])[ID]);
+    const reads = { chunks: 0 };
+    const changes = await readChanges(db, 'pIdx', { ids: [id], reads });
+    expect(changes.map((e) => e.op)).toEqual(['updated', 'created']);
+    expect(changes.every((e) => e.id === id)).toBe(true);
+    // Only the creation's chunk and the edit's: the other nine are never read.
+    expect(reads.chunks).toBe(2);
+    // Many IDs at once, of every tab (over Firestore's 30 per array-contains-any): merged newest first.
+    const stored = await storedRecords('pIdx');
+    const many = [...stored.partners.keys(), ...stored.plan.keys(), ...stored.activities.keys()];
+    expect(many.length).toBeGreaterThan(30);
+    const all = await readChanges(db, 'pIdx', { ids: many });
+    expect(all.filter((e) => e.op === 'updated').map((e) => e.id)).toEqual(
+      [10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((i) => String((rows[i] as CellValue[])[ID])),
+    );
+    expect(all.filter((e) => e.op === 'created')).toHaveLength(many.length);
   });
 
   it('logs each change once when a sync is retried after a lost answer, two syncs race, and a form submission races a sync', async () => {
@@ -251,6 +319,93 @@ describe('the change log', () => {
     );
   }, 60_000);
 
+  it('restores a deleted partner and measure into their tabs, kept from a sync that predates the append', async () => {
+    const db = fs.firestore();
+    const store = new PlanStore(db);
+    const folder = tempFolder();
+    try {
+      const path = join(folder.dir, 'plan.xlsx');
+      await writeSample(path, 2026, '2026-06-30');
+      const full = await readXlsx(path);
+      const planId = 'p4';
+      const syncNow = (workbook: RawWorkbook, at: Date) =>
+        syncPlan(
+          workbook,
+          {
+            planId,
+            caller: OWNER,
+            now: at,
+            existing: undefined,
+            workbookLocation: { kind: 'xlsx', path },
+            clock: pinnedClock(at),
+            keepSubmitted: (inWorkbook, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
+          },
+          store,
+        );
+      await syncNow(full, minutes(0));
+      const before = await storedRecords(planId);
+      // Partner P11 and measure 3.5 deleted from their tabs (the activities naming them are refused).
+      const without: RawWorkbook = {
+        ...full,
+        tabs: full.tabs.map((tab) => ({
+          ...tab,
+          rows: tab.rows.filter((r) => !['P11', '3.5'].includes(String(r.cells[0]))),
+        })),
+      };
+      await syncNow(without, minutes(1));
+      const deleted = await storedRecords(planId);
+      expect(deleted.partners.has('P11')).toBe(false);
+      expect(deleted.plan.has('3.5')).toBe(false);
+
+      const call = apiCaller(store, planId);
+      const first = await call('POST', 'restore', OWNER, { ids: ['P11', '3.5'] });
+      expect(first.status).toBe(200);
+      expect(first.json.results).toEqual([
+        { id: 'P11', tab: 'partners', outcome: 'restored' },
+        { id: '3.5', tab: 'plan', outcome: 'restored' },
+      ]);
+      const again = await call('POST', 'restore', OWNER, { ids: ['P11', '3.5'] });
+      expect((again.json.results as { outcome: string }[]).map((r) => r.outcome)).toEqual([
+        'alreadyRestored',
+        'alreadyRestored',
+      ]);
+      const restored = await storedRecords(planId);
+      expect(restored.partners.get('P11')).toEqual(before.partners.get('P11'));
+      expect(restored.plan.get('3.5')).toEqual(before.plan.get('3.5'));
+
+      // A sync of a workbook read before the rows were appended does not delete them again.
+      await syncNow(without, minutes(3));
+      const kept = await storedRecords(planId);
+      expect(kept.partners.has('P11')).toBe(true);
+      expect(kept.plan.has('3.5')).toBe(true);
+
+      // The queue appends each row to its tab of the .xlsx, once however often it is flushed.
+      const writeRows: SubmissionRowWriter = async (_planId, _location, activities, records) => {
+        const result = await updateXlsx(path, { appendActivities: activities, appendRecords: records });
+        return { inWorkbook: result.inWorkbook ?? [], recordsInWorkbook: result.recordsInWorkbook ?? [] };
+      };
+      const flushed = await flushSubmissions({ db, now: () => minutes(4), store, writeRows }, planId);
+      expect(flushed).toEqual({ written: 2, queued: 0 });
+      const read = await readXlsx(path);
+      const rowsOf = (name: string, id: string) =>
+        (read.tabs.find((t) => t.name === name) as RawTab).rows.filter((r) => String(r.cells[0]) === id);
+      expect(rowsOf('共建单位', 'P11')).toHaveLength(1);
+      expect(rowsOf('计划', '3.5')).toHaveLength(1);
+
+      // The rows read back are the restored records: the sync changes neither and clears the
+      // entries; the activities that named them are accepted again (the file still holds them).
+      const since = minutes(5);
+      await syncNow(read, since);
+      const after = await readChanges(db, planId, { since: since.toISOString() });
+      expect(after.filter((e) => e.tab !== 'activities')).toEqual([]);
+      expect(after.map((e) => e.op)).toEqual(['created', 'created', 'created']);
+      expect(await storedRecords(planId)).toEqual(before);
+      expect((await db.collection('plans').doc(planId).collection('submissions').get()).size).toBe(0);
+    } finally {
+      folder.remove();
+    }
+  });
+
   it('history and restore over the API: editors only; a deletion restored once however often asked', async () => {
     const db = fs.firestore();
     const store = new PlanStore(db);
@@ -266,25 +421,7 @@ describe('the change log', () => {
       ),
       minutes(1),
     );
-    const api = createApi({
-      store,
-      verifyIdentity: async (header) => ({
-        email: String(header).replace('Bearer ', ''),
-        viaDevToken: false,
-      }),
-      admins: [],
-      maxBodyBytes: 1_000_000,
-      now: () => minutes(2),
-      sleep: async () => {},
-      history: { db, moveVersion: createVersionMover(db) },
-    });
-    const call = async (method: string, route: string, who: string, body?: unknown, query?: unknown) => {
-      const { status, body: json } = await answerOf(
-        api,
-        apiRequest(method, `/v1/plans/p3/${route}`, { body, query, caller: who }),
-      );
-      return { status, json };
-    };
+    const call = apiCaller(store, 'p3');
     expect((await call('GET', 'history', 'stranger@example.cn', undefined, { row: gone })).status).toBe(403);
     expect((await call('POST', 'restore', 'stranger@example.cn', { ids: [gone] })).status).toBe(403);
     const history = await call('GET', 'history', OWNER, undefined, { row: gone });
@@ -309,6 +446,6 @@ describe('the change log', () => {
     const restores = (await readChanges(db, 'p3')).filter((e) => e.source === 'restore');
     expect(restores).toMatchObject([{ id: gone, op: 'created', by: OWNER }]);
     const again = await call('POST', 'restore', OWNER, { ids: [gone] });
-    expect(again.json.results).toEqual([{ id: gone, outcome: 'alreadyRestored' }]);
+    expect(again.json.results).toEqual([{ id: gone, tab: 'activities', outcome: 'alreadyRestored' }]);
   });
 });
