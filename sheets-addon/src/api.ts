@@ -8,6 +8,8 @@
 import * as z from 'zod';
 import {
   ErrorBody,
+  type EvidenceRequest,
+  type EvidenceResponse,
   type ReportResponse,
   type RequestsRequest,
   type RequestsResponse,
@@ -129,6 +131,9 @@ const SAID_BY_SERVER: ReadonlySet<ApiErrorCode> = new Set([
   'requests_unavailable',
   'mail_unavailable',
   'invalid_body',
+  'invalid_photo',
+  'unknown_activity',
+  'photos_unavailable',
 ]);
 
 /** The server's own sentence for a refusal that is about the request, not the sheet. */
@@ -151,6 +156,15 @@ export function postUpdateRequests(
 /** Asks the API to revoke every update link of one person. */
 export function postRevokeLinks(settings: AddonSettings, email: string, token: string): RevokeResponse {
   return call(settings, 'revoke', { email }, token, requestRefusal);
+}
+
+/** Sends photos of one activity (上传佐证照片); answers the 佐证链接 its row gets. */
+export function postEvidence(
+  settings: AddonSettings,
+  body: EvidenceRequest,
+  token: string,
+): EvidenceResponse {
+  return call(settings, 'evidence', body, token, requestRefusal);
 }
 
 function parseJson(text: string): unknown {

@@ -14,6 +14,7 @@ export const MENU_ITEMS = [
   { caption: '撤销填报链接', functionName: 'showRevokeLinks' },
   null,
   { caption: '新增活动记录', functionName: 'showAddActivity' },
+  { caption: '上传佐证照片', functionName: 'showUploadEvidence' },
   { caption: '设置', functionName: 'showSettings' },
 ] as const;
 

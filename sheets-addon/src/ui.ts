@@ -7,7 +7,7 @@ import type { MarkIssue } from './marks';
 import type { SheetWorkbook } from './sheetIo';
 import { type IssueItem, issueItems, SIDEBAR_ISSUE_LIMIT } from './validation';
 
-export type Page = 'Issues' | 'AddActivity' | 'Settings' | 'SendRequests' | 'RevokeLinks';
+export type Page = 'Issues' | 'AddActivity' | 'Settings' | 'SendRequests' | 'RevokeLinks' | 'UploadEvidence';
 
 function render(page: Page, title: string, payload: unknown): GoogleAppsScript.HTML.HtmlOutput {
   const template = HtmlService.createTemplateFromFile(page);

@@ -45,6 +45,7 @@ const MENU_FUNCTIONS = [
   'showSendRequests',
   'showRevokeLinks',
   'showAddActivity',
+  'showUploadEvidence',
   'showSettings',
 ];
 const GLOBALS = [
@@ -53,6 +54,7 @@ const GLOBALS = [
   'onEdit',
   ...MENU_FUNCTIONS,
   'addActivity',
+  'uploadEvidencePhoto',
   'sendUpdateRequests',
   'revokeUpdateLinks',
   'saveSettings',
