@@ -246,6 +246,7 @@ describe('the bundle', () => {
       'RevokeLinks.html',
       'SendRequests.html',
       'Settings.html',
+      'UploadEvidence.html',
       'appsscript.json',
     ]);
     const manifest = JSON.parse(readFileSync(join(outdir, 'appsscript.json'), 'utf8'));
@@ -317,6 +318,7 @@ describe.each([
       '发送填报请求',
       '撤销填报链接',
       '新增活动记录',
+      '上传佐证照片',
       '设置',
     ]);
     expect(items.map((item) => item.functionName)).toEqual(MENU_FUNCTIONS);
