@@ -251,7 +251,7 @@ describe('the dialog in headless Chromium', () => {
       await page.setContent(html);
       expect(await page.textContent('#target')).toContain('<b>敬老</b>活动');
       await page.setInputFiles('#photos', { name: hostile, mimeType: 'image/jpeg', buffer: bytes });
-      expect(await page.textContent('#files')).toContain(hostile);
+      expect(await page.textContent('#files')).toBe(`${hostile}（${Math.round(bytes.length / 1024)} KB）`);
       await page.click('#upload');
       // Page-side code as strings: the tests are compiled without the DOM's types.
       await page.waitForFunction(`document.getElementById('status').textContent.includes('已保存')`);
