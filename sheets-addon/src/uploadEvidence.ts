@@ -19,6 +19,7 @@
  * staff typed is never replaced, and the dialog says where the photos are instead.
  */
 import * as z from 'zod';
+import { EvidenceRequest } from '../../shared/api';
 import { locateColumns, recogniseTab } from '../../shared/columns';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_COUNT } from '../../shared/evidence';
 import { identityToken, postEvidence } from './api';
@@ -96,12 +97,8 @@ export function selectedActivity(spreadsheet: GoogleAppsScript.Spreadsheet.Sprea
   return { activityId, title, row, maxCount: PHOTO_MAX_COUNT, maxBytes: PHOTO_MAX_BYTES };
 }
 
-/** One photo as the page sends it: the file's name and its bytes as base64. */
-const PhotoUpload = z.object({
-  activityId: z.string().trim().min(1).max(64),
-  name: z.string().max(200),
-  data: z.string().min(1),
-});
+/** One photo as the page sends it: the activity, the file's name and its bytes as base64. */
+const PhotoUpload = z.object({ activityId: z.string(), name: z.string(), data: z.string() });
 
 /** Sends one photo of the dialog to the API and links the activity's row; see the module comment. */
 export function uploadPhoto(
@@ -109,16 +106,21 @@ export function uploadPhoto(
   settings: AddonSettings,
   input: unknown,
 ): UploadPhotoResult {
-  const parsed = PhotoUpload.safeParse(input);
-  if (!parsed.success)
+  // The route's own schema (shared/api.ts) checks the body here: an oversized photo is refused
+  // before UrlFetchApp is asked to send it, with the sentence the page would have said.
+  const photo = PhotoUpload.safeParse(input).data;
+  const body = EvidenceRequest.safeParse(
+    photo && { activityId: photo.activityId.trim(), photos: [{ name: photo.name, data: photo.data }] },
+  );
+  if (!body.success)
     throw new AddonError(
       'invalid_form',
-      '照片内容无法识别，请关闭对话框后重新选择照片。',
-      'The photo is not understood; close the dialog and choose the photos again.',
+      `照片无法上传：须是一张不超过 ${PHOTO_MAX_BYTES / 1024 / 1024} MB 的照片，请关闭对话框后重新选择。`,
+      `The photo cannot be sent: one photo of at most ${PHOTO_MAX_BYTES / 1024 / 1024} MB; close the dialog and choose again.`,
     );
-  const { activityId, name, data } = parsed.data;
+  const { activityId } = body.data;
   // The request is sent outside the document lock: an upload must not hold up a colleague's sync.
-  const answer = postEvidence(settings, { activityId, photos: [{ name, data }] }, identityToken());
+  const answer = postEvidence(settings, body.data, identityToken());
   const cell = withDocumentLock(() => linkRow(spreadsheet, activityId, answer.link));
   return { added: answer.added, link: answer.link, cell };
 }

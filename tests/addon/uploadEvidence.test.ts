@@ -189,6 +189,12 @@ describe('上传佐证照片 against the real evidence route', () => {
     expect(() => addon.call('uploadEvidencePhoto', photo)).toThrow(
       '照片未保存：「报告.jpg」：无法识别的照片',
     );
+
+    // Over the route's limit (a page bypassed): refused here, nothing sent.
+    const sent = addon.services.requests.length;
+    const big = 'A'.repeat(Math.ceil(PHOTO_MAX_BYTES / 3) * 4 + 8);
+    expect(() => addon.call('uploadEvidencePhoto', { ...photo, data: big })).toThrow('照片无法上传');
+    expect(addon.services.requests).toHaveLength(sent);
   });
 });
 
