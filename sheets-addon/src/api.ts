@@ -8,6 +8,8 @@
 import * as z from 'zod';
 import {
   ErrorBody,
+  type EvidenceRequest,
+  type EvidenceResponse,
   type HistoryResponse,
   type ReportResponse,
   type RequestsRequest,
@@ -139,6 +141,9 @@ const SAID_BY_SERVER: ReadonlySet<ApiErrorCode> = new Set([
   'requests_unavailable',
   'mail_unavailable',
   'invalid_body',
+  'invalid_photo',
+  'unknown_activity',
+  'photos_unavailable',
 ]);
 
 /** The server's own sentence for a refusal that is about the request, not the sheet. */
@@ -171,6 +176,15 @@ export function getHistory(settings: AddonSettings, limit: number, token: string
 /** Asks the API to restore deleted records by ID (POST …/restore); restoring twice gives one row. */
 export function postRestore(settings: AddonSettings, ids: string[], token: string): RestoreResponse {
   return call(settings, 'restore', { ids }, token, requestRefusal);
+}
+
+/** Sends photos of one activity (上传佐证照片); answers the 佐证链接 its row gets. */
+export function postEvidence(
+  settings: AddonSettings,
+  body: EvidenceRequest,
+  token: string,
+): EvidenceResponse {
+  return call(settings, 'evidence', body, token, requestRefusal);
 }
 
 function parseJson(text: string): unknown {

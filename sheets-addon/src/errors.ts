@@ -21,7 +21,8 @@ export type AddonErrorCode =
   | 'refused'
   | 'bad_response'
   | 'not_initialised'
-  | 'invalid_form';
+  | 'invalid_form'
+  | 'wrong_selection';
 
 /** A failure the add-on understands, with the sentence staff read (`messageZh`). */
 export class AddonError extends GongjianError<AddonErrorCode> {

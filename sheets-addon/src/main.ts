@@ -40,6 +40,7 @@ import {
 import { readWorkbook } from './sheetIo';
 import { deletionQuestion, syncSpreadsheet, syncSummary } from './sync';
 import { alert, confirm, showDialog, showIssues, showSidebar } from './ui';
+import { selectedActivity, type UploadPhotoResult, uploadPhoto } from './uploadEvidence';
 import { countLines, issueCountLine, markIssues, validateTabs } from './validation';
 
 /** Runs a menu action; a failure becomes a message box in Chinese. */
@@ -258,6 +259,19 @@ export function addActivity(form: ActivityForm): AddActivityResult {
 /** From the form: the measures and partners it offers, fresh. */
 export function getSidebarData(): SidebarData {
   return fromSidebar(() => sidebarData(SpreadsheetApp.getActive()));
+}
+
+/** Menu 上传佐证照片: the photo dialog for the selected 活动 row, or why the selection will not do. */
+export function showUploadEvidence(): void {
+  fromMenu(() => {
+    requireSettings();
+    showDialog('UploadEvidence', '上传佐证照片', selectedActivity(SpreadsheetApp.getActive()), 460, 420);
+  });
+}
+
+/** From the photo dialog: sends one photo and links the activity's row (uploadEvidence.ts). */
+export function uploadEvidencePhoto(photo: unknown): UploadPhotoResult {
+  return fromSidebar(() => uploadPhoto(SpreadsheetApp.getActive(), requireSettings(), photo));
 }
 
 /** Menu 设置: the API address and plan ID. */

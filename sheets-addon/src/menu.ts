@@ -15,6 +15,7 @@ export const MENU_ITEMS = [
   { caption: '恢复已删除的记录', functionName: 'showRestoreDeleted' },
   null,
   { caption: '新增活动记录', functionName: 'showAddActivity' },
+  { caption: '上传佐证照片', functionName: 'showUploadEvidence' },
   { caption: '设置', functionName: 'showSettings' },
 ] as const;
 

@@ -7,7 +7,14 @@ import type { MarkIssue } from './marks';
 import type { SheetWorkbook } from './sheetIo';
 import { type IssueItem, issueItems, SIDEBAR_ISSUE_LIMIT } from './validation';
 
-export type Page = 'Issues' | 'AddActivity' | 'Settings' | 'SendRequests' | 'RevokeLinks' | 'RestoreDeleted';
+export type Page =
+  | 'Issues'
+  | 'AddActivity'
+  | 'Settings'
+  | 'SendRequests'
+  | 'RevokeLinks'
+  | 'RestoreDeleted'
+  | 'UploadEvidence';
 
 function render(page: Page, title: string, payload: unknown): GoogleAppsScript.HTML.HtmlOutput {
   const template = HtmlService.createTemplateFromFile(page);

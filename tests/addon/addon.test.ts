@@ -47,6 +47,7 @@ const MENU_FUNCTIONS = [
   'showRevokeLinks',
   'showRestoreDeleted',
   'showAddActivity',
+  'showUploadEvidence',
   'showSettings',
 ];
 const GLOBALS = [
@@ -55,6 +56,7 @@ const GLOBALS = [
   'onEdit',
   ...MENU_FUNCTIONS,
   'addActivity',
+  'uploadEvidencePhoto',
   'sendUpdateRequests',
   'revokeUpdateLinks',
   'restoreDeletedRecords',
@@ -285,6 +287,7 @@ describe('the bundle', () => {
       'RevokeLinks.html',
       'SendRequests.html',
       'Settings.html',
+      'UploadEvidence.html',
       'appsscript.json',
     ]);
     const manifest = JSON.parse(readFileSync(join(outdir, 'appsscript.json'), 'utf8'));
@@ -364,6 +367,7 @@ describe.each([
       '撤销填报链接',
       '恢复已删除的记录',
       '新增活动记录',
+      '上传佐证照片',
       '设置',
     ]);
     expect(items.map((item) => item.functionName)).toEqual(MENU_FUNCTIONS);

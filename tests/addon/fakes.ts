@@ -126,6 +126,23 @@ export class FakeRange {
     this.sheet.log('Range.setValues');
     return this.write(values, 'data', (r, c, v) => this.sheet.enter(r, c, v));
   }
+  /** Like Sheets: the text becomes the value of every cell of the range, its link the cell's link. */
+  setRichTextValue(value: { text: string; link: string | null }): this {
+    this.sheet.log('Range.setRichTextValue');
+    if (typeof value?.text !== 'string')
+      throw new Error('Exception: The parameters do not match Range.setRichTextValue.');
+    return this.write(
+      Array.from({ length: this.numRows }, () => Array.from({ length: this.numColumns }, () => value)),
+      'rich text',
+      (r, c, v) => {
+        this.sheet.formulas.delete(key(r, c));
+        if (v.text === '') this.sheet.values.delete(key(r, c));
+        else this.sheet.values.set(key(r, c), v.text);
+        if (v.link === null) this.sheet.links.delete(key(r, c));
+        else this.sheet.links.set(key(r, c), v.link);
+      },
+    );
+  }
   getNotes(): string[][] {
     return this.grid((r, c) => this.sheet.notes.get(key(r, c)) ?? '');
   }
@@ -191,6 +208,8 @@ export class FakeSheet {
   /** Formulas entered through setValues (their value reads as an error: the fake computes none). */
   readonly formulas = new Map<Key, string>();
   readonly notes = new Map<Key, string>();
+  /** Links set with setRichTextValue (the cell's value is the rich text's text). */
+  readonly links = new Map<Key, string>();
   /** Explicit fills only; a cell without one reads as '#ffffff'. */
   readonly backgrounds = new Map<Key, string>();
   readonly formats: Area<string>[] = [];
@@ -474,7 +493,10 @@ export class FakeSpreadsheet {
   readonly developerMetadata: FakeDeveloperMetadata[] = [];
   private nextMetadataId = 1_000;
   readonly toasts: string[] = [];
-  activeRange: { sheet: string; row: number; column: number } | undefined;
+  /** The selection (a cell, or a block when numRows/numColumns say so). */
+  activeRange:
+    | { sheet: string; row: number; column: number; numRows?: number; numColumns?: number }
+    | undefined;
   private nextSheetId = 0;
   readonly id = '1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd';
 
@@ -520,6 +542,18 @@ export class FakeSpreadsheet {
   }
   getSpreadsheetTimeZone(): string {
     return this.timeZone;
+  }
+  /** The selection, or null when nothing is selected (as Apps Script answers). */
+  getActiveRange(): FakeRange | null {
+    const active = this.activeRange;
+    if (!active) return null;
+    return new FakeRange(
+      this.sheet(active.sheet),
+      active.row,
+      active.column,
+      active.numRows ?? 1,
+      active.numColumns ?? 1,
+    );
   }
 
   /** Adds an entry as a writer of `project` would (tests seed other projects' entries this way). */
@@ -854,6 +888,24 @@ export class FakeServices {
         getUi() {
           services.log.push('SpreadsheetApp.getUi');
           return ui;
+        },
+        /** A rich text builder: setLinkUrl(url) links the whole text, which must be set first. */
+        newRichTextValue() {
+          const value = { text: '', link: null as string | null };
+          const builder = {
+            setText(text: string) {
+              if (typeof text !== 'string') throw new Error('Exception: Invalid argument: text');
+              value.text = text;
+              return builder;
+            },
+            setLinkUrl(url: string | null) {
+              if (value.text === '') throw new Error('Exception: The text of the rich text value is empty.');
+              value.link = url;
+              return builder;
+            },
+            build: () => ({ ...value }),
+          };
+          return builder;
         },
         newDataValidation() {
           const rule: Partial<FakeRule> = { showDropdown: false, allowInvalid: true, helpText: '' };
