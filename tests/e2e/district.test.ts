@@ -42,7 +42,7 @@ async function overview(path: string): Promise<Map<string, Record<string, unknow
     header.forEach((name, column) => {
       if (name !== '') cells[name] = row.getCell(column).value;
     });
-    if (typeof cells['文件'] === 'string' && cells['文件'] !== '') rows.set(cells['文件'], cells);
+    if (typeof cells.文件 === 'string' && cells.文件 !== '') rows.set(cells.文件, cells);
   });
   return rows;
 }
@@ -101,7 +101,7 @@ describe('npm start -- --district DIR', () => {
       for (const name of COMMUNITIES) {
         const stats = statsOf(join(dir, name));
         expect(before.get(name)?.[STATUS_LABELS.cancelled], name).toBe(stats.plan.cancelled);
-        expect(before.get(name)?.['事项数'], name).toBe(stats.plan.measures);
+        expect(before.get(name)?.事项数, name).toBe(stats.plan.measures);
       }
       const cancelledBefore = Number(before.get('西区.xlsx')?.[STATUS_LABELS.cancelled]);
 
