@@ -284,7 +284,8 @@ running, nothing held back, or the rows to delete changed`,
     },
   },
   district: {
-    summary: '街道管理：创建街道、加入或移出计划 / a district: create it, add or remove plans',
+    summary:
+      '街道管理：创建街道、加入或移出计划、增减查看人与管理员 / a district: create it, add or remove plans and people',
     options: {
       api: { type: 'string', value: 'URL', zh: '服务地址', en: 'the API URL' },
       create: {
@@ -308,6 +309,30 @@ running, nothing held back, or the rows to delete changed`,
         en: '(with --create) an admin email; repeat it',
       },
       timezone: { type: 'string', value: 'TZ', zh: '（创建时）时区', en: '(with --create) the time zone' },
+      'add-viewer': {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '加入查看人，可重复',
+        en: 'add a viewer; repeat it',
+      },
+      'remove-viewer': {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '移除查看人，可重复',
+        en: 'remove a viewer; repeat it',
+      },
+      'add-admin': {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '加入管理员，可重复',
+        en: 'add an admin; repeat it',
+      },
+      'remove-admin': {
+        type: 'string',
+        value: 'EMAIL',
+        zh: '移除管理员，可重复',
+        en: 'remove an admin; repeat it',
+      },
     },
     note: `PATH 为街道编号（字母、数字、_ 与 -）。身份令牌取自环境变量 GONGJIAN_TOKEN。
 PATH is the district ID (letters, digits, _ and -). The identity token is read from GONGJIAN_TOKEN.
@@ -322,6 +347,10 @@ PATH is the district ID (letters, digits, _ and -). The identity token is read f
         remove: o.strings.remove,
         viewers: o.lists.viewer ?? [],
         admins: o.lists.admin ?? [],
+        addViewers: o.lists['add-viewer'] ?? [],
+        removeViewers: o.lists['remove-viewer'] ?? [],
+        addAdmins: o.lists['add-admin'] ?? [],
+        removeAdmins: o.lists['remove-admin'] ?? [],
         timezone: o.strings.timezone,
       };
       const { districtCommand } = await import('./commands/district');

@@ -382,6 +382,27 @@ export type DistrictCreateRequest = z.infer<typeof DistrictCreateRequest>;
 export const DistrictPlanRequest = z.object({ planId: z.string().regex(/^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/) });
 export type DistrictPlanRequest = z.infer<typeof DistrictPlanRequest>;
 
+/**
+ * The body of district people: viewers and admins to add and to remove (each list optional, at
+ * least one email in all; one email not both added and removed in the same role).
+ */
+export const DistrictPeopleRequest = z
+  .object({
+    addViewers: z.array(Email).max(200).default([]),
+    removeViewers: z.array(Email).max(200).default([]),
+    addAdmins: z.array(Email).max(50).default([]),
+    removeAdmins: z.array(Email).max(50).default([]),
+  })
+  .refine(
+    (b) => b.addViewers.length + b.removeViewers.length + b.addAdmins.length + b.removeAdmins.length > 0,
+  )
+  .refine(
+    (b) =>
+      !b.addViewers.some((e) => b.removeViewers.includes(e)) &&
+      !b.addAdmins.some((e) => b.removeAdmins.includes(e)),
+  );
+export type DistrictPeopleRequest = z.infer<typeof DistrictPeopleRequest>;
+
 /** The answer of every district admin route: the district as stored now. */
 export const DistrictResponse = z.object({
   districtId: z.string(),
@@ -436,6 +457,14 @@ export const DISTRICT_ROUTES = {
     method: 'POST',
     path: 'plans/remove',
     body: DistrictPlanRequest,
+    status: 200,
+    answer: DistrictResponse,
+    writes: true,
+  },
+  districtPeople: {
+    method: 'POST',
+    path: 'people',
+    body: DistrictPeopleRequest,
     status: 200,
     answer: DistrictResponse,
     writes: true,

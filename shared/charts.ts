@@ -54,9 +54,14 @@ export interface RollupChartData extends ChartData {
   communities: CategoryBar[];
 }
 
-/** How a community's bar is labelled: by its 排名 in 社区总览 (`第3名`). */
-export function rankLabel(rank: number): string {
-  return `第${rank}名`;
+/**
+ * How a community's bar is labelled: by its 排名 in 社区总览 (`第3名`). The chart cannot draw names, so
+ * communities sharing a rank would otherwise draw two bars both called 第3名 with nothing to tell
+ * which is which; a tied bar adds its place among the tied rows in 社区总览's order (`第3名-2` is the
+ * second row ranked 3rd).
+ */
+export function rankLabel(rank: number, tiedPlace?: number): string {
+  return tiedPlace === undefined ? `第${rank}名` : `第${rank}名-${tiedPlace}`;
 }
 
 /** One category's bar: the count of its measures in each status, in the tables' order. */

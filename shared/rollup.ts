@@ -544,12 +544,22 @@ function districtMonthBars(rollup: DistrictRollup): MonthBar[] {
 
 /**
  * What the roll-up's pictures show: completion per community in 社区总览's order (labelled by 排名),
- * the district's measure statuses by category, and its activities and hours by month.
+ * the district's measure statuses by category, and its activities and hours by month. Tied
+ * communities' bars are told apart by their place among the tied rows (charts.ts `rankLabel`).
  */
 export function rollupChartData(rollup: DistrictRollup): RollupChartData {
   const plain: ChartData = {
     categories: rollup.categories.map((c) => statusBar(c.label, c)),
     months: districtMonthBars(rollup),
   };
-  return { ...plain, communities: ranked(rollup).map((c) => statusBar(rankLabel(c.rank), c.plan)) };
+  const order = ranked(rollup);
+  const sharing = new Map<number, number>();
+  for (const c of order) sharing.set(c.rank, (sharing.get(c.rank) ?? 0) + 1);
+  const placed = new Map<number, number>();
+  const communities = order.map((c) => {
+    const place = (placed.get(c.rank) ?? 0) + 1;
+    placed.set(c.rank, place);
+    return statusBar(rankLabel(c.rank, (sharing.get(c.rank) ?? 0) > 1 ? place : undefined), c.plan);
+  });
+  return { ...plain, communities };
 }

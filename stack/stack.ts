@@ -4,6 +4,10 @@
  * functions-framework, and the deployed Firestore triggers fed by the emulator through the
  * trigger bridge. Used by `npm start`, the end-to-end tests and the benchmark.
  *
+ * Over one workbook (`workbookPath`: every plan's generated tabs go there) or over several, one plan
+ * each (`planWorkbooks`, `npm start -- --district DIR`): either way one emulator, one runtime and
+ * one writer per file, and the database kept beside `workbookPath` or `dataPath`.
+ *
  * Acknowledged means kept (durability.ts): the runtime's `durable()` exports the database beside
  * the workbook before the form, the API or the mail sender acknowledges anything. stop() shuts
  * down in order: stop accepting (the servers close), settle what is in flight (HTTP handlers,
@@ -60,6 +64,10 @@ export interface LocalStackOptions {
   projectId?: string;
   /** The .xlsx the triggers write generated tabs into. */
   workbookPath?: string;
+  /** Several workbooks, one plan each (plan ID → .xlsx): each plan's tabs go to its own file. */
+  planWorkbooks?: ReadonlyMap<string, string>;
+  /** Where the database is kept when there is no `workbookPath`: beside this path (see dataDir.ts). */
+  dataPath?: string;
   /** Where mail goes when SMTP_URL is not set (default: outbox/ beside the workbook). */
   outboxDir?: string;
   /** Progress lines ("starting the emulator…"). */
@@ -92,9 +100,11 @@ export interface LocalStack {
   readonly bridge: TriggerBridge;
   /** The one writer of the workbook file, when the stack has one. */
   readonly workbook?: LocalWorkbookFile;
+  /** The writer of a plan's workbook file: its own (`planWorkbooks`), else the stack's one. */
+  workbookOf(planId: string): LocalWorkbookFile | undefined;
   /** Resolves, saying how, if the emulator dies while the stack runs. */
   readonly crashed: Promise<string>;
-  /** Saves the database beside the workbook (a stack without a workbook keeps nothing). */
+  /** Saves the database beside the workbook or `dataPath` (a stack without either keeps nothing). */
   persist(): Promise<void>;
   /** Stops in order (see the module comment); idempotent. */
   stop(): Promise<void>;
@@ -117,11 +127,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     runtime?: Runtime;
     sweeper?: NodeJS.Timeout;
   } = {};
-  const workbook = options.workbookPath
-    ? new LocalWorkbookFile(options.workbookPath, {
+  // One writer per file, whoever writes it: the sync's write-back, generated tabs, submitted rows.
+  const files = new Map<string, LocalWorkbookFile>();
+  const fileOf = (path: string) => {
+    let file = files.get(path);
+    if (!file) {
+      file = new LocalWorkbookFile(path, {
         say: options.say ?? ((zh, en) => log(logs.workbookSaid(zh, en))),
-      })
-    : undefined;
+      });
+      files.set(path, file);
+    }
+    return file;
+  };
+  const workbook = options.workbookPath ? fileOf(options.workbookPath) : undefined;
+  for (const path of options.planWorkbooks?.values() ?? []) fileOf(path);
+  const workbookPathOf = (planId: string) => options.planWorkbooks?.get(planId) ?? options.workbookPath;
+  const workbookOf = (planId: string) => {
+    const path = workbookPathOf(planId);
+    return path === undefined ? undefined : fileOf(path);
+  };
+  const dataPath = options.workbookPath ?? options.dataPath;
   let dataDir: LocalDataDir | undefined;
   let crashed = false;
   // The one writer of exports: the barrier, the passes' saves and the last save at stop.
@@ -162,13 +187,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
         })(),
         bridge?.stop(),
-        workbook?.settle(),
+        ...[...files.values()].map((file) => file.settle()),
       ]),
     );
     if (!settled) log(logs.stopUnsettled(SETTLE_MS));
     for (const s of [server, formServer]) s?.closeAllConnections();
     await Promise.all(closed);
-    workbook?.stop();
+    for (const file of files.values()) file.stop();
     // Persist: the last save, after every acknowledged write (those were saved already).
     if (!crashed) {
       await persist().catch((error: unknown) => log(logs.databaseSaveFailed(error)));
@@ -194,9 +219,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     parts.bridge = bridge;
 
     // One stack per workbook, and its database from the last run (emails already sent among it).
-    dataDir = options.workbookPath ? await LocalDataDir.claim(options.workbookPath) : undefined;
-    const outboxDir =
-      options.outboxDir ?? (options.workbookPath ? join(dirname(options.workbookPath), 'outbox') : undefined);
+    dataDir = dataPath ? await LocalDataDir.claim(dataPath) : undefined;
+    const outboxDir = options.outboxDir ?? (dataPath ? join(dirname(dataPath), 'outbox') : undefined);
     // The outbox holds every link sent: the owner's alone, also when an earlier version made it.
     if (outboxDir && process.env.SMTP_URL === undefined) await ensurePrivateFolder(outboxDir);
     const seedFrom = await dataDir?.latestExport();
@@ -261,7 +285,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MAIL_FROM: process.env.MAIL_FROM,
     });
     const runtime = buildRuntime(config, log, {
-      ...(workbook ? { writeXlsx: (_path: string, update: WorkbookUpdate) => workbook.write(update) } : {}),
+      ...(files.size > 0
+        ? { writeXlsx: (path: string, update: WorkbookUpdate) => fileOf(path).write(update) }
+        : {}),
+      ...(options.planWorkbooks ? { localWorkbookOf: workbookPathOf } : {}),
       ...(options.syncProgress ? { syncProgress: options.syncProgress } : {}),
       ...(options.deletionsConfirmed ? { deletionsConfirmed: options.deletionsConfirmed } : {}),
       // Nothing stands in front of the stack's form: the socket is the caller.
@@ -293,6 +320,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emulator,
       bridge,
       ...(workbook ? { workbook } : {}),
+      workbookOf,
       crashed: emulator.crashed,
       persist,
       stop,

@@ -1,5 +1,5 @@
 /**
- * `npm start [-- --once] [-- --form-port N] [-- --lan] [-- PATH]`: the local stack on the embedded default. Writes the sample
+ * `npm start [-- --once] [-- --form-port N] [-- --lan] [-- PATH | -- --district DIR]`: the local stack on the embedded default. Writes the sample
  * plan to local/plan.xlsx on first run, starts the Firestore emulator, the functions and the
  * trigger bridge, syncs the workbook through the HTTP API as the add-on would, writes back the
  * assigned IDs and issue marks (the trigger writes the generated tabs), prints a summary, then
@@ -8,6 +8,9 @@
  * While a program has it open in watch mode, the write-back waits and lands once it is closed.
  * Each sync shows its progress — rows read, records written, recomputation — on one updating line
  * (plain lines when stdout is not a terminal).
+ *
+ * `--district DIR` runs the same over every workbook in DIR, one plan each, synced and watched as
+ * one workbook is, and keeps `DIR/街道汇总.xlsx` current (stack/district.ts); one sync at a time.
  *
  * The form keeps its address across starts (the port of the first start, or `--form-port N`, or
  * GONGJIAN_FORM_URL for the address the links carry), so emailed links keep working; `--lan`
@@ -19,7 +22,7 @@ import { existsSync, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { publishEndpoint } from '../adapters/stackEndpoint';
+import { dataFolderOf, publishEndpoint } from '../adapters/stackEndpoint';
 import { reportTerminalError, UsageError } from '../adapters/terminal/errors';
 import { progressLine } from '../adapters/terminal/progress';
 import { amount, percent, tabCountsTable } from '../adapters/terminal/table';
@@ -30,7 +33,9 @@ import type { SyncProgress } from '../functions/src/sync/syncPlan';
 import { GongjianError } from '../shared/errors';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../shared/i18n';
 import { todayIn } from '../shared/today';
+import { type DistrictFolder, type DistrictWorkbook, joinDistrict, readDistrictFolder } from './district';
 import { type LocalMailOutcome, sendLocalMail } from './mail';
+import { ensurePrivateFolder } from './privateFiles';
 import { type LocalStack, startLocalStack } from './stack';
 import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
 
@@ -60,9 +65,9 @@ function showStage(s: LocalSyncStage): void {
 }
 
 /** One sync with its progress line, which ends before the summary is printed. */
-async function syncWithProgress(stack: LocalStack): Promise<LocalSyncOutcome> {
+async function syncWithProgress(stack: LocalStack, planId: string): Promise<LocalSyncOutcome> {
   try {
-    return await syncLocalWorkbook(stack, PLAN_ID, undefined, showStage);
+    return await syncLocalWorkbook(stack, planId, undefined, showStage);
   } finally {
     progress.done();
   }
@@ -76,24 +81,39 @@ async function main(): Promise<number> {
       verbose: { type: 'boolean' },
       'form-port': { type: 'string' },
       lan: { type: 'boolean' },
+      district: { type: 'string' },
     },
   });
   const formPort = values['form-port'] === undefined ? undefined : portOption(values['form-port']);
+  if (values.district !== undefined && positionals.length > 0)
+    throw new UsageError(
+      '--district 文件夹 与工作簿路径不能同时给出',
+      '--district DIR and a workbook PATH cannot be given together',
+    );
+  const district: DistrictFolder | undefined =
+    values.district === undefined ? undefined : await readDistrictFolder(values.district);
   const path = resolve(positionals[0] ?? 'local/plan.xlsx');
+  // The plans this run syncs and watches: the folder's workbooks, or the one workbook as `local`.
+  const plans: DistrictWorkbook[] = district?.workbooks ?? [{ planId: PLAN_ID, path }];
   const started = Date.now();
   const step = (label: string) => out(`… ${label}（${((Date.now() - started) / 1000).toFixed(1)} s）`);
 
-  if (!existsSync(path)) {
+  if (!district && !existsSync(path)) {
     await mkdir(dirname(path), { recursive: true });
     const today = todayIn(ctx.now());
     await writeSample(path, Number(today.slice(0, 4)), today);
     out(`首次运行：已写入示例工作簿 ${path}`);
   }
   // `gongjian confirm-deletions` asks for a sync of the unchanged workbook: the one that deletes.
-  const confirmations = { received: () => {} };
+  const confirmations = { received: (_planId: string) => {} };
   const stack = await startLocalStack({
-    deletionsConfirmed: () => confirmations.received(),
-    workbookPath: path,
+    deletionsConfirmed: (planId) => confirmations.received(planId),
+    ...(district
+      ? {
+          planWorkbooks: new Map(plans.map((p) => [p.planId, p.path])),
+          dataPath: district.rollupPath,
+        }
+      : { workbookPath: path }),
     progress: step,
     say: (zh, en) => err(`${zh}\n${en}`),
     syncProgress: (_planId, p) => showSyncProgress(p),
@@ -103,12 +123,16 @@ async function main(): Promise<number> {
     ...(values.verbose ? { log: lineLog(err) } : {}),
   });
   // `gongjian request PATH` finds this run by the workbook and talks to its API (local/endpoint.ts).
-  await publishEndpoint(path, {
-    pid: process.pid,
-    apiUrl: stack.apiUrl,
-    devToken: stack.devToken,
-    planId: PLAN_ID,
-  });
+  for (const plan of plans) {
+    // With --district the database is the folder's; each workbook's own folder holds its endpoint.
+    if (district) await ensurePrivateFolder(dataFolderOf(plan.path));
+    await publishEndpoint(plan.path, {
+      pid: process.pid,
+      apiUrl: stack.apiUrl,
+      devToken: stack.devToken,
+      planId: plan.planId,
+    });
+  }
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= stack.stop();
@@ -119,13 +143,15 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void shutdown().then(() => process.exit(143)));
   process.once('SIGHUP', () => void shutdown().then(() => process.exit(129)));
 
-  const syncAndMail = async (since: number) => {
-    const outcome = await syncWithProgress(stack);
+  const syncAndMail = async ({ planId, path }: DistrictWorkbook, since: number) => {
+    const outcome = await syncWithProgress(stack, planId);
     printSummary(path, outcome, since);
+    if (district && (await stack.runtime.districts.districtOf(planId)))
+      out(`街道汇总已更新 / roll-up updated: ${district.rollupPath}`);
     step('邮件 / mail');
     printMail(
-      await sendLocalMail(stack, PLAN_ID),
-      stack.runtime.config.smtpUrl === undefined ? outbox(path) : 'SMTP',
+      await sendLocalMail(stack, planId),
+      stack.runtime.config.smtpUrl === undefined ? outbox(district?.rollupPath ?? path) : 'SMTP',
     );
     // Records, statistics and the keys of the emails sent are kept for the next start.
     await stack.persist();
@@ -144,13 +170,22 @@ async function main(): Promise<number> {
   }
 
   async function run(): Promise<number> {
-    step(`同步 ${basename(path)} / syncing`);
-    const first = await syncAndMail(started);
-    // The database outlives runs, so an unchanged workbook recomputes nothing; its generated tabs
-    // may still be owed (a previous run's write-back held for an open workbook), so write them.
-    if (first.recomputations === 0) await refreshStats(PLAN_ID, stack.runtime.refresh, { force: true });
+    let held = false;
+    for (const plan of plans) {
+      step(`同步 ${basename(plan.path)} / syncing`);
+      const first = await syncAndMail(plan, started);
+      // The database outlives runs, so an unchanged workbook recomputes nothing; its generated tabs
+      // may still be owed (a previous run's write-back held for an open workbook), so write them.
+      if (first.recomputations === 0) await refreshStats(plan.planId, stack.runtime.refresh, { force: true });
+      held ||= first.writeBack.state === 'waiting';
+    }
+    if (district) {
+      // Every plan is stored now, so each can be a member; joining writes the roll-up.
+      await joinDistrict(stack, district);
+      out(`已写入街道汇总（${plans.length} 个社区）/ roll-up written: ${district.rollupPath}`);
+    }
     // The statistics and emails are done; a write-back held for an open workbook is refused here.
-    if (values.once) return first.writeBack.state === 'waiting' ? 2 : 0;
+    if (values.once) return held ? 2 : 0;
 
     out(
       `\n填报表单 / update-request form: ${stack.formUrl}/r/<令牌 token>（链接见邮件 / links are in the emails）`,
@@ -160,18 +195,25 @@ async function main(): Promise<number> {
         `办公室网络中的手机可打开邮件中的链接 / phones on the office network can open the links: ${stack.formUrl}`,
       );
     }
-    out(`\n正在监视 ${path}，保存后自动同步；按 Ctrl-C 退出。`);
-    out(`Watching ${path}: saving syncs again; Ctrl-C stops.`);
-    let confirmed = false;
+    const watched = district?.dir ?? path;
+    out(`\n正在监视 ${watched}，保存后自动同步；按 Ctrl-C 退出。`);
+    out(`Watching ${watched}: saving syncs again; Ctrl-C stops.`);
+    const confirmed = new Set<string>();
     let running = Promise.resolve();
-    // One sync at a time, whether a save or a confirmation asked for it.
+    const needsSync = async (plan: DistrictWorkbook) =>
+      confirmed.has(plan.planId) ||
+      (await stack
+        .workbookOf(plan.planId)
+        ?.needsSync()
+        .catch(() => false));
+    // One sync at a time, whether a save or a confirmation asked for it, whichever workbook.
     const syncSerially = () => {
       running = running.then(async () => {
         // Every save that no sync has read leads to one, also a save made while a sync ran.
-        while (confirmed || (await stack.workbook?.needsSync().catch(() => false))) {
-          confirmed = false;
+        for (let plan = await firstOf(plans, needsSync); plan; plan = await firstOf(plans, needsSync)) {
+          confirmed.delete(plan.planId);
           try {
-            await syncAndMail(Date.now());
+            await syncAndMail(plan, Date.now());
           } catch (error) {
             reportTerminalError(error, ctx);
             return;
@@ -179,11 +221,15 @@ async function main(): Promise<number> {
         }
       });
     };
-    confirmations.received = () => {
-      confirmed = true;
+    confirmations.received = (planId: string) => {
+      confirmed.add(planId);
       syncSerially();
     };
-    await watchWorkbook(path, watching.signal, syncSerially);
+    await watchWorkbooks(
+      plans.map((p) => p.path),
+      watching.signal,
+      syncSerially,
+    );
     return 0;
   }
 }
@@ -221,16 +267,36 @@ function printMail(outcome: LocalMailOutcome, where: string): void {
   );
 }
 
-/** Calls onSave (debounced) whenever the file is saved; resolves when the process is stopped. */
-function watchWorkbook(path: string, signal: AbortSignal, onSave: () => void): Promise<void> {
+/** The first item the test holds for, looked at in order. */
+async function firstOf<T>(
+  items: readonly T[],
+  test: (item: T) => Promise<boolean | undefined>,
+): Promise<T | undefined> {
+  for (const item of items) if (await test(item)) return item;
+  return undefined;
+}
+
+/**
+ * Calls onSave (debounced) whenever one of the files is saved; resolves when the process is
+ * stopped. The files of one folder share a watcher (--district: the whole folder).
+ */
+function watchWorkbooks(paths: readonly string[], signal: AbortSignal, onSave: () => void): Promise<void> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
+    const folders = new Map<string, Set<string>>();
+    for (const path of paths) {
+      const names = folders.get(dirname(path)) ?? new Set<string>();
+      names.add(basename(path));
+      folders.set(dirname(path), names);
+    }
     // Editors save by replacing the file, so watch its folder rather than the file itself.
-    watch(dirname(path), { signal }, (_event, name) => {
-      if (name !== basename(path)) return;
-      clearTimeout(timer);
-      timer = setTimeout(onSave, 300);
-    }).on('error', () => {}); // the abort
+    for (const [folder, names] of folders) {
+      watch(folder, { signal }, (_event, name) => {
+        if (name === null || !names.has(name)) return;
+        clearTimeout(timer);
+        timer = setTimeout(onSave, 300);
+      }).on('error', () => {}); // the abort
+    }
     signal.addEventListener('abort', () => {
       clearTimeout(timer);
       resolve();

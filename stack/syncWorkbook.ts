@@ -38,15 +38,15 @@ export type LocalSyncStage =
   | { stage: 'writtenBack' }
   | { stage: 'statistics' };
 
-/** Syncs the stack's .xlsx workbook through the API, writes back, and waits for fresh statistics. */
+/** Syncs a plan's .xlsx workbook through the stack's API, writes back, and waits for fresh statistics. */
 export async function syncLocalWorkbook(
   stack: LocalStack,
   planId: string,
   timeoutMs = 120_000,
   onStage: (stage: LocalSyncStage) => void = () => {},
 ): Promise<LocalSyncOutcome> {
-  const file = stack.workbook;
-  if (!file) throw new Error('The local stack was started without a workbook');
+  const file = stack.workbookOf(planId);
+  if (!file) throw new Error(`The local stack has no workbook for plan ${planId}`);
   const { store } = stack.runtime;
   const recomputationsBefore = await store.recomputations(planId);
   const invocationsBefore = stack.bridge.invocations('onPlanWritten');

@@ -1,10 +1,12 @@
 /**
  * `gongjian district ID --create NAME [--viewer EMAIL]… [--admin EMAIL]… [--timezone TZ]`,
- * `gongjian district ID --add PLAN` and `gongjian district ID --remove PLAN`, each with
+ * `gongjian district ID --add PLAN`, `gongjian district ID --remove PLAN` and
+ * `gongjian district ID [--add-viewer EMAIL]… [--remove-viewer EMAIL]… [--add-admin EMAIL]…
+ * [--remove-admin EMAIL]…` (one request, whatever the mix), each with
  * `--api URL`: a district's admin routes (§13) on a running API — deployed, or the local stack.
  * The caller's identity token comes from the environment (GONGJIAN_TOKEN), never from the command
  * line, where other users of the machine could read it. The server decides who may: creating is
- * for the service's admins, adding and removing for the district's.
+ * for the service's admins, adding and removing plans and people for the district's.
  */
 import { type DistrictTarget, postDistrictRoute } from '../../adapters/apiClient';
 import { ApiRefusalError, CommandError, UsageError } from '../../adapters/terminal/errors';
@@ -20,16 +22,29 @@ export interface DistrictCommandOptions {
   remove?: string | undefined;
   viewers: readonly string[];
   admins: readonly string[];
+  addViewers?: readonly string[];
+  removeViewers?: readonly string[];
+  addAdmins?: readonly string[];
+  removeAdmins?: readonly string[];
   timezone?: string | undefined;
 }
 
 /** Runs one district admin action; exit 0 when the server has done it. */
 export async function districtCommand(options: DistrictCommandOptions, ctx: CliContext): Promise<number> {
-  const actions = [options.create, options.add, options.remove].filter((value) => value !== undefined);
+  const people = {
+    addViewers: [...(options.addViewers ?? [])],
+    removeViewers: [...(options.removeViewers ?? [])],
+    addAdmins: [...(options.addAdmins ?? [])],
+    removeAdmins: [...(options.removeAdmins ?? [])],
+  };
+  const changesPeople = Object.values(people).some((emails) => emails.length > 0);
+  const actions = [options.create, options.add, options.remove, changesPeople || undefined].filter(
+    (value) => value !== undefined,
+  );
   if (actions.length !== 1) {
     throw new UsageError(
-      '请给出 --create、--add 或 --remove 之一',
-      'Give exactly one of --create, --add or --remove',
+      '请给出 --create、--add、--remove 之一，或 --add-viewer、--remove-viewer、--add-admin、--remove-admin（可组合）',
+      'Give exactly one of --create, --add or --remove, or --add-viewer, --remove-viewer, --add-admin, --remove-admin (combined as you like)',
     );
   }
   if (options.apiUrl === undefined)
@@ -58,6 +73,12 @@ export async function districtCommand(options: DistrictCommandOptions, ctx: CliC
       ...(options.timezone !== undefined && { timezone: options.timezone }),
     }).catch(unreachable);
     ctx.out(`已创建街道「${district.name}」（${district.districtId}）/ district created`);
+  } else if (changesPeople) {
+    district = await postDistrictRoute(target, 'districtPeople', people).catch(unreachable);
+    ctx.out(`已更新街道「${district.name}」的查看人与管理员 / viewers and admins updated`);
+    ctx.out(`查看人 / viewers (${district.viewers.length})：${district.viewers.join('、') || '（无 none）'}`);
+    ctx.out(`管理员 / admins (${district.admins.length})：${district.admins.join('、') || '（无 none）'}`);
+    return 0;
   } else {
     const planId = (options.add ?? options.remove) as string;
     const route = options.add !== undefined ? 'districtAddPlan' : 'districtRemovePlan';

@@ -16,15 +16,13 @@ import { UsageError } from '../../adapters/terminal/errors';
 import { percent } from '../../adapters/terminal/table';
 import { accessError } from '../../adapters/workbook/common';
 import { assertNotOpen } from '../../adapters/workbook/fileGuard';
+import { DEFAULT_ROLLUP_FILE, workbookNames } from '../../adapters/workbook/planFolder';
 import { UnusableInputError } from '../../shared/errors';
 import type { IsoDate } from '../../shared/model';
 import { type PlanSource, type PlanSummary, rollUpDistrict, summarisePlan } from '../../shared/rollup';
 import type { CliContext } from '../context';
 import { assertOutputFolder } from '../output';
 import { planStatistics } from './stats';
-
-/** Where the roll-up goes without `--out`: in the current folder. */
-export const DEFAULT_ROLLUP_FILE = '街道汇总.xlsx';
 
 export interface RollupArgs {
   paths: string[];
@@ -115,10 +113,7 @@ async function plansOf(paths: readonly string[], out: string): Promise<PlanPath[
     } catch (error) {
       throw accessError(error, path);
     }
-    const workbooks = names
-      .filter((name) => /\.xlsx$/i.test(name) && !name.startsWith('~$') && !name.startsWith('.'))
-      .filter((name) => resolve(path, name) !== out)
-      .sort();
+    const workbooks = workbookNames(names, (name) => resolve(path, name) === out);
     if (workbooks.length > 0 && !names.some((name) => /\.csv$/i.test(name))) {
       for (const name of workbooks)
         plans.push({ path: join(path, name), source: { name, path: join(path, name) } });

@@ -99,6 +99,8 @@ export interface RuntimeOverrides {
   durable?: () => Promise<void>;
   /** Told when held deletions are confirmed outside a sync (the local stack syncs again). */
   deletionsConfirmed?: ApiDeps['deletionsConfirmed'];
+  /** Each plan's own .xlsx (the local stack over a folder of workbooks) instead of GONGJIAN_LOCAL_WORKBOOK. */
+  localWorkbookOf?: (planId: string) => string | undefined;
 }
 
 /** Builds every adapter from a parsed config (also used by the local stack and tests). */
@@ -250,8 +252,8 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(overrides.deletionsConfirmed ? { deletionsConfirmed: overrides.deletionsConfirmed } : {}),
-    ...(config.environment === 'development' && config.localWorkbook
-      ? { localWorkbook: config.localWorkbook }
+    ...(config.environment === 'development' && (overrides.localWorkbookOf || config.localWorkbook)
+      ? { localWorkbook: overrides.localWorkbookOf ?? (() => config.localWorkbook) }
       : {}),
   };
   const formHandler = createFormHandler({

@@ -233,13 +233,17 @@ describe('pace and 排名', () => {
         .communities.slice(1, -1)
         .map((row) => row[1]),
     ).toEqual(['乙社区', '丙社区', '甲社区', '丁社区']);
-    // The chart's bars follow 社区总览, labelled by 排名.
+    // The chart's bars follow 社区总览, labelled by 排名; the chart cannot draw names, so two bars
+    // sharing 第3名 are told apart by their place among the tied rows (甲 first, 丁 second).
     expect(rollupChartData(rollup).communities.map((bar) => bar.label)).toEqual([
       '第1名',
       '第2名',
-      '第3名',
-      '第3名',
+      '第3名-1',
+      '第3名-2',
     ]);
+    // Every bar's label is distinct, so each names one row of 社区总览.
+    const labels = rollupChartData(rollup).communities.map((bar) => bar.label);
+    expect(new Set(labels).size).toBe(labels.length);
   });
 
   it('pace is progress shown minus progress expected, over the non-cancelled measures', () => {

@@ -291,7 +291,7 @@ async function syncOrValidate(
 ): Promise<ApiAnswer<'sync' | 'validate'>> {
   const body = parseBody(req, deps.maxBodyBytes);
   const keep = deps.keepSubmitted;
-  const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook);
+  const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook?.(planId));
   // Only admins point a plan at another spreadsheet (store/binding.ts): checked now, and again on
   // the plan as stored once the sync holds it.
   const checkBinding = (stored: PlanDoc | undefined) => {

@@ -5,6 +5,7 @@
  *   POST /v1/districts/{id}/create         a new district, for the service's admins
  *   POST /v1/districts/{id}/plans/add      a member plan more, for the district's admins
  *   POST /v1/districts/{id}/plans/remove   a member plan less, for the district's admins
+ *   POST /v1/districts/{id}/people         viewers and admins added or removed, for its admins
  * Who may call is decided by the district alone: being a plan's editor grants nothing here, and
  * being a district's viewer grants nothing on any plan (api.ts authorises plan routes by the plan).
  * The roll-up answered is computed from the members' summaries as stored now (districts/refresh.ts
@@ -13,6 +14,7 @@
 import {
   type DISTRICT_ROUTES,
   DistrictCreateRequest,
+  DistrictPeopleRequest,
   DistrictPlanRequest,
   type DistrictResponse,
   type DistrictRouteAnswer,
@@ -80,6 +82,17 @@ export async function handleDistrictRoute(
       }
       await districts.rollups.changed(districtId);
       return { status: 200, body: shown(updated) };
+    }
+    case 'districtPeople': {
+      if (!admin) throw notAdmin();
+      existing(district);
+      const change = parseSmallBody(
+        DistrictPeopleRequest,
+        req,
+        '须有 addViewers、removeViewers、addAdmins、removeAdmins 中至少一个邮箱，且同一邮箱不能既加入又移出',
+        'needs at least one email in addViewers, removeViewers, addAdmins or removeAdmins, none both added and removed',
+      );
+      return { status: 200, body: shown(await districts.store.changePeople(districtId, change)) };
     }
     default:
       return route satisfies never;

@@ -53,8 +53,11 @@ export interface ApiDeps extends Clock {
   /** Who may create a plan by its first sync, and bind a plan to another spreadsheet. */
   admins: readonly string[];
   maxBodyBytes: number;
-  /** Development only: the .xlsx every synced plan's generated tabs go to. */
-  localWorkbook?: string;
+  /**
+   * Development only: the .xlsx a synced plan's generated tabs go to — the local stack's one
+   * workbook, or with `--district` each plan's own.
+   */
+  localWorkbook?: (planId: string) => string | undefined;
   /** How far each sync has got (the local stack's progress line). */
   syncProgress?: (planId: string, progress: SyncProgress) => void;
   /** The submitted or restored records of a tab a sync must keep (requests/submit.ts protectSubmitted). */

@@ -22,7 +22,7 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import * as z from 'zod';
-import type { DistrictCreateRequest } from '../../../shared/api';
+import type { DistrictCreateRequest, DistrictPeopleRequest } from '../../../shared/api';
 import type { ApiErrorCode } from '../../../shared/apiErrors';
 import { GongjianError } from '../../../shared/errors';
 import { GRPC_STATUS, hasGrpcStatus } from './grpcStatus';
@@ -196,6 +196,27 @@ export class DistrictStore {
       if (memberSnap.exists && memberSnap.get('districtId') === districtId) tx.delete(this.member(planId));
       tx.set(this.district(districtId), updated);
       bump(tx, this.state(districtId), stateOf(stateSnap.data()));
+      return updated;
+    });
+  }
+
+  /**
+   * Adds and removes viewers and admins in one transaction (two admins editing at once both land).
+   * The roll-up's figures do not depend on who reads them: its generation does not move.
+   */
+  async changePeople(districtId: string, change: DistrictPeopleRequest): Promise<DistrictDoc> {
+    return this.db.runTransaction(async (tx) => {
+      const snapshot = await tx.get(this.district(districtId));
+      if (!snapshot.exists) throw unknownDistrict();
+      const district = DistrictDoc.parse(snapshot.data());
+      const edit = (people: readonly string[], add: readonly string[], remove: readonly string[]) =>
+        [...new Set([...people, ...add])].filter((email) => !remove.includes(email));
+      const updated: DistrictDoc = {
+        ...district,
+        viewers: edit(district.viewers, change.addViewers, change.removeViewers),
+        admins: edit(district.admins, change.addAdmins, change.removeAdmins),
+      };
+      tx.set(this.district(districtId), updated);
       return updated;
     });
   }

@@ -373,6 +373,67 @@ describe('districts', () => {
     expect((await runtime.districts.getDistrict('d-cli'))?.plans).toEqual(['cli-plan']);
   });
 
+  it('its admins edit viewers and admins (route and gongjian district); anyone else is refused in Chinese, nothing changed', async () => {
+    const DEPUTY = 'deputy@jiedao.example.cn';
+    expect(
+      (await district('d-people', 'districtCreate', ADMIN, { name: '人员街道', viewers: [VIEWER] })).status,
+    ).toBe(201);
+    // A new viewer reads the roll-up only once added, and no longer once removed.
+    expect((await district('d-people', 'districtRollup', STRANGER)).status).toBe(403);
+    const added = await district('d-people', 'districtPeople', ADMIN, {
+      addViewers: [STRANGER.toUpperCase()],
+      addAdmins: [DEPUTY],
+    });
+    expect(added.status).toBe(200);
+    expect([added.json.viewers, added.json.admins]).toEqual([[VIEWER, STRANGER], [DEPUTY]]);
+    expect((await district('d-people', 'districtRollup', STRANGER)).status).toBe(200);
+    // The district's own admin may now edit; a viewer may not, and nothing changes.
+    const removed = await district('d-people', 'districtPeople', DEPUTY, { removeViewers: [STRANGER] });
+    expect([removed.status, removed.json.viewers]).toEqual([200, [VIEWER]]);
+    expect((await district('d-people', 'districtRollup', STRANGER)).status).toBe(403);
+    const before = await runtime.districts.getDistrict('d-people');
+    const refused = await call(districtRouteUrl(apiUrl, 'd-people', 'districtPeople'), 'POST', VIEWER, {
+      addAdmins: [VIEWER],
+    });
+    expect([refused.status, refused.json.error?.code]).toEqual([403, 'not_district_admin']);
+    expect(JSON.stringify(refused.json)).toContain('你不是该街道的管理员');
+    // An empty change, or one email both added and removed, is a 400 saying so in Chinese.
+    for (const body of [{}, { addViewers: [DEPUTY], removeViewers: [DEPUTY] }]) {
+      const bad = await district('d-people', 'districtPeople', ADMIN, body);
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.json)).toContain('至少一个邮箱');
+    }
+    expect(await runtime.districts.getDistrict('d-people')).toEqual(before);
+
+    // The same through the CLI, several changes in one request.
+    const lines: string[] = [];
+    const ctx = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t), now: () => NOW };
+    const saved = process.env.GONGJIAN_TOKEN;
+    process.env.GONGJIAN_TOKEN = bearer(DEPUTY).slice('Bearer '.length);
+    try {
+      const argv = [
+        'district',
+        'd-people',
+        '--add-viewer',
+        OWNER,
+        '--add-viewer',
+        EDITOR,
+        '--remove-admin',
+        DEPUTY,
+      ];
+      expect(await runCli([...argv, '--api', apiUrl], ctx)).toBe(0);
+      expect(lines.join('\n')).toContain('已更新街道「人员街道」的查看人与管理员');
+      // The deputy removed themselves: a second try is refused, exit 2, the server's sentence.
+      expect(await runCli(['district', 'd-people', '--add-admin', DEPUTY, '--api', apiUrl], ctx)).toBe(2);
+      expect(lines.join('\n')).toContain('你不是该街道的管理员');
+    } finally {
+      if (saved === undefined) delete process.env.GONGJIAN_TOKEN;
+      else process.env.GONGJIAN_TOKEN = saved;
+    }
+    const after = await runtime.districts.getDistrict('d-people');
+    expect([after?.viewers, after?.admins]).toEqual([[VIEWER, OWNER, EDITOR], []]);
+  });
+
   describe('access', () => {
     const PLAN = 'access-plan';
     beforeAll(async () => {
