@@ -57,12 +57,17 @@ export async function restoreRecords(
   author: string,
   deps: HistoryDeps & { now: () => Date },
 ): Promise<{ status: 200; body: RestoreResponse }> {
-  const { ids } = parseSmallBody(
+  const { ids, field } = parseSmallBody(
     RestoreRequest,
     req,
-    'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）',
-    'ids is a list of the IDs to restore (activities, partners or measures)',
+    'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）；给出 field 时只能有一个编号',
+    'ids is a list of the IDs to restore (activities, partners or measures); one ID with field',
   );
+  if (field !== undefined) {
+    const { restoreField } = await import('./restoreField');
+    const result = await restoreField(plan, ids[0] as string, field, author, deps);
+    return { status: 200, body: { planId: plan.planId, results: [result] } };
+  }
   const wanted = [...new Set(ids)];
   // The records' own chunks, newest first (the ids index): each ID's latest change decides.
   const latest = new Map<string, ChangeEntry>();
