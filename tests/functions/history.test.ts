@@ -159,6 +159,29 @@ function apiCaller(store: PlanStore, planId: string, at: Date = minutes(2)) {
   };
 }
 
+/**
+ * Syncs of the plan's .xlsx as the API runs them: keeping the rows a restore (or the form) queued
+ * and the restored cells, which the workbook synced may predate.
+ */
+function protectedSync(store: PlanStore, planId: string, path: string) {
+  const db = fs.firestore();
+  return (workbook: RawWorkbook, at: Date) =>
+    syncPlan(
+      workbook,
+      {
+        planId,
+        caller: OWNER,
+        now: at,
+        existing: undefined,
+        workbookLocation: { kind: 'xlsx', path },
+        clock: pinnedClock(at),
+        keepSubmitted: (inWorkbook, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
+        pinRestored: (records, tab) => protectRestoredCells(db, planId, records, at, tab),
+      },
+      store,
+    );
+}
+
 describe('the change log', () => {
   it('logs creations, field updates and deletions once, and nothing for an unchanged re-sync', async () => {
     const store = new PlanStore(fs.firestore());
@@ -347,20 +370,7 @@ describe('the change log', () => {
       await writeSample(path, 2026, '2026-06-30');
       const full = await readXlsx(path);
       const planId = 'p4';
-      const syncNow = (workbook: RawWorkbook, at: Date) =>
-        syncPlan(
-          workbook,
-          {
-            planId,
-            caller: OWNER,
-            now: at,
-            existing: undefined,
-            workbookLocation: { kind: 'xlsx', path },
-            clock: pinnedClock(at),
-            keepSubmitted: (inWorkbook, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
-          },
-          store,
-        );
+      const syncNow = protectedSync(store, planId, path);
       await syncNow(full, minutes(0));
       const before = await storedRecords(planId);
       // Partner P11 and measure 3.5 deleted from their tabs (the activities naming them are refused).
@@ -434,21 +444,7 @@ describe('the change log', () => {
       await writeSample(path, 2026, '2026-06-30');
       const original = await readXlsx(path);
       const planId = 'p6';
-      const syncNow = (workbook: RawWorkbook, at: Date) =>
-        syncPlan(
-          workbook,
-          {
-            planId,
-            caller: OWNER,
-            now: at,
-            existing: undefined,
-            workbookLocation: { kind: 'xlsx', path },
-            clock: pinnedClock(at),
-            keepSubmitted: (inWorkbook, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
-            pinRestored: (records, tab) => protectRestoredCells(db, planId, records, at, tab),
-          },
-          store,
-        );
+      const syncNow = protectedSync(store, planId, path);
       await syncNow(original, minutes(0));
       const row = activitiesOf(original).rows.find(
         (r) => typeof r.cells[PEOPLE] === 'number',

@@ -23,7 +23,7 @@ import { docIdOf } from '../store/docIds';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { submissionsRef } from '../store/paths';
 import { COLLECTION_OF, type RecordDoc, recordDoc } from '../store/records';
-import { commitQueued, RestoredCellEntry, WRITTEN_GRACE_MS } from './submit';
+import { commitQueued, RestoredCellEntry, restoreQueued, WRITTEN_GRACE_MS } from './submit';
 
 /**
  * Stores a restored field value (§12, http/restoreField.ts) as queueRecord stores a row: the
@@ -47,13 +47,7 @@ export async function queueCell(
   },
 ): Promise<{ created: boolean; conflict?: true }> {
   const entry: RestoredCellEntry = {
-    key: input.key,
-    planId: input.planId,
-    tokenHash: 'restore',
-    submittedAt: input.change.at.toISOString(),
-    state: 'queued',
-    attempts: 0,
-    versionPending: true,
+    ...restoreQueued(input.key, input.planId, input.change.at),
     kind: 'cell',
     tab: input.tab,
     recordId: input.before.id,

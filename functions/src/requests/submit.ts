@@ -261,6 +261,19 @@ export async function queueActivity(
     : { created: false, submission: Submission.parse(queued.existing) };
 }
 
+/** How a restore's queue entry starts (a row: queueRecord; a cell: restoreCell.ts): queued, version pending. */
+export function restoreQueued(key: string, planId: string, at: Date) {
+  return {
+    key,
+    planId,
+    tokenHash: 'restore',
+    submittedAt: at.toISOString(),
+    state: 'queued' as const,
+    attempts: 0,
+    versionPending: true,
+  };
+}
+
 /**
  * Stores a restored partner or measure (§12) the way queueActivity stores an activity: its record
  * (row 0 until a sync reads its row), its queue entry for its tab and its change-log chunk in one
@@ -277,13 +290,7 @@ export async function queueRecord(
   },
 ): Promise<{ created: boolean }> {
   const entry: RestoredRow = {
-    key: input.key,
-    planId: input.planId,
-    tokenHash: 'restore',
-    submittedAt: input.change.at.toISOString(),
-    state: 'queued',
-    attempts: 0,
-    versionPending: true,
+    ...restoreQueued(input.key, input.planId, input.change.at),
     kind: 'record',
     tab: input.tab,
     recordId: input.record.id,
