@@ -1,7 +1,9 @@
 /**
  * The change log's routes (§12), for the plan's editors like every route:
  *   GET  /v1/plans/{planId}/history?row=ID&since=YYYY-MM-DD&limit=N   changes, newest first
- *   POST /v1/plans/{planId}/restore  {ids: [...]}                       deleted activities back
+ *   POST /v1/plans/{planId}/restore  {ids: [...]}                       deleted records back
+ *   POST /v1/plans/{planId}/restore  {ids: [ID], field}                 a field's previous value
+ *                                                                        (restoreField.ts)
  * A restore takes the update-request form's path (requests/submit.ts queueActivity): the record,
  * a queue entry from which the row is appended to the workbook's 活动 tab with its ID and last
  * values, and its change (source restore) in one batch that creates the entry only if new. The
