@@ -274,13 +274,23 @@ running, nothing held back, or the rows to delete changed`,
   restore: {
     summary:
       '经本地服务恢复已删除的记录（活动、共建单位、计划事项）/ restore deleted records (through npm start)',
-    options: {},
+    options: {
+      field: {
+        type: 'string',
+        value: 'NAME',
+        zh: '把此记录的这一列恢复为最近一次修改前的值（列标题或字段名）',
+        en: 'restore this column of the one record to its value before its latest change (header or field key)',
+      },
+    },
     paths: 'ids',
     run: async (path, o, ctx) => {
       const ids = o.positionals.slice(1);
       if (ids.length === 0) throw new UsageError('缺少要恢复的记录编号', 'Give the IDs to restore');
+      const field = o.strings.field;
+      if (field !== undefined && ids.length !== 1)
+        throw new UsageError('--field 只能恢复一条记录的值', '--field restores a value of one record');
       const { restoreCommand } = await import('./commands/restore');
-      return restoreCommand({ path, ids }, ctx);
+      return restoreCommand({ path, ids, ...(field !== undefined && { field }) }, ctx);
     },
   },
   district: {

@@ -7,7 +7,7 @@
  * it was made from (the validation of each tab maps these words back), so a sync after the append
  * finds nothing changed. Pure.
  */
-import { COLUMNS, type EnumKind, locateColumns, type RecordTabKey } from './columns';
+import { COLUMNS, columnNames, type EnumKind, headerKey, locateColumns, type RecordTabKey } from './columns';
 import type { Activity } from './model';
 import { enumLabel } from './normalize';
 
@@ -30,6 +30,33 @@ export function recordRowCells(
     if (typeof value === 'string' || typeof value === 'number') cells[index] = value;
   }
   return cells;
+}
+
+/** The column field a stored field is shown under: a measure stores its 状态 column as `state`. */
+function columnFieldOf(tab: RecordTabKey, field: string): string {
+  return tab === 'plan' && field === 'state' ? 'status' : field;
+}
+
+/** The 0-based column of `header` showing a stored field (restore --field, §12), if any. */
+export function recordFieldColumn(
+  tab: RecordTabKey,
+  header: readonly unknown[],
+  field: string,
+): number | undefined {
+  return locateColumns(tab, header).get(columnFieldOf(tab, field));
+}
+
+/**
+ * The stored field a column name names — the Chinese or English header, or the field key as
+ * stored (`state`) or as the column's (`status`) — or undefined when the tab has no such column.
+ */
+export function recordFieldNamed(tab: RecordTabKey, name: string): string | undefined {
+  const key = headerKey(name);
+  const column = COLUMNS[tab].find(
+    (c) => columnNames(c).includes(key) || headerKey(columnFieldOf(tab, key)) === headerKey(c.field),
+  );
+  if (column === undefined) return undefined;
+  return tab === 'plan' && column.field === 'status' ? 'state' : column.field;
 }
 
 /** The 0-based columns of `header` that hold dates (§3: the columns of kind date), which writers store as date cells. */

@@ -246,12 +246,27 @@ export const HistoryResponse = z.object({
 export type HistoryResponse = z.infer<typeof HistoryResponse>;
 
 /** The body of restore: deleted records (activities, partners, measures) to bring back by ID (§12). */
-export const RestoreRequest = z.object({ ids: z.array(z.string().trim().min(1).max(64)).min(1).max(100) });
+export const RestoreRequest = z
+  .object({
+    ids: z.array(z.string().trim().min(1).max(64)).min(1).max(100),
+    /**
+     * Restore this field of the one record `ids` names to its value before the field's latest
+     * change (§12): the column's Chinese or English header, or the field key.
+     */
+    field: z.string().trim().min(1).max(64).optional(),
+  })
+  .refine((request) => request.field === undefined || request.ids.length === 1, {
+    message: 'field restores one record',
+  });
 export type RestoreRequest = z.infer<typeof RestoreRequest>;
 
 /**
  * The 200 answer of restore, per ID: restored now; restored before (this deletion was already
  * undone: nothing written); present (not deleted); or unknown (no deletion in the log).
+ * With `field`: restored (the field holds `value` again) or alreadyRestored (its latest change was
+ * a restore, or it holds that value already); unknown (no change of the ID in the log), deleted
+ * (the record is deleted: restore it first), unknownField (its tab has no such column) or
+ * noChange (the field has not changed since the record was created).
  */
 export const RestoreResponse = z.object({
   planId: z.string(),
@@ -260,7 +275,18 @@ export const RestoreResponse = z.object({
       id: z.string(),
       /** The record's tab, when the log knows the ID. */
       tab: z.enum(RECORD_TABS as [RecordTabKey, ...RecordTabKey[]]).optional(),
-      outcome: z.enum(['restored', 'alreadyRestored', 'present', 'unknown']),
+      outcome: z.enum([
+        'restored',
+        'alreadyRestored',
+        'present',
+        'unknown',
+        'deleted',
+        'unknownField',
+        'noChange',
+      ]),
+      /** With `field`: the stored field restored, and the value it now holds (absent: empty). */
+      field: z.string().optional(),
+      value: z.unknown().optional(),
     }),
   ),
 });

@@ -19,7 +19,7 @@ import type { RawWorkbook } from '../shared/workbook';
 export type WriteOutcome =
   | ({ state: 'written'; skippedIds: SkippedId[] } & Pick<
       WorkbookUpdateResult,
-      'inWorkbook' | 'recordsInWorkbook'
+      'inWorkbook' | 'recordsInWorkbook' | 'cellsDone'
     >)
   /** Held until the office program closes the workbook; written then. */
   | { state: 'waiting'; reason: WorkbookOpenError };
@@ -124,14 +124,20 @@ export class LocalWorkbookFile {
       const written = await updateXlsx(this.path, update);
       this.held = undefined;
       // Our write keeps a synced version synced; from a save nobody synced, it stays to be synced.
-      // Appended rows are data a sync has to read (it clears their queue entries): to be synced.
-      const appended = (update.appendActivities?.length ?? 0) + (update.appendRecords?.length ?? 0) > 0;
+      // Appended rows and restored cells are data a sync has to read (it clears their queue
+      // entries): to be synced.
+      const appended =
+        (update.appendActivities?.length ?? 0) +
+          (update.appendRecords?.length ?? 0) +
+          (update.restoreCells?.length ?? 0) >
+        0;
       if (!appended && this.known.includes(written.readVersion)) this.markSynced(written.writtenVersion);
       return {
         state: 'written',
         skippedIds: written.skippedIds,
         ...(written.inWorkbook ? { inWorkbook: written.inWorkbook } : {}),
         ...(written.recordsInWorkbook ? { recordsInWorkbook: written.recordsInWorkbook } : {}),
+        ...(written.cellsDone ? { cellsDone: written.cellsDone } : {}),
       };
     } catch (error) {
       if (!(error instanceof WorkbookOpenError)) throw error;

@@ -41,6 +41,12 @@ export interface WorkbookUpdate {
    */
   appendRecords?: AppendedRecord[];
   /**
+   * Restored field values (§12 restore --field): the one cell of the row holding that ID, under
+   * that field's column, written as a value (text stays text, dates as date cells); absent clears
+   * it. A row no longer in its tab takes nothing (its cell is reported written: there is none).
+   */
+  restoreCells?: RestoredCell[];
+  /**
    * Photo folders to link (SPEC §11): the 佐证链接 cell of the row holding that activity ID gets
    * the relative hyperlink, when it is empty (a link staff typed stays). The .xlsx only.
    */
@@ -59,6 +65,8 @@ export interface WorkbookUpdateResult {
   inWorkbook?: string[];
   /** With appendRecords: those now in their tab (appended or found there). */
   recordsInWorkbook?: { tab: AppendedRecord['tab']; id: string }[];
+  /** With restoreCells: those done (written, or whose row is no longer in its tab). */
+  cellsDone?: RestoredCellKey[];
 }
 
 /** A restored partner or measure: its tab, ID and stored data (functions/src/store/records.ts). */
@@ -67,6 +75,15 @@ export interface AppendedRecord {
   id: string;
   data: Record<string, unknown>;
 }
+
+/** A restored field value for one cell: tab, record ID, field key and the value (absent: cleared). */
+export interface RestoredCell {
+  tab: RecordTabKey;
+  id: string;
+  field: string;
+  value?: unknown;
+}
+export type RestoredCellKey = Pick<RestoredCell, 'tab' | 'id' | 'field'>;
 
 /** The generated tabs in the order they are added to a workbook. */
 export const GENERATED_TAB_ORDER: readonly GeneratedTab[] = [

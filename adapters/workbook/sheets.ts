@@ -42,7 +42,7 @@
 import { sheets, type sheets_v4 } from '@googleapis/sheets';
 import { type AuthClient, GoogleAuth } from 'google-auth-library';
 import { parseCell, quotedTabName, splitRange } from '../../shared/a1';
-import { recordDateColumns, recordRowCells } from '../../shared/activityRow';
+import { recordDateColumns, recordFieldColumn, recordRowCells } from '../../shared/activityRow';
 import {
   locateColumns,
   RECORD_ID_FIELD,
@@ -58,6 +58,7 @@ import { shapeTab } from './common';
 import {
   DATE_CELL_FORMAT,
   GENERATED_TAB_ORDER,
+  type RestoredCell,
   type WorkbookUpdate,
   type WorkbookUpdateResult,
 } from './port';
@@ -230,9 +231,12 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     const recordsInWorkbook = update.appendRecords
       ? await retrying(async (attempt) => appendRecords(await refreshed(attempt), update.appendRecords ?? []))
       : undefined;
+    const cells = update.restoreCells ?? [];
+    if (cells.length > 0) await retrying(async (attempt) => restoreCells(await refreshed(attempt), cells));
     const appended = {
       ...(inWorkbook ? { inWorkbook } : {}),
       ...(recordsInWorkbook ? { recordsInWorkbook } : {}),
+      ...(update.restoreCells ? { cellsDone: cells.map(({ tab, id, field }) => ({ tab, id, field })) } : {}),
     };
     const ids = update.activityIds ?? [];
     if (ids.length === 0 && update.issues === undefined)
@@ -358,6 +362,68 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     });
     if (formats.length > 0) await batch(formats);
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Restored field values (§12): each into the cell of the row holding its ID, under its field's
+   * column, in one batch of updateCells — a string as stringValue (never parsed: no formula), a
+   * date as its serial with the date format, an absent value clearing the cell. A row or column
+   * the tab no longer has takes nothing. Rewriting the same value is harmless, so a retry may.
+   */
+  async function restoreCells(
+    spreadsheet: sheets_v4.Schema$Spreadsheet,
+    cells: readonly RestoredCell[],
+  ): Promise<void> {
+    const requests: sheets_v4.Schema$Request[] = [];
+    for (const tab of new Set(cells.map((cell) => cell.tab))) {
+      const sheet = gridSheets(spreadsheet).find((s) => recogniseTab(titleOf(s)) === tab);
+      if (sheet === undefined) continue;
+      const response = await api.spreadsheets.values.get({
+        spreadsheetId,
+        range: quotedTabName(titleOf(sheet)),
+        valueRenderOption: 'UNFORMATTED_VALUE',
+      });
+      const values = (response.data.values ?? []) as CellValue[][];
+      const header = values[0] ?? [];
+      const idColumn = locateColumns(tab, header).get(RECORD_ID_FIELD[tab]);
+      if (idColumn === undefined) continue;
+      const firstRow = rangeStart(response.data.range).row;
+      const dates = recordDateColumns(tab, header);
+      for (const { id, field, value } of cells.filter((cell) => cell.tab === tab)) {
+        const column = recordFieldColumn(tab, header, field);
+        const i = values.findIndex((row, k) => k > 0 && cellText(row[idColumn]) === id);
+        if (column === undefined || i < 0) continue;
+        const shown = recordRowCells(tab, header, { [field]: value })[column] ?? null;
+        const date = dates.includes(column) && typeof shown === 'string' ? parseIsoDate(shown) : undefined;
+        const cell: sheets_v4.Schema$CellData =
+          shown === null
+            ? {}
+            : date !== undefined
+              ? {
+                  userEnteredValue: { numberValue: serialOf(dayOf(date)) },
+                  userEnteredFormat: { numberFormat: { type: 'DATE', pattern: DATE_CELL_FORMAT } },
+                }
+              : {
+                  userEnteredValue:
+                    typeof shown === 'number' ? { numberValue: shown } : { stringValue: shown },
+                };
+        requests.push({
+          updateCells: {
+            range: {
+              sheetId: idOf(sheet),
+              startRowIndex: firstRow + i,
+              endRowIndex: firstRow + i + 1,
+              startColumnIndex: column,
+              endColumnIndex: column + 1,
+            },
+            rows: [{ values: [cell] }],
+            fields:
+              date !== undefined ? 'userEnteredValue,userEnteredFormat.numberFormat' : 'userEnteredValue',
+          },
+        });
+      }
+    }
+    if (requests.length > 0) await batch(requests);
   }
 
   async function planMarkers(): Promise<string[]> {

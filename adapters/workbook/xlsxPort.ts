@@ -27,17 +27,9 @@
  *   change here assigns a fresh object, never mutating, so no other cell changes with it.
  */
 import { resolve } from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { recordDateColumns, recordRowCells } from '../../shared/activityRow';
-import {
-  locateColumns,
-  RECORD_ID_FIELD,
-  type RecordTabKey,
-  recogniseTab,
-  type TabKey,
-} from '../../shared/columns';
-import { parseIsoDate } from '../../shared/dates';
-import { isEvidenceFolderLink } from '../../shared/evidence';
+import { locateColumns, RECORD_ID_FIELD, type RecordTabKey } from '../../shared/columns';
 import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
 import { ID_HEADER, planIdWrites, type SkippedId } from '../../shared/idWrites';
 import type { Issue } from '../../shared/issues';
@@ -46,7 +38,6 @@ import {
   type FillOwner,
   fillOwner,
   hasIssueNote,
-  headerTexts,
   planCellMark,
   planMarks,
   staffNote,
@@ -54,12 +45,11 @@ import {
 import { cellText } from '../../shared/normalize';
 import type { StatusCell } from '../../shared/summary';
 import { columnWidth, textWidth } from '../../shared/widths';
-import type { CellValue, Table } from '../../shared/workbook';
+import type { Table } from '../../shared/workbook';
 import { accessError, errorCode } from './common';
 import { repairForExceljs } from './exceljsLoad';
 import { type GuardOptions, guardedUpdate } from './fileGuard';
 import {
-  DATE_CELL_FORMAT,
   GENERATED_TAB_ORDER,
   generatedTabOf,
   ISSUE_FILL_ARGB,
@@ -70,7 +60,16 @@ import {
   type WorkbookUpdate,
   type WorkbookUpdateResult,
 } from './port';
-import { loadExcelWorkbook, plainValue } from './xlsx';
+import { loadExcelWorkbook } from './xlsx';
+import {
+  dataSheet,
+  dateFormatAbove,
+  evidenceCell,
+  headerOf,
+  restoreCells,
+  setRecordCell,
+  valueAt,
+} from './xlsxCells';
 import { placeOverviewCharts } from './xlsxCharts';
 
 // ---------------------------------------------------------------------------------------------
@@ -136,17 +135,16 @@ export function applyUpdate(workbook: ExcelJS.Workbook, update: WorkbookUpdate):
     : undefined;
   const recordsInWorkbook = update.appendRecords ? appendRecords(workbook, update.appendRecords) : undefined;
   if (update.evidenceLinks) linkEvidence(workbook, update.evidenceLinks);
+  if (update.restoreCells) restoreCells(workbook, update.restoreCells);
   return {
     skippedIds,
     unmarkedIssues,
     ...(inWorkbook ? { inWorkbook } : {}),
     ...(recordsInWorkbook ? { recordsInWorkbook } : {}),
+    ...(update.restoreCells
+      ? { cellsDone: update.restoreCells.map(({ tab, id, field }) => ({ tab, id, field })) }
+      : {}),
   };
-}
-
-/** A photo folder's link as a cell: a relative hyperlink whose text is the link (SPEC §11). */
-function evidenceCell(link: string): ExcelJS.CellValue {
-  return { text: link, hyperlink: link };
 }
 
 /** Links photo folders in empty 佐证链接 cells of the rows that still hold their activity ID. */
@@ -231,57 +229,16 @@ function appendRows(
     if (present.has(id)) continue;
     last += 1;
     recordRowCells(tab, header, data).forEach((value, i) => {
-      if (value === null) return;
-      const cell = sheet.getCell(last, i + 1);
-      const dateFormat = dateFormats.get(i);
-      if (dateFormat !== undefined && typeof value === 'string' && parseIsoDate(value) !== undefined) {
-        cell.style = { ...cell.style, numFmt: dateFormat };
-        // exceljs stores a Date's UTC fields as the serial, as the reader reads them back.
-        cell.value = new Date(`${value}T00:00:00Z`);
-        return;
-      }
-      // Text is a string cell (shared string): "=1+1" typed in a form stays text.
-      if (typeof value === 'string') cell.style = { ...cell.style, numFmt: '@' };
-      // A photo folder's link is a relative hyperlink, which Excel, WPS and LibreOffice open
-      // beside the workbook (SPEC §11); its text is the link, so a reader of values reads it alike.
-      if (i === evidenceColumn && typeof value === 'string' && isEvidenceFolderLink(value))
-        cell.value = evidenceCell(value);
-      else cell.value = value;
+      if (value !== null)
+        setRecordCell(sheet.getCell(last, i + 1), value, dateFormats.get(i), i === evidenceColumn);
     });
     present.add(id);
   }
   return rows.map((row) => row.id).filter((id) => present.has(id));
 }
 
-/**
- * The number format of the nearest date cell at or above `row` in `column` — the tab's own way of
- * showing its dates — or DATE_CELL_FORMAT when there is none, or it has no format.
- */
-function dateFormatAbove(sheet: ExcelJS.Worksheet, column: number, row: number): string {
-  for (let r = row; r >= 2; r--) {
-    const cell = sheet.findCell(r, column);
-    if (cell?.value instanceof Date)
-      return cell.numFmt && cell.numFmt !== '@' ? cell.numFmt : DATE_CELL_FORMAT;
-  }
-  return DATE_CELL_FORMAT;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading cells without creating them.
-
-/** The value at a cell, or null; never creates the cell (getCell would add it to the file). */
-function valueAt(sheet: ExcelJS.Worksheet, row: number, column: number): CellValue {
-  const cell = sheet.findCell(row, column);
-  if (cell === undefined || cell.type === ExcelJS.ValueType.Merge) return null;
-  return plainValue(cell.value);
-}
-
-/** Row 1 as written: trimmed text per 0-based column, '' where empty. */
-function headerOf(sheet: ExcelJS.Worksheet): string[] {
-  const row = sheet.findRow(1);
-  if (row === undefined) return [];
-  return headerTexts(Array.from({ length: row.cellCount }, (_, c) => valueAt(sheet, 1, c + 1)));
-}
 
 /** Every existing cell of a sheet, in row order. */
 function* existingCells(sheet: ExcelJS.Worksheet): Generator<ExcelJS.Cell> {
@@ -293,11 +250,6 @@ function* existingCells(sheet: ExcelJS.Worksheet): Generator<ExcelJS.Cell> {
       if (cell !== undefined) yield cell;
     }
   }
-}
-
-/** The first worksheet recognised as the given data tab (validation refuses two). */
-function dataSheet(workbook: ExcelJS.Workbook, tab: TabKey): ExcelJS.Worksheet | undefined {
-  return workbook.worksheets.find((sheet) => recogniseTab(sheet.name) === tab);
 }
 
 // ---------------------------------------------------------------------------------------------

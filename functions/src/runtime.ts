@@ -27,6 +27,7 @@ import type { MailQueue } from './mail/queue';
 import { mailFromAddress, transportFromConfig } from './mail/transport';
 import { CloudPhotoStore } from './requests/cloudPhotoStore';
 import { firstServing, localFolderPhotoStore } from './requests/evidence';
+import { protectRestoredCells } from './requests/restoreCell';
 import { createVersionMover, protectSubmitted, type SubmissionRowWriter } from './requests/submit';
 import type { GeneratedTabsWriter, RefreshDeps } from './stats/refresh';
 import { DistrictStore } from './store/districtStore';
@@ -163,10 +164,11 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     }
     await sheet.update(tabs);
   };
-  const writeSubmissionRows: SubmissionRowWriter = async (planId, location, rows, records) => {
+  const writeSubmissionRows: SubmissionRowWriter = async (planId, location, rows, records, cells = []) => {
     const update: WorkbookUpdate = {
       ...(rows.length > 0 && { appendActivities: rows }),
       ...(records.length > 0 && { appendRecords: records }),
+      ...(cells.length > 0 && { restoreCells: cells }),
     };
     if (location.kind === 'xlsx') {
       const writeXlsx = overrides.writeXlsx ?? (await import('../../adapters/workbook/xlsxPort')).updateXlsx;
@@ -174,6 +176,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
       return {
         inWorkbook: Array.isArray(outcome?.inWorkbook) ? outcome.inWorkbook : [],
         recordsInWorkbook: Array.isArray(outcome?.recordsInWorkbook) ? outcome.recordsInWorkbook : [],
+        cellsDone: Array.isArray(outcome?.cellsDone) ? outcome.cellsDone : [],
       };
     }
     const sheet = await openSheet(location.spreadsheetId);
@@ -183,7 +186,11 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
       );
     }
     const result = await sheet.update(update);
-    return { inWorkbook: result.inWorkbook ?? [], recordsInWorkbook: result.recordsInWorkbook ?? [] };
+    return {
+      inWorkbook: result.inWorkbook ?? [],
+      recordsInWorkbook: result.recordsInWorkbook ?? [],
+      cellsDone: result.cellsDone ?? [],
+    };
   };
   const retentionMs = config.mailRetentionDays * DAY_MS;
   const mailQueue: MailQueue = {
@@ -247,6 +254,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     log,
     durable,
     keepSubmitted: (planId, inWorkbook, at, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
+    pinRestored: (planId, records, at, tab) => protectRestoredCells(db, planId, records, at, tab),
     history: { db, moveVersion: createVersionMover(db) },
     photos,
     ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),

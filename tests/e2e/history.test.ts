@@ -4,7 +4,8 @@
  * names the three deletions and who made them (the OS user, 「本地」); `gongjian restore` brings one
  * back into the file's 活动 tab with its ID and values, and into the statistics; restoring it again
  * adds no second row; the generated tab 变更记录 lists the deletions. A partner deleted from 共建单位
- * comes back the same way, into its own tab.
+ * comes back the same way, into its own tab. One field overwritten in the file comes back with
+ * `restore --field` into its cell and the statistics.
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +47,21 @@ async function deleteRows(path: string, ids: string[], tab = '活动'): Promise<
   await workbook.xlsx.writeFile(saved);
   renameSync(saved, path);
   return removed;
+}
+
+/** 活动's 参与人数 column in the sample (1-based, as ExcelJS counts). */
+const PARTICIPANTS_COLUMN = 7;
+
+/** Sets one cell of the 活动 row holding an ID, as a spreadsheet program saves: a new file put in place. */
+async function setCell(path: string, id: string, column: number, value: number): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(path);
+  const sheet = workbook.getWorksheet('活动') as ExcelJS.Worksheet;
+  for (let n = 2; n <= sheet.rowCount; n++)
+    if (sheet.getRow(n).getCell(1).text === id) sheet.getRow(n).getCell(column).value = value;
+  const saved = `${path}.saving.xlsx`;
+  await workbook.xlsx.writeFile(saved);
+  renameSync(saved, path);
 }
 
 describe('history and restore through the local stack', () => {
@@ -128,6 +144,56 @@ describe('history and restore through the local stack', () => {
     );
     expect(partnerRow.单位名称).toBe(partner?.title);
     expect(counted()).toBe(withPartner);
+
+    // One field: staff overwrite an activity's 参与人数 and save; `restore --field` puts the value
+    // before that change back into the cell of the .xlsx and into the statistics.
+    const people = () =>
+      json<{ plan: { participants: number } }>(gongjian(['stats', path, '--json'])).plan.participants;
+    const kept = created.find(
+      (e) =>
+        e.tab === 'activities' &&
+        !ids.includes(e.id) &&
+        e.data?.status === 'done' &&
+        String(e.data?.date) < today &&
+        typeof e.data?.participants === 'number',
+    ) as ChangeEntry;
+    const original = kept.data?.participants as number;
+    const total = people();
+    await setCell(path, kept.id, PARTICIPANTS_COLUMN, original + 40);
+    await eventually(
+      () => {
+        const history = gongjian(['history', path, '--row', kept.id, '--json']);
+        return history.code === 0 && json<ChangeEntry[]>(history)[0]?.op === 'updated';
+      },
+      { timeoutMs: 120_000, what: 'the edit of 参与人数 in gongjian history' },
+    );
+    expect(people()).toBe(total + 40);
+    const field = gongjian(['restore', path, kept.id, '--field', '参与人数']);
+    expect(field.code, field.stderr).toBe(0);
+    expect(field.stdout).toContain(`已恢复为 ${original}`);
+    const cell = await eventually(
+      async () => {
+        const row = (await activityRowsNow(path))?.find((r) => r.记录编号 === kept.id);
+        return row && Number(row.参与人数) === original ? row : undefined;
+      },
+      { timeoutMs: 120_000, what: 'the restored value in the 参与人数 cell' },
+    );
+    expect(Number(cell.参与人数)).toBe(original);
+    expect(people()).toBe(total);
+    const [restoredChange] = json<ChangeEntry[]>(gongjian(['history', path, '--row', kept.id, '--json']));
+    expect(restoredChange).toMatchObject({
+      source: 'restore',
+      op: 'updated',
+      fields: [{ field: 'participants', old: original + 40, new: original }],
+    });
+    // Twice is once; a column that never changed, and one the tab lacks, are refused in Chinese.
+    expect(gongjian(['restore', path, kept.id, '--field', 'participants']).stdout).toContain(
+      '已是恢复后的值',
+    );
+    const never = gongjian(['restore', path, kept.id, '--field', '活动名称']);
+    expect(never.code).toBe(2);
+    expect(never.stderr).toContain('没有修改过');
+    expect(gongjian(['restore', path, kept.id, '--field', '不存在的列']).stderr).toContain('此表没有这一列');
     // 变更记录 in the workbook lists the deletions.
     await eventually(
       async () => {

@@ -47,6 +47,7 @@ import { logs } from '../logs';
 import { isRebinding } from '../store/binding';
 import { DistrictRefusal, unknownDistrict } from '../store/districtStore';
 import { type PlanDoc, SyncBusyError, type WorkbookLocation } from '../store/planStore';
+import type { RecordDoc } from '../store/records';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
 import { type ApiDeps, ApiError, type ApiRequest, type ApiResponse, parseSmallBody } from './handler';
@@ -291,6 +292,7 @@ async function syncOrValidate(
 ): Promise<ApiAnswer<'sync' | 'validate'>> {
   const body = parseBody(req, deps.maxBodyBytes);
   const keep = deps.keepSubmitted;
+  const pin = deps.pinRestored;
   const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook?.(planId));
   // Only admins point a plan at another spreadsheet (store/binding.ts): checked now, and again on
   // the plan as stored once the sync holds it.
@@ -317,6 +319,12 @@ async function syncOrValidate(
         ? {
             keepSubmitted: (ids: ReadonlySet<string>, tab: RecordTabKey) =>
               keep(planId, ids, deps.now(), tab),
+          }
+        : {}),
+      ...(pin
+        ? {
+            pinRestored: (records: readonly RecordDoc[], tab: RecordTabKey) =>
+              pin(planId, records, deps.now(), tab),
           }
         : {}),
       ...(workbookLocation ? { workbookLocation } : {}),

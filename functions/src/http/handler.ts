@@ -16,6 +16,7 @@ import type { MailQueue } from '../mail/queue';
 import type { PhotoStore } from '../requests/evidence';
 import type { DistrictStore } from '../store/districtStore';
 import type { PlanStore } from '../store/planStore';
+import type { RecordDoc } from '../store/records';
 import type { SyncProgress } from '../sync/syncPlan';
 import type { Identity } from './auth';
 
@@ -67,6 +68,13 @@ export interface ApiDeps extends Clock {
     now: Date,
     tab?: RecordTabKey,
   ) => Promise<ReadonlySet<string>>;
+  /** The records whose restored field value a sync keeps (requests/restoreCell.ts protectRestoredCells). */
+  pinRestored?: (
+    planId: string,
+    records: readonly RecordDoc[],
+    now: Date,
+    tab: RecordTabKey,
+  ) => Promise<ReadonlyMap<string, RecordDoc>>;
   /** Districts and their roll-ups (districts.ts); without them the district routes answer 404. */
   districts?: {
     store: DistrictStore;

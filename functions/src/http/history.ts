@@ -1,7 +1,9 @@
 /**
  * The change log's routes (§12), for the plan's editors like every route:
  *   GET  /v1/plans/{planId}/history?row=ID&since=YYYY-MM-DD&limit=N   changes, newest first
- *   POST /v1/plans/{planId}/restore  {ids: [...]}                       deleted activities back
+ *   POST /v1/plans/{planId}/restore  {ids: [...]}                       deleted records back
+ *   POST /v1/plans/{planId}/restore  {ids: [ID], field}                 a field's previous value
+ *                                                                        (restoreField.ts)
  * A restore takes the update-request form's path (requests/submit.ts queueActivity): the record,
  * a queue entry from which the row is appended to the workbook's 活动 tab with its ID and last
  * values, and its change (source restore) in one batch that creates the entry only if new. The
@@ -57,12 +59,17 @@ export async function restoreRecords(
   author: string,
   deps: HistoryDeps & { now: () => Date },
 ): Promise<{ status: 200; body: RestoreResponse }> {
-  const { ids } = parseSmallBody(
+  const { ids, field } = parseSmallBody(
     RestoreRequest,
     req,
-    'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）',
-    'ids is a list of the IDs to restore (activities, partners or measures)',
+    'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）；给出 field 时只能有一个编号',
+    'ids is a list of the IDs to restore (activities, partners or measures); one ID with field',
   );
+  if (field !== undefined) {
+    const { restoreField } = await import('./restoreField');
+    const result = await restoreField(plan, ids[0] as string, field, author, deps);
+    return { status: 200, body: { planId: plan.planId, results: [result] } };
+  }
   const wanted = [...new Set(ids)];
   // The records' own chunks, newest first (the ids index): each ID's latest change decides.
   const latest = new Map<string, ChangeEntry>();

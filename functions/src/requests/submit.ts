@@ -39,11 +39,11 @@
  */
 
 import { createHash } from 'node:crypto';
-import { FieldValue, type Firestore, type WriteBatch } from 'firebase-admin/firestore';
+import { FieldValue, type Firestore, type Timestamp, type WriteBatch } from 'firebase-admin/firestore';
 import * as z from 'zod';
-import type { AppendedRecord } from '../../../adapters/workbook/port';
+import type { AppendedRecord, RestoredCell, RestoredCellKey } from '../../../adapters/workbook/port';
 import type { RecordTabKey } from '../../../shared/columns';
-import { recordChange } from '../../../shared/history';
+import { type RecordData, recordChange } from '../../../shared/history';
 import { Activity, DEFAULT_HISTORY_DAYS } from '../../../shared/model';
 import { type Log, logs } from '../logs';
 import { type ChangeContext, chunkDoc, chunkId, chunkRef } from '../store/changeLog';
@@ -103,8 +103,22 @@ export const RestoredRow = QueueState.extend({
 });
 export type RestoredRow = z.infer<typeof RestoredRow>;
 
-/** Any queue entry: a submitted or restored activity, or a restored partner or measure. */
-export const QueueEntry = z.union([Submission, RestoredRow]);
+/**
+ * A restored field value (§12 `restore --field`, http/restoreField.ts), queued for the one cell
+ * of its record's row: written by the same flush, and kept by a sync whose workbook does not hold
+ * it yet (protectRestoredCells). `value` absent: the field was empty before (the cell is cleared).
+ */
+export const RestoredCellEntry = QueueState.extend({
+  kind: z.literal('cell'),
+  tab: z.enum(['activities', 'partners', 'plan']),
+  recordId: z.string(),
+  field: z.string(),
+  value: z.unknown().optional(),
+});
+export type RestoredCellEntry = z.infer<typeof RestoredCellEntry>;
+
+/** Any queue entry: a submitted or restored activity, a restored partner or measure, or a cell. */
+export const QueueEntry = z.union([Submission, RestoredRow, RestoredCellEntry]);
 export type QueueEntry = z.infer<typeof QueueEntry>;
 
 /** A row's key across tabs (IDs are unique within a tab only). */
@@ -112,11 +126,17 @@ function rowKey(tab: RecordTabKey, id: string): string {
   return `${tab}\u0000${id}`;
 }
 
-/** The tab an entry's row goes to, and its record ID there. */
+/** The tab an entry's row (or cell) goes to, and its record ID there. */
 function rowOf(entry: QueueEntry): { tab: RecordTabKey; id: string } {
-  return entry.kind === 'record'
+  return entry.kind === 'record' || entry.kind === 'cell'
     ? { tab: entry.tab, id: entry.recordId }
     : { tab: 'activities', id: entry.activityId };
+}
+
+/** What the flush reports done for an entry: its row, or for a cell its row and field. */
+function doneKey(entry: QueueEntry): string {
+  const { tab, id } = rowOf(entry);
+  return entry.kind === 'cell' ? `${rowKey(tab, id)}\u0000${entry.field}` : rowKey(tab, id);
 }
 
 export interface SubmitDeps {
@@ -233,18 +253,25 @@ export async function queueActivity(
     versionPending: true,
   };
   const record = recordDoc(activity.activityId, activity);
-  const queued = await commitQueued(
-    db,
-    input.planId,
-    submission,
-    'activities',
-    record,
-    input.change,
-    (batch) => input.also?.(batch, submission),
-  );
+  const queued = await commitQueued(db, input.planId, submission, 'activities', record, input.change, {
+    also: (batch) => input.also?.(batch, submission),
+  });
   return queued.created
     ? { created: true, submission }
     : { created: false, submission: Submission.parse(queued.existing) };
+}
+
+/** How a restore's queue entry starts (a row: queueRecord; a cell: restoreCell.ts): queued, version pending. */
+export function restoreQueued(key: string, planId: string, at: Date) {
+  return {
+    key,
+    planId,
+    tokenHash: 'restore',
+    submittedAt: at.toISOString(),
+    state: 'queued' as const,
+    attempts: 0,
+    versionPending: true,
+  };
 }
 
 /**
@@ -263,13 +290,7 @@ export async function queueRecord(
   },
 ): Promise<{ created: boolean }> {
   const entry: RestoredRow = {
-    key: input.key,
-    planId: input.planId,
-    tokenHash: 'restore',
-    submittedAt: input.change.at.toISOString(),
-    state: 'queued',
-    attempts: 0,
-    versionPending: true,
+    ...restoreQueued(input.key, input.planId, input.change.at),
     kind: 'record',
     tab: input.tab,
     recordId: input.record.id,
@@ -280,30 +301,33 @@ export async function queueRecord(
 }
 
 /**
- * The one batch every queued row takes (see the module comment): the entry, created only if new,
+ * The one batch every queued row (or cell, restoreCell.ts) takes (see the module comment): the entry, created only if new,
  * its record and its change-log chunk. A second delivery of the key fails the whole batch and
  * writes nothing; `existing` is then the entry stored.
  */
-async function commitQueued(
+export async function commitQueued(
   db: Firestore,
   planId: string,
   entry: QueueEntry,
   collection: RecordCollection,
   record: RecordDoc,
   context: ChangeContext,
-  also?: (batch: WriteBatch) => void,
+  options: { also?: (batch: WriteBatch) => void; before?: RecordData; readAt?: Timestamp } = {},
 ): Promise<{ created: boolean; existing?: unknown }> {
   const ref = submissionsRef(db, planId).doc(entry.key);
   const batch = db.batch();
   batch.create(ref, entry);
-  batch.set(planRef(db, planId).collection(collection).doc(docIdOf(record.id)), record);
-  const change = recordChange(TAB_OF[collection], record.id, undefined, record.data);
+  const recordRef = planRef(db, planId).collection(collection).doc(docIdOf(record.id));
+  // A field restore replaces the record only as read (its update time): see queueCell.
+  if (options.readAt) batch.update(recordRef, { ...record }, { lastUpdateTime: options.readAt });
+  else batch.set(recordRef, record);
+  const change = recordChange(TAB_OF[collection], record.id, options.before, record.data);
   if (change)
     batch.set(
       chunkRef(db, planId, chunkId(context, `${context.source}-${entry.key}`)),
       chunkDoc(context, [change]),
     );
-  also?.(batch);
+  options.also?.(batch);
   try {
     await batch.commit();
     return { created: true };
@@ -385,7 +409,8 @@ export async function protectSubmitted(
   for (const doc of entries.docs) {
     const entry = QueueEntry.parse(doc.data());
     const row = rowOf(entry);
-    if (row.tab !== tab) continue;
+    // A restored cell keeps a value, not a row (protectRestoredCells).
+    if (row.tab !== tab || entry.kind === 'cell') continue;
     if (inWorkbook.has(row.id)) {
       void cleared.delete(doc.ref);
       continue;
@@ -407,7 +432,7 @@ export interface AppendedActivity {
 
 /**
  * Appends rows to a plan's workbook: only those whose ID their tab does not hold yet (activities
- * to 活动; restored partners and measures, `records`, to theirs). Returns the IDs now in the
+ * to 活动; restored partners and measures, `records`, to theirs), and writes restored `cells`. Returns the IDs now in the
  * workbook (appended or found); throws or omits on failure.
  */
 export type SubmissionRowWriter = (
@@ -415,7 +440,13 @@ export type SubmissionRowWriter = (
   location: WorkbookLocation,
   rows: AppendedActivity[],
   records: AppendedRecord[],
-) => Promise<{ inWorkbook: string[]; recordsInWorkbook?: { tab: AppendedRecord['tab']; id: string }[] }>;
+  cells?: RestoredCell[],
+) => Promise<{
+  inWorkbook: string[];
+  recordsInWorkbook?: { tab: AppendedRecord['tab']; id: string }[];
+  /** The restored cells done (port.ts WorkbookUpdate.restoreCells). */
+  cellsDone?: RestoredCellKey[];
+}>;
 
 /** Writes a plan's queued rows to its workbook and marks them written; failures stay queued. */
 export async function flushSubmissions(
@@ -445,12 +476,17 @@ export async function flushSubmissions(
       planId,
       plan.workbook,
       entries.flatMap((e) =>
-        e.kind === 'record' ? [] : [{ activityId: e.activityId, activity: e.activity }],
+        e.kind === 'record' || e.kind === 'cell' ? [] : [{ activityId: e.activityId, activity: e.activity }],
       ),
       entries.flatMap((e) => (e.kind === 'record' ? [{ tab: e.tab, id: e.recordId, data: e.record }] : [])),
+      entries.flatMap((e) =>
+        e.kind === 'cell' ? [{ tab: e.tab, id: e.recordId, field: e.field, value: e.value }] : [],
+      ),
     );
     for (const id of result.inWorkbook) inWorkbook.add(rowKey('activities', id));
     for (const { tab, id } of result.recordsInWorkbook ?? []) inWorkbook.add(rowKey(tab, id));
+    for (const { tab, id, field } of result.cellsDone ?? [])
+      inWorkbook.add(`${rowKey(tab, id)}\u0000${field}`);
   } catch (error) {
     deps.log?.(logs.rowsKeptForRetry(planId, error));
     const writer = deps.db.bulkWriter();
@@ -468,8 +504,7 @@ export async function flushSubmissions(
   const writer = deps.db.bulkWriter();
   let written = 0;
   for (const [i, doc] of queued.entries()) {
-    const row = rowOf(entries[i] as QueueEntry);
-    const done = inWorkbook.has(rowKey(row.tab, row.id));
+    const done = inWorkbook.has(doneKey(entries[i] as QueueEntry));
     if (done) written += 1;
     void writer.update(doc.ref, {
       ...(done ? { state: 'written', writtenAt } : {}),

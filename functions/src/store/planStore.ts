@@ -194,7 +194,7 @@ export class PlanStore {
     planId: string,
     collection: RecordCollection,
     records: RecordDoc[],
-    protect?: () => Promise<ReadonlySet<string>>,
+    protect?: () => Promise<{ keep: ReadonlySet<string>; pinned?: ReadonlyMap<string, RecordDoc> }>,
   ): Promise<{
     writes: PendingWrite[];
     counts: Omit<WriteCounts, 'deleted'>;
@@ -205,13 +205,16 @@ export class PlanStore {
     const existing = new Map<string, string | undefined>();
     const snapshot = await ref.select('hash').get();
     for (const doc of snapshot.docs) existing.set(doc.id, doc.get('hash') as string | undefined);
-    const kept = protect ? await protect() : new Set<string>();
+    // Read after the hashes (requests/submit.ts): kept records, and records whose restored cell
+    // the workbook does not hold yet, taken as pinned (requests/restoreCell.ts).
+    const { keep: kept, pinned } = protect ? await protect() : { keep: new Set<string>() };
 
     const counts = { created: 0, updated: 0 };
     const wanted = new Set<string>();
     const changed: { docId: string; record: RecordDoc }[] = [];
-    for (const record of records) {
-      const docId = docIdOf(record.id);
+    for (const given of records) {
+      const docId = docIdOf(given.id);
+      const record = pinned?.get(docId) ?? given;
       wanted.add(docId);
       const hash = existing.get(docId);
       if (hash === record.hash) continue;

@@ -18,6 +18,13 @@ export const TAB_OF: Record<RecordCollection, RecordTabKey> = {
   activities: 'activities',
 };
 
+/** The record collection of each sheet tab (TAB_OF reversed). */
+export const COLLECTION_OF: Record<RecordTabKey, RecordCollection> = {
+  partners: 'partners',
+  plan: 'measures',
+  activities: 'activities',
+};
+
 /** The record schema of each collection, for parsing what Firestore returns. */
 export const RECORD_SCHEMAS = { partners: Partner, measures: Measure, activities: Activity } as const;
 export type RecordOf<C extends RecordCollection> = z.infer<(typeof RECORD_SCHEMAS)[C]>;

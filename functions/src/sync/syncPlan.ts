@@ -80,6 +80,11 @@ export interface SyncOptions {
    * predate (requests/submit.ts protectSubmitted). `inWorkbook`: the tab's IDs in this workbook.
    */
   keepSubmitted?: (inWorkbook: ReadonlySet<string>, tab: RecordTabKey) => Promise<ReadonlySet<string>>;
+  /**
+   * The records of a tab to take with a restored field value in place of the workbook's cell,
+   * which may predate its write (requests/restoreCell.ts protectRestoredCells), by document ID.
+   */
+  pinRestored?: (records: readonly RecordDoc[], tab: RecordTabKey) => Promise<ReadonlyMap<string, RecordDoc>>;
   /** The clock of the claim's expiry and of the wait for another sync's claim. */
   clock: Clock;
   /** Held deletions the person confirmed with this request (SyncRequest.confirmDeletions). */
@@ -135,16 +140,23 @@ export async function syncPlan(
     const existing = await store.getPlan(options.planId);
     if (existing) options.authorize?.(existing);
     // Rows submitted or restored that this workbook may predate are kept.
-    const { keepSubmitted } = options;
+    // And restored field values it may predate are kept (requests/restoreCell.ts).
+    const { keepSubmitted, pinRestored } = options;
+    const protect = async (collection: RecordCollection) => {
+      const tab = TAB_OF[collection];
+      const [keep, pinned] = await Promise.all([
+        keepSubmitted?.(new Set(records[collection].map((r) => r.id)), tab) ?? new Set<string>(),
+        pinRestored?.(records[collection], tab),
+      ]);
+      return { keep, ...(pinned && { pinned }) };
+    };
     const diffs = await Promise.all(
       RECORD_COLLECTIONS.map((collection) =>
         store.recordWrites(
           options.planId,
           collection,
           records[collection],
-          keepSubmitted
-            ? () => keepSubmitted(new Set(records[collection].map((r) => r.id)), TAB_OF[collection])
-            : undefined,
+          keepSubmitted || pinRestored ? () => protect(collection) : undefined,
         ),
       ),
     );

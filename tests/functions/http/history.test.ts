@@ -9,12 +9,14 @@
 
 import { join } from 'node:path';
 import fc from 'fast-check';
+import type { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { writeSample } from '../../../adapters/workbook/sample';
 import { updateXlsx } from '../../../adapters/workbook/xlsxPort';
 import { readXlsx } from '../../../adapters/workbook/xlsxReader';
 import type { Clock } from '../../../functions/src/clock';
 import { createApi } from '../../../functions/src/http/api';
+import { protectRestoredCells, queueCell } from '../../../functions/src/requests/restoreCell';
 import {
   createVersionMover,
   flushSubmissions,
@@ -25,7 +27,7 @@ import {
 import { readChanges } from '../../../functions/src/store/changeLog';
 import { changesRef } from '../../../functions/src/store/paths';
 import { PlanStore } from '../../../functions/src/store/planStore';
-import { RECORD_COLLECTIONS, TAB_OF } from '../../../functions/src/store/records';
+import { RECORD_COLLECTIONS, type RecordDoc, TAB_OF } from '../../../functions/src/store/records';
 import { syncPlan } from '../../../functions/src/sync/syncPlan';
 import type { RecordTabKey } from '../../../shared/columns';
 import { type ChangeEntry, type RecordData, replayChanges } from '../../../shared/history';
@@ -138,6 +140,29 @@ function apiCaller(store: PlanStore, planId: string, at: Date = minutes(2)) {
     );
     return { status, json };
   };
+}
+
+/**
+ * Syncs of the plan's .xlsx as the API runs them: keeping the rows a restore (or the form) queued
+ * and the restored cells, which the workbook synced may predate.
+ */
+function protectedSync(store: PlanStore, planId: string, path: string) {
+  const db = fs.firestore();
+  return (workbook: RawWorkbook, at: Date) =>
+    syncPlan(
+      workbook,
+      {
+        planId,
+        caller: OWNER,
+        now: at,
+        existing: undefined,
+        workbookLocation: { kind: 'xlsx', path },
+        clock: pinnedClock(at),
+        keepSubmitted: (inWorkbook, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
+        pinRestored: (records, tab) => protectRestoredCells(db, planId, records, at, tab),
+      },
+      store,
+    );
 }
 
 describe('the change log', () => {
@@ -328,20 +353,7 @@ describe('the change log', () => {
       await writeSample(path, 2026, '2026-06-30');
       const full = await readXlsx(path);
       const planId = 'p4';
-      const syncNow = (workbook: RawWorkbook, at: Date) =>
-        syncPlan(
-          workbook,
-          {
-            planId,
-            caller: OWNER,
-            now: at,
-            existing: undefined,
-            workbookLocation: { kind: 'xlsx', path },
-            clock: pinnedClock(at),
-            keepSubmitted: (inWorkbook, tab) => protectSubmitted(db, planId, inWorkbook, at, tab),
-          },
-          store,
-        );
+      const syncNow = protectedSync(store, planId, path);
       await syncNow(full, minutes(0));
       const before = await storedRecords(planId);
       // Partner P11 and measure 3.5 deleted from their tabs (the activities naming them are refused).
@@ -404,6 +416,140 @@ describe('the change log', () => {
     } finally {
       folder.remove();
     }
+  });
+
+  it('restores a field to its value before its latest change, once, kept from a stale sync until the cell holds it', async () => {
+    const db = fs.firestore();
+    const store = new PlanStore(db);
+    const folder = tempFolder();
+    try {
+      const path = join(folder.dir, 'plan.xlsx');
+      await writeSample(path, 2026, '2026-06-30');
+      const original = await readXlsx(path);
+      const planId = 'p6';
+      const syncNow = protectedSync(store, planId, path);
+      await syncNow(original, minutes(0));
+      const row = activitiesOf(original).rows.find(
+        (r) => typeof r.cells[PEOPLE] === 'number',
+      ) as RawTab['rows'][number];
+      const id = String(row.cells[ID]);
+      const people = row.cells[PEOPLE] as number;
+      // Staff change 参与人数 and sync: this is the change to undo.
+      const edited: RawWorkbook = {
+        ...original,
+        tabs: original.tabs.map((tab) =>
+          tab.name === '活动'
+            ? {
+                ...tab,
+                rows: tab.rows.map((r) =>
+                  r === row ? { ...r, cells: r.cells.map((c, i) => (i === PEOPLE ? people + 40 : c)) } : r,
+                ),
+              }
+            : tab,
+        ),
+      };
+      await syncNow(edited, minutes(1));
+      expect((await storedRecords(planId)).activities.get(id)?.participants).toBe(people + 40);
+
+      const call = apiCaller(store, planId);
+      const restore = async (field: string, ids = [id]) =>
+        (await call('POST', 'restore', OWNER, { ids, field })).json.results as Record<string, unknown>[];
+      expect(await restore('参与人数')).toEqual([
+        { id, tab: 'activities', field: 'participants', value: people, outcome: 'restored' },
+      ]);
+      expect((await storedRecords(planId)).activities.get(id)?.participants).toBe(people);
+      const [logged] = await readChanges(db, planId, { ids: [id] });
+      expect(logged).toMatchObject({
+        source: 'restore',
+        op: 'updated',
+        fields: [{ field: 'participants', old: people + 40, new: people }],
+      });
+      // Twice (the field key this time): nothing written again.
+      const chunks = await chunkCount(planId);
+      expect((await restore('participants'))[0]?.outcome).toBe('alreadyRestored');
+      expect(await chunkCount(planId)).toBe(chunks);
+      // The refusals: no such ID, no such column, a column never changed, a deleted record.
+      expect((await restore('参与人数', ['NOPE']))[0]?.outcome).toBe('unknown');
+      expect((await restore('不存在的列'))[0]?.outcome).toBe('unknownField');
+      expect((await restore('活动名称'))[0]?.outcome).toBe('noChange');
+
+      // A sync of the workbook read before the restore (the cell still says people + 40) does not
+      // overwrite it back, and logs nothing.
+      const since = minutes(3);
+      await syncNow(edited, since);
+      expect((await storedRecords(planId)).activities.get(id)?.participants).toBe(people);
+      expect(await readChanges(db, planId, { since: since.toISOString() })).toEqual([]);
+
+      // The queue writes the one cell of the .xlsx; the sync reading it changes nothing and clears the entry.
+      const writeRows: SubmissionRowWriter = async (_planId, _location, activities, records, cells) => {
+        const result = await updateXlsx(path, {
+          appendActivities: activities,
+          appendRecords: records,
+          ...(cells && { restoreCells: cells }),
+        });
+        return { inWorkbook: result.inWorkbook ?? [], cellsDone: result.cellsDone ?? [] };
+      };
+      expect(await flushSubmissions({ db, now: () => minutes(4), store, writeRows }, planId)).toEqual({
+        written: 1,
+        queued: 0,
+      });
+      const read = await readXlsx(path);
+      const cell = activitiesOf(read).rows.find((r) => String(r.cells[ID]) === id)?.cells[PEOPLE];
+      expect(cell).toBe(people);
+      await syncNow(read, minutes(5));
+      expect(await readChanges(db, planId, { since: minutes(5).toISOString() })).toEqual([]);
+      expect((await db.collection('plans').doc(planId).collection('submissions').get()).size).toBe(0);
+      // From then on the sheet is the field's source again: a stale workbook's value lands.
+      await syncNow(edited, minutes(6));
+      expect((await storedRecords(planId)).activities.get(id)?.participants).toBe(people + 40);
+      // A deleted record's field is not restored: the record comes first.
+      await syncNow(
+        {
+          ...read,
+          tabs: read.tabs.map((tab) =>
+            tab.name === '活动' ? { ...tab, rows: tab.rows.filter((r) => String(r.cells[ID]) !== id) } : tab,
+          ),
+        },
+        minutes(7),
+      );
+      expect((await restore('参与人数'))[0]?.outcome).toBe('deleted');
+    } finally {
+      folder.remove();
+    }
+  });
+
+  it('a field restore whose record a sync changed after it was read writes nothing (the caller reads again)', async () => {
+    const db = fs.firestore();
+    const store = new PlanStore(db);
+    const { base, rows } = numberedSample();
+    const planId = 'p7';
+    await sync(store, planId, base, minutes(0));
+    const id = String(rows[0]?.[ID]);
+    const ref = db.collection('plans').doc(planId).collection('activities').doc(id);
+    const read = await ref.get();
+    // A sync commits a new title between the restore's read and its batch.
+    await sync(
+      store,
+      planId,
+      withActivities(
+        base,
+        rows.map((cells, i) => (i === 0 ? cells.map((c, k) => (k === TITLE ? '改过的标题' : c)) : cells)),
+      ),
+      minutes(1),
+    );
+    const queued = await queueCell(db, {
+      planId,
+      key: 'k1',
+      tab: 'activities',
+      before: read.data() as RecordDoc,
+      readAt: read.updateTime as Timestamp,
+      field: 'participants',
+      value: 1,
+      change: { at: minutes(2), by: OWNER, source: 'restore', keepDays: 30 },
+    });
+    expect(queued).toEqual({ created: false, conflict: true });
+    expect((await ref.get()).get('data.title')).toBe('改过的标题');
+    expect((await db.collection('plans').doc(planId).collection('submissions').get()).size).toBe(0);
   });
 
   it('history and restore over the API: editors only; a deletion restored once however often asked', async () => {
