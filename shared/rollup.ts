@@ -329,6 +329,8 @@ export function categoryRateHeader(category: Category): string {
 
 const RATE_HEADERS = ['完成率', '平均进度', '进度差'] as const;
 const PARTNER_HEADERS = ['活跃单位', '失联单位'] as const;
+/** A community's evidence coverage (SPEC §11): its done activities with evidence, pooled in the total. */
+const EVIDENCE_HEADER = '佐证覆盖率';
 
 /** The fixed columns of each roll-up tab (社区总览 adds a rate per category, 按月 a column per month). */
 export const ROLLUP_HEADERS: Record<RollupTab, readonly string[]> = {
@@ -341,6 +343,7 @@ export const ROLLUP_HEADERS: Record<RollupTab, readonly string[]> = {
     '事项数',
     ...STATUS_HEADERS,
     ...RATE_HEADERS,
+    EVIDENCE_HEADER,
     ...TOTAL_HEADERS,
     ...PARTNER_HEADERS,
   ],
@@ -357,6 +360,7 @@ const MONTHS_TOTAL = '合计';
 /** Headers whose numbers are fractions, shown as percentages (as the plan's 按类别 shows its rates). */
 const PERCENT_HEADERS = new Set<string>([
   ...RATE_HEADERS,
+  EVIDENCE_HEADER,
   ...CATEGORY_RATE_HEADERS,
   '进度',
   ...CATEGORIES.map(categoryRateHeader),
@@ -400,6 +404,8 @@ function communitiesTable(rollup: DistrictRollup): Table {
     r.completionRate,
     r.averageProgress,
     pace,
+    // A summary stored before coverage existed has none to show: a blank, not a 0 %.
+    (r.withEvidence as number | undefined) === undefined ? null : r.evidenceCoverage,
     ...totals(r),
     partners.active,
     partners.silent,

@@ -68,6 +68,7 @@ function rollUpCells(r: RollUp): [string, number][] {
     ...MEASURE_STATUSES.map((s): [string, number] => [STATUS_LABELS[s], r[s]]),
     ['完成率', r.completionRate],
     ['平均进度', r.averageProgress],
+    ['佐证覆盖率', r.evidenceCoverage],
     ['活动次数', r.activities],
     ['参与人数', r.participants],
     ['受益人数', r.beneficiaries],
@@ -154,6 +155,10 @@ describe('each community’s row is its plan’s statistics (property over gener
         const sum = (f: (s: Stats) => number) => built.reduce((n, p) => n + f(p.stats), 0);
         expect(total.get('事项数')).toBe(sum((s) => s.plan.measures));
         expect(total.get('活动次数')).toBe(sum((s) => s.plan.activities));
+        const activities = sum((s) => s.plan.activities);
+        expect(total.get('佐证覆盖率')).toBe(
+          activities === 0 ? 0 : sum((s) => s.plan.withEvidence) / activities,
+        );
         const live = sum((s) => s.plan.measures - s.plan.cancelled);
         expect(total.get('完成率')).toBe(live === 0 ? 0 : sum((s) => s.plan.done) / live);
         expect(
