@@ -97,7 +97,8 @@ export function useStorageEmulator(name: string): StorageEmulatorHandle {
     projectId,
     bucketName,
     get host() {
-      if (!host) throw new Error(`The Storage emulator for ${projectId} is not running`);
+      // A failed start says why (firebase-tools missing, …) to whichever hook asks first.
+      if (!host) throw startError ?? new Error(`The Storage emulator for ${projectId} is not running`);
       return host;
     },
     bucket() {
