@@ -226,9 +226,16 @@ export const ConfirmDeletionsResponse = z.object({
   confirmed: z.array(PendingDeletion),
 });
 export type ConfirmDeletionsResponse = z.infer<typeof ConfirmDeletionsResponse>;
-/** The query of history (GET): one record's changes, changes since a date, how many at most. */
+/**
+ * A record tab a history query or a restore is about. IDs are unique within a tab only (a partner
+ * and an activity may both be P01): without it an ID means its latest change in any tab.
+ */
+const RecordTab = z.enum(RECORD_TABS as [RecordTabKey, ...RecordTabKey[]]);
+
+/** The query of history (GET): one record's changes (of one tab), changes since a date, how many at most. */
 export const HistoryQuery = z.object({
   row: z.string().trim().min(1).max(64).optional(),
+  tab: RecordTab.optional(),
   since: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
@@ -254,6 +261,8 @@ export const RestoreRequest = z
      * change (§12): the column's Chinese or English header, or the field key.
      */
     field: z.string().trim().min(1).max(64).optional(),
+    /** The tab the IDs are records of; without it each ID's latest change in any tab decides. */
+    tab: RecordTab.optional(),
   })
   .refine((request) => request.field === undefined || request.ids.length === 1, {
     message: 'field restores one record',
@@ -274,7 +283,7 @@ export const RestoreResponse = z.object({
     z.object({
       id: z.string(),
       /** The record's tab, when the log knows the ID. */
-      tab: z.enum(RECORD_TABS as [RecordTabKey, ...RecordTabKey[]]).optional(),
+      tab: RecordTab.optional(),
       outcome: z.enum([
         'restored',
         'alreadyRestored',

@@ -10,10 +10,12 @@ import {
   ErrorBody,
   type EvidenceRequest,
   type EvidenceResponse,
+  type HistoryQuery,
   type HistoryResponse,
   type ReportResponse,
   type RequestsRequest,
   type RequestsResponse,
+  type RestoreRequest,
   type RestoreResponse,
   type RevokeResponse,
   ROUTES,
@@ -168,14 +170,22 @@ export function postRevokeLinks(settings: AddonSettings, email: string, token: s
   return call(settings, 'revoke', { email }, token, requestRefusal);
 }
 
-/** The plan's latest changes (GET …/history), newest first: what 恢复已删除的记录 offers. */
-export function getHistory(settings: AddonSettings, limit: number, token: string): HistoryResponse {
-  return call(settings, 'history', undefined, token, requestRefusal, `?limit=${limit}`);
+/**
+ * The plan's changes (GET …/history), newest first: the latest ones (恢复已删除的记录), or one
+ * record's of one tab (本行修改记录). Apps Script has no URLSearchParams: each value is encoded here.
+ */
+export function getHistory(settings: AddonSettings, query: HistoryQuery, token: string): HistoryResponse {
+  const pairs = Object.entries(query).filter(([, value]) => value !== undefined);
+  const search = pairs.map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`).join('&');
+  return call(settings, 'history', undefined, token, requestRefusal, search === '' ? '' : `?${search}`);
 }
 
-/** Asks the API to restore deleted records by ID (POST …/restore); restoring twice gives one row. */
-export function postRestore(settings: AddonSettings, ids: string[], token: string): RestoreResponse {
-  return call(settings, 'restore', { ids }, token, requestRefusal);
+/**
+ * Asks the API to restore deleted records by ID, or one field's previous value (POST …/restore);
+ * restoring twice gives one row, and writes a field once.
+ */
+export function postRestore(settings: AddonSettings, body: RestoreRequest, token: string): RestoreResponse {
+  return call(settings, 'restore', body, token, requestRefusal);
 }
 
 /** Sends photos of one activity (上传佐证照片); answers the 佐证链接 its row gets. */

@@ -30,6 +30,14 @@ import { markSpreadsheetForPlan } from './planMarker';
 import { parseRequestForm, requestDialogData } from './requests';
 import { DELETION_SCAN, deletedItems, parseRestoreIds, restoreSentence } from './restoreDeleted';
 import {
+  parseRowRecord,
+  type RestoreValueResult,
+  type RowHistoryData,
+  restoreValue,
+  rowHistoryData,
+  selectedRecord,
+} from './rowHistory';
+import {
   configuredSettings,
   parseSettingsForm,
   requireSettings,
@@ -233,7 +241,7 @@ export function revokeUpdateLinks(email: unknown): string {
 export function showRestoreDeleted(): void {
   fromMenu(() => {
     const settings = requireSettings();
-    const items = deletedItems(getHistory(settings, DELETION_SCAN, identityToken()));
+    const items = deletedItems(getHistory(settings, { limit: DELETION_SCAN }, identityToken()));
     showDialog('RestoreDeleted', '恢复已删除的记录', { items }, 560, 440);
   });
 }
@@ -242,8 +250,29 @@ export function showRestoreDeleted(): void {
 export function restoreDeletedRecords(ids: unknown): string {
   return fromSidebar(() => {
     const settings = requireSettings();
-    return restoreSentence(postRestore(settings, parseRestoreIds(ids), identityToken()));
+    return restoreSentence(postRestore(settings, { ids: parseRestoreIds(ids) }, identityToken()));
   });
+}
+
+/** Menu 本行修改记录: the sidebar with the changes of the record on the active cell's row (rowHistory.ts). */
+export function showRowHistory(): void {
+  fromMenu(() => {
+    const settings = requireSettings();
+    const { title, ...record } = selectedRecord(SpreadsheetApp.getActive());
+    showSidebar('RowHistory', '本行修改记录', rowHistoryData(settings, record, title));
+  });
+}
+
+/** From the history sidebar: its record's changes, read again (after a restore, or 刷新). */
+export function getRowHistory(record: unknown, title: unknown): RowHistoryData {
+  return fromSidebar(() =>
+    rowHistoryData(requireSettings(), parseRowRecord(record), typeof title === 'string' ? title : ''),
+  );
+}
+
+/** From the history sidebar, once staff confirmed: 恢复此值 (the server writes the cell). */
+export function restoreFieldValue(request: unknown): RestoreValueResult {
+  return fromSidebar(() => restoreValue(requireSettings(), request));
 }
 
 /** Menu 新增活动记录: the form in the sidebar. */

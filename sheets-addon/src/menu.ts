@@ -13,6 +13,7 @@ export const MENU_ITEMS = [
   { caption: '发送填报请求', functionName: 'showSendRequests' },
   { caption: '撤销填报链接', functionName: 'showRevokeLinks' },
   { caption: '恢复已删除的记录', functionName: 'showRestoreDeleted' },
+  { caption: '本行修改记录', functionName: 'showRowHistory' },
   null,
   { caption: '新增活动记录', functionName: 'showAddActivity' },
   { caption: '上传佐证照片', functionName: 'showUploadEvidence' },

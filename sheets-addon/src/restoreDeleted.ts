@@ -37,7 +37,7 @@ export function deletedItems(history: HistoryResponse, limit = DELETIONS_SHOWN):
     if (seen.has(key)) continue;
     seen.add(key);
     if (entry.op !== 'deleted') continue;
-    const row = shownRow(entry, history.timezone);
+    const row = shownRows(entry, history.timezone)[0] ?? [];
     items.push({
       id: entry.id,
       tab: TAB_LABELS[entry.tab].zh,
@@ -50,13 +50,15 @@ export function deletedItems(history: HistoryResponse, limit = DELETIONS_SHOWN):
   return items;
 }
 
-/** The change as the 变更记录 tab shows it; Apps Script's V8 may lack time-zone data: then UTC. */
-function shownRow(entry: HistoryResponse['changes'][number], timezone: string): (string | null)[] {
+/**
+ * The change as the 变更记录 tab shows it (a row per changed field; 本行修改记录 shows them too).
+ * Apps Script's V8 may lack time-zone data: then UTC, said so beside the time.
+ */
+export function shownRows(entry: HistoryResponse['changes'][number], timezone: string): (string | null)[][] {
   try {
-    return changeRows(entry, timezone)[0] ?? [];
+    return changeRows(entry, timezone);
   } catch {
-    const row = changeRows(entry, 'UTC')[0] ?? [];
-    return [`${row[0] ?? ''} UTC`, ...row.slice(1)];
+    return changeRows(entry, 'UTC').map((row) => [`${row[0] ?? ''} UTC`, ...row.slice(1)]);
   }
 }
 

@@ -14,6 +14,7 @@ export type Page =
   | 'SendRequests'
   | 'RevokeLinks'
   | 'RestoreDeleted'
+  | 'RowHistory'
   | 'UploadEvidence';
 
 function render(page: Page, title: string, payload: unknown): GoogleAppsScript.HTML.HtmlOutput {

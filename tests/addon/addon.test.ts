@@ -46,6 +46,7 @@ const MENU_FUNCTIONS = [
   'showSendRequests',
   'showRevokeLinks',
   'showRestoreDeleted',
+  'showRowHistory',
   'showAddActivity',
   'showUploadEvidence',
   'showSettings',
@@ -60,6 +61,8 @@ const GLOBALS = [
   'sendUpdateRequests',
   'revokeUpdateLinks',
   'restoreDeletedRecords',
+  'getRowHistory',
+  'restoreFieldValue',
   'saveSettings',
   'getSidebarData',
   'goToCell',
@@ -285,6 +288,7 @@ describe('the bundle', () => {
       'Issues.html',
       'RestoreDeleted.html',
       'RevokeLinks.html',
+      'RowHistory.html',
       'SendRequests.html',
       'Settings.html',
       'UploadEvidence.html',
@@ -323,6 +327,7 @@ describe('the bundle', () => {
       'SendRequests',
       'RevokeLinks',
       'RestoreDeleted',
+      'RowHistory',
     ]) {
       const html = readFileSync(join(outdir, `${page}.html`), 'utf8');
       expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);

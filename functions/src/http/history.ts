@@ -1,9 +1,11 @@
 /**
  * The change log's routes (§12), for the plan's editors like every route:
- *   GET  /v1/plans/{planId}/history?row=ID&since=YYYY-MM-DD&limit=N   changes, newest first
- *   POST /v1/plans/{planId}/restore  {ids: [...]}                       deleted records back
- *   POST /v1/plans/{planId}/restore  {ids: [ID], field}                 a field's previous value
+ *   GET  /v1/plans/{planId}/history?row=ID&tab=T&since=YYYY-MM-DD&limit=N   changes, newest first
+ *   POST /v1/plans/{planId}/restore  {ids: [...], tab?}                 deleted records back
+ *   POST /v1/plans/{planId}/restore  {ids: [ID], field, tab?}           a field's previous value
  *                                                                        (restoreField.ts)
+ * IDs are unique within a tab only (a partner and an activity may both be P01), so `tab` names
+ * whose changes are meant; without it an ID's latest change in any tab decides, as before.
  * A restore takes the update-request form's path (requests/submit.ts queueActivity): the record,
  * a queue entry from which the row is appended to the workbook's 活动 tab with its ID and last
  * values, and its change (source restore) in one batch that creates the entry only if new. The
@@ -39,15 +41,16 @@ export async function historyOf(
   if (!parsed.success)
     throw new ApiError(
       'invalid_body',
-      '查询参数不正确：row 为记录编号，since 为日期（YYYY-MM-DD），limit 为 1–5000 的整数',
-      'Bad query: row is a record ID, since a date (YYYY-MM-DD), limit a whole number 1–5000',
+      '查询参数不正确：row 为记录编号，tab 为 partners、plan 或 activities，since 为日期（YYYY-MM-DD），limit 为 1–5000 的整数',
+      'Bad query: row is a record ID, tab partners, plan or activities, since a date (YYYY-MM-DD), limit a whole number 1–5000',
     );
-  const { row, since, limit } = parsed.data;
+  const { row, tab, since, limit } = parsed.data;
   const timezone = plan.settings.timezone;
   const changes = await readChanges(deps.db, plan.planId, {
     limit: limit ?? 1000,
     ...(since !== undefined && { since: startOfDay(since, timezone) }),
     ...(row !== undefined && { ids: [row] }),
+    ...(tab !== undefined && { keep: (entry: ChangeEntry) => entry.tab === tab }),
   });
   return { status: 200, body: { planId: plan.planId, timezone, changes } };
 }
@@ -59,7 +62,11 @@ export async function restoreRecords(
   author: string,
   deps: HistoryDeps & { now: () => Date },
 ): Promise<{ status: 200; body: RestoreResponse }> {
-  const { ids, field } = parseSmallBody(
+  const {
+    ids,
+    field,
+    tab: only,
+  } = parseSmallBody(
     RestoreRequest,
     req,
     'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）；给出 field 时只能有一个编号',
@@ -67,13 +74,14 @@ export async function restoreRecords(
   );
   if (field !== undefined) {
     const { restoreField } = await import('./restoreField');
-    const result = await restoreField(plan, ids[0] as string, field, author, deps);
+    const result = await restoreField(plan, ids[0] as string, field, author, deps, only);
     return { status: 200, body: { planId: plan.planId, results: [result] } };
   }
   const wanted = [...new Set(ids)];
   // The records' own chunks, newest first (the ids index): each ID's latest change decides.
   const latest = new Map<string, ChangeEntry>();
-  for (const entry of await readChanges(deps.db, plan.planId, { ids: wanted }))
+  const keep = only === undefined ? undefined : (entry: ChangeEntry) => entry.tab === only;
+  for (const entry of await readChanges(deps.db, plan.planId, { ids: wanted, ...(keep && { keep }) }))
     if (!latest.has(entry.id)) latest.set(entry.id, entry);
   const change = {
     at: deps.now(),

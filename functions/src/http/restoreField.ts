@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { recordFieldNamed } from '../../../shared/activityRow';
 import type { RestoreResponse } from '../../../shared/api';
+import type { RecordTabKey } from '../../../shared/columns';
 import { historyDays } from '../../../shared/model';
 import { queueCell } from '../requests/restoreCell';
 import { readChanges } from '../store/changeLog';
@@ -25,16 +26,20 @@ type Result = RestoreResponse['results'][number];
 /** A sync committing between our read and our batch makes us read again; this many times at most. */
 const ATTEMPTS = 5;
 
-/** Restores `name` of record `id` (see the module comment); answers what happened. */
+/**
+ * Restores `name` of record `id` (see the module comment) — of tab `only` when given (IDs are
+ * unique within a tab only), else of the tab of the ID's latest change; answers what happened.
+ */
 export async function restoreField(
   plan: PlanDoc,
   id: string,
   name: string,
   author: string,
   deps: HistoryDeps & { now: () => Date },
+  only?: RecordTabKey,
 ): Promise<Result> {
   for (let attempt = 1; ; attempt++) {
-    const outcome = await tryRestore(plan, id, name, author, deps);
+    const outcome = await tryRestore(plan, id, name, author, deps, only);
     if (outcome !== 'conflict') return outcome;
     if (attempt >= ATTEMPTS)
       throw new Error(
@@ -49,9 +54,13 @@ async function tryRestore(
   name: string,
   author: string,
   deps: HistoryDeps & { now: () => Date },
+  only: RecordTabKey | undefined,
 ): Promise<Result | 'conflict'> {
   // The record's changes, newest first: the latest decides whether it is deleted.
-  const changes = await readChanges(deps.db, plan.planId, { ids: [id] });
+  const changes = await readChanges(deps.db, plan.planId, {
+    ids: [id],
+    ...(only !== undefined && { keep: (entry) => entry.tab === only }),
+  });
   const last = changes[0];
   if (last === undefined) return { id, outcome: 'unknown' };
   const { tab } = last;

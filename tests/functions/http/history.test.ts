@@ -594,4 +594,79 @@ describe('the change log', () => {
     const again = await call('POST', 'restore', OWNER, { ids: [gone] });
     expect(again.json.results).toEqual([{ id: gone, tab: 'activities', outcome: 'alreadyRestored' }]);
   });
+
+  it('an ID two tabs share (partner P01 and an activity P01): history and restore answer for the tab asked', async () => {
+    const db = fs.firestore();
+    const store = new PlanStore(db);
+    const { base, rows } = numberedSample();
+    const planId = 'p8';
+    // Staff typed P01 as an activity's 记录编号: IDs are unique within a tab only.
+    const shared = (rows[0] as CellValue[]).map((c, i) => (i === ID ? 'P01' : c));
+    const withShared = (people: number) =>
+      withActivities(base, [shared.map((c, i) => (i === PEOPLE ? people : c)), ...rows.slice(1)]);
+    const renamed = (workbook: RawWorkbook, name: string): RawWorkbook => ({
+      ...workbook,
+      tabs: workbook.tabs.map((tab) =>
+        tab.name === '共建单位'
+          ? {
+              ...tab,
+              rows: tab.rows.map((r) =>
+                r.cells[0] === 'P01' ? { ...r, cells: r.cells.map((c, i) => (i === 1 ? name : c)) } : r,
+              ),
+            }
+          : tab,
+      ),
+    });
+    await sync(store, planId, withShared(5), minutes(0));
+    const partnerName = (await storedRecords(planId)).partners.get('P01')?.name;
+    // The partner's name changes first, then the activity's 参与人数: the activity's change is the latest.
+    await sync(store, planId, renamed(withShared(5), '改过的单位名称'), minutes(1));
+    await sync(store, planId, renamed(withShared(9), '改过的单位名称'), minutes(2));
+
+    const call = apiCaller(store, planId, minutes(3));
+    const historyOf = async (query: Record<string, string>) => {
+      const answer = await call('GET', 'history', OWNER, undefined, query);
+      expect(answer.status).toBe(200);
+      return (answer.json.changes as ChangeEntry[]).map((e) => `${e.tab} ${e.op}`);
+    };
+    expect(await historyOf({ row: 'P01', tab: 'partners' })).toEqual([
+      'partners updated',
+      'partners created',
+    ]);
+    expect(await historyOf({ row: 'P01', tab: 'activities' })).toEqual([
+      'activities updated',
+      'activities created',
+    ]);
+    // Without a tab, as `gongjian history --row` asks: both records' changes, newest first.
+    expect(await historyOf({ row: 'P01' })).toHaveLength(4);
+    expect((await call('GET', 'history', OWNER, undefined, { row: 'P01', tab: 'nope' })).status).toBe(400);
+
+    // The partner's name back: asked for its tab it is restored; without one, the latest change
+    // (the activity's) decides and 活动 has no 单位名称.
+    const restore = async (body: Record<string, unknown>) =>
+      (await call('POST', 'restore', OWNER, body)).json.results as Record<string, unknown>[];
+    expect(await restore({ ids: ['P01'], field: '单位名称' })).toEqual([
+      { id: 'P01', tab: 'activities', outcome: 'unknownField', field: '单位名称' },
+    ]);
+    expect(await restore({ ids: ['P01'], field: '单位名称', tab: 'partners' })).toEqual([
+      { id: 'P01', tab: 'partners', field: 'name', value: partnerName, outcome: 'restored' },
+    ]);
+    expect((await storedRecords(planId)).partners.get('P01')?.name).toBe(partnerName);
+    expect((await storedRecords(planId)).activities.get('P01')?.participants).toBe(9);
+
+    // The activity P01 deleted, then the partner changed again: restoring the activity needs its tab.
+    await sync(store, planId, withActivities(base, rows.slice(1)), minutes(4));
+    await sync(store, planId, renamed(withActivities(base, rows.slice(1)), '又改的名称'), minutes(5));
+    const later = apiCaller(store, planId, minutes(6));
+    const restoreLater = async (body: Record<string, unknown>) =>
+      (await later('POST', 'restore', OWNER, body)).json.results as Record<string, unknown>[];
+    expect(await restoreLater({ ids: ['P01'] })).toEqual([
+      { id: 'P01', tab: 'partners', outcome: 'present' },
+    ]);
+    expect(await restoreLater({ ids: ['P01'], tab: 'activities' })).toEqual([
+      { id: 'P01', tab: 'activities', outcome: 'restored' },
+    ]);
+    expect((await storedRecords(planId)).activities.get('P01')?.participants).toBe(9);
+    expect((await storedRecords(planId)).partners.get('P01')?.name).toBe('又改的名称');
+  });
 });
