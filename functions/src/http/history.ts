@@ -6,14 +6,13 @@
  *                                                                        (restoreField.ts)
  * IDs are unique within a tab only (a partner and an activity may both be P01), so `tab` names
  * whose changes are meant; without it an ID's latest change in any tab decides, as before.
- * A restore takes the update-request form's path (requests/submit.ts queueActivity): the record,
- * a queue entry from which the row is appended to the workbook's 活动 tab with its ID and last
- * values, and its change (source restore) in one batch that creates the entry only if new. The
- * entry's key derives from the record and the deletion undone, so restoring twice — a retried
- * request, two people at once — writes one record and appends one row. The plan's version then
- * moves (as after a submission), so the statistics and generated tabs follow, and the refresh
- * appends the queued row. Only activities are restored this way: the form's append path writes
- * the 活动 tab; a partner or measure row is re-typed by staff (its history shows the values).
+ * A restore takes the update-request form's path (requests/submit.ts queueActivity, queueRecord):
+ * the record, a queue entry from which the row is appended to its tab (活动, 共建单位 or 计划)
+ * with its ID and last values, and its change (source restore) in one batch that creates the
+ * entry only if new. The entry's key derives from the record and the deletion undone, so
+ * restoring twice — a retried request, two people at once — writes one record and appends one
+ * row. The plan's version then moves (as after a submission), so the statistics and generated
+ * tabs follow, and the refresh appends the queued row.
  */
 import { createHash } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
