@@ -142,8 +142,9 @@ export function useFirestoreEmulator(
 }
 
 /**
- * Gives this test process the environment Cloud Functions gives every function (and the local
- * stack sets, stack/stack.ts): the project in GCLOUD_PROJECT and FIREBASE_CONFIG.
+ * Gives this test process the environment Cloud Functions gives every function: the project in
+ * GCLOUD_PROJECT and FIREBASE_CONFIG (the local stack hands firebase-functions an admin app
+ * instead, stack/stack.ts; these trigger tests call the triggers without a stack).
  * firebase-functions builds trigger snapshots with an admin app configured from FIREBASE_CONFIG;
  * without it, it guesses from GCLOUD_PROJECT and warns "estimating Firebase Config".
  */
