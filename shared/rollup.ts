@@ -45,6 +45,7 @@ import {
   NOTHING_NEEDS_ATTENTION,
   type NumberShape,
   padRow,
+  rollUpFigures,
   STATUS_HEADERS,
   type StatusCell,
   TOTAL_HEADERS,
@@ -429,16 +430,7 @@ function communitiesTable(rollup: DistrictRollup): Table {
 function byCategoryTable(rollup: DistrictRollup): Table {
   return [
     [...ROLLUP_HEADERS.byCategory],
-    ...rollup.categories.map((c) => [
-      c.label,
-      c.communities,
-      c.measures,
-      ...MEASURE_STATUSES.map((status) => c[status]),
-      c.completionRate,
-      c.averageProgress,
-      c.evidenceCoverage,
-      ...totals(c),
-    ]),
+    ...rollup.categories.map((c) => [c.label, c.communities, ...rollUpFigures(c)]),
   ];
 }
 

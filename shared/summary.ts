@@ -24,7 +24,7 @@ import {
 } from './i18n';
 import type { Issue, Severity } from './issues';
 import type { IsoDate, Measure, Partner } from './model';
-import type { MeasureStats, PartnerStats, Stats, Totals } from './stats-types';
+import type { MeasureStats, PartnerStats, RollUp, Stats, Totals } from './stats-types';
 import type { ValidationResult } from './validate';
 import type { Table } from './workbook';
 import { calendarOf, dueCountdown } from './workdays';
@@ -208,15 +208,19 @@ function overviewTable(
 function byCategoryTable(stats: Stats): Table {
   return [
     [...SUMMARY_HEADERS.byCategory],
-    ...stats.categories.map((category) => [
-      category.label,
-      category.measures,
-      ...MEASURE_STATUSES.map((status) => category[status]),
-      category.completionRate,
-      category.averageProgress,
-      category.evidenceCoverage,
-      ...totals(category),
-    ]),
+    ...stats.categories.map((category) => [category.label, ...rollUpFigures(category)]),
+  ];
+}
+
+/** A roll-up's figures after its label, in the 分类统计 columns' order (the district's too). */
+export function rollUpFigures(r: RollUp): Cell[] {
+  return [
+    r.measures,
+    ...MEASURE_STATUSES.map((status) => r[status]),
+    r.completionRate,
+    r.averageProgress,
+    r.evidenceCoverage,
+    ...totals(r),
   ];
 }
 

@@ -31,14 +31,16 @@
  * removes. Its `ce-source` doubles the prefix (`//firestore.googleapis.com/projects/projects/<p>/…`);
  * the bridge restores the production form.
  *
- * Snapshots built by firebase-functions belong to its own firebase-admin app (the default app,
- * or one it creates from FIREBASE_CONFIG/GCLOUD_PROJECT and logs a warning about). Handlers
- * should write through the store the composition root gives them, not through `snapshot.ref`.
+ * Snapshots built by firebase-functions belong to the firebase-admin app it is given (the local
+ * stack gives it one with the project, stack.ts; without one it builds its own from
+ * FIREBASE_CONFIG/GCLOUD_PROJECT). Handlers write through the store the composition root gives
+ * them, not through `snapshot.ref`.
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudEvent } from 'firebase-functions/v2';
+import { systemClock } from '../functions/src/clock';
 import { type Log, lineLog, logs } from '../functions/src/logs';
 import type { TriggerSpec } from './emulator';
 
@@ -53,6 +55,8 @@ export interface TriggerBridgeOptions {
   port?: number | undefined;
   /** Where failures and rejected requests are reported; default stderr. */
   log?: Log | undefined;
+  /** The time an event without `ce-time` is stamped with; default the machine's clock. */
+  now?: (() => Date) | undefined;
 }
 
 export interface TriggerBridge {
@@ -81,6 +85,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Starts the HTTP endpoint the emulator delivers trigger events to. */
 export async function startTriggerBridge(options: TriggerBridgeOptions): Promise<TriggerBridge> {
   const { projectId, triggers } = options;
+  const now = options.now ?? systemClock.now;
   const log = options.log ?? lineLog((line) => process.stderr.write(`${line}\n`));
   const counts = { delivered: 0, failed: 0, rejected: 0 };
   const invocations = new Map<string, number>();
@@ -103,7 +108,7 @@ export async function startTriggerBridge(options: TriggerBridgeOptions): Promise
     const body = await readBody(req);
     if (body === undefined)
       return reject(res, 413, `event for ${name} is larger than ${MAX_BODY_BYTES} bytes`);
-    const event = cloudEventFrom(req, body);
+    const event = cloudEventFrom(req, body, now);
     if (event === undefined) return reject(res, 400, `${path}: not a binary-mode CloudEvent (ce-* headers)`);
     // Eventarc delivers events concurrently; the emulator one at a time, each waiting for the
     // previous answer. Answering as soon as the event is accepted and running the handler
@@ -205,7 +210,7 @@ type RawEvent = CloudEvent<unknown> & Record<string, unknown>;
  * mode: every `ce-*` header is an attribute, the body is `data`), with the emulator's quirks
  * undone: base64 text instead of protobuf bytes, and the doubled `projects/` in `source`.
  */
-function cloudEventFrom(req: IncomingMessage, body: Buffer): RawEvent | undefined {
+function cloudEventFrom(req: IncomingMessage, body: Buffer, now: () => Date): RawEvent | undefined {
   const attributes: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     // The emulator sends raw UTF-8 in header values (a Chinese document ID); Node reads headers as
@@ -224,7 +229,7 @@ function cloudEventFrom(req: IncomingMessage, body: Buffer): RawEvent | undefine
     specversion,
     id,
     type,
-    time: time ?? new Date().toISOString(),
+    time: time ?? now().toISOString(),
     source: source.replace(
       '//firestore.googleapis.com/projects/projects/',
       '//firestore.googleapis.com/projects/',

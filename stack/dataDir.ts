@@ -22,6 +22,7 @@ import { open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dataFolderOf, isAlive } from '../adapters/stackEndpoint';
 import { errorCode, pathExists } from '../adapters/workbook/common';
+import { systemClock } from '../functions/src/clock';
 import { GongjianError } from '../shared/errors';
 import type { FirestoreEmulator } from './emulator';
 import {
@@ -55,10 +56,14 @@ const FORM_PORT = 'form-port';
 export class LocalDataDir {
   private saves = 0;
 
-  private constructor(readonly folder: string) {}
+  private constructor(
+    readonly folder: string,
+    /** Stamps the exports' names (the stack's clock). */
+    private readonly now: () => Date,
+  ) {}
 
   /** Claims the data folder beside the workbook; throws {@link StackRunningError} if another stack has it. */
-  static async claim(workbookPath: string): Promise<LocalDataDir> {
+  static async claim(workbookPath: string, now: () => Date = systemClock.now): Promise<LocalDataDir> {
     const folder = dataFolderOf(workbookPath);
     // Private, and tightened if an earlier version left it readable to others.
     await ensurePrivateFolder(folder);
@@ -68,7 +73,7 @@ export class LocalDataDir {
         const handle = await open(pidFile, 'wx', PRIVATE_FILE_MODE);
         await handle.writeFile(String(process.pid));
         await handle.close();
-        return new LocalDataDir(folder);
+        return new LocalDataDir(folder, now);
       } catch (error) {
         if (errorCode(error) !== 'EEXIST') throw error;
       }
@@ -92,8 +97,12 @@ export class LocalDataDir {
    * module comment). Not to be called concurrently: the stack's one committer (durability.ts) calls it.
    */
   async save(emulator: FirestoreEmulator): Promise<void> {
-    // Two saves within a millisecond must not share a folder.
-    const name = `export-${Date.now()}-${++this.saves}`;
+    // Named by the stack's clock, which may stand still (a test's) or step back (the machine's):
+    // the name must still be new, or the save would overwrite the current export and then delete it.
+    const taken = new Set(await readdir(this.folder));
+    let name: string;
+    do name = `export-${this.now().getTime()}-${++this.saves}`;
+    while (taken.has(name));
     await emulator.exportTo(this.folder, name);
     await syncPrivateTree(join(this.folder, name));
     await syncFolder(this.folder);

@@ -409,7 +409,9 @@ async function waitUntilAnswering(
   exitInfo: () => { code: number | null; signal: NodeJS.Signals | null } | undefined,
   saidReady: () => boolean,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  // The monotonic clock, not the stack's: this bounds a child's start in real time, which neither
+  // a test's pinned clock nor the wall clock stepping (NTP at boot) may stretch or cut short.
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const exit = exitInfo();
     if (exit) throw new Error(`the JVM exited (${describeExit(exit)})`);
@@ -417,7 +419,7 @@ async function waitUntilAnswering(
       const answer = await httpRequest('GET', `http://${HOST}:${port}/`).catch(() => undefined);
       if (answer?.status === 200) return;
     }
-    if (Date.now() > deadline) throw new Error(`no answer within ${timeoutMs} ms`);
+    if (performance.now() > deadline) throw new Error(`no answer within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

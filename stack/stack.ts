@@ -28,8 +28,11 @@ import { networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { getApps, initializeApp } from 'firebase-admin/app';
+import { app as functionsApp } from 'firebase-functions/v2';
 import { errorCode } from '../adapters/workbook/common';
 import type { WorkbookUpdate } from '../adapters/workbook/port';
+import { type Clock, systemClock } from '../functions/src/clock';
 import { parseConfig } from '../functions/src/config';
 import { guardFormServer, socketAddress } from '../functions/src/http/form';
 import { type Log, logs, noLog } from '../functions/src/logs';
@@ -86,6 +89,12 @@ export interface LocalStackOptions {
   lan?: boolean | undefined;
   /** Held deletions were confirmed (`gongjian confirm-deletions`): sync the workbook again. */
   deletionsConfirmed?: (planId: string) => void;
+  /**
+   * The clock of every time the stack stamps, logs or decides on (the runtime's, the saves' names,
+   * an event's missing time); by default the machine's. Waits for children and servers stay on
+   * timers, which a pinned clock must not stop.
+   */
+  clock?: Clock;
 }
 
 export interface LocalStack {
@@ -117,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const projectId = options.projectId ?? 'demo-gongjian';
   const progress = options.progress ?? (() => {});
   const log = options.log ?? noLog;
+  const clock = options.clock ?? systemClock;
   // Stopped in this order: no new requests; no new events, while the handlers still running finish
   // against a live emulator; the emulator; then the Firestore client.
   const parts: {
@@ -153,9 +163,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const commit = new GroupCommit(async () => {
     if (crashed) throw new Error('The Firestore emulator has exited: nothing more can be saved');
     if (!dataDir || !parts.emulator) return;
-    const started = Date.now();
+    const started = clock.now().getTime();
     await dataDir.save(parts.emulator);
-    log(logs.databaseSaved(Date.now() - started));
+    log(logs.databaseSaved(clock.now().getTime() - started));
   });
   const persist = () => commit.durable();
   // Requests being answered: stop() lets them finish (their answers wait for the barrier).
@@ -211,15 +221,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const key of Object.keys(parts)) delete parts[key as keyof typeof parts];
   };
   try {
-    // firebase-functions reads the project from the environment, as on Cloud Functions.
-    process.env.GCLOUD_PROJECT ??= projectId;
-    process.env.FIREBASE_CONFIG ??= JSON.stringify({ projectId });
+    // firebase-functions builds the triggers' snapshots with an admin app. On Cloud Functions it
+    // configures one from GCLOUD_PROJECT/FIREBASE_CONFIG; here it is given one with the project
+    // explicitly, so starting the stack writes nothing into this process's environment (which a
+    // test, a second stack or the CLI around it shares). No credential and no client settings:
+    // snapshots only decode protobuf, they never call Firestore. One app per project, kept for the
+    // process (it holds no connection), so a stack started after another finds it.
+    const triggersAppName = `gongjian-triggers-${projectId}`;
+    functionsApp.setEmulatedAdminApp(
+      getApps().find((app) => app.name === triggersAppName) ?? initializeApp({ projectId }, triggersAppName),
+    );
     progress('启动触发器桥接 / trigger bridge');
-    const bridge = await startTriggerBridge({ projectId, triggers: TRIGGERS, log });
+    const bridge = await startTriggerBridge({ projectId, triggers: TRIGGERS, log, now: clock.now });
     parts.bridge = bridge;
 
     // One stack per workbook, and its database from the last run (emails already sent among it).
-    dataDir = dataPath ? await LocalDataDir.claim(dataPath) : undefined;
+    dataDir = dataPath ? await LocalDataDir.claim(dataPath, clock.now) : undefined;
     const outboxDir = options.outboxDir ?? (dataPath ? join(dirname(dataPath), 'outbox') : undefined);
     // The outbox holds every link sent: the owner's alone, also when an earlier version made it.
     if (outboxDir && process.env.SMTP_URL === undefined) await ensurePrivateFolder(outboxDir);
@@ -293,6 +310,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.deletionsConfirmed ? { deletionsConfirmed: options.deletionsConfirmed } : {}),
       // Nothing stands in front of the stack's form: the socket is the caller.
       clientAddress: socketAddress,
+      clock,
       ...(dataDir ? { durable: persist } : {}),
     });
     installRuntime(runtime);

@@ -27,6 +27,7 @@ import { reportTerminalError, UsageError } from '../adapters/terminal/errors';
 import { progressLine } from '../adapters/terminal/progress';
 import { amount, percent, tabCountsTable } from '../adapters/terminal/table';
 import { writeSample } from '../adapters/workbook/sample';
+import { systemClock } from '../functions/src/clock';
 import { lineLog } from '../functions/src/logs';
 import { refreshStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
@@ -42,7 +43,10 @@ import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from '.
 const PLAN_ID = 'local';
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
-const ctx = { out, err, now: () => new Date(), debug: Boolean(process.env.GONGJIAN_DEBUG) };
+// The program's one clock: the stack, the sample's dates and every elapsed time shown read it.
+const clock = systemClock;
+const ctx = { out, err, now: clock.now, debug: Boolean(process.env.GONGJIAN_DEBUG) };
+const seconds = (since: number) => `${((clock.now().getTime() - since) / 1000).toFixed(1)} s`;
 const progress = progressLine();
 const count = (n: number) => n.toLocaleString('en-US');
 
@@ -95,8 +99,8 @@ async function main(): Promise<number> {
   const path = resolve(positionals[0] ?? 'local/plan.xlsx');
   // The plans this run syncs and watches: the folder's workbooks, or the one workbook as `local`.
   const plans: DistrictWorkbook[] = district?.workbooks ?? [{ planId: PLAN_ID, path }];
-  const started = Date.now();
-  const step = (label: string) => out(`… ${label}（${((Date.now() - started) / 1000).toFixed(1)} s）`);
+  const started = clock.now().getTime();
+  const step = (label: string) => out(`… ${label}（${seconds(started)}）`);
 
   if (!district && !existsSync(path)) {
     await mkdir(dirname(path), { recursive: true });
@@ -120,6 +124,7 @@ async function main(): Promise<number> {
     formPort,
     formUrl: process.env.GONGJIAN_FORM_URL || undefined,
     lan: values.lan === true,
+    clock,
     ...(values.verbose ? { log: lineLog(err) } : {}),
   });
   // `gongjian request PATH` finds this run by the workbook and talks to its API (local/endpoint.ts).
@@ -213,7 +218,7 @@ async function main(): Promise<number> {
         for (let plan = await firstOf(plans, needsSync); plan; plan = await firstOf(plans, needsSync)) {
           confirmed.delete(plan.planId);
           try {
-            await syncAndMail(plan, Date.now());
+            await syncAndMail(plan, clock.now().getTime());
           } catch (error) {
             reportTerminalError(error, ctx);
             return;
@@ -309,9 +314,7 @@ function printSummary(path: string, outcome: LocalSyncOutcome, since: number): v
   const plan = stats.stats.plan;
   const errors = result.issues.filter((issue) => issue.severity === 'error').length;
   out('');
-  out(
-    `同步完成（${((Date.now() - since) / 1000).toFixed(1)} s）· 统计日期 ${stats.asOf} · 版本 ${result.version}`,
-  );
+  out(`同步完成（${seconds(since)}）· 统计日期 ${stats.asOf} · 版本 ${result.version}`);
   out(tabCountsTable(result.tabs));
   out(
     `记录写入：新增 ${result.writes.created} · 更新 ${result.writes.updated} · 删除 ${result.writes.deleted}` +

@@ -162,6 +162,8 @@ function jsonCell(cell: CellValue): ApiCell {
  * Waits until the statistics cover the given version and the trigger has finished with the sync
  * (it writes the generated tabs after the statistics): the sync's plan-document write fires one
  * event, which the emulator delivers shortly after; `invocationsBefore` is the count before it.
+ * The deadlines are on the monotonic clock, not the stack's: they bound how long we wait in real
+ * time, which a pinned test clock must not make endless, nor a wall clock set back make longer.
  */
 export async function waitForFreshStats(
   stack: LocalStack,
@@ -171,23 +173,23 @@ export async function waitForFreshStats(
   invocationsBefore?: number,
 ): Promise<StatsDoc> {
   const { store } = stack.runtime;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const stats = await store.getStats(planId);
     if (stats && stats.inputVersion >= version) {
       // A lost event is the sweeper's; a few seconds is plenty for one on its way.
-      const eventDeadline = Math.min(deadline, Date.now() + EVENT_WAIT_MS);
+      const eventDeadline = Math.min(deadline, performance.now() + EVENT_WAIT_MS);
       while (
         invocationsBefore !== undefined &&
         stack.bridge.invocations('onPlanWritten') <= invocationsBefore &&
-        Date.now() < eventDeadline
+        performance.now() < eventDeadline
       ) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       await stack.bridge.idle();
       return (await store.getStats(planId)) ?? stats;
     }
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new Error(
         `统计在 ${timeoutMs / 1000} 秒内没有更新 / Statistics not refreshed within ${timeoutMs / 1000} s ` +
           `(version ${version}, statistics of version ${stats?.inputVersion ?? 'none'})`,

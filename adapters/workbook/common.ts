@@ -4,7 +4,7 @@
  */
 import { access, open } from 'node:fs/promises';
 import { UnusableInputError } from '../../shared/errors';
-import type { CellValue, RawRow, RawTab } from '../../shared/workbook';
+import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../shared/workbook';
 
 /**
  * A workbook read tab by tab: every tab's name up front, and a tab's header and rows when opened
@@ -13,6 +13,28 @@ import type { CellValue, RawRow, RawTab } from '../../shared/workbook';
 export interface WorkbookSource {
   names: string[];
   open(index: number): Promise<{ header: CellValue[]; rows: Iterable<RawRow> | AsyncIterable<RawRow> }>;
+}
+
+/**
+ * Reads every tab of a source whole (for callers that want the workbook in memory); `shape` turns
+ * a tab as read into the tab returned (CSV: its columns recognised).
+ */
+export async function readAllTabs(
+  source: WorkbookSource,
+  shape: (name: string, header: CellValue[], rows: RawRow[]) => RawTab = (name, header, rows) => ({
+    name,
+    header,
+    rows,
+  }),
+): Promise<RawWorkbook> {
+  const tabs: RawTab[] = [];
+  for (const [index, name] of source.names.entries()) {
+    const { header, rows } = await source.open(index);
+    const read: RawRow[] = [];
+    for await (const row of rows) read.push(row);
+    tabs.push(shape(name, header, read));
+  }
+  return { tabs };
 }
 
 /** Called as rows are read, so long reads can show progress; `done` once a tab is read whole. */

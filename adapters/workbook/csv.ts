@@ -13,12 +13,13 @@ import { stringify } from 'csv-stringify/sync';
 import { recogniseTab, TAB_KEYS, type TabKey } from '../../shared/columns';
 import { UnusableInputError } from '../../shared/errors';
 import { TAB_LABELS } from '../../shared/i18n';
-import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../shared/workbook';
+import type { CellValue, RawRow, RawWorkbook } from '../../shared/workbook';
 import {
   accessError,
   errorCode,
   isEmptyCell,
   type RowsRead,
+  readAllTabs,
   shapeTab,
   type WorkbookSource,
   type WriteTab,
@@ -206,15 +207,7 @@ function tabNames(): string {
  * in the order of the spec's tabs. Files with other names are ignored.
  */
 export async function readCsvFolder(dir: string, onRows?: RowsRead): Promise<RawWorkbook> {
-  const source = await openCsvFolder(dir, onRows);
-  const tabs: RawTab[] = [];
-  for (let index = 0; index < source.names.length; index++) {
-    const { header, rows } = await source.open(index);
-    const read: RawRow[] = [];
-    for await (const row of rows) read.push(row);
-    tabs.push(shapeTab(source.names[index] as string, header, read));
-  }
-  return { tabs };
+  return readAllTabs(await openCsvFolder(dir, onRows), shapeTab);
 }
 
 /**

@@ -18,8 +18,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UnusableInputError } from '../../shared/errors';
-import type { CellValue, RawRow, RawTab, RawWorkbook } from '../../shared/workbook';
-import { accessError, type RowsRead, type WorkbookSource } from './common';
+import type { CellValue, RawRow, RawWorkbook } from '../../shared/workbook';
+import { accessError, type RowsRead, readAllTabs, type WorkbookSource } from './common';
 import { readWorkbookPart, relationships } from './xlsxParts';
 import { openSheet } from './xlsxSheet';
 import { readStyles } from './xlsxStyles';
@@ -29,15 +29,7 @@ import { compoundFileKind, NotZipError, type ZipEntry, zipEntries } from './zip'
 
 /** Reads every worksheet of an .xlsx file, in workbook order, as raw cells. */
 export async function readXlsx(path: string, onRows?: RowsRead): Promise<RawWorkbook> {
-  const source = await openXlsx(path, onRows);
-  const tabs: RawTab[] = [];
-  for (let index = 0; index < source.names.length; index++) {
-    const { header, rows } = await source.open(index);
-    const read: RawRow[] = [];
-    for await (const row of rows) read.push(row);
-    tabs.push({ name: source.names[index] as string, header, rows: read });
-  }
-  return { tabs };
+  return readAllTabs(await openXlsx(path, onRows));
 }
 
 /**

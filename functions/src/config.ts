@@ -119,6 +119,18 @@ function variable<T>(row: Variable<T>): Variable<T> {
   return row;
 }
 
+/** An emulator's address, as firebase-admin reads it: `host:port`, optional. */
+function emulatorHost(name: string, examplePort: number) {
+  return variable({
+    names: [name],
+    schema: z.string().refine(isHostPort).optional(),
+    expected: {
+      zh: `host:port 形式，如 127.0.0.1:${examplePort}`,
+      en: `host:port, e.g. 127.0.0.1:${examplePort}`,
+    },
+  });
+}
+
 const VARIABLES = {
   environment: variable({
     names: ['GONGJIAN_ENV'],
@@ -134,11 +146,7 @@ const VARIABLES = {
       en: 'a Google Cloud project ID (6–30 lower-case letters, digits or hyphens, starting with a letter)',
     },
   }),
-  firestoreEmulatorHost: variable({
-    names: ['FIRESTORE_EMULATOR_HOST'],
-    schema: z.string().refine(isHostPort).optional(),
-    expected: { zh: 'host:port 形式，如 127.0.0.1:8080', en: 'host:port, e.g. 127.0.0.1:8080' },
-  }),
+  firestoreEmulatorHost: emulatorHost('FIRESTORE_EMULATOR_HOST', 8080),
   audiences: variable({
     names: ['GONGJIAN_AUDIENCES'],
     schema: list(z.string().regex(/^\S+$/)).default([]),
@@ -226,11 +234,7 @@ const VARIABLES = {
       en: 'the form address, http(s)://host[:port][/path], without ? or #',
     },
   }),
-  storageEmulatorHost: variable({
-    names: ['FIREBASE_STORAGE_EMULATOR_HOST'],
-    schema: z.string().refine(isHostPort).optional(),
-    expected: { zh: 'host:port 形式，如 127.0.0.1:9199', en: 'host:port, e.g. 127.0.0.1:9199' },
-  }),
+  storageEmulatorHost: emulatorHost('FIREBASE_STORAGE_EMULATOR_HOST', 9199),
   storageBucket: variable({
     names: ['GONGJIAN_STORAGE_BUCKET'],
     // Bucket names: lower-case letters, digits, dots, hyphens and underscores (Cloud Storage's rule).

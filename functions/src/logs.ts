@@ -87,6 +87,20 @@ export const logs = {
       planId,
       error: briefly(error),
     }),
+  submissionsMarkFailed: (planId: string, failed: number, error: unknown) =>
+    at(
+      'submissions_mark_failed',
+      'ERROR',
+      `填报行的写入状态有 ${failed} 条未能记下，下次写入时再记 plan=${planId}：${briefly(error)} / ${failed} submissions not marked, the next flush marks them`,
+      { planId, failed, error: briefly(error) },
+    ),
+  submissionsClearFailed: (planId: string, failed: number, error: unknown) =>
+    at(
+      'submissions_clear_failed',
+      'WARNING',
+      `已在工作簿中的填报有 ${failed} 条未能从队列清除，下次同步再清 plan=${planId}：${briefly(error)} / ${failed} entries not cleared, the next sync clears them`,
+      { planId, failed, error: briefly(error) },
+    ),
   statsRefreshed: (planId: string, version: number, asOf: string) =>
     at('stats_refreshed', 'INFO', `统计已更新 plan=${planId} version=${version} asOf=${asOf}`, {
       planId,
@@ -123,6 +137,13 @@ export const logs = {
       by,
       revoked,
     }),
+  linksRevokeFailed: (planId: string, email: string, failed: number, error: unknown) =>
+    at(
+      'links_revoke_failed',
+      'ERROR',
+      `撤销填报链接未全部生效 plan=${planId} ${email}：${failed} 条失败：${briefly(error)} / revocation incomplete`,
+      { planId, email, failed, error: briefly(error) },
+    ),
   reportQueued: (planId: string, year: number, asOf: string, bytes: number, to: string, outcome: string) =>
     at(
       'report_queued',

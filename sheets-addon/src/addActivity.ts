@@ -17,7 +17,7 @@ import {
 import { dayFromParts, serialOf } from '../../shared/dates';
 import { type EntryControl, type EntryField, entryFields } from '../../shared/entry';
 import { INVALID, parseNumber } from '../../shared/normalize';
-import { AddonError, MESSAGES } from './errors';
+import { AddonError, MESSAGES, parsePageInput } from './errors';
 import { withDocumentLock } from './lock';
 import { cellIssues, refreshMarks } from './marks';
 import { type ApiCell, type ApiTab, DATE_FORMAT, readWorkbook, TEXT_FORMAT } from './sheetIo';
@@ -187,14 +187,12 @@ export function appendActivity(
   spreadsheet: GoogleAppsScript.Spreadsheet.Spreadsheet,
   input: unknown,
 ): AddActivityResult {
-  const parsed = ActivityFormSchema.safeParse(input);
-  if (!parsed.success)
-    throw new AddonError(
-      'invalid_form',
-      '表单内容无法识别，请关闭侧边栏后重新打开。',
-      'The form is not understood; close the sidebar and open it again.',
-    );
-  const form = parsed.data as ActivityForm;
+  const form = parsePageInput(
+    ActivityFormSchema,
+    input,
+    '表单内容无法识别，请关闭侧边栏后重新打开。',
+    'The form is not understood; close the sidebar and open it again.',
+  ) as ActivityForm;
   return withDocumentLock(() => {
     const read = readWorkbook(spreadsheet);
     const handle = read.handles.activities;

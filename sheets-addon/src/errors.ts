@@ -4,6 +4,7 @@
  * English, sometimes localised, text) and turned into a sentence at one boundary:
  * `describeFailure`, called by main.ts.
  */
+import type * as z from 'zod';
 import type { RouteName } from '../../shared/api';
 import { GongjianError } from '../../shared/errors';
 
@@ -27,6 +28,16 @@ export type AddonErrorCode =
 /** A failure the add-on understands, with the sentence staff read (`messageZh`). */
 export class AddonError extends GongjianError<AddonErrorCode> {
   override readonly name = 'AddonError';
+}
+
+/**
+ * What a page sent, parsed by its schema, or `invalid_form` with the page's own sentence: a page
+ * sends only what its script builds, so a shape it cannot have means a stale page to reopen.
+ */
+export function parsePageInput<T>(schema: z.ZodType<T>, input: unknown, zh: string, en: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new AddonError('invalid_form', zh, en);
+  return parsed.data;
 }
 
 /** The sentences said in more than one place, Chinese then English: `new AddonError(code, ...MESSAGES.x)`. */

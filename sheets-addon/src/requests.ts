@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { cleanAddresses } from '../../shared/emails/layout';
-import { AddonError } from './errors';
+import { AddonError, parsePageInput } from './errors';
 import { readWorkbook } from './sheetIo';
 import { validateTabs } from './validation';
 
@@ -51,16 +51,15 @@ export const RequestForm = z.object({
 export type RequestForm = z.infer<typeof RequestForm>;
 
 /** The form checked: at least one person, a date as the date picker gives it, or a Chinese sentence. */
-export function parseRequestForm(form: unknown): RequestForm {
-  const parsed = RequestForm.safeParse(form);
-  if (!parsed.success)
-    throw new AddonError(
-      'invalid_form',
-      '填报请求的内容无法识别，请关闭窗口后重新打开「发送填报请求」。',
-      'The update request form is not understood; close the window and open 发送填报请求 again.',
-    );
-  const { due, message } = parsed.data;
-  if (parsed.data.to.length === 0)
+export function parseRequestForm(input: unknown): RequestForm {
+  const form = parsePageInput(
+    RequestForm,
+    input,
+    '填报请求的内容无法识别，请关闭窗口后重新打开「发送填报请求」。',
+    'The update request form is not understood; close the window and open 发送填报请求 again.',
+  );
+  const { due, message } = form;
+  if (form.to.length === 0)
     throw new AddonError(
       'invalid_form',
       '请至少选择一位责任人或一个共建单位。',
@@ -74,8 +73,8 @@ export function parseRequestForm(form: unknown): RequestForm {
     );
   }
   return {
-    requestId: parsed.data.requestId,
-    to: parsed.data.to,
+    requestId: form.requestId,
+    to: form.to,
     ...(message !== undefined && message.trim() !== '' && { message: message.trim() }),
     ...(due !== undefined && due !== '' && { due }),
   };

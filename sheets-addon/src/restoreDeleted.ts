@@ -9,7 +9,7 @@ import * as z from 'zod';
 import type { HistoryResponse, RestoreResponse } from '../../shared/api';
 import { changeRows } from '../../shared/history';
 import { TAB_LABELS } from '../../shared/i18n';
-import { AddonError } from './errors';
+import { parsePageInput } from './errors';
 
 /** How many of the latest changes the dialog reads to find deletions. */
 export const DELETION_SCAN = 1000;
@@ -66,14 +66,12 @@ const RestoreIds = z.array(z.string().trim().min(1).max(64)).min(1).max(100);
 
 /** The IDs the page sends, checked, or a Chinese sentence. */
 export function parseRestoreIds(ids: unknown): string[] {
-  const parsed = RestoreIds.safeParse(ids);
-  if (!parsed.success)
-    throw new AddonError(
-      'invalid_form',
-      '请至少勾选一条要恢复的记录（一次最多 100 条）。',
-      'Tick at least one record to restore (at most 100 at a time).',
-    );
-  return parsed.data;
+  return parsePageInput(
+    RestoreIds,
+    ids,
+    '请至少勾选一条要恢复的记录（一次最多 100 条）。',
+    'Tick at least one record to restore (at most 100 at a time).',
+  );
 }
 
 /** What the dialog says after a restore: how many came back, and which could not. */

@@ -56,4 +56,21 @@ describe('the local database on disk', () => {
     expect(readdirSync(dataFolderOf(workbook)).filter((e) => e.startsWith('export-'))).toHaveLength(1);
     await dataDir.release();
   });
+
+  it('names every export anew on a clock that stands still, so a save never writes over the current one', async () => {
+    const workbook = join(folder.dir, 'still.xlsx');
+    const now = () => new Date('2025-11-03T04:00:00Z');
+    const first = await LocalDataDir.claim(workbook, now);
+    await first.save(exportingEmulator());
+    const before = await first.latestExport();
+    await first.release();
+    // The next run counts its saves from one again, at the same instant.
+    const second = await LocalDataDir.claim(workbook, now);
+    await second.save(exportingEmulator());
+    const after = await second.latestExport();
+    expect(after).toMatch(/export-1762142400000-\d+/);
+    expect(after).not.toBe(before);
+    expect(readdirSync(dataFolderOf(workbook)).filter((e) => e.startsWith('export-'))).toHaveLength(1);
+    await second.release();
+  });
 });

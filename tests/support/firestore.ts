@@ -23,7 +23,7 @@
  */
 
 import { type App, deleteApp, initializeApp } from 'firebase-admin/app';
-import { type Firestore, getFirestore } from 'firebase-admin/firestore';
+import { type DocumentReference, type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { lineLog } from '../../functions/src/logs';
 import {
@@ -142,8 +142,9 @@ export function useFirestoreEmulator(
 }
 
 /**
- * Gives this test process the environment Cloud Functions gives every function (and the local
- * stack sets, stack/stack.ts): the project in GCLOUD_PROJECT and FIREBASE_CONFIG.
+ * Gives this test process the environment Cloud Functions gives every function: the project in
+ * GCLOUD_PROJECT and FIREBASE_CONFIG (the local stack hands firebase-functions an admin app
+ * instead, stack/stack.ts; these trigger tests call the triggers without a stack).
  * firebase-functions builds trigger snapshots with an admin app configured from FIREBASE_CONFIG;
  * without it, it guesses from GCLOUD_PROJECT and warns "estimating Firebase Config".
  */
@@ -164,4 +165,46 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * The real database, except that the first bulk write to `path` is refused by the emulator: the
+ * document is deleted just before that write is sent, so an update fails with NOT_FOUND (no
+ * retry), as when the document went away between a query and the write. Everything else passes
+ * straight through.
+ */
+export function refusingBulkWriteTo(db: Firestore, path: string): Firestore {
+  return new Proxy(db, {
+    get(target, key) {
+      if (key !== 'bulkWriter') {
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return () => {
+        const writer = target.bulkWriter();
+        let deleted: Promise<unknown> | undefined;
+        return new Proxy(writer, {
+          get(w, k) {
+            const value: unknown = Reflect.get(w, k, w);
+            if (typeof value !== 'function') return value;
+            const call = (...args: unknown[]): unknown => value.apply(w, args);
+            if (k === 'update') {
+              return (ref: DocumentReference, ...rest: unknown[]) => {
+                if (ref.path !== path || deleted) return call(ref, ...rest);
+                // Enqueued once the delete has landed; close() below waits for that first.
+                deleted = target.doc(path).delete();
+                return deleted.then(() => call(ref, ...rest));
+              };
+            }
+            if (k === 'close')
+              return async () => {
+                await deleted;
+                return call();
+              };
+            return call;
+          },
+        });
+      };
+    },
+  });
 }

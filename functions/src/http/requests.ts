@@ -197,7 +197,10 @@ export async function revokeRequestLinks(
   // No form needed: links minted before the form moved, say, must still be revocable. The links
   // live in the mail queue's database (requests/send.ts mints them as the emails are queued).
   if (!deps.mailQueue) throw new ApiError('requests_unavailable', '此服务未配置邮件队列', 'No mail queue');
-  const revoked = await revokeLinks({ db: deps.mailQueue.db, now: deps.now }, { planId: plan.planId, email });
+  const revoked = await revokeLinks(
+    { db: deps.mailQueue.db, now: deps.now, log: deps.log },
+    { planId: plan.planId, email },
+  );
   deps.log?.(logs.linksRevoked(plan.planId, email.toLowerCase(), identity.email, revoked));
   return { status: 200, body: { planId: plan.planId, email: email.toLowerCase(), revoked } };
 }

@@ -284,28 +284,12 @@ export async function sweepMail(
   const mail = mailCollection(db);
   // Each query is an equality on delivery.state plus a range on one time field: the composite
   // indexes in firestore.indexes.json.
+  const due = (state: string, field: string, op: '<' | '<=', at: Timestamp) =>
+    mail.where('delivery.state', '==', state).where(field, op, at).orderBy(field).limit(limit).select().get();
   const snapshots = await Promise.all([
-    mail
-      .where('delivery.state', '==', 'PROCESSING')
-      .where('delivery.leaseExpireTime', '<', now)
-      .orderBy('delivery.leaseExpireTime')
-      .limit(limit)
-      .select()
-      .get(),
-    mail
-      .where('delivery.state', '==', 'RETRY')
-      .where('delivery.nextAttemptTime', '<=', now)
-      .orderBy('delivery.nextAttemptTime')
-      .limit(limit)
-      .select()
-      .get(),
-    mail
-      .where('delivery.state', '==', 'PENDING')
-      .where('gongjian.createdAt', '<=', stale)
-      .orderBy('gongjian.createdAt')
-      .limit(limit)
-      .select()
-      .get(),
+    due('PROCESSING', 'delivery.leaseExpireTime', '<', now),
+    due('RETRY', 'delivery.nextAttemptTime', '<=', now),
+    due('PENDING', 'gongjian.createdAt', '<=', stale),
   ]);
   const ids = [...new Set(snapshots.flatMap((snapshot) => snapshot.docs.map((doc) => doc.id)))];
   const outcomes: Partial<Record<ProcessOutcome, number>> = {};

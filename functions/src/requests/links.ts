@@ -10,6 +10,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { FieldValue, type Firestore, Timestamp, type WriteBatch } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { FormScope } from '../../../shared/requestForm';
+import { type Log, logs } from '../logs';
+import { writeEach } from '../store/batches';
 import { linkUsesRef, requestLinkRef, requestLinksRef } from '../store/paths';
 
 const DAY_MS = 86_400_000;
@@ -50,6 +52,8 @@ export type StoredLink = z.infer<typeof StoredLink>;
 export interface LinkDeps {
   db: Firestore;
   now: () => Date;
+  /** Where a failed revocation is reported. */
+  log?: Log | undefined;
 }
 
 export interface MintLinkInput {
@@ -134,9 +138,15 @@ export async function revokeLinks(deps: LinkDeps, input: { planId: string; email
     (doc) => doc.get('planId') === input.planId && doc.get('revokedAt') === undefined,
   );
   const revokedAt = deps.now().toISOString();
-  const writer = deps.db.bulkWriter();
-  for (const doc of live) void writer.update(doc.ref, { revokedAt });
-  await writer.close();
+  const failed = await writeEach(deps.db, live, (writer, doc) => writer.update(doc.ref, { revokedAt }));
+  if (failed[0]) {
+    // A revocation that did not land is a link that still opens: staff must hear it failed
+    // (the API answers 500 and they revoke again), never that it was done.
+    deps.log?.(logs.linksRevokeFailed(input.planId, email, failed.length, failed[0].error));
+    throw new Error(
+      `撤销链接未全部生效：${failed.length} / ${live.length} 条失败，请重试 / revocation incomplete: ${failed.length} of ${live.length} links failed, try again`,
+    );
+  }
   return live.length;
 }
 

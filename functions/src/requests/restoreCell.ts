@@ -16,14 +16,15 @@
  *     again. A value staff type over the written cell before any sync read it is held for that
  *     day (WRITTEN_GRACE_MS, as for a written row), then the sheet wins.
  */
-import type { Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { Firestore, QueryDocumentSnapshot, Timestamp } from 'firebase-admin/firestore';
 import type { RecordTabKey } from '../../../shared/columns';
+import type { Log } from '../logs';
 import type { ChangeContext } from '../store/changeLog';
 import { docIdOf } from '../store/docIds';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { submissionsRef } from '../store/paths';
 import { COLLECTION_OF, type RecordDoc, recordDoc } from '../store/records';
-import { commitQueued, RestoredCellEntry, restoreQueued, WRITTEN_GRACE_MS } from './submit';
+import { clearEntries, commitQueued, RestoredCellEntry, restoreQueued, WRITTEN_GRACE_MS } from './submit';
 
 /**
  * Stores a restored field value (§12, http/restoreField.ts) as queueRecord stores a row: the
@@ -88,12 +89,13 @@ export async function protectRestoredCells(
   records: readonly RecordDoc[],
   now: Date,
   tab: RecordTabKey,
+  log?: Log,
 ): Promise<Map<string, RecordDoc>> {
   const entries = await submissionsRef(db, planId).where('kind', '==', 'cell').get();
   const pinned = new Map<string, RecordDoc>();
   if (entries.empty) return pinned;
   const byId = new Map(records.map((record) => [record.id, record]));
-  const cleared = db.bulkWriter();
+  const cleared: QueryDocumentSnapshot[] = [];
   for (const doc of entries.docs) {
     const entry = RestoredCellEntry.parse(doc.data());
     if (entry.tab !== tab) continue;
@@ -106,11 +108,11 @@ export async function protectRestoredCells(
       record !== undefined && JSON.stringify(record.data[entry.field]) === JSON.stringify(entry.value);
     if (record === undefined || holds || !fresh) {
       // A queued cell whose row is not in this workbook waits for its flush, which finds none.
-      if (holds || entry.state === 'written') void cleared.delete(doc.ref);
+      if (holds || entry.state === 'written') cleared.push(doc);
       continue;
     }
     pinned.set(docId, withField(record, entry.field, entry.value));
   }
-  await cleared.close();
+  await clearEntries(db, planId, cleared, log);
   return pinned;
 }

@@ -39,13 +39,20 @@
  */
 
 import { createHash } from 'node:crypto';
-import { FieldValue, type Firestore, type Timestamp, type WriteBatch } from 'firebase-admin/firestore';
+import {
+  FieldValue,
+  type Firestore,
+  type QueryDocumentSnapshot,
+  type Timestamp,
+  type WriteBatch,
+} from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { AppendedRecord, RestoredCell, RestoredCellKey } from '../../../adapters/workbook/port';
 import type { RecordTabKey } from '../../../shared/columns';
 import { type RecordData, recordChange } from '../../../shared/history';
 import { Activity, DEFAULT_HISTORY_DAYS } from '../../../shared/model';
 import { type Log, logs } from '../logs';
+import { writeEach } from '../store/batches';
 import { type ChangeContext, chunkDoc, chunkId, chunkRef } from '../store/changeLog';
 import { docIdOf } from '../store/docIds';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
@@ -402,17 +409,18 @@ export async function protectSubmitted(
   inWorkbook: ReadonlySet<string>,
   now: Date,
   tab: RecordTabKey = 'activities',
+  log?: Log,
 ): Promise<Set<string>> {
   const entries = await submissionsRef(db, planId).get();
   const keep = new Set<string>();
-  const cleared = db.bulkWriter();
+  const done: QueryDocumentSnapshot[] = [];
   for (const doc of entries.docs) {
     const entry = QueueEntry.parse(doc.data());
     const row = rowOf(entry);
     // A restored cell keeps a value, not a row (protectRestoredCells).
     if (row.tab !== tab || entry.kind === 'cell') continue;
     if (inWorkbook.has(row.id)) {
-      void cleared.delete(doc.ref);
+      done.push(doc);
       continue;
     }
     const fresh =
@@ -420,8 +428,22 @@ export async function protectSubmitted(
       now.getTime() - Date.parse(entry.writtenAt ?? entry.submittedAt) < WRITTEN_GRACE_MS;
     if (fresh) keep.add(docIdOf(row.id));
   }
-  await cleared.close();
+  await clearEntries(db, planId, done, log);
   return keep;
+}
+
+/**
+ * Deletes queue entries whose rows or cells the workbook holds now. One that stays is harmless
+ * (the next sync finds it in the workbook again and clears it), so a failure is reported, not thrown.
+ */
+export async function clearEntries(
+  db: Firestore,
+  planId: string,
+  entries: readonly QueryDocumentSnapshot[],
+  log?: Log,
+): Promise<void> {
+  const failed = await writeEach(db, entries, (writer, doc) => writer.delete(doc.ref));
+  if (failed[0]) log?.(logs.submissionsClearFailed(planId, failed.length, failed[0].error));
 }
 
 /** A row to append to the workbook's 活动 tab. */
@@ -489,29 +511,31 @@ export async function flushSubmissions(
       inWorkbook.add(`${rowKey(tab, id)}\u0000${field}`);
   } catch (error) {
     deps.log?.(logs.rowsKeptForRetry(planId, error));
-    const writer = deps.db.bulkWriter();
-    for (const doc of queued) {
-      void writer.update(doc.ref, {
+    const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const unmarked = await writeEach(deps.db, queued, (writer, doc) =>
+      writer.update(doc.ref, {
         attempts: FieldValue.increment(1),
-        lastError: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+        lastError,
         leaseUntil: FieldValue.delete(),
-      });
-    }
-    await writer.close();
+      }),
+    );
+    // Still queued either way; an entry whose count did not move is retried when its lease ends.
+    if (unmarked[0]) deps.log?.(logs.submissionsMarkFailed(planId, unmarked.length, unmarked[0].error));
     return { written: 0, queued: found.size };
   }
   const writtenAt = deps.now().toISOString();
-  const writer = deps.db.bulkWriter();
-  let written = 0;
-  for (const [i, doc] of queued.entries()) {
-    const done = inWorkbook.has(doneKey(entries[i] as QueueEntry));
-    if (done) written += 1;
-    void writer.update(doc.ref, {
-      ...(done ? { state: 'written', writtenAt } : {}),
+  const done = new Set(queued.filter((_, i) => inWorkbook.has(doneKey(entries[i] as QueueEntry))));
+  const unmarked = await writeEach(deps.db, queued, (writer, doc) =>
+    writer.update(doc.ref, {
+      ...(done.has(doc) ? { state: 'written', writtenAt } : {}),
       attempts: FieldValue.increment(1),
       leaseUntil: FieldValue.delete(),
-    });
-  }
-  await writer.close();
+    }),
+  );
+  // A row in the workbook whose entry is not marked stays queued: the next flush finds the row
+  // there (by its ID) and marks it, rather than appending it twice.
+  if (unmarked[0]) deps.log?.(logs.submissionsMarkFailed(planId, unmarked.length, unmarked[0].error));
+  const failed = new Set(unmarked.map((f) => f.path));
+  const written = [...done].filter((doc) => !failed.has(doc.ref.path)).length;
   return { written, queued: found.size - written };
 }

@@ -5,7 +5,7 @@
  * not at all (store/changeLog.ts); because the whole set is not, the caller holds the plan's sync
  * claim while it commits (PlanStore.claimSync), so no reader sees half of it.
  */
-import type { Firestore, WriteBatch } from 'firebase-admin/firestore';
+import type { BulkWriter, Firestore, WriteBatch } from 'firebase-admin/firestore';
 import type { RecordChange } from '../../../shared/history';
 import { CHUNK_BYTES, type ChangeContext, changeBytes, chunkDoc, chunkId, chunkRef } from './changeLog';
 
@@ -96,4 +96,39 @@ export async function commitInBatches(
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+}
+
+/** A write that failed in {@link writeEach}: the document and why (after the writer's own retries). */
+export interface FailedWrite {
+  path: string;
+  error: unknown;
+}
+
+/**
+ * Writes each document through one BulkWriter and returns the writes that failed. Each of a
+ * BulkWriter's writes has a promise of its own, rejected once the write finally fails; left
+ * unobserved (`void writer.update(…)`) that is an unhandled rejection, which ends the process on
+ * Node ≥ 15, and the caller never learns that a write did not land. Every promise is observed
+ * here, so a caller reports or fails on the writes that did not land.
+ */
+export async function writeEach<T extends { ref: { path: string } }>(
+  db: Firestore,
+  items: Iterable<T>,
+  write: (writer: BulkWriter, item: T) => Promise<unknown>,
+): Promise<FailedWrite[]> {
+  const writer = db.bulkWriter();
+  const outcomes: Promise<FailedWrite | undefined>[] = [];
+  try {
+    for (const item of items) {
+      outcomes.push(
+        write(writer, item).then(
+          () => undefined,
+          (error: unknown) => ({ path: item.ref.path, error }),
+        ),
+      );
+    }
+  } finally {
+    await writer.close();
+  }
+  return (await Promise.all(outcomes)).filter((failed) => failed !== undefined);
 }

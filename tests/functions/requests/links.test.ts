@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
+import type { LogEvent } from '../../../functions/src/logs';
 import {
   KEPT_AFTER_EXPIRY_DAYS,
   type LinkDeps,
@@ -21,7 +22,7 @@ import {
   RATE_LIMITS_COLLECTION,
   REQUEST_LINKS_COLLECTION,
 } from '../../../functions/src/store/paths';
-import { useFirestoreEmulator } from '../../support/firestore';
+import { refusingBulkWriteTo, useFirestoreEmulator } from '../../support/firestore';
 
 const DAY_MS = 86_400_000;
 
@@ -110,6 +111,26 @@ describe('request links', () => {
     expect((await verifyLink(deps(), otherPlan.token)).ok).toBe(true);
     // Found by both its bound and its sent-to address, a link is still revoked once.
     expect(await revokeLinks(deps(), { planId: 'plan-b', email: 'liaison@school.cn' })).toBe(1);
+  });
+
+  it('fails a revocation that did not land, and says so in a named log event', async () => {
+    clock = new Date('2026-06-01T08:00:00Z');
+    const first = await mintLink(deps(), partnerLink);
+    const second = await mintLink(deps(), partnerLink);
+    const events: LogEvent[] = [];
+    const refusing: LinkDeps = {
+      db: refusingBulkWriteTo(emulator.firestore(), `${REQUEST_LINKS_COLLECTION}/${tokenHash(first.token)}`),
+      now: () => clock,
+      log: (event) => events.push(event),
+    };
+    const outcome = await revokeLinks(refusing, { planId: 'plan-a', email: 'liaison@school.cn' }).then(
+      () => 'resolved',
+      (error: unknown) => String(error),
+    );
+    expect(outcome).toContain('撤销链接未全部生效：1 / 2');
+    expect(events.map((e) => [e.event, e.fields.failed])).toEqual([['links_revoke_failed', 1]]);
+    // The other write went through; revoking again finishes the job.
+    expect(await verifyLink(deps(), second.token)).toEqual({ ok: false, reason: 'revoked' });
   });
 
   it('a forged, altered or malformed token opens nothing', async () => {

@@ -4,6 +4,7 @@
  * either order keep it; a failing Sheets API leaves it queued and a retry lands it once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogEvent } from '../../../functions/src/logs';
 import { mintLink, type StoredLink, verifyLink } from '../../../functions/src/requests/links';
 import {
   createVersionMover,
@@ -17,7 +18,7 @@ import {
 import type { Runtime } from '../../../functions/src/runtime';
 import type { RawWorkbook } from '../../../shared/workbook';
 import { type FakeSheets, startFakeSheets } from '../../support/fake-sheets';
-import { useFirestoreEmulator } from '../../support/firestore';
+import { refusingBulkWriteTo, useFirestoreEmulator } from '../../support/firestore';
 import { ACTIVITY_HEADER } from '../../support/headers';
 import {
   activityRows,
@@ -208,6 +209,30 @@ describe('two instances flushing at once', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('a flush whose marking is refused', () => {
+  it('reports the entries it could not mark in a named event and does not count them written', async () => {
+    const { planId, link } = await setUp();
+    const refused = await submit(link, 'mark-1');
+    const marked = await submit(link, 'mark-2');
+    if (!('submission' in refused) || !('submission' in marked)) throw new Error('not stored');
+    const events: LogEvent[] = [];
+    const outcome = await flushSubmissions(
+      {
+        ...deps(),
+        db: refusingBulkWriteTo(runtime.db, `plans/${planId}/submissions/${refused.submission.key}`),
+        store: runtime.store,
+        writeRows: runtime.writeSubmissionRows,
+        log: (event) => events.push(event),
+      },
+      planId,
+    );
+    expect(outcome).toEqual({ written: 1, queued: 1 });
+    expect(events.map((e) => [e.event, e.fields.failed])).toEqual([['submissions_mark_failed', 1]]);
+    const entry = await runtime.db.doc(`plans/${planId}/submissions/${marked.submission.key}`).get();
+    expect(entry.get('state')).toBe('written');
   });
 });
 
