@@ -13,6 +13,7 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSheetsWorkbook } from '../../../adapters/workbook/sheets';
+import { runCli } from '../../../cli/run';
 import { writeDistrictSheet } from '../../../functions/src/districts/sheet';
 import { createApi } from '../../../functions/src/http/api';
 import { createIdentityVerifier } from '../../../functions/src/http/auth';
@@ -306,4 +307,35 @@ describe("a district's Google Sheet", () => {
     expect(await runtime.rollups.changed(ID)).toBeGreaterThan(0);
     expect(communitiesIn(current(), width)).toEqual(await expectedCommunities(ID));
   }, 180_000);
+
+  it('gongjian district --sheet: an unshared sheet is exit 2 with the server’s Chinese sentence; a shared one is bound', async () => {
+    const cli = async (...argv: string[]) => {
+      const lines: string[] = [];
+      const ctx = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t), now: () => NOW };
+      const saved = process.env.GONGJIAN_TOKEN;
+      process.env.GONGJIAN_TOKEN = bearer(DISTRICT_ADMIN).slice('Bearer '.length);
+      try {
+        return {
+          code: await runCli(['district', ID, ...argv, '--api', apiUrl], ctx),
+          text: lines.join('\n'),
+        };
+      } finally {
+        if (saved === undefined) delete process.env.GONGJIAN_TOKEN;
+        else process.env.GONGJIAN_TOKEN = saved;
+      }
+    };
+    const unshared = districtSpreadsheet();
+    fake.failNext(403, 1, { path: new RegExp(unshared.spreadsheetId) });
+    const refused = await cli('--sheet', unshared.spreadsheetId);
+    expect(refused.code).toBe(2);
+    expect(refused.text).toContain('请把表格共享给云函数的服务账号（编辑者）后再绑定');
+    const shared = districtSpreadsheet();
+    const bound = await cli('--sheet', shared.spreadsheetId);
+    expect(bound).toMatchObject({ code: 0 });
+    expect(bound.text).toContain('汇总已写入 Google 表格');
+    expect((await runtime.districts.getDistrict(ID))?.workbook).toEqual({
+      kind: 'sheets',
+      spreadsheetId: shared.spreadsheetId,
+    });
+  });
 });
