@@ -1,9 +1,11 @@
 /**
  * The Google Sheet's native charts: the plan's two charts (shared/charts.ts CHARTS — the definition
  * the email's bars and the .xlsx pictures draw too) on the 汇总 tab, right of its table, as the .xlsx
- * shows its pictures. A native chart reads cells, so the figures are written as a block of their
- * own right of the charts — the series of chartSeries, from the statistics — and never looked up
- * in the tables written for people, whose headers and rows may change without the charts knowing.
+ * shows its pictures; and a district roll-up's three (ROLLUP_CHARTS), each beside the tab it is
+ * drawn from. A native chart reads cells, so the figures are written as a block of their own right
+ * of the charts — the series of chartSeries / rollupChartSeries, from the statistics — and never
+ * looked up in the tables written for people, whose headers and rows may change without the charts
+ * knowing.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
 import {
