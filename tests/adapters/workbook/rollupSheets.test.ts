@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLLUP_CHART_OF, rollupWorkbook } from '../../../adapters/workbook/port';
 import { rollupXlsxBytes } from '../../../adapters/workbook/rollupXlsx';
 import { createSheetsWorkbook, SheetsApiError } from '../../../adapters/workbook/sheets';
+import { argbOf } from '../../../adapters/workbook/sheetsGrid';
 import { CHART_COLOURS, ROLLUP_CHARTS, rollupChartSeries } from '../../../shared/charts';
 import { ROLLUP_TAB_LABELS, ROLLUP_TABS } from '../../../shared/i18n';
 import { type DistrictRollup, rollUpDistrict, summarisePlan } from '../../../shared/rollup';
@@ -88,17 +89,6 @@ function workbookOf(spreadsheet: FakeSpreadsheet) {
 
 function requestsFor(spreadsheet: FakeSpreadsheet) {
   return fake.requests.filter((r) => r.path.startsWith(`/v4/spreadsheets/${spreadsheet.spreadsheetId}`));
-}
-
-/** `FFRRGGBB` of a Sheets colour, as exceljs writes fills. */
-function argbOf(color: sheets_v4.Schema$Color | null | undefined): string | undefined {
-  if (!color) return undefined;
-  const hex = (v: number | null | undefined) =>
-    Math.round((v ?? 0) * 255)
-      .toString(16)
-      .padStart(2, '0')
-      .toUpperCase();
-  return `FF${hex(color.red)}${hex(color.green)}${hex(color.blue)}`;
 }
 
 /** What one cell shows, in terms both writers can be read in. */
