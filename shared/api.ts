@@ -438,6 +438,10 @@ export const DistrictPeopleRequest = z
   );
 export type DistrictPeopleRequest = z.infer<typeof DistrictPeopleRequest>;
 
+/** The body of district sheet: the Google Sheet its roll-up is written into (its ID, from its link). */
+export const DistrictSheetRequest = z.object({ spreadsheetId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/) });
+export type DistrictSheetRequest = z.infer<typeof DistrictSheetRequest>;
+
 /** The answer of every district admin route: the district as stored now. */
 export const DistrictResponse = z.object({
   districtId: z.string(),
@@ -446,6 +450,8 @@ export const DistrictResponse = z.object({
   plans: z.array(z.string()),
   viewers: z.array(z.string()),
   admins: z.array(z.string()),
+  /** The Google Sheet the roll-up is written into, once bound (district sheet). */
+  spreadsheetId: z.string().optional(),
 });
 export type DistrictResponse = z.infer<typeof DistrictResponse>;
 
@@ -500,6 +506,14 @@ export const DISTRICT_ROUTES = {
     method: 'POST',
     path: 'people',
     body: DistrictPeopleRequest,
+    status: 200,
+    answer: DistrictResponse,
+    writes: true,
+  },
+  districtSheet: {
+    method: 'POST',
+    path: 'sheet',
+    body: DistrictSheetRequest,
     status: 200,
     answer: DistrictResponse,
     writes: true,

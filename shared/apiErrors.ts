@@ -58,6 +58,10 @@ export const API_ERRORS = {
   requests_unavailable: 503,
   /** No photo store serves this plan's workbook here. */
   photos_unavailable: 503,
+  /** The service account cannot open or edit the Google Sheet named for a district's roll-up. */
+  district_sheet_unreachable: 422,
+  /** The Google Sheet named for a district's roll-up is a plan's own (it carries a plan marker). */
+  district_sheet_is_plan: 409,
 } as const satisfies Record<string, number>;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 

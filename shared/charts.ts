@@ -191,6 +191,23 @@ export function chartSeries(kind: ChartKind, data: ChartData): ChartSeries {
   };
 }
 
+/**
+ * The roll-up's charts (§13): the plan's two over the district, and completion per community —
+ * the categories chart's stacked statuses with one bar per community, labelled by 排名.
+ */
+export const ROLLUP_CHARTS: Record<RollupChartKind, ChartDefinition> = {
+  ...CHARTS,
+  communities: { ...CHARTS.categories, title: ROLLUP_CHART_TITLES.communities, domain: '排名' },
+};
+
+/** The figures a roll-up chart draws, in its definition's series order. */
+export function rollupChartSeries(kind: RollupChartKind, data: RollupChartData): ChartSeries {
+  return chartSeries(kind === 'communities' ? 'categories' : kind, {
+    ...data,
+    categories: kind === 'communities' ? data.communities : data.categories,
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // SVG: what the server renders to PNG with the chart font (adapters/charts/).
 

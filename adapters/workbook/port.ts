@@ -4,13 +4,20 @@
  * give the generated tabs and the issue marks. No exceljs or googleapis here, so either adapter
  * loads without the other.
  */
-import type { ChartData } from '../../shared/charts';
+import type { ChartData, RollupChartData, RollupChartKind } from '../../shared/charts';
 import { headerKey, type RecordTabKey, recogniseTab } from '../../shared/columns';
-import { GENERATED_TAB_LABELS, type GeneratedTab } from '../../shared/i18n';
+import { GENERATED_TAB_LABELS, type GeneratedTab, type RollupTab } from '../../shared/i18n';
 import type { SkippedId } from '../../shared/idWrites';
 import type { Issue, Severity } from '../../shared/issues';
 import { ISSUE_FILL_RGB } from '../../shared/marks';
 import type { Activity } from '../../shared/model';
+import {
+  type DistrictRollup,
+  rollupChartData,
+  rollupColumnShapes,
+  rollupStatuses,
+  rollupTables,
+} from '../../shared/rollup';
 import { type CellStatus, type NumberShape, percentCells, type StatusCell } from '../../shared/summary';
 import { textWidth } from '../../shared/widths';
 import type { Table } from '../../shared/workbook';
@@ -217,4 +224,44 @@ export function insertionIndex(order: readonly string[], tab: GeneratedTab): num
     if (recogniseTab(title) !== undefined) lastData = i;
   });
   return lastData >= 0 ? lastData + 1 : order.length;
+}
+
+/**
+ * What a district's roll-up workbook holds (§13), whichever writer shows it — the .xlsx
+ * (rollupXlsx.ts) or the district's Google Sheet (sheetsTabs.ts rollupRequests): one set of tables,
+ * status cells and chart figures, so the two show the same cells.
+ */
+export interface RollupWorkbook {
+  tables: Record<RollupTab, Table>;
+  statuses: Partial<Record<RollupTab, readonly StatusCell[]>>;
+  charts: RollupChartData;
+}
+
+/** What the workbook shows of a roll-up: its tables, status cells and charts. */
+export function rollupWorkbook(rollup: DistrictRollup): RollupWorkbook {
+  return { tables: rollupTables(rollup), statuses: rollupStatuses(rollup), charts: rollupChartData(rollup) };
+}
+
+/** Which chart sits beside which roll-up tab: each is drawn from the figures of the tab it sits beside. */
+export const ROLLUP_CHART_OF: Partial<Record<RollupTab, RollupChartKind>> = {
+  communities: 'communities',
+  byCategory: 'categories',
+  byMonth: 'months',
+};
+
+/**
+ * How a roll-up tab's cells show, the same in both writers: each number cell's format by its
+ * column's shape (rates as percentages, as the plan's 按类别), and 关注事项's 类型 cells filled in the
+ * plan's 关注事项 colours (the other tabs, like the plan's 按类别, fill nothing).
+ */
+export function rollupTabLook(
+  rollup: RollupWorkbook,
+  tab: RollupTab,
+): { formatOf: (row: number, column: number) => string | undefined; fills: Map<string, string> } {
+  const table = rollup.tables[tab];
+  const shapes = rollupColumnShapes(table);
+  return {
+    formatOf: tableNumberFormats(table, (_r, c) => shapes[c] ?? 'quantity'),
+    fills: tab === 'attention' ? statusFills('attention', rollup.statuses.attention) : new Map(),
+  };
 }

@@ -12,42 +12,15 @@
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import ExcelJS from 'exceljs';
-import type { RollupChartData, RollupChartKind } from '../../shared/charts';
-import { ROLLUP_TAB_LABELS, ROLLUP_TABS, type RollupTab } from '../../shared/i18n';
-import {
-  type DistrictRollup,
-  rollupChartData,
-  rollupColumnShapes,
-  rollupStatuses,
-  rollupTables,
-} from '../../shared/rollup';
-import type { StatusCell } from '../../shared/summary';
-import type { Table } from '../../shared/workbook';
+import { ROLLUP_TAB_LABELS, ROLLUP_TABS } from '../../shared/i18n';
 import { renderRollupChart } from '../charts/render';
 import { writeSynced } from './common';
 import { assertNotOpen } from './fileGuard';
-import { statusFills, tableNumberFormats } from './port';
+import { ROLLUP_CHART_OF, type RollupWorkbook, rollupTabLook } from './port';
 import { pictureImage, showPicture } from './xlsxCharts';
 import { fillTableSheet } from './xlsxPort';
 
-/** Which chart sits beside which tab: each is drawn from the figures of the tab it sits beside. */
-const CHART_OF: Partial<Record<RollupTab, RollupChartKind>> = {
-  communities: 'communities',
-  byCategory: 'categories',
-  byMonth: 'months',
-};
-
-/** What the roll-up workbook holds: the tables, their status cells and the charts' data. */
-export interface RollupWorkbook {
-  tables: Record<RollupTab, Table>;
-  statuses: Partial<Record<RollupTab, readonly StatusCell[]>>;
-  charts: RollupChartData;
-}
-
-/** What the workbook shows of a roll-up: its tables, status cells and charts. */
-export function rollupWorkbook(rollup: DistrictRollup): RollupWorkbook {
-  return { tables: rollupTables(rollup), statuses: rollupStatuses(rollup), charts: rollupChartData(rollup) };
-}
+export { type RollupWorkbook, rollupWorkbook } from './port';
 
 /** The roll-up as an .xlsx file's bytes. */
 export async function rollupXlsxBytes(rollup: RollupWorkbook): Promise<Buffer> {
@@ -57,15 +30,9 @@ export async function rollupXlsxBytes(rollup: RollupWorkbook): Promise<Buffer> {
     const sheet = workbook.addWorksheet(ROLLUP_TAB_LABELS[tab].zh, {
       views: [{ state: 'frozen', ySplit: 1 }],
     });
-    const shapes = rollupColumnShapes(table);
-    fillTableSheet(
-      sheet,
-      table,
-      tableNumberFormats(table, (_r, c) => shapes[c] ?? 'quantity'),
-      // The roll-up's 关注事项 shows the plan's kinds of attention, in the plan's colours.
-      tab === 'attention' ? statusFills('attention', rollup.statuses.attention) : new Map(),
-    );
-    const chart = CHART_OF[tab];
+    const { formatOf, fills } = rollupTabLook(rollup, tab);
+    fillTableSheet(sheet, table, formatOf, fills);
+    const chart = ROLLUP_CHART_OF[tab];
     if (chart !== undefined) {
       const picture = renderRollupChart(chart, rollup.charts);
       // Below the table, one empty row between: the roll-up's tables are wide (社区总览 has a

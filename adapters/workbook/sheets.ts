@@ -16,6 +16,8 @@
  *   are given, one `spreadsheets.get` of the data tabs' cells (values, notes, fills) and one
  *   `spreadsheets.batchUpdate` of IDs and marks. 2 calls for generated tabs alone, 4 at most.
  * - plan markers: one `developerMetadata.search` (a read; the add-on writes the marker).
+ * - a district's roll-up (§13, writeRollup): `spreadsheets.get` of the structure and one
+ *   `spreadsheets.batchUpdate` of its four tabs with their charts — the generated tabs' 2 calls.
  *
  * No half-written generated tab. Google applies the requests of one `spreadsheets.batchUpdate`
  * atomically: "if any request is not valid, then no requests will be applied", and the updates
@@ -59,6 +61,7 @@ import {
   DATE_CELL_FORMAT,
   GENERATED_TAB_ORDER,
   type RestoredCell,
+  type RollupWorkbook,
   type WorkbookUpdate,
   type WorkbookUpdateResult,
 } from './port';
@@ -73,7 +76,7 @@ import {
   writeActivityIds,
 } from './sheetsGrid';
 import { type RetryOptions, retrier } from './sheetsRetry';
-import { generatedRequests } from './sheetsTabs';
+import { generatedRequests, rollupRequests } from './sheetsTabs';
 
 export { type RetryOptions, SheetsApiError } from './sheetsRetry';
 
@@ -111,6 +114,12 @@ export interface SheetsWorkbook {
   update(update: WorkbookUpdate): Promise<SheetsUpdateResult>;
   /** The values of the spreadsheet's plan markers (store/binding.ts), in no particular order. */
   planMarkers(): Promise<string[]>;
+  /**
+   * A district's roll-up tabs (§13) rewritten whole, as the plan's generated tabs are: one
+   * `spreadsheets.get` of the structure and one atomic `spreadsheets.batchUpdate`; no other tab
+   * is touched (sheetsTabs.ts rollupRequests).
+   */
+  writeRollup(rollup: RollupWorkbook): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,13 +459,26 @@ export function createSheetsWorkbook(options: SheetsWorkbookOptions): SheetsWork
     );
   }
 
+  async function applyRollup(rollup: RollupWorkbook): Promise<void> {
+    let spreadsheet = await retrying(() => structure(UPDATE_FIELDS));
+    await retrying(async (attempt) => {
+      // As applyUpdate: a retry after a lost response plans again from what is there now.
+      if (attempt > 1) spreadsheet = await structure(UPDATE_FIELDS);
+      await batch(rollupRequests(spreadsheet, rollup));
+    });
+  }
+
+  /** One write at a time through this adapter: two interleaved plans would undo each other. */
+  const queued = <T>(write: () => Promise<T>): Promise<T> => {
+    const run = queue.then(write);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
   return {
     read,
     planMarkers,
-    update(update) {
-      const run = queue.then(() => applyUpdate(update));
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    update: (update) => queued(() => applyUpdate(update)),
+    writeRollup: (rollup) => queued(() => applyRollup(rollup)),
   };
 }

@@ -1,12 +1,26 @@
 /**
  * The Google Sheet's native charts: the plan's two charts (shared/charts.ts CHARTS — the definition
  * the email's bars and the .xlsx pictures draw too) on the 汇总 tab, right of its table, as the .xlsx
- * shows its pictures. A native chart reads cells, so the figures are written as a block of their
- * own right of the charts — the series of chartSeries, from the statistics — and never looked up
- * in the tables written for people, whose headers and rows may change without the charts knowing.
+ * shows its pictures; and a district roll-up's three (ROLLUP_CHARTS), each beside the tab it is
+ * drawn from. A native chart reads cells, so the figures are written as a block of their own right
+ * of the charts — the series of chartSeries / rollupChartSeries, from the statistics — and never
+ * looked up in the tables written for people, whose headers and rows may change without the charts
+ * knowing.
  */
 import type { sheets_v4 } from '@googleapis/sheets';
-import { CHART_COLOURS, CHARTS, type ChartData, type ChartKind, chartSeries } from '../../shared/charts';
+import {
+  CHART_COLOURS,
+  CHARTS,
+  type ChartData,
+  type ChartDefinition,
+  type ChartKind,
+  type ChartSeries,
+  chartSeries,
+  ROLLUP_CHARTS,
+  type RollupChartData,
+  type RollupChartKind,
+  rollupChartSeries,
+} from '../../shared/charts';
 import type { Table } from '../../shared/workbook';
 import { rgb } from './sheetsGrid';
 
@@ -20,20 +34,35 @@ const CHART_GAP = 20;
 
 /** Where one chart's figures stand in the block: its header row and the rows under it. */
 interface BlockPart {
-  kind: ChartKind;
+  chart: ChartDefinition;
   top: number;
   rows: number;
 }
 
-/** The charts' figures as cells: per chart a header (domain, series labels) and a row per label, one empty row between. */
-export function chartBlock(data: ChartData): { table: Table; parts: BlockPart[] } {
+/** Charts' figures as cells, and where each chart's stand. */
+export interface ChartBlock {
+  table: Table;
+  parts: BlockPart[];
+}
+
+/** The plan's two charts' figures as a block (the 汇总 tab's). */
+export function chartBlock(data: ChartData): ChartBlock {
+  return blockOf(CHART_ORDER.map((kind) => ({ chart: CHARTS[kind], series: chartSeries(kind, data) })));
+}
+
+/** One roll-up chart's figures as a block (the tab it is drawn from, §13). */
+export function rollupChartBlock(kind: RollupChartKind, data: RollupChartData): ChartBlock {
+  return blockOf([{ chart: ROLLUP_CHARTS[kind], series: rollupChartSeries(kind, data) }]);
+}
+
+/** Charts' figures as cells: per chart a header (domain, series labels) and a row per label, one empty row between. */
+function blockOf(charts: readonly { chart: ChartDefinition; series: ChartSeries }[]): ChartBlock {
   const table: Table = [];
   const parts: BlockPart[] = [];
-  for (const kind of CHART_ORDER) {
-    const chart = CHARTS[kind];
-    const { labels, values } = chartSeries(kind, data);
+  for (const { chart, series } of charts) {
+    const { labels, values } = series;
     if (table.length > 0) table.push([]);
-    parts.push({ kind, top: table.length, rows: labels.length + 1 });
+    parts.push({ chart, top: table.length, rows: labels.length + 1 });
     table.push([chart.domain, ...chart.series.map((series) => series.label)]);
     labels.forEach((label, i) => {
       table.push([label, ...values.map((series) => series[i] ?? 0)]);
@@ -64,7 +93,7 @@ function chartRequest(
   anchorColumn: number,
   index: number,
 ): sheets_v4.Schema$Request {
-  const chart = CHARTS[part.kind];
+  const { chart } = part;
   const bars = chart.type === 'stackedBars';
   const source = (at: number): sheets_v4.Schema$ChartData => ({
     sourceRange: {
@@ -121,13 +150,14 @@ function chartRequest(
 }
 
 /**
- * The requests that write the charts' figures right of the 汇总 table (`width` columns) and add the
- * charts over the columns between; a chart with nothing to show (a plan without measures) is left out.
+ * The requests that write the charts' figures right of a table (`width` columns: 汇总's, or a
+ * roll-up tab's) and add the charts over the columns between; a chart with nothing to show (a plan
+ * without measures) is left out.
  */
 export function overviewChartRequests(
   sheetId: number,
   width: number,
-  block: ReturnType<typeof chartBlock>,
+  block: ChartBlock,
 ): sheets_v4.Schema$Request[] {
   const anchorColumn = width + 1;
   const column = anchorColumn + CHART_COLUMNS;
@@ -148,7 +178,7 @@ export function overviewChartRequests(
   return requests;
 }
 
-/** The columns the charts and their figures take right of the 汇总 table. */
-export function chartBlockWidth(block: ReturnType<typeof chartBlock>): number {
+/** The columns the charts and their figures take right of their table. */
+export function chartBlockWidth(block: ChartBlock): number {
   return 1 + CHART_COLUMNS + Math.max(0, ...block.table.map((row) => row.length));
 }

@@ -45,7 +45,7 @@ export function rgb(argb: string): sheets_v4.Schema$Color {
 }
 
 /** A colour as `FFRRGGBB`, the form ISSUE_FILL_ARGB uses (channels Google omits are 0). */
-function argbOf(color: sheets_v4.Schema$Color | null | undefined): string | undefined {
+export function argbOf(color: sheets_v4.Schema$Color | null | undefined): string | undefined {
   if (!color) return undefined;
   const hex = (value: number | null | undefined) =>
     Math.round((value ?? 0) * 255)

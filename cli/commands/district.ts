@@ -1,6 +1,7 @@
 /**
  * `gongjian district ID --create NAME [--viewer EMAIL]… [--admin EMAIL]… [--timezone TZ]`,
- * `gongjian district ID --add PLAN`, `gongjian district ID --remove PLAN` and
+ * `gongjian district ID --add PLAN`, `gongjian district ID --remove PLAN`,
+ * `gongjian district ID --sheet SPREADSHEET_ID` (the roll-up written into that Google Sheet) and
  * `gongjian district ID [--add-viewer EMAIL]… [--remove-viewer EMAIL]… [--add-admin EMAIL]…
  * [--remove-admin EMAIL]…` (one request, whatever the mix), each with
  * `--api URL`: a district's admin routes (§13) on a running API — deployed, or the local stack.
@@ -20,6 +21,7 @@ export interface DistrictCommandOptions {
   create?: string | undefined;
   add?: string | undefined;
   remove?: string | undefined;
+  sheet?: string | undefined;
   viewers: readonly string[];
   admins: readonly string[];
   addViewers?: readonly string[];
@@ -38,13 +40,17 @@ export async function districtCommand(options: DistrictCommandOptions, ctx: CliC
     removeAdmins: [...(options.removeAdmins ?? [])],
   };
   const changesPeople = Object.values(people).some((emails) => emails.length > 0);
-  const actions = [options.create, options.add, options.remove, changesPeople || undefined].filter(
-    (value) => value !== undefined,
-  );
+  const actions = [
+    options.create,
+    options.add,
+    options.remove,
+    options.sheet,
+    changesPeople || undefined,
+  ].filter((value) => value !== undefined);
   if (actions.length !== 1) {
     throw new UsageError(
-      '请给出 --create、--add、--remove 之一，或 --add-viewer、--remove-viewer、--add-admin、--remove-admin（可组合）',
-      'Give exactly one of --create, --add or --remove, or --add-viewer, --remove-viewer, --add-admin, --remove-admin (combined as you like)',
+      '请给出 --create、--add、--remove、--sheet 之一，或 --add-viewer、--remove-viewer、--add-admin、--remove-admin（可组合）',
+      'Give exactly one of --create, --add, --remove or --sheet, or --add-viewer, --remove-viewer, --add-admin, --remove-admin (combined as you like)',
     );
   }
   if (options.apiUrl === undefined)
@@ -73,6 +79,14 @@ export async function districtCommand(options: DistrictCommandOptions, ctx: CliC
       ...(options.timezone !== undefined && { timezone: options.timezone }),
     }).catch(unreachable);
     ctx.out(`已创建街道「${district.name}」（${district.districtId}）/ district created`);
+  } else if (options.sheet !== undefined) {
+    district = await postDistrictRoute(target, 'districtSheet', { spreadsheetId: options.sheet }).catch(
+      unreachable,
+    );
+    ctx.out(
+      `街道「${district.name}」的汇总已写入 Google 表格 ${options.sheet}，此后每次重算都会更新 / the roll-up is in the sheet and follows every recomputation`,
+    );
+    return 0;
   } else if (changesPeople) {
     district = await postDistrictRoute(target, 'districtPeople', people).catch(unreachable);
     ctx.out(`已更新街道「${district.name}」的查看人与管理员 / viewers and admins updated`);

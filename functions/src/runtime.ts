@@ -13,6 +13,7 @@ import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import type { WorkbookUpdate, WorkbookUpdateResult } from '../../adapters/workbook/port';
 import type { SheetsAuth, SheetsWorkbook } from '../../adapters/workbook/sheets';
 import { planMarkerVerdict } from '../../shared/marks';
+import type { DistrictRollup } from '../../shared/rollup';
 import { type Clock, systemClock } from './clock';
 import { type Config, parseConfig, redactConfig } from './config';
 import { DistrictRollups, type RollupWriter } from './districts/refresh';
@@ -201,9 +202,13 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     ...(config.formUrl !== undefined && { links: { formUrl: config.formUrl, now } }),
   };
   const districts = new DistrictStore(db);
-  // The roll-up workbook: an .xlsx (the local stack); a district bound to a Google Sheet is not
-  // written yet (its roll-up is read through GET …/rollup).
+  // The roll-up workbook: an .xlsx (the local stack) or the district's Google Sheet.
+  const writeSheet = async (spreadsheetId: string, rollup: DistrictRollup) => {
+    const { writeDistrictSheet } = await import('./districts/sheet');
+    await writeDistrictSheet(await openSheet(spreadsheetId), spreadsheetId, rollup);
+  };
   const writeRollup: RollupWriter = async (district, rollup) => {
+    if (district.workbook?.kind === 'sheets') return writeSheet(district.workbook.spreadsheetId, rollup);
     if (district.workbook?.kind !== 'xlsx') return;
     const { rollupWorkbook, writeRollupXlsx } = await import('../../adapters/workbook/rollupXlsx');
     await writeRollupXlsx(district.workbook.path, rollupWorkbook(rollup));
@@ -242,6 +247,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
         const { refreshStats } = await import('./stats/refresh');
         await refreshStats(planId, refresh, { force: true });
       },
+      writeSheet,
     },
     store,
     verifyIdentity: (header) => verifier.verify(header),

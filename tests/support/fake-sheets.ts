@@ -773,8 +773,12 @@ function moveSheet(spreadsheet: FakeSpreadsheet, sheet: FakeSheet, index: number
     .filter((s) => s !== sheet)
     .sort((a, b) => a.properties.index - b.properties.index);
   rest.splice(Math.max(0, Math.min(index, rest.length)), 0, sheet);
+  // Numbered by position, not re-sorted by the old indices: the moved sheet's old index would
+  // otherwise put it back (a sheet added at index 0 ended up last).
+  rest.forEach((s, i) => {
+    s.properties.index = i;
+  });
   spreadsheet.sheets = rest;
-  reindex(spreadsheet);
 }
 
 function checkTitle(spreadsheet: FakeSpreadsheet, title: string, except?: FakeSheet): void {

@@ -6,6 +6,7 @@
  *   POST /v1/districts/{id}/plans/add      a member plan more, for the district's admins
  *   POST /v1/districts/{id}/plans/remove   a member plan less, for the district's admins
  *   POST /v1/districts/{id}/people         viewers and admins added or removed, for its admins
+ *   POST /v1/districts/{id}/sheet          its roll-up bound to a Google Sheet, for its admins
  * Who may call is decided by the district alone: being a plan's editor grants nothing here, and
  * being a district's viewer grants nothing on any plan (api.ts authorises plan routes by the plan).
  * The roll-up answered is computed from the members' summaries as stored now (districts/refresh.ts
@@ -19,6 +20,7 @@ import {
   type DistrictResponse,
   type DistrictRouteAnswer,
   type DistrictRouteName,
+  DistrictSheetRequest,
 } from '../../../shared/api';
 import { computeRollup } from '../districts/refresh';
 import { type DistrictDoc, unknownDistrict } from '../store/districtStore';
@@ -94,6 +96,30 @@ export async function handleDistrictRoute(
       );
       return { status: 200, body: shown(await districts.store.changePeople(districtId, change)) };
     }
+    case 'districtSheet': {
+      if (!admin) throw notAdmin();
+      const found = existing(district);
+      const { spreadsheetId } = parseSmallBody(
+        DistrictSheetRequest,
+        req,
+        '须有 spreadsheetId（Google 表格链接中 /d/ 与 /edit 之间的 ID）',
+        'needs spreadsheetId (the ID between /d/ and /edit in the sheet’s link)',
+      );
+      if (!districts.writeSheet) {
+        throw new ApiError(
+          'not_found',
+          '本服务没有配置 Google 表格',
+          'No Google Sheets API is configured here',
+        );
+      }
+      // Written before the binding is kept (districts/sheet.ts says why): a sheet the service
+      // account cannot edit, or a plan's, is refused here with nothing bound.
+      await districts.writeSheet(spreadsheetId, (await computeRollup(found, deps.store)).rollup);
+      const updated = await districts.store.bindSheet(districtId, spreadsheetId);
+      // A member's recomputation between the write and the binding wrote no sheet: one more now.
+      await districts.rollups.changed(districtId);
+      return { status: 200, body: shown(updated) };
+    }
     default:
       return route satisfies never;
   }
@@ -105,8 +131,16 @@ function existing(district: DistrictDoc | undefined): DistrictDoc {
 }
 
 function shown(district: DistrictDoc): DistrictResponse {
-  const { districtId, name, timezone, plans, viewers, admins } = district;
-  return { districtId, name, timezone, plans, viewers, admins };
+  const { districtId, name, timezone, plans, viewers, admins, workbook } = district;
+  return {
+    districtId,
+    name,
+    timezone,
+    plans,
+    viewers,
+    admins,
+    ...(workbook?.kind === 'sheets' ? { spreadsheetId: workbook.spreadsheetId } : {}),
+  };
 }
 
 function notViewer(): AuthError {

@@ -9,6 +9,7 @@ import type * as z from 'zod';
 import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
 import type { RecordTabKey } from '../../../shared/columns';
 import { GongjianError } from '../../../shared/errors';
+import type { DistrictRollup } from '../../../shared/rollup';
 import type { Clock } from '../clock';
 import type { DistrictRollups } from '../districts/refresh';
 import type { Log } from '../logs';
@@ -81,6 +82,11 @@ export interface ApiDeps extends Clock {
     rollups: DistrictRollups;
     /** Recomputes a plan's statistics so that its roll-up summary exists (a plan synced before districts). */
     ensureSummary: (planId: string) => Promise<void>;
+    /**
+     * Writes a roll-up into a Google Sheet, refusing (DistrictRefusal) one the service account cannot
+     * edit or a plan's (districts/sheet.ts); absent where no Sheets API is configured.
+     */
+    writeSheet?: (spreadsheetId: string, rollup: DistrictRollup) => Promise<void>;
   };
   /** Where the year-end summary's email is queued (report.ts). */
   mailQueue?: MailQueue;

@@ -222,6 +222,27 @@ export class DistrictStore {
   }
 
   /**
+   * Binds the district's roll-up to a Google Sheet (in place of any earlier workbook) and moves the
+   * roll-up's generation in the same transaction, so the next recomputation writes the sheet.
+   */
+  async bindSheet(districtId: string, spreadsheetId: string): Promise<DistrictDoc> {
+    return this.db.runTransaction(async (tx) => {
+      const [snapshot, stateSnap] = await Promise.all([
+        tx.get(this.district(districtId)),
+        tx.get(this.state(districtId)),
+      ]);
+      if (!snapshot.exists) throw unknownDistrict();
+      const updated: DistrictDoc = {
+        ...DistrictDoc.parse(snapshot.data()),
+        workbook: { kind: 'sheets', spreadsheetId },
+      };
+      tx.set(this.district(districtId), updated);
+      bump(tx, this.state(districtId), stateOf(stateSnap.data()));
+      return updated;
+    });
+  }
+
+  /**
    * Records a change the roll-up must reflect and claims the recomputation for `holder` if nobody
    * holds it (or the holder's lease ran out). Returns the generation to compute when claimed.
    * The generation moves by a blind increment: a hundred members changing at once must not queue
@@ -325,7 +346,15 @@ function bump(tx: Transaction, ref: DocumentReference, state: RollupState): void
 
 /** A district change refused; the API answers it with its code's status (shared/apiErrors.ts). */
 export class DistrictRefusal extends GongjianError<
-  Extract<ApiErrorCode, 'unknown_district' | 'district_exists' | 'plan_in_other_district' | 'unknown_plan'>
+  Extract<
+    ApiErrorCode,
+    | 'unknown_district'
+    | 'district_exists'
+    | 'plan_in_other_district'
+    | 'unknown_plan'
+    | 'district_sheet_unreachable'
+    | 'district_sheet_is_plan'
+  >
 > {
   override readonly name = 'DistrictRefusal';
 }
