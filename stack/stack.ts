@@ -36,6 +36,7 @@ import { type Log, logs, noLog } from '../functions/src/logs';
 import { buildRuntime, installRuntime, type Runtime } from '../functions/src/runtime';
 import { sweepStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
+import { onLedgerRequested } from '../functions/src/triggers/onLedgerRequested';
 import { onMailWritten } from '../functions/src/triggers/onMailWritten';
 import { onPlanWritten } from '../functions/src/triggers/onPlanWritten';
 import { GongjianError } from '../shared/errors';
@@ -47,7 +48,7 @@ import { ensurePrivateFolder } from './privateFiles';
 import { LocalWorkbookFile } from './workbookFile';
 
 /** The deployed triggers, by the names they are registered under. */
-export const TRIGGERS = { onPlanWritten, onMailWritten };
+export const TRIGGERS = { onPlanWritten, onMailWritten, onLedgerRequested };
 
 /** The deployed sweepStats schedule's period (functions/src/schedules/sweepStats.ts). */
 const STATS_SWEEP_MS = 5 * 60_000;

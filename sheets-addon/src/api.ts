@@ -11,6 +11,8 @@ import {
   type EvidenceRequest,
   type EvidenceResponse,
   type HistoryResponse,
+  type LedgerRequest,
+  type LedgerResponse,
   type ReportResponse,
   type RequestsRequest,
   type RequestsResponse,
@@ -144,6 +146,8 @@ const SAID_BY_SERVER: ReadonlySet<ApiErrorCode> = new Set([
   'invalid_photo',
   'unknown_activity',
   'photos_unavailable',
+  'unknown_partner',
+  'ledger_unavailable',
 ]);
 
 /** The server's own sentence for a refusal that is about the request, not the sheet. */
@@ -185,6 +189,11 @@ export function postEvidence(
   token: string,
 ): EvidenceResponse {
   return call(settings, 'evidence', body, token, requestRefusal);
+}
+
+/** Asks for the activity ledger to be built and its download link emailed (生成活动台账). */
+export function postLedger(settings: AddonSettings, body: LedgerRequest, token: string): LedgerResponse {
+  return call(settings, 'ledger', body, token, requestRefusal);
 }
 
 function parseJson(text: string): unknown {

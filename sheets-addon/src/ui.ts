@@ -14,7 +14,8 @@ export type Page =
   | 'SendRequests'
   | 'RevokeLinks'
   | 'RestoreDeleted'
-  | 'UploadEvidence';
+  | 'UploadEvidence'
+  | 'Ledger';
 
 function render(page: Page, title: string, payload: unknown): GoogleAppsScript.HTML.HtmlOutput {
   const template = HtmlService.createTemplateFromFile(page);

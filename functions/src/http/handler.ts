@@ -11,6 +11,7 @@ import type { RecordTabKey } from '../../../shared/columns';
 import { GongjianError } from '../../../shared/errors';
 import type { Clock } from '../clock';
 import type { DistrictRollups } from '../districts/refresh';
+import type { LedgerOutput } from '../ledgers/outputs';
 import type { Log } from '../logs';
 import type { MailQueue } from '../mail/queue';
 import type { PhotoStore } from '../requests/evidence';
@@ -103,6 +104,8 @@ export interface ApiDeps extends Clock {
   durable?: () => Promise<void>;
   /** Where an activity's photos are kept (requests/evidence.ts); absent: the evidence route answers 503. */
   photos?: PhotoStore;
+  /** Where ledger jobs are written and what builds them (ledger.ts); absent: the ledger route answers 503. */
+  ledgers?: { db: Firestore; output: LedgerOutput };
 }
 
 /** A refusal: a code of the contract (its HTTP status comes from API_ERRORS) and its two sentences. */
