@@ -25,6 +25,7 @@ import { GongjianError } from '../../../shared/errors';
 import type { LedgerScope } from '../../../shared/ledger';
 import type { PlanModel } from '../../../shared/model';
 import { type Log, logs } from '../logs';
+import { planEmail } from '../mail/message';
 import { enqueueMail, type MailQueue } from '../mail/queue';
 import { ledgerJobRef } from '../store/paths';
 import type { PlanStore } from '../store/planStore';
@@ -104,19 +105,5 @@ export async function runLedgerJob(planId: string, jobId: string, deps: LedgerJo
   // A deleted plan has nobody to tell on its behalf (and no community to name).
   if (!model) return;
   const email = renderLedgerReady({ planId, model, jobId, to: [job.email], outcome });
-  await enqueueMail(
-    deps.mailQueue,
-    {
-      key: email.key,
-      kind: 'ledgerReady',
-      planId,
-      to: email.to,
-      cc: email.cc,
-      subject: email.subject,
-      text: email.text,
-      html: email.html,
-      senderName: model.settings.senderName ?? model.settings.community,
-    },
-    deps.now(),
-  );
+  await enqueueMail(deps.mailQueue, planEmail(email, planId, model.settings), deps.now());
 }
