@@ -14,11 +14,13 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCsvFolder } from '../../../adapters/workbook/csv';
+import { writeXlsx } from '../../../adapters/workbook/xlsx';
 import { createApi } from '../../../functions/src/http/api';
 import { mailDocId } from '../../../functions/src/mail/message';
 import { CloudPhotoStore, ledgerObjectName } from '../../../functions/src/requests/cloudPhotoStore';
 import { installRuntime, type Runtime } from '../../../functions/src/runtime';
 import { ledgerJobRef } from '../../../functions/src/store/paths';
+import { syncPlan } from '../../../functions/src/sync/syncPlan';
 import { LedgerResponse } from '../../../shared/api';
 import { emailKey } from '../../../shared/emails/email';
 import type { RawWorkbook } from '../../../shared/workbook';
@@ -58,6 +60,8 @@ beforeAll(async () => {
   installRuntime(runtime);
 }, 90_000);
 afterAll(async () => {
+  // Trigger handlers finish with the runtime they started on before it closes.
+  await emulator.bridge.idle();
   installRuntime(undefined);
   if (server) await new Promise((resolve) => server.close(resolve));
   await runtime?.close();
@@ -229,7 +233,49 @@ describe('POST /v1/plans/{planId}/ledger', () => {
   }, 240_000);
 });
 
-/** A workbook as the CSV files `gongjian` reads. */
+describe('POST /v1/plans/{planId}/ledger for a local workbook (the local stack)', () => {
+  it('writes the ledger beside the .xlsx as gongjian ledger does, and the email names the file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gongjian-ledger-local-'));
+    const path = join(folder, 'plan.xlsx');
+    await writeXlsx(path, csvTabs(planWorkbook()));
+    mkdirSync(join(folder, '佐证材料', 'A2'), { recursive: true });
+    writeFileSync(join(folder, '佐证材料', 'A2', '1.jpg'), await phoneJpeg(800, 600));
+    const planId = 'ledger-local';
+    await syncPlan(
+      planWorkbook(),
+      {
+        planId,
+        caller: 'owner@example.cn',
+        now: NOW,
+        existing: undefined,
+        workbookLocation: { kind: 'xlsx', path },
+        clock: pinnedClock(NOW),
+      },
+      runtime.store,
+    );
+    // The statistics trigger writes its tabs into the .xlsx: let it finish before the CLI reads it.
+    await eventually(async () => (await runtime.db.doc(`plans/${planId}/stats/current`).get()).exists, {
+      timeoutMs: 60_000,
+      what: 'the local plan’s statistics',
+    });
+    await emulator.bridge.idle();
+    const answer = await ask(planId, 'owner@example.cn', {});
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    const mail = await mailOf(planId, answer.body.jobId as string);
+    const out = join(folder, 'plan-活动台账.docx');
+    expect(mail.message.text).toContain(`文件已保存在本机工作簿旁：${out}`);
+    expect(mail.message.html).not.toContain('下载活动台账');
+    const built = readFileSync(out);
+    expect(Object.keys(unzipSync(built)).filter((name) => name.startsWith('word/media/'))).toHaveLength(1);
+
+    const cli = join(folder, 'cli.docx');
+    const run = gongjian(['ledger', path, '--from', '2026-01-01', '--to', '2026-06-15', '--out', cli]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(documentText(built)).toBe(documentText(readFileSync(cli)));
+  }, 240_000);
+});
+
+/** A workbook's tabs as the CSV and .xlsx writers take them. */
 function csvTabs(workbook: RawWorkbook) {
   return workbook.tabs.map((tab) => ({
     name: tab.name,
