@@ -171,6 +171,37 @@ export const EvidenceResponse = z.object({
 });
 export type EvidenceResponse = z.infer<typeof EvidenceResponse>;
 
+/**
+ * The body of ledger: what `gongjian ledger` takes — the period (default: the plan year so far)
+ * and a partner unit's ID or exact name —, each optional. The same body from the same person
+ * within a minute is one request (a retry): one build, one email.
+ */
+export const LedgerRequest = z
+  .object({
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    partner: z.string().trim().min(1).max(100).optional(),
+  })
+  .refine((body) => body.from === undefined || body.to === undefined || body.from <= body.to, {
+    message: 'from is after to',
+    path: ['from'],
+  });
+export type LedgerRequest = z.infer<typeof LedgerRequest>;
+
+/** The 202 answer of ledger: the build is queued; its download link goes to the caller by email. */
+export const LedgerResponse = z.object({
+  planId: z.string(),
+  jobId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  partnerId: z.string().optional(),
+  /** Who gets the download link: the caller. */
+  mailTo: z.string(),
+  /** True when the same request was made within the minute: that build answers for both. */
+  duplicate: z.boolean(),
+});
+export type LedgerResponse = z.infer<typeof LedgerResponse>;
+
 /** The body of requests: owner emails and partner IDs, a message, a date to report by, the request's name. */
 export const RequestsRequest = z.object({
   to: z.array(z.string().trim().min(1).max(200)).min(1).max(500),
@@ -372,6 +403,14 @@ export const ROUTES = {
     body: EvidenceRequest,
     status: 200,
     answer: EvidenceResponse,
+    writes: true,
+  },
+  ledger: {
+    method: 'POST',
+    path: 'ledger',
+    body: LedgerRequest,
+    status: 202,
+    answer: LedgerResponse,
     writes: true,
   },
 } as const;

@@ -29,6 +29,8 @@ export const API_ERRORS = {
   unknown_district: 404,
   /** No activity with this 记录编号 in the plan as last synced (sync first, then upload). */
   unknown_activity: 404,
+  /** A ledger asked for a partner unit the plan does not have (ID or exact name). */
+  unknown_partner: 404,
   method_not_allowed: 405,
   workbook_bound: 409,
   sync_in_progress: 409,
@@ -62,6 +64,8 @@ export const API_ERRORS = {
   district_sheet_unreachable: 422,
   /** The Google Sheet named for a district's roll-up is a plan's own (it carries a plan marker). */
   district_sheet_is_plan: 409,
+  /** No ledger output serves this plan's workbook here (neither beside a local file nor Cloud Storage). */
+  ledger_unavailable: 503,
 } as const satisfies Record<string, number>;
 export type ApiErrorCode = keyof typeof API_ERRORS;
 

@@ -33,6 +33,40 @@ export function defaultLedgerScope(year: number, today: IsoDate): { from: IsoDat
   return { from, to: today < from ? from : today > end ? end : today };
 }
 
+/** What a ledger request names — `gongjian ledger`'s options, the API's body —, each optional. */
+export interface LedgerOptions {
+  from?: IsoDate | undefined;
+  to?: IsoDate | undefined;
+  /** A partner unit's ID or exact name. */
+  partner?: string | undefined;
+}
+
+/** The scope a request names, or why it names none (the caller words the refusal). */
+export type ResolvedLedgerScope =
+  | { ok: true; scope: LedgerScope }
+  | { ok: false; problem: 'from_after_to'; from: IsoDate; to: IsoDate }
+  | { ok: false; problem: 'unknown_partner'; partner: string };
+
+/**
+ * The scope of a request over the plan year so far: the one rule the CLI and the API share, so the
+ * same options give the same ledger wherever it is built.
+ */
+export function resolveLedgerScope(
+  model: PlanModel,
+  options: LedgerOptions,
+  today: IsoDate,
+): ResolvedLedgerScope {
+  const period = defaultLedgerScope(model.settings.year, today);
+  const from = options.from ?? period.from;
+  const to = options.to ?? period.to;
+  if (from > to) return { ok: false, problem: 'from_after_to', from, to };
+  if (options.partner === undefined) return { ok: true, scope: { from, to } };
+  const wanted = options.partner.trim();
+  const partner = model.partners.find((p) => p.partnerId === wanted || p.name === wanted);
+  if (!partner) return { ok: false, problem: 'unknown_partner', partner: wanted };
+  return { ok: true, scope: { from, to, partnerId: partner.partnerId } };
+}
+
 /** The activities of the ledger in date order (sheet order within a day). */
 export function ledgerActivities(model: PlanModel, scope: LedgerScope): Activity[] {
   return model.activities

@@ -39,6 +39,7 @@ import { type Log, logs, noLog } from '../functions/src/logs';
 import { buildRuntime, installRuntime, type Runtime } from '../functions/src/runtime';
 import { sweepStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
+import { onLedgerRequested } from '../functions/src/triggers/onLedgerRequested';
 import { onMailWritten } from '../functions/src/triggers/onMailWritten';
 import { onPlanWritten } from '../functions/src/triggers/onPlanWritten';
 import { GongjianError } from '../shared/errors';
@@ -50,7 +51,7 @@ import { ensurePrivateFolder } from './privateFiles';
 import { LocalWorkbookFile } from './workbookFile';
 
 /** The deployed triggers, by the names they are registered under. */
-export const TRIGGERS = { onPlanWritten, onMailWritten };
+export const TRIGGERS = { onPlanWritten, onMailWritten, onLedgerRequested };
 
 /** The deployed sweepStats schedule's period (functions/src/schedules/sweepStats.ts). */
 const STATS_SWEEP_MS = 5 * 60_000;

@@ -3,6 +3,7 @@
  * the document model, its chart pictures, one photo per category) and the activity ledger (its
  * model and every photo). One path for the CLI, the API and the benchmark.
  */
+import { basename, dirname, extname, join } from 'node:path';
 import { type ChartKind, chartData } from '../../shared/charts';
 import type { PhotoIndex, ReportDocument } from '../../shared/document';
 import { buildLedger, type Ledger, type LedgerScope, ledgerActivities } from '../../shared/ledger';
@@ -102,4 +103,10 @@ export async function writeLedger(
   const photos = await usablePhotos(target.evidence, ids);
   const ledger = buildLedger(model, scope, photos.index);
   return { ledger, ...(await writeDocument(ledger, {}, photos, target)) };
+}
+
+/** Where a workbook's ledger goes by default: `local/plan.xlsx` → `local/plan-活动台账.docx` (a CSV folder: inside it). */
+export function ledgerBesideWorkbook(path: string): string {
+  const name = basename(path, extname(path)) || 'plan';
+  return join(dirname(path), `${name}-活动台账.docx`);
 }

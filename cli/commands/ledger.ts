@@ -10,13 +10,13 @@
  * - Progress on stderr: the photos copied in, so a ledger of thousands of photos shows it is alive.
  */
 import { stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import { evidenceRoot } from '../../adapters/photos/folderStore';
-import { writeLedger } from '../../adapters/report/build';
+import { ledgerBesideWorkbook, writeLedger } from '../../adapters/report/build';
 import { CommandError, UsageError } from '../../adapters/terminal/errors';
 import { officeLockOf } from '../../adapters/workbook/fileGuard';
 import { fullDate } from '../../shared/document';
-import { defaultLedgerScope, type LedgerScope } from '../../shared/ledger';
+import { type LedgerScope, resolveLedgerScope } from '../../shared/ledger';
 import type { IsoDate, PlanModel } from '../../shared/model';
 import { reportTitle } from '../../shared/report';
 import type { CliContext } from '../context';
@@ -40,7 +40,7 @@ export async function ledgerCommand(args: LedgerArgs, ctx: CliContext): Promise<
       `--from is after --to: ${args.from} > ${args.to}`,
     );
   }
-  const out = args.out ?? defaultOut(args.path);
+  const out = args.out ?? ledgerBesideWorkbook(args.path);
   if (extname(out).toLowerCase() !== '.docx') {
     throw new UsageError(`--out 须为 .docx 文件：${out}`, `--out must be a .docx file: ${out}`);
   }
@@ -81,27 +81,20 @@ export async function ledgerCommand(args: LedgerArgs, ctx: CliContext): Promise<
   return 0;
 }
 
-/** The period and unit: the options over the plan year so far. */
+/** The period and unit: the options over the plan year so far (shared/ledger.ts decides). */
 function scopeOf(model: PlanModel, args: LedgerArgs, today: IsoDate): LedgerScope {
-  const period = defaultLedgerScope(model.settings.year, today);
-  const from = args.from ?? period.from;
-  const to = args.to ?? period.to;
-  if (from > to) {
+  const resolved = resolveLedgerScope(model, args, today);
+  if (resolved.ok) return resolved.scope;
+  if (resolved.problem === 'from_after_to') {
     throw new UsageError(
-      `--from 晚于台账的截止日期 ${to}：${from}`,
-      `--from is after the ledger's end ${to}: ${from}`,
+      `--from 晚于台账的截止日期 ${resolved.to}：${resolved.from}`,
+      `--from is after the ledger's end ${resolved.to}: ${resolved.from}`,
     );
   }
-  if (args.partner === undefined) return { from, to };
-  const wanted = args.partner.trim();
-  const partner = model.partners.find((p) => p.partnerId === wanted || p.name === wanted);
-  if (!partner) {
-    throw new CommandError(
-      `工作簿中没有编号或名称为「${wanted}」的共建单位`,
-      `The workbook has no partner unit with the ID or name "${wanted}"`,
-    );
-  }
-  return { from, to, partnerId: partner.partnerId };
+  throw new CommandError(
+    `工作簿中没有编号或名称为「${resolved.partner}」的共建单位`,
+    `The workbook has no partner unit with the ID or name "${resolved.partner}"`,
+  );
 }
 
 /** Refuses an output in a missing folder or open in an office program, before any work. */
@@ -120,10 +113,4 @@ async function assertDocumentClosed(out: string): Promise<void> {
     `文档正在 ${program} 中打开，请关闭后再生成（锁文件 ${file}；若程序已关闭仍有此提示，可删除该锁文件）：${out}`,
     `The document is open in ${program}; close it and run again (lock file ${file}; delete it if the program is already closed): ${out}`,
   );
-}
-
-/** Beside the workbook: `local/plan.xlsx` → `local/plan-活动台账.docx` (a CSV folder: inside it). */
-function defaultOut(path: string): string {
-  const name = basename(path, extname(path)) || 'plan';
-  return join(dirname(path), `${name}-活动台账.docx`);
 }

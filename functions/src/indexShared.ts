@@ -11,4 +11,5 @@ export { api } from './http/apiFunction';
 export { form } from './http/formFunction';
 export { sendEmails } from './schedules/sendEmails';
 export { sweepStats } from './schedules/sweepStats';
+export { onLedgerRequested } from './triggers/onLedgerRequested';
 export { onPlanWritten } from './triggers/onPlanWritten';

@@ -151,6 +151,26 @@ export const logs = {
       `年度总结 plan=${planId} year=${year} asOf=${asOf} ${bytes} 字节 → ${to} (${outcome})`,
       { planId, year, asOf, bytes, outcome },
     ),
+  ledgerRequested: (planId: string, jobId: string, to: string, duplicate: boolean) =>
+    at(
+      'ledger_requested',
+      'INFO',
+      `活动台账 plan=${planId} job=${jobId} → ${to}${duplicate ? ' (重复请求)' : ''}`,
+      { planId, jobId, duplicate },
+    ),
+  ledgerBuilt: (planId: string, jobId: string, activities: number, photos: number, ms: number) =>
+    at(
+      'ledger_built',
+      'INFO',
+      `活动台账已生成 plan=${planId} job=${jobId} 活动 ${activities} 次 照片 ${photos} 张 ${ms} ms`,
+      { planId, jobId, activities, photos, ms },
+    ),
+  ledgerFailed: (planId: string, jobId: string, error: unknown) =>
+    at('ledger_failed', 'ERROR', `活动台账生成失败 plan=${planId} job=${jobId}: ${describe(error)}`, {
+      planId,
+      jobId,
+      error: briefly(error),
+    }),
   mailQueued: (
     planId: string,
     asOf: string,

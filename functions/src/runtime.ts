@@ -22,6 +22,8 @@ import { createIdentityVerifier } from './http/auth';
 import { withEvidencePages } from './http/evidencePage';
 import { createFormHandler, type FormDeps, formBasePath, lastForwardedHop } from './http/form';
 import type { ApiDeps } from './http/handler';
+import type { LedgerJobDeps } from './ledgers/job';
+import { cloudLedgerOutput, firstLedgerOutput, localLedgerOutput } from './ledgers/outputs';
 import { cloudLog, type Log, logs } from './logs';
 import type { MailDeps } from './mail/deps';
 import type { MailQueue } from './mail/queue';
@@ -54,6 +56,8 @@ export interface Runtime extends Clock {
   rollups: DistrictRollups;
   /** Where emails are queued, whichever sender delivers them. */
   mailQueue: MailQueue;
+  /** What a ledger build needs (ledgers/job.ts, run by triggers/onLedgerRequested.ts). */
+  ledgers: LedgerJobDeps;
   /** Our mail sender; absent in production without SMTP_URL, where the Trigger Email extension delivers. */
   mail?: MailDeps;
   /**
@@ -239,6 +243,10 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
         })
       : undefined;
   const photos = cloudPhotos ? firstServing(localFolderPhotoStore, cloudPhotos) : localFolderPhotoStore;
+  // A ledger lands where the plan's photos are: beside a local workbook, or in Cloud Storage.
+  const ledgerOutput = cloudPhotos
+    ? firstLedgerOutput(localLedgerOutput, cloudLedgerOutput(cloudPhotos))
+    : localLedgerOutput;
   const apiDeps: ApiDeps = {
     districts: {
       store: districts,
@@ -263,6 +271,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     pinRestored: (planId, records, at, tab) => protectRestoredCells(db, planId, records, at, tab, log),
     history: { db, moveVersion: createVersionMover(db) },
     photos,
+    ledgers: { db, output: ledgerOutput },
     ...(config.environment === 'development' && config.devToken ? { localAuthor: localAuthor() } : {}),
     ...(overrides.syncProgress ? { syncProgress: overrides.syncProgress } : {}),
     ...(overrides.deletionsConfirmed ? { deletionsConfirmed: overrides.deletionsConfirmed } : {}),
@@ -307,6 +316,7 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     districts,
     rollups,
     mailQueue,
+    ledgers: { db, store, mailQueue, now, log, output: ledgerOutput },
     durable,
     ...(transport ? { mail: { transport, now, retentionMs, log } } : {}),
     close: async () => {

@@ -6,6 +6,7 @@
 import { renderDueSoon } from './dueSoon';
 import type { EmailKind, RenderedEmail } from './email';
 import { renderLeaderSummary } from './leaderSummary';
+import { renderLedgerReady } from './ledgerReady';
 import { renderOverdue } from './overdue';
 import { renderPartnerDigest } from './partnerDigest';
 import { renderReportEmail } from './report';
@@ -29,6 +30,7 @@ export const EMAIL_KINDS = {
   overdue: { label: '逾期通知', scheduled: true, render: renderOverdue },
   updateRequest: { label: '填报请求', scheduled: false, render: renderUpdateRequest },
   report: { label: '年度总结', scheduled: false, render: renderReportEmail },
+  ledgerReady: { label: '活动台账', scheduled: false, render: renderLedgerReady },
 } as const satisfies Record<EmailKind, EmailKindEntry>;
 
 /** The kinds the daily schedule sends, in the registry's order. */

@@ -12,6 +12,8 @@ import {
   type EvidenceResponse,
   type HistoryQuery,
   type HistoryResponse,
+  type LedgerRequest,
+  type LedgerResponse,
   type ReportResponse,
   type RequestsRequest,
   type RequestsResponse,
@@ -146,6 +148,8 @@ const SAID_BY_SERVER: ReadonlySet<ApiErrorCode> = new Set([
   'invalid_photo',
   'unknown_activity',
   'photos_unavailable',
+  'unknown_partner',
+  'ledger_unavailable',
 ]);
 
 /** The server's own sentence for a refusal that is about the request, not the sheet. */
@@ -195,6 +199,11 @@ export function postEvidence(
   token: string,
 ): EvidenceResponse {
   return call(settings, 'evidence', body, token, requestRefusal);
+}
+
+/** Asks for the activity ledger to be built and its download link emailed (生成活动台账). */
+export function postLedger(settings: AddonSettings, body: LedgerRequest, token: string): LedgerResponse {
+  return call(settings, 'ledger', body, token, requestRefusal);
 }
 
 function parseJson(text: string): unknown {

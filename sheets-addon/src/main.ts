@@ -24,6 +24,7 @@ import {
 } from './api';
 import { AddonError, describeFailure } from './errors';
 import { initialiseSpreadsheet } from './initSheets';
+import { ledgerDialogData, requestLedger } from './ledger';
 import { dataRows } from './marks';
 import { buildMenu } from './menu';
 import { markSpreadsheetForPlan } from './planMarker';
@@ -301,6 +302,19 @@ export function showUploadEvidence(): void {
 /** From the photo dialog: sends one photo and links the activity's row (uploadEvidence.ts). */
 export function uploadEvidencePhoto(photo: unknown): UploadPhotoResult {
   return fromSidebar(() => uploadPhoto(SpreadsheetApp.getActive(), requireSettings(), photo));
+}
+
+/** Menu 生成活动台账: the period and partner dialog (ledger.ts). */
+export function showLedger(): void {
+  fromMenu(() => {
+    requireSettings();
+    showDialog('Ledger', '生成活动台账', ledgerDialogData(SpreadsheetApp.getActive()), 420, 400);
+  });
+}
+
+/** From the ledger dialog: asks the server to build it; answers the lines to show. */
+export function generateLedger(form: unknown): string[] {
+  return fromSidebar(() => requestLedger(requireSettings(), form, identityToken()));
 }
 
 /** Menu 设置: the API address and plan ID. */

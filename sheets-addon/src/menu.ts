@@ -9,6 +9,7 @@ export const MENU_ITEMS = [
   { caption: '校验本表', functionName: 'validateSheet' },
   { caption: '同步到云端', functionName: 'syncToCloud' },
   { caption: '生成年度总结', functionName: 'requestYearReport' },
+  { caption: '生成活动台账', functionName: 'showLedger' },
   null,
   { caption: '发送填报请求', functionName: 'showSendRequests' },
   { caption: '撤销填报链接', functionName: 'showRevokeLinks' },

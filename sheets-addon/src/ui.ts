@@ -15,7 +15,8 @@ export type Page =
   | 'RevokeLinks'
   | 'RestoreDeleted'
   | 'RowHistory'
-  | 'UploadEvidence';
+  | 'UploadEvidence'
+  | 'Ledger';
 
 function render(page: Page, title: string, payload: unknown): GoogleAppsScript.HTML.HtmlOutput {
   const template = HtmlService.createTemplateFromFile(page);

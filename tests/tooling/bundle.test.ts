@@ -62,6 +62,7 @@ const EXPECTED_TRIGGERS: Record<string, { http: true } | { document: string } | 
   sweepMail: { schedule: 'every 5 minutes' },
   sweepStats: { schedule: 'every 5 minutes' },
   onPlanWritten: { document: 'plans/{planId}' },
+  onLedgerRequested: { document: 'plans/{planId}/ledgers/{jobId}' },
 };
 
 interface PackageManifest {

@@ -10,6 +10,7 @@
  *   GET  /v1/plans/{planId}/history    the change log, newest first (history.ts)
  *   POST /v1/plans/{planId}/restore    bring deleted activities back (history.ts)
  *   POST /v1/plans/{planId}/evidence   add photos to an activity (evidence.ts)
+ *   POST /v1/plans/{planId}/ledger     build the activity ledger, email its link (ledger.ts)
  *   /v1/districts/{districtId}/…       a district's roll-up and its admin routes (districts.ts)
  * Every request is checked first — route, method, credentials, declared body size (preflight) —
  * and refused with no side effect otherwise. Errors are JSON `{error: {code, message,
@@ -245,6 +246,8 @@ async function planRoute(req: ApiRequest, deps: ApiDeps, { planId, route, identi
       );
     case 'evidence':
       return answered(await (await import('./evidence')).uploadEvidence(req, existing(plan), deps));
+    case 'ledger':
+      return answered(await (await import('./ledger')).requestLedger(req, existing(plan), identity, deps));
     default:
       return route satisfies never;
   }

@@ -4,6 +4,9 @@
  * argues the capability). `GET <base>/e/<planId>/<activityId>/<mac>` is the page,
  * `…/<mac>/<n>.jpg` each photo, streamed from Cloud Storage as it arrives (never held whole).
  *
+ * `GET <base>/l/<planId>/<jobId>/<mac>` downloads a ledger built through the API (ledgers/job.ts),
+ * streamed from Cloud Storage, under the same key and the same 404.
+ *
  * A wrong or revoked mac, an unknown plan or activity all answer the same 404 page: the link says
  * nothing about what exists. The page has no script and takes nothing but its own images (CSP);
  * the only text from outside is the record number, escaped.
@@ -12,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { escapeHtml } from '../../../shared/markup';
 import { type Log, logs } from '../logs';
-import { type CloudPhotoStore, EVIDENCE_PATH } from '../requests/cloudPhotoStore';
+import { type CloudPhotoStore, EVIDENCE_PATH, LEDGER_PATH } from '../requests/cloudPhotoStore';
 
 type Handler<R extends IncomingMessage> = (req: R, res: ServerResponse) => Promise<void>;
 
@@ -37,9 +40,11 @@ export function withEvidencePages<R extends IncomingMessage>(
   return async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://form.invalid').pathname.replace(/\/+$/, '');
     const match = EVIDENCE_PATH.exec(path);
-    if (!match) return next(req, res);
+    const ledger = match ? null : LEDGER_PATH.exec(path);
+    if (!match && !ledger) return next(req, res);
     try {
-      await answer(store, req, res, match);
+      if (match) await answer(store, req, res, match);
+      else if (ledger) await download(store, req, res, ledger);
     } catch (error) {
       log(logs.formFailed(error));
       if (!res.headersSent)
@@ -80,6 +85,36 @@ async function answer(
     return;
   }
   await pipeline(stream, res);
+}
+
+/** A ledger's .docx, streamed to whoever holds its link. */
+async function download(
+  store: CloudPhotoStore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [, planPart, jobId, mac]: RegExpExecArray,
+): Promise<void> {
+  const notFound = () => send(res, 404, 'text/html; charset=utf-8', NOT_FOUND_PAGE);
+  const planId = decoded(planPart);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return notFound();
+  if (planId === undefined || jobId === undefined || mac === undefined) return notFound();
+  if (!(await store.opensLedger(planId, jobId, mac))) return notFound();
+  const file = await store.ledgerFile(planId, jobId);
+  if (!file) return notFound();
+  res.writeHead(200, {
+    ...PAGE_HEADERS,
+    'Content-Type': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'Content-Length': String(file.size),
+    // An ASCII fallback and the Chinese name (RFC 6266); the name holds no text from outside.
+    'Content-Disposition': `attachment; filename="ledger.docx"; filename*=UTF-8''${encodeURIComponent('活动台账.docx')}`,
+    'Cache-Control': 'private, no-store',
+  });
+  if (req.method === 'HEAD') {
+    file.stream.destroy();
+    res.end();
+    return;
+  }
+  await pipeline(file.stream, res);
 }
 
 function decoded(part: string | undefined): string | undefined {

@@ -12,6 +12,7 @@ import { GongjianError } from '../../../shared/errors';
 import type { DistrictRollup } from '../../../shared/rollup';
 import type { Clock } from '../clock';
 import type { DistrictRollups } from '../districts/refresh';
+import type { LedgerOutput } from '../ledgers/outputs';
 import type { Log } from '../logs';
 import type { MailQueue } from '../mail/queue';
 import type { PhotoStore } from '../requests/evidence';
@@ -109,6 +110,8 @@ export interface ApiDeps extends Clock {
   durable?: () => Promise<void>;
   /** Where an activity's photos are kept (requests/evidence.ts); absent: the evidence route answers 503. */
   photos?: PhotoStore;
+  /** Where ledger jobs are written and what builds them (ledger.ts); absent: the ledger route answers 503. */
+  ledgers?: { db: Firestore; output: LedgerOutput };
 }
 
 /** A refusal: a code of the contract (its HTTP status comes from API_ERRORS) and its two sentences. */

@@ -15,7 +15,7 @@ import { renderReportEmail } from '../../../shared/emails/report';
 import { reportFileName } from '../../../shared/report';
 import { todayIn } from '../../../shared/today';
 import { logs } from '../logs';
-import { mailDocId } from '../mail/message';
+import { mailDocId, planEmail } from '../mail/message';
 import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';
 import type { PlanDoc } from '../store/planStore';
 import type { Identity } from './auth';
@@ -64,25 +64,14 @@ export async function requestReport(
   try {
     outcome = await enqueueMail(
       deps.mailQueue,
-      {
-        key: email.key,
-        kind: 'report',
-        planId: plan.planId,
-        to: email.to,
-        cc: email.cc,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        senderName: model.settings.senderName ?? model.settings.community,
-        attachments: [
-          {
-            filename: reportFileName(report),
-            content: docx.toString('base64'),
-            encoding: 'base64',
-            contentType: DOCX_TYPE,
-          },
-        ],
-      },
+      planEmail(email, plan.planId, model.settings, [
+        {
+          filename: reportFileName(report),
+          content: docx.toString('base64'),
+          encoding: 'base64',
+          contentType: DOCX_TYPE,
+        },
+      ]),
       deps.now(),
     );
   } catch (error) {

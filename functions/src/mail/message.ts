@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { EmailKind } from '../../../shared/emails/email';
+import type { EmailKind, RenderedEmail } from '../../../shared/emails/email';
 import { oneLine } from '../../../shared/emails/layout';
 import { isEmail } from '../../../shared/normalize';
 import { docIdOf } from '../store/docIds';
@@ -70,6 +70,30 @@ export interface QueuedEmail {
   /** The plan's 发件人 (display name in From). */
   senderName?: string | undefined;
   attachments?: MailAttachment[];
+}
+
+/**
+ * A rendered email of a plan as the queue takes it, sent in the plan's name (its 发件人, or its
+ * community): what every kind queued on request hands to enqueueMail.
+ */
+export function planEmail(
+  email: RenderedEmail,
+  planId: string,
+  settings: { senderName?: string | undefined; community?: string | undefined },
+  attachments?: MailAttachment[],
+): QueuedEmail {
+  return {
+    key: email.key,
+    kind: email.kind,
+    planId,
+    to: email.to,
+    cc: email.cc,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    senderName: settings.senderName ?? settings.community,
+    ...(attachments && { attachments }),
+  };
 }
 
 /** The display name when the plan has no 发件人. */

@@ -17,9 +17,18 @@
  *     佐证 cell's link must open for every reader of the sheet for as long as the plan lives, and be
  *     known before the photos are stored (the row is written with it). A key, not a stored token
  *     per activity, so that a link costs no write; deleting the plan (or its key) revokes them all.
+ *   - The activity ledger built through the API (ledgers/job.ts) is kept here too, as
+ *     `plans/{planId}/ledgers/{jobId}.docx`, never public, and its download link
+ *     `<formUrl>/l/<planId>/<jobId>/<mac>` is signed by the same function as a 佐证 link, under a key
+ *     derived from the plan's (HMAC of the plan key and the purpose), so neither kind of link opens
+ *     the other whatever IDs a sheet holds, and revoking the plan's key revokes both.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Firestore } from 'firebase-admin/firestore';
 import type { getStorage } from 'firebase-admin/storage';
 import { photoFileName } from '../../../shared/evidence';
@@ -32,6 +41,19 @@ export type PhotoBucket = ReturnType<ReturnType<typeof getStorage>['bucket']>;
 
 /** The evidence link's path segment after `/e/`: plan, activity, then the 43-character mac. */
 export const EVIDENCE_PATH = /\/e\/([^/]+)\/([^/]+)\/([A-Za-z0-9_-]{43})(?:\/([1-9][0-9]{0,2}\.jpg))?$/;
+
+/** The download link's path after the form's base: `/l/<planId>/<jobId>/<mac>`. */
+export const LEDGER_PATH = /\/l\/([^/]+)\/([A-Za-z0-9_-]{8,64})\/([A-Za-z0-9_-]{43})$/;
+
+/** The object name of a ledger built through the API. */
+export function ledgerObjectName(planId: string, jobId: string): string {
+  return `plans/${planId}/ledgers/${jobId}.docx`;
+}
+
+const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+
+/** What a link opens: an activity's photos (signed by the plan key itself) or a ledger. */
+type Purpose = 'evidence' | 'ledger';
 
 /** The object name of an activity's n-th photo (1-based). */
 export function photoObjectName(planId: string, activityId: string, n: number): string {
@@ -59,9 +81,19 @@ export class CloudPhotoStore implements PhotoStore {
   }
 
   async linkOf(planId: string, _location: WorkbookLocation, activityId: string): Promise<string> {
-    const mac = macOf(await this.key(planId, true), planId, activityId);
+    return this.capability('e', planId, activityId, 'evidence');
+  }
+
+  /** The download link of a ledger built through the API. */
+  async ledgerLink(planId: string, jobId: string): Promise<string> {
+    return this.capability('l', planId, jobId, 'ledger');
+  }
+
+  /** `<formUrl>/<page>/<planId>/<id>/<mac>`: one shape for every link the plan key signs. */
+  private async capability(page: string, planId: string, id: string, purpose: Purpose): Promise<string> {
+    const mac = macOf(signingKey(await this.key(planId, true), purpose), planId, id);
     const base = this.deps.formUrl.replace(/\/+$/, '');
-    return `${base}/e/${encodeURIComponent(planId)}/${encodeURIComponent(activityId)}/${mac}`;
+    return `${base}/${page}/${encodeURIComponent(planId)}/${encodeURIComponent(id)}/${mac}`;
   }
 
   async put(
@@ -89,9 +121,18 @@ export class CloudPhotoStore implements PhotoStore {
 
   /** Whether `mac` opens the activity's photos: the plan's key exists and signs exactly this pair. */
   async opens(planId: string, activityId: string, mac: string): Promise<boolean> {
+    return this.verifies(planId, activityId, mac, 'evidence');
+  }
+
+  /** Whether `mac` opens the ledger built by this job of the plan. */
+  async opensLedger(planId: string, jobId: string, mac: string): Promise<boolean> {
+    return this.verifies(planId, jobId, mac, 'ledger');
+  }
+
+  private async verifies(planId: string, id: string, mac: string, purpose: Purpose): Promise<boolean> {
     const key = await this.key(planId, false);
     if (key === undefined) return false;
-    const expected = Buffer.from(macOf(key, planId, activityId));
+    const expected = Buffer.from(macOf(signingKey(key, purpose), planId, id));
     const given = Buffer.from(mac);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
@@ -111,6 +152,47 @@ export class CloudPhotoStore implements PhotoStore {
     const file = (await this.deps.bucket()).file(photoObjectName(planId, activityId, n));
     const [exists] = await file.exists();
     return exists ? file.createReadStream() : undefined;
+  }
+
+  /**
+   * Copies the stored photos of these activities into `folder/<activityId>/<n>.jpg`, one at a time
+   * and streamed, where the ledger's writer reads them like the folder beside a workbook.
+   */
+  async copyPhotosTo(planId: string, activityIds: readonly string[], folder: string): Promise<void> {
+    const bucket = await this.deps.bucket();
+    for (const activityId of activityIds) {
+      const numbers = await this.photoNumbers(planId, activityId);
+      if (numbers.length === 0) continue;
+      const into = join(folder, activityId);
+      await mkdir(into, { recursive: true });
+      for (const n of numbers) {
+        await bucket
+          .file(photoObjectName(planId, activityId, n))
+          .download({ destination: join(into, photoFileName(n)) });
+      }
+    }
+  }
+
+  /** Stores a finished ledger from its file, streamed; durable when this resolves. */
+  async putLedger(planId: string, jobId: string, path: string): Promise<void> {
+    const file = (await this.deps.bucket()).file(ledgerObjectName(planId, jobId));
+    await pipeline(
+      createReadStream(path),
+      file.createWriteStream({
+        resumable: false,
+        contentType: DOCX_TYPE,
+        metadata: { cacheControl: 'private, max-age=0' },
+      }),
+    );
+  }
+
+  /** A stored ledger as a stream with its size; undefined when there is none. */
+  async ledgerFile(planId: string, jobId: string): Promise<{ stream: Readable; size: number } | undefined> {
+    const file = (await this.deps.bucket()).file(ledgerObjectName(planId, jobId));
+    const [exists] = await file.exists();
+    if (!exists) return undefined;
+    const [metadata] = await file.getMetadata();
+    return { stream: file.createReadStream(), size: Number(metadata.size ?? 0) };
   }
 
   /** Revokes every evidence link of a plan: a new key, so no earlier mac verifies. */
@@ -138,7 +220,17 @@ export class CloudPhotoStore implements PhotoStore {
   }
 }
 
-/** The link's proof for one activity of one plan: HMAC-SHA256 in base64url (43 characters). */
-function macOf(key: string, planId: string, activityId: string): string {
-  return createHmac('sha256', key).update(`${planId}\n${activityId}`, 'utf8').digest('base64url');
+/**
+ * The key a purpose's links are signed with: the plan key for 佐证 links (as every link already in a
+ * sheet was signed), a key derived from it for anything else.
+ */
+function signingKey(key: string, purpose: Purpose): string {
+  return purpose === 'evidence'
+    ? key
+    : createHmac('sha256', key).update(`gongjian ${purpose} link`).digest('base64url');
+}
+
+/** The link's proof for one ID (an activity, a ledger job) of one plan: HMAC-SHA256 in base64url (43 characters). */
+function macOf(key: string, planId: string, id: string): string {
+  return createHmac('sha256', key).update(`${planId}\n${id}`, 'utf8').digest('base64url');
 }

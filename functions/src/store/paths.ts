@@ -20,6 +20,11 @@
  *                                       its row has reached the workbook yet (requests/submit.ts)
  *   requestLinks/{sha256(token), hex}   one update-request link: plan, person, scope, expiry, revocation
  *   requestLinks/{hash}/uses/{auto}     every use of the link: when, what, which page
+ *   plans/{planId}/ledgers/{jobId}      one ledger build asked through the API: who, what, its state
+ *                                       (queued → building → done | failed); its creation fires the
+ *                                       build (triggers/onLedgerRequested.ts, ledgers/job.ts)
+ *   plans/{planId}/ledgerRequests/{sha256(email, body)}   the last job of one person's request body
+ *                                       and when, so a retry within the minute builds nothing more
  *   rateLimits/{sha256(scope, key, window)}   one rate-limit counter window, shared by every
  *                                       instance (requests/rateLimit.ts); deleted by TTL
  * Links are top-level because a link is found by its token alone; the token itself is never
@@ -48,11 +53,14 @@ export const DISTRICT_MEMBERS_COLLECTION = 'districtMembers';
 export const ROLLUP_COLLECTION = 'rollup';
 /** A plan's server-only secrets: read by the functions (admin), never by a client (firestore.rules). */
 export const SECRETS_COLLECTION = 'secrets';
+export const LEDGERS_COLLECTION = 'ledgers';
+export const LEDGER_REQUESTS_COLLECTION = 'ledgerRequests';
 
 /** The document patterns the triggers listen to. */
 export const TRIGGER_DOCUMENTS = {
   plan: `${PLANS_COLLECTION}/{planId}`,
   mail: `${MAIL_COLLECTION}/{docId}`,
+  ledger: `${PLANS_COLLECTION}/{planId}/${LEDGERS_COLLECTION}/{jobId}`,
 } as const;
 
 /** The collection of every queued email. */
@@ -98,4 +106,14 @@ export function changesRef(db: Firestore, planId: string): CollectionReference {
 /** The key of a plan's evidence links (requests/cloudPhotoStore.ts): deleted with the plan, they all die. */
 export function evidenceKeyRef(db: Firestore, planId: string): DocumentReference {
   return planRef(db, planId).collection(SECRETS_COLLECTION).doc('evidence');
+}
+
+/** One ledger build of a plan (ledgers/job.ts). */
+export function ledgerJobRef(db: Firestore, planId: string, jobId: string): DocumentReference {
+  return planRef(db, planId).collection(LEDGERS_COLLECTION).doc(jobId);
+}
+
+/** The last build one person asked for with one body (http/ledger.ts's idempotency key). */
+export function ledgerRequestRef(db: Firestore, planId: string, key: string): DocumentReference {
+  return planRef(db, planId).collection(LEDGER_REQUESTS_COLLECTION).doc(key);
 }

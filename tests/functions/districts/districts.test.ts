@@ -459,6 +459,7 @@ describe('districts', () => {
       history: undefined,
       restore: { ids: ['A0001'] },
       evidence: { activityId: 'A0001', photos: [{ name: 'a.jpg', data: '' }] },
+      ledger: {},
     };
 
     it("a viewer's token gets the roll-up, and every plan route answers 403 with nothing written", async () => {
