@@ -65,13 +65,32 @@ PATH is an .xlsx workbook or a folder of CSV files, one per tab (计划.csv or p
 export const STACK_PATH = `PATH 为本地服务（npm start）正在运行的 .xlsx 工作簿。
 PATH is the .xlsx workbook the local stack (npm start) runs on.`;
 
-/** The line of a help that lists the exit codes, each `N 中文 English`. */
+/**
+ * The end of a command's help: what PATH is, then every exit code it can end with (`N 中文 English`),
+ * and 3 last, which every command can end with (a bug: adapters/terminal/errors.ts).
+ */
+export function helpOf(path: string, ...codes: string[]): string {
+  return `${path}\n${exitCodes(...codes, INTERNAL_EXIT)}`;
+}
+
+/** The line of a help that lists the exit codes. */
 export function exitCodes(...codes: string[]): string {
   return `退出码 / exit codes: ${codes.join(' · ')}`;
 }
 
-/** The exit code of every command's bugs (adapters/terminal/errors.ts). */
-export const INTERNAL_EXIT = '3 内部错误 internal error';
+const INTERNAL_EXIT = '3 内部错误 internal error';
+
+/** Exit 2 of a command that reads a workbook. */
+export const UNUSABLE_EXIT = '2 无法使用的输入、用法错误 unusable input, a usage mistake';
+
+/** Exit 2 of a command that works through the running local stack. */
+export const STACK_EXIT =
+  '2 用法错误、本地服务未运行或服务拒绝 a usage mistake, no stack running, or a refusal by the stack';
+
+/** A string option: `--name VALUE` and what it is, in Chinese and English. */
+export function stringOption(value: string, zh: string, en: string): OptionSpec {
+  return { type: 'string', value, zh, en };
+}
 
 /** `--year YYYY`: a four-digit year, else a usage error. */
 export function parseYear(value: string | undefined): number | undefined {

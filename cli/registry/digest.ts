@@ -1,5 +1,5 @@
 /** `gongjian digest`: the emails a day would send, as files; sends nothing (cli/commands/digest.ts). */
-import { AS_OF, defineCommand, exitCodes, INTERNAL_EXIT, WORKBOOK_PATH } from '../command';
+import { AS_OF, defineCommand, helpOf, UNUSABLE_EXIT, WORKBOOK_PATH } from '../command';
 import { parseAsOf } from '../context';
 
 export const digest = defineCommand({
@@ -18,8 +18,7 @@ export const digest = defineCommand({
       en: 'the folder for the .eml and .html files',
     },
   },
-  help: `${WORKBOOK_PATH}
-${exitCodes('0 已写入 written', '2 无法使用的输入、用法错误 unusable input, a usage mistake', INTERNAL_EXIT)}`,
+  help: helpOf(WORKBOOK_PATH, '0 已写入 written', UNUSABLE_EXIT),
   // --out is required: parseOptions has refused its absence.
   args: (path, o) => ({ path, asOf: parseAsOf(o.strings['as-of']), out: o.strings.out ?? '' }),
   action: async (args, ctx) => (await import('../commands/digest')).digestCommand(args, ctx),

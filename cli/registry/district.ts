@@ -1,26 +1,20 @@
 /** `gongjian district`: a district on a running API (cli/commands/district.ts). */
-import { defineCommand } from '../command';
-import type { OptionSpec } from '../options';
+import { defineCommand, stringOption } from '../command';
 
 /** An email option that may repeat: `--viewer A --viewer B`. */
-const emails = (zh: string, en: string): OptionSpec => ({ type: 'string', value: 'EMAIL', zh, en });
+const emails = (zh: string, en: string) => stringOption('EMAIL', zh, en);
 
 export const district = defineCommand({
   summary:
     '街道管理：创建街道、加入或移出计划、增减查看人与管理员 / a district: create it, add or remove plans and people',
   options: {
-    api: { type: 'string', value: 'URL', zh: '服务地址', en: 'the API URL' },
-    create: {
-      type: 'string',
-      value: 'NAME',
-      zh: '以此名称创建街道',
-      en: 'create the district with this name',
-    },
-    add: { type: 'string', value: 'PLAN', zh: '加入此计划', en: 'add this plan' },
-    remove: { type: 'string', value: 'PLAN', zh: '移出此计划', en: 'remove this plan' },
+    api: stringOption('URL', '服务地址', 'the API URL'),
+    create: stringOption('NAME', '以此名称创建街道', 'create the district with this name'),
+    add: stringOption('PLAN', '加入此计划', 'add this plan'),
+    remove: stringOption('PLAN', '移出此计划', 'remove this plan'),
     viewer: emails('（创建时）查看人邮箱，可重复', '(with --create) a viewer email; repeat it'),
     admin: emails('（创建时）管理员邮箱，可重复', '(with --create) an admin email; repeat it'),
-    timezone: { type: 'string', value: 'TZ', zh: '（创建时）时区', en: '(with --create) the time zone' },
+    timezone: stringOption('TZ', '（创建时）时区', '(with --create) the time zone'),
     'add-viewer': emails('加入查看人，可重复', 'add a viewer; repeat it'),
     'remove-viewer': emails('移除查看人，可重复', 'remove a viewer; repeat it'),
     'add-admin': emails('加入管理员，可重复', 'add an admin; repeat it'),

@@ -1,5 +1,5 @@
 /** `gongjian report`: the year-end summary as a Word document (cli/commands/report.ts). */
-import { AS_OF, defineCommand, exitCodes, INTERNAL_EXIT, parseYear, WORKBOOK_PATH, YEAR } from '../command';
+import { AS_OF, defineCommand, helpOf, parseYear, UNUSABLE_EXIT, WORKBOOK_PATH, YEAR } from '../command';
 import { parseAsOf } from '../context';
 
 export const report = defineCommand({
@@ -22,8 +22,7 @@ export const report = defineCommand({
       en: 'the output file; beside the workbook by default',
     },
   },
-  help: `${WORKBOOK_PATH}
-${exitCodes('0 已写入 written', '2 无法使用的输入、用法错误 unusable input, a usage mistake', INTERNAL_EXIT)}`,
+  help: helpOf(WORKBOOK_PATH, '0 已写入 written', UNUSABLE_EXIT),
   args: (path, o) => ({
     path,
     year: parseYear(o.strings.year),

@@ -1,6 +1,6 @@
 /** `gongjian restore`: deleted records, or one field's value, back through the running local stack (cli/commands/restore.ts). */
 import { UsageError } from '../../adapters/terminal/errors';
-import { defineCommand, exitCodes, INTERNAL_EXIT } from '../command';
+import { defineCommand, helpOf } from '../command';
 
 export const restore = defineCommand({
   summary:
@@ -14,13 +14,12 @@ export const restore = defineCommand({
     },
   },
   paths: 'ids',
-  help: `PATH 为本地服务（npm start）正在运行的 .xlsx 工作簿，ID… 为要恢复的记录编号。
-PATH is the .xlsx workbook the local stack (npm start) runs on; ID… are the records to restore.
-${exitCodes(
-  '0 已恢复（此前已恢复的也算）restored (now or before)',
-  '2 有编号无法恢复（逐个说明原因）、用法错误、本地服务未运行 an ID could not be restored (each says why), a usage mistake, no stack running',
-  INTERNAL_EXIT,
-)}`,
+  help: helpOf(
+    `PATH 为本地服务（npm start）正在运行的 .xlsx 工作簿，ID… 为要恢复的记录编号。
+PATH is the .xlsx workbook the local stack (npm start) runs on; ID… are the records to restore.`,
+    '0 已恢复（此前已恢复的也算）restored (now or before)',
+    '2 有编号无法恢复（逐个说明原因）、用法错误、本地服务未运行 an ID could not be restored (each says why), a usage mistake, no stack running',
+  ),
   args: (path, o) => {
     const ids = o.positionals.slice(1);
     if (ids.length === 0) throw new UsageError('缺少要恢复的记录编号', 'Give the IDs to restore');
