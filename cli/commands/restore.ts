@@ -40,7 +40,7 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Restores the IDs; exit 0 when each is restored (now or before), else 1 naming the others. */
+/** Restores the IDs; exit 0 when each is restored (now or before), else 2 naming the others. */
 export async function restoreCommand(options: RestoreCommandOptions, ctx: CliContext): Promise<number> {
   const { target, notRunning } = await stackTarget(options.path);
   const body = { ids: [...options.ids], ...(options.field !== undefined && { field: options.field }) };
@@ -57,7 +57,7 @@ export async function restoreCommand(options: RestoreCommandOptions, ctx: CliCon
   return 0;
 }
 
-/** Prints a --field answer: the value back (exit 0), else the refusal in Chinese and English (exit 1). */
+/** Prints a --field answer: the value back (exit 0), else the refusal in Chinese and English (exit 2). */
 function fieldAnswer(results: RestoreResponse['results'], name: string, ctx: CliContext): number {
   const [result] = results;
   if (result === undefined) throw new CommandError('服务没有回答', 'The stack gave no answer');

@@ -4,6 +4,7 @@
  * through the real binary for the exit codes a shell sees.
  */
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../cli/registry';
 import { runCli } from '../../cli/run';
 import { version } from '../../package.json';
 import { gongjian } from './run-cli';
@@ -96,6 +97,18 @@ describe('help and version', () => {
       );
       expect(run.stdout).toMatch(/\n {2}--as-of YYYY-MM-DD {2}统计日期/);
       expect(run.stdout).not.toContain('--force');
+    }
+  });
+
+  it('each command’s help ends with every exit code it can end with', async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const help = (await cli(name, '--help')).stdout;
+      const codes = help.slice(help.indexOf('退出码 / exit codes: '));
+      expect(codes, name).toMatch(/^退出码 \/ exit codes: 0 /);
+      expect(codes, name).toContain(' · 2 ');
+      expect(codes, name).toContain(' · 3 内部错误');
+      // Only validate ends with 1 (rows rejected): no other help promises it.
+      expect(codes.includes(' · 1 '), name).toBe(name === 'validate');
     }
   });
 
