@@ -8,6 +8,7 @@ import type { EmailKind, RenderedEmail } from './email';
 import { renderLeaderSummary } from './leaderSummary';
 import { renderOverdue } from './overdue';
 import { renderPartnerDigest } from './partnerDigest';
+import { renderPendingReview } from './pendingReview';
 import { renderReportEmail } from './report';
 import { renderUpdateRequest } from './updateRequest';
 
@@ -29,6 +30,7 @@ export const EMAIL_KINDS = {
   overdue: { label: '逾期通知', scheduled: true, render: renderOverdue },
   updateRequest: { label: '填报请求', scheduled: false, render: renderUpdateRequest },
   report: { label: '年度总结', scheduled: false, render: renderReportEmail },
+  pendingReview: { label: '待审核提醒', scheduled: true, render: renderPendingReview },
 } as const satisfies Record<EmailKind, EmailKindEntry>;
 
 /** The kinds the daily schedule sends, in the registry's order. */

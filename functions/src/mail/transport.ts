@@ -59,6 +59,8 @@ function mailOptions(mail: OutgoingMail, fromAddress: string): SendMailOptions {
         content: a.content,
         encoding: a.encoding,
         contentType: a.contentType,
+        // Inline (multipart/related), as the extension hands the same field to nodemailer.
+        ...(a.cid !== undefined && { cid: a.cid }),
       })),
     }),
     // The content comes from sheets; nothing in it may make nodemailer read a file or a URL.
