@@ -8,7 +8,7 @@
  * form that answers 「已保存」 after it has photos that survive a power cut. A repeated delivery
  * of one submission writes the same bytes under the same names: one set, never two.
  */
-import { mkdir, readdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   EVIDENCE_FOLDER,
@@ -88,4 +88,18 @@ export async function storedPhotos(folder: string): Promise<string[]> {
 export async function fileSize(path: string): Promise<number | undefined> {
   const info = await stat(path).catch(() => undefined);
   return info?.isFile() ? info.size : undefined;
+}
+
+/**
+ * The bytes of an activity's first stored photo beside a workbook, or undefined when it has none
+ * (no folder, an empty one, or a 记录编号 that cannot name a folder).
+ */
+export async function readFirstPhoto(
+  workbookPath: string,
+  activityId: string,
+): Promise<Uint8Array | undefined> {
+  if (!isSafeFolderName(activityId)) return undefined;
+  const folder = evidenceFolderOf(workbookPath, activityId);
+  const [first] = await storedPhotos(folder);
+  return first === undefined ? undefined : readFile(join(folder, first));
 }

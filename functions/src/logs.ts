@@ -238,6 +238,13 @@ export const logs = {
       districtId,
       runs,
     }),
+  thumbnailFailed: (planId: string, activityId: string, error: unknown) =>
+    at(
+      'thumbnail_failed',
+      'WARNING',
+      `缩略图未生成，邮件中显示「无照片」/ thumbnail not made: plan=${planId} activity=${activityId}: ${briefly(error)}`,
+      { planId, activityId },
+    ),
   // The local stack's own events.
   photoLeft: (message: string) =>
     at('photo_left', 'WARNING', `佐证照片未处理 / photo left as it is: ${message}`),

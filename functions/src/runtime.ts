@@ -197,6 +197,25 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
       cellsDone: result.cellsDone ?? [],
     };
   };
+  // Deployed (or against the Storage emulator), a Sheets plan's photos go to Cloud Storage behind
+  // links the form serves; a local workbook's stay in the folder beside it.
+  const cloudPhotos =
+    config.formUrl !== undefined && (config.environment === 'production' || config.storageEmulatorHost)
+      ? new CloudPhotoStore({
+          db,
+          formUrl: config.formUrl,
+          // firebase-admin/storage (and the Cloud Storage client) load with the first photo, not at a cold start.
+          bucket: async () =>
+            (await import('firebase-admin/storage'))
+              .getStorage(app)
+              .bucket(config.storageBucket ?? `${config.projectId}.firebasestorage.app`),
+        })
+      : undefined;
+  const photos = cloudPhotos ? firstServing(localFolderPhotoStore, cloudPhotos) : localFolderPhotoStore;
+  // A ledger lands where the plan's photos are: beside a local workbook, or in Cloud Storage.
+  const ledgerOutput = cloudPhotos
+    ? firstLedgerOutput(localLedgerOutput, cloudLedgerOutput(cloudPhotos))
+    : localLedgerOutput;
   const retentionMs = config.mailRetentionDays * DAY_MS;
   const mailQueue: MailQueue = {
     db,
@@ -204,6 +223,8 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     retentionMs,
     // With the form served, every digest and reminder carries its recipient's update link.
     ...(config.formUrl !== undefined && { links: { formUrl: config.formUrl, now } }),
+    // The staff's 待审核 list shows thumbnails of the photos wherever they are kept.
+    photos,
   };
   const districts = new DistrictStore(db);
   // The roll-up workbook: an .xlsx (the local stack) or the district's Google Sheet.
@@ -228,25 +249,6 @@ export function buildRuntime(config: Config, log: Log = cloudLog, overrides: Run
     log,
     summarySaved: (planId) => rollups.planChanged(planId),
   };
-  // Deployed (or against the Storage emulator), a Sheets plan's photos go to Cloud Storage behind
-  // links the form serves; a local workbook's stay in the folder beside it.
-  const cloudPhotos =
-    config.formUrl !== undefined && (config.environment === 'production' || config.storageEmulatorHost)
-      ? new CloudPhotoStore({
-          db,
-          formUrl: config.formUrl,
-          // firebase-admin/storage (and the Cloud Storage client) load with the first photo, not at a cold start.
-          bucket: async () =>
-            (await import('firebase-admin/storage'))
-              .getStorage(app)
-              .bucket(config.storageBucket ?? `${config.projectId}.firebasestorage.app`),
-        })
-      : undefined;
-  const photos = cloudPhotos ? firstServing(localFolderPhotoStore, cloudPhotos) : localFolderPhotoStore;
-  // A ledger lands where the plan's photos are: beside a local workbook, or in Cloud Storage.
-  const ledgerOutput = cloudPhotos
-    ? firstLedgerOutput(localLedgerOutput, cloudLedgerOutput(cloudPhotos))
-    : localLedgerOutput;
   const apiDeps: ApiDeps = {
     districts: {
       store: districts,

@@ -27,7 +27,8 @@ export type EmailKind =
   | 'overdue'
   | 'updateRequest'
   | 'report'
-  | 'ledgerReady';
+  | 'ledgerReady'
+  | 'pendingReview';
 
 /**
  * Who an email's update link (§9) is for: a measure owner (the measures they own) or a partner

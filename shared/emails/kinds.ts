@@ -9,6 +9,7 @@ import { renderLeaderSummary } from './leaderSummary';
 import { renderLedgerReady } from './ledgerReady';
 import { renderOverdue } from './overdue';
 import { renderPartnerDigest } from './partnerDigest';
+import { renderPendingReview } from './pendingReview';
 import { renderReportEmail } from './report';
 import { renderUpdateRequest } from './updateRequest';
 
@@ -31,6 +32,7 @@ export const EMAIL_KINDS = {
   updateRequest: { label: '填报请求', scheduled: false, render: renderUpdateRequest },
   report: { label: '年度总结', scheduled: false, render: renderReportEmail },
   ledgerReady: { label: '活动台账', scheduled: false, render: renderLedgerReady },
+  pendingReview: { label: '待审核提醒', scheduled: true, render: renderPendingReview },
 } as const satisfies Record<EmailKind, EmailKindEntry>;
 
 /** The kinds the daily schedule sends, in the registry's order. */

@@ -6,9 +6,10 @@ import { textWidth } from '../widths';
  * The layout of every email: a body is a list of plain-text blocks (paragraphs, label–value facts,
  * tables, a link button) rendered twice, as a small inline-styled HTML document and as aligned plain
  * text, so both parts always say the same thing. Blocks hold text only; the HTML renderer passes
- * every string through `escapeHtml`, and the one attribute that carries a value — a button's
- * href — only ever holds an http(s) URL (`safeLinkUrl`), escaped as well, so nothing from a sheet
- * can become markup or a script link. Pure: no I/O, no clock.
+ * every string through `escapeHtml`, and the attributes that carry a value — a button's href, a
+ * figure's image source and alt text — only ever hold an http(s) URL (`safeLinkUrl`), a `cid:` of a
+ * plain Content-ID (`safeContentId`) and escaped text, so nothing from a sheet can become markup,
+ * a script link or a remote image. Pure: no I/O, no clock.
  */
 
 /** How a cell is coloured in HTML (the plain text ignores it). */
@@ -36,7 +37,8 @@ export type Block =
       empty: string;
     }
   | ButtonBlock
-  | BarsBlock;
+  | BarsBlock
+  | FigureBlock;
 
 /**
  * A call to action: a large button opening `url` (the person's update link), the address written
@@ -61,6 +63,34 @@ export interface BarsBlock {
   legend: { label: string; colour: ChartColour }[];
   rows: { label: string; series: { segments: { share: number; colour: ChartColour }[]; value: string }[] }[];
   empty: string;
+}
+
+/**
+ * A picture attached to the message itself (an inline `cid:` part, never a URL: mail apps block
+ * remote images, and a link would tell a server who opened the mail), at its display size.
+ */
+export interface InlineImage {
+  /** The attachment's Content-ID without angle brackets; only `safeContentId` ones are drawn. */
+  cid: string;
+  /** What the picture shows, for a reader without images (escaped like any text). */
+  alt: string;
+  /** Display size in CSS pixels. */
+  width: number;
+  height: number;
+}
+
+/**
+ * One item with its picture: the image (or, without one, the placeholder's words in a grey box of
+ * the same width) at the left, label–value facts beside it. A table of two cells, which every mail
+ * app lays out side by side, a phone's narrow screen included. Plain text gives the facts only.
+ */
+export interface FigureBlock {
+  type: 'figure';
+  image?: InlineImage;
+  /** The box's width in CSS pixels, with or without a picture, so the facts line up. */
+  boxWidth: number;
+  placeholder: string;
+  facts: [label: string, value: BlockCell][];
 }
 
 /** A whole email body: a title line, the blocks, a closing line. */
@@ -107,6 +137,15 @@ export function cleanAddresses(addresses: readonly string[], exclude: readonly s
  */
 export function safeLinkUrl(url: string): string | undefined {
   return /^https?:\/\/[^\s"'<>\\]+$/i.test(url) ? url : undefined;
+}
+
+/**
+ * The Content-ID if it is a plain `local@domain` of letters, digits, `.`, `_` and `-`, else
+ * undefined: what an `<img src="cid:…">` may name (nothing that could end the attribute, nothing a
+ * mail app would read as a path).
+ */
+export function safeContentId(cid: string): string | undefined {
+  return /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+$/.test(cid) ? cid : undefined;
 }
 
 /** The text of a cell. */
@@ -188,7 +227,30 @@ function htmlBlock(block: Block): string {
       return htmlButton(block);
     case 'bars':
       return htmlBars(block);
+    case 'figure':
+      return htmlFigure(block);
   }
+}
+
+/** The picture (or its placeholder box) in a cell of fixed width, the facts in the cell beside it. */
+function htmlFigure(block: FigureBlock): string {
+  const box = Math.round(block.boxWidth);
+  const cid = block.image && safeContentId(block.image.cid);
+  const picture =
+    block.image && cid !== undefined
+      ? `<img src="cid:${escapeHtml(cid)}" alt="${escapeHtml(oneLine(block.image.alt))}" width="${Math.round(block.image.width)}" height="${Math.round(block.image.height)}" style="display:block;border:0;border-radius:4px;max-width:${box}px;height:auto;">`
+      : `<div style="width:${box}px;padding:24px 0;background:#f3f4f6;color:#6b7280;font-size:12px;line-height:1.4;text-align:center;border-radius:4px;">${escapeHtml(oneLine(block.placeholder))}</div>`;
+  const facts = block.facts
+    .map(
+      ([label, value]) =>
+        `<tr><td style="padding:0 0 4px;white-space:nowrap;color:#6b7280;vertical-align:top;">${escapeHtml(label)}</td><td style="padding:0 0 4px 6px;vertical-align:top;word-break:break-word;${typeof value === 'string' ? '' : `color:${TONE_COLOURS[value.tone]};`}">${escapeHtml(cellText(value))}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;margin:0 0 12px;border-bottom:1px solid #e5e7eb;">` +
+    `<tr><td width="${box}" style="width:${box}px;padding:0 10px 12px 0;vertical-align:top;">${picture}</td>` +
+    `<td style="padding:0 0 12px;vertical-align:top;"><table role="presentation" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:14px;line-height:1.5;color:#1f2937;">${facts}</table></td></tr></table>`
+  );
 }
 
 /**
@@ -338,6 +400,14 @@ function textBlock(block: Block): string[] {
       const url = safeLinkUrl(block.url);
       if (url === undefined) return [];
       return ['', `${oneLine(block.label)}：`, url, ...(block.note ? [oneLine(block.note)] : []), ''];
+    }
+    case 'figure': {
+      // Plain text has no pictures: the facts, then a blank line between items.
+      const width = Math.max(0, ...block.facts.map(([label]) => textWidth(label))) + 2;
+      return [
+        ...block.facts.map(([label, value]) => `${pad(`${label}：`, width, false)} ${cellText(value)}`),
+        '',
+      ];
     }
     case 'bars': {
       // Plain text has no bars: each row's values, under the legend's names.

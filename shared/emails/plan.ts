@@ -1,6 +1,7 @@
 /**
  * The planning of §7: which email goes to whom on which day. A scheduled run on a date plans the
- * digests of its digest periods, the due-soon reminders and the overdue notices, each known by
+ * digests of its digest periods, the due-soon reminders, the overdue notices and the staff's
+ * 待审核 list, each known by
  * its key and recipient before it is rendered (by its kind's module, through EMAIL_KINDS), and
  * counts what it left out. Pure: dates are arguments, sending is the functions' job.
  */
@@ -19,12 +20,24 @@ import {
 import { EMAIL_KINDS } from './kinds';
 import { cleanAddresses } from './layout';
 import { dueOf } from './parts';
+import {
+  pendingActivities,
+  pendingReviewKey,
+  pendingReviewRecipients,
+  pendingThumbnailCids,
+  type ReviewWorkbook,
+  type ThumbnailSize,
+} from './pendingReview';
 import { type DigestPeriod, digestPeriodsOn } from './periods';
 
 /** What `plannedEmails` needs besides the context. */
 export interface PlannedEmailsInput extends EmailContext {
   /** The day of the run, in the plan's time zone; `stats` should be computed as of it. */
   date: IsoDate;
+  /** The plan's owner: with 设置 → 编辑人员, who gets the 待审核 list (pendingReview.ts says why). */
+  owner?: string;
+  /** Where the plan's workbook is, for the 待审核 list's link (absent: the list says 台账 in words). */
+  workbook?: ReviewWorkbook;
 }
 
 /** What a run left out, and why. */
@@ -55,8 +68,14 @@ export interface PlannedEmail {
   key: string;
   /** Who the email's update link would be for; absent for the leader summary. */
   recipient?: LinkRecipient;
-  /** The email, with the update-link button when a link is given. */
-  render(updateLink?: string): RenderedEmail;
+  /**
+   * The inline thumbnails it would show, each listed activity's Content-ID by 记录编号 (the 待审核
+   * list): whoever queues it reads each activity's first photo, makes the thumbnail, renders with
+   * the sizes it made and attaches them under these IDs. Absent: an email without pictures.
+   */
+  thumbnails?: ReadonlyMap<string, string>;
+  /** The email, with the update-link button when a link is given, and the thumbnails at hand by Content-ID. */
+  render(updateLink?: string, thumbnails?: ReadonlyMap<string, ThumbnailSize>): RenderedEmail;
 }
 
 /** A run's emails before rendering, what it skipped, and the years its calendar had to estimate. */
@@ -88,8 +107,9 @@ function overlapsPlanYear(period: DigestPeriod, year: number): boolean {
  * cancelled due within the reminder days (from the working day on or before the first of them),
  * and overdue notices for measures whose status is overdue — a measure falling overdue on a day
  * off is told on the first working day after — when the owner has an email. What is left out is
- * counted. The keys do not depend on the day a reminder, notice or digest goes out, so moving it
- * never sends it twice.
+ * counted; and on working days, while reported rows wait as 待审核, the staff's list of them (one a
+ * day: its key is plan · day). The keys of the others do not depend on the day a reminder, notice
+ * or digest goes out, so moving it never sends it twice.
  */
 export function plannedEmails(input: PlannedEmailsInput): PlannedEmails {
   const run = planEmails(input);
@@ -182,5 +202,27 @@ export function planEmails(input: PlannedEmailsInput): PlannedRun {
     if (overdue) notices.push(planned('overdue'));
   }
   emails.push(...reminders, ...notices);
+
+  // The staff's 待审核 list: on working days, while any reported row waits — whatever 填报需审核
+  // says now, since a row that landed as 待审核 waits until someone sets it (§7).
+  if (workday && pendingActivities(input).length > 0 && pendingReviewRecipients(input).length > 0) {
+    const reviewInput = {
+      planId,
+      model,
+      stats,
+      date,
+      ...(input.owner !== undefined && { owner: input.owner }),
+      ...(input.workbook !== undefined && { workbook: input.workbook }),
+    };
+    emails.push({
+      kind: 'pendingReview',
+      key: pendingReviewKey(planId, date),
+      thumbnails: pendingThumbnailCids(input),
+      render: (_updateLink, thumbnails) =>
+        EMAIL_KINDS.pendingReview.render(
+          thumbnails === undefined ? reviewInput : { ...reviewInput, thumbnails },
+        ),
+    });
+  }
   return { emails, skipped, unknownCalendarYears: [...unknown].sort((a, b) => a - b) };
 }

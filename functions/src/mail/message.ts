@@ -20,6 +20,11 @@ export interface MailAttachment {
   content: string;
   encoding: 'base64';
   contentType: string;
+  /**
+   * A Content-ID (without angle brackets) makes it an inline part of a multipart/related message
+   * that the HTML shows as `<img src="cid:…">` — nodemailer's own field, so the extension passes it.
+   */
+  cid?: string | undefined;
 }
 
 /** The headers every email of ours carries, whichever sender delivers it. */
@@ -204,6 +209,11 @@ export const MailMessageSchema = z.object({
           content: z.string(),
           encoding: z.literal('base64'),
           contentType: z.string().default('application/octet-stream'),
+          // One token of no spaces or angle brackets: nodemailer puts it in a header between < >.
+          cid: z
+            .string()
+            .regex(/^[^\s<>]+$/)
+            .optional(),
         }),
       )
       .optional(),

@@ -1,6 +1,7 @@
 /**
  * Queuing what a plan's emails would be on a date (§7): digests on the digest day, due-soon
- * reminders, overdue notices — planned by shared/emails/plan.ts, queued by idempotency key, so
+ * reminders, overdue notices, the staff's 待审核 list with its thumbnails (thumbnails.ts) —
+ * planned by shared/emails/plan.ts, queued by idempotency key, so
  * running this twice for the same day, or from the schedule and the statistics trigger alike,
  * queues each email once — and mints each recipient's update link once (requests/send.ts).
  */
@@ -11,6 +12,7 @@ import type { Stats } from '../../../shared/stats-types';
 import { enqueuePlanned } from '../requests/send';
 import type { PlanDoc } from '../store/planStore';
 import type { MailQueue } from './queue';
+import { enqueueWithThumbnails } from './thumbnails';
 
 export interface QueuedCounts {
   queued: number;
@@ -34,10 +36,16 @@ export async function queuePlannedEmails(
     model,
     stats,
     date: stats.asOf as IsoDate,
+    owner: plan.owner,
+    ...(plan.workbook !== undefined && { workbook: plan.workbook }),
   });
   const counts: QueuedCounts = { queued: 0, duplicate: 0, skipped, unknownCalendarYears };
   for (const email of emails) {
     if (!kinds.includes(email.kind)) continue;
+    if (email.thumbnails !== undefined) {
+      counts[await enqueueWithThumbnails(queue, email, plan, model.settings.senderName, now)] += 1;
+      continue;
+    }
     const outcome = await enqueuePlanned(
       queue,
       email,

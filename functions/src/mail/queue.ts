@@ -5,6 +5,7 @@
  * whole email (types.ts): whichever sender delivers it sends the same message.
  */
 import { type Firestore, Timestamp } from 'firebase-admin/firestore';
+import type { PhotoStore } from '../requests/evidence';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { mailCollection } from '../store/paths';
 import { mailContent, mailDocId, type QueuedEmail } from './message';
@@ -43,6 +44,11 @@ export interface MailQueue {
    * then carry their recipient's link (requests/send.ts). Absent, they go out without one.
    */
   links?: LinkIssuer | undefined;
+  /**
+   * Where the plans' evidence photos are read from (requests/evidence.ts): the staff's 待审核 list
+   * shows a thumbnail of each submission's first photo (thumbnails.ts). Absent, it shows none.
+   */
+  photos?: PhotoStore | undefined;
 }
 
 /** Queues an email unless its key was queued before; never sends anything itself. */

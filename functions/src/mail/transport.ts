@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createTransport, type SendMailOptions } from 'nodemailer';
 import { escapeHtml } from '../../../shared/markup';
 import type { Config } from '../config';
-import { DEFAULT_SENDER_NAME } from './message';
+import { DEFAULT_SENDER_NAME, type MailAttachment } from './message';
 import type { DeliveryInfo, StoredMail } from './types';
 
 /** A mail as the sender hands it to a transport: a mail document's email, and the document's ID. */
@@ -59,6 +59,8 @@ function mailOptions(mail: OutgoingMail, fromAddress: string): SendMailOptions {
         content: a.content,
         encoding: a.encoding,
         contentType: a.contentType,
+        // Inline (multipart/related), as the extension hands the same field to nodemailer.
+        ...(a.cid !== undefined && { cid: a.cid }),
       })),
     }),
     // The content comes from sheets; nothing in it may make nodemailer read a file or a URL.
@@ -137,7 +139,10 @@ export function createOutboxTransport(options: OutboxTransportOptions): MailTran
       await mkdir(options.dir, { recursive: true, mode: 0o700 });
       const base = join(options.dir, fileNameOf(mail.id));
       await writeAtomically(`${base}.eml`, info.message as Buffer);
-      await writeAtomically(`${base}.html`, mail.html !== '' ? mail.html : textPreview(mail.text));
+      await writeAtomically(
+        `${base}.html`,
+        mail.html !== '' ? withInlineImages(mail.html, mail.attachments) : textPreview(mail.text),
+      );
       return {
         messageId: String(info.messageId ?? ''),
         accepted: [...mail.to, ...mail.cc, ...mail.bcc],
@@ -148,6 +153,22 @@ export function createOutboxTransport(options: OutboxTransportOptions): MailTran
     },
     async close() {},
   };
+}
+
+/**
+ * The HTML with each inline image it shows (`cid:`, a part of the .eml) as a data: URL, so the
+ * preview opened alone in a browser shows the pictures a mail reader shows. Only a base64 image
+ * of a plain image type is put in: a hand-written document's odd content type or content stays
+ * out of the attribute.
+ */
+function withInlineImages(html: string, attachments: readonly MailAttachment[] = []): string {
+  let shown = html;
+  for (const { cid, contentType, content } of attachments) {
+    if (cid === undefined || !/^image\/(jpeg|png|gif|webp)$/.test(contentType)) continue;
+    if (!/^[A-Za-z0-9+/=]*$/.test(content)) continue;
+    shown = shown.split(`src="cid:${escapeHtml(cid)}"`).join(`src="data:${contentType};base64,${content}"`);
+  }
+  return shown;
 }
 
 function textPreview(text: string): string {

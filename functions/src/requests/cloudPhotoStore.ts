@@ -147,6 +147,20 @@ export class CloudPhotoStore implements PhotoStore {
       .sort((a, b) => a - b);
   }
 
+  async firstPhoto(
+    planId: string,
+    _location: WorkbookLocation,
+    activityId: string,
+  ): Promise<Uint8Array | undefined> {
+    const [first] = await this.photoNumbers(planId, activityId);
+    if (first === undefined) return undefined;
+    // Whole, not streamed: one stored photo (≤ 2048 px, a few hundred KB) at a time, for sharp.
+    const [bytes] = await (await this.deps.bucket())
+      .file(photoObjectName(planId, activityId, first))
+      .download();
+    return bytes;
+  }
+
   /** A photo's bytes as a stream, never held whole; undefined when there is no such photo. */
   async photoStream(planId: string, activityId: string, n: number): Promise<Readable | undefined> {
     const file = (await this.deps.bucket()).file(photoObjectName(planId, activityId, n));

@@ -26,6 +26,11 @@ export interface PhotoStore {
     photos: readonly Uint8Array[],
     first?: number,
   ): Promise<string>;
+  /**
+   * The bytes of the activity's first stored photo (the lowest number), or undefined when it has
+   * none: what the staff's 待审核 mail makes its thumbnail from (mail/thumbnails.ts).
+   */
+  firstPhoto(planId: string, location: WorkbookLocation, activityId: string): Promise<Uint8Array | undefined>;
 }
 
 /** Photos in `佐证材料/<记录编号>/` beside a local .xlsx workbook. */
@@ -41,6 +46,10 @@ export const localFolderPhotoStore: PhotoStore = {
     // Loaded on use: node:fs and the photo folder code are no part of a cold start.
     const { writePhotoSet } = await import('../../../adapters/photos/folderStore');
     return writePhotoSet(localPath(location), activityId, photos, first);
+  },
+  firstPhoto: async (_planId, location, activityId) => {
+    const { readFirstPhoto } = await import('../../../adapters/photos/folderStore');
+    return readFirstPhoto(localPath(location), activityId);
   },
 };
 
@@ -63,5 +72,6 @@ export function firstServing(...stores: readonly PhotoStore[]): PhotoStore {
     lastNumber: (planId, location, activityId) => serving(location).lastNumber(planId, location, activityId),
     put: (planId, location, activityId, photos, first) =>
       serving(location).put(planId, location, activityId, photos, first),
+    firstPhoto: (planId, location, activityId) => serving(location).firstPhoto(planId, location, activityId),
   };
 }

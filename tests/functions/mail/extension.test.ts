@@ -9,10 +9,13 @@
  * - by our sender: processMail sends it over SMTP to smtp-server on 127.0.0.1.
  *
  * Both messages, parsed by mailparser, must have the same From, To, Cc, Subject, Message-ID,
- * Auto-Submitted, text and HTML, the same header names and the same envelope.
+ * Auto-Submitted, text and HTML, the same header names and the same envelope. The staff's 待审核
+ * list (inline `cid:` thumbnails) is compared as well, with its inline parts: the same Content-IDs,
+ * types and bytes, related to the HTML in both.
  */
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Timestamp } from 'firebase-admin/firestore';
 import type { AddressObject, ParsedMail } from 'mailparser';
@@ -27,6 +30,7 @@ import { MAIL_COLLECTION, mailCollection } from '../../../functions/src/store/pa
 import { syncPlan } from '../../../functions/src/sync/syncPlan';
 import { sampleWorkbook } from '../../../shared/sample';
 import { useFirestoreEmulator } from '../../support/firestore';
+import { PENDING_RUN, seedPendingPlan } from '../../support/pendingPlan';
 import { testRuntime } from '../../support/runtime';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp';
 
@@ -171,6 +175,45 @@ describe('a queued email is the same email from the Trigger Email extension and 
       expect(addresses(arrival.parsed.cc).map((a) => a.address)).toEqual(data.cc);
     }
   });
+
+  it('the 待审核 list with its inline thumbnails, from either sender', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gongjian-parity-'));
+    try {
+      await seedPendingPlan(runtime, dir, 'parityPending', { count: 3, withPhotos: 2 });
+      await queueDailyEmails(runtime.store, runtime.mailQueue, PENDING_RUN);
+      const [doc] = (await mailCollection(fs.firestore()).where('gongjian.kind', '==', 'pendingReview').get())
+        .docs;
+      if (!doc) throw new Error('no 待审核 mail queued');
+      const data = doc.data();
+      expect(data.message.attachments.map((a: { cid: string }) => a.cid)).toEqual([
+        'thumb1@gongjian.local',
+        'thumb2@gongjian.local',
+      ]);
+      const extension = await composeAsExtension(data);
+      const deps = runtime.mail;
+      if (!deps) throw new Error('expected our SMTP sender');
+      expect(await processMail(fs.firestore(), doc.id, deps)).toBe('sent');
+      const [arrival] = inbox.withMessageId(String(data.headers?.['Message-ID']));
+      if (!arrival) throw new Error('nothing arrived');
+      expect(essentials(arrival.parsed)).toEqual(essentials(extension.parsed));
+      expect(arrival.envelope).toEqual(extension.envelope);
+      const parts = (parsed: ParsedMail) =>
+        parsed.attachments.map((a) => ({
+          cid: a.cid,
+          type: a.contentType,
+          related: a.related,
+          disposition: a.contentDisposition,
+          checksum: a.checksum,
+        }));
+      expect(parts(arrival.parsed)).toEqual(parts(extension.parsed));
+      expect(parts(arrival.parsed).map((p) => [p.cid, p.related])).toEqual([
+        ['thumb1@gongjian.local', true],
+        ['thumb2@gongjian.local', true],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('the model of the extension is not blind: a document without our headers differs', async () => {
     // Guards the comparison itself: had the extension model taken Message-ID or Auto-Submitted

@@ -6,6 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
+import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../functions/src/config';
 import { fromHeader, mailDocId, messageIdOf } from '../../../functions/src/mail/message';
@@ -70,6 +71,36 @@ describe('outbox transport', () => {
     expect(header.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
 
     expect(await readFile(join(dir, 'outbox', `${MAIL.id}.html`), 'utf8')).toBe(MAIL.html);
+  });
+
+  it('previews inline images (cid:) as the pictures the .eml carries', async () => {
+    const outbox = createOutboxTransport({ dir: join(dir, 'outbox'), from: 'other@gongjian.local' });
+    const jpeg = await sharp({ create: { width: 24, height: 16, channels: 3, background: '#c62828' } })
+      .jpeg()
+      .toBuffer();
+    const content = jpeg.toString('base64');
+    const image = { filename: 'thumb1.jpg', content, encoding: 'base64' as const, contentType: 'image/jpeg' };
+    await outbox.send({
+      ...MAIL,
+      html: '<p><img src="cid:thumb1@gongjian.local" alt="a"><img src="cid:odd@gongjian.local" alt="b"></p>',
+      attachments: [
+        { ...image, cid: 'thumb1@gongjian.local' },
+        // A content type that is no plain image stays out of the preview's attribute.
+        { ...image, cid: 'odd@gongjian.local', contentType: 'image/jpeg" onerror="alert(1)' },
+      ],
+    });
+    const preview = await readFile(join(dir, 'outbox', `${MAIL.id}.html`), 'utf8');
+    expect(preview).toBe(
+      `<p><img src="data:image/jpeg;base64,${content}" alt="a"><img src="cid:odd@gongjian.local" alt="b"></p>`,
+    );
+    // The .eml keeps the image as an inline part under its Content-ID.
+    const parsed = await simpleParser(await readFile(join(dir, 'outbox', `${MAIL.id}.eml`)), {
+      keepCidLinks: true,
+    });
+    expect(parsed.attachments.map((a) => [a.cid, a.related])).toEqual([
+      ['thumb1@gongjian.local', true],
+      ['odd@gongjian.local', true],
+    ]);
   });
 
   it('previews a text-only message as escaped text', async () => {

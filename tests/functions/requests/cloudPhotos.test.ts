@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THUMBNAIL_EDGE } from '../../../adapters/photos/process';
 import { createApi } from '../../../functions/src/http/api';
+import { makeThumbnails } from '../../../functions/src/mail/thumbnails';
 import { CloudPhotoStore, photoObjectName } from '../../../functions/src/requests/cloudPhotoStore';
 import { mintLink } from '../../../functions/src/requests/links';
 import type { Runtime } from '../../../functions/src/runtime';
@@ -243,6 +245,35 @@ describe('POST /v1/plans/{planId}/evidence', () => {
       .download();
     expect(metadataSegments(stored)).toEqual([]);
     expect((await sharp(stored).metadata()).width).toBe(800);
+  }, 60_000);
+
+  it('the 待审核 mail reads an activity’s first photo from Cloud Storage for its thumbnail', async () => {
+    const { planId } = await sheetsPlan();
+    const photo = { name: 'IMG_1.jpg', data: (await phoneJpeg(1200, 800)).toString('base64') };
+    expect((await upload(planId, 'owner@example.cn', { activityId: 'A1', photos: [photo] })).status).toBe(
+      200,
+    );
+    const plan = await runtime.store.getPlan(planId);
+    if (!plan?.workbook) throw new Error('no workbook');
+    // The runtime's own queue, so this also proves the composition root hands the mail its photos.
+    const made = await makeThumbnails(
+      runtime.mailQueue,
+      plan,
+      new Map([
+        ['A1', 'thumb1@gongjian.local'],
+        ['A2', 'thumb2@gongjian.local'],
+      ]),
+    );
+    expect([...made.sizes]).toEqual([['thumb1@gongjian.local', { width: 160, height: THUMBNAIL_EDGE }]]);
+    expect(made.attachments.map((a) => [a.cid, a.contentType, a.filename])).toEqual([
+      ['thumb1@gongjian.local', 'image/jpeg', 'thumb1.jpg'],
+    ]);
+    const thumbnail = Buffer.from(made.attachments[0]?.content ?? '', 'base64');
+    expect(await sharp(thumbnail).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 160,
+      height: THUMBNAIL_EDGE,
+    });
   }, 60_000);
 
   it('refuses a stranger, an unknown activity and a file that is no photo, keeping nothing', async () => {
