@@ -26,7 +26,8 @@ export type EmailKind =
   | 'dueSoon'
   | 'overdue'
   | 'updateRequest'
-  | 'report';
+  | 'report'
+  | 'districtSummary';
 
 /**
  * Who an email's update link (§9) is for: a measure owner (the measures they own) or a partner

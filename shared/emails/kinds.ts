@@ -3,6 +3,7 @@
  * (its module in this folder), how the CLI and logs call it, and whether the daily schedule
  * sends it. `satisfies Record<EmailKind, …>` makes a kind without an entry a compile error.
  */
+import { renderDistrictSummary } from './districtSummary';
 import { renderDueSoon } from './dueSoon';
 import type { EmailKind, RenderedEmail } from './email';
 import { renderLeaderSummary } from './leaderSummary';
@@ -29,6 +30,7 @@ export const EMAIL_KINDS = {
   overdue: { label: '逾期通知', scheduled: true, render: renderOverdue },
   updateRequest: { label: '填报请求', scheduled: false, render: renderUpdateRequest },
   report: { label: '年度总结', scheduled: false, render: renderReportEmail },
+  districtSummary: { label: '街道月报', scheduled: true, render: renderDistrictSummary },
 } as const satisfies Record<EmailKind, EmailKindEntry>;
 
 /** The kinds the daily schedule sends, in the registry's order. */
