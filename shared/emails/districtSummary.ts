@@ -11,7 +11,7 @@ import { percent as pct } from '../format';
 import type { IsoDate } from '../model';
 import { type DistrictRollup, rankedCommunities, rollupChartData } from '../rollup';
 import { monthBarsBlock, statusBarsBlock } from './chartBars';
-import { composeEmail, emailKey, FOOTER, type RenderedEmail } from './email';
+import { composeEmail, emailKey, type RenderedEmail } from './email';
 import { type Block, cleanAddresses, oneLine } from './layout';
 import { num } from './parts';
 import { type DigestPeriod, digestPeriodsOn } from './periods';
@@ -29,6 +29,10 @@ export interface DistrictSummaryInput {
   /** The calendar month the email reports on (a monthly digest period). */
   period: DigestPeriod;
 }
+
+/** The closing line: the figures are the communities' own, summed by the system, not the 街道's. */
+const DISTRICT_FOOTER =
+  '本邮件由共建助手根据各社区共建工作台账自动汇总生成，数据以各社区台账为准。如有疑问，请与相关社区居委会联系。';
 
 /** Pace (进度差) as a signed percentage: ahead of the calendar is positive. */
 function paceText(pace: number): string {
@@ -133,7 +137,7 @@ export function renderDistrictSummary(input: DistrictSummaryInput): RenderedEmai
     cleanAddresses(input.viewers),
     [],
     `【${name}】${period.label}各社区共建工作月报（街道月报）`,
-    { title: `${name}${period.label}各社区共建工作月报`, blocks, footer: FOOTER },
+    { title: `${name}${period.label}各社区共建工作月报`, blocks, footer: DISTRICT_FOOTER },
     {},
   );
 }
