@@ -25,6 +25,7 @@ import {
   STATS_COLLECTION,
   SUMMARY_DOC,
 } from '../functions/src/store/paths';
+import { storedSummary } from '../functions/src/store/planDocs';
 import type { PlanStore } from '../functions/src/store/planStore';
 import { type PlanSummary, rollUpDistrict, summarisePlan } from '../shared/rollup';
 import { computeStats } from '../shared/stats';
@@ -143,7 +144,10 @@ async function seedMembers(stack: LocalStack, ids: string[], plans: number): Pro
       community: `第${i}社区`,
       source: { name: planId, path: planId },
     };
-    batch.set(planRef(db, planId).collection(STATS_COLLECTION).doc(SUMMARY_DOC), { ...model, summary });
+    batch.set(
+      planRef(db, planId).collection(STATS_COLLECTION).doc(SUMMARY_DOC),
+      storedSummary({ ...model, summary }),
+    );
     batch.set(db.collection(DISTRICT_MEMBERS_COLLECTION).doc(planId), { districtId: DISTRICT, planId });
     seeded.push(planId);
     writes += 2;
