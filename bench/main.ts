@@ -40,6 +40,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --history-rows N   activities in the change log's first sync and one-row edit, log on vs off (default 10000; 0 skips)
   --rollup-plans N   sample-sized workbooks for \`gongjian rollup\` against \`gongjian stats\` on each (default 200; 0 skips)
   --district-plans N plans of 200 activities in one district on the local stack: roll-up freshness, reads, a burst (default 100; 0 skips)
+  --district-synced N of them, synced through the API (default 100); the rest are seeded as stored summaries
   -h, --help         this text`;
 
 const DEFAULT_FORMULA_ROWS = 10_000;
@@ -68,6 +69,7 @@ interface Options {
   ledgerActivities: number;
   historyRows: number;
   districtPlans: number;
+  districtSynced: number;
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -89,6 +91,7 @@ function parseOptions(argv: string[]): Options | undefined {
       'ledger-activities': { type: 'string' },
       'history-rows': { type: 'string' },
       'district-plans': { type: 'string' },
+      'district-synced': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -119,6 +122,7 @@ function parseOptions(argv: string[]): Options | undefined {
     ledgerActivities: count('ledger-activities', values['ledger-activities'], 1000),
     historyRows: count('history-rows', values['history-rows'], 10_000),
     districtPlans: count('district-plans', values['district-plans'], 100),
+    districtSynced: count('district-synced', values['district-synced'], 100, 1),
   };
 }
 
@@ -431,7 +435,16 @@ async function main(): Promise<void> {
     );
   }
   if (options.districtPlans > 0) {
-    rows.push(...districtRows(await runDistrictBench({ plans: options.districtPlans, edits: 20, progress })));
+    rows.push(
+      ...districtRows(
+        await runDistrictBench({
+          plans: options.districtPlans,
+          synced: options.districtSynced,
+          edits: 20,
+          progress,
+        }),
+      ),
+    );
   }
   rows.push(...(await runPhotoBench(progress)));
   printTable(rows);

@@ -383,7 +383,7 @@ export function rollupColumnShapes(table: Table): NumberShape[] {
 }
 
 /** Communities in 排名 order (a tie keeps the order given): the order of 社区总览, 按月 and the chart. */
-function ranked(rollup: DistrictRollup): CommunityRollup[] {
+export function rankedCommunities(rollup: DistrictRollup): CommunityRollup[] {
   return rankOrder(rollup.communities).map((i) => rollup.communities[i] as CommunityRollup);
 }
 
@@ -414,7 +414,7 @@ function communitiesTable(rollup: DistrictRollup): Table {
   ];
   return [
     [...ROLLUP_HEADERS.communities, ...shown.map(categoryRateHeader)],
-    ...ranked(rollup).map((c) =>
+    ...rankedCommunities(rollup).map((c) =>
       row([c.rank, c.name, c.source.name, c.year, c.asOf], c.plan, c.pace, c.partners, c.categories),
     ),
     row(
@@ -436,7 +436,7 @@ function byCategoryTable(rollup: DistrictRollup): Table {
 
 /** Every overdue and behind measure of every community, in the 关注事项 order. */
 function attentionRows(rollup: DistrictRollup): { community: CommunityRollup; item: AttentionMeasure }[] {
-  const order = new Map(ranked(rollup).map((c, i) => [c, i]));
+  const order = new Map(rankedCommunities(rollup).map((c, i) => [c, i]));
   return rollup.communities
     .flatMap((community) => community.attention.map((item) => ({ community, item })))
     .sort(
@@ -478,7 +478,7 @@ function byMonthTable(rollup: DistrictRollup): Table {
   const district = districtMonths(rollup);
   return [
     [...ROLLUP_HEADERS.byMonth, ...rollup.months, MONTHS_TOTAL],
-    ...ranked(rollup).map((c) => [c.name, ...activitiesIn(c.months)]),
+    ...rankedCommunities(rollup).map((c) => [c.name, ...activitiesIn(c.months)]),
     [DISTRICT_TOTAL, ...activitiesIn(district)],
   ];
 }
@@ -550,7 +550,7 @@ export function rollupChartData(rollup: DistrictRollup): RollupChartData {
     categories: rollup.categories.map((c) => statusBar(c.label, c)),
     months: districtMonthBars(rollup),
   };
-  const order = ranked(rollup);
+  const order = rankedCommunities(rollup);
   const sharing = new Map<number, number>();
   for (const c of order) sharing.set(c.rank, (sharing.get(c.rank) ?? 0) + 1);
   const placed = new Map<number, number>();

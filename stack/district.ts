@@ -17,7 +17,7 @@ import { basename, join, resolve } from 'node:path';
 import { accessError } from '../adapters/workbook/common';
 import { DEFAULT_ROLLUP_FILE, workbookNames } from '../adapters/workbook/planFolder';
 import { DistrictRefusal } from '../functions/src/store/districtStore';
-import { DistrictCreateRequest } from '../shared/api';
+import { DistrictCreateRequest, DistrictPeopleRequest } from '../shared/api';
 import { UnusableInputError } from '../shared/errors';
 import type { LocalStack } from './stack';
 
@@ -69,9 +69,14 @@ export async function readDistrictFolder(dir: string): Promise<DistrictFolder> {
 /**
  * Makes the folder the stack's district — created on the first run, its members then the folder's
  * workbooks (every one synced already: a member must be a stored plan) — and recomputes the roll-up,
- * which writes `街道汇总.xlsx`. Later syncs keep it current by themselves.
+ * which writes `街道汇总.xlsx`. Later syncs keep it current by themselves. `viewers` (`--viewer`)
+ * join the district's viewers: the 街道月报's recipients.
  */
-export async function joinDistrict(stack: LocalStack, folder: DistrictFolder): Promise<void> {
+export async function joinDistrict(
+  stack: LocalStack,
+  folder: DistrictFolder,
+  viewers: readonly string[] = [],
+): Promise<void> {
   const { districts, rollups, now } = stack.runtime;
   const request = DistrictCreateRequest.parse({ name: basename(folder.dir) || '街道' });
   await districts
@@ -79,6 +84,10 @@ export async function joinDistrict(stack: LocalStack, folder: DistrictFolder): P
     .catch((error: unknown) => {
       if (!(error instanceof DistrictRefusal && error.code === 'district_exists')) throw error;
     });
+  // `--viewer EMAIL`: the 街道 leaders the 街道月报 goes to, kept in the database for later runs.
+  if (viewers.length > 0) {
+    await districts.changePeople(LOCAL_DISTRICT, DistrictPeopleRequest.parse({ addViewers: viewers }));
+  }
   const district = await districts.getDistrict(LOCAL_DISTRICT);
   const present = new Set(folder.workbooks.map((w) => w.planId));
   for (const planId of district?.plans ?? []) {

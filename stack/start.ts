@@ -33,9 +33,16 @@ import { refreshStats } from '../functions/src/stats/refresh';
 import type { SyncProgress } from '../functions/src/sync/syncPlan';
 import { GongjianError } from '../shared/errors';
 import { GENERATED_TAB_LABELS, SEVERITY_LABELS, STATUS_LABELS } from '../shared/i18n';
+import { isEmail } from '../shared/normalize';
 import { todayIn } from '../shared/today';
-import { type DistrictFolder, type DistrictWorkbook, joinDistrict, readDistrictFolder } from './district';
-import { type LocalMailOutcome, sendLocalMail } from './mail';
+import {
+  type DistrictFolder,
+  type DistrictWorkbook,
+  joinDistrict,
+  LOCAL_DISTRICT,
+  readDistrictFolder,
+} from './district';
+import { type LocalMailOutcome, sendLocalDistrictMail, sendLocalMail } from './mail';
 import { ensurePrivateFolder } from './privateFiles';
 import { type LocalStack, startLocalStack } from './stack';
 import { type LocalSyncOutcome, type LocalSyncStage, syncLocalWorkbook } from './syncWorkbook';
@@ -86,6 +93,7 @@ async function main(): Promise<number> {
       'form-port': { type: 'string' },
       lan: { type: 'boolean' },
       district: { type: 'string' },
+      viewer: { type: 'string', multiple: true },
     },
   });
   const formPort = values['form-port'] === undefined ? undefined : portOption(values['form-port']);
@@ -94,6 +102,13 @@ async function main(): Promise<number> {
       '--district 文件夹 与工作簿路径不能同时给出',
       '--district DIR and a workbook PATH cannot be given together',
     );
+  if (values.viewer !== undefined && values.district === undefined)
+    throw new UsageError('--viewer 只能与 --district 一起使用', '--viewer needs --district DIR');
+  const viewers = values.viewer ?? [];
+  for (const viewer of viewers) {
+    if (!isEmail(viewer))
+      throw new UsageError(`--viewer ${viewer} 不是邮箱地址`, `--viewer ${viewer} is not an email address`);
+  }
   const district: DistrictFolder | undefined =
     values.district === undefined ? undefined : await readDistrictFolder(values.district);
   const path = resolve(positionals[0] ?? 'local/plan.xlsx');
@@ -186,8 +201,14 @@ async function main(): Promise<number> {
     }
     if (district) {
       // Every plan is stored now, so each can be a member; joining writes the roll-up.
-      await joinDistrict(stack, district);
+      await joinDistrict(stack, district, viewers);
       out(`已写入街道汇总（${plans.length} 个社区）/ roll-up written: ${district.rollupPath}`);
+      step('街道月报 / district summary');
+      printMail(
+        await sendLocalDistrictMail(stack, LOCAL_DISTRICT),
+        stack.runtime.config.smtpUrl === undefined ? outbox(district.rollupPath) : 'SMTP',
+      );
+      await stack.persist();
     }
     // The statistics and emails are done; a write-back held for an open workbook is refused here.
     if (values.once) return held ? 2 : 0;

@@ -191,6 +191,13 @@ export const logs = {
         `${counts.partnersWithoutEmail}, measures without owner email ${counts.measuresWithoutOwnerEmail}${note}`,
       { planId, asOf, ...counts },
     ),
+  districtMailQueued: (districtId: string, date: string, queued: number, duplicate: number) =>
+    at(
+      'district_mail_queued',
+      'INFO',
+      `街道月报 / district summary district=${districtId} ${date}: queued ${queued}, already queued ${duplicate}`,
+      { districtId, date, queued, duplicate },
+    ),
   mailSwept: (found: number, outcomes: Record<string, number>) =>
     at('mail_swept', 'INFO', `邮件巡检 / mail sweep: ${found} ${JSON.stringify(outcomes)}`, {
       found,

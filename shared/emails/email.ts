@@ -28,7 +28,8 @@ export type EmailKind =
   | 'updateRequest'
   | 'report'
   | 'ledgerReady'
-  | 'pendingReview';
+  | 'pendingReview'
+  | 'districtSummary';
 
 /**
  * Who an email's update link (§9) is for: a measure owner (the measures they own) or a partner

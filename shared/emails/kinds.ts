@@ -3,6 +3,7 @@
  * (its module in this folder), how the CLI and logs call it, and whether the daily schedule
  * sends it. `satisfies Record<EmailKind, …>` makes a kind without an entry a compile error.
  */
+import { renderDistrictSummary } from './districtSummary';
 import { renderDueSoon } from './dueSoon';
 import type { EmailKind, RenderedEmail } from './email';
 import { renderLeaderSummary } from './leaderSummary';
@@ -33,6 +34,7 @@ export const EMAIL_KINDS = {
   report: { label: '年度总结', scheduled: false, render: renderReportEmail },
   ledgerReady: { label: '活动台账', scheduled: false, render: renderLedgerReady },
   pendingReview: { label: '待审核提醒', scheduled: true, render: renderPendingReview },
+  districtSummary: { label: '街道月报', scheduled: true, render: renderDistrictSummary },
 } as const satisfies Record<EmailKind, EmailKindEntry>;
 
 /** The kinds the daily schedule sends, in the registry's order. */

@@ -1,5 +1,5 @@
 /** The leader summary (§7): the plan's completion, by category, what needs attention and the period's work. */
-import { CHARTS, categoryBars, chartData, chartSeries } from '../charts';
+import { CHARTS, categoryBars, chartData } from '../charts';
 import { percent as pct } from '../format';
 import {
   ATTENTION_LABELS,
@@ -8,10 +8,10 @@ import {
   type MeasureStatus,
   STATUS_LABELS,
 } from '../i18n';
-import type { Stats } from '../stats-types';
 import { attentionItems } from '../summary';
+import { monthBarsBlock, statusBarsBlock } from './chartBars';
 import { composeEmail, type EmailContext, emailKey, FOOTER, type RenderedEmail } from './email';
-import { type BarsBlock, type Block, cleanAddresses } from './layout';
+import { type Block, cleanAddresses } from './layout';
 import { communityOf, num, sumActivities } from './parts';
 import { type DigestPeriod, inPeriod, reportName } from './periods';
 
@@ -102,7 +102,7 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
       ],
       empty: '计划中还没有事项。',
     },
-    categoryBarsBlock(stats),
+    statusBarsBlock(categoryBars(stats), CHARTS.categories.domain, '计划中还没有事项。'),
     { type: 'heading', text: `三、需要关注的事项（${attention.length} 项）` },
     {
       type: 'table',
@@ -133,7 +133,7 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
       empty: '',
     },
     { type: 'heading', text: `五、${stats.year}年各月活动次数与志愿服务时长` },
-    monthBarsBlock(stats),
+    monthBarsBlock(chartData(stats)),
   ];
 
   return composeEmail(
@@ -145,47 +145,4 @@ export function renderLeaderSummary(input: LeaderSummaryInput): RenderedEmail {
     { title: `${community}${period.label}共建工作${report}（领导摘要）`, blocks, footer: FOOTER },
     {},
   );
-}
-
-/** Completion by category as stacked bars: each status's share of the category's measures. */
-function categoryBarsBlock(stats: Stats): BarsBlock {
-  return {
-    type: 'bars',
-    header: [CHARTS.categories.domain, '事项完成情况'],
-    legend: CHARTS.categories.series,
-    rows: categoryBars(stats).map((bar) => ({
-      label: bar.label,
-      series: [
-        {
-          segments: bar.segments.map((s) => ({ share: s.count / bar.measures, colour: s.colour })),
-          value: `${bar.segments.find((s) => s.status === 'done')?.count ?? 0}/${bar.measures}`,
-        },
-      ],
-    })),
-    empty: '计划中还没有事项。',
-  };
-}
-
-/** Activities and volunteer hours by month (CHARTS.months), each series scaled to its own busiest month. */
-function monthBarsBlock(stats: Stats): BarsBlock {
-  const chart = CHARTS.months;
-  const { labels, values } = chartSeries('months', chartData(stats));
-  const most = values.map((series) => Math.max(0, ...series));
-  return {
-    type: 'bars',
-    header: [chart.domain, ...chart.series.map((series) => series.label)],
-    legend: chart.series,
-    rows: labels.map((label, i) => ({
-      label,
-      series: chart.series.map((series, k) => {
-        const value = values[k]?.[i] ?? 0;
-        const top = most[k] ?? 0;
-        return {
-          segments: [{ share: top > 0 ? value / top : 0, colour: series.colour }],
-          value: `${num(value)}${series.unit}`,
-        };
-      }),
-    })),
-    empty: '',
-  };
 }

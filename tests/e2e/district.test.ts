@@ -2,9 +2,10 @@
  * `npm start -- --district DIR` end to end, as a 街道 runs it: the real bundled entry over a folder
  * of three communities' workbooks, the real emulator and triggers. One community saves; the
  * folder's 街道汇总.xlsx follows (the test waits for the file to change, no fixed pause), and its
- * row for that community is `gongjian stats --json` on the saved workbook.
+ * row for that community is `gongjian stats --json` on the saved workbook. With `--viewer`, the
+ * start sends the latest month's 街道月报 to the folder's outbox.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -22,6 +23,7 @@ const folder = tempFolder();
 afterAll(() => folder.remove());
 
 const COMMUNITIES = ['东区.xlsx', '南区.xlsx', '西区.xlsx'];
+const VIEWER = 'leader@jiedao.example.cn';
 
 /** 社区总览's community rows by 文件, each a map from header to value; undefined while being replaced. */
 async function overview(path: string): Promise<Map<string, Record<string, unknown>> | undefined> {
@@ -83,7 +85,7 @@ describe('npm start -- --district DIR', () => {
     const rollupPath = join(dir, '街道汇总.xlsx');
     let stack: StackRun | undefined;
     try {
-      stack = startStack(['--district', dir]);
+      stack = startStack(['--district', dir, '--viewer', VIEWER]);
       const running = stack;
       // A stack that stops early fails the test at once, with what it printed.
       await Promise.race([
@@ -94,6 +96,20 @@ describe('npm start -- --district DIR', () => {
       ]);
       expect(running.output()).not.toMatch(/内部错误|Internal error/);
       expect(running.output()).toContain('已写入街道汇总（3 个社区）');
+      // The latest month's 街道月报 went to the viewer, in the folder's outbox.
+      const summaries = readdirSync(join(dir, 'outbox')).filter(
+        (f) => f.startsWith('districtSummary') && f.endsWith('.eml'),
+      );
+      expect(summaries, running.output()).toHaveLength(1);
+      const eml = readFileSync(join(dir, 'outbox', summaries[0] as string), 'utf8');
+      expect(eml).toMatch(new RegExp(`^To: ${VIEWER}\r?$`, 'm'));
+      const html = readFileSync(
+        join(dir, 'outbox', (summaries[0] as string).replace(/\.eml$/, '.html')),
+        'utf8',
+      );
+      expect(html).toContain('和平街道');
+      expect(html).toContain('各社区共建工作月报');
+      expect(html).toContain('3 个社区');
 
       const before = (await overview(rollupPath)) as Map<string, Record<string, unknown>>;
       expect([...before.keys()].sort()).toEqual(COMMUNITIES);

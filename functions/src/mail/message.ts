@@ -62,17 +62,32 @@ export interface StoredEmail {
   attachments?: MailAttachment[];
 }
 
-export interface QueuedEmail {
-  /** The idempotency key of §7 (plan · partner · period, …). */
+/**
+ * Whose email a mail document is: a plan's (digests, reminders, requests, reports) or a district's
+ * (the 街道月报). Only our own metadata (`gongjian`) says so: no sender, the sweep or redaction
+ * reads it, so a district's mail goes through the same queue, senders and extension as a plan's.
+ */
+export type MailOwner = { planId: string } | { districtId: string };
+
+/** The owner as stored: exactly one of the two IDs (an email given both is the district's). */
+export function mailOwnerOf(owner: MailOwner): MailOwner {
+  return 'districtId' in owner ? { districtId: owner.districtId } : { planId: owner.planId };
+}
+
+/** An email to queue: its content, and the plan or district it belongs to. */
+export type QueuedEmail = QueuedEmailContent & MailOwner;
+
+/** What an email to queue holds besides its owner. */
+export interface QueuedEmailContent {
+  /** The idempotency key of §7 (plan · partner · period, district · month, …). */
   key: string;
   kind: EmailKind;
-  planId: string;
   to: readonly string[];
   cc: readonly string[];
   subject: string;
   text: string;
   html: string;
-  /** The plan's 发件人 (display name in From). */
+  /** The plan's 发件人 (display name in From); a district's mail uses the default. */
   senderName?: string | undefined;
   attachments?: MailAttachment[];
 }
@@ -151,7 +166,7 @@ function addressList(addresses: readonly string[], seen: Set<string>): string[] 
 
 /** The email of a mail document — what a sender reads: the queue's documents and the CLI's digest. */
 export function mailContent(
-  email: Omit<QueuedEmail, 'kind' | 'planId'>,
+  email: Omit<QueuedEmailContent, 'kind'>,
   fromAddress: string | undefined,
 ): MailEnvelope {
   const seen = new Set<string>();

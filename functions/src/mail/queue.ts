@@ -8,7 +8,7 @@ import { type Firestore, Timestamp } from 'firebase-admin/firestore';
 import type { PhotoStore } from '../requests/evidence';
 import { GRPC_STATUS, hasGrpcStatus } from '../store/grpcStatus';
 import { mailCollection } from '../store/paths';
-import { mailContent, mailDocId, type QueuedEmail } from './message';
+import { mailContent, mailDocId, mailOwnerOf, type QueuedEmail } from './message';
 import { type MailDoc, pendingDelivery } from './types';
 
 /** Where links point and the clock they are minted by: built by the composition root when the form is served. */
@@ -65,7 +65,7 @@ export async function enqueueMail(
     // extension, which writes no expireAt on a document that already has a delivery, reaches its
     // final state within the minute, so this is its retention after that state too.
     delivery: pendingDelivery(Timestamp.fromMillis(now.getTime() + queue.retentionMs)),
-    gongjian: { planId: email.planId, kind: email.kind, key: email.key, createdAt: Timestamp.fromDate(now) },
+    gongjian: { ...mailOwnerOf(email), kind: email.kind, key: email.key, createdAt: Timestamp.fromDate(now) },
   };
   try {
     await mailCollection(queue.db).doc(mailDocId(email.key)).create(doc);

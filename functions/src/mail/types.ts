@@ -13,7 +13,14 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import type { EmailKind } from '../../../shared/emails/email';
-import { invalidMail, type MailEnvelope, MailMessageSchema, type StoredEmail, storedMailOf } from './message';
+import {
+  invalidMail,
+  type MailEnvelope,
+  MailMessageSchema,
+  type MailOwner,
+  type StoredEmail,
+  storedMailOf,
+} from './message';
 
 export type DeliveryState = 'PENDING' | 'PROCESSING' | 'RETRY' | 'SUCCESS' | 'ERROR';
 
@@ -44,8 +51,8 @@ export interface Delivery {
 /** A mail document as our queue writes it: the email, its delivery and our own fields. */
 export interface MailDoc extends MailEnvelope {
   delivery: Delivery;
-  gongjian: {
-    planId: string;
+  /** Our own fields, which the extension ignores: the owner (a plan or a district), kind and key. */
+  gongjian: MailOwner & {
     kind: EmailKind;
     key: string;
     createdAt: Timestamp;

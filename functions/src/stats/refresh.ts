@@ -52,6 +52,7 @@ import { chartData } from '../../../shared/charts';
 import { HISTORY_TAB_LIMIT, historyTable } from '../../../shared/history';
 import { summarisePlan } from '../../../shared/rollup';
 import { computeStats } from '../../../shared/stats';
+import type { Stats } from '../../../shared/stats-types';
 import { summaryStatuses, summaryTables } from '../../../shared/summary';
 import { todayIn } from '../../../shared/today';
 import { type Log, logs } from '../logs';
@@ -62,6 +63,7 @@ import { readChanges } from '../store/changeLog';
 import {
   type PlanDoc,
   type PlanFreshness,
+  type PlanSnapshot,
   type PlanStore,
   planSources,
   type WorkbookLocation,
@@ -122,7 +124,7 @@ export async function refreshStats(
 
   const snapshot = await deps.store.readSnapshot(planId);
   if (!snapshot) return 'noPlan';
-  const { plan, model, issues } = snapshot;
+  const { plan, model } = snapshot;
   if (snapshot.claim) return 'syncing';
   const asOf = todayIn(deps.now(), plan.settings.timezone);
   if (snapshot.stats?.inputVersion === plan.version && snapshot.stats.asOf === asOf && !options.force) {
@@ -137,6 +139,29 @@ export async function refreshStats(
   );
   if (!saved) return 'superseded';
   deps.log?.(logs.statsRefreshed(planId, plan.version, asOf));
+  // The district's roll-up follows from the summary just saved and reads nothing else of the plan,
+  // so it starts now rather than after the overdue notices, the generated tabs and the queued rows:
+  // those took most of the time between a member's statistics and a fresh roll-up (bench/districtBench.ts).
+  // A roll-up that fails to follow is caught up by the next change or the sweeper.
+  const following = deps
+    .summarySaved?.(planId)
+    .catch((error: unknown) => deps.log?.(logs.rollupFollowFailed(planId, error)));
+  try {
+    await afterStatsSaved(planId, deps, snapshot, stats);
+  } finally {
+    // Settled before the invocation ends, whatever the rest did: no work outlives the function.
+    await following;
+  }
+  return 'computed';
+}
+
+/** What follows a plan's saved statistics besides its roll-up: notices, generated tabs, queued rows. */
+async function afterStatsSaved(
+  planId: string,
+  deps: RefreshDeps,
+  { plan, model, issues }: PlanSnapshot,
+  stats: Stats,
+): Promise<void> {
   // A measure that has just fallen overdue gets its notice now, not at the next daily round; the
   // key (plan · measure · due) keeps it to one notice per due date.
   if (stats.measures.some((m) => m.status === 'overdue')) {
@@ -157,11 +182,6 @@ export async function refreshStats(
     });
   }
   await flushQueued(planId, deps);
-  // A roll-up that fails to follow is caught up by the next change or the sweeper.
-  await deps
-    .summarySaved?.(planId)
-    .catch((error: unknown) => deps.log?.(logs.rollupFollowFailed(planId, error)));
-  return 'computed';
 }
 
 /** How a district's 社区总览 names the plan's file: its workbook's file name, else its ID. */

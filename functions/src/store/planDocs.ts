@@ -67,6 +67,34 @@ export const SummaryDoc = z.object({
 });
 export type SummaryDoc = z.infer<typeof SummaryDoc>;
 
+/**
+ * How a summary is stored: its JSON text in one string field, not as a map. A roll-up reads every
+ * member's summary (1,000 of them at the bench's scale); as a map, each is a few hundred nested
+ * values that the emulator or Firestore encodes and the client decodes one by one — most of a
+ * recomputation's time at 1,000 members (bench/districtBench.ts) — while one string costs a
+ * JSON.parse. A summary stored as a map before this is still read.
+ */
+const StoredSummary = z.union([
+  z.object({ inputVersion: z.number().int(), asOf: z.string(), summaryJson: z.string() }),
+  SummaryDoc,
+]);
+
+/** A summary as its document stores it. */
+export function storedSummary(doc: SummaryDoc): { inputVersion: number; asOf: string; summaryJson: string } {
+  return { inputVersion: doc.inputVersion, asOf: doc.asOf, summaryJson: JSON.stringify(doc.summary) };
+}
+
+/** A summary document as read, whichever way it was stored. */
+export function summaryOfStored(data: unknown): SummaryDoc {
+  const stored = StoredSummary.parse(data);
+  if (!('summaryJson' in stored)) return stored;
+  return SummaryDoc.parse({
+    inputVersion: stored.inputVersion,
+    asOf: stored.asOf,
+    summary: JSON.parse(stored.summaryJson),
+  });
+}
+
 /** The claim of a sync in progress. */
 export const SyncClaim = z.object({
   syncId: z.string(),

@@ -30,7 +30,16 @@ import {
   SUMMARY_DOC,
   SYNCS_COLLECTION,
 } from './paths';
-import { confirmationsOf, PlanDoc, StatsDoc, SummaryDoc, SyncBusyError, SyncClaim } from './planDocs';
+import {
+  confirmationsOf,
+  PlanDoc,
+  StatsDoc,
+  type SummaryDoc,
+  SyncBusyError,
+  SyncClaim,
+  storedSummary,
+  summaryOfStored,
+} from './planDocs';
 import { parseRecordDoc, RECORD_COLLECTIONS, type RecordCollection, type RecordDoc, TAB_OF } from './records';
 
 // The documents' shapes and the batching have their own modules; callers keep importing them here,
@@ -488,7 +497,7 @@ export class PlanStore {
       tx.set(ref, { ...stats, recomputations });
       if (summary) {
         const doc: SummaryDoc = { inputVersion: stats.inputVersion, asOf: stats.asOf, summary };
-        tx.set(this.summaryRef(planId), doc);
+        tx.set(this.summaryRef(planId), storedSummary(doc));
         this.documentWrites += 1;
       }
       return true;
@@ -506,7 +515,7 @@ export class PlanStore {
     if (planIds.length === 0) return [];
     const docs = await this.db.getAll(...planIds.map((id) => this.summaryRef(id)));
     this.summaryReads += docs.length;
-    return docs.map((doc) => (doc.exists ? SummaryDoc.parse(doc.data()) : undefined));
+    return docs.map((doc) => (doc.exists ? summaryOfStored(doc.data()) : undefined));
   }
 }
 

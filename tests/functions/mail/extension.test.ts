@@ -25,7 +25,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../functions/src/clock';
 import { queueDailyEmails } from '../../../functions/src/mail/daily';
 import { processMail } from '../../../functions/src/mail/deliver';
+import { queueDistrictEmails } from '../../../functions/src/mail/districtMonthly';
 import type { Runtime } from '../../../functions/src/runtime';
+import { refreshStats } from '../../../functions/src/stats/refresh';
 import { MAIL_COLLECTION, mailCollection } from '../../../functions/src/store/paths';
 import { syncPlan } from '../../../functions/src/sync/syncPlan';
 import { sampleWorkbook } from '../../../shared/sample';
@@ -175,6 +177,37 @@ describe('a queued email is the same email from the Trigger Email extension and 
       expect(addresses(arrival.parsed.cc).map((a) => a.address)).toEqual(data.cc);
     }
   });
+
+  it('a district’s 街道月报 too: a mail document with no plan is the same email from either sender', async () => {
+    // The plan of the test above is the district's member; the round of 1 December queues its summary.
+    await refreshStats(PLAN_ID, runtime.refresh, { force: true });
+    await runtime.districts.create(
+      'parity-district',
+      { name: '和平街道', timezone: 'Asia/Shanghai', viewers: ['leader@jiedao.example.cn'], admins: [] },
+      'admin@example.cn',
+      new Date('2026-11-30T04:00:00Z'),
+    );
+    await runtime.districts.addPlan('parity-district', PLAN_ID);
+    await queueDistrictEmails(
+      { districts: runtime.districts, store: runtime.store, queue: runtime.mailQueue },
+      new Date('2026-12-01T01:00:00Z'),
+    );
+    const snapshot = await mailCollection(fs.firestore())
+      .where('gongjian.districtId', '==', 'parity-district')
+      .get();
+    expect(snapshot.docs.map((doc) => doc.get('gongjian.kind'))).toEqual(['districtSummary']);
+    const [doc] = snapshot.docs;
+    const deps = runtime.mail;
+    if (!doc || !deps) throw new Error('expected the district’s mail and our SMTP sender');
+    const extension = await composeAsExtension(doc.data());
+    expect(await processMail(fs.firestore(), doc.id, deps)).toBe('sent');
+    const [arrival] = inbox.withMessageId(String(doc.get('headers')?.['Message-ID']));
+    if (!arrival) throw new Error('nothing arrived');
+    expect(essentials(arrival.parsed)).toEqual(essentials(extension.parsed));
+    expect(arrival.envelope).toEqual(extension.envelope);
+    // No plan, so no 发件人: the default sender name.
+    expect(addresses(arrival.parsed.from)).toEqual([{ name: '共建助手', address: MAIL_FROM }]);
+  }, 120_000);
 
   it('the 待审核 list with its inline thumbnails, from either sender', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gongjian-parity-'));
