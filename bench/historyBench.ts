@@ -26,10 +26,14 @@ interface Timed {
   editWrites: number;
 }
 
-/** Runs the comparison; rows for the benchmark's table. */
+/**
+ * Runs the comparison; rows for the benchmark's table. Nine rounds, not three: a 10,000-row sync
+ * takes about 2 s on the emulator and single runs vary by ±25 % on a quiet machine, so three gave
+ * 1.50× where nine, a minute later, gave 1.16× and then 1.04× (2026-12-07).
+ */
 export async function runHistoryBench(
   progress: (line: string) => void,
-  { activities = 10_000, rounds = 3 }: { activities?: number; rounds?: number } = {},
+  { activities = 10_000, rounds = 9 }: { activities?: number; rounds?: number } = {},
 ): Promise<{ metric: string; value: string; target: string; pass?: boolean }[]> {
   const emulator = await startFirestoreEmulator({ projectId: 'demo-gongjian-history-bench' });
   const app = initializeApp({ projectId: emulator.projectId }, `history-bench-${process.pid}`);
