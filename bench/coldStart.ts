@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from './format';
 
 /** The import may cost at most this much over bare `node` startup. */
 export const COLD_START_TARGET_MS = 300;
@@ -30,12 +31,6 @@ export interface ColdStart {
   differenceMs: number;
   targetMs: number;
   withinTarget: boolean;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /** Wall time of one fresh `node -e script`, with no configuration in its environment. */

@@ -14,6 +14,7 @@ import { syncPlan } from '../functions/src/sync/syncPlan';
 import { locateColumns } from '../shared/columns';
 import type { RawWorkbook } from '../shared/workbook';
 import { startFirestoreEmulator } from '../stack/emulator';
+import { median } from './format';
 import { generateWorkbook } from './generate';
 
 /** Each ratio (log on ÷ log off) the issue allows. */
@@ -131,12 +132,4 @@ function editOneRow(workbook: RawWorkbook): RawWorkbook {
       };
     }),
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

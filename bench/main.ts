@@ -13,7 +13,7 @@ import type { RawWorkbook } from '../shared/workbook';
 import { onePassBaseline } from './baseline';
 import { runCliBench } from './cliBench';
 import { districtRows, runDistrictBench } from './districtBench';
-import { int, ms } from './format';
+import { int, median, ms } from './format';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
@@ -134,13 +134,6 @@ function timed<T>(run: () => T): { value: T; ms: number } {
   const start = performance.now();
   const value = run();
   return { value, ms: performance.now() - start };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const hi = sorted[mid] ?? Number.NaN;
-  return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? hi) + hi) / 2;
 }
 
 interface Prepared {

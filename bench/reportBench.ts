@@ -7,6 +7,7 @@
 import { yearReportDocx } from '../adapters/report/build';
 import { computeStats } from '../shared/stats';
 import { validateWorkbook } from '../shared/validate';
+import { median } from './format';
 import { type GenerateOptions, generateWorkbook } from './generate';
 
 export const REPORT_TARGETS = { ms: 2000, bytes: 1024 * 1024 } as const;
@@ -20,11 +21,6 @@ export interface ReportBench {
   /** Median time of computeStats alone on the same model. */
   statsMs: number;
   docxBytes: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Generates a plan of `generate.activities` activities and times its year-end summary `runs` times. */
