@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type ExcelJS from 'exceljs';
 import type { RawWorkbook } from '../shared/workbook';
+import { atMost, type BenchRow, mb, seconds, times } from './format';
 import { type GenerateOptions, generateWorkbook } from './generate';
 
 /** The repository root, found from the bundle (dist/) or the source (bench/). */
@@ -132,19 +133,8 @@ export interface CliBenchOptions {
   progress: (text: string) => void;
 }
 
-/** A row of the benchmark's table (the shape main.ts prints). */
-export interface CliBenchRow {
-  metric: string;
-  value: string;
-  target: string;
-  pass?: boolean;
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (value: number) => `${value.toFixed(0)} MB`;
-
 /** Measures `gongjian stats` on a generated .xlsx against the streaming-parse floor. */
-export async function runCliBench(options: CliBenchOptions): Promise<CliBenchRow[]> {
+export async function runCliBench(options: CliBenchOptions): Promise<BenchRow[]> {
   const { generate, asOf, runs, progress } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gongjian-bench-cli-'));
   try {
@@ -182,18 +172,8 @@ export async function runCliBench(options: CliBenchOptions): Promise<CliBenchRow
         value: seconds(floorMs),
         target: '',
       },
-      {
-        metric: 'gongjian stats / streaming-parse floor',
-        value: `${ratio.toFixed(2)}×`,
-        target: `≤ ${CLI_TARGETS.floorRatio}×`,
-        pass: ratio <= CLI_TARGETS.floorRatio,
-      },
-      {
-        metric: 'gongjian stats: peak RSS of its process',
-        value: mb(peak),
-        target: `≤ ${CLI_TARGETS.peakRssMb} MB`,
-        pass: peak <= CLI_TARGETS.peakRssMb,
-      },
+      atMost('gongjian stats / streaming-parse floor', ratio, CLI_TARGETS.floorRatio, times),
+      atMost('gongjian stats: peak RSS of its process', peak, CLI_TARGETS.peakRssMb, mb),
       {
         metric: 'previous design: exceljs whole-workbook load alone (time, peak RSS)',
         value: `${seconds(whole.wallMs)}, ${mb(whole.peakRssMb)}`,

@@ -32,8 +32,7 @@ import { computeStats } from '../shared/stats';
 import type { RawWorkbook } from '../shared/workbook';
 import { type LocalStack, startLocalStack } from '../stack/stack';
 import { postSync } from '../stack/syncWorkbook';
-import type { CliBenchRow } from './cliBench';
-import { int, ms } from './format';
+import { type BenchRow, int, ms } from './format';
 import { generateWorkbook } from './generate';
 
 export const DISTRICT_TARGETS = { freshMs: 2_000, burstRecomputations: 10, extraReads: 10 } as const;
@@ -290,7 +289,7 @@ export async function runDistrictBench(options: DistrictBenchOptions): Promise<D
 }
 
 /** The district part's rows: roll-up freshness after one sync, its reads, a burst of syncs. */
-export function districtRows(d: DistrictBench): CliBenchRow[] {
+export function districtRows(d: DistrictBench): BenchRow[] {
   const quantile = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
     return (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;

@@ -13,3 +13,25 @@ export function median(values: readonly number[]): number {
   const hi = sorted[mid] ?? Number.NaN;
   return sorted.length % 2 === 1 ? hi : ((sorted[mid - 1] ?? hi) + hi) / 2;
 }
+
+/** A row of the benchmark's table; `pass` undefined: informational, no target. */
+export interface BenchRow {
+  metric: string;
+  value: string;
+  target: string;
+  pass?: boolean;
+}
+
+/** Milliseconds as seconds with two decimals. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** Whole megabytes. */
+export const mb = (value: number) => `${value.toFixed(0)} MB`;
+
+/** A ratio of two timings. */
+export const times = (ratio: number) => `${ratio.toFixed(2)}×`;
+
+/** A row whose figure passes at or below its limit, both shown by `show`. */
+export function atMost(metric: string, value: number, limit: number, show: (n: number) => string): BenchRow {
+  return { metric, value: show(value), target: `≤ ${show(limit)}`, pass: value <= limit };
+}

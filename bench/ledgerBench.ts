@@ -14,7 +14,8 @@ import { writeTabs } from '../adapters/workbook/sample';
 import { writeXlsx } from '../adapters/workbook/xlsx';
 import { ledgerActivities } from '../shared/ledger';
 import { validateWorkbook } from '../shared/validate';
-import { type CliBenchRow, GONGJIAN, type Measured, measureScript } from './cliBench';
+import { GONGJIAN, type Measured, measureScript } from './cliBench';
+import { atMost, type BenchRow, mb, seconds } from './format';
 import { generateWorkbook } from './generate';
 
 export const LEDGER_TARGETS = { seconds: 60, peakRssMb: 500 } as const;
@@ -29,9 +30,6 @@ export interface LedgerBenchOptions {
 
 /** Distinct photos made; the evidence folders hold hard links to them (the disk holds them once). */
 const DISTINCT_PHOTOS = 16;
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const mb = (value: number) => `${value.toFixed(0)} MB`;
 
 function ok(run: Measured, what: string): Measured {
   if (run.code !== 0) throw new Error(`${what} exited ${run.code}: ${run.stderr}`);
@@ -54,7 +52,7 @@ async function photo(file: string, seed: number): Promise<void> {
 }
 
 /** Measures `gongjian ledger` with and without photos, and `gongjian report` on the same plan. */
-export async function runLedgerBench(options: LedgerBenchOptions): Promise<CliBenchRow[]> {
+export async function runLedgerBench(options: LedgerBenchOptions): Promise<BenchRow[]> {
   const { activities, photosPerActivity, year, progress } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gongjian-bench-ledger-'));
   try {
@@ -134,18 +132,13 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<CliBe
 
     const what = `${ids.length.toLocaleString('en-US')} activities, ${photos.toLocaleString('en-US')} photos`;
     return [
-      {
-        metric: `gongjian ledger (${what}; ${mb(size / 2 ** 20)} .docx)`,
-        value: seconds(full.wallMs),
-        target: `≤ ${LEDGER_TARGETS.seconds} s`,
-        pass: full.wallMs <= LEDGER_TARGETS.seconds * 1000,
-      },
-      {
-        metric: 'gongjian ledger: peak RSS of its process',
-        value: mb(full.peakRssMb),
-        target: `≤ ${LEDGER_TARGETS.peakRssMb} MB`,
-        pass: full.peakRssMb <= LEDGER_TARGETS.peakRssMb,
-      },
+      atMost(
+        `gongjian ledger (${what}; ${mb(size / 2 ** 20)} .docx)`,
+        full.wallMs,
+        LEDGER_TARGETS.seconds * 1000,
+        seconds,
+      ),
+      atMost('gongjian ledger: peak RSS of its process', full.peakRssMb, LEDGER_TARGETS.peakRssMb, mb),
       {
         metric: `gongjian ledger / gongjian report of the same plan (${seconds(report.wallMs)}, ${mb(report.peakRssMb)})`,
         value: `${(full.wallMs / report.wallMs).toFixed(1)}× time, ${(full.peakRssMb / report.peakRssMb).toFixed(2)}× RSS`,

@@ -13,7 +13,7 @@ import type { RawWorkbook } from '../shared/workbook';
 import { onePassBaseline } from './baseline';
 import { runCliBench } from './cliBench';
 import { districtRows, runDistrictBench } from './districtBench';
-import { int, median, ms } from './format';
+import { type BenchRow, int, median, ms } from './format';
 import { type FormulaRun, runFormulaComparison } from './formulas';
 import { type FunctionsBench, runFunctionsBench, type SyncRun } from './functionsBench';
 import { DEFAULT_GENERATE_OPTIONS, type GenerateOptions, generateWorkbook } from './generate';
@@ -197,15 +197,7 @@ function timeBaseline(prepared: Prepared, asOf: string, runs: number): number {
 
 // ── reporting ────────────────────────────────────────────────────────────────────────────────
 
-interface Row {
-  metric: string;
-  value: string;
-  target: string;
-  /** undefined: informational, no target. */
-  pass?: boolean;
-}
-
-function printTable(rows: Row[]): void {
+function printTable(rows: BenchRow[]): void {
   const cells = rows.map((r) => [
     r.metric,
     r.value,
@@ -328,7 +320,7 @@ async function main(): Promise<void> {
   }
   console.log('');
 
-  const rows: Row[] = [
+  const rows: BenchRow[] = [
     {
       metric: `validation throughput, ${int(large.dataRows)} data rows (best of ${VALIDATION_RUNS})`,
       value: `${int(rowsPerSecond)} rows/s`,
@@ -466,7 +458,7 @@ async function main(): Promise<void> {
 }
 
 /** The mail part's rows: 500 digests through the queue and the sender to a local SMTP server. */
-function mailRows(m: MailBench): Row[] {
+function mailRows(m: MailBench): BenchRow[] {
   return [
     {
       metric: `mail: ${int(m.messages)} partner digests (${(m.messageBytes / 1024).toFixed(1)} KB each) queued and delivered over a pooled SMTP connection`,
@@ -485,7 +477,7 @@ function mailRows(m: MailBench): Row[] {
 }
 
 /** Update requests: a form POST to its row in the .xlsx, against staff adding a row and syncing. */
-function requestRows(r: RequestBench): Row[] {
+function requestRows(r: RequestBench): BenchRow[] {
   const request = median(r.requestToRowMs);
   const baseline = median(r.baselineMs);
   return [
@@ -513,12 +505,12 @@ const FIRST_SYNC_TARGET_MS: Record<number, number> = { 1000: 3_000, 10000: 15_00
 const PER_SYNC = { invocations: 2, recomputations: 2, otherDocumentWrites: 10 } as const;
 
 /** The functions part's rows: first syncs by size, flatness, re-sync, latency, cold start. */
-function functionRows(f: FunctionsBench): Row[] {
+function functionRows(f: FunctionsBench): BenchRow[] {
   const sorted = [...f.latencyMs].sort((a, b) => a - b);
   const at = (q: number) =>
     sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
   const perThousand = (run: SyncRun) => (run.ms * 1000) / run.rows;
-  const rows: Row[] = [
+  const rows: BenchRow[] = [
     {
       metric: `the stack's very first sync (${int(f.warmUp.rows)} rows; the emulator's JVM still warming up)`,
       value: ms(f.warmUp.ms),

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { processPhoto } from '../adapters/photos/process';
-import type { CliBenchRow } from './cliBench';
+import { atMost, type BenchRow, ms, times } from './format';
 
 export const PHOTO_TARGETS = { floorRatio: 1.5 } as const;
 
@@ -37,7 +37,7 @@ export async function twelveMegapixelJpeg(quality = 92): Promise<Buffer> {
 }
 
 /** Runs the photo benchmark and returns its table rows. */
-export async function runPhotoBench(progress: (text: string) => void, runs = 5): Promise<CliBenchRow[]> {
+export async function runPhotoBench(progress: (text: string) => void, runs = 5): Promise<BenchRow[]> {
   progress('photos: a 12-megapixel JPEG…');
   const input = await twelveMegapixelJpeg();
   const floors: number[] = [];
@@ -54,7 +54,6 @@ export async function runPhotoBench(progress: (text: string) => void, runs = 5):
   const floor = Math.min(...floors);
   const best = Math.min(...ours);
   const ratio = best / floor;
-  const ms = (value: number) => `${value.toFixed(0)} ms`;
   return [
     {
       metric: `process a 12-MP phone JPEG (${(input.length / 1024 / 1024).toFixed(1)} MB), best of ${runs}`,
@@ -66,11 +65,6 @@ export async function runPhotoBench(progress: (text: string) => void, runs = 5):
       value: ms(floor),
       target: '',
     },
-    {
-      metric: 'photo processing / sharp decode+encode',
-      value: `${ratio.toFixed(2)}×`,
-      target: `≤ ${PHOTO_TARGETS.floorRatio}×`,
-      pass: ratio <= PHOTO_TARGETS.floorRatio,
-    },
+    atMost('photo processing / sharp decode+encode', ratio, PHOTO_TARGETS.floorRatio, times),
   ];
 }

@@ -7,7 +7,7 @@
 import { yearReportDocx } from '../adapters/report/build';
 import { computeStats } from '../shared/stats';
 import { validateWorkbook } from '../shared/validate';
-import { median } from './format';
+import { type BenchRow, median } from './format';
 import { type GenerateOptions, generateWorkbook } from './generate';
 
 export const REPORT_TARGETS = { ms: 2000, bytes: 1024 * 1024 } as const;
@@ -55,9 +55,7 @@ export async function runReportBench(
 }
 
 /** The benchmark table's rows for the report. */
-export function reportRows(
-  bench: ReportBench,
-): { metric: string; value: string; target: string; pass?: boolean }[] {
+export function reportRows(bench: ReportBench): BenchRow[] {
   const size = `${bench.activities.toLocaleString('en-US')} activities, ${bench.measures} measures`;
   return [
     {

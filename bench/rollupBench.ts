@@ -13,7 +13,8 @@ import { writeXlsx } from '../adapters/workbook/xlsx';
 import type { DistrictRollup } from '../shared/rollup';
 import type { Stats } from '../shared/stats-types';
 import type { RawWorkbook } from '../shared/workbook';
-import { type CliBenchRow, GONGJIAN, type Measured, measureScript } from './cliBench';
+import { GONGJIAN, type Measured, measureScript } from './cliBench';
+import { atMost, type BenchRow, mb, seconds, times } from './format';
 import { generateWorkbook } from './generate';
 
 export const ROLLUP_TARGETS = { ratio: 1.2, peakRssMb: 400 } as const;
@@ -36,16 +37,13 @@ function communityPlan(index: number, year: number): RawWorkbook {
   return workbook;
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (value: number) => `${value.toFixed(0)} MB`;
-
 function ok(run: Measured, what: string): Measured {
   if (run.code !== 0) throw new Error(`${what} exited ${run.code}: ${run.stderr}`);
   return run;
 }
 
 /** Measures `gongjian rollup` over generated workbooks against `gongjian stats` on each. */
-export async function runRollupBench(options: RollupBenchOptions): Promise<CliBenchRow[]> {
+export async function runRollupBench(options: RollupBenchOptions): Promise<BenchRow[]> {
   const { plans, asOf, progress } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gongjian-bench-rollup-'));
   try {
@@ -117,18 +115,13 @@ export async function runRollupBench(options: RollupBenchOptions): Promise<CliBe
         value: seconds(statsMs),
         target: '',
       },
-      {
-        metric: 'gongjian rollup / sum of gongjian stats',
-        value: `${ratio.toFixed(2)}×`,
-        target: `≤ ${ROLLUP_TARGETS.ratio}×`,
-        pass: ratio <= ROLLUP_TARGETS.ratio,
-      },
-      {
-        metric: 'gongjian rollup: peak RSS of its process (also with --json)',
-        value: mb(peak),
-        target: `≤ ${ROLLUP_TARGETS.peakRssMb} MB`,
-        pass: peak <= ROLLUP_TARGETS.peakRssMb,
-      },
+      atMost('gongjian rollup / sum of gongjian stats', ratio, ROLLUP_TARGETS.ratio, times),
+      atMost(
+        'gongjian rollup: peak RSS of its process (also with --json)',
+        peak,
+        ROLLUP_TARGETS.peakRssMb,
+        mb,
+      ),
       {
         metric: 'communities whose roll-up figures differ from gongjian stats --json',
         value: String(disagreements),

@@ -102,6 +102,11 @@ function list(item: z.ZodType<string, string>) {
     .transform((items) => [...new Set(items)]);
 }
 
+/** Digits only (no sign, exponent or space), read as a whole number from min to max. */
+function wholeNumber(min: number, max: number) {
+  return z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max));
+}
+
 const email = z
   .string()
   .refine(isEmail)
@@ -178,12 +183,7 @@ const VARIABLES = {
   }),
   maxBodyBytes: variable({
     names: ['GONGJIAN_MAX_BODY_BYTES'],
-    schema: z
-      .string()
-      .regex(/^\d+$/)
-      .transform(Number)
-      .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER))
-      .default(30 * MiB),
+    schema: wholeNumber(1, Number.MAX_SAFE_INTEGER).default(30 * MiB),
     expected: { zh: '正整数（字节数）', en: 'a positive integer (bytes)' },
   }),
   smtpUrl: variable({
@@ -199,12 +199,7 @@ const VARIABLES = {
   }),
   mailRetentionDays: variable({
     names: ['GONGJIAN_MAIL_RETENTION_DAYS'],
-    schema: z
-      .string()
-      .regex(/^\d+$/)
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(3650))
-      .default(DEFAULT_MAIL_RETENTION_DAYS),
+    schema: wholeNumber(1, 3650).default(DEFAULT_MAIL_RETENTION_DAYS),
     expected: { zh: '1 到 3650 之间的整数（天）', en: 'a whole number of days from 1 to 3650' },
   }),
   outboxDir: variable({
@@ -249,12 +244,7 @@ const VARIABLES = {
   }),
   requestEmailsPerDay: variable({
     names: ['GONGJIAN_REQUEST_EMAILS_PER_DAY'],
-    schema: z
-      .string()
-      .regex(/^\d+$/)
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(100_000))
-      .default(DEFAULT_REQUEST_EMAILS_PER_DAY),
+    schema: wholeNumber(1, 100_000).default(DEFAULT_REQUEST_EMAILS_PER_DAY),
     expected: {
       zh: '1 到 100000 之间的整数（封/天）',
       en: 'a whole number of emails per day from 1 to 100000',
