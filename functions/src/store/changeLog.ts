@@ -12,9 +12,12 @@
  *   - A submission's and a restore's chunk IDs derive from their idempotency keys, and their
  *     batches create their queue entry with create(): a second delivery writes nothing at all.
  * Cost: one chunk document per batch of up to 499 record writes — a sync changing k rows writes
- * about k/499 more documents; an unchanged sync writes none. The entries are one JSON string
- * field (excluded from indexing in firestore.indexes.json), so a chunk costs one index entry per
- * indexed field, not one per value — plus `ids`, the IDs of the records it changed, one index
+ * about k/499 more documents; an unchanged sync writes none. The entries are one field, their JSON
+ * deflated (`packed`, bytes; excluded from indexing in firestore.indexes.json): a created record's
+ * entry holds all its values, so as plain JSON a first sync's log outweighed the records it
+ * describes (4.0 MB for 3.3 MB at 10,000 activities; 0.5 MB deflated), and the emulator spent
+ * about half again its CPU on them. A chunk costs one index entry per indexed field, not one per
+ * value — plus `ids`, the IDs of the records it changed, one index
  * entry each (O(k) for k changes, like the records themselves).
  * Reading one record's changes (`history --row`, a restore) queries `ids` array-contains (with
  * `at` descending: the composite index in firestore.indexes.json), so it reads the chunks that
@@ -22,6 +25,7 @@
  * Retention: `expireAt` is the write time plus the plan's 变更记录保留天数; a TTL policy on it
  * (firestore.indexes.json fieldOverrides) deletes the chunk, as for rate limits and mail.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type Firestore, type QueryDocumentSnapshot, Timestamp } from 'firebase-admin/firestore';
 import * as z from 'zod';
 import {
@@ -49,7 +53,9 @@ const StoredChunk = z.object({
   at: z.string(),
   by: z.string(),
   source: z.enum(CHANGE_SOURCES),
-  entries: z.string(),
+  /** Chunks written before entries were packed hold them as a JSON string. */
+  entries: z.string().optional(),
+  packed: z.instanceof(Uint8Array).optional(),
 });
 
 /**
@@ -69,7 +75,8 @@ export function chunkDoc(context: ChangeContext, changes: readonly RecordChange[
     expireAt: Timestamp.fromMillis(context.at.getTime() + context.keepDays * DAY_MS),
     count: changes.length,
     ids: [...new Set(changes.map((change) => change.id))],
-    entries: JSON.stringify(changes),
+    // Level 1: a sixth of the size already, at about 3 ms for a full chunk.
+    packed: deflateRawSync(JSON.stringify(changes), { level: 1 }),
   };
 }
 
@@ -138,7 +145,8 @@ export async function readChanges(
     if (options.reads) options.reads.chunks += snapshot.size;
     for (const doc of snapshot.docs) {
       const chunk = StoredChunk.parse(doc.data());
-      const changes = z.array(RecordChangeSchema).parse(JSON.parse(chunk.entries));
+      const json = chunk.packed ? inflateRawSync(chunk.packed).toString('utf8') : (chunk.entries ?? '[]');
+      const changes = z.array(RecordChangeSchema).parse(JSON.parse(json));
       // Within a chunk, entries are in write order: the later ones are newer.
       for (const change of changes.reverse()) {
         const entry: ChangeEntry = { ...change, at: chunk.at, by: chunk.by, source: chunk.source };

@@ -8,6 +8,7 @@
  */
 
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
@@ -240,6 +241,29 @@ describe('the change log', () => {
       [10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((i) => String((rows[i] as CellValue[])[ID])),
     );
     expect(all.filter((e) => e.op === 'created')).toHaveLength(many.length);
+  });
+
+  it('keeps entries packed, and still reads a chunk written before packing', async () => {
+    const store = new PlanStore(fs.firestore());
+    const db = fs.firestore();
+    const { base } = numberedSample();
+    await sync(store, 'pPack', base, minutes(0));
+    const logged = await readChanges(db, 'pPack');
+    const chunk = (await changesRef(db, 'pPack').limit(1).get()).docs[0];
+    // Stored as deflated bytes, far smaller than the JSON it holds.
+    const packed = chunk?.get('packed') as Uint8Array;
+    expect(packed).toBeInstanceOf(Uint8Array);
+    expect(chunk?.get('entries')).toBeUndefined();
+    const json = inflateRawSync(packed).toString('utf8');
+    expect(packed.length * 3).toBeLessThan(Buffer.byteLength(json));
+    // A chunk as written before: the same entries as a JSON string read back the same.
+    const { packed: _, ...plain } = chunk?.data() ?? {};
+    await changesRef(db, 'pOld')
+      .doc(String(chunk?.id))
+      .set({ ...plain, entries: json });
+    const old = await readChanges(db, 'pOld');
+    expect(old.length).toBeGreaterThan(0);
+    expect(old).toEqual(logged.filter((e) => old.some((o) => o.tab === e.tab && o.id === e.id)));
   });
 
   it('logs each change once when a sync is retried after a lost answer, two syncs race, and a form submission races a sync', async () => {
