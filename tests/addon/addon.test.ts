@@ -1483,8 +1483,9 @@ const escapeAttribute = (text: string) =>
 /**
  * Lays each page out in a 375×812 frame (a phone; the sidebar is narrower still) in one headless
  * Chromium run and reports, per page, how far it overflows sideways — and for the add-activity
- * form, the same after a refused submission, with the order of its status line and error list;
- * for the request dialogs, the same after sending to everyone with a long message, or revoking.
+ * form, the same after a refused submission, with the order of its status line and error list; for
+ * the settings, what a refused plan ID's field says; for the request dialogs, the same after sending
+ * to everyone with a long message, or revoking.
  */
 async function layOut(pages: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
   // google.script.run as the sidebar has it: the form's submission is refused with a long message.
@@ -1501,6 +1502,7 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
           .concat(form.to.map((to) => '已发送：收件人 ' + to + ' → ' + to + '、cc' + to)));
       },
       revokeUpdateLinks(email) { handlers.ok('已撤销 ' + email + ' 的 2 个填报链接，这些链接从现在起无法再打开。'); },
+      saveSettings() { handlers.ok({ ok: false, errors: { planId: '计划编号只能由字母、数字、下划线和连字符组成，最多 64 个字符' } }); },
     };
     window.google = { script: { run: run, host: { close() {} } } };
   </script>`;
@@ -1545,6 +1547,16 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
             message: window.sentForm.message.length,
             status: doc.getElementById('status').textContent,
             lines: doc.querySelectorAll('#result li').length,
+          };
+        }
+        if (frame.id === 'Settings') {
+          doc.getElementById('planId').value = 'xx 2026';
+          doc.getElementById('save').click();
+          entry.refused = {
+            overflow: overflow(),
+            status: doc.getElementById('status').textContent,
+            planId: doc.getElementById('planId-error').textContent,
+            saveOn: !doc.getElementById('save').disabled,
           };
         }
         if (frame.id === 'RevokeLinks') {
@@ -1601,7 +1613,15 @@ describe('the add-on pages in headless Chromium at a phone width', () => {
     const result = await layOut({ Issues: issues, AddActivity: form, Settings: settings });
     expect(result).toEqual({
       Issues: { overflow: 0 },
-      Settings: { overflow: 0 },
+      Settings: {
+        overflow: 0,
+        refused: {
+          overflow: 0,
+          status: '',
+          planId: '计划编号只能由字母、数字、下划线和连字符组成，最多 64 个字符',
+          saveOn: true,
+        },
+      },
       AddActivity: {
         overflow: 0,
         refused: {
