@@ -1485,7 +1485,7 @@ const escapeAttribute = (text: string) =>
  * Chromium run and reports, per page, how far it overflows sideways — and for the add-activity
  * form, the same after a refused submission, with the order of its status line and error list; for
  * the settings, what a refused plan ID's field says; for the request dialogs, the same after sending
- * to everyone with a long message, or revoking.
+ * to everyone with a long message, or revoking; for the restore dialog, what it lists and restores.
  */
 async function layOut(pages: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
   // google.script.run as the sidebar has it: the form's submission is refused with a long message.
@@ -1502,6 +1502,7 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
           .concat(form.to.map((to) => '已发送：收件人 ' + to + ' → ' + to + '、cc' + to)));
       },
       revokeUpdateLinks(email) { handlers.ok('已撤销 ' + email + ' 的 2 个填报链接，这些链接从现在起无法再打开。'); },
+      restoreDeletedRecords(ids) { handlers.ok('已恢复 ' + ids.length + ' 条记录。'); },
       saveSettings() { handlers.ok({ ok: false, errors: { planId: '计划编号只能由字母、数字、下划线和连字符组成，最多 64 个字符' } }); },
     };
     window.google = { script: { run: run, host: { close() {} } } };
@@ -1558,6 +1559,17 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
             planId: doc.getElementById('planId-error').textContent,
             saveOn: !doc.getElementById('save').disabled,
           };
+        }
+        if (frame.id === 'RestoreDeleted') {
+          const boxes = doc.querySelectorAll('#list input[type=checkbox]');
+          entry.listed = {
+            boxes: boxes.length,
+            labels: [...doc.querySelectorAll('#list label')].map((label) => label.textContent),
+            markup: doc.querySelectorAll('#list img, #list b').length,
+          };
+          boxes[0].click();
+          doc.getElementById('restore').click();
+          entry.restored = { overflow: overflow(), status: doc.getElementById('status').textContent };
         }
         if (frame.id === 'RevokeLinks') {
           doc.getElementById('email').value = 'r'.repeat(60) + '@' + 'e'.repeat(60) + '.example.cn';
@@ -1630,6 +1642,53 @@ describe('the add-on pages in headless Chromium at a phone width', () => {
           errors: `找不到关联事项「${'X'.repeat(120)}」`,
           statusFirst: true,
         },
+      },
+    });
+  });
+
+  it('fit the restore dialog at 375 px, hostile and long unbroken titles shown as text beside their boxes', async () => {
+    const addon = load(true);
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    const hostile = `<img src=x onerror="alert(1)"><b>联谊会</b>${'X'.repeat(100)}`;
+    const deleted = (id: string, tab: 'activities' | 'partners', data: Record<string, string>) => ({
+      at: `${YEAR}-03-01T08:00:00.000Z`,
+      by: `张三${'Z'.repeat(60)}`,
+      source: 'sync',
+      tab,
+      id,
+      op: 'deleted',
+      fields: [],
+      data,
+    });
+    addon.services.respond = () => ({
+      status: 200,
+      body: HistoryResponse.parse({
+        planId: PLAN_ID,
+        timezone: 'Asia/Shanghai',
+        changes: [
+          deleted('A0007', 'activities', { title: hostile }),
+          deleted('P11', 'partners', { name: 'xx物流公司' }),
+        ],
+      }),
+    });
+    addon.call('showRestoreDeleted');
+    const dialog = addon.services.dialogs.at(-1);
+    // When and by whom, as the add-on words them (its own tests say how).
+    const [first, second] = dialog?.output.payload<{ items: { at: string; by: string }[] }>().items ?? [];
+    const result = await layOut({ RestoreDeleted: dialog?.output.getContent() ?? '' });
+    expect(result).toEqual({
+      RestoreDeleted: {
+        overflow: 0,
+        listed: {
+          boxes: 2,
+          labels: [
+            ` 「活动」A0007  ${hostile}（${first?.at} 由 ${first?.by} 删除）`,
+            ` 「共建单位」P11  xx物流公司（${second?.at} 由 ${second?.by} 删除）`,
+          ],
+          markup: 0,
+        },
+        restored: { overflow: 0, status: '已恢复 1 条记录。' },
       },
     });
   });
