@@ -37,6 +37,82 @@ const common = {
   logLevel: 'warning',
 };
 
+// Every page is built from one skeleton, partials/page.html: the doctype, the <head> with the
+// shared stylesheet and helpers, the payload, and the function a page's script runs in are written
+// there once, and a page's source holds only its own pieces — its <style> (optional), its markup and
+// its <script>, in that order, the tags alone on their lines. The skeleton's
+// `<!-- include partials/NAME.html… -->` lines are replaced by those partials. Done here rather
+// than with Apps Script's `<?!= include() ?>` idiom: the pushed pages stay plain templates with no
+// unescaped scriptlet and no server round trip, and a page missing a piece, or a missing partial,
+// fails the build — before the output folder is touched — not a dialog in a user's hands.
+const SKELETON = 'partials/page.html';
+// The skeleton's three slots, each a line of its own: the page's <style>, its markup, and the
+// statements of its <script>.
+const SLOT = /^([ \t]*)(?:<!-- page (style|body) -->|\/\* page (script) \*\/)\n/gm;
+const INCLUDE = /^<!-- include (partials\/[\w-]+\.html)\b.*-->\n/gm;
+
+function fail(message) {
+  console.error(`build-addon: ${message}`);
+  process.exit(1);
+}
+
+async function withPartials(name, text) {
+  const partials = new Map();
+  for (const [, partial] of text.matchAll(INCLUDE)) {
+    try {
+      partials.set(partial, await readFile(join(source, 'src', partial), 'utf8'));
+    } catch {
+      fail(`${name} includes ${partial}, which sheets-addon/src does not have`);
+    }
+  }
+  return text.replace(INCLUDE, (_line, partial) => partials.get(partial));
+}
+
+/** A page's source cut into the pieces the skeleton takes; anything else fails the build, naming it. */
+function pagePieces(page, text) {
+  const own = /<!DOCTYPE|<(?:html|head|body)\b|<!-- include/i.exec(text);
+  if (own)
+    fail(
+      `${page} still has ${own[0]}…, which ${SKELETON} gives every page: a page is its <style>, markup and <script>`,
+    );
+  const last = /\n<script>\n([\s\S]*?\n)<\/script>\n$/.exec(text);
+  if (!last)
+    fail(`${page} does not end with its <script> (the tags alone on their lines), which ${SKELETON} runs`);
+  const first = /^<style>\n([\s\S]*?\n)<\/style>\n/.exec(text);
+  const body = `${text.slice(first ? first[0].length : 0, last.index).trim()}\n`;
+  if (body.trim() === '') fail(`${page} has no markup between its <style> and its <script>`);
+  const stray = /<\/?(?:script|style)\b/i.exec(body) ?? /<\/?script\b/i.exec(last[1]);
+  if (stray)
+    fail(
+      `${page} has a ${stray[0]} outside its pieces: a page has one <style>, first, and one <script>, last`,
+    );
+  return { style: first ? `<style>\n${first[1]}</style>\n` : '', body, script: last[1] };
+}
+
+/** The lines of `text` moved to `indent`, keeping how they are indented among themselves. */
+function indented(text, indent) {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const margin = Math.min(...lines.map((line) => line.length - line.trimStart().length));
+  return text.replace(/^.+$/gm, (line) => (line.trim() === '' ? '' : indent + line.slice(margin)));
+}
+
+const skeleton = await withPartials(SKELETON, await readFile(join(source, 'src', SKELETON), 'utf8'));
+const slots = [...skeleton.matchAll(SLOT)].map((slot) => slot[2] ?? slot[3]);
+for (const piece of ['style', 'body', 'script']) {
+  const found = slots.filter((slot) => slot === piece).length;
+  if (found !== 1) fail(`${SKELETON} must have one ${piece} slot, not ${found}`);
+}
+
+const pages = (await readdir(join(source, 'src'))).filter((file) => file.endsWith('.html')).sort();
+const built = new Map();
+for (const page of pages) {
+  const pieces = pagePieces(page, await readFile(join(source, 'src', page), 'utf8'));
+  built.set(
+    page,
+    skeleton.replace(SLOT, (_line, indent, markup, script) => indented(pieces[markup ?? script], indent)),
+  );
+}
+
 // Pass 1: the export names of main.ts (esbuild lists them for ESM output only).
 const probe = await build({ ...common, format: 'esm', write: false, metafile: true, outdir });
 const exportNames = Object.values(probe.metafile.outputs).flatMap((output) => output.exports ?? []);
@@ -87,30 +163,7 @@ if (badPrefix) {
 }
 if (whitelist.length > 0) manifest.urlFetchWhitelist = whitelist;
 await writeFile(join(outdir, 'appsscript.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-
-// A page's `<!-- include partials/NAME.html… -->` line is replaced by that partial, so the <head>
-// every dialog shares is written once. Done here rather than with Apps Script's
-// `<?!= include() ?>` idiom: the pushed pages stay plain templates with no unescaped scriptlet and
-// no server round trip, and a partial that is missing fails the build, not a dialog in a user's hands.
-const INCLUDE = /^<!-- include (partials\/[\w-]+\.html)\b.*-->\n/gm;
-async function withPartials(page) {
-  const text = await readFile(join(source, 'src', page), 'utf8');
-  const partials = new Map();
-  for (const [, name] of text.matchAll(INCLUDE)) {
-    try {
-      partials.set(name, await readFile(join(source, 'src', name), 'utf8'));
-    } catch {
-      console.error(`build-addon: ${page} includes ${name}, which sheets-addon/src does not have`);
-      process.exit(1);
-    }
-  }
-  return text.replace(INCLUDE, (_line, name) => partials.get(name));
-}
-
-const pages = (await readdir(join(source, 'src'))).filter((file) => file.endsWith('.html')).sort();
-for (const page of pages) {
-  await writeFile(join(outdir, page), await withPartials(page));
-}
+for (const [page, html] of built) await writeFile(join(outdir, page), html);
 
 const bytes = (await stat(script)).size;
 console.log(

@@ -323,18 +323,12 @@ describe('the bundle', () => {
   });
 
   it('builds its pages without innerHTML or unescaped scriptlets', () => {
-    for (const page of [
-      'AddActivity',
-      'Issues',
-      'Settings',
-      'SendRequests',
-      'RevokeLinks',
-      'RestoreDeleted',
-      'RowHistory',
-    ]) {
-      const html = readFileSync(join(outdir, `${page}.html`), 'utf8');
-      expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
-      expect(html).not.toMatch(/<\?!=|<\?(?!=)/);
+    const pages = readdirSync(outdir).filter((file) => file.endsWith('.html'));
+    expect(pages).toHaveLength(9);
+    for (const page of pages) {
+      const html = readFileSync(join(outdir, page), 'utf8');
+      expect(html, page).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+      expect(html, page).not.toMatch(/<\?!=|<\?(?!=)/);
     }
   });
 });
@@ -1483,8 +1477,9 @@ const escapeAttribute = (text: string) =>
 /**
  * Lays each page out in a 375×812 frame (a phone; the sidebar is narrower still) in one headless
  * Chromium run and reports, per page, how far it overflows sideways — and for the add-activity
- * form, the same after a refused submission, with the order of its status line and error list;
- * for the request dialogs, the same after sending to everyone with a long message, or revoking.
+ * form, the same after a refused submission, with the order of its status line and error list; for
+ * the settings, what a refused plan ID's field says; for the request dialogs, the same after sending
+ * to everyone with a long message, or revoking; for the restore dialog, what it lists and restores.
  */
 async function layOut(pages: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
   // google.script.run as the sidebar has it: the form's submission is refused with a long message.
@@ -1501,6 +1496,8 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
           .concat(form.to.map((to) => '已发送：收件人 ' + to + ' → ' + to + '、cc' + to)));
       },
       revokeUpdateLinks(email) { handlers.ok('已撤销 ' + email + ' 的 2 个填报链接，这些链接从现在起无法再打开。'); },
+      restoreDeletedRecords(ids) { handlers.ok('已恢复 ' + ids.length + ' 条记录。'); },
+      saveSettings() { handlers.ok({ ok: false, errors: { planId: '计划编号只能由字母、数字、下划线和连字符组成，最多 64 个字符' } }); },
     };
     window.google = { script: { run: run, host: { close() {} } } };
   </script>`;
@@ -1546,6 +1543,27 @@ async function layOut(pages: Record<string, string>): Promise<Record<string, Rec
             status: doc.getElementById('status').textContent,
             lines: doc.querySelectorAll('#result li').length,
           };
+        }
+        if (frame.id === 'Settings') {
+          doc.getElementById('planId').value = 'xx 2026';
+          doc.getElementById('save').click();
+          entry.refused = {
+            overflow: overflow(),
+            status: doc.getElementById('status').textContent,
+            planId: doc.getElementById('planId-error').textContent,
+            saveOn: !doc.getElementById('save').disabled,
+          };
+        }
+        if (frame.id === 'RestoreDeleted') {
+          const boxes = doc.querySelectorAll('#list input[type=checkbox]');
+          entry.listed = {
+            boxes: boxes.length,
+            labels: [...doc.querySelectorAll('#list label')].map((label) => label.textContent),
+            markup: doc.querySelectorAll('#list img, #list b').length,
+          };
+          boxes[0].click();
+          doc.getElementById('restore').click();
+          entry.restored = { overflow: overflow(), status: doc.getElementById('status').textContent };
         }
         if (frame.id === 'RevokeLinks') {
           doc.getElementById('email').value = 'r'.repeat(60) + '@' + 'e'.repeat(60) + '.example.cn';
@@ -1601,7 +1619,15 @@ describe('the add-on pages in headless Chromium at a phone width', () => {
     const result = await layOut({ Issues: issues, AddActivity: form, Settings: settings });
     expect(result).toEqual({
       Issues: { overflow: 0 },
-      Settings: { overflow: 0 },
+      Settings: {
+        overflow: 0,
+        refused: {
+          overflow: 0,
+          status: '',
+          planId: '计划编号只能由字母、数字、下划线和连字符组成，最多 64 个字符',
+          saveOn: true,
+        },
+      },
       AddActivity: {
         overflow: 0,
         refused: {
@@ -1610,6 +1636,53 @@ describe('the add-on pages in headless Chromium at a phone width', () => {
           errors: `找不到关联事项「${'X'.repeat(120)}」`,
           statusFirst: true,
         },
+      },
+    });
+  });
+
+  it('fit the restore dialog at 375 px, hostile and long unbroken titles shown as text beside their boxes', async () => {
+    const addon = load(true);
+    seed(addon);
+    addon.call('saveSettings', { apiUrl: API_URL, planId: PLAN_ID });
+    const hostile = `<img src=x onerror="alert(1)"><b>联谊会</b>${'X'.repeat(100)}`;
+    const deleted = (id: string, tab: 'activities' | 'partners', data: Record<string, string>) => ({
+      at: `${YEAR}-03-01T08:00:00.000Z`,
+      by: `张三${'Z'.repeat(60)}`,
+      source: 'sync',
+      tab,
+      id,
+      op: 'deleted',
+      fields: [],
+      data,
+    });
+    addon.services.respond = () => ({
+      status: 200,
+      body: HistoryResponse.parse({
+        planId: PLAN_ID,
+        timezone: 'Asia/Shanghai',
+        changes: [
+          deleted('A0007', 'activities', { title: hostile }),
+          deleted('P11', 'partners', { name: 'xx物流公司' }),
+        ],
+      }),
+    });
+    addon.call('showRestoreDeleted');
+    const dialog = addon.services.dialogs.at(-1);
+    // When and by whom, as the add-on words them (its own tests say how).
+    const [first, second] = dialog?.output.payload<{ items: { at: string; by: string }[] }>().items ?? [];
+    const result = await layOut({ RestoreDeleted: dialog?.output.getContent() ?? '' });
+    expect(result).toEqual({
+      RestoreDeleted: {
+        overflow: 0,
+        listed: {
+          boxes: 2,
+          labels: [
+            ` 「活动」A0007  ${hostile}（${first?.at} 由 ${first?.by} 删除）`,
+            ` 「共建单位」P11  xx物流公司（${second?.at} 由 ${second?.by} 删除）`,
+          ],
+          markup: 0,
+        },
+        restored: { overflow: 0, status: '已恢复 1 条记录。' },
       },
     });
   });

@@ -96,9 +96,10 @@ describe('生成活动台账', () => {
     expect(() => call('generateLedger', { partner: 'P9' })).toThrow('计划中没有编号或名称为「P9」的共建单位');
   });
 
-  it('the dialog sends its fields and shows the answer as text (headless Chromium)', async () => {
+  it('the dialog sends its fields and shows a refusal and the answer as text (headless Chromium)', async () => {
     const { call, services } = load();
     call('showLedger');
+    // The first request is refused, the second taken.
     const html = (services.dialogs.at(-1)?.output.getContent() ?? '')
       .replace(/<link rel="stylesheet"[^>]*>/, '')
       .replace(
@@ -111,29 +112,49 @@ describe('生成活动台账', () => {
             withFailureHandler(f) { handlers.fail = f; return run; },
             generateLedger(form) {
               window.sent.push(form);
-              handlers.ok(['正在生成，完成后将发送下载链接到您的邮箱（<b>x</b>）。']);
+              if (window.sent.length === 1) handlers.fail(new Error('计划中没有「<b>P9</b>」'));
+              else handlers.ok(['正在生成，完成后将发送下载链接到您的邮箱（<b>x</b>）。']);
             },
           };
           window.google = { script: { run: run, host: { close() {} } } };
         </script>`,
       );
+    const seen = `({
+      sent: window.sent,
+      bold: document.querySelectorAll('b').length,
+      status: document.getElementById('status').textContent,
+      refused: document.getElementById('status').className === 'error',
+      buttonOff: document.getElementById('generate').disabled,
+    })`;
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 375, height: 812 } });
       await page.setContent(html);
       expect(await page.getAttribute('#partners option', 'value')).toBe('P01');
       await page.fill('#from', '2026-03-01');
+      await page.fill('#partner', 'P9');
+      await page.click('#generate');
+      await page.waitForFunction(`document.getElementById('status').textContent.includes('P9')`);
+      expect(await page.evaluate(seen)).toMatchObject({
+        bold: 0,
+        status: '计划中没有「<b>P9</b>」',
+        refused: true,
+        buttonOff: false,
+      });
       await page.fill('#partner', 'P01');
       await page.click('#generate');
       await page.waitForFunction(`document.getElementById('status').textContent.includes('正在生成')`);
-      const seen = (await page.evaluate(`({
-        sent: window.sent,
-        bold: document.querySelectorAll('b').length,
-        status: document.getElementById('status').textContent,
-      })`)) as { sent: unknown[]; bold: number; status: string };
-      expect(seen.sent).toEqual([{ from: '2026-03-01', to: '', partner: 'P01' }]);
-      expect(seen.bold).toBe(0);
-      expect(seen.status).toContain('<b>x</b>');
+      // Taken: the ledger is on its way, so the button stays off rather than build it twice.
+      expect(await page.evaluate(seen)).toEqual({
+        sent: [
+          { from: '2026-03-01', to: '', partner: 'P9' },
+          { from: '2026-03-01', to: '', partner: 'P01' },
+        ],
+        bold: 0,
+        status: '正在生成，完成后将发送下载链接到您的邮箱（<b>x</b>）。',
+        refused: false,
+        buttonOff: true,
+      });
     } finally {
       await browser.close();
     }
