@@ -30,11 +30,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   ConfirmDeletionsRequest,
-  DISTRICT_ID,
-  DISTRICT_ROUTES,
-  type DistrictRouteName,
   type ErrorBody,
-  matchDistrictRoute,
   matchRoute,
   ROUTES,
   type RouteAnswer,
@@ -43,6 +39,12 @@ import {
   SyncRequest,
 } from '../../../shared/api';
 import type { RecordTabKey } from '../../../shared/columns';
+import {
+  DISTRICT_ID,
+  DISTRICT_ROUTES,
+  type DistrictRouteName,
+  matchDistrictRoute,
+} from '../../../shared/districtApi';
 import { UnusableInputError } from '../../../shared/errors';
 import { logs } from '../logs';
 import { isRebinding } from '../store/binding';

@@ -21,7 +21,7 @@ import {
   type DistrictRouteAnswer,
   type DistrictRouteName,
   DistrictSheetRequest,
-} from '../../../shared/api';
+} from '../../../shared/districtApi';
 import { computeRollup } from '../districts/refresh';
 import { type DistrictDoc, unknownDistrict } from '../store/districtStore';
 import { AuthError, type Identity } from './auth';
