@@ -1,8 +1,9 @@
 /**
  * What a route table is: the plan routes (shared/api.ts ROUTES) and the district routes
  * (shared/districtApi.ts DISTRICT_ROUTES) are each one table of these entries, and everything else
- * follows from an entry — the URL a client calls, the route a request path names, the sentences a
- * wrong input is refused with, the types of the input and the answer.
+ * follows from an entry — the URL a client calls, the route a request path names, how the server
+ * reads the route's input and the sentences it refuses a wrong one with
+ * (functions/src/http/input.ts), the types of the input and the answer.
  */
 import type * as z from 'zod';
 
@@ -38,6 +39,23 @@ export type RouteDef = RouteBase &
 
 /** A table of routes by name. */
 export type RouteTable = Readonly<Record<string, RouteDef>>;
+
+/** A route's input as its schema gives it: the parsed body, the parsed query, or nothing. */
+export type RouteInput<D extends RouteDef> = D extends { body: z.ZodType }
+  ? z.output<D['body']>
+  : D extends { query: z.ZodType }
+    ? z.output<D['query']>
+    : undefined;
+
+/** A call of one route of a table with its parsed input: switching on `route` narrows `input`. */
+export type RouteCall<T extends RouteTable> = {
+  [N in keyof T & string]: { route: N; input: RouteInput<T[N]> };
+}[keyof T & string];
+
+/** A route's success: its status and its answer, typed by its entry (one per route of a union). */
+export type RouteSuccess<T extends RouteTable, N extends keyof T & string> = N extends unknown
+  ? { status: T[N]['status']; body: z.output<T[N]['answer']> }
+  : never;
 
 /**
  * A table's URLs and the matching of request paths, for routes under /v1/{collection}/{id}/; a
