@@ -211,71 +211,64 @@ export function guardServer(server: Server, deps: ApiDeps): void {
  * its table entry, here once for every route.
  */
 async function planRoute(req: ApiRequest, deps: ApiDeps, { planId, route, identity }: PlanRouteCall) {
-  // Each case's answer is checked against the route table's type for it.
-  const answered = (answer: PlanAnswer) => answer;
   if (!PLAN_ID.test(planId)) throw unknownPlan();
   const plan = await deps.store.getPlan(planId);
   const creating = plan === undefined && route === 'sync' && isAdmin(identity.email, deps.admins);
   if (!plan && !creating) throw unknownPlan();
   if (plan) authorizeEditor(identity, plan);
   const call = readInput(ROUTES, route, req, deps.maxBodyBytes);
-  const handled = { deps, planId, identity };
-  // What a handler of an existing plan is given (only sync creates a plan).
-  const on = <I>(input: I) => ({ input, plan: existing(plan), identity, deps });
-  // One case per route of the table: a route added there without a case here does not compile.
-  switch (call.route) {
-    case 'sync':
-    case 'validate':
-      return answered(await syncOrValidate(handled, plan, call.route, call.input));
-    case 'stats':
-      return answered(await statsOf(handled, plan));
-    // Loaded on use: docx and the chart renderer would slow every cold start of the API.
-    case 'report':
-      return answered(await (await import('./report')).requestReport(on(call.input)));
-    case 'requests':
-      return answered(await (await import('./requests')).requestUpdates(on(call.input)));
-    case 'revoke':
-      return answered(await (await import('./requests')).revokeRequestLinks(on(call.input)));
-    case 'confirmDeletions':
-      return answered(await confirmDeletions(on(call.input)));
-    case 'history':
-      return answered(await (await import('./history')).historyOf(on(call.input)));
-    case 'restore':
-      return answered(await (await import('./history')).restoreRecords(on(call.input)));
-    case 'evidence':
-      return answered(await (await import('./evidence')).uploadEvidence(on(call.input)));
-    case 'ledger':
-      return answered(await (await import('./ledger')).requestLedger(on(call.input)));
-    default:
-      return call satisfies never;
-  }
-}
-
-/** What sync, validate and stats are given: they may meet a plan not created yet. */
-interface Handled {
-  deps: ApiDeps;
-  planId: string;
-  identity: Identity;
-}
-
-/** Only sync creates a plan: every other route has one by now. */
-function existing(plan: PlanDoc | undefined): PlanDoc {
+  if (call.route === 'sync' || call.route === 'validate')
+    return syncOrValidate({ deps, planId, identity }, plan, call.route, call.input);
+  // Only sync creates a plan: every other route has one by now.
   if (!plan) throw unknownPlan();
-  return plan;
+  return handle(call, { plan, identity, deps });
 }
 
-async function statsOf({ deps, planId }: Handled, plan: PlanDoc | undefined): Promise<PlanAnswer<'stats'>> {
-  const stats = await deps.store.getStats(planId);
+/** The handler of each plan route but sync and validate, loaded when first called. */
+type PlanHandlers = {
+  [R in Exclude<RouteName, 'sync' | 'validate'>]: () => Promise<
+    (call: PlanCall<R>) => Promise<PlanAnswer<R>>
+  >;
+};
+
+/**
+ * Every plan route's handler but sync's and validate's (which may meet a plan not created yet): a
+ * route of the table without one does not compile. The large ones live in their own modules, loaded
+ * on use — docx and the chart renderer would slow every cold start of the API.
+ */
+const PLAN_HANDLERS: PlanHandlers = {
+  stats: async () => statsOf,
+  report: async () => (await import('./report')).requestReport,
+  requests: async () => (await import('./requests')).requestUpdates,
+  revoke: async () => (await import('./requests')).revokeRequestLinks,
+  confirmDeletions: async () => confirmDeletions,
+  history: async () => (await import('./history')).historyOf,
+  restore: async () => (await import('./history')).restoreRecords,
+  evidence: async () => (await import('./evidence')).uploadEvidence,
+  ledger: async () => (await import('./ledger')).requestLedger,
+};
+
+/** Runs a route's handler on the route's own input (one type parameter ties the two together). */
+async function handle<R extends keyof PlanHandlers>(
+  call: { route: R; input: PlanCall<R>['input'] },
+  on: Omit<PlanCall<R>, 'input'>,
+): Promise<PlanAnswer<R>> {
+  const handler = await PLAN_HANDLERS[call.route]();
+  return handler({ ...on, input: call.input });
+}
+
+async function statsOf({ plan, deps }: PlanCall<'stats', 'store' | 'now'>): Promise<PlanAnswer<'stats'>> {
+  const stats = await deps.store.getStats(plan.planId);
   if (!stats) throw new ApiError('no_stats', '统计尚未生成，请先同步', 'No statistics yet; sync first');
   // Statistics are always of the last complete sync; this says whether one is under way or died.
-  const claim = await deps.store.getClaim(planId);
+  const claim = await deps.store.getClaim(plan.planId);
   const sync = !claim ? 'complete' : claim.expiresAt > deps.now().getTime() ? 'inProgress' : 'interrupted';
-  const body: StatsResponse = { planVersion: plan?.version ?? 0, sync, ...stats };
+  const body: StatsResponse = { planVersion: plan.version, sync, ...stats };
   return { status: 200, body };
 }
 
 async function syncOrValidate(
-  { deps, planId, identity }: Handled,
+  { deps, planId, identity }: { deps: ApiDeps; planId: string; identity: Identity },
   plan: PlanDoc | undefined,
   action: 'sync' | 'validate',
   body: SyncRequest,
