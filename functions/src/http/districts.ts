@@ -1,6 +1,6 @@
 /**
- * The district routes of the API (shared/api.ts DISTRICT_ROUTES), dispatched by api.ts once the
- * caller is authenticated:
+ * The district routes of the API (shared/districtApi.ts DISTRICT_ROUTES), dispatched by api.ts once
+ * the caller is authenticated, admitted here (admitDistrictCall) and the input read (http/input.ts):
  *   GET  /v1/districts/{id}/rollup         the roll-up, for the district's viewers and admins
  *   POST /v1/districts/{id}/create         a new district, for the service's admins
  *   POST /v1/districts/{id}/plans/add      a member plan more, for the district's admins
