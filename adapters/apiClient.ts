@@ -5,18 +5,14 @@
  */
 
 import type * as z from 'zod';
+import { ErrorBody, ROUTES, type RouteAnswer, type RouteName, routeUrl } from '../shared/api';
+import { knownErrorCode } from '../shared/apiErrors';
 import {
   DISTRICT_ROUTES,
   type DistrictRouteAnswer,
   type DistrictRouteName,
   districtRouteUrl,
-  ErrorBody,
-  ROUTES,
-  type RouteAnswer,
-  type RouteName,
-  routeUrl,
-} from '../shared/api';
-import { knownErrorCode } from '../shared/apiErrors';
+} from '../shared/districtApi';
 import { ApiRefusalError } from './terminal/errors';
 
 /** The refusal a non-2xx answer of the API carries; an answer outside the contract says its status. */

@@ -4,10 +4,12 @@
  * (sheets-addon/src/api.ts) and the local stack (stack/syncWorkbook.ts) — parse the
  * answers with the same ones.
  *
- * The routes are one table, ROUTES (method, path under /v1/plans/{planId}/, body and answer schemas,
- * success status, whether a success acknowledges a write): the server matches and dispatches from
- * it, and the clients build their URLs and parse their answers from it. Any refusal is a 4xx/5xx
- * ErrorBody whose code is one of API_ERRORS (shared/apiErrors.ts).
+ * The routes are one table, ROUTES (method, path under /v1/plans/{planId}/, input and answer schemas,
+ * what a refusal of a wrong input says, success status, whether a success acknowledges a write;
+ * shared/routes.ts): the server matches, reads each input and dispatches from it, and the clients
+ * build their URLs and parse their answers from it. The district routes are a table of their own
+ * (shared/districtApi.ts). Any refusal is a 4xx/5xx ErrorBody whose code is one of API_ERRORS
+ * (shared/apiErrors.ts).
  *
  * zod is bundled into the add-on anyway (its settings are checked with it), so the add-on parses
  * with these schemas rather than a hand-written copy.
@@ -18,7 +20,7 @@ import { PendingDeletion } from './deletionGuard';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_COUNT } from './evidence';
 import { ChangeEntry } from './history';
 import { ISSUE_SEVERITY, type IssueCode } from './issues';
-import type { DistrictRollup } from './rollup';
+import { type RouteTable, routesUnder } from './routes';
 import type { Stats } from './stats-types';
 
 /** A cell as the API receives it: no Date, dates travel as spreadsheet serial numbers. */
@@ -334,16 +336,26 @@ export type RestoreResponse = z.infer<typeof RestoreResponse>;
 
 /**
  * Every route of the staff API, all under /v1/plans/{planId}/ and all for the plan's owner and
- * editors (the first sync of a plan: an admin): the method, the path, the body's schema (none for a
- * GET), the success status and answer schema, and whether a success acknowledges a write (so the
- * server makes it durable before answering). validate answers like sync and writes nothing.
+ * editors (the first sync of a plan: an admin): the method, the path, the input (body or query; see
+ * RouteDef in shared/routes.ts) and what a refusal of a wrong one says it needs, the success status
+ * and answer schema, and whether a success acknowledges a write (so the server makes it durable
+ * before answering). validate answers like sync and writes nothing.
  */
 export const ROUTES = {
-  sync: { method: 'POST', path: 'sync', body: SyncRequest, status: 200, answer: SyncResponse, writes: true },
+  sync: {
+    method: 'POST',
+    path: 'sync',
+    body: SyncRequest,
+    workbook: true,
+    status: 200,
+    answer: SyncResponse,
+    writes: true,
+  },
   validate: {
     method: 'POST',
     path: 'validate',
     body: SyncRequest,
+    workbook: true,
     status: 200,
     answer: SyncResponse,
     writes: false,
@@ -353,6 +365,10 @@ export const ROUTES = {
     method: 'POST',
     path: 'report',
     body: ReportRequest,
+    hint: [
+      '需要 requestId（8–64 位字母、数字、_ 或 -），year 可选',
+      'needs a requestId (8–64 letters, digits, _ or -) and an optional year',
+    ],
     status: 202,
     answer: ReportResponse,
     writes: true,
@@ -361,6 +377,10 @@ export const ROUTES = {
     method: 'POST',
     path: 'requests',
     body: RequestsRequest,
+    hint: [
+      'to 为责任人邮箱或共建单位编号的列表，message、due（YYYY-MM-DD）和 requestId 可选',
+      'to is a list of owner emails or partner IDs; message, due (YYYY-MM-DD) and requestId are optional',
+    ],
     status: 202,
     answer: RequestsResponse,
     writes: true,
@@ -369,6 +389,7 @@ export const ROUTES = {
     method: 'POST',
     path: 'requests/revoke',
     body: RevokeRequest,
+    hint: ['需要 email（要撤销链接的人的邮箱）', 'needs email (whose links to revoke)'],
     status: 200,
     answer: RevokeResponse,
     writes: true,
@@ -377,6 +398,10 @@ export const ROUTES = {
     method: 'POST',
     path: 'deletions/confirm',
     body: ConfirmDeletionsRequest,
+    hint: [
+      '可选的 tab（partners、plan 或 activities）与 token',
+      'an optional tab (partners, plan or activities) and token',
+    ],
     status: 200,
     answer: ConfirmDeletionsResponse,
     writes: true,
@@ -385,6 +410,11 @@ export const ROUTES = {
     method: 'GET',
     path: 'history',
     body: undefined,
+    query: HistoryQuery,
+    hint: [
+      'row 为记录编号，tab 为 partners、plan 或 activities，since 为日期（YYYY-MM-DD），limit 为 1–5000 的整数',
+      'row is a record ID, tab partners, plan or activities, since a date (YYYY-MM-DD), limit a whole number 1–5000',
+    ],
     status: 200,
     answer: HistoryResponse,
     writes: false,
@@ -393,6 +423,10 @@ export const ROUTES = {
     method: 'POST',
     path: 'restore',
     body: RestoreRequest,
+    hint: [
+      'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）；给出 field 时只能有一个编号',
+      'ids is a list of the IDs to restore (activities, partners or measures); one ID with field',
+    ],
     status: 200,
     answer: RestoreResponse,
     writes: true,
@@ -401,6 +435,10 @@ export const ROUTES = {
     method: 'POST',
     path: 'evidence',
     body: EvidenceRequest,
+    hint: [
+      `需要 activityId（记录编号）和 1–6 张照片（name、data 为 base64，每张不超过 ${PHOTO_MAX_BYTES / 1024 / 1024} MB）`,
+      'needs an activityId and 1–6 photos ({name, data: base64}), each within the size limit',
+    ],
     status: 200,
     answer: EvidenceResponse,
     writes: true,
@@ -409,176 +447,24 @@ export const ROUTES = {
     method: 'POST',
     path: 'ledger',
     body: LedgerRequest,
+    hint: [
+      'from、to 为可选日期（YYYY-MM-DD，from 不晚于 to），partner 为可选的共建单位编号或名称',
+      'from and to are optional dates (YYYY-MM-DD, from not after to); partner an optional partner unit ID or name',
+    ],
     status: 202,
     answer: LedgerResponse,
     writes: true,
   },
-} as const;
+} as const satisfies RouteTable;
 export type RouteName = keyof typeof ROUTES;
 /** The success answer of a route, typed by its schema. */
 export type RouteAnswer<R extends RouteName> = z.infer<(typeof ROUTES)[R]['answer']>;
 
+const PLAN_ROUTES = routesUnder('plans', 'planId', ROUTES);
 /** The URL of a route for a plan, under the API's base URL. */
-export function routeUrl(apiUrl: string, planId: string, route: RouteName): string {
-  return `${apiUrl.replace(/\/+$/, '')}/v1/plans/${encodeURIComponent(planId)}/${ROUTES[route].path}`;
-}
-
-const ROUTE_BY_PATH: ReadonlyMap<string, RouteName> = new Map(
-  (Object.keys(ROUTES) as RouteName[]).map((name) => [ROUTES[name].path, name]),
-);
-
+export const routeUrl = PLAN_ROUTES.url;
 /** The route and plan ID a request path names (a trailing slash allowed), or undefined. */
-export function matchRoute(path: string): { route: RouteName; planId: string } | undefined {
-  const match = /^\/v1\/plans\/([^/]+)\/(.+?)\/?$/.exec(path);
-  const route = match?.[2] === undefined ? undefined : ROUTE_BY_PATH.get(match[2]);
-  return match?.[1] !== undefined && route !== undefined ? { route, planId: match[1] } : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Districts (§13): routes under /v1/districts/{districtId}/, a table of their own because who may
-// call them is decided by the district (its viewers and admins), never by a plan.
-
-/** A district ID: letters, digits, `_` and `-`, as a plan's. */
-export const DISTRICT_ID = /^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/;
-
-const Email = z.string().trim().toLowerCase().min(3).max(200).includes('@');
-
-/** The body of district create: its name, people and time zone. */
-export const DistrictCreateRequest = z.object({
-  name: z.string().trim().min(1).max(100),
-  timezone: z.string().min(1).max(64).default('Asia/Shanghai'),
-  viewers: z.array(Email).max(200).default([]),
-  admins: z.array(Email).max(50).default([]),
-});
-export type DistrictCreateRequest = z.infer<typeof DistrictCreateRequest>;
-
-/** The body of district plans/add and plans/remove. */
-export const DistrictPlanRequest = z.object({ planId: z.string().regex(/^(?!__.*__$)[A-Za-z0-9_-]{1,64}$/) });
-export type DistrictPlanRequest = z.infer<typeof DistrictPlanRequest>;
-
-/**
- * The body of district people: viewers and admins to add and to remove (each list optional, at
- * least one email in all; one email not both added and removed in the same role).
- */
-export const DistrictPeopleRequest = z
-  .object({
-    addViewers: z.array(Email).max(200).default([]),
-    removeViewers: z.array(Email).max(200).default([]),
-    addAdmins: z.array(Email).max(50).default([]),
-    removeAdmins: z.array(Email).max(50).default([]),
-  })
-  .refine(
-    (b) => b.addViewers.length + b.removeViewers.length + b.addAdmins.length + b.removeAdmins.length > 0,
-  )
-  .refine(
-    (b) =>
-      !b.addViewers.some((e) => b.removeViewers.includes(e)) &&
-      !b.addAdmins.some((e) => b.removeAdmins.includes(e)),
-  );
-export type DistrictPeopleRequest = z.infer<typeof DistrictPeopleRequest>;
-
-/** The body of district sheet: the Google Sheet its roll-up is written into (its ID, from its link). */
-export const DistrictSheetRequest = z.object({ spreadsheetId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/) });
-export type DistrictSheetRequest = z.infer<typeof DistrictSheetRequest>;
-
-/** The answer of every district admin route: the district as stored now. */
-export const DistrictResponse = z.object({
-  districtId: z.string(),
-  name: z.string(),
-  timezone: z.string(),
-  plans: z.array(z.string()),
-  viewers: z.array(z.string()),
-  admins: z.array(z.string()),
-  /** The Google Sheet the roll-up is written into, once bound (district sheet). */
-  spreadsheetId: z.string().optional(),
-});
-export type DistrictResponse = z.infer<typeof DistrictResponse>;
-
-/** The 200 answer of rollup: the district's roll-up over its member plans' summaries. */
-export const DistrictRollupResponse = z.object({
-  districtId: z.string(),
-  name: z.string(),
-  /** Member plans with no statistics yet: not in the roll-up until their first sync. */
-  pending: z.array(z.string()),
-  rollup: z.custom<DistrictRollup>((value) => typeof value === 'object' && value !== null),
-});
-export type DistrictRollupResponse = z.infer<typeof DistrictRollupResponse>;
-
-/**
- * Every district route, under /v1/districts/{districtId}/: `rollup` for the district's viewers
- * (and admins), the rest for its admins (create: the service's admins).
- */
-export const DISTRICT_ROUTES = {
-  districtRollup: {
-    method: 'GET',
-    path: 'rollup',
-    body: undefined,
-    status: 200,
-    answer: DistrictRollupResponse,
-    writes: false,
-  },
-  districtCreate: {
-    method: 'POST',
-    path: 'create',
-    body: DistrictCreateRequest,
-    status: 201,
-    answer: DistrictResponse,
-    writes: true,
-  },
-  districtAddPlan: {
-    method: 'POST',
-    path: 'plans/add',
-    body: DistrictPlanRequest,
-    status: 200,
-    answer: DistrictResponse,
-    writes: true,
-  },
-  districtRemovePlan: {
-    method: 'POST',
-    path: 'plans/remove',
-    body: DistrictPlanRequest,
-    status: 200,
-    answer: DistrictResponse,
-    writes: true,
-  },
-  districtPeople: {
-    method: 'POST',
-    path: 'people',
-    body: DistrictPeopleRequest,
-    status: 200,
-    answer: DistrictResponse,
-    writes: true,
-  },
-  districtSheet: {
-    method: 'POST',
-    path: 'sheet',
-    body: DistrictSheetRequest,
-    status: 200,
-    answer: DistrictResponse,
-    writes: true,
-  },
-} as const;
-export type DistrictRouteName = keyof typeof DISTRICT_ROUTES;
-/** The success answer of a district route, typed by its schema. */
-export type DistrictRouteAnswer<R extends DistrictRouteName> = z.infer<(typeof DISTRICT_ROUTES)[R]['answer']>;
-
-/** The URL of a district route, under the API's base URL. */
-export function districtRouteUrl(apiUrl: string, districtId: string, route: DistrictRouteName): string {
-  return `${apiUrl.replace(/\/+$/, '')}/v1/districts/${encodeURIComponent(districtId)}/${DISTRICT_ROUTES[route].path}`;
-}
-
-const DISTRICT_ROUTE_BY_PATH: ReadonlyMap<string, DistrictRouteName> = new Map(
-  (Object.keys(DISTRICT_ROUTES) as DistrictRouteName[]).map((name) => [DISTRICT_ROUTES[name].path, name]),
-);
-
-/** The district route and district ID a request path names (a trailing slash allowed), or undefined. */
-export function matchDistrictRoute(
-  path: string,
-): { route: DistrictRouteName; districtId: string } | undefined {
-  const match = /^\/v1\/districts\/([^/]+)\/(.+?)\/?$/.exec(path);
-  const route = match?.[2] === undefined ? undefined : DISTRICT_ROUTE_BY_PATH.get(match[2]);
-  return match?.[1] !== undefined && route !== undefined ? { route, districtId: match[1] } : undefined;
-}
+export const matchRoute = PLAN_ROUTES.match;
 
 /**
  * Every refusal: a stable code, a Chinese and an English sentence, and for `unusable_input` the

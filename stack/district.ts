@@ -17,7 +17,7 @@ import { basename, join, resolve } from 'node:path';
 import { accessError } from '../adapters/workbook/common';
 import { DEFAULT_ROLLUP_FILE, workbookNames } from '../adapters/workbook/planFolder';
 import { DistrictRefusal } from '../functions/src/store/districtStore';
-import { DistrictCreateRequest, DistrictPeopleRequest } from '../shared/api';
+import { DistrictCreateRequest, DistrictPeopleRequest } from '../shared/districtApi';
 import { UnusableInputError } from '../shared/errors';
 import type { LocalStack } from './stack';
 

@@ -11,7 +11,7 @@
  */
 import { type DistrictTarget, postDistrictRoute } from '../../adapters/apiClient';
 import { ApiRefusalError, CommandError, UsageError } from '../../adapters/terminal/errors';
-import type { DistrictResponse } from '../../shared/api';
+import type { DistrictResponse } from '../../shared/districtApi';
 import type { CliContext } from '../context';
 
 export interface DistrictCommandOptions {

@@ -6,60 +6,17 @@
  * typecheck` does, and expect each refusal — then make the complete change and expect it to compile
  * and to reach the form and the dialog with no other edit.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { plant, typecheck, useScratchCopies } from '../support/scratch';
 
-const root = resolve(import.meta.dirname, '../..');
-const tsc = join(root, 'node_modules/typescript/bin/tsc');
-const scratches: string[] = [];
-afterAll(() => {
-  for (const dir of scratches) rmSync(dir, { recursive: true, force: true });
-});
+const scratchCopy = useScratchCopies('columns');
 
-/** A file's text with `insert` put after the first line containing `anchor` (which must be there). */
-function plant(dir: string, file: string, anchor: string, insert: string): void {
-  const path = join(dir, file);
-  const text = readFileSync(path, 'utf8');
-  const at = text.indexOf(anchor);
-  if (at < 0) throw new Error(`${file}: no line with ${JSON.stringify(anchor)} to plant after`);
-  const end = text.indexOf('\n', at) + 1;
-  writeFileSync(path, `${text.slice(0, end)}${insert}\n${text.slice(end)}`);
-}
-
-/** A scratch copy of the add-on and shared/, resolving packages from the repository's node_modules. */
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gongjian-columns-'));
-  scratches.push(dir);
-  cpSync(join(root, 'shared'), join(dir, 'shared'), { recursive: true });
-  cpSync(join(root, 'sheets-addon/src'), join(dir, 'sheets-addon/src'), { recursive: true });
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  // The add-on's settings (no Node types; shared/ compiled with it, as its bundle is).
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      extends: join(root, 'sheets-addon/tsconfig.json'),
-      include: [join(dir, 'sheets-addon/src'), join(dir, 'shared')],
-    }),
-  );
-  return dir;
-}
-
-/** The type-checker's verdict on a scratch copy: its exit status and error lines, paths made relative. */
-function typecheck(dir: string): { status: number | null; errors: string[] } {
-  const run = spawnSync(process.execPath, [tsc, '--noEmit', '-p', join(dir, 'tsconfig.json')], {
-    cwd: dir,
-    encoding: 'utf8',
-  });
-  const errors = run.stdout
-    .split('\n')
-    .filter((line) => /error TS\d+/.test(line))
-    .map((line) => line.replace(`${dir}/`, ''));
-  return { status: run.status, errors };
-}
+/** A scratch copy of the add-on and shared/, checked with the add-on's settings (no Node types), as its bundle is. */
+const scratch = () =>
+  scratchCopy(['shared', 'sheets-addon/src'], 'sheets-addon/tsconfig.json', ['sheets-addon/src', 'shared']);
 
 const ACTIVITY_MODEL = 'export const Activity = z.object({';
 const ACTIVITY_COLUMNS = '  activities: [';

@@ -29,20 +29,20 @@
 
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
-  ConfirmDeletionsRequest,
+  type ErrorBody,
+  matchRoute,
+  ROUTES,
+  type RouteName,
+  type StatsResponse,
+  type SyncRequest,
+} from '../../../shared/api';
+import type { RecordTabKey } from '../../../shared/columns';
+import {
   DISTRICT_ID,
   DISTRICT_ROUTES,
   type DistrictRouteName,
-  type ErrorBody,
   matchDistrictRoute,
-  matchRoute,
-  ROUTES,
-  type RouteAnswer,
-  type RouteName,
-  type StatsResponse,
-  SyncRequest,
-} from '../../../shared/api';
-import type { RecordTabKey } from '../../../shared/columns';
+} from '../../../shared/districtApi';
 import { UnusableInputError } from '../../../shared/errors';
 import { logs } from '../logs';
 import { isRebinding } from '../store/binding';
@@ -51,7 +51,16 @@ import { type PlanDoc, SyncBusyError, type WorkbookLocation } from '../store/pla
 import type { RecordDoc } from '../store/records';
 import { type SyncProgress, syncPlan } from '../sync/syncPlan';
 import { AuthError, authorizeEditor, type Identity } from './auth';
-import { type ApiDeps, ApiError, type ApiRequest, type ApiResponse, parseSmallBody } from './handler';
+import {
+  type ApiDeps,
+  ApiError,
+  type ApiRequest,
+  type ApiResponse,
+  authorOf,
+  type PlanAnswer,
+  type PlanCall,
+} from './handler';
+import { readInput, tooLarge } from './input';
 
 /** The JSON every refusal is answered with. */
 function errorBody(refusal: ApiError): ErrorBody {
@@ -130,7 +139,7 @@ async function preflight(req: Preflight, deps: ApiDeps): Promise<Checked> {
 }
 
 /** A plan route past the preflight: which, of which plan, whether it writes, and who is calling. */
-type PlanCall = { kind: 'plan'; route: RouteName; planId: string; writes: boolean; identity: Identity };
+type PlanRouteCall = { kind: 'plan'; route: RouteName; planId: string; writes: boolean; identity: Identity };
 /** A district route past the preflight, likewise. */
 type DistrictCall = {
   kind: 'district';
@@ -139,22 +148,17 @@ type DistrictCall = {
   writes: boolean;
   identity: Identity;
 };
-type Checked = PlanCall | DistrictCall;
+type Checked = PlanRouteCall | DistrictCall;
 
-/** A district route (districts.ts, loaded on use like the other handlers beyond sync). */
-async function districtRoute(req: ApiRequest, deps: ApiDeps, call: DistrictCall) {
-  if (!DISTRICT_ID.test(call.districtId)) throw unknownDistrict();
-  const { handleDistrictRoute } = await import('./districts');
-  return handleDistrictRoute(req, deps, call.route, call.districtId, call.identity);
-}
-
-function tooLarge(size: number, limit: number): ApiError {
-  const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-  return new ApiError(
-    'body_too_large',
-    `工作簿过大（${mib(size)} MiB，上限 ${mib(limit)} MiB）：请把往年的活动移到另一个表格后再同步`,
-    `Workbook too large (${mib(size)} MiB; limit ${mib(limit)} MiB): move past years' activities to another spreadsheet and sync again`,
-  );
+/**
+ * A district route (districts.ts, loaded on use like the other handlers beyond sync): the caller
+ * admitted by the district, then the input read, then the route handled.
+ */
+async function districtRoute(req: ApiRequest, deps: ApiDeps, { route, districtId, identity }: DistrictCall) {
+  if (!DISTRICT_ID.test(districtId)) throw unknownDistrict();
+  const { admitDistrictCall, handleDistrictRoute } = await import('./districts');
+  const admitted = await admitDistrictCall(deps, route, districtId, identity);
+  return handleDistrictRoute(readInput(DISTRICT_ROUTES, route, req, deps.maxBodyBytes), admitted, deps);
 }
 
 /**
@@ -202,98 +206,73 @@ export function guardServer(server: Server, deps: ApiDeps): void {
   });
 }
 
-/** A successful answer of a route: its status and body, typed by the route table (shared/api.ts). */
-export type ApiAnswer<R extends RouteName = RouteName> = R extends RouteName
-  ? { status: (typeof ROUTES)[R]['status']; body: RouteAnswer<R> }
-  : never;
-
-/** A plan route: the plan is looked up and the caller authorized here, once for every route. */
-async function planRoute(req: ApiRequest, deps: ApiDeps, { planId, route, identity }: PlanCall) {
-  // Each case's answer is checked against the route table's type for it.
-  const answered = (answer: ApiAnswer) => answer;
+/**
+ * A plan route: the plan is looked up and the caller authorized, then the route's input read from
+ * its table entry, here once for every route.
+ */
+async function planRoute(req: ApiRequest, deps: ApiDeps, { planId, route, identity }: PlanRouteCall) {
   if (!PLAN_ID.test(planId)) throw unknownPlan();
   const plan = await deps.store.getPlan(planId);
   const creating = plan === undefined && route === 'sync' && isAdmin(identity.email, deps.admins);
   if (!plan && !creating) throw unknownPlan();
   if (plan) authorizeEditor(identity, plan);
-  const handled = { req, deps, planId, identity };
-  // One case per route of the table: a route added there without a case here does not compile.
-  switch (route) {
-    case 'sync':
-    case 'validate':
-      return answered(await syncOrValidate(handled, plan, route));
-    case 'stats':
-      return answered(await statsOf(handled, plan));
-    // Loaded on use: docx and the chart renderer would slow every cold start of the API.
-    case 'report':
-      return answered(await (await import('./report')).requestReport(req, existing(plan), identity, deps));
-    case 'requests':
-      return answered(await (await import('./requests')).requestUpdates(req, existing(plan), identity, deps));
-    case 'revoke':
-      return answered(
-        await (await import('./requests')).revokeRequestLinks(req, existing(plan), identity, deps),
-      );
-    case 'confirmDeletions':
-      return answered(await confirmDeletions(handled, existing(plan)));
-    case 'history':
-      return answered(await (await import('./history')).historyOf(req, existing(plan), historyDeps(deps)));
-    case 'restore':
-      return answered(
-        await (await import('./history')).restoreRecords(req, existing(plan), authorOf(identity, deps), {
-          ...historyDeps(deps),
-          now: deps.now,
-        }),
-      );
-    case 'evidence':
-      return answered(await (await import('./evidence')).uploadEvidence(req, existing(plan), deps));
-    case 'ledger':
-      return answered(await (await import('./ledger')).requestLedger(req, existing(plan), identity, deps));
-    default:
-      return route satisfies never;
-  }
-}
-
-/** Who the change log names for this caller (§12): the local stack's OS user, or the verified email. */
-function authorOf(identity: Identity, deps: ApiDeps): string {
-  return identity.viaDevToken && deps.localAuthor ? deps.localAuthor : identity.email;
-}
-
-function historyDeps(deps: ApiDeps): NonNullable<ApiDeps['history']> {
-  if (!deps.history)
-    throw new ApiError('internal', '此服务未提供变更记录', 'This service keeps no change history');
-  return deps.history;
-}
-
-/** What every route's handler is given. */
-interface Handled {
-  req: ApiRequest;
-  deps: ApiDeps;
-  planId: string;
-  identity: Identity;
-}
-
-/** Only sync creates a plan: every other route has one by now. */
-function existing(plan: PlanDoc | undefined): PlanDoc {
+  const call = readInput(ROUTES, route, req, deps.maxBodyBytes);
+  if (call.route === 'sync' || call.route === 'validate')
+    return syncOrValidate({ deps, planId, identity }, plan, call.route, call.input);
+  // Only sync creates a plan: every other route has one by now.
   if (!plan) throw unknownPlan();
-  return plan;
+  return handle(call, { plan, identity, deps });
 }
 
-async function statsOf({ deps, planId }: Handled, plan: PlanDoc | undefined): Promise<ApiAnswer<'stats'>> {
-  const stats = await deps.store.getStats(planId);
+/** The handler of each plan route but sync and validate, loaded when first called. */
+type PlanHandlers = {
+  [R in Exclude<RouteName, 'sync' | 'validate'>]: () => Promise<
+    (call: PlanCall<R>) => Promise<PlanAnswer<R>>
+  >;
+};
+
+/**
+ * Every plan route's handler but sync's and validate's (which may meet a plan not created yet): a
+ * route of the table without one does not compile. The large ones live in their own modules, loaded
+ * on use — docx and the chart renderer would slow every cold start of the API.
+ */
+const PLAN_HANDLERS: PlanHandlers = {
+  stats: async () => statsOf,
+  report: async () => (await import('./report')).requestReport,
+  requests: async () => (await import('./requests')).requestUpdates,
+  revoke: async () => (await import('./requests')).revokeRequestLinks,
+  confirmDeletions: async () => confirmDeletions,
+  history: async () => (await import('./history')).historyOf,
+  restore: async () => (await import('./history')).restoreRecords,
+  evidence: async () => (await import('./evidence')).uploadEvidence,
+  ledger: async () => (await import('./ledger')).requestLedger,
+};
+
+/** Runs a route's handler on the route's own input (one type parameter ties the two together). */
+async function handle<R extends keyof PlanHandlers>(
+  call: { route: R; input: PlanCall<R>['input'] },
+  on: Omit<PlanCall<R>, 'input'>,
+): Promise<PlanAnswer<R>> {
+  const handler = await PLAN_HANDLERS[call.route]();
+  return handler({ ...on, input: call.input });
+}
+
+async function statsOf({ plan, deps }: PlanCall<'stats', 'store' | 'now'>): Promise<PlanAnswer<'stats'>> {
+  const stats = await deps.store.getStats(plan.planId);
   if (!stats) throw new ApiError('no_stats', '统计尚未生成，请先同步', 'No statistics yet; sync first');
   // Statistics are always of the last complete sync; this says whether one is under way or died.
-  const claim = await deps.store.getClaim(planId);
+  const claim = await deps.store.getClaim(plan.planId);
   const sync = !claim ? 'complete' : claim.expiresAt > deps.now().getTime() ? 'inProgress' : 'interrupted';
-  const body: StatsResponse = { planVersion: plan?.version ?? 0, sync, ...stats };
+  const body: StatsResponse = { planVersion: plan.version, sync, ...stats };
   return { status: 200, body };
 }
 
 async function syncOrValidate(
-  { req, deps, planId, identity }: Handled,
+  { deps, planId, identity }: { deps: ApiDeps; planId: string; identity: Identity },
   plan: PlanDoc | undefined,
   action: 'sync' | 'validate',
-): Promise<ApiAnswer<'sync' | 'validate'>> {
-  const body = parseBody(req, deps.maxBodyBytes);
+  body: SyncRequest,
+): Promise<PlanAnswer<'sync' | 'validate'>> {
   const keep = deps.keepSubmitted;
   const pin = deps.pinRestored;
   const workbookLocation = locationOf(body.spreadsheetId, deps.localWorkbook?.(planId));
@@ -343,17 +322,12 @@ async function syncOrValidate(
  * `gongjian confirm-deletions`); the next sync of the workbook applies them while the same rows are
  * still the ones to delete (shared/deletionGuard.ts).
  */
-async function confirmDeletions(
-  { req, deps, planId }: Handled,
-  _plan: PlanDoc,
-): Promise<ApiAnswer<'confirmDeletions'>> {
-  const body = parseSmallBody(
-    ConfirmDeletionsRequest,
-    req,
-    '可选的 tab（partners、plan 或 activities）与 token',
-    'an optional tab (partners, plan or activities) and token',
-  );
-  const confirmed = await deps.store.confirmDeletions(planId, body);
+async function confirmDeletions({
+  input,
+  plan: { planId },
+  deps,
+}: PlanCall<'confirmDeletions', 'store' | 'deletionsConfirmed'>): Promise<PlanAnswer<'confirmDeletions'>> {
+  const confirmed = await deps.store.confirmDeletions(planId, input);
   if (confirmed === 'none')
     throw new ApiError(
       'no_pending_deletion',
@@ -368,30 +342,6 @@ async function confirmDeletions(
     );
   deps.deletionsConfirmed?.(planId);
   return { status: 200, body: { planId, confirmed } };
-}
-
-function parseBody(req: ApiRequest, maxBodyBytes: number): SyncRequest {
-  const raw = req.rawBody;
-  const size = Buffer.isBuffer(raw) ? raw.length : Number(req.get('content-length') ?? 0);
-  if (size > maxBodyBytes) throw tooLarge(size, maxBodyBytes);
-  let value: unknown = req.body;
-  if (typeof value === 'string' || Buffer.isBuffer(value)) {
-    try {
-      value = JSON.parse(value.toString());
-    } catch {
-      throw new ApiError('malformed_json', '请求内容不是有效的 JSON', 'The request body is not valid JSON');
-    }
-  }
-  const parsed = SyncRequest.safeParse(value);
-  if (!parsed.success) {
-    const where = parsed.error.issues[0]?.path.join('.') ?? '';
-    throw new ApiError(
-      'invalid_body',
-      `请求内容格式不正确（${where || '根'}）`,
-      `The request body does not have the expected shape (at ${where || 'root'})`,
-    );
-  }
-  return parsed.data;
 }
 
 function locationOf(

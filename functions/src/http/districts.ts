@@ -1,6 +1,6 @@
 /**
- * The district routes of the API (shared/api.ts DISTRICT_ROUTES), dispatched by api.ts once the
- * caller is authenticated:
+ * The district routes of the API (shared/districtApi.ts DISTRICT_ROUTES), dispatched by api.ts once
+ * the caller is authenticated, admitted here (admitDistrictCall) and the input read (http/input.ts):
  *   GET  /v1/districts/{id}/rollup         the roll-up, for the district's viewers and admins
  *   POST /v1/districts/{id}/create         a new district, for the service's admins
  *   POST /v1/districts/{id}/plans/add      a member plan more, for the district's admins
@@ -12,36 +12,39 @@
  * The roll-up answered is computed from the members' summaries as stored now (districts/refresh.ts
  * computeRollup): figures and measure titles, no record, no contact.
  */
-import {
-  type DISTRICT_ROUTES,
-  DistrictCreateRequest,
-  DistrictPeopleRequest,
-  DistrictPlanRequest,
-  type DistrictResponse,
-  type DistrictRouteAnswer,
-  type DistrictRouteName,
-  DistrictSheetRequest,
-} from '../../../shared/api';
+import type { DISTRICT_ROUTES, DistrictResponse, DistrictRouteName } from '../../../shared/districtApi';
+import type { RouteCall, RouteSuccess } from '../../../shared/routes';
 import { computeRollup } from '../districts/refresh';
 import { type DistrictDoc, unknownDistrict } from '../store/districtStore';
 import { AuthError, type Identity } from './auth';
-import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
+import { type ApiDeps, ApiError } from './handler';
 
-/** A successful answer of a district route. */
-export type DistrictAnswer<R extends DistrictRouteName = DistrictRouteName> = R extends DistrictRouteName
-  ? { status: (typeof DISTRICT_ROUTES)[R]['status']; body: DistrictRouteAnswer<R> }
-  : never;
+/** A district route's success: its status and answer, typed by its entry of the route table. */
+export type DistrictAnswer<R extends DistrictRouteName = DistrictRouteName> = RouteSuccess<
+  typeof DISTRICT_ROUTES,
+  R
+>;
+
+/** A district call its caller may make: the service's districts, the district (none before create). */
+export interface AdmittedCall {
+  districts: NonNullable<ApiDeps['districts']>;
+  district: DistrictDoc | undefined;
+  districtId: string;
+  identity: Identity;
+}
 
 const has = (emails: readonly string[], identity: Identity) => emails.includes(identity.email.toLowerCase());
 
-/** Handles one district route for an authenticated caller. */
-export async function handleDistrictRoute(
-  req: ApiRequest,
+/**
+ * Whether the caller may make this call, decided before its body is read (api.ts): the service's
+ * admins create a district, its viewers and admins read its roll-up, its admins change it.
+ */
+export async function admitDistrictCall(
   deps: ApiDeps,
   route: DistrictRouteName,
   districtId: string,
   identity: Identity,
-): Promise<DistrictAnswer> {
+): Promise<AdmittedCall> {
   const districts = deps.districts;
   if (!districts) {
     throw new ApiError('not_found', '本服务没有启用街道汇总', 'District roll-ups are not enabled here');
@@ -49,32 +52,38 @@ export async function handleDistrictRoute(
   const serviceAdmin = has(deps.admins, identity);
   if (route === 'districtCreate') {
     if (!serviceAdmin) throw notAdmin();
-    const body: DistrictCreateRequest = parseSmallBody(
-      DistrictCreateRequest,
-      req,
-      '须有 name（名称），可有 timezone、viewers、admins',
-      'needs name; timezone, viewers and admins are optional',
-    );
-    const created = await districts.store.create(districtId, body, identity.email, deps.now());
-    return { status: 201, body: shown(created) };
+    return { districts, district: undefined, districtId, identity };
   }
   const district = await districts.store.getDistrict(districtId);
   // A caller with no part in a district learns nothing of it, not even that it exists.
   const admin = serviceAdmin || (district !== undefined && has(district.admins, identity));
   const viewer = admin || (district !== undefined && has(district.viewers, identity));
-  switch (route) {
+  if (route === 'districtRollup') {
+    if (!viewer) throw notViewer();
+  } else if (!admin) throw notAdmin();
+  return { districts, district: existing(district), districtId, identity };
+}
+
+/** Handles one district route of an admitted caller, its input read from the route table. */
+export async function handleDistrictRoute(
+  call: RouteCall<typeof DISTRICT_ROUTES>,
+  { districts, district, districtId, identity }: AdmittedCall,
+  deps: ApiDeps,
+): Promise<DistrictAnswer> {
+  switch (call.route) {
+    case 'districtCreate': {
+      const created = await districts.store.create(districtId, call.input, identity.email, deps.now());
+      return { status: 201, body: shown(created) };
+    }
     case 'districtRollup': {
-      if (!viewer) throw notViewer();
       const found = existing(district);
       const { rollup, pending } = await computeRollup(found, deps.store);
       return { status: 200, body: { districtId, name: found.name, pending, rollup } };
     }
     case 'districtAddPlan':
     case 'districtRemovePlan': {
-      if (!admin) throw notAdmin();
-      existing(district);
-      const { planId } = parseSmallBody(DistrictPlanRequest, req, '须有 planId', 'needs planId');
-      const adding = route === 'districtAddPlan';
+      const { planId } = call.input;
+      const adding = call.route === 'districtAddPlan';
       const updated = adding
         ? await districts.store.addPlan(districtId, planId)
         : await districts.store.removePlan(districtId, planId);
@@ -85,26 +94,11 @@ export async function handleDistrictRoute(
       await districts.rollups.changed(districtId);
       return { status: 200, body: shown(updated) };
     }
-    case 'districtPeople': {
-      if (!admin) throw notAdmin();
-      existing(district);
-      const change = parseSmallBody(
-        DistrictPeopleRequest,
-        req,
-        '须有 addViewers、removeViewers、addAdmins、removeAdmins 中至少一个邮箱，且同一邮箱不能既加入又移出',
-        'needs at least one email in addViewers, removeViewers, addAdmins or removeAdmins, none both added and removed',
-      );
-      return { status: 200, body: shown(await districts.store.changePeople(districtId, change)) };
-    }
+    case 'districtPeople':
+      return { status: 200, body: shown(await districts.store.changePeople(districtId, call.input)) };
     case 'districtSheet': {
-      if (!admin) throw notAdmin();
       const found = existing(district);
-      const { spreadsheetId } = parseSmallBody(
-        DistrictSheetRequest,
-        req,
-        '须有 spreadsheetId（Google 表格链接中 /d/ 与 /edit 之间的 ID）',
-        'needs spreadsheetId (the ID between /d/ and /edit in the sheet’s link)',
-      );
+      const { spreadsheetId } = call.input;
       if (!districts.writeSheet) {
         throw new ApiError(
           'not_found',
@@ -121,7 +115,7 @@ export async function handleDistrictRoute(
       return { status: 200, body: shown(updated) };
     }
     default:
-      return route satisfies never;
+      return call satisfies never;
   }
 }
 

@@ -9,24 +9,15 @@
  * workbook (Cloud Storage deployed, the folder beside a local workbook); the answer carries the
  * 佐证链接 the row gets, which the add-on writes into the row (the sheet is the add-on's to edit).
  */
-import { EvidenceRequest, type EvidenceResponse } from '../../../shared/api';
 import { PHOTO_MAX_BYTES, photoErrorMessage, photoFileName } from '../../../shared/evidence';
-import type { PhotoStore } from '../requests/evidence';
-import type { PlanDoc } from '../store/planStore';
-import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
+import { ApiError, type PlanAnswer, type PlanCall } from './handler';
 
 /** Processes and keeps the photos; answers 200 with the activity's link and the new photos' names. */
-export async function uploadEvidence(
-  req: ApiRequest,
-  plan: PlanDoc,
-  deps: Pick<ApiDeps, 'store'> & { photos?: PhotoStore },
-): Promise<{ status: 200; body: EvidenceResponse }> {
-  const body = parseSmallBody(
-    EvidenceRequest,
-    req,
-    `需要 activityId（记录编号）和 1–6 张照片（name、data 为 base64，每张不超过 ${PHOTO_MAX_BYTES / 1024 / 1024} MB）`,
-    'needs an activityId and 1–6 photos ({name, data: base64}), each within the size limit',
-  );
+export async function uploadEvidence({
+  input: body,
+  plan,
+  deps,
+}: PlanCall<'evidence', 'store' | 'photos'>): Promise<PlanAnswer<'evidence'>> {
   const { photos } = deps;
   const location = plan.workbook;
   if (!photos || !location || !photos.serves(location)) {

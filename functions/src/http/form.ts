@@ -17,7 +17,7 @@ import { logs } from '../logs';
 import { checkGuard } from '../requests/formGuard';
 import { logLinkUse } from '../requests/links';
 import { refusePage, send, sendPage } from './formAnswer';
-import { bodyLimitOf, type FormRequest, readFormPost } from './formBody';
+import { bodyLimitOf, CappedBytes, type FormRequest, readFormPost } from './formBody';
 import { checkPost } from './formCheck';
 import { createFormContext, type FormDeps } from './formContext';
 import { admit } from './formGate';
@@ -66,29 +66,20 @@ export function guardFormServer(server: Server): void {
     if (declared === undefined && !chunked) return pass(req, res);
     const limit = bodyLimitOf(req.headers);
     if (declared !== undefined && !(Number(declared) <= limit)) return refuse('tooLarge');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let cut = false;
+    const body = new CappedBytes(limit);
     req.on('data', (chunk: Buffer) => {
-      if (cut) return;
-      size += chunk.length;
-      if (size > limit) {
-        cut = true;
-        chunks.length = 0;
-        refuse('tooLarge');
-        // The rest is not wanted: the connection ends with the answer.
-        res.once('finish', () => req.destroy());
-        return;
-      }
-      chunks.push(chunk);
+      if (body.over || body.add(chunk)) return;
+      refuse('tooLarge');
+      // The rest is not wanted: the connection ends with the answer.
+      res.once('finish', () => req.destroy());
     });
     req.once('end', () => {
-      if (cut) return;
-      (req as FormRequest).rawBody = Buffer.concat(chunks);
+      if (body.over) return;
+      (req as FormRequest).rawBody = body.bytes();
       pass(req, res);
     });
     req.once('error', () => {
-      if (!res.headersSent && !cut) refuse('unreadable');
+      if (!res.headersSent && !body.over) refuse('unreadable');
     });
   });
 }

@@ -27,6 +27,47 @@ export const FORM_MAX_UPLOAD_BYTES = PHOTO_MAX_COUNT * PHOTO_MAX_BYTES + FORM_MA
 /** The request as functions-framework hands it over (Express), or a bare Node request (tests). */
 export type FormRequest = IncomingMessage & { rawBody?: Buffer | undefined; ip?: string | undefined };
 
+/**
+ * Bytes kept as they stream in, up to a cap: the form's front door, the handler's own read and each
+ * photo part count the same way. Past the cap nothing is kept, so an oversized post costs no memory.
+ */
+export class CappedBytes {
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #over = false;
+  constructor(private readonly cap: number) {}
+
+  /** Keeps a chunk; false once the bytes are past the cap (and for every chunk after). */
+  add(chunk: Buffer): boolean {
+    if (this.#over) return false;
+    this.#size += chunk.length;
+    if (this.#size > this.cap) this.cut();
+    else this.#chunks.push(chunk);
+    return !this.#over;
+  }
+
+  /** Drops what was kept: the bytes were cut (past the cap, or cut short by busboy). */
+  cut(): void {
+    this.#over = true;
+    this.#chunks = [];
+  }
+
+  /** Whether the bytes were cut. */
+  get over(): boolean {
+    return this.#over;
+  }
+
+  /** How many bytes arrived (until cut). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The bytes kept, as one buffer. */
+  bytes(): Buffer {
+    return Buffer.concat(this.#chunks);
+  }
+}
+
 /** How a post is encoded: as the page sends it (URL-encoded UTF-8, or multipart), identity only. */
 export function postEncoding(headers: IncomingHttpHeaders): 'urlencoded' | 'multipart' | undefined {
   const type = (headers['content-type'] ?? '')
@@ -72,14 +113,9 @@ async function readBody(req: FormRequest, limit: number): Promise<Buffer | undef
   if (declared > limit) return undefined;
   if (Buffer.isBuffer(req.rawBody)) return req.rawBody.length > limit ? undefined : req.rawBody;
   if (req.readableEnded) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  const body = new CappedBytes(limit);
+  for await (const chunk of req as AsyncIterable<Buffer>) if (!body.add(chunk)) return undefined;
+  return body.bytes();
 }
 
 /** What a multipart post held. */
@@ -124,24 +160,16 @@ function parseMultipart(
         stream.resume();
         return;
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let cut = false;
-      stream.on('data', (chunk: Buffer) => {
-        if (cut) return;
-        size += chunk.length;
-        chunks.push(chunk);
-      });
-      stream.on('limit', () => {
-        cut = true;
-        chunks.length = 0;
-      });
+      // busboy stops a file at PHOTO_MAX_BYTES and says so ('limit'): what it kept is dropped.
+      const photo = new CappedBytes(PHOTO_MAX_BYTES);
+      stream.on('data', (chunk: Buffer) => photo.add(chunk));
+      stream.on('limit', () => photo.cut());
       stream.on('close', () => {
         const fileName = info.filename ?? '';
-        if (cut) post.tooLarge.push(fileName);
+        if (photo.over) post.tooLarge.push(fileName);
         // An empty file input still sends a part: no name, no bytes — no photo.
-        else if (size > 0 || fileName !== '')
-          post.photos.push({ name: fileName, bytes: Buffer.concat(chunks) });
+        else if (photo.size > 0 || fileName !== '')
+          post.photos.push({ name: fileName, bytes: photo.bytes() });
       });
     });
     parser.on('filesLimit', () => {

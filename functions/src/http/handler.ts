@@ -1,15 +1,16 @@
 /**
- * What every route of the API shares (api.ts dispatches; report.ts and requests.ts handle their
- * routes): the request and response as the handlers read and write them, the runtime's
- * dependencies, the refusal, and the parsing of a small JSON body. Apart from api.ts so that the
- * route handlers, which api.ts loads on use, do not import the module that imports them.
+ * What every route of the API shares (api.ts dispatches; report.ts, requests.ts and the rest handle
+ * their routes): the request and response, the runtime's dependencies, the refusal, and what a plan
+ * route's handler is given and answers. Apart from api.ts so that the route handlers, which api.ts
+ * loads on use, do not import the module that imports them.
  */
 import type { Firestore } from 'firebase-admin/firestore';
-import type * as z from 'zod';
+import type { ROUTES, RouteName } from '../../../shared/api';
 import { API_ERRORS, type ApiErrorCode } from '../../../shared/apiErrors';
 import type { RecordTabKey } from '../../../shared/columns';
 import { GongjianError } from '../../../shared/errors';
 import type { DistrictRollup } from '../../../shared/rollup';
+import type { RouteInput, RouteSuccess } from '../../../shared/routes';
 import type { Clock } from '../clock';
 import type { DistrictRollups } from '../districts/refresh';
 import type { LedgerOutput } from '../ledgers/outputs';
@@ -17,7 +18,7 @@ import type { Log } from '../logs';
 import type { MailQueue } from '../mail/queue';
 import type { PhotoStore } from '../requests/evidence';
 import type { DistrictStore } from '../store/districtStore';
-import type { PlanStore } from '../store/planStore';
+import type { PlanDoc, PlanStore } from '../store/planStore';
 import type { RecordDoc } from '../store/records';
 import type { SyncProgress } from '../sync/syncPlan';
 import type { Identity } from './auth';
@@ -132,21 +133,22 @@ export class ApiError extends GongjianError<ApiErrorCode> {
   }
 }
 
+/** A plan route's success: its status and answer, typed by its entry of the route table. */
+export type PlanAnswer<R extends RouteName = RouteName> = RouteSuccess<typeof ROUTES, R>;
+
 /**
- * The JSON body of a small request (report, requests) as its contract's schema, or a 400 that says
- * what the body needs (`hint*`, one sentence each in Chinese and English).
+ * What a plan route's handler is given once the plan is found and the caller authorised (api.ts):
+ * the route's input as its table entry parses it (input.ts), the plan, the caller, and the parts
+ * `D` of the runtime it uses.
  */
-export function parseSmallBody<T>(schema: z.ZodType<T>, req: ApiRequest, hintZh: string, hintEn: string): T {
-  let value: unknown = req.body;
-  if (typeof value === 'string' || Buffer.isBuffer(value)) {
-    try {
-      value = JSON.parse(value.toString());
-    } catch {
-      value = undefined;
-    }
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success)
-    throw new ApiError('invalid_body', `请求内容格式不正确：${hintZh}`, `Bad request body: ${hintEn}`);
-  return parsed.data;
+export interface PlanCall<R extends RouteName, D extends keyof ApiDeps = keyof ApiDeps> {
+  input: RouteInput<(typeof ROUTES)[R]>;
+  plan: PlanDoc;
+  identity: Identity;
+  deps: Pick<ApiDeps, D>;
+}
+
+/** Who the change log names for this caller (§12): the local stack's OS user, or the verified email. */
+export function authorOf(identity: Identity, deps: Pick<ApiDeps, 'localAuthor'>): string {
+  return identity.viaDevToken && deps.localAuthor ? deps.localAuthor : identity.email;
 }

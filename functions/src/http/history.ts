@@ -16,36 +16,37 @@
  */
 import { createHash } from 'node:crypto';
 import { TZDate } from '@date-fns/tz';
-import {
-  HistoryQuery,
-  type HistoryResponse,
-  RestoreRequest,
-  type RestoreResponse,
-} from '../../../shared/api';
+import type { RestoreResponse } from '../../../shared/api';
 import type { ChangeEntry } from '../../../shared/history';
 import { Activity, historyDays, Measure, Partner } from '../../../shared/model';
 import { queueActivity, queueRecord } from '../requests/submit';
 import { readChanges } from '../store/changeLog';
-import type { PlanDoc } from '../store/planStore';
 import { recordDoc } from '../store/records';
-import { ApiError, type ApiRequest, type HistoryDeps, parseSmallBody } from './handler';
+import {
+  type ApiDeps,
+  ApiError,
+  authorOf,
+  type HistoryDeps,
+  type PlanAnswer,
+  type PlanCall,
+} from './handler';
+
+/** The change log's database and version mover, which a service without a change log lacks. */
+function historyDeps(deps: Pick<ApiDeps, 'history'>): HistoryDeps {
+  if (!deps.history)
+    throw new ApiError('internal', '此服务未提供变更记录', 'This service keeps no change history');
+  return deps.history;
+}
 
 /** Answers the plan's changes, newest first, filtered by the query. */
-export async function historyOf(
-  req: ApiRequest,
-  plan: PlanDoc,
-  deps: HistoryDeps,
-): Promise<{ status: 200; body: HistoryResponse }> {
-  const parsed = HistoryQuery.safeParse(req.query ?? {});
-  if (!parsed.success)
-    throw new ApiError(
-      'invalid_body',
-      '查询参数不正确：row 为记录编号，tab 为 partners、plan 或 activities，since 为日期（YYYY-MM-DD），limit 为 1–5000 的整数',
-      'Bad query: row is a record ID, tab partners, plan or activities, since a date (YYYY-MM-DD), limit a whole number 1–5000',
-    );
-  const { row, tab, since, limit } = parsed.data;
+export async function historyOf({
+  input: { row, tab, since, limit },
+  plan,
+  deps,
+}: PlanCall<'history', 'history'>): Promise<PlanAnswer<'history'>> {
+  const { db } = historyDeps(deps);
   const timezone = plan.settings.timezone;
-  const changes = await readChanges(deps.db, plan.planId, {
+  const changes = await readChanges(db, plan.planId, {
     limit: limit ?? 1000,
     ...(since !== undefined && { since: startOfDay(since, timezone) }),
     ...(row !== undefined && { ids: [row] }),
@@ -55,22 +56,14 @@ export async function historyOf(
 }
 
 /** Brings deleted records back (see the module comment); answers what happened to each ID. */
-export async function restoreRecords(
-  req: ApiRequest,
-  plan: PlanDoc,
-  author: string,
-  deps: HistoryDeps & { now: () => Date },
-): Promise<{ status: 200; body: RestoreResponse }> {
-  const {
-    ids,
-    field,
-    tab: only,
-  } = parseSmallBody(
-    RestoreRequest,
-    req,
-    'ids 为要恢复的记录编号列表（活动、共建单位或计划事项）；给出 field 时只能有一个编号',
-    'ids is a list of the IDs to restore (activities, partners or measures); one ID with field',
-  );
+export async function restoreRecords({
+  input: { ids, field, tab: only },
+  plan,
+  identity,
+  deps: runtime,
+}: PlanCall<'restore', 'history' | 'now' | 'localAuthor'>): Promise<PlanAnswer<'restore'>> {
+  const author = authorOf(identity, runtime);
+  const deps = { ...historyDeps(runtime), now: runtime.now };
   if (field !== undefined) {
     const { restoreField } = await import('./restoreField');
     const result = await restoreField(plan, ids[0] as string, field, author, deps, only);

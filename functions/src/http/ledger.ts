@@ -15,32 +15,23 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
-import { LedgerRequest, type LedgerResponse } from '../../../shared/api';
 import { resolveLedgerScope } from '../../../shared/ledger';
 import { todayIn } from '../../../shared/today';
 import type { LedgerJob } from '../ledgers/job';
 import { logs } from '../logs';
 import { ledgerJobRef, ledgerRequestRef } from '../store/paths';
-import type { PlanDoc } from '../store/planStore';
-import type { Identity } from './auth';
-import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
+import { ApiError, type PlanAnswer, type PlanCall } from './handler';
 
 /** How long the same request counts as a retry of the first. */
 export const LEDGER_RETRY_MS = 60_000;
 
 /** Queues the build and answers 202 with its job. */
-export async function requestLedger(
-  req: ApiRequest,
-  plan: PlanDoc,
-  identity: Identity,
-  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'ledgers'>,
-): Promise<{ status: 202; body: LedgerResponse }> {
-  const body = parseSmallBody(
-    LedgerRequest,
-    req,
-    'from、to 为可选日期（YYYY-MM-DD，from 不晚于 to），partner 为可选的共建单位编号或名称',
-    'from and to are optional dates (YYYY-MM-DD, from not after to); partner an optional partner unit ID or name',
-  );
+export async function requestLedger({
+  input: body,
+  plan,
+  identity,
+  deps,
+}: PlanCall<'ledger', 'store' | 'now' | 'log' | 'ledgers'>): Promise<PlanAnswer<'ledger'>> {
   const { ledgers } = deps;
   if (!ledgers || !plan.workbook || !ledgers.output.serves(plan.workbook)) {
     throw new ApiError(

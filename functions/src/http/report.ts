@@ -10,32 +10,23 @@
  */
 
 import { yearReportDocx } from '../../../adapters/report/build';
-import { ReportRequest, type ReportResponse } from '../../../shared/api';
 import { renderReportEmail } from '../../../shared/emails/report';
 import { reportFileName } from '../../../shared/report';
 import { todayIn } from '../../../shared/today';
 import { logs } from '../logs';
 import { mailDocId, planEmail } from '../mail/message';
 import { AttachmentTooLargeError, enqueueMail } from '../mail/queue';
-import type { PlanDoc } from '../store/planStore';
-import type { Identity } from './auth';
-import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
+import { ApiError, type PlanAnswer, type PlanCall } from './handler';
 
 const DOCX_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 /** Builds the summary and queues it to the caller; answers 202 with the mail's ID. */
-export async function requestReport(
-  req: ApiRequest,
-  plan: PlanDoc,
-  identity: Identity,
-  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue'>,
-): Promise<{ status: 202; body: ReportResponse }> {
-  const body = parseSmallBody(
-    ReportRequest,
-    req,
-    '需要 requestId（8–64 位字母、数字、_ 或 -），year 可选',
-    'needs a requestId (8–64 letters, digits, _ or -) and an optional year',
-  );
+export async function requestReport({
+  input: body,
+  plan,
+  identity,
+  deps,
+}: PlanCall<'report', 'store' | 'now' | 'log' | 'mailQueue'>): Promise<PlanAnswer<'report'>> {
   const stored = await deps.store.loadModel(plan);
   const year = body.year ?? stored.settings.year;
   const model = { ...stored, settings: { ...stored.settings, year } };

@@ -14,12 +14,6 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import {
-  RequestsRequest,
-  type RequestsResponse,
-  RevokeRequest,
-  type RevokeResponse,
-} from '../../../shared/api';
 import { parseIsoDate } from '../../../shared/dates';
 import { updateRequestKey } from '../../../shared/emails/updateRequest';
 import type { IsoDate } from '../../../shared/model';
@@ -34,9 +28,7 @@ import { revokeLinks } from '../requests/links';
 import { RateLimiter } from '../requests/rateLimit';
 import { resolveTargets, sendUpdateRequests, type UnreachableReason } from '../requests/send';
 import { mailCollection } from '../store/paths';
-import type { PlanDoc } from '../store/planStore';
-import type { Identity } from './auth';
-import { type ApiDeps, ApiError, type ApiRequest, parseSmallBody } from './handler';
+import { type ApiDeps, ApiError, type PlanAnswer, type PlanCall } from './handler';
 
 const UNREACHABLE: Record<UnreachableReason, [zh: string, en: string]> = {
   unknownPerson: [
@@ -59,18 +51,14 @@ function linkQueue(deps: Pick<ApiDeps, 'mailQueue'>): MailQueue {
 }
 
 /** Queues one update request per person named; answers 202 with what was queued. */
-export async function requestUpdates(
-  req: ApiRequest,
-  plan: PlanDoc,
-  identity: Identity,
-  deps: Pick<ApiDeps, 'store' | 'now' | 'log' | 'mailQueue' | 'requestEmailsPerDay'>,
-): Promise<{ status: 202; body: RequestsResponse }> {
-  const body = parseSmallBody(
-    RequestsRequest,
-    req,
-    'to 为责任人邮箱或共建单位编号的列表，message、due（YYYY-MM-DD）和 requestId 可选',
-    'to is a list of owner emails or partner IDs; message, due (YYYY-MM-DD) and requestId are optional',
-  );
+export async function requestUpdates({
+  input: body,
+  plan,
+  identity,
+  deps,
+}: PlanCall<'requests', 'store' | 'now' | 'log' | 'mailQueue' | 'requestEmailsPerDay'>): Promise<
+  PlanAnswer<'requests'>
+> {
   const queue = linkQueue(deps);
   const now = deps.now();
   // The plan's today: a date to report by that has passed, or never exists, is a mistake to fix.
@@ -182,18 +170,12 @@ function checkDue(due: string, today: IsoDate): void {
 }
 
 /** Revokes every link of one person in the plan; answers 200 with how many were live. */
-export async function revokeRequestLinks(
-  req: ApiRequest,
-  plan: PlanDoc,
-  identity: Identity,
-  deps: Pick<ApiDeps, 'now' | 'log' | 'mailQueue'>,
-): Promise<{ status: 200; body: RevokeResponse }> {
-  const { email } = parseSmallBody(
-    RevokeRequest,
-    req,
-    '需要 email（要撤销链接的人的邮箱）',
-    'needs email (whose links to revoke)',
-  );
+export async function revokeRequestLinks({
+  input: { email },
+  plan,
+  identity,
+  deps,
+}: PlanCall<'revoke', 'now' | 'log' | 'mailQueue'>): Promise<PlanAnswer<'revoke'>> {
   // No form needed: links minted before the form moved, say, must still be revocable. The links
   // live in the mail queue's database (requests/send.ts mints them as the emails are queued).
   if (!deps.mailQueue) throw new ApiError('requests_unavailable', '此服务未配置邮件队列', 'No mail queue');

@@ -22,8 +22,8 @@ import {
   type Transaction,
 } from 'firebase-admin/firestore';
 import * as z from 'zod';
-import type { DistrictCreateRequest, DistrictPeopleRequest } from '../../../shared/api';
 import type { ApiErrorCode } from '../../../shared/apiErrors';
+import type { DistrictCreateRequest, DistrictPeopleRequest } from '../../../shared/districtApi';
 import { GongjianError } from '../../../shared/errors';
 import { GRPC_STATUS, hasGrpcStatus } from './grpcStatus';
 import {

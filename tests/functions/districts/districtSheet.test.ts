@@ -22,7 +22,7 @@ import type { LogEvent } from '../../../functions/src/logs';
 import { installRuntime, type Runtime } from '../../../functions/src/runtime';
 import { refreshStats } from '../../../functions/src/stats/refresh';
 import { syncPlan } from '../../../functions/src/sync/syncPlan';
-import { DISTRICT_ROUTES, districtRouteUrl } from '../../../shared/api';
+import { DISTRICT_ROUTES, districtRouteUrl } from '../../../shared/districtApi';
 import { ROLLUP_TAB_LABELS } from '../../../shared/i18n';
 import { PLAN_MARKER_KEY } from '../../../shared/marks';
 import { type DistrictRollup, rollupTables } from '../../../shared/rollup';
