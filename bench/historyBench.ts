@@ -37,7 +37,7 @@ interface Timed {
  */
 export async function runHistoryBench(
   progress: (line: string) => void,
-  { activities = 10_000, rounds = 15 }: { activities?: number; rounds?: number } = {},
+  { activities = 10_000, rounds = 25 }: { activities?: number; rounds?: number } = {},
 ): Promise<BenchRow[]> {
   const emulator = await startFirestoreEmulator({ projectId: 'demo-gongjian-history-bench' });
   const app = initializeApp({ projectId: emulator.projectId }, `history-bench-${process.pid}`);
